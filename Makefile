@@ -1,0 +1,124 @@
+# nullspace build. Targets: all test fuzz bench lint install clean.
+# MODE=rel (default, -O2) or MODE=asan (ASan+UBSan, what `make test` uses).
+# New .c files are picked up by wildcard: core/ cert/ transport/ api/ form
+# libnullspace, cli/ forms bin/nullspace, tests/test_*.c are cmocka suites,
+# fuzz/fuzz_*.c are libFuzzer targets.
+
+MODE ?= rel
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+FUZZ_SECONDS ?= 20
+
+B := build/$(MODE)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Iinclude -Icore -Icert -Itransport -Iapi \
+	$(shell pkg-config --cflags libsodium 2>/dev/null)
+ifeq ($(MODE),asan)
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+OPT := -O2 -fPIC
+endif
+CFLAGS ?=
+ALL_CFLAGS := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
+LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium) -lutil
+LDFLAGS ?=
+
+LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c api/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_SRC := $(wildcard cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_LIB_SRC := $(wildcard tests/lib_*.c)
+TEST_LIB_OBJ := $(TEST_LIB_SRC:%.c=$(B)/%.o)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(B)/replay/%)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+HEADERS := $(wildcard include/nullspace/*.h)
+
+.PHONY: all lib test test-build fuzz bench lint install clean static
+
+all: $(B)/libnullspace.a $(B)/libnullspace.so $(B)/nullspace $(B)/nullspace.pc $(EXAMPLES)
+ifeq ($(MODE),rel)
+	@mkdir -p bin && cp $(B)/nullspace bin/nullspace
+endif
+
+$(B)/%.o: %.c $(HEADERS) $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libnullspace.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libnullspace.so: $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libnullspace.so.0 -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(B)/nullspace: $(CLI_OBJ) $(B)/libnullspace.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libnullspace.a $(LIBS) $(LDFLAGS)
+
+$(B)/nullspace.pc: Makefile
+	@mkdir -p $(B)
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lutil\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(VERSION)' > $@
+
+$(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJ) $(B)/libnullspace.a -lcmocka $(LIBS)
+
+$(B)/replay/%: fuzz/%.c fuzz/replay_main.c $(B)/libnullspace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay_main.c $(B)/libnullspace.a $(LIBS)
+
+$(B)/examples/%: examples/%.c $(B)/libnullspace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libnullspace.a $(LIBS)
+
+test-build: all $(TEST_BIN) $(REPLAY_BIN)
+
+test:
+	./scripts/deps.sh
+	./scripts/test.sh
+
+# libFuzzer: clang, one binary per target, each run FUZZ_SECONDS on its corpus.
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
+	@mkdir -p build/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		t=$$(basename $$f | sed 's/^fuzz_//'); mkdir -p build/fuzz/corpus/$$t; \
+		echo "== $$t ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 build/fuzz/corpus/$$t fuzz/corpus/$$t \
+			>build/fuzz/$$t.log 2>&1 || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+		grep -E '^(#[0-9]+ *DONE|Done)' build/fuzz/$$t.log | tail -1; \
+	done
+
+bench: all
+	./bench/run.sh
+
+static:
+	$(MAKE) MODE=static-build OPT='-O2' LDFLAGS='-static' all
+	@mkdir -p bin && cp build/static-build/nullspace bin/nullspace-static
+
+lint:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+	$(MAKE) MODE=lint-clang CC=clang all
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/nullspace
+	install -m 0755 $(B)/nullspace $(DESTDIR)$(PREFIX)/bin/nullspace
+	install -m 0644 $(B)/libnullspace.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(B)/libnullspace.so $(DESTDIR)$(PREFIX)/lib/libnullspace.so.0
+	ln -sf libnullspace.so.0 $(DESTDIR)$(PREFIX)/lib/libnullspace.so
+	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/nullspace/
+	install -m 0644 $(B)/nullspace.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,42 @@
+/* The `nullspace` program: dispatches to one front-end per command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nullspace COMMAND [ARGS...]\n"
+		   "\n"
+		   "commands:\n"
+		   "  connect   SSH client: run a command or a shell on an SSH server\n"
+		   "  agent     SSH server inside a sandbox (no sshd needed)\n"
+		   "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
+		   "\n"
+		   "Run 'nullspace COMMAND --help' for the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "connect") == 0) {
+		return ns_cmd_connect(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "agent") == 0) {
+		return ns_cmd_agent(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "keygen") == 0) {
+		return ns_cmd_keygen(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "nullspace: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,183 @@
+/* Engine internals shared by the transport (engine.c, kex*.c), user auth
+ * (auth_*.c) and connection layer (chan*.c, global.c) files of core/. Not
+ * part of the public API. */
+#ifndef NS_CORE_ENGINE_INT_H
+#define NS_CORE_ENGINE_INT_H
+
+#include "buf.h"
+#include "nullspace/engine.h"
+#include "nullspace/error.h"
+#include "packet.h"
+#include "wire.h"
+
+/* SSH message numbers (RFC 4250 4.1, RFC 8308, OpenSSH PROTOCOL). */
+enum {
+	SSH_MSG_DISCONNECT = 1,
+	SSH_MSG_IGNORE = 2,
+	SSH_MSG_UNIMPLEMENTED = 3,
+	SSH_MSG_DEBUG = 4,
+	SSH_MSG_SERVICE_REQUEST = 5,
+	SSH_MSG_SERVICE_ACCEPT = 6,
+	SSH_MSG_EXT_INFO = 7,
+	SSH_MSG_KEXINIT = 20,
+	SSH_MSG_NEWKEYS = 21,
+	SSH_MSG_KEX_ECDH_INIT = 30,
+	SSH_MSG_KEX_ECDH_REPLY = 31,
+	SSH_MSG_USERAUTH_REQUEST = 50,
+	SSH_MSG_USERAUTH_FAILURE = 51,
+	SSH_MSG_USERAUTH_SUCCESS = 52,
+	SSH_MSG_USERAUTH_BANNER = 53,
+	SSH_MSG_USERAUTH_PK_OK = 60,
+	SSH_MSG_GLOBAL_REQUEST = 80,
+	SSH_MSG_REQUEST_SUCCESS = 81,
+	SSH_MSG_REQUEST_FAILURE = 82,
+	SSH_MSG_CHANNEL_OPEN = 90,
+	SSH_MSG_CHANNEL_OPEN_CONFIRMATION = 91,
+	SSH_MSG_CHANNEL_OPEN_FAILURE = 92,
+	SSH_MSG_CHANNEL_WINDOW_ADJUST = 93,
+	SSH_MSG_CHANNEL_DATA = 94,
+	SSH_MSG_CHANNEL_EXTENDED_DATA = 95,
+	SSH_MSG_CHANNEL_EOF = 96,
+	SSH_MSG_CHANNEL_CLOSE = 97,
+	SSH_MSG_CHANNEL_REQUEST = 98,
+	SSH_MSG_CHANNEL_SUCCESS = 99,
+	SSH_MSG_CHANNEL_FAILURE = 100,
+};
+
+/* Limits on fields of incoming messages. */
+#define NS_NAME_MAX 64          /* one algorithm/request/method name */
+#define NS_NAMELIST_MAX 4096    /* one KEXINIT name-list */
+#define NS_USER_MAX 256         /* user name in userauth */
+#define NS_TEXT_MAX 4096        /* disconnect/debug/banner/exit messages */
+#define NS_EVENT_QUEUE 4
+
+enum ns_chan_state {
+	NS_CH_FREE = 0,
+	NS_CH_OPENING,  /* client: CHANNEL_OPEN sent, waiting for the answer */
+	NS_CH_PENDING,  /* server: CHANNEL_OPEN received, caller to accept */
+	NS_CH_OPEN,
+};
+
+typedef struct ns_channel {
+	int state;
+	uint32_t remote_id;
+	uint32_t remote_window;     /* bytes we may still send */
+	uint32_t remote_max_packet;
+	uint32_t local_window;      /* bytes the peer may still send */
+	uint32_t local_window_max;  /* what we advertise when fully consumed */
+	uint32_t local_max_packet;
+	uint32_t unacked;           /* delivered, not yet reported consumed */
+	uint32_t our_requests;      /* our want_reply requests unanswered */
+	uint32_t peer_requests;     /* peer want_reply requests we owe a reply */
+	int sent_eof, recv_eof, sent_close, recv_close;
+} ns_channel;
+
+enum ns_phase {
+	NS_PH_VERSION = 0, /* exchanging version lines */
+	NS_PH_KEX,         /* first key exchange */
+	NS_PH_AUTH,        /* ssh-userauth */
+	NS_PH_CONNECTED,   /* ssh-connection */
+	NS_PH_CLOSED,
+};
+
+enum ns_kex_state {
+	NS_KX_NONE = 0,    /* no kex in progress */
+	NS_KX_SENT_INIT,   /* our KEXINIT sent, peer's not seen */
+	NS_KX_GOT_INIT,    /* both KEXINITs, waiting for ECDH message */
+	NS_KX_WAIT_VERDICT,/* client: host key event out, waiting for verdict */
+	NS_KX_WAIT_NEWKEYS,/* our NEWKEYS sent, waiting for the peer's */
+};
+
+struct ns_engine {
+	ns_engine_config cfg;
+	ns_allocator alloc;
+	ns_key host_key;          /* server */
+	int role;
+	int phase;
+	int err;                  /* sticky fatal error */
+	uint64_t now_ms;
+	uint64_t last_rx_ms;      /* for keepalives */
+	uint64_t kex_done_ms;     /* time of the last completed kex */
+
+	/* Byte streams. */
+	ns_buf in;                /* current incoming packet (or version line) */
+	size_t in_need;           /* bytes the current packet needs */
+	ns_buf out;               /* sealed bytes to send */
+	ns_buf msg;               /* scratch: the payload being built */
+	ns_pkt_dir rx, tx;
+	size_t banner_bytes;      /* client: bytes of pre-version lines seen */
+	int got_version;
+
+	/* Versions and KEXINITs for the exchange hash. */
+	char my_version[NS_NAME_MAX * 2];
+	char peer_version[256];
+	ns_buf my_kexinit, peer_kexinit;
+
+	/* Key exchange. */
+	int kex_state;
+	int kex_first_done;
+	uint32_t kex_count;
+	int strict;               /* strict kex active */
+	int peer_ext_info;        /* peer offered ext-info-c/-s */
+	int peer_first_follows;   /* peer guessed a kex packet */
+	int ignore_next_kex_packet;
+	uint8_t kex_secret[32];   /* our X25519 secret */
+	uint8_t kex_public[32];
+	uint8_t session_id[32];
+	int have_session_id;
+	uint8_t newkeys_rx[NS_CHACHA_KEY_LEN]; /* installed on receiving NEWKEYS */
+	int newkeys_rx_ready;
+	int sent_newkeys;
+	char kex_alg[NS_NAME_MAX];
+	int client_hostkey_ok;    /* client: verdict given */
+	int rekey_wanted;
+
+	/* User auth. */
+	int auth_done;
+	int auth_wait;            /* server: AUTH_REQUEST event out, awaiting verdict;
+				     client: request in flight */
+	uint32_t auth_failures;
+	int auth_pk_query;        /* server: pending request is a query */
+	int auth_method_pk;       /* server: pending request is publickey */
+	uint8_t auth_key_blob[NS_KEY_BLOB_LEN];
+	int service_requested;
+
+	/* Connection layer. */
+	ns_channel *chans;        /* max_channels entries */
+	uint32_t nchans;
+	int no_more_sessions;
+	uint32_t keepalive_out;   /* our keepalives unanswered */
+	uint32_t global_out;      /* our want_reply global requests unanswered */
+
+	/* Events. */
+	ns_event evq[NS_EVENT_QUEUE];
+	unsigned ev_head, ev_count;
+	int closed_reported;
+};
+
+/* Start a message of type t in e->msg (resets it) and return the buffer. */
+ns_buf *ns_eng_msg(ns_engine *e, uint8_t t);
+/* Seal e->msg into the output as one packet. */
+int ns_eng_send(ns_engine *e);
+/* Queue an event; returns it zeroed with type set (NULL if the queue is full,
+ * which is a bug: each packet produces at most one event). */
+ns_event *ns_eng_emit(ns_engine *e, int type);
+/* Fatal error: queue DISCONNECT(reason, message) unless the peer is gone,
+ * emit NS_EV_DISCONNECT, poison the engine. Returns err. */
+int ns_eng_fail(ns_engine *e, int err, uint32_t reason, const char *message);
+/* May channel data and connection messages be sent now (not during kex)? */
+int ns_eng_can_send(const ns_engine *e);
+/* Free space in the output buffer for sealed packets. */
+size_t ns_eng_out_room(const ns_engine *e);
+
+/* Connection layer, implemented in chan*.c and global.c. */
+int ns_chan_init(ns_engine *e);
+void ns_chan_free(ns_engine *e);
+/* Handle messages 80..100 (only after authentication). */
+int ns_conn_dispatch(ns_engine *e, uint8_t type, ns_rd *r);
+/* After a kex completes: emit NS_EV_WRITABLE if any channel can write. */
+void ns_chan_kex_done(ns_engine *e);
+/* Send keepalive@openssh.com (want_reply) as a global request. */
+int ns_global_keepalive(ns_engine *e);
+
+#endif

@@ -1,0 +1,247 @@
+/* The sans-I/O SSH-2 engine: one connection, client or server role.
+ *
+ * The caller moves bytes and time; the engine never touches a socket or a
+ * clock. The loop is:
+ *   ns_engine_input()  feed received bytes (it reports how many it took; it
+ *                      stops taking while an event is pending or while more
+ *                      than NS_OUTPUT_HIGH bytes wait to be sent);
+ *   ns_engine_event()  pull the next event (views inside it stay valid until
+ *                      the next call into the engine);
+ *   ns_engine_output() / ns_engine_output_ack()  bytes to send;
+ *   ns_engine_tick()   pass the time (rekey by time, keepalives).
+ *
+ * Memory per connection is bounded: the receive buffer holds at most one
+ * packet (NS_PACKET_MAX + 20 bytes), the send buffer at most NS_OUTPUT_MAX
+ * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
+ * released when idle. Data never exceeds the peer's window: writes accept
+ * only what the window and the send buffer allow (backpressure), and the
+ * engine reopens our window only as the caller reports data consumed. */
+#ifndef NULLSPACE_ENGINE_H
+#define NULLSPACE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nullspace/keys.h"
+#include "nullspace/types.h"
+
+#define NS_OUTPUT_MAX (1024 * 1024)
+#define NS_OUTPUT_HIGH (256 * 1024)
+#define NS_DEFAULT_REKEY_BYTES (1ULL << 30)
+#define NS_DEFAULT_REKEY_MS (3600ULL * 1000)
+#define NS_DEFAULT_MAX_AUTH_TRIES 6
+#define NS_DEFAULT_MAX_CHANNELS 64
+#define NS_DEFAULT_WINDOW (2 * 1024 * 1024)
+#define NS_DEFAULT_MAX_PACKET 32768
+#define NS_MAX_CHANNELS_LIMIT 1024
+#define NS_KEEPALIVE_MAX_MISSED 3
+
+enum ns_role { NS_ROLE_CLIENT = 0, NS_ROLE_SERVER = 1 };
+
+/* SSH_MSG_DISCONNECT reason codes (RFC 4253 11.1). */
+enum ns_disconnect_reason {
+	NS_DISC_HOST_NOT_ALLOWED = 1,
+	NS_DISC_PROTOCOL_ERROR = 2,
+	NS_DISC_KEY_EXCHANGE_FAILED = 3,
+	NS_DISC_MAC_ERROR = 5,
+	NS_DISC_SERVICE_NOT_AVAILABLE = 7,
+	NS_DISC_PROTOCOL_VERSION_NOT_SUPPORTED = 8,
+	NS_DISC_HOST_KEY_NOT_VERIFIABLE = 9,
+	NS_DISC_CONNECTION_LOST = 10,
+	NS_DISC_BY_APPLICATION = 11,
+	NS_DISC_TOO_MANY_CONNECTIONS = 12,
+	NS_DISC_AUTH_CANCELLED_BY_USER = 13,
+	NS_DISC_NO_MORE_AUTH_METHODS = 14,
+	NS_DISC_ILLEGAL_USER_NAME = 15,
+};
+
+/* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 5.1). */
+enum ns_open_failure {
+	NS_OPEN_ADMINISTRATIVELY_PROHIBITED = 1,
+	NS_OPEN_CONNECT_FAILED = 2,
+	NS_OPEN_UNKNOWN_CHANNEL_TYPE = 3,
+	NS_OPEN_RESOURCE_SHORTAGE = 4,
+};
+
+typedef struct ns_engine ns_engine;
+
+typedef struct ns_engine_config {
+	int role;                   /* NS_ROLE_CLIENT or NS_ROLE_SERVER */
+	const ns_allocator *alloc;  /* required */
+	const char *software;       /* version string part, default "nullspace_0.1" */
+	const ns_key *host_key;     /* server: required (copied) */
+	uint64_t rekey_bytes;       /* 0: NS_DEFAULT_REKEY_BYTES */
+	uint64_t rekey_ms;          /* 0: NS_DEFAULT_REKEY_MS */
+	uint32_t max_auth_tries;    /* server; 0: default */
+	uint32_t max_channels;      /* 0: default; at most NS_MAX_CHANNELS_LIMIT */
+	uint32_t window;            /* our initial window per channel; 0: default */
+	uint32_t max_packet;        /* our max packet per channel; 0: default */
+	uint32_t keepalive_ms;      /* 0: no keepalives; else probe the peer when
+				       idle that long, disconnect after
+				       NS_KEEPALIVE_MAX_MISSED unanswered */
+} ns_engine_config;
+
+enum ns_event_type {
+	NS_EV_NONE = 0,
+	/* client: the server's host key; answer with ns_engine_hostkey_verdict()
+	 * before the handshake goes on. */
+	NS_EV_HOSTKEY,
+	/* client: the userauth service is ready; call ns_engine_auth_*(). */
+	NS_EV_AUTH_READY,
+	/* client: authenticated. */
+	NS_EV_AUTH_SUCCESS,
+	/* client: the attempt failed; methods says what may continue. */
+	NS_EV_AUTH_FAILURE,
+	/* client: the server would accept the queried key (PK_OK). */
+	NS_EV_AUTH_PK_OK,
+	/* client: a banner to show the user (message). */
+	NS_EV_AUTH_BANNER,
+	/* server: a userauth request; answer with ns_engine_auth_verdict().
+	 * For publickey with a signature, the engine has already verified it. */
+	NS_EV_AUTH_REQUEST,
+	/* server: a session channel open request; ns_channel_accept/reject(). */
+	NS_EV_CHANNEL_OPEN,
+	/* client: our session open was confirmed / refused. */
+	NS_EV_CHANNEL_OPENED,
+	NS_EV_CHANNEL_OPEN_FAILED,
+	/* a channel request from the peer; ns_channel_reply() if want_reply. */
+	NS_EV_CHANNEL_REQUEST,
+	/* the peer answered one of our want_reply requests (ok says how). */
+	NS_EV_CHANNEL_REPLY,
+	/* channel data: ext 0 = data, 1 = stderr. Report consumption with
+	 * ns_channel_consumed() to reopen the window. */
+	NS_EV_CHANNEL_DATA,
+	NS_EV_CHANNEL_EOF,
+	/* both sides closed: the channel id is free after this event. */
+	NS_EV_CHANNEL_CLOSED,
+	/* the engine can take more data: a peer window grew or a key exchange
+	 * ended (poll writes again). channel is the one that grew, or
+	 * NS_CHANNEL_ALL. */
+	NS_EV_WRITABLE,
+	/* the connection is over: reason, message, by_peer. Flush the output
+	 * (it may hold our DISCONNECT) and close the socket. */
+	NS_EV_DISCONNECT,
+};
+
+#define NS_CHANNEL_ALL UINT32_MAX
+
+/* Fields of a channel request, by type (RFC 4254 6.2-6.10). */
+typedef struct ns_chan_request {
+	ns_str type;        /* "pty-req", "exec", ... */
+	int want_reply;
+	ns_str term;        /* pty-req */
+	uint32_t cols, rows, width_px, height_px; /* pty-req, window-change */
+	ns_str modes;       /* pty-req: encoded terminal modes */
+	ns_str name, value; /* env */
+	ns_str command;     /* exec; subsystem name for subsystem */
+	ns_str signal;      /* signal, exit-signal: name without "SIG" */
+	uint32_t exit_status;
+	int core_dumped;    /* exit-signal */
+	ns_str message;     /* exit-signal */
+} ns_chan_request;
+
+typedef struct ns_event {
+	int type;
+	uint32_t channel;   /* our channel id */
+	/* NS_EV_CHANNEL_DATA */
+	uint32_t ext;
+	ns_str data;
+	/* NS_EV_CHANNEL_REQUEST */
+	ns_chan_request req;
+	/* NS_EV_CHANNEL_REPLY, verdicts */
+	int ok;
+	/* NS_EV_HOSTKEY: host key blob and parsed key */
+	ns_str hostkey_blob;
+	uint8_t hostkey[NS_ED25519_PK_LEN];
+	/* NS_EV_AUTH_REQUEST */
+	ns_str user, service, method, alg, key_blob;
+	uint8_t key[NS_ED25519_PK_LEN]; /* when the key blob is ssh-ed25519 */
+	int key_parsed;     /* key holds the parsed public key */
+	int signed_ok;      /* publickey: a signature was present and verified */
+	/* NS_EV_AUTH_FAILURE */
+	ns_str methods;
+	int partial;
+	/* NS_EV_CHANNEL_OPEN: channel type; NS_EV_CHANNEL_OPEN_FAILED: reason */
+	ns_str channel_type;
+	uint32_t reason;    /* open failure reason, disconnect reason */
+	/* NS_EV_DISCONNECT, NS_EV_AUTH_BANNER, NS_EV_CHANNEL_OPEN_FAILED */
+	ns_str message;
+	int by_peer;
+	int error;          /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
+} ns_event;
+
+int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
+void ns_engine_free(ns_engine *e);
+
+/* Feed received bytes; *consumed says how many were taken (maybe 0 while an
+ * event is pending: pull events, send output, then feed the rest again). */
+int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed);
+/* The transport reached EOF without a DISCONNECT. */
+void ns_engine_input_eof(ns_engine *e);
+/* Next event into ev (NS_EV_NONE when there is none); 0 or NS_ERR_*. */
+int ns_engine_event(ns_engine *e, ns_event *ev);
+/* Bytes waiting to be sent: a view valid until the next call. */
+const uint8_t *ns_engine_output(ns_engine *e, size_t *len);
+void ns_engine_output_ack(ns_engine *e, size_t n);
+/* Pass the current time (monotonic, milliseconds). */
+int ns_engine_tick(ns_engine *e, uint64_t now_ms);
+/* Milliseconds until the engine next wants a tick (UINT64_MAX: none). */
+uint64_t ns_engine_next_timeout(const ns_engine *e, uint64_t now_ms);
+/* Close the connection with a reason (queues DISCONNECT). */
+int ns_engine_disconnect(ns_engine *e, uint32_t reason, const char *message);
+/* Start a key exchange now (either side may). */
+int ns_engine_rekey(ns_engine *e);
+/* 1 once the connection has ended (after NS_EV_DISCONNECT). */
+int ns_engine_closed(const ns_engine *e);
+/* 1 once user authentication succeeded. */
+int ns_engine_authenticated(const ns_engine *e);
+/* The session identifier (H of the first kex), 32 bytes, or NULL before. */
+const uint8_t *ns_engine_session_id(const ns_engine *e);
+/* Negotiated algorithm names and flags, for logs and tests. */
+const char *ns_engine_kex_alg(const ns_engine *e);
+const char *ns_engine_cipher(const ns_engine *e);
+int ns_engine_strict_kex(const ns_engine *e);
+/* The peer's version line (without CR LF), empty before it arrived. */
+ns_str ns_engine_peer_version(const ns_engine *e);
+/* Count of completed key exchanges (1 after the first). */
+uint32_t ns_engine_kex_count(const ns_engine *e);
+
+/* Client: answer NS_EV_HOSTKEY (ok != 0 accepts; otherwise the engine
+ * disconnects with HOST_KEY_NOT_VERIFIABLE). */
+int ns_engine_hostkey_verdict(ns_engine *e, int ok);
+/* Client auth: "none", and publickey. query != 0 first asks whether the key
+ * would be accepted (NS_EV_AUTH_PK_OK), otherwise sends the signed request. */
+int ns_engine_auth_none(ns_engine *e, const char *user);
+int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, int query);
+
+/* Server: answer NS_EV_AUTH_REQUEST. accept is honoured only for publickey
+ * requests (query: PK_OK; signed: success). Refusals count against
+ * max_auth_tries; methods is the list sent back ("publickey"). */
+int ns_engine_auth_verdict(ns_engine *e, int accept);
+
+/* Channels. Ids are ours (small integers). */
+int ns_channel_open_session(ns_engine *e, uint32_t *id);
+int ns_channel_accept(ns_engine *e, uint32_t id);
+int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
+/* Send a request; fields used by type as in ns_chan_request. */
+int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
+/* Answer a want_reply request of the peer. */
+int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
+/* How many bytes ns_channel_write would take right now. */
+size_t ns_channel_writable(const ns_engine *e, uint32_t id);
+/* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
+int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data, size_t len,
+		     size_t *accepted);
+/* The caller has consumed n bytes of this channel's received data. */
+int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n);
+int ns_channel_eof(ns_engine *e, uint32_t id);
+int ns_channel_close(ns_engine *e, uint32_t id);
+/* Convenience senders over ns_channel_request. */
+int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status);
+int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int core,
+			   const char *message);
+
+/* A one-line name for an event type, for logs. */
+const char *ns_event_name(int type);
+
+#endif
