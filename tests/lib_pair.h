@@ -1,0 +1,34 @@
+/* In-memory client<->server engine pair for tests: pumps bytes between two
+ * engines, answers host key and auth events, and hands every other event to
+ * the test's callback. */
+#ifndef NS_TESTS_LIB_PAIR_H
+#define NS_TESTS_LIB_PAIR_H
+
+#include "nullspace/engine.h"
+
+typedef struct ns_pair ns_pair;
+/* side: 0 client, 1 server. Return non-zero to stop the pump. */
+typedef int (*ns_pair_cb)(ns_pair *p, int side, ns_event *ev, void *ud);
+
+struct ns_pair {
+	ns_engine *e[2];
+	ns_key host_key, user_key;
+	uint64_t now_ms;
+	int authed;              /* client saw AUTH_SUCCESS */
+	int disconnected[2];     /* side saw NS_EV_DISCONNECT */
+	int disc_error[2];       /* its error code */
+	uint32_t disc_reason[2];
+	size_t chunk;            /* max bytes moved per step (default: all) */
+	uint64_t moved[2];       /* bytes moved from side to the other */
+};
+
+/* Configs may be NULL (defaults); role and alloc and host key are set here. */
+int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server);
+void ns_pair_free(ns_pair *p);
+/* Pump until cb returns non-zero, both sides are idle, or max_steps pass.
+ * Returns the number of steps, or -1 when max_steps ran out. */
+int ns_pair_pump(ns_pair *p, ns_pair_cb cb, void *ud, int max_steps);
+/* Handshake + publickey auth with user_key; 0 when the client is authenticated. */
+int ns_pair_connect(ns_pair *p);
+
+#endif
