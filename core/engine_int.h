@@ -103,6 +103,7 @@ struct ns_engine {
 	ns_buf in;                /* current incoming packet (or version line) */
 	size_t in_need;           /* bytes the current packet needs */
 	ns_buf out;               /* sealed bytes to send */
+	size_t out_off;           /* bytes of out already taken by the caller */
 	ns_buf msg;               /* scratch: the payload being built */
 	ns_pkt_dir rx, tx;
 	size_t banner_bytes;      /* client: bytes of pre-version lines seen */
@@ -129,8 +130,12 @@ struct ns_engine {
 	int newkeys_rx_ready;
 	int sent_newkeys;
 	char kex_alg[NS_NAME_MAX];
-	int client_hostkey_ok;    /* client: verdict given */
 	int rekey_wanted;
+	uint8_t newkeys_tx[NS_CHACHA_KEY_LEN]; /* client: installed after the verdict */
+	uint8_t peer_hostkey[NS_ED25519_PK_LEN]; /* client: pinned by the first kex */
+	int have_peer_hostkey;
+	uint32_t rx_seq_cur;      /* sequence number of the packet being handled */
+	ns_buf deferred;          /* connection messages held back during a rekey */
 
 	/* User auth. */
 	int auth_done;
@@ -139,8 +144,10 @@ struct ns_engine {
 	uint32_t auth_failures;
 	int auth_pk_query;        /* server: pending request is a query */
 	int auth_method_pk;       /* server: pending request is publickey */
+	int auth_method_none;     /* server: pending request is "none" (not counted) */
 	uint8_t auth_key_blob[NS_KEY_BLOB_LEN];
-	int service_requested;
+	int service_requested;    /* client: SERVICE_REQUEST sent */
+	int service_accepted;     /* ssh-userauth accepted (either role) */
 
 	/* Connection layer. */
 	ns_channel *chans;        /* max_channels entries */
@@ -165,10 +172,26 @@ ns_event *ns_eng_emit(ns_engine *e, int type);
 /* Fatal error: queue DISCONNECT(reason, message) unless the peer is gone,
  * emit NS_EV_DISCONNECT, poison the engine. Returns err. */
 int ns_eng_fail(ns_engine *e, int err, uint32_t reason, const char *message);
+/* The peer sent DISCONNECT: close and report it. */
+int ns_eng_peer_disconnected(ns_engine *e, uint32_t reason, ns_str message);
 /* May channel data and connection messages be sent now (not during kex)? */
 int ns_eng_can_send(const ns_engine *e);
 /* Free space in the output buffer for sealed packets. */
 size_t ns_eng_out_room(const ns_engine *e);
+
+/* A key exchange completed (both NEWKEYS): phase changes, deferred
+ * messages, writable channels. */
+int ns_eng_kex_finished(ns_engine *e);
+/* Seal the connection messages held back while our NEWKEYS was pending. */
+int ns_eng_flush_deferred(ns_engine *e);
+
+/* User auth, implemented in auth_server.c and auth_client.c (messages 5, 6,
+ * 7 and 50..79). */
+int ns_auth_server_dispatch(ns_engine *e, uint8_t type, ns_rd *r);
+int ns_auth_client_dispatch(ns_engine *e, uint8_t type, ns_rd *r);
+
+/* Handle one decrypted packet (dispatch.c). */
+int ns_eng_dispatch(ns_engine *e, ns_str payload);
 
 /* Connection layer, implemented in chan*.c and global.c. */
 int ns_chan_init(ns_engine *e);

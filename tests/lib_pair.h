@@ -7,7 +7,11 @@
 #include "nullspace/engine.h"
 
 typedef struct ns_pair ns_pair;
-/* side: 0 client, 1 server. Return non-zero to stop the pump. */
+/* side: 0 client, 1 server. Return non-zero to stop the pump, except
+ * NS_PAIR_HANDLED: the callback handled the event itself (the pair skips its
+ * default handling of host key and auth events). */
+#define NS_PAIR_STOP 1
+#define NS_PAIR_HANDLED 2
 typedef int (*ns_pair_cb)(ns_pair *p, int side, ns_event *ev, void *ud);
 
 struct ns_pair {

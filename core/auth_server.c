@@ -1,0 +1,152 @@
+/* Server side of user authentication (RFC 4252): the ssh-userauth service,
+ * publickey signatures verified here (proof of possession), every decision
+ * handed to the caller as NS_EV_AUTH_REQUEST, and the attempt limit. */
+#include <sodium.h>
+#include <string.h>
+
+#include "auth.h"
+
+static int send_failure(ns_engine *e, int counted)
+{
+	ns_buf *m;
+
+	if (counted && ++e->auth_failures >= e->cfg.max_auth_tries) {
+		return ns_eng_fail(e, NS_ERR_AUTH, NS_DISC_NO_MORE_AUTH_METHODS,
+				   "too many authentication failures");
+	}
+	m = ns_eng_msg(e, SSH_MSG_USERAUTH_FAILURE);
+	ns_wr_cstr(m, "publickey"); /* authentications that can continue */
+	ns_wr_bool(m, 0);           /* partial success */
+	return ns_eng_send(e);
+}
+
+static int on_service_request(ns_engine *e, ns_rd *r)
+{
+	ns_str name;
+	ns_buf *m;
+
+	ns_rd_name(r, NS_NAME_MAX, &name); /* service name */
+	if (ns_rd_end(r) != 0 || e->service_accepted || !ns_str_eq(name, "ssh-userauth")) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_SERVICE_NOT_AVAILABLE,
+				   "service not available");
+	}
+	e->service_accepted = 1;
+	m = ns_eng_msg(e, SSH_MSG_SERVICE_ACCEPT);
+	ns_wr_cstr(m, "ssh-userauth"); /* service name */
+	return ns_eng_send(e);
+}
+
+/* Verify the signature of a signed publickey request over the session id. */
+static int verify_signature(ns_engine *e, const ns_userauth_req *q, const uint8_t pk[32])
+{
+	uint8_t storage[NS_AUTH_SIGNED_MAX];
+	ns_buf data;
+	int rc;
+
+	ns_buf_init_fixed(&data, storage, sizeof(storage));
+	if ((rc = ns_auth_signed_data(e->session_id, q->user, q->service, q->alg, q->blob,
+				      &data)) != 0) {
+		return rc;
+	}
+	return ns_key_verify(pk, q->sig.p, q->sig.len, data.p, data.len);
+}
+
+static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
+{
+	uint8_t pk[NS_ED25519_PK_LEN];
+	ns_event *ev;
+
+	if (!ns_str_eq(q->alg, "ssh-ed25519") || ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0) {
+		return send_failure(e, 1); /* not a key type we accept */
+	}
+	if (q->has_sig && verify_signature(e, q, pk) != 0) {
+		return send_failure(e, 1);
+	}
+	ev = ns_eng_emit(e, NS_EV_AUTH_REQUEST);
+	memcpy(ev->key, pk, sizeof(pk));
+	ev->key_parsed = 1;
+	ev->signed_ok = q->has_sig;
+	ev->alg = q->alg;
+	ev->key_blob = q->blob;
+	e->auth_method_pk = 1;
+	e->auth_pk_query = !q->has_sig;
+	memcpy(e->auth_key_blob, q->blob.p, NS_KEY_BLOB_LEN);
+	*evp = ev;
+	return 0;
+}
+
+static int on_userauth_request(ns_engine *e, ns_rd *r)
+{
+	ns_userauth_req q;
+	ns_event *ev = NULL;
+	int rc;
+
+	if (e->auth_done) {
+		return 0; /* RFC 4252 5.1: ignored after success */
+	}
+	if (!e->service_accepted || e->auth_wait) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+				   "userauth request out of order");
+	}
+	if (ns_userauth_request_parse(r, &q) != 0) {
+		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
+				   "malformed userauth request");
+	}
+	if (!ns_str_eq(q.service, "ssh-connection")) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_SERVICE_NOT_AVAILABLE,
+				   "service not available");
+	}
+	e->auth_method_pk = 0;
+	e->auth_pk_query = 0;
+	e->auth_method_none = ns_str_eq(q.method, "none");
+	if (ns_str_eq(q.method, "publickey")) {
+		if ((rc = on_publickey(e, &q, &ev)) != 0 || ev == NULL) {
+			return rc;
+		}
+	} else {
+		ev = ns_eng_emit(e, NS_EV_AUTH_REQUEST);
+	}
+	ev->user = q.user;
+	ev->service = q.service;
+	ev->method = q.method;
+	e->auth_wait = 1;
+	return 0;
+}
+
+int ns_auth_server_dispatch(ns_engine *e, uint8_t type, ns_rd *r)
+{
+	switch (type) {
+	case SSH_MSG_SERVICE_REQUEST:
+		return on_service_request(e, r);
+	case SSH_MSG_EXT_INFO:
+		return 0; /* a client's extensions: none that we act on */
+	case SSH_MSG_USERAUTH_REQUEST:
+		return on_userauth_request(e, r);
+	default:
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+				   "unexpected authentication message");
+	}
+}
+
+int ns_engine_auth_verdict(ns_engine *e, int accept)
+{
+	ns_buf *m;
+
+	if (e->role != NS_ROLE_SERVER || !e->auth_wait || e->phase == NS_PH_CLOSED) {
+		return NS_ERR_STATE;
+	}
+	e->auth_wait = 0;
+	if (accept && e->auth_method_pk && e->auth_pk_query) {
+		m = ns_eng_msg(e, SSH_MSG_USERAUTH_PK_OK);
+		ns_wr_cstr(m, "ssh-ed25519");                              /* algorithm */
+		ns_wr_str(m, (ns_str){e->auth_key_blob, NS_KEY_BLOB_LEN}); /* key blob */
+		return ns_eng_send(e);
+	}
+	if (accept && e->auth_method_pk) {
+		e->auth_done = 1;
+		e->phase = NS_PH_CONNECTED;
+		ns_eng_msg(e, SSH_MSG_USERAUTH_SUCCESS);
+		return ns_eng_send(e);
+	}
+	return send_failure(e, !e->auth_method_none);
+}

@@ -1,0 +1,469 @@
+/* The engine's life cycle and its sans-I/O surface: configuration, bytes in
+ * (version line, then one packet at a time), bytes out, the event queue,
+ * time, disconnects. Message handling lives in dispatch.c, kex*.c, auth_*.c
+ * and the connection layer files. */
+#include "engine_int.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "kex.h"
+#include "version.h"
+
+#define IN_MAX (4 + NS_PACKET_MAX + NS_POLY_TAG_LEN)
+#define DEFERRED_MAX (256 * 1024)
+#define OUT_COMPACT (64 * 1024)
+#define SOFTWARE_MAX 64
+
+static int valid_software(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > SOFTWARE_MAX) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '-') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
+{
+	const char *sw = cfg->software ? cfg->software : "nullspace_0.1";
+
+	e->cfg = *cfg;
+	e->alloc = *cfg->alloc;
+	e->cfg.alloc = &e->alloc;
+	e->cfg.software = NULL;
+	e->cfg.host_key = NULL;
+	e->role = cfg->role;
+	if (!valid_software(sw)) {
+		return NS_ERR_INVALID;
+	}
+	strcpy(e->my_version, "SSH-2.0-");
+	strcat(e->my_version, sw);
+	if (cfg->role == NS_ROLE_SERVER) {
+		e->host_key = *cfg->host_key;
+	}
+	if (e->cfg.rekey_bytes == 0) {
+		e->cfg.rekey_bytes = NS_DEFAULT_REKEY_BYTES;
+	}
+	if (e->cfg.rekey_ms == 0) {
+		e->cfg.rekey_ms = NS_DEFAULT_REKEY_MS;
+	}
+	if (e->cfg.max_auth_tries == 0) {
+		e->cfg.max_auth_tries = NS_DEFAULT_MAX_AUTH_TRIES;
+	}
+	if (e->cfg.max_channels == 0) {
+		e->cfg.max_channels = NS_DEFAULT_MAX_CHANNELS;
+	}
+	if (e->cfg.max_channels > NS_MAX_CHANNELS_LIMIT) {
+		return NS_ERR_INVALID;
+	}
+	if (e->cfg.window == 0) {
+		e->cfg.window = NS_DEFAULT_WINDOW;
+	}
+	if (e->cfg.max_packet == 0) {
+		e->cfg.max_packet = NS_DEFAULT_MAX_PACKET;
+	}
+	if (e->cfg.max_packet > NS_PACKET_MAX - 1024 || e->cfg.max_packet < 512) {
+		return NS_ERR_INVALID;
+	}
+	return 0;
+}
+
+int ns_engine_new(const ns_engine_config *cfg, ns_engine **out)
+{
+	ns_engine *e;
+	int rc;
+
+	*out = NULL;
+	if (cfg == NULL || cfg->alloc == NULL || cfg->alloc->realloc == NULL ||
+	    (cfg->role != NS_ROLE_CLIENT && cfg->role != NS_ROLE_SERVER) ||
+	    (cfg->role == NS_ROLE_SERVER && (cfg->host_key == NULL || !cfg->host_key->has_sk))) {
+		return NS_ERR_INVALID;
+	}
+	if (sodium_init() < 0) {
+		return NS_ERR_CRYPTO;
+	}
+	e = cfg->alloc->realloc(cfg->alloc->ctx, NULL, sizeof(*e));
+	if (e == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	memset(e, 0, sizeof(*e));
+	if ((rc = apply_defaults(e, cfg)) != 0) {
+		goto out;
+	}
+	ns_buf_init(&e->in, &e->alloc, IN_MAX);
+	ns_buf_init(&e->out, &e->alloc, NS_OUTPUT_MAX);
+	ns_buf_init(&e->msg, &e->alloc, NS_PAYLOAD_MAX);
+	ns_buf_init(&e->my_kexinit, &e->alloc, NS_PACKET_MAX);
+	ns_buf_init(&e->peer_kexinit, &e->alloc, NS_PACKET_MAX);
+	ns_buf_init(&e->deferred, &e->alloc, DEFERRED_MAX);
+	if ((rc = ns_chan_init(e)) != 0) {
+		goto out;
+	}
+	ns_wr_cstr(&e->out, ""); /* placeholder to size the buffer */
+	ns_buf_reset(&e->out);
+	ns_wr_bytes(&e->out, e->my_version, strlen(e->my_version));
+	if ((rc = ns_wr_bytes(&e->out, "\r\n", 2)) != 0 || (rc = ns_kex_start(e)) != 0) {
+		goto out;
+	}
+	*out = e;
+out:
+	if (rc != 0) {
+		ns_engine_free(e);
+	}
+	return rc;
+}
+
+void ns_engine_free(ns_engine *e)
+{
+	if (e == NULL) {
+		return;
+	}
+	ns_chan_free(e);
+	ns_buf_free(&e->in);
+	ns_buf_free(&e->out);
+	ns_buf_free(&e->msg);
+	ns_buf_free(&e->my_kexinit);
+	ns_buf_free(&e->peer_kexinit);
+	ns_buf_free(&e->deferred);
+	ns_pkt_wipe(&e->rx);
+	ns_pkt_wipe(&e->tx);
+	sodium_memzero(e, sizeof(*e) - sizeof(e->alloc) - sizeof(e->cfg));
+	sodium_memzero(&e->host_key, sizeof(e->host_key));
+	e->alloc.realloc(e->alloc.ctx, e, 0);
+}
+
+/* Is input processing paused until the caller acts? */
+static int input_blocked(const ns_engine *e)
+{
+	return e->ev_count > 0 || e->phase == NS_PH_CLOSED ||
+	       (e->role == NS_ROLE_SERVER && e->auth_wait) ||
+	       e->kex_state == NS_KX_WAIT_VERDICT || e->out.len - e->out_off > NS_OUTPUT_HIGH;
+}
+
+static int read_version(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
+{
+	size_t room = NS_VERSION_LINE_MAX - e->in.len, take = len < room ? len : room;
+	const uint8_t *nl = memchr(in, '\n', take);
+	size_t used;
+	int is_version, rc;
+	ns_str line;
+
+	if (nl != NULL) {
+		take = (size_t)(nl - in) + 1;
+	}
+	*n = take;
+	ns_wr_bytes(&e->in, in, take);
+	rc = ns_version_parse(e->in.p, e->in.len, &used, &is_version, &line);
+	if (rc == NS_ERR_AGAIN) {
+		return 0;
+	}
+	if (rc != 0) {
+		return ns_eng_fail(e, rc,
+				   rc == NS_ERR_UNSUPPORTED ? NS_DISC_PROTOCOL_VERSION_NOT_SUPPORTED
+							    : NS_DISC_PROTOCOL_ERROR,
+				   rc == NS_ERR_UNSUPPORTED ? "protocol version not supported"
+							    : "invalid version line");
+	}
+	if (!is_version) {
+		e->banner_bytes += used;
+		ns_buf_reset(&e->in);
+		if (e->role == NS_ROLE_SERVER || e->banner_bytes > NS_BANNER_MAX) {
+			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+					   "expected an SSH version line");
+		}
+		return 0;
+	}
+	ns_str_copy(line, e->peer_version, sizeof(e->peer_version));
+	ns_buf_reset(&e->in);
+	e->phase = NS_PH_KEX;
+	return 0;
+}
+
+static int read_packet(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
+{
+	size_t need = e->in_need ? e->in_need : 4, take = need - e->in.len;
+	uint32_t seq = e->rx.seq;
+	ns_str payload;
+	int rc;
+
+	take = take < len ? take : len;
+	*n = take;
+	if ((rc = ns_wr_bytes(&e->in, in, take)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_PROTOCOL_ERROR, "packet too large");
+	}
+	if (e->in.len < need) {
+		return 0;
+	}
+	rc = ns_pkt_open(&e->rx, e->in.p, e->in.len, &need, &payload);
+	if (rc == NS_ERR_AGAIN) {
+		if (need > IN_MAX) {
+			return ns_eng_fail(e, NS_ERR_TOOBIG, NS_DISC_PROTOCOL_ERROR, "packet too large");
+		}
+		e->in_need = need;
+		return 0;
+	}
+	if (rc != 0) {
+		return ns_eng_fail(e, rc, rc == NS_ERR_MAC ? NS_DISC_MAC_ERROR : NS_DISC_PROTOCOL_ERROR,
+				   rc == NS_ERR_MAC      ? "message authentication code incorrect"
+				   : rc == NS_ERR_TOOBIG ? "packet too large"
+							 : "malformed packet");
+	}
+	e->in_need = 0;
+	e->in.len = 0; /* the payload stays readable until the next input */
+	e->rx_seq_cur = seq;
+	e->last_rx_ms = e->now_ms;
+	if ((rc = ns_eng_dispatch(e, payload)) != 0) {
+		return rc;
+	}
+	return ns_kex_check_limits(e);
+}
+
+int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed)
+{
+	size_t used = 0, n;
+	int rc = 0;
+
+	*consumed = 0;
+	if (e->phase == NS_PH_CLOSED) {
+		return NS_ERR_CLOSED;
+	}
+	while (used < len && !input_blocked(e)) {
+		n = 0;
+		if (e->phase == NS_PH_VERSION) {
+			rc = read_version(e, in + used, len - used, &n);
+		} else {
+			rc = read_packet(e, in + used, len - used, &n);
+		}
+		used += n;
+		if (rc != 0) {
+			break;
+		}
+	}
+	*consumed = used;
+	return 0;
+}
+
+static int fail_impl(ns_engine *e, int err, uint32_t reason, const char *message, int send)
+{
+	ns_event *ev;
+	ns_buf *m;
+
+	if (e->phase == NS_PH_CLOSED) {
+		return err ? err : NS_ERR_CLOSED;
+	}
+	if (send) {
+		m = ns_eng_msg(e, SSH_MSG_DISCONNECT);
+		ns_wr_u32(m, reason);     /* reason code */
+		ns_wr_cstr(m, message);   /* description */
+		ns_wr_cstr(m, "");        /* language tag */
+		if (m->err == 0) {
+			ns_pkt_seal(&e->tx, m->p, m->len, &e->out);
+		}
+	}
+	e->phase = NS_PH_CLOSED;
+	e->err = err ? err : NS_ERR_CLOSED;
+	if (e->ev_count == NS_EVENT_QUEUE) {
+		e->ev_count--; /* the disconnect always gets reported */
+	}
+	ev = ns_eng_emit(e, NS_EV_DISCONNECT);
+	ev->reason = reason;
+	ev->message.p = (const uint8_t *)message;
+	ev->message.len = strlen(message);
+	ev->error = err;
+	return e->err;
+}
+
+int ns_eng_fail(ns_engine *e, int err, uint32_t reason, const char *message)
+{
+	return fail_impl(e, err, reason, message, 1);
+}
+
+int ns_eng_peer_disconnected(ns_engine *e, uint32_t reason, ns_str message)
+{
+	ns_event *ev;
+
+	if (e->phase == NS_PH_CLOSED) {
+		return NS_ERR_CLOSED;
+	}
+	e->phase = NS_PH_CLOSED;
+	e->err = NS_ERR_DISCONNECTED;
+	if (e->ev_count == NS_EVENT_QUEUE) {
+		e->ev_count--;
+	}
+	ev = ns_eng_emit(e, NS_EV_DISCONNECT);
+	ev->reason = reason;
+	ev->message = message;
+	ev->by_peer = 1;
+	ev->error = NS_ERR_DISCONNECTED;
+	return NS_ERR_DISCONNECTED;
+}
+
+void ns_engine_input_eof(ns_engine *e)
+{
+	fail_impl(e, NS_ERR_CLOSED, NS_DISC_CONNECTION_LOST, "connection closed by peer", 0);
+}
+
+int ns_engine_disconnect(ns_engine *e, uint32_t reason, const char *message)
+{
+	if (e->phase == NS_PH_CLOSED) {
+		return NS_ERR_CLOSED;
+	}
+	fail_impl(e, 0, reason, message ? message : "", 1);
+	return 0;
+}
+
+ns_event *ns_eng_emit(ns_engine *e, int type)
+{
+	ns_event *ev;
+
+	if (e->ev_count == NS_EVENT_QUEUE) {
+		return NULL;
+	}
+	ev = &e->evq[(e->ev_head + e->ev_count) % NS_EVENT_QUEUE];
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	e->ev_count++;
+	return ev;
+}
+
+int ns_engine_event(ns_engine *e, ns_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (e->ev_count == 0) {
+		return 0;
+	}
+	*ev = e->evq[e->ev_head];
+	e->ev_head = (e->ev_head + 1) % NS_EVENT_QUEUE;
+	e->ev_count--;
+	if (ev->type == NS_EV_DISCONNECT) {
+		e->closed_reported = 1;
+	}
+	return 0;
+}
+
+const uint8_t *ns_engine_output(ns_engine *e, size_t *len)
+{
+	*len = e->out.len - e->out_off;
+	return e->out.p ? e->out.p + e->out_off : NULL;
+}
+
+void ns_engine_output_ack(ns_engine *e, size_t n)
+{
+	if (n > e->out.len - e->out_off) {
+		n = e->out.len - e->out_off;
+	}
+	e->out_off += n;
+	if (e->out_off == e->out.len) {
+		e->out.len = 0;
+		e->out_off = 0;
+	} else if (e->out_off >= OUT_COMPACT) {
+		ns_buf_consume(&e->out, e->out_off);
+		e->out_off = 0;
+	}
+}
+
+ns_buf *ns_eng_msg(ns_engine *e, uint8_t t)
+{
+	ns_buf_reset(&e->msg);
+	ns_wr_u8(&e->msg, t);
+	return &e->msg;
+}
+
+static int deferring(const ns_engine *e)
+{
+	return e->kex_state != NS_KX_NONE && !e->sent_newkeys;
+}
+
+int ns_eng_flush_deferred(ns_engine *e)
+{
+	size_t off = 0;
+	uint32_t n;
+	int rc = 0;
+
+	while (rc == 0 && off + 4 <= e->deferred.len) {
+		n = ns_load32(e->deferred.p + off);
+		rc = ns_pkt_seal(&e->tx, e->deferred.p + off + 4, n, &e->out);
+		off += 4 + n;
+	}
+	ns_buf_reset(&e->deferred);
+	ns_buf_shrink(&e->deferred);
+	if (rc != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "output buffer full");
+	}
+	return 0;
+}
+
+int ns_eng_send(ns_engine *e)
+{
+	uint8_t type;
+	int rc;
+
+	if (e->msg.err || e->msg.len == 0) {
+		rc = e->msg.err ? e->msg.err : NS_ERR_INVALID;
+		ns_buf_reset(&e->msg);
+		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "outgoing message too large");
+	}
+	if (e->phase == NS_PH_CLOSED) {
+		return NS_ERR_CLOSED;
+	}
+	type = e->msg.p[0];
+	if (type >= SSH_MSG_USERAUTH_REQUEST && deferring(e)) {
+		ns_wr_u32(&e->deferred, (uint32_t)e->msg.len);
+		if ((rc = ns_wr_bytes(&e->deferred, e->msg.p, e->msg.len)) != 0) {
+			return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION,
+					   "too many messages held during key exchange");
+		}
+		return 0;
+	}
+	if (type >= SSH_MSG_USERAUTH_REQUEST && e->deferred.len &&
+	    (rc = ns_eng_flush_deferred(e)) != 0) {
+		return rc;
+	}
+	if ((rc = ns_pkt_seal(&e->tx, e->msg.p, e->msg.len, &e->out)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "output buffer full");
+	}
+	if (type >= SSH_MSG_USERAUTH_REQUEST) {
+		return ns_kex_check_limits(e);
+	}
+	return 0;
+}
+
+int ns_eng_can_send(const ns_engine *e)
+{
+	return e->phase == NS_PH_CONNECTED && !deferring(e);
+}
+
+size_t ns_eng_out_room(const ns_engine *e)
+{
+	return NS_OUTPUT_MAX - e->out.len;
+}
+
+int ns_eng_kex_finished(ns_engine *e)
+{
+	ns_buf *m;
+	int rc;
+
+	if ((rc = ns_eng_flush_deferred(e)) != 0) {
+		return rc;
+	}
+	if (e->kex_first_done) {
+		ns_chan_kex_done(e);
+		return 0;
+	}
+	e->kex_first_done = 1;
+	e->phase = NS_PH_AUTH;
+	if (e->role == NS_ROLE_CLIENT) {
+		m = ns_eng_msg(e, SSH_MSG_SERVICE_REQUEST);
+		ns_wr_cstr(m, "ssh-userauth"); /* service name */
+		e->service_requested = 1;
+		return ns_eng_send(e);
+	}
+	return 0;
+}

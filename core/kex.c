@@ -1,0 +1,366 @@
+/* curve25519-sha256 key exchange: ephemeral X25519 keys, the exchange hash H
+ * (RFC 4253 8 / RFC 8731), key derivation (RFC 4253 7.2), NEWKEYS with strict
+ * kex sequence resets, and rekeying by bytes, packets and time. */
+#include "kex.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "kexinit.h"
+
+/* Rekey long before the 32-bit sequence number could wrap. */
+#define KEX_MAX_PACKETS (1ULL << 31)
+
+static void hash_string(crypto_hash_sha256_state *st, const void *p, size_t n)
+{
+	uint8_t len[4];
+
+	ns_store32(len, (uint32_t)n);
+	crypto_hash_sha256_update(st, len, 4);
+	crypto_hash_sha256_update(st, p, n);
+}
+
+/* The shared secret as an mpint (RFC 4251 5): at most 4+1+32 bytes. */
+static size_t mpint_encode(const uint8_t k[32], uint8_t out[37])
+{
+	ns_buf b;
+
+	ns_buf_init_fixed(&b, out, 37);
+	ns_wr_mpint(&b, k, 32);
+	return b.len;
+}
+
+static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t q_c[32],
+			  const uint8_t q_s[32], const uint8_t *kmp, size_t kmp_len,
+			  uint8_t h[32])
+{
+	crypto_hash_sha256_state st;
+	int client = e->role == NS_ROLE_CLIENT;
+	const char *v_c = client ? e->my_version : e->peer_version;
+	const char *v_s = client ? e->peer_version : e->my_version;
+	const ns_buf *i_c = client ? &e->my_kexinit : &e->peer_kexinit;
+	const ns_buf *i_s = client ? &e->peer_kexinit : &e->my_kexinit;
+
+	crypto_hash_sha256_init(&st);
+	hash_string(&st, v_c, strlen(v_c));  /* V_C */
+	hash_string(&st, v_s, strlen(v_s));  /* V_S */
+	hash_string(&st, i_c->p, i_c->len);  /* I_C */
+	hash_string(&st, i_s->p, i_s->len);  /* I_S */
+	hash_string(&st, k_s, k_s_len);      /* K_S */
+	hash_string(&st, q_c, 32);           /* Q_C */
+	hash_string(&st, q_s, 32);           /* Q_S */
+	crypto_hash_sha256_update(&st, kmp, kmp_len); /* mpint K */
+	crypto_hash_sha256_final(&st, h);
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* HASH(K || H || letter || session_id), extended once to 64 bytes. */
+static void derive(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const uint8_t h[32],
+		   char letter, uint8_t out[NS_CHACHA_KEY_LEN])
+{
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, kmp, kmp_len);
+	crypto_hash_sha256_update(&st, h, 32);
+	crypto_hash_sha256_update(&st, (const uint8_t *)&letter, 1);
+	crypto_hash_sha256_update(&st, e->session_id, 32);
+	crypto_hash_sha256_final(&st, out);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, kmp, kmp_len);
+	crypto_hash_sha256_update(&st, h, 32);
+	crypto_hash_sha256_update(&st, out, 32);
+	crypto_hash_sha256_final(&st, out + 32);
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* Compute K, H and both directions' keys; sets the session id on the first
+ * exchange. tx goes to e->newkeys_tx, rx to e->newkeys_rx. */
+static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t *q_peer,
+			uint8_t h[32])
+{
+	uint8_t k[32], kmp[37], c_key[NS_CHACHA_KEY_LEN], d_key[NS_CHACHA_KEY_LEN];
+	const uint8_t *q_c = e->role == NS_ROLE_CLIENT ? e->kex_public : q_peer;
+	const uint8_t *q_s = e->role == NS_ROLE_CLIENT ? q_peer : e->kex_public;
+	size_t kmp_len;
+	int rc = 0;
+
+	if (crypto_scalarmult(k, e->kex_secret, q_peer) != 0) {
+		rc = NS_ERR_CRYPTO; /* all-zero shared secret: low-order point */
+		goto out;
+	}
+	kmp_len = mpint_encode(k, kmp);
+	exchange_hash(e, k_s, k_s_len, q_c, q_s, kmp, kmp_len, h);
+	if (!e->have_session_id) {
+		memcpy(e->session_id, h, 32);
+		e->have_session_id = 1;
+	}
+	derive(e, kmp, kmp_len, h, 'C', c_key);
+	derive(e, kmp, kmp_len, h, 'D', d_key);
+	memcpy(e->newkeys_tx, e->role == NS_ROLE_CLIENT ? c_key : d_key, NS_CHACHA_KEY_LEN);
+	memcpy(e->newkeys_rx, e->role == NS_ROLE_CLIENT ? d_key : c_key, NS_CHACHA_KEY_LEN);
+	e->newkeys_rx_ready = 1;
+out:
+	sodium_memzero(k, sizeof(k));
+	sodium_memzero(kmp, sizeof(kmp));
+	sodium_memzero(c_key, sizeof(c_key));
+	sodium_memzero(d_key, sizeof(d_key));
+	sodium_memzero(e->kex_secret, sizeof(e->kex_secret));
+	return rc;
+}
+
+static int send_ext_info(ns_engine *e)
+{
+	ns_buf *m = ns_eng_msg(e, SSH_MSG_EXT_INFO);
+
+	ns_wr_u32(m, 1);                    /* nr-extensions */
+	ns_wr_cstr(m, "server-sig-algs");   /* extension-name */
+	ns_wr_cstr(m, "ssh-ed25519");       /* extension-value */
+	return ns_eng_send(e);
+}
+
+/* Send NEWKEYS and switch our sending direction to the new keys. */
+static int send_newkeys(ns_engine *e)
+{
+	int rc;
+
+	ns_eng_msg(e, SSH_MSG_NEWKEYS);
+	if ((rc = ns_eng_send(e)) != 0) {
+		return rc;
+	}
+	ns_pkt_set_key(&e->tx, e->newkeys_tx);
+	sodium_memzero(e->newkeys_tx, sizeof(e->newkeys_tx));
+	if (e->strict) {
+		e->tx.seq = 0;
+	}
+	e->sent_newkeys = 1;
+	e->kex_state = NS_KX_WAIT_NEWKEYS;
+	if (!e->kex_first_done && e->role == NS_ROLE_SERVER && e->peer_ext_info &&
+	    (rc = send_ext_info(e)) != 0) {
+		return rc;
+	}
+	return ns_eng_flush_deferred(e);
+}
+
+int ns_kex_start(ns_engine *e)
+{
+	int first = !e->kex_first_done;
+	int rc;
+
+	if (e->kex_state != NS_KX_NONE) {
+		return 0;
+	}
+	ns_buf_reset(&e->my_kexinit);
+	ns_buf_reset(&e->peer_kexinit);
+	if ((rc = ns_kexinit_build(e->role, first, &e->my_kexinit)) != 0) {
+		return rc;
+	}
+	e->sent_newkeys = 0;
+	e->kex_state = NS_KX_SENT_INIT;
+	ns_buf_reset(&e->msg);
+	if ((rc = ns_wr_bytes(&e->msg, e->my_kexinit.p, e->my_kexinit.len)) != 0) {
+		return rc;
+	}
+	return ns_eng_send(e);
+}
+
+static int send_ecdh_init(ns_engine *e)
+{
+	ns_buf *m;
+
+	randombytes_buf(e->kex_secret, 32);
+	crypto_scalarmult_base(e->kex_public, e->kex_secret);
+	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_INIT);
+	ns_wr_string(m, e->kex_public, 32); /* Q_C */
+	return ns_eng_send(e);
+}
+
+static int on_kexinit(ns_engine *e, ns_str payload)
+{
+	ns_kexinit mine, peer;
+	ns_kex_result res;
+	int rc, which, first = !e->kex_first_done;
+
+	if (e->kex_state == NS_KX_NONE && (rc = ns_kex_start(e)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "cannot start key exchange");
+	}
+	if (e->kex_state != NS_KX_SENT_INIT) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+				   "unexpected KEXINIT during key exchange");
+	}
+	if ((rc = ns_kexinit_parse(payload.p, payload.len, &peer)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_PROTOCOL_ERROR, "malformed KEXINIT");
+	}
+	if ((rc = ns_wr_bytes(&e->peer_kexinit, payload.p, payload.len)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_PROTOCOL_ERROR, "KEXINIT too large");
+	}
+	ns_kexinit_parse(e->my_kexinit.p, e->my_kexinit.len, &mine);
+	if (ns_kexinit_negotiate(e->role, first, &mine, &peer, &res, &which) != 0) {
+		return ns_eng_fail(e, NS_ERR_NOMATCH, NS_DISC_KEY_EXCHANGE_FAILED,
+				   which == NS_KI_KEX       ? "no common key exchange algorithm"
+				   : which == NS_KI_HOSTKEY ? "no common host key algorithm"
+				   : which <= NS_KI_ENC_SC  ? "no common cipher"
+							    : "no common compression");
+	}
+	if (first) {
+		e->strict = res.strict;
+		e->peer_ext_info = res.peer_ext_info;
+		if (e->strict && e->rx_seq_cur != 0) {
+			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+					   "strict KEX violation: KEXINIT was not the first packet");
+		}
+	}
+	memcpy(e->kex_alg, res.kex, sizeof(e->kex_alg));
+	e->ignore_next_kex_packet = res.guess_wrong;
+	e->kex_state = NS_KX_GOT_INIT;
+	if (e->role == NS_ROLE_CLIENT) {
+		return send_ecdh_init(e);
+	}
+	return 0;
+}
+
+static int server_ecdh_init(ns_engine *e, ns_rd *r)
+{
+	const uint8_t *q_c;
+	uint8_t blob[NS_KEY_BLOB_LEN], h[32], sig[NS_SIG_BLOB_LEN];
+	ns_buf *m;
+	int rc;
+
+	if (ns_kex_ecdh_init_parse(r, &q_c) != 0) {
+		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
+				   "malformed KEX_ECDH_INIT");
+	}
+	randombytes_buf(e->kex_secret, 32);
+	crypto_scalarmult_base(e->kex_public, e->kex_secret);
+	ns_key_blob(e->host_key.pk, blob);
+	if ((rc = compute_keys(e, blob, sizeof(blob), q_c, h)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid client public key");
+	}
+	if ((rc = ns_key_sign(&e->host_key, h, 32, sig)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot sign");
+	}
+	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_REPLY);
+	ns_wr_string(m, blob, sizeof(blob));    /* K_S */
+	ns_wr_string(m, e->kex_public, 32);     /* Q_S */
+	ns_wr_string(m, sig, sizeof(sig));      /* signature */
+	if ((rc = ns_eng_send(e)) != 0) {
+		return rc;
+	}
+	return send_newkeys(e);
+}
+
+static int client_ecdh_reply(ns_engine *e, ns_rd *r)
+{
+	ns_str k_s, sig;
+	const uint8_t *q_s;
+	uint8_t pk[NS_ED25519_PK_LEN], h[32];
+	ns_event *ev;
+	int rc;
+
+	if (ns_kex_ecdh_reply_parse(r, &k_s, &q_s, &sig) != 0) {
+		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
+				   "malformed KEX_ECDH_REPLY");
+	}
+	if ((rc = ns_key_from_blob(k_s.p, k_s.len, pk)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED,
+				   "server host key is not ssh-ed25519");
+	}
+	if ((rc = compute_keys(e, k_s.p, k_s.len, q_s, h)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid server public key");
+	}
+	if (ns_key_verify(pk, sig.p, sig.len, h, 32) != 0) {
+		return ns_eng_fail(e, NS_ERR_SIGNATURE, NS_DISC_KEY_EXCHANGE_FAILED,
+				   "host key signature does not verify");
+	}
+	if (e->have_peer_hostkey) {
+		/* A rekey must present the host key the user already accepted. */
+		if (sodium_memcmp(pk, e->peer_hostkey, sizeof(pk)) != 0) {
+			return ns_eng_fail(e, NS_ERR_HOSTKEY_CHANGED, NS_DISC_HOST_KEY_NOT_VERIFIABLE,
+					   "host key changed during rekey");
+		}
+		return send_newkeys(e);
+	}
+	memcpy(e->peer_hostkey, pk, sizeof(pk));
+	e->kex_state = NS_KX_WAIT_VERDICT;
+	ev = ns_eng_emit(e, NS_EV_HOSTKEY);
+	if (ev != NULL) {
+		ev->hostkey_blob = k_s;
+		memcpy(ev->hostkey, pk, sizeof(pk));
+	}
+	return 0;
+}
+
+int ns_kex_verdict(ns_engine *e, int ok)
+{
+	if (e->role != NS_ROLE_CLIENT || e->kex_state != NS_KX_WAIT_VERDICT) {
+		return NS_ERR_STATE;
+	}
+	if (!ok) {
+		return ns_eng_fail(e, NS_ERR_HOSTKEY_UNKNOWN, NS_DISC_HOST_KEY_NOT_VERIFIABLE,
+				   "host key verification failed");
+	}
+	e->have_peer_hostkey = 1;
+	return send_newkeys(e);
+}
+
+static int on_newkeys(ns_engine *e, ns_rd *r)
+{
+	if (ns_rd_end(r) != 0 || e->kex_state != NS_KX_WAIT_NEWKEYS || !e->newkeys_rx_ready) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR, "unexpected NEWKEYS");
+	}
+	ns_pkt_set_key(&e->rx, e->newkeys_rx);
+	sodium_memzero(e->newkeys_rx, sizeof(e->newkeys_rx));
+	e->newkeys_rx_ready = 0;
+	if (e->strict) {
+		e->rx.seq = 0;
+	}
+	e->kex_state = NS_KX_NONE;
+	e->kex_count++;
+	e->kex_done_ms = e->now_ms;
+	e->rx.bytes = e->rx.packets = 0;
+	e->tx.bytes = e->tx.packets = 0;
+	e->rekey_wanted = 0;
+	return ns_eng_kex_finished(e);
+}
+
+int ns_kex_dispatch(ns_engine *e, uint8_t type, ns_rd *r, ns_str payload)
+{
+	if (type == SSH_MSG_KEXINIT) {
+		return on_kexinit(e, payload);
+	}
+	if (type == SSH_MSG_NEWKEYS) {
+		return on_newkeys(e, r);
+	}
+	if (e->kex_state != NS_KX_GOT_INIT) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+				   "key exchange message out of order");
+	}
+	if (e->ignore_next_kex_packet) {
+		e->ignore_next_kex_packet = 0;
+		return 0;
+	}
+	if (type == SSH_MSG_KEX_ECDH_INIT && e->role == NS_ROLE_SERVER) {
+		return server_ecdh_init(e, r);
+	}
+	if (type == SSH_MSG_KEX_ECDH_REPLY && e->role == NS_ROLE_CLIENT) {
+		return client_ecdh_reply(e, r);
+	}
+	return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+			   "key exchange message for the wrong role");
+}
+
+int ns_kex_check_limits(ns_engine *e)
+{
+	uint64_t limit = e->cfg.rekey_bytes;
+
+	if (e->kex_state != NS_KX_NONE || !e->kex_first_done || e->phase == NS_PH_CLOSED) {
+		return 0;
+	}
+	if (e->rekey_wanted || e->tx.bytes >= limit || e->rx.bytes >= limit ||
+	    e->tx.packets >= KEX_MAX_PACKETS || e->rx.packets >= KEX_MAX_PACKETS ||
+	    e->now_ms - e->kex_done_ms >= e->cfg.rekey_ms) {
+		e->rekey_wanted = 0;
+		return ns_kex_start(e);
+	}
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* A whole engine fed hostile bytes: the first byte picks client or server,
+ * the rest arrives in chunks as from a socket; events are pulled and host key
+ * and auth requests answered so later states are reached. */
+#include <string.h>
+
+#include "nullspace/engine.h"
+#include "nullspace/error.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static ns_key host;
+static int have_host;
+
+static void drain(ns_engine *e)
+{
+	ns_event ev;
+	size_t n;
+
+	while (ns_engine_event(e, &ev) == 0 && ev.type != NS_EV_NONE) {
+		if (ev.type == NS_EV_HOSTKEY) {
+			ns_engine_hostkey_verdict(e, 1);
+		} else if (ev.type == NS_EV_AUTH_REQUEST) {
+			ns_engine_auth_verdict(e, 1);
+		} else if (ev.type == NS_EV_CHANNEL_OPEN) {
+			ns_channel_accept(e, ev.channel);
+		} else if (ev.type == NS_EV_CHANNEL_REQUEST && ev.req.want_reply) {
+			ns_channel_reply(e, ev.channel, 1);
+		}
+	}
+	ns_engine_output(e, &n);
+	ns_engine_output_ack(e, n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	ns_engine_config cfg;
+	ns_engine *e;
+	size_t off = 1, used;
+	int guard = 0;
+
+	if (size < 1) {
+		return 0;
+	}
+	if (!have_host) {
+		ns_key_generate(&host, "fuzz");
+		have_host = 1;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.role = data[0] & 1 ? NS_ROLE_SERVER : NS_ROLE_CLIENT;
+	cfg.alloc = ns_allocator_libc();
+	cfg.host_key = &host;
+	if (ns_engine_new(&cfg, &e) != 0) {
+		return 0;
+	}
+	ns_engine_tick(e, 1);
+	while (off < size && guard++ < 100000) {
+		size_t chunk = size - off < 97 ? size - off : 97;
+
+		if (ns_engine_input(e, data + off, chunk, &used) != 0) {
+			break;
+		}
+		off += used;
+		drain(e);
+	}
+	drain(e);
+	ns_engine_free(e);
+	return 0;
+}
