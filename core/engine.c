@@ -122,6 +122,8 @@ out:
 
 void ns_engine_free(ns_engine *e)
 {
+	ns_allocator a;
+
 	if (e == NULL) {
 		return;
 	}
@@ -134,9 +136,9 @@ void ns_engine_free(ns_engine *e)
 	ns_buf_free(&e->deferred);
 	ns_pkt_wipe(&e->rx);
 	ns_pkt_wipe(&e->tx);
-	sodium_memzero(e, sizeof(*e) - sizeof(e->alloc) - sizeof(e->cfg));
-	sodium_memzero(&e->host_key, sizeof(e->host_key));
-	e->alloc.realloc(e->alloc.ctx, e, 0);
+	a = e->alloc;
+	sodium_memzero(e, sizeof(*e));
+	a.realloc(a.ctx, e, 0);
 }
 
 /* Is input processing paused until the caller acts? */

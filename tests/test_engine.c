@@ -58,6 +58,7 @@ static void test_hostkey_refused(void **state)
 	assert_int_not_equal(ns_pair_connect(&p), 0);
 	assert_true(p.disconnected[0]);
 	assert_int_equal(p.disc_reason[0], NS_DISC_HOST_KEY_NOT_VERIFIABLE);
+	ns_pair_pump(&p, NULL, NULL, 100); /* deliver the client's DISCONNECT */
 	assert_true(p.disconnected[1]);
 	assert_int_equal(p.disc_error[1], NS_ERR_DISCONNECTED);
 	ns_pair_free(&p);
