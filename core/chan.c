@@ -1,0 +1,465 @@
+/* Channels (RFC 4254 5.1, 5.3): the channel table, opening (ours: session,
+ * the peer's: to the caller as server, refused as client), EOF and CLOSE in
+ * both directions, and the dispatch of connection messages 80..100. Data and
+ * flow control are in chan_data.c, requests in chan_req.c. */
+#include "chan.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* Offset of the ns_chan_ext array behind the ns_channel entries. */
+static size_t ext_offset(uint32_t n)
+{
+	size_t off = (size_t)n * sizeof(ns_channel), a = _Alignof(ns_chan_ext);
+
+	return (off + a - 1) / a * a;
+}
+
+static size_t table_size(uint32_t n)
+{
+	return ext_offset(n) + (size_t)n * sizeof(ns_chan_ext);
+}
+
+int ns_chan_init(ns_engine *e)
+{
+	e->chans = NULL; /* allocated by the first open */
+	e->nchans = e->cfg.max_channels;
+	return 0;
+}
+
+void ns_chan_free(ns_engine *e)
+{
+	if (e->chans != NULL) {
+		sodium_memzero(e->chans, table_size(e->nchans));
+		e->alloc.realloc(e->alloc.ctx, e->chans, 0);
+	}
+	e->chans = NULL;
+}
+
+ns_channel *ns_chan_table(ns_engine *e)
+{
+	size_t n = table_size(e->nchans);
+
+	if (e->chans == NULL && n > 0) {
+		e->chans = e->alloc.realloc(e->alloc.ctx, NULL, n);
+		if (e->chans != NULL) {
+			memset(e->chans, 0, n);
+		}
+	}
+	return e->chans;
+}
+
+ns_chan_ext *ns_chan_ext_of(ns_engine *e, uint32_t id)
+{
+	return (ns_chan_ext *)((uint8_t *)e->chans + ext_offset(e->nchans)) + id;
+}
+
+void ns_chan_release(ns_engine *e, uint32_t id)
+{
+	memset(&e->chans[id], 0, sizeof(e->chans[id]));
+	memset(ns_chan_ext_of(e, id), 0, sizeof(ns_chan_ext));
+}
+
+int ns_chan_room_for(const ns_engine *e, size_t payload)
+{
+	return ns_eng_out_room(e) >= payload + NS_PACKET_OVERHEAD + NS_CHAN_CTL_RESERVE;
+}
+
+int ns_chan_lookup(ns_engine *e, uint32_t id, ns_channel **c)
+{
+	*c = NULL;
+	if (e->phase == NS_PH_CLOSED) {
+		return NS_ERR_CLOSED;
+	}
+	if (id >= e->nchans) {
+		return NS_ERR_INVALID;
+	}
+	if (e->chans == NULL || e->chans[id].state == NS_CH_FREE) {
+		return NS_ERR_CLOSED;
+	}
+	*c = &e->chans[id];
+	return 0;
+}
+
+/* What went wrong, per message type 91..100, for the disconnect message. */
+static const char *const unknown_msg[] = {
+    "CHANNEL_OPEN_CONFIRMATION for an unknown channel",
+    "CHANNEL_OPEN_FAILURE for an unknown channel",
+    "CHANNEL_WINDOW_ADJUST for an unknown channel",
+    "CHANNEL_DATA for an unknown channel",
+    "CHANNEL_EXTENDED_DATA for an unknown channel",
+    "CHANNEL_EOF for an unknown channel",
+    "CHANNEL_CLOSE for an unknown channel",
+    "CHANNEL_REQUEST for an unknown channel",
+    "CHANNEL_SUCCESS for an unknown channel",
+    "CHANNEL_FAILURE for an unknown channel",
+};
+
+static ns_channel *target(ns_engine *e, uint32_t id, uint8_t type, int state)
+{
+	if (e->chans == NULL || id >= e->nchans || e->chans[id].state == NS_CH_FREE) {
+		ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		            unknown_msg[type - SSH_MSG_CHANNEL_OPEN_CONFIRMATION]);
+		return NULL;
+	}
+	if (e->chans[id].state != state) {
+		ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		            state == NS_CH_OPEN
+		                ? "channel message for a channel not yet open"
+		                : "channel open answer for a channel not being opened");
+		return NULL;
+	}
+	return &e->chans[id];
+}
+
+ns_channel *ns_chan_peer_target(ns_engine *e, uint32_t id, uint8_t type)
+{
+	return target(e, id, type, NS_CH_OPEN);
+}
+
+static int malformed(ns_engine *e)
+{
+	return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR, "malformed channel message");
+}
+
+/* A free slot, initialised with our window and max packet. */
+static int alloc_slot(ns_engine *e, uint32_t *id)
+{
+	uint32_t i;
+
+	if (ns_chan_table(e) == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	for (i = 0; i < e->nchans; i++) {
+		if (e->chans[i].state == NS_CH_FREE) {
+			ns_chan_release(e, i);
+			e->chans[i].local_window = e->cfg.window;
+			e->chans[i].local_window_max = e->cfg.window;
+			e->chans[i].local_max_packet = e->cfg.max_packet;
+			*id = i;
+			return 0;
+		}
+	}
+	return NS_ERR_LIMIT;
+}
+
+int ns_channel_open_session(ns_engine *e, uint32_t *id)
+{
+	ns_buf *m;
+	uint32_t i;
+	int rc;
+
+	*id = 0;
+	if (e->phase == NS_PH_CLOSED) {
+		return NS_ERR_CLOSED;
+	}
+	if (e->role != NS_ROLE_CLIENT || !e->auth_done) {
+		return NS_ERR_STATE;
+	}
+	if (!ns_chan_room_for(e, 64)) {
+		return NS_ERR_AGAIN;
+	}
+	if ((rc = alloc_slot(e, &i)) != 0) {
+		return rc;
+	}
+	m = ns_eng_msg(e, SSH_MSG_CHANNEL_OPEN);
+	ns_wr_cstr(m, "session");        /* channel type */
+	ns_wr_u32(m, i);                 /* sender channel */
+	ns_wr_u32(m, e->cfg.window);     /* initial window size */
+	ns_wr_u32(m, e->cfg.max_packet); /* maximum packet size */
+	if ((rc = ns_eng_send(e)) != 0) {
+		return rc;
+	}
+	e->chans[i].state = NS_CH_OPENING;
+	*id = i;
+	return 0;
+}
+
+static int send_open_failure(ns_engine *e, uint32_t remote, uint32_t reason, const char *msg)
+{
+	ns_buf *m = ns_eng_msg(e, SSH_MSG_CHANNEL_OPEN_FAILURE);
+
+	ns_wr_u32(m, remote); /* recipient channel */
+	ns_wr_u32(m, reason); /* reason code */
+	ns_wr_cstr(m, msg);   /* description */
+	ns_wr_cstr(m, "");    /* language tag */
+	return ns_eng_send(e);
+}
+
+int ns_chan_on_open(ns_engine *e, ns_rd *r)
+{
+	uint32_t sender, window, max_packet, id;
+	ns_event *ev;
+	ns_str type;
+	int rc;
+
+	ns_rd_name(r, NS_NAME_MAX, &type); /* channel type */
+	ns_rd_u32(r, &sender);             /* sender channel */
+	ns_rd_u32(r, &window);             /* initial window size */
+	ns_rd_u32(r, &max_packet);         /* maximum packet size */
+	/* ... channel type specific data follows: left to the caller's policy */
+	if (r->err) {
+		return malformed(e);
+	}
+	if (e->role == NS_ROLE_CLIENT) {
+		return send_open_failure(e, sender, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                         "channels from the server are not accepted");
+	}
+	if (e->no_more_sessions && ns_str_eq(type, "session")) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		                   "session channel opened after no-more-sessions@openssh.com");
+	}
+	if ((rc = alloc_slot(e, &id)) != 0) {
+		return send_open_failure(e, sender, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
+	}
+	e->chans[id].state = NS_CH_PENDING;
+	e->chans[id].remote_id = sender;
+	e->chans[id].remote_window = window;
+	e->chans[id].remote_max_packet = max_packet;
+	ev = ns_eng_emit(e, NS_EV_CHANNEL_OPEN);
+	if (ev != NULL) {
+		ev->channel = id;
+		ev->channel_type = type;
+	}
+	return 0;
+}
+
+/* A channel the peer asked for, waiting for the caller's verdict. */
+static int pending(ns_engine *e, uint32_t id, ns_channel **c)
+{
+	int rc = ns_chan_lookup(e, id, c);
+
+	if (rc == 0 && (*c)->state != NS_CH_PENDING) {
+		rc = NS_ERR_STATE;
+	}
+	if (rc == 0 && !ns_chan_room_for(e, 64 + NS_TEXT_MAX)) {
+		rc = NS_ERR_AGAIN;
+	}
+	return rc;
+}
+
+int ns_channel_accept(ns_engine *e, uint32_t id)
+{
+	ns_channel *c;
+	ns_buf *m;
+	int rc;
+
+	if ((rc = pending(e, id, &c)) != 0) {
+		return rc;
+	}
+	m = ns_eng_msg(e, SSH_MSG_CHANNEL_OPEN_CONFIRMATION);
+	ns_wr_u32(m, c->remote_id);        /* recipient channel */
+	ns_wr_u32(m, id);                  /* sender channel */
+	ns_wr_u32(m, c->local_window);     /* initial window size */
+	ns_wr_u32(m, c->local_max_packet); /* maximum packet size */
+	if ((rc = ns_eng_send(e)) != 0) {
+		return rc;
+	}
+	c->state = NS_CH_OPEN;
+	return 0;
+}
+
+int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message)
+{
+	ns_channel *c;
+	int rc;
+
+	if ((rc = pending(e, id, &c)) != 0) {
+		return rc;
+	}
+	if (message != NULL && strlen(message) > NS_TEXT_MAX) {
+		return NS_ERR_INVALID;
+	}
+	rc = send_open_failure(e, c->remote_id, reason, message ? message : "");
+	ns_chan_release(e, id);
+	return rc;
+}
+
+int ns_chan_on_open_confirmation(ns_engine *e, ns_rd *r)
+{
+	uint32_t id, sender, window, max_packet;
+	ns_channel *c;
+	ns_event *ev;
+
+	ns_rd_u32(r, &id);         /* recipient channel */
+	ns_rd_u32(r, &sender);     /* sender channel */
+	ns_rd_u32(r, &window);     /* initial window size */
+	ns_rd_u32(r, &max_packet); /* maximum packet size */
+	/* ... channel type specific data: none for session */
+	if (r->err) {
+		return malformed(e);
+	}
+	if ((c = target(e, id, SSH_MSG_CHANNEL_OPEN_CONFIRMATION, NS_CH_OPENING)) == NULL) {
+		return e->err;
+	}
+	c->state = NS_CH_OPEN;
+	c->remote_id = sender;
+	c->remote_window = window;
+	c->remote_max_packet = max_packet;
+	if ((ev = ns_eng_emit(e, NS_EV_CHANNEL_OPENED)) != NULL) {
+		ev->channel = id;
+	}
+	return 0;
+}
+
+int ns_chan_on_open_failure(ns_engine *e, ns_rd *r)
+{
+	uint32_t id, reason;
+	ns_str desc, lang;
+	ns_event *ev;
+
+	ns_rd_u32(r, &id);                       /* recipient channel */
+	ns_rd_u32(r, &reason);                   /* reason code */
+	ns_rd_string_max(r, NS_TEXT_MAX, &desc); /* description (UTF-8) */
+	ns_rd_string_max(r, NS_NAME_MAX, &lang); /* language tag */
+	if (r->err) {
+		return malformed(e);
+	}
+	if (target(e, id, SSH_MSG_CHANNEL_OPEN_FAILURE, NS_CH_OPENING) == NULL) {
+		return e->err;
+	}
+	ns_chan_release(e, id);
+	if ((ev = ns_eng_emit(e, NS_EV_CHANNEL_OPEN_FAILED)) != NULL) {
+		ev->channel = id;
+		ev->reason = reason;
+		ev->message = desc;
+	}
+	return 0;
+}
+
+int ns_channel_eof(ns_engine *e, uint32_t id)
+{
+	ns_channel *c;
+	ns_buf *m;
+	int rc;
+
+	if ((rc = ns_chan_lookup(e, id, &c)) != 0) {
+		return rc;
+	}
+	if (c->state != NS_CH_OPEN) {
+		return NS_ERR_STATE;
+	}
+	if (c->sent_eof || c->sent_close) {
+		return 0;
+	}
+	if (!ns_chan_room_for(e, 16)) {
+		return NS_ERR_AGAIN;
+	}
+	m = ns_eng_msg(e, SSH_MSG_CHANNEL_EOF);
+	ns_wr_u32(m, c->remote_id); /* recipient channel */
+	if ((rc = ns_eng_send(e)) == 0) {
+		c->sent_eof = 1;
+	}
+	return rc;
+}
+
+static int send_close(ns_engine *e, ns_channel *c)
+{
+	ns_buf *m = ns_eng_msg(e, SSH_MSG_CHANNEL_CLOSE);
+	int rc;
+
+	ns_wr_u32(m, c->remote_id); /* recipient channel */
+	if ((rc = ns_eng_send(e)) == 0) {
+		c->sent_close = 1;
+	}
+	return rc;
+}
+
+int ns_channel_close(ns_engine *e, uint32_t id)
+{
+	ns_channel *c;
+	int rc;
+
+	if ((rc = ns_chan_lookup(e, id, &c)) != 0) {
+		return rc;
+	}
+	if (c->state != NS_CH_OPEN) {
+		return NS_ERR_STATE;
+	}
+	if (c->sent_close) {
+		return 0;
+	}
+	if (!ns_chan_room_for(e, 16)) {
+		return NS_ERR_AGAIN;
+	}
+	return send_close(e, c);
+}
+
+int ns_chan_on_eof(ns_engine *e, ns_rd *r)
+{
+	ns_channel *c;
+	ns_event *ev;
+	uint32_t id;
+
+	ns_rd_u32(r, &id); /* recipient channel */
+	if (ns_rd_end(r) != 0) {
+		return malformed(e);
+	}
+	if ((c = ns_chan_peer_target(e, id, SSH_MSG_CHANNEL_EOF)) == NULL) {
+		return e->err;
+	}
+	if (c->recv_eof) {
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		                   "second CHANNEL_EOF on a channel");
+	}
+	c->recv_eof = 1;
+	if (!c->sent_close && (ev = ns_eng_emit(e, NS_EV_CHANNEL_EOF)) != NULL) {
+		ev->channel = id;
+	}
+	return 0;
+}
+
+int ns_chan_on_close(ns_engine *e, ns_rd *r)
+{
+	ns_channel *c;
+	ns_event *ev;
+	uint32_t id;
+	int rc;
+
+	ns_rd_u32(r, &id); /* recipient channel */
+	if (ns_rd_end(r) != 0) {
+		return malformed(e);
+	}
+	if ((c = ns_chan_peer_target(e, id, SSH_MSG_CHANNEL_CLOSE)) == NULL) {
+		return e->err;
+	}
+	c->recv_close = 1;
+	if (!c->sent_close && (rc = send_close(e, c)) != 0) {
+		return rc;
+	}
+	/* Both CLOSEs done: the id is free from now on. */
+	ns_chan_release(e, id);
+	if ((ev = ns_eng_emit(e, NS_EV_CHANNEL_CLOSED)) != NULL) {
+		ev->channel = id;
+	}
+	return 0;
+}
+
+static int unimplemented(ns_engine *e)
+{
+	ns_buf *m = ns_eng_msg(e, SSH_MSG_UNIMPLEMENTED);
+
+	ns_wr_u32(m, e->rx_seq_cur); /* packet sequence number of rejected message */
+	return ns_eng_send(e);
+}
+
+int ns_conn_dispatch(ns_engine *e, uint8_t type, ns_rd *r)
+{
+	switch (type) {
+	case SSH_MSG_GLOBAL_REQUEST: return ns_global_on_request(e, r);
+	case SSH_MSG_REQUEST_SUCCESS:
+	case SSH_MSG_REQUEST_FAILURE: return ns_global_on_reply(e, r);
+	case SSH_MSG_CHANNEL_OPEN: return ns_chan_on_open(e, r);
+	case SSH_MSG_CHANNEL_OPEN_CONFIRMATION: return ns_chan_on_open_confirmation(e, r);
+	case SSH_MSG_CHANNEL_OPEN_FAILURE: return ns_chan_on_open_failure(e, r);
+	case SSH_MSG_CHANNEL_WINDOW_ADJUST: return ns_chan_on_window_adjust(e, r);
+	case SSH_MSG_CHANNEL_DATA: return ns_chan_on_data(e, r, 0);
+	case SSH_MSG_CHANNEL_EXTENDED_DATA: return ns_chan_on_data(e, r, 1);
+	case SSH_MSG_CHANNEL_EOF: return ns_chan_on_eof(e, r);
+	case SSH_MSG_CHANNEL_CLOSE: return ns_chan_on_close(e, r);
+	case SSH_MSG_CHANNEL_REQUEST: return ns_chan_on_request(e, r);
+	case SSH_MSG_CHANNEL_SUCCESS: return ns_chan_on_reply(e, r, 1);
+	case SSH_MSG_CHANNEL_FAILURE: return ns_chan_on_reply(e, r, 0);
+	default: return unimplemented(e);
+	}
+}

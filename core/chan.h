@@ -1,0 +1,83 @@
+/* Connection layer internals (RFC 4254) shared by chan.c, chan_data.c,
+ * chan_req.c, chan_parse.c and global.c: limits, the pure request parsers
+ * (fuzzed on their own) and the per-channel bookkeeping that ns_channel in
+ * engine_int.h does not hold. */
+#ifndef NS_CORE_CHAN_H
+#define NS_CORE_CHAN_H
+
+#include "engine_int.h"
+
+/* Limits on fields of incoming channel requests. */
+#define NS_CHAN_TERM_MAX 256        /* pty-req TERM value */
+#define NS_CHAN_MODES_MAX 4096      /* pty-req encoded terminal modes */
+#define NS_CHAN_ENV_NAME_MAX 256    /* env variable name */
+#define NS_CHAN_ENV_VALUE_MAX 32768 /* env variable value */
+#define NS_CHAN_COMMAND_MAX 32768   /* exec command, subsystem name */
+/* Bytes a DATA / EXTENDED_DATA payload adds around its data: type,
+ * recipient channel, data type code, string length. */
+#define NS_CHAN_DATA_HEADER 13
+/* Largest data we put in one packet, whatever the peer's max packet. */
+#define NS_CHAN_DATA_MAX (NS_PAYLOAD_MAX - NS_CHAN_DATA_HEADER)
+/* Output space channel data leaves free for control messages (window
+ * adjusts, requests, replies, CLOSE, rekeying) so they never overflow. */
+#define NS_CHAN_OUT_RESERVE (64 * 1024)
+/* Output space a control message of the caller (request, EOF, CLOSE, open
+ * verdict) leaves free for the engine's own answers. */
+#define NS_CHAN_CTL_RESERVE (16 * 1024)
+/* Peer want_reply requests we may owe replies for on one channel. */
+#define NS_CHAN_REPLIES_MAX 32
+
+/* Per-channel state beyond ns_channel. It lives in the same allocation as
+ * e->chans, after the e->nchans ns_channel entries (e->chans[i] indexing
+ * is unchanged); ns_chan_ext_of() finds it. */
+typedef struct ns_chan_ext {
+	uint32_t reply_kinds; /* owed replies, oldest in bit 0: 1 = automatic
+	                         FAILURE (keepalive), 0 = the caller answers */
+	uint8_t reply_len;    /* entries in reply_kinds */
+	uint8_t blocked;      /* a write was cut short by the peer's window */
+} ns_chan_ext;
+
+/* Body of SSH_MSG_CHANNEL_REQUEST after the recipient channel (RFC 4254
+ * 6.2-6.10, 6.10 and OpenSSH PROTOCOL 2.1-2.4): request type, want reply,
+ * then the fields of known types; unknown types keep only type and
+ * want_reply. xon-xoff's "client can do" goes into out->core_dumped (the
+ * public struct has no field of its own for it). */
+int ns_chan_request_parse(ns_rd *r, ns_chan_request *out);
+/* pty-req encoded terminal modes (RFC 4254 8): opcode/uint32 pairs up to
+ * TTY_OP_END (or the end of the string); opcodes 160+ stop the parse. */
+int ns_chan_modes_check(ns_str modes);
+/* Body of SSH_MSG_GLOBAL_REQUEST (RFC 4254 4): request name and want reply;
+ * request-specific data is left unread. */
+int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply);
+
+/* The channel table, allocated on first use (NULL on allocation failure). */
+ns_channel *ns_chan_table(ns_engine *e);
+ns_chan_ext *ns_chan_ext_of(ns_engine *e, uint32_t id);
+/* The channel an incoming message of this type addresses (id is ours), in
+ * state NS_CH_OPEN; otherwise fails the connection and returns NULL. */
+ns_channel *ns_chan_peer_target(ns_engine *e, uint32_t id, uint8_t type);
+/* Release a slot (both CLOSEs done, open refused or failed). */
+void ns_chan_release(ns_engine *e, uint32_t id);
+/* Does the output have room for a payload of this size plus
+ * NS_CHAN_CTL_RESERVE? Caller-side control messages check this and return
+ * NS_ERR_AGAIN rather than overflow the output (a fatal error). */
+int ns_chan_room_for(const ns_engine *e, size_t payload);
+/* An open channel of ours that the caller may still use, or an error:
+ * NS_ERR_INVALID (no such id), NS_ERR_CLOSED (gone, or the connection
+ * ended), NS_ERR_STATE (not open yet). */
+int ns_chan_lookup(ns_engine *e, uint32_t id, ns_channel **c);
+
+/* Incoming messages, by file. */
+int ns_chan_on_open(ns_engine *e, ns_rd *r);
+int ns_chan_on_open_confirmation(ns_engine *e, ns_rd *r);
+int ns_chan_on_open_failure(ns_engine *e, ns_rd *r);
+int ns_chan_on_eof(ns_engine *e, ns_rd *r);
+int ns_chan_on_close(ns_engine *e, ns_rd *r);
+int ns_chan_on_window_adjust(ns_engine *e, ns_rd *r);      /* chan_data.c */
+int ns_chan_on_data(ns_engine *e, ns_rd *r, int extended); /* chan_data.c */
+int ns_chan_on_request(ns_engine *e, ns_rd *r);            /* chan_req.c */
+int ns_chan_on_reply(ns_engine *e, ns_rd *r, int ok);      /* chan_req.c */
+int ns_global_on_request(ns_engine *e, ns_rd *r);          /* global.c */
+int ns_global_on_reply(ns_engine *e, ns_rd *r);            /* global.c */
+
+#endif
