@@ -1,0 +1,309 @@
+/* `nullspace connect`: the built-in SSH client on the terminal. Parses the
+ * command line, loads the key, connects with strict host key checking and
+ * runs a command or a shell (with a PTY and raw mode when interactive). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "nullspace/client.h"
+#include "nullspace/error.h"
+#include "tty.h"
+
+#define EXIT_OWN_ERROR 255
+#define PATH_MAX_LEN 4096
+
+typedef struct connect_opts {
+	unsigned port;     /* 0: from the target, else 22 */
+	const char *key;   /* NULL: ~/.ssh/id_ed25519 */
+	const char *known; /* NULL: ~/.ssh/known_hosts */
+	int tty;           /* -1 auto, 0 -T, 1 -t */
+	const char *target;
+	const char *const *words;
+	int nwords;
+} connect_opts;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nullspace connect [-p PORT] [-i KEY] [-k KNOWN_HOSTS] [-t|-T] "
+	           "USER@HOST[:PORT] [--] [COMMAND...]\n"
+	           "\n"
+	           "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
+	           "shell on an SSH server; the remote exit status becomes ours (128+N for\n"
+	           "signal N, 255 for our own errors).\n"
+	           "\n"
+	           "  -p PORT         server port (default 22)\n"
+	           "  -i KEY          ed25519 private key (default ~/.ssh/id_ed25519)\n"
+	           "  -k KNOWN_HOSTS  known_hosts file (default ~/.ssh/known_hosts); unknown or\n"
+	           "                  changed host keys are refused\n"
+	           "  -t              request a PTY even for a command\n"
+	           "  -T              never request a PTY\n"
+	           "  -h, --help      this help\n");
+}
+
+static int fail(const char *fmt, const char *a)
+{
+	fprintf(stderr, "nullspace connect: ");
+	fprintf(stderr, fmt, a);
+	fprintf(stderr, "\n");
+	return EXIT_OWN_ERROR;
+}
+
+static int parse_port(const char *s, unsigned *port)
+{
+	char *end = NULL;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v == 0 || v > 65535) {
+		return -1;
+	}
+	*port = (unsigned)v;
+	return 0;
+}
+
+/* An option's value: "-pVALUE" or "-p VALUE". */
+static const char *value(int argc, char **argv, int *i)
+{
+	if (argv[*i][2] != '\0') {
+		return argv[*i] + 2;
+	}
+	if (*i + 1 >= argc) {
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* 0 ok, 1 help shown, -1 error (message printed). */
+static int parse_args(int argc, char **argv, connect_opts *o)
+{
+	const char *v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->tty = -1;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		char c = argv[i][1];
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 1;
+		}
+		if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-T") == 0) {
+			o->tty = c == 't';
+			continue;
+		}
+		if ((c != 'p' && c != 'i' && c != 'k') || (v = value(argc, argv, &i)) == NULL) {
+			fail("unknown option or missing value: %s (see --help)", argv[i]);
+			return -1;
+		}
+		if (c == 'p' && parse_port(v, &o->port) != 0) {
+			fail("bad port '%s'", v);
+			return -1;
+		}
+		o->key = c == 'i' ? v : o->key;
+		o->known = c == 'k' ? v : o->known;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return -1;
+	}
+	o->target = argv[i++];
+	if (i < argc && strcmp(argv[i], "--") == 0) {
+		i++;
+	}
+	o->words = (const char *const *)(argv + i);
+	o->nwords = argc - i;
+	return 0;
+}
+
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h != NULL && h[0] != '\0') {
+		return h;
+	}
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_dir : "/";
+}
+
+static int load_key(const char *path, ns_key *key)
+{
+	char text[NS_KEYFILE_MAX + 1];
+	ssize_t n;
+	size_t len = 0;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "nullspace connect: cannot open key %s: %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0) {
+		len += (size_t)n;
+	}
+	close(fd);
+	rc = ns_keyfile_parse(text, len, key);
+	sodium_memzero(text, sizeof(text));
+	if (rc != 0) {
+		fprintf(stderr, "nullspace connect: cannot use key %s: %s\n", path,
+		        ns_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Window size of the first terminal among fds 0, 1, 2 (80x24 if none). */
+static void window_size(struct winsize *ws)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (ioctl(fd, TIOCGWINSZ, ws) == 0 && ws->ws_col > 0) {
+			return;
+		}
+	}
+	memset(ws, 0, sizeof(*ws));
+	ws->ws_col = 80;
+	ws->ws_row = 24;
+}
+
+static void show_banner(void *ud, const char *text, size_t len)
+{
+	size_t i;
+
+	(void)ud;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		fputc(ch >= 0x20 || ch == '\n' || ch == '\t' ? ch : '?', stderr);
+	}
+}
+
+/* PTY or not, command, terminal modes; *raw says to put stdin in raw mode. */
+static int prepare_run(const connect_opts *o, ns_client_run_opts *ro, uint8_t *modes, char *command,
+                       int *raw)
+{
+	struct termios t;
+	struct winsize ws;
+	const char *term = getenv("TERM");
+
+	ns_client_run_opts_init(ro);
+	*raw = 0;
+	if (o->nwords > 0) {
+		if (ns_client_join_words(o->words, o->nwords, command, NS_CLIENT_COMMAND_MAX) !=
+		    0) {
+			return fail("command longer than %s bytes", "16384");
+		}
+		ro->command = command;
+	}
+	if (!(o->tty == 1 || (o->tty == -1 && o->nwords == 0 && isatty(0)))) {
+		return 0;
+	}
+	ro->pty = 1;
+	ro->term = term != NULL && term[0] != '\0' ? term : "dumb";
+	window_size(&ws);
+	ro->cols = ws.ws_col;
+	ro->rows = ws.ws_row;
+	ro->width_px = ws.ws_xpixel;
+	ro->height_px = ws.ws_ypixel;
+	if (isatty(0) && tcgetattr(0, &t) == 0 &&
+	    ns_tty_modes_encode(&t, modes, NS_TTY_MODES_MAX, &ro->modes_len) == 0) {
+		ro->modes = modes;
+		*raw = 1;
+	}
+	ro->tty_fd = isatty(0) ? 0 : isatty(1) ? 1 : -1;
+	ro->winch_fd = ro->tty_fd >= 0 ? ns_tty_winch_fd() : -1;
+	return 0;
+}
+
+static int run(ns_client *c, const connect_opts *o)
+{
+	static char command[NS_CLIENT_COMMAND_MAX];
+	uint8_t modes[NS_TTY_MODES_MAX];
+	ns_client_run_opts ro;
+	int raw, rc;
+
+	if (prepare_run(o, &ro, modes, command, &raw) != 0) {
+		return EXIT_OWN_ERROR;
+	}
+	if (raw && ns_tty_raw(0, NULL) != 0) {
+		return fail("cannot put the terminal in raw mode: %s", strerror(errno));
+	}
+	rc = ns_client_run(c, &ro);
+	ns_tty_restore();
+	if (rc < 0) {
+		return fail("%s", ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));
+	}
+	return rc;
+}
+
+static int connect_and_run(const connect_opts *o, const char *user, const char *host, unsigned port)
+{
+	char keypath[PATH_MAX_LEN], known[PATH_MAX_LEN], err[NS_CLIENT_ERR_MAX];
+	ns_client_config cfg;
+	ns_client *c = NULL;
+	ns_key key;
+	int rc;
+
+	snprintf(keypath, sizeof(keypath), "%s/.ssh/id_ed25519", home_dir());
+	snprintf(known, sizeof(known), "%s/.ssh/known_hosts", home_dir());
+	if (load_key(o->key != NULL ? o->key : keypath, &key) != 0) {
+		return EXIT_OWN_ERROR;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = host;
+	cfg.port = port;
+	cfg.user = user;
+	cfg.key = &key;
+	cfg.hostkey_policy = NS_HOSTKEY_STRICT;
+	cfg.known_hosts = o->known != NULL ? o->known : known;
+	cfg.banner = show_banner;
+	rc = ns_client_connect(&cfg, &c, err, sizeof(err));
+	ns_key_wipe(&key);
+	if (rc != 0) {
+		return fail("%s", err);
+	}
+	rc = run(c, o);
+	ns_client_close(c);
+	return rc;
+}
+
+/* Closed fds 0-2 would be reused by the socket: point them at /dev/null. */
+static void sanitise_stdfds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) {
+			return;
+		}
+	}
+}
+
+int ns_cmd_connect(int argc, char **argv)
+{
+	char user[256], host[256];
+	unsigned tport = 0;
+	connect_opts o;
+	int rc;
+
+	sanitise_stdfds();
+	if ((rc = parse_args(argc, argv, &o)) != 0) {
+		return rc > 0 ? 0 : EXIT_OWN_ERROR;
+	}
+	if (ns_client_parse_target(o.target, user, sizeof(user), host, sizeof(host), &tport) != 0) {
+		return fail("bad target '%s' (want USER@HOST or USER@HOST:PORT)", o.target);
+	}
+	if (sodium_init() < 0) {
+		return fail("%s", "libsodium failed to initialise");
+	}
+	signal(SIGPIPE, SIG_IGN); /* write errors come back as EPIPE */
+	return connect_and_run(&o, user, host, o.port ? o.port : tport ? tport : 22);
+}

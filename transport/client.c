@@ -1,0 +1,215 @@
+/* The built-in client's connection: TCP connect, SSH handshake, host key
+ * verdict, publickey authentication (ns_client_connect), and an orderly
+ * disconnect (ns_client_close). */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client_int.h"
+#include "net.h"
+#include "net_timeout.h"
+
+const char *ns_client_error(const ns_client *c)
+{
+	return c != NULL ? c->err : "";
+}
+
+static int auth_failed(ns_client *c, const ns_client_config *cfg, const ns_event *ev)
+{
+	char fp[NS_FINGERPRINT_LEN];
+
+	ns_key_fingerprint(cfg->key->pk, fp);
+	return ns_cio_fail(c, NS_ERR_AUTH,
+	                   "%s refused the key ssh-ed25519 %s for user '%s' (methods that can "
+	                   "continue: %.*s)",
+	                   c->host, fp, c->user,
+	                   (int)(ev->methods.len > 200 ? 200 : ev->methods.len),
+	                   (const char *)ev->methods.p);
+}
+
+/* One handshake event; 1 when authenticated, 0 to go on, or NS_ERR_*. */
+static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_event *ev)
+{
+	int rc;
+
+	switch (ev->type) {
+	case NS_EV_HOSTKEY:
+		rc = ns_client_check_hostkey(c, cfg, ev->hostkey);
+		ns_engine_hostkey_verdict(c->e, rc == 0);
+		return rc;
+	case NS_EV_AUTH_READY:
+		rc = ns_engine_auth_publickey(c->e, c->user, cfg->key, 0);
+		if (rc != 0) {
+			return ns_cio_fail(c, rc, "cannot send the authentication request: %s",
+			                   ns_strerror(rc));
+		}
+		return 0;
+	case NS_EV_AUTH_BANNER:
+		if (cfg->banner != NULL) {
+			cfg->banner(cfg->banner_ud, (const char *)ev->message.p, ev->message.len);
+		}
+		return 0;
+	case NS_EV_AUTH_FAILURE: return auth_failed(c, cfg, ev);
+	case NS_EV_AUTH_SUCCESS: return 1;
+	case NS_EV_DISCONNECT: return ns_cio_disconnected(c, ev);
+	default: return 0;
+	}
+}
+
+static int handshake(ns_client *c, const ns_client_config *cfg, uint64_t deadline,
+                     uint32_t timeout_ms)
+{
+	struct pollfd pfd[1];
+	ns_event ev;
+	int rc;
+
+	for (;;) {
+		ns_cio_flush(c);
+		if ((rc = ns_cio_event(c, &ev)) != 0) {
+			return ns_cio_fail(c, rc, "SSH engine: %s", ns_strerror(rc));
+		}
+		if (ev.type != NS_EV_NONE) {
+			rc = handshake_event(c, cfg, &ev);
+			if (rc != 0) {
+				ns_cio_flush(c);
+				return rc > 0 ? 0 : rc;
+			}
+			continue;
+		}
+		rc = ns_cio_wait(c, pfd, 1, deadline);
+		if (rc == NS_ERR_TIMEOUT) {
+			return ns_cio_fail(c, rc, "no SSH session with %s within %u ms", c->host,
+			                   timeout_ms);
+		}
+		if (rc != 0) {
+			return rc;
+		}
+	}
+}
+
+static int check_config(const ns_client_config *cfg)
+{
+	if (cfg == NULL || cfg->host == NULL || cfg->user == NULL || cfg->key == NULL ||
+	    !cfg->key->has_sk || cfg->port > 65535 || strlen(cfg->host) >= NS_CLIENT_HOST_MAX ||
+	    strlen(cfg->user) >= NS_CLIENT_USER_MAX) {
+		return NS_ERR_INVALID;
+	}
+	return 0;
+}
+
+static int start(ns_client *c, const ns_client_config *cfg, uint32_t timeout_ms)
+{
+	ns_engine_config ec;
+	int fd, rc;
+
+	fd = ns_net_connect_ms(c->host, c->port, (int)timeout_ms, c->err, sizeof(c->err));
+	if (fd < 0) {
+		return fd;
+	}
+	c->fd = fd;
+	if ((rc = ns_net_set_nonblock(fd, 1)) != 0) {
+		return ns_cio_fail(c, rc, "cannot make the socket non-blocking");
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.role = NS_ROLE_CLIENT;
+	ec.alloc = c->alloc;
+	ec.keepalive_ms = cfg->keepalive_ms;
+	if ((rc = ns_engine_new(&ec, &c->e)) != 0) {
+		return ns_cio_fail(c, rc, "cannot create the SSH engine: %s", ns_strerror(rc));
+	}
+	ns_engine_tick(c->e, ns_cio_now_ms());
+	return 0;
+}
+
+int ns_client_connect(const ns_client_config *cfg, ns_client **out, char *err, size_t cap)
+{
+	const ns_allocator *a;
+	uint32_t timeout_ms;
+	ns_client *c = NULL;
+	int rc;
+
+	if (out != NULL) {
+		*out = NULL;
+	}
+	if (out == NULL || (rc = check_config(cfg)) != 0) {
+		if (err != NULL && cap > 0) {
+			snprintf(err, cap, "invalid client configuration");
+		}
+		return NS_ERR_INVALID;
+	}
+	a = cfg->alloc != NULL ? cfg->alloc : ns_allocator_libc();
+	if ((c = a->realloc(a->ctx, NULL, sizeof(*c))) == NULL) {
+		if (err != NULL && cap > 0) {
+			snprintf(err, cap, "out of memory");
+		}
+		return NS_ERR_NOMEM;
+	}
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->alloc = a;
+	c->port = cfg->port ? cfg->port : NS_CLIENT_PORT_DEFAULT;
+	snprintf(c->host, sizeof(c->host), "%s", cfg->host);
+	snprintf(c->user, sizeof(c->user), "%s", cfg->user);
+	timeout_ms =
+	    cfg->connect_timeout_ms ? cfg->connect_timeout_ms : NS_CLIENT_CONNECT_TIMEOUT_DEFAULT;
+	rc = start(c, cfg, timeout_ms);
+	if (rc == 0) {
+		rc = handshake(c, cfg, ns_cio_now_ms() + timeout_ms, timeout_ms);
+	}
+	if (rc != 0) {
+		if (err != NULL && cap > 0) {
+			snprintf(err, cap, "%s", c->err[0] ? c->err : ns_strerror(rc));
+		}
+		ns_client_close(c);
+		return rc;
+	}
+	c->err[0] = '\0';
+	*out = c;
+	return 0;
+}
+
+/* Let our DISCONNECT reach the peer, for a bounded time. */
+static void drain(ns_client *c)
+{
+	uint64_t deadline = ns_cio_now_ms() + NS_CLIENT_CLOSE_WAIT_MS, now;
+	struct pollfd p;
+	size_t len;
+
+	for (;;) {
+		ns_cio_flush(c);
+		ns_engine_output(c->e, &len);
+		now = ns_cio_now_ms();
+		if (len == 0 || c->sock_eof || now >= deadline) {
+			return;
+		}
+		p.fd = c->fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		poll(&p, 1, (int)(deadline - now));
+	}
+}
+
+void ns_client_close(ns_client *c)
+{
+	const ns_allocator *a;
+
+	if (c == NULL) {
+		return;
+	}
+	if (c->e != NULL) {
+		if (!ns_engine_closed(c->e)) {
+			ns_engine_disconnect(c->e, NS_DISC_BY_APPLICATION, "closed by client");
+		}
+		if (c->fd >= 0) {
+			drain(c);
+		}
+		ns_engine_free(c->e);
+	}
+	if (c->fd >= 0) {
+		close(c->fd);
+	}
+	a = c->alloc;
+	memset(c, 0, sizeof(*c));
+	a->realloc(a->ctx, c, 0);
+}
