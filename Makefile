@@ -40,11 +40,11 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 HEADERS := $(wildcard include/nullspace/*.h)
 
-.PHONY: all lib test test-build fuzz bench lint install clean static
+.PHONY: all lib test test-build fuzz bench demo lint install clean static
 
 all: $(B)/libnullspace.a $(B)/libnullspace.so $(B)/nullspace $(B)/nullspace.pc $(EXAMPLES)
 ifeq ($(MODE),rel)
-	@mkdir -p bin && cp $(B)/nullspace bin/nullspace
+	@mkdir -p bin && cp $(B)/nullspace bin/nullspace.tmp && mv -f bin/nullspace.tmp bin/nullspace
 endif
 
 $(B)/%.o: %.c $(HEADERS) $(wildcard */*.h)
@@ -101,6 +101,9 @@ fuzz: $(FUZZ_BIN)
 
 bench: all
 	./bench/run.sh
+
+demo:
+	./scripts/demo.sh
 
 static:
 	$(MAKE) MODE=static-build OPT='-O2' LDFLAGS='-static' all

@@ -373,7 +373,10 @@ void ns_engine_output_ack(ns_engine *e, size_t n)
 
 ns_buf *ns_eng_msg(ns_engine *e, uint8_t t)
 {
-	ns_buf_reset(&e->msg);
+	/* Scratch for one payload at a time: reused without wiping on the data
+	 * path (it is wiped when released, and key material never passes here). */
+	e->msg.len = 0;
+	e->msg.err = 0;
 	ns_wr_u8(&e->msg, t);
 	return &e->msg;
 }

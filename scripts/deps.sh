@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian (12, bookworm) packages nullspace needs to build, test,
+# fuzz and lint, if any is missing. Idempotent: with everything present it
+# only asks dpkg and returns. Runs apt-get as root (or through sudo).
+set -euo pipefail
+
+PKGS=(
+	build-essential make gcc pkg-config # compiler and build
+	clang libclang-rt-14-dev            # libFuzzer and sanitizer runtimes
+	clang-format git                    # make lint
+	libsodium-dev libcmocka-dev         # crypto, unit tests
+	openssh-client openssh-server       # interop tests and bench
+	coreutils procps iproute2           # timeout, sha256sum, ps, ss
+	bsdutils util-linux                 # script (PTY tests), setsid
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || {
+		echo "deps: missing packages (${missing[*]}) and not root: run as root" >&2
+		exit 1
+	}
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
+
+# Installing openssh-server may start the system sshd on port 22. The tests
+# run their own sshd on other ports and do not need it: on a systemd machine
+# turn it off again; elsewhere leave it be.
+if [[ " ${missing[*]} " == *" openssh-server "* ]] && [ -d /run/systemd/system ]; then
+	$SUDO systemctl disable --now ssh >/dev/null 2>&1 || true
+fi
+echo "deps: done"
