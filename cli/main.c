@@ -7,13 +7,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nullspace COMMAND [ARGS...]\n"
-		   "\n"
-		   "commands:\n"
-		   "  connect   SSH client: run a command or a shell on an SSH server\n"
-		   "  agent     SSH server inside a sandbox (no sshd needed)\n"
-		   "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
-		   "\n"
-		   "Run 'nullspace COMMAND --help' for the options of a command.\n");
+	           "\n"
+	           "commands:\n"
+	           "  connect   SSH client: run a command or a shell on an SSH server\n"
+	           "  agent     SSH server inside a sandbox (no sshd needed)\n"
+	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
+	           "\n"
+	           "Run 'nullspace COMMAND --help' for the options of a command.\n");
 }
 
 int main(int argc, char **argv)

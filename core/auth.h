@@ -11,7 +11,7 @@
 
 typedef struct ns_userauth_req {
 	ns_str user, service, method;
-	int has_sig;          /* publickey */
+	int has_sig;           /* publickey */
 	ns_str alg, blob, sig; /* publickey */
 } ns_userauth_req;
 
@@ -20,6 +20,6 @@ typedef struct ns_userauth_req {
 int ns_userauth_request_parse(ns_rd *r, ns_userauth_req *req);
 /* The data a publickey signature covers (RFC 4252 7), into out. */
 int ns_auth_signed_data(const uint8_t session_id[32], ns_str user, ns_str service, ns_str alg,
-			ns_str blob, ns_buf *out);
+                        ns_str blob, ns_buf *out);
 
 #endif

@@ -58,10 +58,10 @@ int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, 
 	if ((rc = start_request(e, user, &m)) != 0) {
 		goto out;
 	}
-	ns_wr_cstr(m, "publickey");         /* method name */
-	ns_wr_bool(m, !query);              /* has signature */
-	ns_wr_str(m, alg);                  /* public key algorithm name */
-	ns_wr_str(m, b);                    /* public key blob */
+	ns_wr_cstr(m, "publickey"); /* method name */
+	ns_wr_bool(m, !query);      /* has signature */
+	ns_wr_str(m, alg);          /* public key algorithm name */
+	ns_wr_str(m, b);            /* public key blob */
 	if (!query) {
 		ns_wr_string(m, sig, sizeof(sig)); /* signature */
 	}
@@ -79,7 +79,7 @@ static int on_ext_info(ns_engine *e, ns_rd *r)
 
 	ns_rd_u32(r, &n); /* nr-extensions */
 	for (i = 0; i < n && i < 64 && r->err == 0; i++) {
-		ns_rd_string_max(r, NS_NAME_MAX * 4, &name); /* extension-name */
+		ns_rd_string_max(r, NS_NAME_MAX * 4, &name);  /* extension-name */
 		ns_rd_string_max(r, NS_NAMELIST_MAX, &value); /* extension-value */
 	}
 	if (n > 64 || ns_rd_end(r) != 0) {
@@ -101,12 +101,12 @@ static int on_answer(ns_engine *e, uint8_t type, ns_rd *r)
 		ns_rd_string_max(r, NS_NAMELIST_MAX, &a); /* authentications that can continue */
 		ns_rd_bool(r, &partial);                  /* partial success */
 	} else if (type == SSH_MSG_USERAUTH_PK_OK) {
-		ns_rd_name(r, NS_NAME_MAX, &a);              /* algorithm */
-		ns_rd_string_max(r, NS_AUTH_BLOB_MAX, &b);   /* key blob */
+		ns_rd_name(r, NS_NAME_MAX, &a);            /* algorithm */
+		ns_rd_string_max(r, NS_AUTH_BLOB_MAX, &b); /* key blob */
 	}
 	if (ns_rd_end(r) != 0) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
-				   "malformed authentication message");
+		                   "malformed authentication message");
 	}
 	if (type == SSH_MSG_USERAUTH_BANNER) {
 		ev = ns_eng_emit(e, NS_EV_AUTH_BANNER);
@@ -115,7 +115,7 @@ static int on_answer(ns_engine *e, uint8_t type, ns_rd *r)
 	}
 	if (!e->auth_wait) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "authentication answer without a request");
+		                   "authentication answer without a request");
 	}
 	e->auth_wait = 0;
 	if (type == SSH_MSG_USERAUTH_SUCCESS) {
@@ -144,24 +144,23 @@ int ns_auth_client_dispatch(ns_engine *e, uint8_t type, ns_rd *r)
 		if (ns_rd_end(r) != 0 || !e->service_requested || e->service_accepted ||
 		    !ns_str_eq(name, "ssh-userauth")) {
 			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-					   "unexpected SERVICE_ACCEPT");
+			                   "unexpected SERVICE_ACCEPT");
 		}
 		e->service_accepted = 1;
 		ns_eng_emit(e, NS_EV_AUTH_READY);
 		return 0;
-	case SSH_MSG_EXT_INFO:
-		return on_ext_info(e, r);
+	case SSH_MSG_EXT_INFO: return on_ext_info(e, r);
 	case SSH_MSG_USERAUTH_SUCCESS:
 	case SSH_MSG_USERAUTH_FAILURE:
 	case SSH_MSG_USERAUTH_BANNER:
 	case SSH_MSG_USERAUTH_PK_OK:
 		if (e->auth_done) {
 			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-					   "authentication message after success");
+			                   "authentication message after success");
 		}
 		return on_answer(e, type, r);
 	default:
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "unexpected authentication message");
+		                   "unexpected authentication message");
 	}
 }

@@ -8,13 +8,13 @@ int ns_userauth_request_parse(ns_rd *r, ns_userauth_req *req)
 {
 	memset(req, 0, sizeof(*req));
 	ns_rd_string_max(r, NS_USER_MAX, &req->user); /* user name (UTF-8) */
-	ns_rd_name(r, NS_NAME_MAX, &req->service);     /* service name */
-	ns_rd_name(r, NS_NAME_MAX, &req->method);      /* method name */
+	ns_rd_name(r, NS_NAME_MAX, &req->service);    /* service name */
+	ns_rd_name(r, NS_NAME_MAX, &req->method);     /* method name */
 	if (r->err || !ns_str_eq(req->method, "publickey")) {
 		return r->err;
 	}
-	ns_rd_bool(r, &req->has_sig);                    /* TRUE when signed */
-	ns_rd_name(r, NS_NAME_MAX, &req->alg);           /* public key algorithm */
+	ns_rd_bool(r, &req->has_sig);                      /* TRUE when signed */
+	ns_rd_name(r, NS_NAME_MAX, &req->alg);             /* public key algorithm */
 	ns_rd_string_max(r, NS_AUTH_BLOB_MAX, &req->blob); /* public key blob */
 	if (req->has_sig) {
 		ns_rd_string_max(r, NS_AUTH_SIG_MAX, &req->sig); /* signature */
@@ -23,14 +23,14 @@ int ns_userauth_request_parse(ns_rd *r, ns_userauth_req *req)
 }
 
 int ns_auth_signed_data(const uint8_t session_id[32], ns_str user, ns_str service, ns_str alg,
-			ns_str blob, ns_buf *out)
+                        ns_str blob, ns_buf *out)
 {
-	ns_wr_string(out, session_id, 32);         /* session identifier */
-	ns_wr_u8(out, SSH_MSG_USERAUTH_REQUEST);   /* byte 50 */
-	ns_wr_str(out, user);                      /* user name */
-	ns_wr_str(out, service);                   /* service name */
-	ns_wr_cstr(out, "publickey");              /* "publickey" */
-	ns_wr_bool(out, 1);                        /* TRUE */
-	ns_wr_str(out, alg);                       /* public key algorithm name */
-	return ns_wr_str(out, blob);               /* public key to be used */
+	ns_wr_string(out, session_id, 32);       /* session identifier */
+	ns_wr_u8(out, SSH_MSG_USERAUTH_REQUEST); /* byte 50 */
+	ns_wr_str(out, user);                    /* user name */
+	ns_wr_str(out, service);                 /* service name */
+	ns_wr_cstr(out, "publickey");            /* "publickey" */
+	ns_wr_bool(out, 1);                      /* TRUE */
+	ns_wr_str(out, alg);                     /* public key algorithm name */
+	return ns_wr_str(out, blob);             /* public key to be used */
 }

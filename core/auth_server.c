@@ -12,7 +12,7 @@ static int send_failure(ns_engine *e, int counted)
 
 	if (counted && ++e->auth_failures >= e->cfg.max_auth_tries) {
 		return ns_eng_fail(e, NS_ERR_AUTH, NS_DISC_NO_MORE_AUTH_METHODS,
-				   "too many authentication failures");
+		                   "too many authentication failures");
 	}
 	m = ns_eng_msg(e, SSH_MSG_USERAUTH_FAILURE);
 	ns_wr_cstr(m, "publickey"); /* authentications that can continue */
@@ -28,7 +28,7 @@ static int on_service_request(ns_engine *e, ns_rd *r)
 	ns_rd_name(r, NS_NAME_MAX, &name); /* service name */
 	if (ns_rd_end(r) != 0 || e->service_accepted || !ns_str_eq(name, "ssh-userauth")) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_SERVICE_NOT_AVAILABLE,
-				   "service not available");
+		                   "service not available");
 	}
 	e->service_accepted = 1;
 	m = ns_eng_msg(e, SSH_MSG_SERVICE_ACCEPT);
@@ -45,7 +45,7 @@ static int verify_signature(ns_engine *e, const ns_userauth_req *q, const uint8_
 
 	ns_buf_init_fixed(&data, storage, sizeof(storage));
 	if ((rc = ns_auth_signed_data(e->session_id, q->user, q->service, q->alg, q->blob,
-				      &data)) != 0) {
+	                              &data)) != 0) {
 		return rc;
 	}
 	return ns_key_verify(pk, q->sig.p, q->sig.len, data.p, data.len);
@@ -56,7 +56,8 @@ static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 	uint8_t pk[NS_ED25519_PK_LEN];
 	ns_event *ev;
 
-	if (!ns_str_eq(q->alg, "ssh-ed25519") || ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0) {
+	if (!ns_str_eq(q->alg, "ssh-ed25519") ||
+	    ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0) {
 		return send_failure(e, 1); /* not a key type we accept */
 	}
 	if (q->has_sig && verify_signature(e, q, pk) != 0) {
@@ -86,15 +87,15 @@ static int on_userauth_request(ns_engine *e, ns_rd *r)
 	}
 	if (!e->service_accepted || e->auth_wait) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "userauth request out of order");
+		                   "userauth request out of order");
 	}
 	if (ns_userauth_request_parse(r, &q) != 0) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
-				   "malformed userauth request");
+		                   "malformed userauth request");
 	}
 	if (!ns_str_eq(q.service, "ssh-connection")) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_SERVICE_NOT_AVAILABLE,
-				   "service not available");
+		                   "service not available");
 	}
 	e->auth_method_pk = 0;
 	e->auth_pk_query = 0;
@@ -116,15 +117,12 @@ static int on_userauth_request(ns_engine *e, ns_rd *r)
 int ns_auth_server_dispatch(ns_engine *e, uint8_t type, ns_rd *r)
 {
 	switch (type) {
-	case SSH_MSG_SERVICE_REQUEST:
-		return on_service_request(e, r);
-	case SSH_MSG_EXT_INFO:
-		return 0; /* a client's extensions: none that we act on */
-	case SSH_MSG_USERAUTH_REQUEST:
-		return on_userauth_request(e, r);
+	case SSH_MSG_SERVICE_REQUEST: return on_service_request(e, r);
+	case SSH_MSG_EXT_INFO: return 0; /* a client's extensions: none that we act on */
+	case SSH_MSG_USERAUTH_REQUEST: return on_userauth_request(e, r);
 	default:
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "unexpected authentication message");
+		                   "unexpected authentication message");
 	}
 }
 

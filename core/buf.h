@@ -8,11 +8,11 @@
 
 typedef struct ns_buf {
 	uint8_t *p;
-	size_t len;  /* bytes in use */
-	size_t cap;  /* bytes allocated */
-	size_t max;  /* never grow past this */
+	size_t len;            /* bytes in use */
+	size_t cap;            /* bytes allocated */
+	size_t max;            /* never grow past this */
 	const ns_allocator *a; /* NULL: fixed storage */
-	int err;     /* sticky writer error */
+	int err;               /* sticky writer error */
 } ns_buf;
 
 void ns_buf_init(ns_buf *b, const ns_allocator *a, size_t max);

@@ -10,9 +10,9 @@ static int on_disconnect(ns_engine *e, ns_rd *r)
 	uint32_t reason;
 	ns_str desc, lang;
 
-	ns_rd_u32(r, &reason);                      /* reason code */
-	ns_rd_string_max(r, NS_TEXT_MAX, &desc);    /* description */
-	ns_rd_string_max(r, NS_TEXT_MAX, &lang);    /* language tag */
+	ns_rd_u32(r, &reason);                   /* reason code */
+	ns_rd_string_max(r, NS_TEXT_MAX, &desc); /* description */
+	ns_rd_string_max(r, NS_TEXT_MAX, &lang); /* language tag */
 	if (r->err) {
 		/* Still a disconnect: report it without the text. */
 		desc.p = NULL;
@@ -45,14 +45,11 @@ static int strict_violation(const ns_engine *e, uint8_t type)
 static int transport_message(ns_engine *e, uint8_t type, ns_rd *r, ns_str payload)
 {
 	switch (type) {
-	case SSH_MSG_DISCONNECT:
-		return on_disconnect(e, r);
+	case SSH_MSG_DISCONNECT: return on_disconnect(e, r);
 	case SSH_MSG_IGNORE:
 	case SSH_MSG_DEBUG:
-	case SSH_MSG_UNIMPLEMENTED:
-		return 0;
-	default:
-		return ns_kex_dispatch(e, type, r, payload);
+	case SSH_MSG_UNIMPLEMENTED: return 0;
+	default: return ns_kex_dispatch(e, type, r, payload);
 	}
 }
 
@@ -63,26 +60,28 @@ int ns_eng_dispatch(ns_engine *e, ns_str payload)
 
 	ns_rd_init(&r, payload.p + 1, payload.len - 1);
 	if (strict_violation(e, type)) {
-		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "strict KEX violation: unexpected message during initial key exchange");
+		return ns_eng_fail(
+		    e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		    "strict KEX violation: unexpected message during initial key exchange");
 	}
 	if ((type >= SSH_MSG_DISCONNECT && type <= SSH_MSG_DEBUG) || is_kex_message(type)) {
 		return transport_message(e, type, &r, payload);
 	}
 	/* Between the peer's KEXINIT and its NEWKEYS only kex messages flow. */
-	if (e->phase == NS_PH_KEX || (e->kex_state != NS_KX_NONE && e->kex_state != NS_KX_SENT_INIT)) {
+	if (e->phase == NS_PH_KEX ||
+	    (e->kex_state != NS_KX_NONE && e->kex_state != NS_KX_SENT_INIT)) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "unexpected message during key exchange");
+		                   "unexpected message during key exchange");
 	}
 	if ((type >= SSH_MSG_SERVICE_REQUEST && type <= SSH_MSG_EXT_INFO) ||
 	    (type >= SSH_MSG_USERAUTH_REQUEST && type <= 79)) {
 		return e->role == NS_ROLE_SERVER ? ns_auth_server_dispatch(e, type, &r)
-						 : ns_auth_client_dispatch(e, type, &r);
+		                                 : ns_auth_client_dispatch(e, type, &r);
 	}
 	if (type >= SSH_MSG_GLOBAL_REQUEST && type <= 127) {
 		if (!e->auth_done) {
 			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-					   "connection message before authentication");
+			                   "connection message before authentication");
 		}
 		return ns_conn_dispatch(e, type, &r);
 	}

@@ -145,8 +145,8 @@ void ns_engine_free(ns_engine *e)
 static int input_blocked(const ns_engine *e)
 {
 	return e->ev_count > 0 || e->phase == NS_PH_CLOSED ||
-	       (e->role == NS_ROLE_SERVER && e->auth_wait) ||
-	       e->kex_state == NS_KX_WAIT_VERDICT || e->out.len - e->out_off > NS_OUTPUT_HIGH;
+	       (e->role == NS_ROLE_SERVER && e->auth_wait) || e->kex_state == NS_KX_WAIT_VERDICT ||
+	       e->out.len - e->out_off > NS_OUTPUT_HIGH;
 }
 
 static int read_version(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
@@ -168,17 +168,17 @@ static int read_version(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
 	}
 	if (rc != 0) {
 		return ns_eng_fail(e, rc,
-				   rc == NS_ERR_UNSUPPORTED ? NS_DISC_PROTOCOL_VERSION_NOT_SUPPORTED
-							    : NS_DISC_PROTOCOL_ERROR,
-				   rc == NS_ERR_UNSUPPORTED ? "protocol version not supported"
-							    : "invalid version line");
+		                   rc == NS_ERR_UNSUPPORTED ? NS_DISC_PROTOCOL_VERSION_NOT_SUPPORTED
+		                                            : NS_DISC_PROTOCOL_ERROR,
+		                   rc == NS_ERR_UNSUPPORTED ? "protocol version not supported"
+		                                            : "invalid version line");
 	}
 	if (!is_version) {
 		e->banner_bytes += used;
 		ns_buf_reset(&e->in);
 		if (e->role == NS_ROLE_SERVER || e->banner_bytes > NS_BANNER_MAX) {
 			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-					   "expected an SSH version line");
+			                   "expected an SSH version line");
 		}
 		return 0;
 	}
@@ -206,16 +206,18 @@ static int read_packet(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
 	rc = ns_pkt_open(&e->rx, e->in.p, e->in.len, &need, &payload);
 	if (rc == NS_ERR_AGAIN) {
 		if (need > IN_MAX) {
-			return ns_eng_fail(e, NS_ERR_TOOBIG, NS_DISC_PROTOCOL_ERROR, "packet too large");
+			return ns_eng_fail(e, NS_ERR_TOOBIG, NS_DISC_PROTOCOL_ERROR,
+			                   "packet too large");
 		}
 		e->in_need = need;
 		return 0;
 	}
 	if (rc != 0) {
-		return ns_eng_fail(e, rc, rc == NS_ERR_MAC ? NS_DISC_MAC_ERROR : NS_DISC_PROTOCOL_ERROR,
-				   rc == NS_ERR_MAC      ? "message authentication code incorrect"
-				   : rc == NS_ERR_TOOBIG ? "packet too large"
-							 : "malformed packet");
+		return ns_eng_fail(e, rc,
+		                   rc == NS_ERR_MAC ? NS_DISC_MAC_ERROR : NS_DISC_PROTOCOL_ERROR,
+		                   rc == NS_ERR_MAC      ? "message authentication code incorrect"
+		                   : rc == NS_ERR_TOOBIG ? "packet too large"
+		                                         : "malformed packet");
 	}
 	e->in_need = 0;
 	e->in.len = 0; /* the payload stays readable until the next input */
@@ -262,9 +264,9 @@ static int fail_impl(ns_engine *e, int err, uint32_t reason, const char *message
 	}
 	if (send) {
 		m = ns_eng_msg(e, SSH_MSG_DISCONNECT);
-		ns_wr_u32(m, reason);     /* reason code */
-		ns_wr_cstr(m, message);   /* description */
-		ns_wr_cstr(m, "");        /* language tag */
+		ns_wr_u32(m, reason);   /* reason code */
+		ns_wr_cstr(m, message); /* description */
+		ns_wr_cstr(m, "");      /* language tag */
 		if (m->err == 0) {
 			ns_pkt_seal(&e->tx, m->p, m->len, &e->out);
 		}
@@ -423,7 +425,7 @@ int ns_eng_send(ns_engine *e)
 		ns_wr_u32(&e->deferred, (uint32_t)e->msg.len);
 		if ((rc = ns_wr_bytes(&e->deferred, e->msg.p, e->msg.len)) != 0) {
 			return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION,
-					   "too many messages held during key exchange");
+			                   "too many messages held during key exchange");
 		}
 		return 0;
 	}

@@ -45,30 +45,30 @@ enum {
 };
 
 /* Limits on fields of incoming messages. */
-#define NS_NAME_MAX 64          /* one algorithm/request/method name */
-#define NS_NAMELIST_MAX 4096    /* one KEXINIT name-list */
-#define NS_USER_MAX 256         /* user name in userauth */
-#define NS_TEXT_MAX 4096        /* disconnect/debug/banner/exit messages */
+#define NS_NAME_MAX 64       /* one algorithm/request/method name */
+#define NS_NAMELIST_MAX 4096 /* one KEXINIT name-list */
+#define NS_USER_MAX 256      /* user name in userauth */
+#define NS_TEXT_MAX 4096     /* disconnect/debug/banner/exit messages */
 #define NS_EVENT_QUEUE 4
 
 enum ns_chan_state {
 	NS_CH_FREE = 0,
-	NS_CH_OPENING,  /* client: CHANNEL_OPEN sent, waiting for the answer */
-	NS_CH_PENDING,  /* server: CHANNEL_OPEN received, caller to accept */
+	NS_CH_OPENING, /* client: CHANNEL_OPEN sent, waiting for the answer */
+	NS_CH_PENDING, /* server: CHANNEL_OPEN received, caller to accept */
 	NS_CH_OPEN,
 };
 
 typedef struct ns_channel {
 	int state;
 	uint32_t remote_id;
-	uint32_t remote_window;     /* bytes we may still send */
+	uint32_t remote_window; /* bytes we may still send */
 	uint32_t remote_max_packet;
-	uint32_t local_window;      /* bytes the peer may still send */
-	uint32_t local_window_max;  /* what we advertise when fully consumed */
+	uint32_t local_window;     /* bytes the peer may still send */
+	uint32_t local_window_max; /* what we advertise when fully consumed */
 	uint32_t local_max_packet;
-	uint32_t unacked;           /* delivered, not yet reported consumed */
-	uint32_t our_requests;      /* our want_reply requests unanswered */
-	uint32_t peer_requests;     /* peer want_reply requests we owe a reply */
+	uint32_t unacked;       /* delivered, not yet reported consumed */
+	uint32_t our_requests;  /* our want_reply requests unanswered */
+	uint32_t peer_requests; /* peer want_reply requests we owe a reply */
 	int sent_eof, recv_eof, sent_close, recv_close;
 } ns_channel;
 
@@ -81,32 +81,32 @@ enum ns_phase {
 };
 
 enum ns_kex_state {
-	NS_KX_NONE = 0,    /* no kex in progress */
-	NS_KX_SENT_INIT,   /* our KEXINIT sent, peer's not seen */
-	NS_KX_GOT_INIT,    /* both KEXINITs, waiting for ECDH message */
-	NS_KX_WAIT_VERDICT,/* client: host key event out, waiting for verdict */
-	NS_KX_WAIT_NEWKEYS,/* our NEWKEYS sent, waiting for the peer's */
+	NS_KX_NONE = 0,     /* no kex in progress */
+	NS_KX_SENT_INIT,    /* our KEXINIT sent, peer's not seen */
+	NS_KX_GOT_INIT,     /* both KEXINITs, waiting for ECDH message */
+	NS_KX_WAIT_VERDICT, /* client: host key event out, waiting for verdict */
+	NS_KX_WAIT_NEWKEYS, /* our NEWKEYS sent, waiting for the peer's */
 };
 
 struct ns_engine {
 	ns_engine_config cfg;
 	ns_allocator alloc;
-	ns_key host_key;          /* server */
+	ns_key host_key; /* server */
 	int role;
 	int phase;
-	int err;                  /* sticky fatal error */
+	int err; /* sticky fatal error */
 	uint64_t now_ms;
-	uint64_t last_rx_ms;      /* for keepalives */
-	uint64_t kex_done_ms;     /* time of the last completed kex */
+	uint64_t last_rx_ms;  /* for keepalives */
+	uint64_t kex_done_ms; /* time of the last completed kex */
 
 	/* Byte streams. */
-	ns_buf in;                /* current incoming packet (or version line) */
-	size_t in_need;           /* bytes the current packet needs */
-	ns_buf out;               /* sealed bytes to send */
-	size_t out_off;           /* bytes of out already taken by the caller */
-	ns_buf msg;               /* scratch: the payload being built */
+	ns_buf in;      /* current incoming packet (or version line) */
+	size_t in_need; /* bytes the current packet needs */
+	ns_buf out;     /* sealed bytes to send */
+	size_t out_off; /* bytes of out already taken by the caller */
+	ns_buf msg;     /* scratch: the payload being built */
 	ns_pkt_dir rx, tx;
-	size_t banner_bytes;      /* client: bytes of pre-version lines seen */
+	size_t banner_bytes; /* client: bytes of pre-version lines seen */
 	int got_version;
 
 	/* Versions and KEXINITs for the exchange hash. */
@@ -118,11 +118,11 @@ struct ns_engine {
 	int kex_state;
 	int kex_first_done;
 	uint32_t kex_count;
-	int strict;               /* strict kex active */
-	int peer_ext_info;        /* peer offered ext-info-c/-s */
-	int peer_first_follows;   /* peer guessed a kex packet */
+	int strict;             /* strict kex active */
+	int peer_ext_info;      /* peer offered ext-info-c/-s */
+	int peer_first_follows; /* peer guessed a kex packet */
 	int ignore_next_kex_packet;
-	uint8_t kex_secret[32];   /* our X25519 secret */
+	uint8_t kex_secret[32]; /* our X25519 secret */
 	uint8_t kex_public[32];
 	uint8_t session_id[32];
 	int have_session_id;
@@ -131,30 +131,30 @@ struct ns_engine {
 	int sent_newkeys;
 	char kex_alg[NS_NAME_MAX];
 	int rekey_wanted;
-	uint8_t newkeys_tx[NS_CHACHA_KEY_LEN]; /* client: installed after the verdict */
+	uint8_t newkeys_tx[NS_CHACHA_KEY_LEN];   /* client: installed after the verdict */
 	uint8_t peer_hostkey[NS_ED25519_PK_LEN]; /* client: pinned by the first kex */
 	int have_peer_hostkey;
-	uint32_t rx_seq_cur;      /* sequence number of the packet being handled */
-	ns_buf deferred;          /* connection messages held back during a rekey */
+	uint32_t rx_seq_cur; /* sequence number of the packet being handled */
+	ns_buf deferred;     /* connection messages held back during a rekey */
 
 	/* User auth. */
 	int auth_done;
-	int auth_wait;            /* server: AUTH_REQUEST event out, awaiting verdict;
-				     client: request in flight */
+	int auth_wait; /* server: AUTH_REQUEST event out, awaiting verdict;
+	                  client: request in flight */
 	uint32_t auth_failures;
-	int auth_pk_query;        /* server: pending request is a query */
-	int auth_method_pk;       /* server: pending request is publickey */
-	int auth_method_none;     /* server: pending request is "none" (not counted) */
+	int auth_pk_query;    /* server: pending request is a query */
+	int auth_method_pk;   /* server: pending request is publickey */
+	int auth_method_none; /* server: pending request is "none" (not counted) */
 	uint8_t auth_key_blob[NS_KEY_BLOB_LEN];
-	int service_requested;    /* client: SERVICE_REQUEST sent */
-	int service_accepted;     /* ssh-userauth accepted (either role) */
+	int service_requested; /* client: SERVICE_REQUEST sent */
+	int service_accepted;  /* ssh-userauth accepted (either role) */
 
 	/* Connection layer. */
-	ns_channel *chans;        /* max_channels entries */
+	ns_channel *chans; /* max_channels entries */
 	uint32_t nchans;
 	int no_more_sessions;
-	uint32_t keepalive_out;   /* our keepalives unanswered */
-	uint32_t global_out;      /* our want_reply global requests unanswered */
+	uint32_t keepalive_out; /* our keepalives unanswered */
+	uint32_t global_out;    /* our want_reply global requests unanswered */
 
 	/* Events. */
 	ns_event evq[NS_EVENT_QUEUE];

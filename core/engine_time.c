@@ -18,7 +18,7 @@ static int keepalive(ns_engine *e)
 	}
 	if (e->keepalive_out >= NS_KEEPALIVE_MAX_MISSED) {
 		return ns_eng_fail(e, NS_ERR_TIMEOUT, NS_DISC_CONNECTION_LOST,
-				   "keepalive timeout: peer not responding");
+		                   "keepalive timeout: peer not responding");
 	}
 	e->keepalive_out++;
 	e->last_rx_ms = e->now_ms;
@@ -136,11 +136,11 @@ uint32_t ns_engine_kex_count(const ns_engine *e)
 const char *ns_event_name(int type)
 {
 	static const char *const names[] = {
-		"none",         "hostkey",          "auth-ready",      "auth-success",
-		"auth-failure", "auth-pk-ok",       "auth-banner",     "auth-request",
-		"channel-open", "channel-opened",   "channel-open-failed", "channel-request",
-		"channel-reply", "channel-data",    "channel-eof",     "channel-closed",
-		"writable",     "disconnect",
+	    "none",          "hostkey",        "auth-ready",          "auth-success",
+	    "auth-failure",  "auth-pk-ok",     "auth-banner",         "auth-request",
+	    "channel-open",  "channel-opened", "channel-open-failed", "channel-request",
+	    "channel-reply", "channel-data",   "channel-eof",         "channel-closed",
+	    "writable",      "disconnect",
 	};
 
 	if (type < 0 || (size_t)type >= sizeof(names) / sizeof(names[0])) {

@@ -31,8 +31,7 @@ static size_t mpint_encode(const uint8_t k[32], uint8_t out[37])
 }
 
 static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t q_c[32],
-			  const uint8_t q_s[32], const uint8_t *kmp, size_t kmp_len,
-			  uint8_t h[32])
+                          const uint8_t q_s[32], const uint8_t *kmp, size_t kmp_len, uint8_t h[32])
 {
 	crypto_hash_sha256_state st;
 	int client = e->role == NS_ROLE_CLIENT;
@@ -42,13 +41,13 @@ static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, cons
 	const ns_buf *i_s = client ? &e->peer_kexinit : &e->my_kexinit;
 
 	crypto_hash_sha256_init(&st);
-	hash_string(&st, v_c, strlen(v_c));  /* V_C */
-	hash_string(&st, v_s, strlen(v_s));  /* V_S */
-	hash_string(&st, i_c->p, i_c->len);  /* I_C */
-	hash_string(&st, i_s->p, i_s->len);  /* I_S */
-	hash_string(&st, k_s, k_s_len);      /* K_S */
-	hash_string(&st, q_c, 32);           /* Q_C */
-	hash_string(&st, q_s, 32);           /* Q_S */
+	hash_string(&st, v_c, strlen(v_c));           /* V_C */
+	hash_string(&st, v_s, strlen(v_s));           /* V_S */
+	hash_string(&st, i_c->p, i_c->len);           /* I_C */
+	hash_string(&st, i_s->p, i_s->len);           /* I_S */
+	hash_string(&st, k_s, k_s_len);               /* K_S */
+	hash_string(&st, q_c, 32);                    /* Q_C */
+	hash_string(&st, q_s, 32);                    /* Q_S */
 	crypto_hash_sha256_update(&st, kmp, kmp_len); /* mpint K */
 	crypto_hash_sha256_final(&st, h);
 	sodium_memzero(&st, sizeof(st));
@@ -56,7 +55,7 @@ static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, cons
 
 /* HASH(K || H || letter || session_id), extended once to 64 bytes. */
 static void derive(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const uint8_t h[32],
-		   char letter, uint8_t out[NS_CHACHA_KEY_LEN])
+                   char letter, uint8_t out[NS_CHACHA_KEY_LEN])
 {
 	crypto_hash_sha256_state st;
 
@@ -77,7 +76,7 @@ static void derive(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const
 /* Compute K, H and both directions' keys; sets the session id on the first
  * exchange. tx goes to e->newkeys_tx, rx to e->newkeys_rx. */
 static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t *q_peer,
-			uint8_t h[32])
+                        uint8_t h[32])
 {
 	uint8_t k[32], kmp[37], c_key[NS_CHACHA_KEY_LEN], d_key[NS_CHACHA_KEY_LEN];
 	const uint8_t *q_c = e->role == NS_ROLE_CLIENT ? e->kex_public : q_peer;
@@ -113,9 +112,9 @@ static int send_ext_info(ns_engine *e)
 {
 	ns_buf *m = ns_eng_msg(e, SSH_MSG_EXT_INFO);
 
-	ns_wr_u32(m, 1);                    /* nr-extensions */
-	ns_wr_cstr(m, "server-sig-algs");   /* extension-name */
-	ns_wr_cstr(m, "ssh-ed25519");       /* extension-value */
+	ns_wr_u32(m, 1);                  /* nr-extensions */
+	ns_wr_cstr(m, "server-sig-algs"); /* extension-name */
+	ns_wr_cstr(m, "ssh-ed25519");     /* extension-value */
 	return ns_eng_send(e);
 }
 
@@ -186,7 +185,7 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 	}
 	if (e->kex_state != NS_KX_SENT_INIT) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "unexpected KEXINIT during key exchange");
+		                   "unexpected KEXINIT during key exchange");
 	}
 	if ((rc = ns_kexinit_parse(payload.p, payload.len, &peer)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_PROTOCOL_ERROR, "malformed KEXINIT");
@@ -197,17 +196,18 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 	ns_kexinit_parse(e->my_kexinit.p, e->my_kexinit.len, &mine);
 	if (ns_kexinit_negotiate(e->role, first, &mine, &peer, &res, &which) != 0) {
 		return ns_eng_fail(e, NS_ERR_NOMATCH, NS_DISC_KEY_EXCHANGE_FAILED,
-				   which == NS_KI_KEX       ? "no common key exchange algorithm"
-				   : which == NS_KI_HOSTKEY ? "no common host key algorithm"
-				   : which <= NS_KI_ENC_SC  ? "no common cipher"
-							    : "no common compression");
+		                   which == NS_KI_KEX       ? "no common key exchange algorithm"
+		                   : which == NS_KI_HOSTKEY ? "no common host key algorithm"
+		                   : which <= NS_KI_ENC_SC  ? "no common cipher"
+		                                            : "no common compression");
 	}
 	if (first) {
 		e->strict = res.strict;
 		e->peer_ext_info = res.peer_ext_info;
 		if (e->strict && e->rx_seq_cur != 0) {
-			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-					   "strict KEX violation: KEXINIT was not the first packet");
+			return ns_eng_fail(
+			    e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+			    "strict KEX violation: KEXINIT was not the first packet");
 		}
 	}
 	memcpy(e->kex_alg, res.kex, sizeof(e->kex_alg));
@@ -228,7 +228,7 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 
 	if (ns_kex_ecdh_init_parse(r, &q_c) != 0) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
-				   "malformed KEX_ECDH_INIT");
+		                   "malformed KEX_ECDH_INIT");
 	}
 	randombytes_buf(e->kex_secret, 32);
 	crypto_scalarmult_base(e->kex_public, e->kex_secret);
@@ -240,9 +240,9 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot sign");
 	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_REPLY);
-	ns_wr_string(m, blob, sizeof(blob));    /* K_S */
-	ns_wr_string(m, e->kex_public, 32);     /* Q_S */
-	ns_wr_string(m, sig, sizeof(sig));      /* signature */
+	ns_wr_string(m, blob, sizeof(blob)); /* K_S */
+	ns_wr_string(m, e->kex_public, 32);  /* Q_S */
+	ns_wr_string(m, sig, sizeof(sig));   /* signature */
 	if ((rc = ns_eng_send(e)) != 0) {
 		return rc;
 	}
@@ -259,24 +259,25 @@ static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 
 	if (ns_kex_ecdh_reply_parse(r, &k_s, &q_s, &sig) != 0) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
-				   "malformed KEX_ECDH_REPLY");
+		                   "malformed KEX_ECDH_REPLY");
 	}
 	if ((rc = ns_key_from_blob(k_s.p, k_s.len, pk)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED,
-				   "server host key is not ssh-ed25519");
+		                   "server host key is not ssh-ed25519");
 	}
 	if ((rc = compute_keys(e, k_s.p, k_s.len, q_s, h)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid server public key");
 	}
 	if (ns_key_verify(pk, sig.p, sig.len, h, 32) != 0) {
 		return ns_eng_fail(e, NS_ERR_SIGNATURE, NS_DISC_KEY_EXCHANGE_FAILED,
-				   "host key signature does not verify");
+		                   "host key signature does not verify");
 	}
 	if (e->have_peer_hostkey) {
 		/* A rekey must present the host key the user already accepted. */
 		if (sodium_memcmp(pk, e->peer_hostkey, sizeof(pk)) != 0) {
-			return ns_eng_fail(e, NS_ERR_HOSTKEY_CHANGED, NS_DISC_HOST_KEY_NOT_VERIFIABLE,
-					   "host key changed during rekey");
+			return ns_eng_fail(e, NS_ERR_HOSTKEY_CHANGED,
+			                   NS_DISC_HOST_KEY_NOT_VERIFIABLE,
+			                   "host key changed during rekey");
 		}
 		return send_newkeys(e);
 	}
@@ -297,7 +298,7 @@ int ns_kex_verdict(ns_engine *e, int ok)
 	}
 	if (!ok) {
 		return ns_eng_fail(e, NS_ERR_HOSTKEY_UNKNOWN, NS_DISC_HOST_KEY_NOT_VERIFIABLE,
-				   "host key verification failed");
+		                   "host key verification failed");
 	}
 	e->have_peer_hostkey = 1;
 	return send_newkeys(e);
@@ -306,7 +307,8 @@ int ns_kex_verdict(ns_engine *e, int ok)
 static int on_newkeys(ns_engine *e, ns_rd *r)
 {
 	if (ns_rd_end(r) != 0 || e->kex_state != NS_KX_WAIT_NEWKEYS || !e->newkeys_rx_ready) {
-		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR, "unexpected NEWKEYS");
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		                   "unexpected NEWKEYS");
 	}
 	ns_pkt_set_key(&e->rx, e->newkeys_rx);
 	sodium_memzero(e->newkeys_rx, sizeof(e->newkeys_rx));
@@ -333,7 +335,7 @@ int ns_kex_dispatch(ns_engine *e, uint8_t type, ns_rd *r, ns_str payload)
 	}
 	if (e->kex_state != NS_KX_GOT_INIT) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-				   "key exchange message out of order");
+		                   "key exchange message out of order");
 	}
 	if (e->ignore_next_kex_packet) {
 		e->ignore_next_kex_packet = 0;
@@ -346,7 +348,7 @@ int ns_kex_dispatch(ns_engine *e, uint8_t type, ns_rd *r, ns_str payload)
 		return client_ecdh_reply(e, r);
 	}
 	return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-			   "key exchange message for the wrong role");
+	                   "key exchange message for the wrong role");
 }
 
 int ns_kex_check_limits(ns_engine *e)

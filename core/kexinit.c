@@ -23,7 +23,7 @@ int ns_kexinit_build(int role, int first, ns_buf *out)
 	strcpy(kex, KEX_ALGS);
 	if (first) {
 		strcat(kex, role == NS_ROLE_CLIENT ? "," NS_EXT_INFO_C "," NS_KEX_STRICT_C
-						   : "," NS_KEX_STRICT_S);
+		                                   : "," NS_KEX_STRICT_S);
 	}
 	ns_wr_u8(out, SSH_MSG_KEXINIT);
 	ns_wr_bytes(out, cookie, sizeof(cookie)); /* cookie */
@@ -111,12 +111,12 @@ static int first_name_is(ns_str list, ns_str name)
 }
 
 int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_kexinit *peer,
-			 ns_kex_result *res, int *which)
+                         ns_kex_result *res, int *which)
 {
 	const ns_kexinit *c = role == NS_ROLE_CLIENT ? mine : peer;
 	const ns_kexinit *s = role == NS_ROLE_CLIENT ? peer : mine;
-	static const int needed[] = {NS_KI_KEX,     NS_KI_HOSTKEY, NS_KI_ENC_CS,
-				     NS_KI_ENC_SC,  NS_KI_COMP_CS, NS_KI_COMP_SC};
+	static const int needed[] = {NS_KI_KEX,    NS_KI_HOSTKEY, NS_KI_ENC_CS,
+	                             NS_KI_ENC_SC, NS_KI_COMP_CS, NS_KI_COMP_SC};
 	ns_str chosen[NS_KI_NLISTS];
 	size_t i;
 
@@ -134,15 +134,15 @@ int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_k
 		return NS_ERR_NOMATCH;
 	}
 	if (first) {
-		res->strict = ns_namelist_has(peer->list[NS_KI_KEX],
-					      role == NS_ROLE_CLIENT ? NS_KEX_STRICT_S
-								     : NS_KEX_STRICT_C);
+		res->strict =
+		    ns_namelist_has(peer->list[NS_KI_KEX],
+		                    role == NS_ROLE_CLIENT ? NS_KEX_STRICT_S : NS_KEX_STRICT_C);
 		res->peer_ext_info =
-			role == NS_ROLE_SERVER && ns_namelist_has(peer->list[NS_KI_KEX], NS_EXT_INFO_C);
+		    role == NS_ROLE_SERVER && ns_namelist_has(peer->list[NS_KI_KEX], NS_EXT_INFO_C);
 	}
 	if (peer->first_kex_follows) {
 		res->guess_wrong = !first_name_is(peer->list[NS_KI_KEX], chosen[NS_KI_KEX]) ||
-				   !first_name_is(peer->list[NS_KI_HOSTKEY], chosen[NS_KI_HOSTKEY]);
+		                   !first_name_is(peer->list[NS_KI_HOSTKEY], chosen[NS_KI_HOSTKEY]);
 	}
 	return 0;
 }

@@ -34,9 +34,9 @@ typedef struct ns_kexinit {
 /* What negotiation settled. */
 typedef struct ns_kex_result {
 	char kex[64];
-	int strict;         /* both offered strict kex (first kex only) */
-	int peer_ext_info;  /* the client offered ext-info-c (seen by a server) */
-	int guess_wrong;    /* peer's first_kex_follows guess must be ignored */
+	int strict;        /* both offered strict kex (first kex only) */
+	int peer_ext_info; /* the client offered ext-info-c (seen by a server) */
+	int guess_wrong;   /* peer's first_kex_follows guess must be ignored */
 } ns_kex_result;
 
 /* Our KEXINIT payload (from the message byte). first: the first kex of the
@@ -47,6 +47,6 @@ int ns_kexinit_parse(const uint8_t *p, size_t len, ns_kexinit *ki);
 /* Negotiate: client's preference wins (RFC 4253 7.1). NS_ERR_NOMATCH names
  * nothing secret, so the engine's message says which list failed in *which. */
 int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_kexinit *peer,
-			 ns_kex_result *res, int *which);
+                         ns_kex_result *res, int *which);
 
 #endif

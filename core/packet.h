@@ -18,11 +18,11 @@
 #define NS_PACKET_OVERHEAD 36
 
 typedef struct ns_pkt_dir {
-	uint32_t seq;       /* wraps; reset to 0 after NEWKEYS under strict kex */
-	int encrypted;      /* 0: none; 1: chacha20-poly1305@openssh.com */
+	uint32_t seq;  /* wraps; reset to 0 after NEWKEYS under strict kex */
+	int encrypted; /* 0: none; 1: chacha20-poly1305@openssh.com */
 	uint8_t key[NS_CHACHA_KEY_LEN];
-	uint64_t bytes;     /* since the last key change, for rekeying */
-	uint64_t packets;   /* since the last key change */
+	uint64_t bytes;   /* since the last key change, for rekeying */
+	uint64_t packets; /* since the last key change */
 } ns_pkt_dir;
 
 /* Install 64 bytes of key material (and start encrypting). */

@@ -19,6 +19,6 @@
  * must be printable ASCII with a non-empty software version
  * (else NS_ERR_FORMAT). Non-version lines are returned in line too. */
 int ns_version_parse(const uint8_t *buf, size_t len, size_t *consumed, int *is_version,
-		     ns_str *line);
+                     ns_str *line);
 
 #endif

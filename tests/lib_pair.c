@@ -59,23 +59,18 @@ static void default_event(ns_pair *p, int side, const ns_event *ev)
 	case NS_EV_HOSTKEY:
 		ns_engine_hostkey_verdict(e, memcmp(ev->hostkey, p->host_key.pk, 32) == 0);
 		break;
-	case NS_EV_AUTH_READY:
-		ns_engine_auth_publickey(e, "user", &p->user_key, 0);
-		break;
+	case NS_EV_AUTH_READY: ns_engine_auth_publickey(e, "user", &p->user_key, 0); break;
 	case NS_EV_AUTH_REQUEST:
-		ns_engine_auth_verdict(e, ev->key_parsed &&
-						  memcmp(ev->key, p->user_key.pk, 32) == 0);
+		ns_engine_auth_verdict(e,
+		                       ev->key_parsed && memcmp(ev->key, p->user_key.pk, 32) == 0);
 		break;
-	case NS_EV_AUTH_SUCCESS:
-		p->authed = 1;
-		break;
+	case NS_EV_AUTH_SUCCESS: p->authed = 1; break;
 	case NS_EV_DISCONNECT:
 		p->disconnected[side] = 1;
 		p->disc_error[side] = ev->error;
 		p->disc_reason[side] = ev->reason;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -18,12 +18,12 @@ struct ns_pair {
 	ns_engine *e[2];
 	ns_key host_key, user_key;
 	uint64_t now_ms;
-	int authed;              /* client saw AUTH_SUCCESS */
-	int disconnected[2];     /* side saw NS_EV_DISCONNECT */
-	int disc_error[2];       /* its error code */
+	int authed;          /* client saw AUTH_SUCCESS */
+	int disconnected[2]; /* side saw NS_EV_DISCONNECT */
+	int disc_error[2];   /* its error code */
 	uint32_t disc_reason[2];
-	size_t chunk;            /* max bytes moved per step (default: all) */
-	uint64_t moved[2];       /* bytes moved from side to the other */
+	size_t chunk;      /* max bytes moved per step (default: all) */
+	uint64_t moved[2]; /* bytes moved from side to the other */
 };
 
 /* Configs may be NULL (defaults); role and alloc and host key are set here. */

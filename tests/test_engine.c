@@ -250,7 +250,7 @@ static int feed_until_disconnect(ns_engine *e, const uint8_t *in, size_t len, ns
 }
 
 static size_t plain_packet(ns_pkt_dir *d, const uint8_t *payload, size_t len, uint8_t *out,
-			   size_t cap)
+                           size_t cap)
 {
 	ns_buf b;
 
@@ -353,9 +353,9 @@ static void test_message_out_of_order(void **state)
 static void test_bad_version(void **state)
 {
 	static const char *const bad[] = {
-		"SSH-1.5-old\r\n",
-		"GET / HTTP/1.1\r\n",
-		"SSH-2.0-\r\n",
+	    "SSH-1.5-old\r\n",
+	    "GET / HTTP/1.1\r\n",
+	    "SSH-2.0-\r\n",
 	};
 	ns_key host;
 	ns_event ev;
@@ -442,22 +442,22 @@ static void test_bad_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handshake),
-		cmocka_unit_test(test_many_handshakes),
-		cmocka_unit_test(test_hostkey_refused),
-		cmocka_unit_test(test_auth_max_tries),
-		cmocka_unit_test(test_auth_none_query_signed),
-		cmocka_unit_test(test_rekey_both_sides),
-		cmocka_unit_test(test_rekey_by_time),
-		cmocka_unit_test(test_bad_mac),
-		cmocka_unit_test(test_strict_kex_ignore_first),
-		cmocka_unit_test(test_strict_kex_ignore_during_kex),
-		cmocka_unit_test(test_message_out_of_order),
-		cmocka_unit_test(test_bad_version),
-		cmocka_unit_test(test_long_version_line),
-		cmocka_unit_test(test_oversized_packet),
-		cmocka_unit_test(test_input_eof),
-		cmocka_unit_test(test_bad_config),
+	    cmocka_unit_test(test_handshake),
+	    cmocka_unit_test(test_many_handshakes),
+	    cmocka_unit_test(test_hostkey_refused),
+	    cmocka_unit_test(test_auth_max_tries),
+	    cmocka_unit_test(test_auth_none_query_signed),
+	    cmocka_unit_test(test_rekey_both_sides),
+	    cmocka_unit_test(test_rekey_by_time),
+	    cmocka_unit_test(test_bad_mac),
+	    cmocka_unit_test(test_strict_kex_ignore_first),
+	    cmocka_unit_test(test_strict_kex_ignore_during_kex),
+	    cmocka_unit_test(test_message_out_of_order),
+	    cmocka_unit_test(test_bad_version),
+	    cmocka_unit_test(test_long_version_line),
+	    cmocka_unit_test(test_oversized_packet),
+	    cmocka_unit_test(test_input_eof),
+	    cmocka_unit_test(test_bad_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,19 +66,19 @@ enum ns_open_failure {
 typedef struct ns_engine ns_engine;
 
 typedef struct ns_engine_config {
-	int role;                   /* NS_ROLE_CLIENT or NS_ROLE_SERVER */
-	const ns_allocator *alloc;  /* required */
-	const char *software;       /* version string part, default "nullspace_0.1" */
-	const ns_key *host_key;     /* server: required (copied) */
-	uint64_t rekey_bytes;       /* 0: NS_DEFAULT_REKEY_BYTES */
-	uint64_t rekey_ms;          /* 0: NS_DEFAULT_REKEY_MS */
-	uint32_t max_auth_tries;    /* server; 0: default */
-	uint32_t max_channels;      /* 0: default; at most NS_MAX_CHANNELS_LIMIT */
-	uint32_t window;            /* our initial window per channel; 0: default */
-	uint32_t max_packet;        /* our max packet per channel; 0: default */
-	uint32_t keepalive_ms;      /* 0: no keepalives; else probe the peer when
-				       idle that long, disconnect after
-				       NS_KEEPALIVE_MAX_MISSED unanswered */
+	int role;                  /* NS_ROLE_CLIENT or NS_ROLE_SERVER */
+	const ns_allocator *alloc; /* required */
+	const char *software;      /* version string part, default "nullspace_0.1" */
+	const ns_key *host_key;    /* server: required (copied) */
+	uint64_t rekey_bytes;      /* 0: NS_DEFAULT_REKEY_BYTES */
+	uint64_t rekey_ms;         /* 0: NS_DEFAULT_REKEY_MS */
+	uint32_t max_auth_tries;   /* server; 0: default */
+	uint32_t max_channels;     /* 0: default; at most NS_MAX_CHANNELS_LIMIT */
+	uint32_t window;           /* our initial window per channel; 0: default */
+	uint32_t max_packet;       /* our max packet per channel; 0: default */
+	uint32_t keepalive_ms;     /* 0: no keepalives; else probe the peer when
+	                              idle that long, disconnect after
+	                              NS_KEEPALIVE_MAX_MISSED unanswered */
 } ns_engine_config;
 
 enum ns_event_type {
@@ -127,22 +127,22 @@ enum ns_event_type {
 
 /* Fields of a channel request, by type (RFC 4254 6.2-6.10). */
 typedef struct ns_chan_request {
-	ns_str type;        /* "pty-req", "exec", ... */
+	ns_str type; /* "pty-req", "exec", ... */
 	int want_reply;
-	ns_str term;        /* pty-req */
+	ns_str term;                              /* pty-req */
 	uint32_t cols, rows, width_px, height_px; /* pty-req, window-change */
-	ns_str modes;       /* pty-req: encoded terminal modes */
-	ns_str name, value; /* env */
-	ns_str command;     /* exec; subsystem name for subsystem */
-	ns_str signal;      /* signal, exit-signal: name without "SIG" */
+	ns_str modes;                             /* pty-req: encoded terminal modes */
+	ns_str name, value;                       /* env */
+	ns_str command;                           /* exec; subsystem name for subsystem */
+	ns_str signal;                            /* signal, exit-signal: name without "SIG" */
 	uint32_t exit_status;
-	int core_dumped;    /* exit-signal */
-	ns_str message;     /* exit-signal */
+	int core_dumped; /* exit-signal */
+	ns_str message;  /* exit-signal */
 } ns_chan_request;
 
 typedef struct ns_event {
 	int type;
-	uint32_t channel;   /* our channel id */
+	uint32_t channel; /* our channel id */
 	/* NS_EV_CHANNEL_DATA */
 	uint32_t ext;
 	ns_str data;
@@ -156,18 +156,18 @@ typedef struct ns_event {
 	/* NS_EV_AUTH_REQUEST */
 	ns_str user, service, method, alg, key_blob;
 	uint8_t key[NS_ED25519_PK_LEN]; /* when the key blob is ssh-ed25519 */
-	int key_parsed;     /* key holds the parsed public key */
-	int signed_ok;      /* publickey: a signature was present and verified */
+	int key_parsed;                 /* key holds the parsed public key */
+	int signed_ok;                  /* publickey: a signature was present and verified */
 	/* NS_EV_AUTH_FAILURE */
 	ns_str methods;
 	int partial;
 	/* NS_EV_CHANNEL_OPEN: channel type; NS_EV_CHANNEL_OPEN_FAILED: reason */
 	ns_str channel_type;
-	uint32_t reason;    /* open failure reason, disconnect reason */
+	uint32_t reason; /* open failure reason, disconnect reason */
 	/* NS_EV_DISCONNECT, NS_EV_AUTH_BANNER, NS_EV_CHANNEL_OPEN_FAILED */
 	ns_str message;
 	int by_peer;
-	int error;          /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
+	int error; /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
 } ns_event;
 
 int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
@@ -231,7 +231,7 @@ int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
 size_t ns_channel_writable(const ns_engine *e, uint32_t id);
 /* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
 int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data, size_t len,
-		     size_t *accepted);
+                     size_t *accepted);
 /* The caller has consumed n bytes of this channel's received data. */
 int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n);
 int ns_channel_eof(ns_engine *e, uint32_t id);
@@ -239,7 +239,7 @@ int ns_channel_close(ns_engine *e, uint32_t id);
 /* Convenience senders over ns_channel_request. */
 int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status);
 int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int core,
-			   const char *message);
+                           const char *message);
 
 /* A one-line name for an event type, for logs. */
 const char *ns_event_name(int type);

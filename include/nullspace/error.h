@@ -22,13 +22,13 @@ enum {
 	NS_ERR_IO = -15,          /* system I/O error (outside core/) */
 	NS_ERR_HOSTKEY_UNKNOWN = -16,
 	NS_ERR_HOSTKEY_CHANGED = -17,
-	NS_ERR_AUTH = -18,        /* authentication refused */
+	NS_ERR_AUTH = -18, /* authentication refused */
 	NS_ERR_NOTFOUND = -19,
-	NS_ERR_LIMIT = -20,       /* a configured limit was reached */
+	NS_ERR_LIMIT = -20, /* a configured limit was reached */
 	NS_ERR_TIMEOUT = -21,
 	NS_ERR_DISCONNECTED = -22, /* peer sent DISCONNECT */
-	NS_ERR_KEYTYPE = -23,     /* key type other than ssh-ed25519 */
-	NS_ERR_ENCRYPTED = -24,   /* private key file is passphrase-protected */
+	NS_ERR_KEYTYPE = -23,      /* key type other than ssh-ed25519 */
+	NS_ERR_ENCRYPTED = -24,    /* private key file is passphrase-protected */
 };
 
 /* A static, human-readable description; never NULL. */

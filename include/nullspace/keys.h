@@ -41,8 +41,7 @@ void ns_key_blob(const uint8_t pk[NS_ED25519_PK_LEN], uint8_t out[NS_KEY_BLOB_LE
 int ns_key_from_blob(const uint8_t *blob, size_t len, uint8_t pk[NS_ED25519_PK_LEN]);
 
 /* "ssh-ed25519 AAAA... comment" (comment may be NULL/empty), NUL-terminated. */
-int ns_key_to_line(const uint8_t pk[NS_ED25519_PK_LEN], const char *comment, char *out,
-		   size_t cap);
+int ns_key_to_line(const uint8_t pk[NS_ED25519_PK_LEN], const char *comment, char *out, size_t cap);
 /* Parse one public key line (the authorized_keys form without options);
  * leading/trailing whitespace allowed. comment may be NULL. */
 int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN], ns_str *comment);
@@ -51,11 +50,10 @@ int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN]
 void ns_key_fingerprint(const uint8_t pk[NS_ED25519_PK_LEN], char out[NS_FINGERPRINT_LEN]);
 
 /* Sign data into a signature blob (string "ssh-ed25519", string sig). */
-int ns_key_sign(const ns_key *k, const uint8_t *data, size_t len,
-		uint8_t sig[NS_SIG_BLOB_LEN]);
+int ns_key_sign(const ns_key *k, const uint8_t *data, size_t len, uint8_t sig[NS_SIG_BLOB_LEN]);
 /* Verify a signature blob over data: 0 or NS_ERR_SIGNATURE/NS_ERR_FORMAT/NS_ERR_KEYTYPE. */
 int ns_key_verify(const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t *sig, size_t siglen,
-		  const uint8_t *data, size_t len);
+                  const uint8_t *data, size_t len);
 
 /* openssh-key-v1 ("-----BEGIN OPENSSH PRIVATE KEY-----"), unencrypted ed25519.
  * NS_ERR_ENCRYPTED for passphrase-protected files. */
