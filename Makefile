@@ -106,7 +106,7 @@ demo:
 	./scripts/demo.sh
 
 static:
-	$(MAKE) MODE=static-build OPT='-O2' LDFLAGS='-static' all
+	$(MAKE) MODE=static-build LDFLAGS='-static' build/static-build/nullspace
 	@mkdir -p bin && cp build/static-build/nullspace bin/nullspace-static
 
 lint:
