@@ -1,0 +1,314 @@
+/* The agent's event loop: one epoll set over the listening socket, a
+ * signalfd (SIGCHLD, SIGTERM, SIGINT), every connection socket and every
+ * child fd; timers from the engines; reaping children; a clean shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_int.h"
+#include "net.h"
+#include "nullspace/error.h"
+
+#define EPOLL_BATCH 128
+#define WAIT_MAX_MS 60000
+#define SHUTDOWN_REAP_MS 500
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static ns_agent_conn *conn_of(ns_agent *a, uint64_t tok)
+{
+	uint32_t slot = ns_watch_slot_of(tok);
+	ns_agent_conn *c;
+
+	if (slot >= a->max_conns || (c = a->conns[slot]) == NULL ||
+	    c->host.gen != ns_watch_gen_of(tok)) {
+		return NULL;
+	}
+	return c;
+}
+
+static void accept_one(ns_agent *a, int fd, uint64_t now)
+{
+	ns_agent_conn *c = NULL;
+	char peer[64];
+	uint32_t slot;
+
+	if (a->nconns >= a->max_conns) {
+		ns_net_peer_name(fd, peer, sizeof(peer));
+		fprintf(a->log, "agent event=reject peer=%s reason=max-connections\n", peer);
+		close(fd);
+		return;
+	}
+	for (slot = 0; a->conns[slot] != NULL; slot++) {
+	}
+	if (ns_agent_conn_new(a, fd, slot, now, &c) != 0) {
+		fprintf(a->log, "agent event=reject reason=no-memory\n");
+		close(fd);
+		return;
+	}
+	a->conns[slot] = c;
+	a->nconns++;
+	c->dirty = 1;
+	fprintf(a->log, "agent event=connect peer=%s conn=%u\n", c->host.peer, c->host.conn_id);
+}
+
+static void accept_all(ns_agent *a, uint64_t now)
+{
+	int fd;
+
+	for (;;) {
+		fd = accept4(a->lsock.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && errno == EINTR) {
+			continue;
+		}
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				fprintf(a->log, "agent event=error what=accept error=\"%s\"\n",
+				        strerror(errno));
+			}
+			return;
+		}
+		accept_one(a, fd, now);
+	}
+}
+
+static void reap(ns_agent *a)
+{
+	uint32_t i, ch;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < a->max_conns; i++) {
+			ns_agent_conn *c = a->conns[i];
+			for (ch = 0; c != NULL && ch < NS_AGENT_MAX_CHANNELS; ch++) {
+				if (c->sess[ch] != NULL &&
+				    ns_session_reaped(c->sess[ch], pid, st)) {
+					c->dirty = 1;
+				}
+			}
+		}
+	}
+}
+
+/* 1 when asked to stop. */
+static int signals(ns_agent *a)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(a->sig.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			stop = 1;
+		}
+	}
+	reap(a);
+	return stop;
+}
+
+static void on_event(ns_agent *a, const struct epoll_event *ev, uint64_t now, int *stop)
+{
+	unsigned kind = ns_watch_kind_of(ev->data.u64);
+	ns_agent_conn *c;
+	ns_session *s;
+
+	if (kind == NS_WATCH_LISTEN) {
+		accept_all(a, now);
+		return;
+	}
+	if (kind == NS_WATCH_SIGNAL) {
+		*stop |= signals(a);
+		return;
+	}
+	if ((c = conn_of(a, ev->data.u64)) == NULL) {
+		return; /* stale: its connection went away in this batch */
+	}
+	c->dirty = 1;
+	if (kind == NS_WATCH_SOCK) {
+		ns_agent_conn_sock(c, ev->events);
+		return;
+	}
+	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_MAX_CHANNELS];
+	if (s != NULL) {
+		ns_session_io(s, kind, ev->events);
+	}
+}
+
+static void drop(ns_agent *a, uint32_t slot)
+{
+	ns_agent_conn *c = a->conns[slot];
+
+	fprintf(a->log, "agent event=closed conn=%u\n", c->host.conn_id);
+	ns_agent_conn_free(c);
+	a->conns[slot] = NULL;
+	a->nconns--;
+}
+
+/* Timers and pumps of every connection; the epoll timeout for the next wait. */
+static int service(ns_agent *a, uint64_t now)
+{
+	uint64_t t = WAIT_MAX_MS, ct;
+	uint32_t i;
+
+	for (i = 0; i < a->max_conns; i++) {
+		ns_agent_conn *c = a->conns[i];
+		if (c == NULL) {
+			continue;
+		}
+		ns_agent_conn_timers(c, now);
+		if (c->dirty) {
+			c->dirty = 0;
+			if (ns_agent_conn_pump(c, now)) {
+				drop(a, i);
+				continue;
+			}
+		}
+		ct = ns_agent_conn_timeout(c, now);
+		t = ct < t ? ct : t;
+	}
+	fflush(a->log);
+	return (int)t;
+}
+
+/* Children's stdio must never land on fds 0-2 of ours by accident. */
+static void std_fds_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2) {
+	}
+	if (fd > 2) {
+		close(fd);
+	}
+}
+
+static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
+{
+	char err[256];
+	sigset_t mask;
+	int fd;
+
+	a->cfg = cfg;
+	a->log = cfg->log != NULL ? cfg->log : stderr;
+	a->max_conns = cfg->max_connections ? cfg->max_connections : NS_AGENT_MAX_CONNECTIONS;
+	if (a->max_conns > NS_AGENT_MAX_CONNECTIONS_LIMIT) {
+		a->max_conns = NS_AGENT_MAX_CONNECTIONS_LIMIT;
+	}
+	a->grace_ms = cfg->login_grace_ms ? cfg->login_grace_ms : NS_AGENT_LOGIN_GRACE_MS;
+	ns_watch_init(&a->lsock, -1, 0);
+	ns_watch_init(&a->sig, -1, 0);
+	std_fds_open();
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, old);
+	/* An ignored signal never reaches a signalfd (a shell's background
+	 * job starts with SIGINT ignored): take the defaults, now blocked. */
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if ((a->conns = calloc(a->max_conns, sizeof(*a->conns))) == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	if ((a->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		fprintf(a->log, "agent event=error what=epoll error=\"%s\"\n", strerror(errno));
+		return NS_ERR_IO;
+	}
+	if ((fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		fprintf(a->log, "agent event=error what=signalfd error=\"%s\"\n", strerror(errno));
+		return NS_ERR_IO;
+	}
+	ns_watch_init(&a->sig, fd, ns_watch_token(NS_WATCH_SIGNAL, 0, 0, 0));
+	if ((fd = ns_net_listen(cfg->listen, err, sizeof(err))) < 0) {
+		fprintf(a->log, "agent event=error what=listen error=\"%s\"\n", err);
+		return fd;
+	}
+	ns_watch_init(&a->lsock, fd, ns_watch_token(NS_WATCH_LISTEN, 0, 0, 0));
+	ns_net_set_nonblock(fd, 1);
+	if (ns_watch_set(a->epfd, &a->sig, EPOLLIN) != 0 ||
+	    ns_watch_set(a->epfd, &a->lsock, EPOLLIN) != 0) {
+		return NS_ERR_IO;
+	}
+	return 0;
+}
+
+static void shutdown_all(ns_agent *a, const sigset_t *old)
+{
+	uint64_t until = now_ms() + SHUTDOWN_REAP_MS;
+	struct timespec pause = {0, 10 * 1000 * 1000};
+	uint32_t i;
+
+	for (i = 0; a->conns != NULL && i < a->max_conns; i++) {
+		if (a->conns[i] != NULL) {
+			/* a best-effort DISCONNECT, then SIGHUP to its sessions */
+			ns_engine_disconnect(a->conns[i]->host.e, NS_DISC_BY_APPLICATION,
+			                     "agent shutting down");
+			ns_agent_conn_pump(a->conns[i], now_ms());
+			ns_agent_conn_free(a->conns[i]);
+			a->conns[i] = NULL;
+		}
+	}
+	/* Give the hung-up children a moment, so none is left a zombie. */
+	while (waitpid(-1, NULL, WNOHANG) >= 0 && now_ms() < until) {
+		nanosleep(&pause, NULL);
+	}
+	ns_watch_close(a->epfd, &a->lsock);
+	ns_watch_close(a->epfd, &a->sig);
+	if (a->epfd >= 0) {
+		close(a->epfd);
+	}
+	free(a->conns);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	fflush(a->log);
+}
+
+int ns_agent_run(const ns_agent_config *cfg)
+{
+	struct epoll_event evs[EPOLL_BATCH];
+	ns_agent a;
+	sigset_t old;
+	int rc, n, i, stop = 0, timeout;
+
+	memset(&a, 0, sizeof(a));
+	a.epfd = -1;
+	if (cfg == NULL || cfg->listen == NULL || cfg->host_key == NULL ||
+	    cfg->authorized_keys == NULL) {
+		return NS_ERR_INVALID;
+	}
+	if ((rc = setup(&a, cfg, &old)) != 0) {
+		goto out;
+	}
+	fprintf(a.log, "agent event=listen addr=%s max_connections=%u\n", cfg->listen, a.max_conns);
+	timeout = service(&a, now_ms());
+	while (!stop) {
+		n = epoll_wait(a.epfd, evs, EPOLL_BATCH, timeout);
+		if (n < 0 && errno != EINTR) {
+			rc = NS_ERR_IO;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			on_event(&a, &evs[i], now_ms(), &stop);
+		}
+		timeout = service(&a, now_ms());
+	}
+	fprintf(a.log, "agent event=shutdown connections=%u\n", a.nconns);
+out:
+	shutdown_all(&a, &old);
+	return rc;
+}

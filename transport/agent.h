@@ -1,0 +1,35 @@
+/* `nullspace agent`: the SSH server that runs inside a sandbox (no sshd).
+ * One single-threaded epoll loop serves every connection; sessions run shell
+ * or exec children on a PTY or pipes (transport/session.h). Public-key
+ * authentication against an authorized_keys file re-read at each attempt. */
+#ifndef NS_TRANSPORT_AGENT_H
+#define NS_TRANSPORT_AGENT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nullspace/keys.h"
+
+#define NS_AGENT_MAX_CONNECTIONS 256
+#define NS_AGENT_MAX_CONNECTIONS_LIMIT 65536
+#define NS_AGENT_LOGIN_GRACE_MS (30 * 1000)
+#define NS_AGENT_MAX_CHANNELS 64      /* channels per connection */
+#define NS_AGENT_CLOSE_LINGER_MS 2000 /* time to flush a DISCONNECT */
+#define NS_AGENT_AUTHKEYS_MAX (1024 * 1024)
+
+typedef struct ns_agent_config {
+	const char *listen;          /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
+	const ns_key *host_key;      /* with the private half */
+	const char *authorized_keys; /* path; read again at every auth request */
+	FILE *log;                   /* one line per event; NULL: stderr */
+	uint32_t max_connections;    /* 0: NS_AGENT_MAX_CONNECTIONS */
+	uint32_t login_grace_ms;     /* 0: NS_AGENT_LOGIN_GRACE_MS */
+	uint32_t keepalive_ms;       /* 0: no keepalives */
+} ns_agent_config;
+
+/* Serve until SIGTERM or SIGINT: then every connection is closed, every
+ * child's process group gets SIGHUP, and 0 is returned. A negative NS_ERR_*
+ * when the agent cannot start (the reason goes to the log). */
+int ns_agent_run(const ns_agent_config *cfg);
+
+#endif

@@ -1,0 +1,366 @@
+/* One agent connection: the socket pump around a server-role engine (input
+ * with its consumed count, output and ack, time), the events it raises, its
+ * session channels, the login grace timer and the final flush. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "agent_int.h"
+#include "net.h"
+#include "nullspace/error.h"
+#include "wire.h"
+
+int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
+{
+	ns_engine_config ec;
+	ns_agent_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (c == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.role = NS_ROLE_SERVER;
+	ec.alloc = ns_allocator_libc();
+	ec.host_key = a->cfg->host_key;
+	ec.max_channels = NS_AGENT_MAX_CHANNELS;
+	ec.keepalive_ms = a->cfg->keepalive_ms;
+	if ((rc = ns_engine_new(&ec, &c->host.e)) != 0) {
+		free(c);
+		return rc;
+	}
+	c->agent = a;
+	c->host.epfd = a->epfd;
+	c->host.slot = slot;
+	c->host.gen = ++a->gen & 0xfffff;
+	c->host.conn_id = ++a->next_id;
+	c->host.log = a->log;
+	ns_net_peer_name(fd, c->host.peer, sizeof(c->host.peer));
+	ns_watch_init(&c->sock, fd, ns_watch_token(NS_WATCH_SOCK, slot, c->host.gen, 0));
+	c->grace_deadline = now + a->grace_ms;
+	ns_engine_tick(c->host.e, now);
+	*out = c;
+	return 0;
+}
+
+void ns_agent_conn_free(ns_agent_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < NS_AGENT_MAX_CHANNELS; i++) {
+		ns_session_free(c->sess[i]);
+		c->sess[i] = NULL;
+	}
+	ns_watch_close(c->host.epfd, &c->sock);
+	ns_engine_free(c->host.e);
+	free(c);
+}
+
+static void read_socket(ns_agent_conn *c)
+{
+	ssize_t n;
+
+	if (c->roff > 0) {
+		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
+		c->rlen -= c->roff;
+		c->roff = 0;
+	}
+	while (c->rlen < sizeof(c->rbuf) && !c->sock_eof) {
+		n = recv(c->sock.fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return;
+		}
+		if (n <= 0) {
+			c->sock_eof = 1;
+			return;
+		}
+		c->rlen += (size_t)n;
+	}
+}
+
+/* Send what the engine has; 0, or -1 when the peer is gone. */
+static int flush(ns_agent_conn *c)
+{
+	const uint8_t *p;
+	size_t len;
+	ssize_t n;
+
+	for (;;) {
+		p = ns_engine_output(c->host.e, &len);
+		if (len == 0) {
+			return 0;
+		}
+		n = send(c->sock.fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return 0;
+		}
+		if (n <= 0) {
+			ns_engine_output_ack(c->host.e, len);
+			c->sock_eof = 1;
+			return -1;
+		}
+		ns_engine_output_ack(c->host.e, (size_t)n);
+	}
+}
+
+void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		read_socket(c);
+	}
+	if (events & EPOLLOUT) {
+		flush(c);
+	}
+}
+
+static void channel_open(ns_agent_conn *c, const ns_event *ev)
+{
+	ns_engine *e = c->host.e;
+	ns_session *s = NULL;
+	char type[32];
+
+	if (!ns_str_eq(ev->channel_type, "session")) {
+		ns_agent_log_str(ev->channel_type, type, sizeof(type));
+		fprintf(c->host.log, "agent event=channel-refused conn=%u type=%s\n",
+		        c->host.conn_id, type);
+		ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                  "port forwarding is not supported");
+		return;
+	}
+	if (ev->channel >= NS_AGENT_MAX_CHANNELS || c->sess[ev->channel] != NULL ||
+	    ns_session_new(&c->host, ev->channel, &s) != 0) {
+		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                  "no session available");
+		return;
+	}
+	if (ns_channel_accept(e, ev->channel) != 0) {
+		ns_session_free(s);
+		return;
+	}
+	c->sess[ev->channel] = s;
+}
+
+static ns_session *session_of(ns_agent_conn *c, uint32_t id)
+{
+	return id < NS_AGENT_MAX_CHANNELS ? c->sess[id] : NULL;
+}
+
+/* The peer's text for a quoted log field: printable, no quotes. */
+static void quoted(ns_str s, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < s.len && o + 1 < cap; i++) {
+		uint8_t ch = s.p[i];
+		out[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') ? (char)ch : '?';
+	}
+	out[o] = '\0';
+}
+
+static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
+{
+	char msg[128];
+	size_t i;
+
+	quoted(ev->message, msg, sizeof(msg));
+	fprintf(c->host.log,
+	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
+	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,
+	        ev->error ? ns_strerror(ev->error) : "none", msg);
+	for (i = 0; i < NS_AGENT_MAX_CHANNELS; i++) {
+		ns_session_free(c->sess[i]);
+		c->sess[i] = NULL;
+	}
+	c->closing = 1;
+	c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
+}
+
+static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
+{
+	ns_session *s = session_of(c, ev->channel);
+
+	switch (ev->type) {
+	case NS_EV_AUTH_REQUEST: ns_agent_auth(c, ev); break;
+	case NS_EV_CHANNEL_OPEN: channel_open(c, ev); break;
+	case NS_EV_CHANNEL_REQUEST:
+		if (s != NULL) {
+			ns_session_request(s, &ev->req);
+		} else if (ev->req.want_reply) {
+			ns_channel_reply(c->host.e, ev->channel, 0);
+		}
+		break;
+	case NS_EV_CHANNEL_DATA:
+		if (s != NULL) {
+			ns_session_data(s, ev->ext, ev->data);
+		} else {
+			ns_channel_consumed(c->host.e, ev->channel, ev->data.len);
+		}
+		break;
+	case NS_EV_CHANNEL_REPLY:
+		if (s != NULL) {
+			ns_session_reply(s, ev->ok);
+		}
+		break;
+	case NS_EV_CHANNEL_EOF:
+		if (s != NULL) {
+			ns_session_eof(s);
+		}
+		break;
+	case NS_EV_CHANNEL_CLOSED:
+		if (s != NULL) {
+			ns_session_free(s);
+			c->sess[ev->channel] = NULL;
+		}
+		break;
+	case NS_EV_DISCONNECT: disconnected(c, ev, now); break;
+	default: break;
+	}
+}
+
+/* Pull and handle every pending event; how many there were. */
+static int pull_all(ns_agent_conn *c, uint64_t now)
+{
+	ns_event ev;
+	int n = 0, rc;
+
+	for (;;) {
+		memset(&ev, 0, sizeof(ev));
+		rc = ns_engine_event(c->host.e, &ev);
+		if (rc != 0 || ev.type == NS_EV_NONE) {
+			if (rc != 0 && !c->closing) {
+				ev.type = NS_EV_DISCONNECT;
+				ev.error = rc;
+				disconnected(c, &ev, now);
+			}
+			return n;
+		}
+		handle(c, &ev, now);
+		n++;
+	}
+}
+
+static void feed(ns_agent_conn *c, uint64_t now)
+{
+	int handled, stalled = 0, rc;
+	size_t n;
+
+	for (;;) {
+		handled = pull_all(c, now);
+		if (c->closing || c->roff == c->rlen || (stalled && handled == 0)) {
+			break;
+		}
+		n = 0;
+		rc = ns_engine_input(c->host.e, c->rbuf + c->roff, c->rlen - c->roff, &n);
+		c->roff += n;
+		stalled = n == 0;
+		if (rc != 0 && !ns_engine_closed(c->host.e)) {
+			ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+		}
+	}
+	if (c->roff == c->rlen) {
+		c->roff = c->rlen = 0;
+	}
+	if (c->sock_eof && c->rlen == 0 && !c->eof_fed && !c->closing) {
+		c->eof_fed = 1;
+		ns_engine_input_eof(c->host.e);
+		pull_all(c, now);
+	}
+}
+
+static void set_interest(ns_agent_conn *c)
+{
+	uint32_t want = 0;
+	size_t pending;
+
+	ns_engine_output(c->host.e, &pending);
+	if (!c->sock_eof && !c->closing && c->rlen - c->roff < sizeof(c->rbuf)) {
+		want |= EPOLLIN;
+	}
+	if (pending > 0 && !c->sock_eof) {
+		want |= EPOLLOUT;
+	}
+	ns_watch_set(c->host.epfd, &c->sock, want);
+}
+
+int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
+{
+	size_t i, pending, before;
+	int round;
+
+	ns_engine_tick(c->host.e, now);
+	for (round = 0; round < 8; round++) {
+		feed(c, now);
+		for (i = 0; i < NS_AGENT_MAX_CHANNELS && !c->closing; i++) {
+			if (c->sess[i] != NULL) {
+				ns_session_sync(c->sess[i]);
+			}
+		}
+		/* session writes may have raised events (none today), and
+		 * draining output may let paused input go on */
+		ns_engine_output(c->host.e, &before);
+		if (flush(c) != 0) {
+			break;
+		}
+		ns_engine_output(c->host.e, &pending);
+		if (c->closing || c->roff == c->rlen || pending == before) {
+			break;
+		}
+	}
+	if (ns_engine_closed(c->host.e) && !c->closing) {
+		c->closing = 1;
+		c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
+	}
+	ns_engine_output(c->host.e, &pending);
+	if (c->closing && (pending == 0 || c->sock_eof || now >= c->close_deadline)) {
+		return 1;
+	}
+	set_interest(c);
+	return 0;
+}
+
+void ns_agent_conn_timers(ns_agent_conn *c, uint64_t now)
+{
+	if (c->closing) {
+		c->dirty |= now >= c->close_deadline;
+		return;
+	}
+	if (ns_engine_next_timeout(c->host.e, now) == 0) {
+		c->dirty = 1;
+	}
+	if (c->grace_deadline != 0 && ns_engine_authenticated(c->host.e)) {
+		c->grace_deadline = 0;
+	}
+	if (c->grace_deadline != 0 && now >= c->grace_deadline) {
+		c->grace_deadline = 0;
+		fprintf(c->host.log, "agent event=login-timeout conn=%u peer=%s\n", c->host.conn_id,
+		        c->host.peer);
+		ns_engine_disconnect(c->host.e, NS_DISC_BY_APPLICATION,
+		                     "login grace time exceeded");
+		c->dirty = 1;
+	}
+}
+
+uint64_t ns_agent_conn_timeout(const ns_agent_conn *c, uint64_t now)
+{
+	uint64_t t;
+
+	if (c->closing) {
+		return c->close_deadline > now ? c->close_deadline - now : 0;
+	}
+	t = ns_engine_next_timeout(c->host.e, now);
+	if (c->grace_deadline != 0) {
+		uint64_t g = c->grace_deadline > now ? c->grace_deadline - now : 0;
+		t = g < t ? g : t;
+	}
+	return t;
+}

@@ -1,0 +1,63 @@
+/* Inside the agent: the loop state (agent.c) and the per-connection driver
+ * (agent_conn.c, agent_auth.c) that pumps one engine and its sessions. */
+#ifndef NS_TRANSPORT_AGENT_INT_H
+#define NS_TRANSPORT_AGENT_INT_H
+
+#include <stdint.h>
+
+#include "agent.h"
+#include "agent_watch.h"
+#include "nullspace/engine.h"
+#include "session.h"
+
+#define NS_AGENT_RBUF 65536
+#define NS_AGENT_USER_LOG_MAX 64
+
+typedef struct ns_agent ns_agent;
+
+typedef struct ns_agent_conn {
+	ns_agent *agent;
+	ns_session_host host; /* engine, epfd, token parts, id, log, peer */
+	ns_watch sock;
+	uint8_t rbuf[NS_AGENT_RBUF];
+	size_t roff, rlen;
+	int sock_eof, eof_fed;
+	int closing;             /* the engine is done: flush, then free */
+	int dirty;               /* needs a pump in this loop turn */
+	uint64_t grace_deadline; /* 0 once authenticated */
+	uint64_t close_deadline;
+	char user[NS_AGENT_USER_LOG_MAX]; /* as logged */
+	ns_session *sess[NS_AGENT_MAX_CHANNELS];
+} ns_agent_conn;
+
+struct ns_agent {
+	const ns_agent_config *cfg;
+	FILE *log;
+	int epfd;
+	ns_watch lsock, sig;
+	ns_agent_conn **conns; /* by slot */
+	uint32_t max_conns, nconns;
+	uint32_t gen;
+	unsigned next_id;
+	uint32_t grace_ms;
+};
+
+/* agent_conn.c */
+int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out);
+/* Free everything: SIGHUP the sessions' groups, close the socket. */
+void ns_agent_conn_free(ns_agent_conn *c);
+/* Socket readiness. */
+void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events);
+/* Move everything that can move: events, sessions, output; 1 when the
+ * connection is finished and should be freed. */
+int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now);
+/* Timers: engine tick, login grace, close linger. */
+void ns_agent_conn_timers(ns_agent_conn *c, uint64_t now);
+uint64_t ns_agent_conn_timeout(const ns_agent_conn *c, uint64_t now);
+
+/* agent_auth.c: answer NS_EV_AUTH_REQUEST. */
+void ns_agent_auth(ns_agent_conn *c, const ns_event *ev);
+/* A view made safe for a log line (printable, no spaces or '='). */
+void ns_agent_log_str(ns_str s, char *out, size_t cap);
+
+#endif

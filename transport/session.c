@@ -1,0 +1,313 @@
+/* Session channel requests and lifecycle for the agent: pty-req, env, exec,
+ * shell, window-change, signal and the refused subsystems; creating and
+ * freeing a session, and noticing its child's exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "nullspace/error.h"
+#include "session_int.h"
+#include "wire.h"
+
+#define SUBSYSTEM_REFUSAL "SFTP and SSH subsystems are not supported\r\n"
+#define COMMAND_MAX (256 * 1024)
+#define KEEPALIVE "keepalive@openssh.com"
+
+int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out)
+{
+	ns_session *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (s == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	s->h = h;
+	s->channel = channel;
+	s->master = s->slave = -1;
+	ns_watch_init(&s->in, -1, 0);
+	ns_watch_init(&s->out, -1, 0);
+	ns_watch_init(&s->err, -1, 0);
+	*out = s;
+	return 0;
+}
+
+void ns_session_free(ns_session *s)
+{
+	int i;
+
+	if (s == NULL) {
+		return;
+	}
+	if (s->pid > 0 && !s->reaped) {
+		kill(-s->pid, SIGHUP);
+	}
+	if (s->kind != NULL && !s->close_sent) {
+		fprintf(
+		    s->h->log,
+		    "agent event=session-end conn=%u channel=%u exit=none reason=channel-closed "
+		    "bytes_in=%llu bytes_out=%llu\n",
+		    s->h->conn_id, s->channel, (unsigned long long)s->bytes_in,
+		    (unsigned long long)s->bytes_out);
+	}
+	ns_watch_close(s->h->epfd, &s->in);
+	ns_watch_close(s->h->epfd, &s->out);
+	ns_watch_close(s->h->epfd, &s->err);
+	if (s->master >= 0) {
+		close(s->master);
+	}
+	if (s->slave >= 0) {
+		close(s->slave);
+	}
+	for (i = 0; i < s->nenv; i++) {
+		free(s->env[i]);
+	}
+	free(s->pend);
+	free(s);
+}
+
+int ns_session_reaped(ns_session *s, pid_t pid, int status)
+{
+	if (s->pid != pid || s->reaped) {
+		return 0;
+	}
+	s->reaped = 1;
+	s->status = status;
+	return 1;
+}
+
+static void reply(ns_session *s, const ns_chan_request *req, int ok)
+{
+	if (req->want_reply) {
+		ns_channel_reply(s->h->e, s->channel, ok);
+	}
+}
+
+static void set_winsize(int fd, const ns_chan_request *req)
+{
+	struct winsize ws;
+
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = (unsigned short)(req->cols > 0xffff ? 0xffff : req->cols);
+	ws.ws_row = (unsigned short)(req->rows > 0xffff ? 0xffff : req->rows);
+	ws.ws_xpixel = (unsigned short)(req->width_px > 0xffff ? 0xffff : req->width_px);
+	ws.ws_ypixel = (unsigned short)(req->height_px > 0xffff ? 0xffff : req->height_px);
+	ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+static int term_ok(ns_str t)
+{
+	size_t i;
+
+	for (i = 0; i < t.len; i++) {
+		if (t.p[i] <= 0x20 || t.p[i] >= 0x7f) {
+			return 0;
+		}
+	}
+	return t.len < NS_SESSION_TERM_MAX;
+}
+
+/* pty-req: open the PTY now, so its modes and size are set before exec. */
+static int pty_req(ns_session *s, const ns_chan_request *req)
+{
+	struct termios t;
+
+	if (s->pty || s->kind != NULL || !term_ok(req->term)) {
+		return 0;
+	}
+	if (openpty(&s->master, &s->slave, NULL, NULL, NULL) != 0) {
+		s->master = s->slave = -1;
+		return 0;
+	}
+	fcntl(s->master, F_SETFD, FD_CLOEXEC);
+	fcntl(s->slave, F_SETFD, FD_CLOEXEC);
+	if (tcgetattr(s->slave, &t) == 0) {
+		ns_session_modes_apply(req->modes, &t);
+		tcsetattr(s->slave, TCSANOW, &t);
+	}
+	set_winsize(s->master, req);
+	ns_str_copy(req->term, s->term, sizeof(s->term));
+	s->pty = 1;
+	return 1;
+}
+
+static int env_req(ns_session *s, const ns_chan_request *req)
+{
+	char *line;
+
+	if (s->kind != NULL || s->nenv >= NS_SESSION_ENV_MAX ||
+	    !ns_session_env_allowed(req->name, req->value)) {
+		return 0;
+	}
+	line = malloc(req->name.len + req->value.len + 2);
+	if (line == NULL) {
+		return 0;
+	}
+	memcpy(line, req->name.p, req->name.len);
+	line[req->name.len] = '=';
+	if (req->value.len > 0) {
+		memcpy(line + req->name.len + 1, req->value.p, req->value.len);
+	}
+	line[req->name.len + 1 + req->value.len] = '\0';
+	s->env[s->nenv++] = line;
+	return 1;
+}
+
+static int start(ns_session *s, const ns_chan_request *req, int exec)
+{
+	char *cmd = NULL;
+	int rc;
+
+	if (s->kind != NULL || (exec && (req->command.len > COMMAND_MAX ||
+	                                 (req->command.len > 0 &&
+	                                  memchr(req->command.p, 0, req->command.len) != NULL)))) {
+		return 0;
+	}
+	if (exec) {
+		if ((cmd = malloc(req->command.len + 1)) == NULL) {
+			return 0;
+		}
+		if (req->command.len > 0) {
+			memcpy(cmd, req->command.p, req->command.len);
+		}
+		cmd[req->command.len] = '\0';
+	}
+	rc = ns_session_spawn(s, cmd);
+	free(cmd);
+	if (rc != 0) {
+		return 0;
+	}
+	s->kind = exec ? "exec" : "shell";
+	fprintf(s->h->log, "agent event=session-start conn=%u channel=%u kind=%s pty=%s\n",
+	        s->h->conn_id, s->channel, s->kind, s->pty ? "yes" : "no");
+	return 1;
+}
+
+static int signal_req(ns_session *s, const ns_chan_request *req)
+{
+	int sig = ns_session_signal_number(req->signal);
+
+	if (sig == 0 || s->pid <= 0 || s->reaped) {
+		return 0;
+	}
+	return kill(-s->pid, sig) == 0;
+}
+
+static void refuse_end(ns_session *s)
+{
+	ns_channel_eof(s->h->e, s->channel);
+	ns_channel_close(s->h->e, s->channel);
+	s->refusing = 0;
+	s->exit_sent = s->eof_sent = s->close_sent = 1;
+}
+
+/* Subsystems (sftp and all others) are refused with a message on stderr,
+ * then the channel is closed. OpenSSH's ssh dies at once on a FAILURE for
+ * its subsystem, dropping stderr it has not written yet; so the FAILURE
+ * waits for the client's answer to a keepalive sent after the message: by
+ * then ssh has processed the message and writes it before reading on. */
+static void subsystem_req(ns_session *s, const ns_chan_request *req)
+{
+	ns_chan_request ka;
+	size_t took = 0;
+
+	if (s->kind != NULL || s->refusing) {
+		reply(s, req, 0);
+		return;
+	}
+	fprintf(s->h->log, "agent event=subsystem-refused conn=%u channel=%u\n", s->h->conn_id,
+	        s->channel);
+	ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)SUBSYSTEM_REFUSAL,
+	                 strlen(SUBSYSTEM_REFUSAL), &took);
+	if (!req->want_reply) {
+		refuse_end(s);
+		return;
+	}
+	memset(&ka, 0, sizeof(ka));
+	ka.type.p = (const uint8_t *)KEEPALIVE;
+	ka.type.len = strlen(KEEPALIVE);
+	ka.want_reply = 1;
+	if (ns_channel_request(s->h->e, s->channel, &ka) != 0) {
+		reply(s, req, 0);
+		refuse_end(s);
+		return;
+	}
+	s->refusing = 1;
+}
+
+void ns_session_reply(ns_session *s, int ok)
+{
+	(void)ok;
+	if (s->refusing) {
+		ns_channel_reply(s->h->e, s->channel, 0);
+		refuse_end(s);
+	}
+}
+
+void ns_session_request(ns_session *s, const ns_chan_request *req)
+{
+	ns_str t = req->type;
+	int ok = 0;
+
+	if (s->close_sent || (s->refusing && !ns_str_eq(t, "subsystem"))) {
+		reply(s, req, 0);
+		return;
+	}
+	if (ns_str_eq(t, "subsystem")) {
+		subsystem_req(s, req);
+		return;
+	}
+	if (ns_str_eq(t, "pty-req")) {
+		ok = pty_req(s, req);
+	} else if (ns_str_eq(t, "env")) {
+		ok = env_req(s, req);
+	} else if (ns_str_eq(t, "exec") || ns_str_eq(t, "shell")) {
+		ok = start(s, req, ns_str_eq(t, "exec"));
+	} else if (ns_str_eq(t, "window-change")) {
+		ok = s->pty;
+		if (ok) {
+			set_winsize(s->out.fd >= 0 ? s->out.fd : s->master, req);
+		}
+	} else if (ns_str_eq(t, "signal")) {
+		ok = signal_req(s, req);
+	}
+	reply(s, req, ok);
+}
+
+void ns_session_eof(ns_session *s)
+{
+	s->client_eof = 1;
+	ns_session_io_stdin(s);
+}
+
+void ns_session_sync(ns_session *s)
+{
+	if (s->close_sent) {
+		return;
+	}
+	ns_session_io_stdin(s);
+	ns_session_io_flush(s, 0);
+	ns_session_io_flush(s, 1);
+	ns_session_io_finish(s);
+	ns_session_io_interest(s);
+}
+
+void ns_session_io(ns_session *s, unsigned kind, uint32_t events)
+{
+	(void)events;
+	if (s->close_sent) {
+		return;
+	}
+	if (kind == NS_WATCH_CHILD_IN) {
+		ns_session_io_stdin(s);
+	} else if (kind == NS_WATCH_CHILD_OUT) {
+		ns_session_io_read(s, 0);
+	} else if (kind == NS_WATCH_CHILD_ERR) {
+		ns_session_io_read(s, 1);
+	}
+}

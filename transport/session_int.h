@@ -1,0 +1,59 @@
+/* Inside the session runtime: the session record shared by session.c
+ * (requests and lifecycle), session_io.c (byte moving) and session_spawn.c
+ * (fork and exec). */
+#ifndef NS_TRANSPORT_SESSION_INT_H
+#define NS_TRANSPORT_SESSION_INT_H
+
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+
+#include "agent_watch.h"
+#include "session.h"
+#include "session_util.h"
+
+#define NS_SESSION_CHUNK 16384                /* bytes read from a child at a time */
+#define NS_SESSION_TERM_MAX 64                /* TERM from pty-req */
+#define NS_SESSION_PEND_MAX NS_DEFAULT_WINDOW /* stdin bytes held: our window */
+#define NS_SESSION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct ns_session {
+	ns_session_host *h;
+	uint32_t channel;
+	/* requests */
+	int pty;           /* pty-req accepted: master/slave open */
+	int master, slave; /* pty ends (the slave closes after fork) */
+	char term[NS_SESSION_TERM_MAX];
+	char *env[NS_SESSION_ENV_MAX]; /* "NAME=VALUE" from allowed env requests */
+	int nenv;
+	const char *kind; /* "exec" or "shell" once started, else NULL */
+	int refusing;     /* a subsystem: FAILURE after our keepalive */
+	/* the child */
+	pid_t pid; /* 0 before the start */
+	int reaped, status;
+	ns_watch in, out, err; /* the parent's ends */
+	int out_eof, err_eof;
+	/* client -> child stdin: bytes taken from the channel, not yet written */
+	uint8_t *pend;
+	size_t pend_len, pend_cap;
+	int client_eof;
+	/* child -> client: bytes read that the engine did not take yet */
+	uint8_t hold[2][NS_SESSION_CHUNK];
+	size_t hold_len[2];
+	/* the end */
+	int exit_sent, eof_sent, close_sent;
+	uint64_t bytes_in, bytes_out;
+};
+
+/* session_spawn.c: fork and exec the shell (command NULL) or /bin/sh -c
+ * command, on the PTY if one was requested, else on three pipes. */
+int ns_session_spawn(ns_session *s, const char *command);
+
+/* session_io.c */
+void ns_session_io_stdin(ns_session *s);           /* write pending bytes to the child */
+void ns_session_io_read(ns_session *s, int which); /* 0 stdout/pty, 1 stderr */
+int ns_session_io_flush(ns_session *s, int which); /* held bytes; 1 when none left */
+void ns_session_io_interest(ns_session *s);
+void ns_session_io_finish(ns_session *s); /* exit status, EOF, CLOSE when due */
+
+#endif

@@ -1,0 +1,221 @@
+/* Moving a session's bytes under flow control: channel data is held (at
+ * most our window) until the child's stdin takes it, and only then reported
+ * consumed; child output is read only while the channel can take it. Once
+ * the child is reaped and its output drained: exit status, EOF, CLOSE. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "session_int.h"
+
+#define READS_PER_WAKEUP 4
+
+static void discard_pending(ns_session *s)
+{
+	if (s->pend_len > 0) {
+		ns_channel_consumed(s->h->e, s->channel, s->pend_len);
+		s->pend_len = 0;
+	}
+}
+
+void ns_session_io_stdin(ns_session *s)
+{
+	ssize_t n;
+
+	while (s->in.fd >= 0 && s->pend_len > 0) {
+		n = write(s->in.fd, s->pend, s->pend_len);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
+		}
+		if (n <= 0) {
+			/* The child stopped reading for good: drop what comes. */
+			discard_pending(s);
+			ns_watch_close(s->h->epfd, &s->in);
+			break;
+		}
+		memmove(s->pend, s->pend + n, s->pend_len - (size_t)n);
+		s->pend_len -= (size_t)n;
+		s->bytes_in += (uint64_t)n;
+		ns_channel_consumed(s->h->e, s->channel, (size_t)n);
+	}
+	if (s->kind != NULL && s->in.fd < 0) {
+		discard_pending(s);
+	}
+	/* Channel EOF closes a pipe stdin; a PTY stays open (the line
+	 * discipline, not the transport, says when input ends). */
+	if (s->client_eof && s->pend_len == 0 && !s->pty && s->in.fd >= 0) {
+		ns_watch_close(s->h->epfd, &s->in);
+	}
+}
+
+void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
+{
+	size_t room, cap;
+	uint8_t *p;
+
+	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
+		ns_channel_consumed(s->h->e, s->channel, data.len);
+		return;
+	}
+	if (s->pend_len + data.len > s->pend_cap) {
+		cap = s->pend_cap ? s->pend_cap : NS_SESSION_CHUNK;
+		while (cap < s->pend_len + data.len && cap < NS_SESSION_PEND_MAX) {
+			cap *= 2;
+		}
+		if (cap > s->pend_cap && (p = realloc(s->pend, cap)) != NULL) {
+			s->pend = p;
+			s->pend_cap = cap;
+		}
+	}
+	room = s->pend_cap - s->pend_len;
+	if (room < data.len) {
+		/* Beyond our window: the engine should never let this happen. */
+		ns_channel_consumed(s->h->e, s->channel, data.len - room);
+		data.len = room;
+	}
+	if (data.len > 0) {
+		memcpy(s->pend + s->pend_len, data.p, data.len);
+		s->pend_len += data.len;
+	}
+	ns_session_io_stdin(s);
+}
+
+int ns_session_io_flush(ns_session *s, int which)
+{
+	size_t took = 0;
+
+	if (s->hold_len[which] == 0) {
+		return 1;
+	}
+	if (ns_channel_write(s->h->e, s->channel, (uint32_t)which, s->hold[which],
+	                     s->hold_len[which], &took) != 0) {
+		return 0;
+	}
+	memmove(s->hold[which], s->hold[which] + took, s->hold_len[which] - took);
+	s->hold_len[which] -= took;
+	s->bytes_out += took;
+	return s->hold_len[which] == 0;
+}
+
+static void read_eof(ns_session *s, int which)
+{
+	ns_watch_close(s->h->epfd, which ? &s->err : &s->out);
+	if (which) {
+		s->err_eof = 1;
+	} else {
+		s->out_eof = 1;
+	}
+}
+
+void ns_session_io_read(ns_session *s, int which)
+{
+	ns_watch *w = which ? &s->err : &s->out;
+	size_t avail;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < READS_PER_WAKEUP && w->fd >= 0; i++) {
+		if (!ns_session_io_flush(s, which)) {
+			return;
+		}
+		avail = ns_channel_writable(s->h->e, s->channel);
+		if (avail == 0) {
+			return;
+		}
+		if (avail > NS_SESSION_CHUNK) {
+			avail = NS_SESSION_CHUNK;
+		}
+		n = read(w->fd, s->hold[which], avail);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return;
+		}
+		if (n <= 0) {
+			/* EOF, or EIO on a PTY master once every slave is closed */
+			read_eof(s, which);
+			return;
+		}
+		s->hold_len[which] = (size_t)n;
+	}
+	ns_session_io_flush(s, which);
+}
+
+static int send_exit(ns_session *s)
+{
+	const char *name;
+	char other[32];
+	int st = s->status;
+
+	if (WIFSIGNALED(st)) {
+		name = ns_session_signal_name(WTERMSIG(st));
+		if (name == NULL) {
+			snprintf(other, sizeof(other), "SIG%d@openssh.com", WTERMSIG(st));
+			name = other;
+		}
+		return ns_channel_exit_signal(s->h->e, s->channel, name, WCOREDUMP(st) ? 1 : 0, "");
+	}
+	return ns_channel_exit_status(s->h->e, s->channel, (uint32_t)WEXITSTATUS(st));
+}
+
+static void log_end(const ns_session *s)
+{
+	char what[48];
+	int st = s->status;
+
+	if (WIFSIGNALED(st)) {
+		const char *name = ns_session_signal_name(WTERMSIG(st));
+		snprintf(what, sizeof(what), "signal=%s", name != NULL ? name : "other");
+	} else {
+		snprintf(what, sizeof(what), "exit=%d", WEXITSTATUS(st));
+	}
+	fprintf(s->h->log,
+	        "agent event=session-end conn=%u channel=%u kind=%s %s bytes_in=%llu "
+	        "bytes_out=%llu\n",
+	        s->h->conn_id, s->channel, s->kind, what, (unsigned long long)s->bytes_in,
+	        (unsigned long long)s->bytes_out);
+}
+
+void ns_session_io_finish(ns_session *s)
+{
+	if (s->kind == NULL || !s->reaped || !s->out_eof || !s->err_eof || s->hold_len[0] != 0 ||
+	    s->hold_len[1] != 0) {
+		return;
+	}
+	if (!s->exit_sent) {
+		if (send_exit(s) != 0) {
+			return; /* the send buffer is full: next time */
+		}
+		s->exit_sent = 1;
+	}
+	if (!s->eof_sent) {
+		if (ns_channel_eof(s->h->e, s->channel) != 0) {
+			return;
+		}
+		s->eof_sent = 1;
+	}
+	if (ns_channel_close(s->h->e, s->channel) != 0) {
+		return;
+	}
+	s->close_sent = 1;
+	log_end(s);
+	ns_watch_close(s->h->epfd, &s->in);
+	discard_pending(s);
+}
+
+void ns_session_io_interest(ns_session *s)
+{
+	int open = ns_channel_writable(s->h->e, s->channel) > 0;
+	int epfd = s->h->epfd;
+
+	ns_watch_set(epfd, &s->out, open && s->hold_len[0] == 0 ? EPOLLIN : 0);
+	ns_watch_set(epfd, &s->err, open && s->hold_len[1] == 0 ? EPOLLIN : 0);
+	ns_watch_set(epfd, &s->in, s->pend_len > 0 ? EPOLLOUT : 0);
+}
