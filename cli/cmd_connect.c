@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nullspace/cert.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 #include "tty.h"
@@ -24,6 +25,7 @@ typedef struct connect_opts {
 	unsigned port;     /* 0: from the target, else 22 */
 	const char *key;   /* NULL: ~/.ssh/id_ed25519 */
 	const char *known; /* NULL: ~/.ssh/known_hosts */
+	const char *cert;  /* NULL: no certificate */
 	int tty;           /* -1 auto, 0 -T, 1 -t */
 	const char *target;
 	const char *const *words;
@@ -32,7 +34,7 @@ typedef struct connect_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nullspace connect [-p PORT] [-i KEY] [-k KNOWN_HOSTS] [-t|-T] "
+	fprintf(f, "usage: nullspace connect [-p PORT] [-i KEY] [-c CERT] [-k KNOWN_HOSTS] [-t|-T] "
 	           "USER@HOST[:PORT] [--] [COMMAND...]\n"
 	           "\n"
 	           "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
@@ -41,6 +43,8 @@ static void usage(FILE *f)
 	           "\n"
 	           "  -p PORT         server port (default 22)\n"
 	           "  -i KEY          ed25519 private key (default ~/.ssh/id_ed25519)\n"
+	           "  -c CERT         OpenSSH certificate for KEY (KEY-cert.pub as written by\n"
+	           "                  ssh-keygen -s or nullspace cert sign)\n"
 	           "  -k KNOWN_HOSTS  known_hosts file (default ~/.ssh/known_hosts); unknown or\n"
 	           "                  changed host keys are refused\n"
 	           "  -t              request a PTY even for a command\n"
@@ -98,7 +102,8 @@ static int parse_args(int argc, char **argv, connect_opts *o)
 			o->tty = c == 't';
 			continue;
 		}
-		if ((c != 'p' && c != 'i' && c != 'k') || (v = value(argc, argv, &i)) == NULL) {
+		if ((c != 'p' && c != 'i' && c != 'k' && c != 'c') ||
+		    (v = value(argc, argv, &i)) == NULL) {
 			fail("unknown option or missing value: %s (see --help)", argv[i]);
 			return -1;
 		}
@@ -108,6 +113,7 @@ static int parse_args(int argc, char **argv, connect_opts *o)
 		}
 		o->key = c == 'i' ? v : o->key;
 		o->known = c == 'k' ? v : o->known;
+		o->cert = c == 'c' ? v : o->cert;
 	}
 	if (i >= argc) {
 		usage(stderr);
@@ -154,6 +160,32 @@ static int load_key(const char *path, ns_key *key)
 	sodium_memzero(text, sizeof(text));
 	if (rc != 0) {
 		fprintf(stderr, "nullspace connect: cannot use key %s: %s\n", path,
+		        ns_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* A certificate file: one line "ssh-ed25519-cert-v01@openssh.com BASE64 ...". */
+static int load_cert(const char *path, uint8_t *blob, size_t cap, size_t *len)
+{
+	static char text[NS_CERT_LINE_MAX + 1];
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "nullspace connect: cannot open certificate %s: %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (n < sizeof(text) - 1 && (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0) {
+		n += (size_t)r;
+	}
+	close(fd);
+	rc = ns_cert_from_line(text, n, blob, cap, len);
+	if (rc != 0) {
+		fprintf(stderr, "nullspace connect: cannot use certificate %s: %s\n", path,
 		        ns_strerror(rc));
 		return -1;
 	}
@@ -254,7 +286,14 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 
 	snprintf(keypath, sizeof(keypath), "%s/.ssh/id_ed25519", home_dir());
 	snprintf(known, sizeof(known), "%s/.ssh/known_hosts", home_dir());
+	static uint8_t cert[NS_CERT_BLOB_MAX];
+	size_t cert_len = 0;
+
 	if (load_key(o->key != NULL ? o->key : keypath, &key) != 0) {
+		return EXIT_OWN_ERROR;
+	}
+	if (o->cert != NULL && load_cert(o->cert, cert, sizeof(cert), &cert_len) != 0) {
+		ns_key_wipe(&key);
 		return EXIT_OWN_ERROR;
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -262,6 +301,8 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	cfg.port = port;
 	cfg.user = user;
 	cfg.key = &key;
+	cfg.cert = o->cert != NULL ? cert : NULL;
+	cfg.cert_len = cert_len;
 	cfg.hostkey_policy = NS_HOSTKEY_STRICT;
 	cfg.known_hosts = o->known != NULL ? o->known : known;
 	cfg.banner = show_banner;

@@ -35,10 +35,10 @@ int ns_engine_auth_none(ns_engine *e, const char *user)
 	return ns_eng_send(e);
 }
 
-int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, int query)
+static int publickey(ns_engine *e, const char *user, const ns_key *key, ns_str alg, ns_str blob,
+                     int query)
 {
-	uint8_t blob[NS_KEY_BLOB_LEN], sig[NS_SIG_BLOB_LEN], storage[NS_AUTH_SIGNED_MAX];
-	ns_str alg = {(const uint8_t *)"ssh-ed25519", 11}, b = {blob, sizeof(blob)};
+	uint8_t sig[NS_SIG_BLOB_LEN], storage[NS_AUTH_SIGNED_MAX];
 	ns_str u = {(const uint8_t *)user, user ? strlen(user) : 0};
 	ns_str svc = {(const uint8_t *)"ssh-connection", 14};
 	ns_buf data, *m;
@@ -47,10 +47,9 @@ int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, 
 	if (key == NULL || (!query && !key->has_sk)) {
 		return NS_ERR_INVALID;
 	}
-	ns_key_blob(key->pk, blob);
 	if (!query) {
 		ns_buf_init_fixed(&data, storage, sizeof(storage));
-		if ((rc = ns_auth_signed_data(e->session_id, u, svc, alg, b, &data)) != 0 ||
+		if ((rc = ns_auth_signed_data(e->session_id, u, svc, alg, blob, &data)) != 0 ||
 		    (rc = ns_key_sign(key, data.p, data.len, sig)) != 0) {
 			goto out;
 		}
@@ -61,7 +60,7 @@ int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, 
 	ns_wr_cstr(m, "publickey"); /* method name */
 	ns_wr_bool(m, !query);      /* has signature */
 	ns_wr_str(m, alg);          /* public key algorithm name */
-	ns_wr_str(m, b);            /* public key blob */
+	ns_wr_str(m, blob);         /* public key blob (or certificate) */
 	if (!query) {
 		ns_wr_string(m, sig, sizeof(sig)); /* signature */
 	}
@@ -70,6 +69,33 @@ int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, 
 out:
 	sodium_memzero(storage, sizeof(storage));
 	return rc;
+}
+
+int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, int query)
+{
+	uint8_t blob[NS_KEY_BLOB_LEN];
+	ns_str alg = {(const uint8_t *)"ssh-ed25519", 11}, b = {blob, sizeof(blob)};
+
+	if (key == NULL) {
+		return NS_ERR_INVALID;
+	}
+	ns_key_blob(key->pk, blob);
+	return publickey(e, user, key, alg, b, query);
+}
+
+int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
+                        size_t cert_len, int query)
+{
+	ns_str alg = {(const uint8_t *)NS_AUTH_CERT_ALG, strlen(NS_AUTH_CERT_ALG)};
+	ns_str b = {cert, cert_len};
+	uint8_t pk[NS_ED25519_PK_LEN];
+
+	if (key == NULL || cert == NULL || cert_len > NS_AUTH_BLOB_MAX ||
+	    ns_auth_cert_key(cert, cert_len, pk) != 0 ||
+	    sodium_memcmp(pk, key->pk, sizeof(pk)) != 0) {
+		return NS_ERR_INVALID; /* not a certificate for this key */
+	}
+	return publickey(e, user, key, alg, b, query);
 }
 
 static int on_ext_info(ns_engine *e, ns_rd *r)

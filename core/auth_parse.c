@@ -34,3 +34,26 @@ int ns_auth_signed_data(const uint8_t session_id[32], ns_str user, ns_str servic
 	ns_wr_str(out, alg);                     /* public key algorithm name */
 	return ns_wr_str(out, blob);             /* public key to be used */
 }
+
+int ns_auth_cert_key(const uint8_t *blob, size_t len, uint8_t pk[NS_ED25519_PK_LEN])
+{
+	ns_str type, nonce, key;
+	ns_rd r;
+
+	memset(pk, 0, NS_ED25519_PK_LEN);
+	ns_rd_init(&r, blob, len);
+	ns_rd_name(&r, NS_NAME_MAX, &type); /* certificate type name */
+	ns_rd_string_max(&r, 64, &nonce);   /* nonce */
+	ns_rd_string_max(&r, 32, &key);     /* ed25519 public key */
+	if (r.err) {
+		return r.err;
+	}
+	if (!ns_str_eq(type, NS_AUTH_CERT_ALG)) {
+		return NS_ERR_KEYTYPE;
+	}
+	if (key.len != NS_ED25519_PK_LEN) {
+		return NS_ERR_FORMAT;
+	}
+	memcpy(pk, key.p, NS_ED25519_PK_LEN);
+	return 0;
+}

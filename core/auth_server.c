@@ -55,9 +55,11 @@ static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 {
 	uint8_t pk[NS_ED25519_PK_LEN];
 	ns_event *ev;
+	int is_cert = ns_str_eq(q->alg, NS_AUTH_CERT_ALG);
 
-	if (!ns_str_eq(q->alg, "ssh-ed25519") ||
-	    ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0) {
+	if (is_cert ? ns_auth_cert_key(q->blob.p, q->blob.len, pk) != 0
+	            : (!ns_str_eq(q->alg, "ssh-ed25519") ||
+	               ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0)) {
 		return send_failure(e, 1); /* not a key type we accept */
 	}
 	if (q->has_sig && verify_signature(e, q, pk) != 0) {
@@ -66,12 +68,17 @@ static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 	ev = ns_eng_emit(e, NS_EV_AUTH_REQUEST);
 	memcpy(ev->key, pk, sizeof(pk));
 	ev->key_parsed = 1;
+	ev->is_cert = is_cert;
 	ev->signed_ok = q->has_sig;
 	ev->alg = q->alg;
 	ev->key_blob = q->blob;
 	e->auth_method_pk = 1;
 	e->auth_pk_query = !q->has_sig;
-	memcpy(e->auth_key_blob, q->blob.p, NS_KEY_BLOB_LEN);
+	e->auth_is_cert = is_cert;
+	ns_buf_reset(&e->auth_blob);
+	if (ns_wr_bytes(&e->auth_blob, q->blob.p, q->blob.len) != 0) {
+		return ns_eng_fail(e, NS_ERR_NOMEM, NS_DISC_BY_APPLICATION, "out of memory");
+	}
 	*evp = ev;
 	return 0;
 }
@@ -136,10 +143,12 @@ int ns_engine_auth_verdict(ns_engine *e, int accept)
 	e->auth_wait = 0;
 	if (accept && e->auth_method_pk && e->auth_pk_query) {
 		m = ns_eng_msg(e, SSH_MSG_USERAUTH_PK_OK);
-		ns_wr_cstr(m, "ssh-ed25519");                              /* algorithm */
-		ns_wr_str(m, (ns_str){e->auth_key_blob, NS_KEY_BLOB_LEN}); /* key blob */
+		ns_wr_cstr(m, e->auth_is_cert ? NS_AUTH_CERT_ALG : "ssh-ed25519"); /* algorithm */
+		ns_wr_string(m, e->auth_blob.p, e->auth_blob.len);                 /* key blob */
+		ns_buf_free(&e->auth_blob);
 		return ns_eng_send(e);
 	}
+	ns_buf_free(&e->auth_blob);
 	if (accept && e->auth_method_pk) {
 		e->auth_done = 1;
 		e->phase = NS_PH_CONNECTED;

@@ -103,6 +103,7 @@ int ns_engine_new(const ns_engine_config *cfg, ns_engine **out)
 	ns_buf_init(&e->my_kexinit, &e->alloc, NS_PACKET_MAX);
 	ns_buf_init(&e->peer_kexinit, &e->alloc, NS_PACKET_MAX);
 	ns_buf_init(&e->deferred, &e->alloc, DEFERRED_MAX);
+	ns_buf_init(&e->auth_blob, &e->alloc, NS_PACKET_MAX);
 	if ((rc = ns_chan_init(e)) != 0) {
 		goto out;
 	}
@@ -134,6 +135,7 @@ void ns_engine_free(ns_engine *e)
 	ns_buf_free(&e->my_kexinit);
 	ns_buf_free(&e->peer_kexinit);
 	ns_buf_free(&e->deferred);
+	ns_buf_free(&e->auth_blob);
 	ns_pkt_wipe(&e->rx);
 	ns_pkt_wipe(&e->tx);
 	a = e->alloc;

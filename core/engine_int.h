@@ -142,10 +142,11 @@ struct ns_engine {
 	int auth_wait; /* server: AUTH_REQUEST event out, awaiting verdict;
 	                  client: request in flight */
 	uint32_t auth_failures;
-	int auth_pk_query;    /* server: pending request is a query */
-	int auth_method_pk;   /* server: pending request is publickey */
-	int auth_method_none; /* server: pending request is "none" (not counted) */
-	uint8_t auth_key_blob[NS_KEY_BLOB_LEN];
+	int auth_pk_query;     /* server: pending request is a query */
+	int auth_method_pk;    /* server: pending request is publickey */
+	int auth_method_none;  /* server: pending request is "none" (not counted) */
+	int auth_is_cert;      /* server: pending key is a certificate */
+	ns_buf auth_blob;      /* server: pending key blob, echoed in PK_OK */
 	int service_requested; /* client: SERVICE_REQUEST sent */
 	int service_accepted;  /* ssh-userauth accepted (either role) */
 

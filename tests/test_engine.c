@@ -13,6 +13,7 @@
 #include "engine_int.h"
 #include "kexinit.h"
 #include "lib_pair.h"
+#include "nullspace/cert.h"
 
 static void test_handshake(void **state)
 {
@@ -146,6 +147,77 @@ static void test_auth_none_query_signed(void **state)
 	assert_true(ns_pair_pump(&p, none_then_query, &stage, 1000) > 0);
 	assert_int_equal(stage, 2);
 	assert_true(p.authed);
+	ns_pair_free(&p);
+}
+
+typedef struct cert_auth {
+	uint8_t cert[NS_CERT_BLOB_MAX];
+	size_t len;
+	int stage; /* 0 query sent, 1 PK_OK seen, 2 signed sent */
+	int server_saw_cert;
+} cert_auth;
+
+static int auth_with_cert(ns_pair *p, int side, ns_event *ev, void *ud)
+{
+	cert_auth *ca = ud;
+	ns_cert c;
+
+	if (side == 0 && ev->type == NS_EV_AUTH_READY) {
+		assert_int_equal(
+		    ns_engine_auth_cert(p->e[0], "sb_1", &p->user_key, ca->cert, ca->len, 1), 0);
+		return NS_PAIR_HANDLED;
+	}
+	if (side == 1 && ev->type == NS_EV_AUTH_REQUEST) {
+		assert_true(ev->is_cert);
+		assert_true(ns_str_eq(ev->alg, NS_CERT_ALG));
+		assert_memory_equal(ev->key, p->user_key.pk, 32);
+		assert_int_equal(ev->key_blob.len, ca->len);
+		assert_int_equal(ns_cert_parse(ev->key_blob.p, ev->key_blob.len, &c, NULL), 0);
+		assert_int_equal(ev->signed_ok, ca->stage == 1);
+		ca->server_saw_cert++;
+		ns_engine_auth_verdict(p->e[1], 1);
+		return NS_PAIR_HANDLED;
+	}
+	if (side == 0 && ev->type == NS_EV_AUTH_PK_OK) {
+		assert_true(ns_str_eq(ev->alg, NS_CERT_ALG));
+		ca->stage = 1;
+		assert_int_equal(
+		    ns_engine_auth_cert(p->e[0], "sb_1", &p->user_key, ca->cert, ca->len, 0), 0);
+		return NS_PAIR_HANDLED;
+	}
+	return ev->type == NS_EV_AUTH_SUCCESS ? NS_PAIR_STOP : 0;
+}
+
+static void test_auth_certificate(void **state)
+{
+	static const char *const principals[] = {"sb_1"};
+	static cert_auth ca;
+	ns_cert_spec spec = {0};
+	ns_key cakey, other;
+	ns_pair p;
+
+	(void)state;
+	memset(&ca, 0, sizeof(ca));
+	assert_int_equal(ns_pair_init(&p, NULL, NULL), 0);
+	ns_key_generate(&cakey, "ca");
+	spec.type = NS_CERT_USER;
+	spec.key_id = "test";
+	spec.principals = principals;
+	spec.nprincipals = 1;
+	spec.valid_after = 0;
+	spec.valid_before = UINT64_MAX;
+	spec.extensions = NS_EXT_PERMIT_PTY;
+	assert_int_equal(
+	    ns_cert_sign(&cakey, p.user_key.pk, &spec, ca.cert, sizeof(ca.cert), &ca.len), 0);
+	/* A certificate for another key is refused before anything is sent. */
+	ns_key_generate(&other, "other");
+	assert_int_equal(ns_pair_pump(&p, auth_with_cert, &ca, 1000) > 0, 1);
+	assert_true(p.authed);
+	assert_int_equal(ca.server_saw_cert, 2);
+	assert_int_equal(ns_engine_auth_cert(p.e[0], "sb_1", &other, ca.cert, ca.len, 0),
+	                 NS_ERR_INVALID);
+	ns_key_wipe(&cakey);
+	ns_key_wipe(&other);
 	ns_pair_free(&p);
 }
 
@@ -447,6 +519,7 @@ int main(void)
 	    cmocka_unit_test(test_hostkey_refused),
 	    cmocka_unit_test(test_auth_max_tries),
 	    cmocka_unit_test(test_auth_none_query_signed),
+	    cmocka_unit_test(test_auth_certificate),
 	    cmocka_unit_test(test_rekey_both_sides),
 	    cmocka_unit_test(test_rekey_by_time),
 	    cmocka_unit_test(test_bad_mac),

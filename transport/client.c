@@ -39,7 +39,9 @@ static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_e
 		ns_engine_hostkey_verdict(c->e, rc == 0);
 		return rc;
 	case NS_EV_AUTH_READY:
-		rc = ns_engine_auth_publickey(c->e, c->user, cfg->key, 0);
+		rc = cfg->cert != NULL
+		         ? ns_engine_auth_cert(c->e, c->user, cfg->key, cfg->cert, cfg->cert_len, 0)
+		         : ns_engine_auth_publickey(c->e, c->user, cfg->key, 0);
 		if (rc != 0) {
 			return ns_cio_fail(c, rc, "cannot send the authentication request: %s",
 			                   ns_strerror(rc));

@@ -44,7 +44,9 @@ typedef struct ns_client_config {
 	const char *host; /* name, IPv4/IPv6 address or "unix:PATH" */
 	unsigned port;    /* 0: 22 */
 	const char *user;
-	const ns_key *key;           /* ed25519 key with its secret half */
+	const ns_key *key;   /* ed25519 key with its secret half */
+	const uint8_t *cert; /* optional OpenSSH certificate blob for key */
+	size_t cert_len;
 	int hostkey_policy;          /* enum ns_hostkey_policy */
 	const char *known_hosts;     /* STRICT: path of the known_hosts file */
 	const uint8_t *hostkey_pin;  /* PINNED: NS_ED25519_PK_LEN bytes */

@@ -157,7 +157,10 @@ typedef struct ns_event {
 	ns_str user, service, method, alg, key_blob;
 	uint8_t key[NS_ED25519_PK_LEN]; /* when the key blob is ssh-ed25519 */
 	int key_parsed;                 /* key holds the parsed public key */
-	int signed_ok;                  /* publickey: a signature was present and verified */
+	int is_cert;   /* key_blob is an ssh-ed25519-cert-v01@openssh.com certificate
+	                (key is its key): the caller parses and judges it with
+	                cert/ (nullspace/cert.h) */
+	int signed_ok; /* publickey: a signature was present and verified */
 	/* NS_EV_AUTH_FAILURE */
 	ns_str methods;
 	int partial;
@@ -213,6 +216,14 @@ int ns_engine_hostkey_verdict(ns_engine *e, int ok);
  * would be accepted (NS_EV_AUTH_PK_OK), otherwise sends the signed request. */
 int ns_engine_auth_none(ns_engine *e, const char *user);
 int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, int query);
+/* publickey with an OpenSSH certificate for key (cert is the certificate
+ * blob; algorithm ssh-ed25519-cert-v01@openssh.com). */
+int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
+                        size_t cert_len, int query);
+/* publickey with an OpenSSH certificate for key (cert is the certificate
+ * blob, alg ssh-ed25519-cert-v01@openssh.com). */
+int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
+                        size_t cert_len, int query);
 
 /* Server: answer NS_EV_AUTH_REQUEST. accept is honoured only for publickey
  * requests (query: PK_OK; signed: success). Refusals count against
