@@ -23,12 +23,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: nullspace agent --listen HOST:PORT|[V6]:PORT|unix:PATH --host-key FILE\n"
-	        "                       --authorized-keys FILE [--max-connections N]\n"
+	        "                       (--authorized-keys FILE | --ca-keys FILE)...\n"
+	        "                       [--max-connections N]\n"
 	        "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
 	        "\n"
 	        "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
 	        "without a PTY, public-key authentication against FILE (read again at every\n"
-	        "login). The host key is an unencrypted openssh-key-v1 ed25519 file that\n"
+	        "login), and OpenSSH user certificates signed by a CA listed in the\n"
+	        "--ca-keys FILE (principal = the login name; force-command, source-address\n"
+	        "and permit-pty enforced). The host key is an unencrypted openssh-key-v1 ed25519 "
+	        "file that\n"
 	        "only its owner may read. Logs one line per event to stderr. SIGTERM or\n"
 	        "SIGINT ends every session and exits 0.\n"
 	        "\n"
@@ -139,6 +143,8 @@ static int parse_args(int argc, char **argv, opts *o)
 			o->host_key = val;
 		} else if (strcmp(a, "--authorized-keys") == 0) {
 			o->cfg.authorized_keys = val;
+		} else if (strcmp(a, "--ca-keys") == 0) {
+			o->cfg.ca_keys = val;
 		} else if (strcmp(a, "--max-connections") == 0 &&
 		           parse_uint(val, 1, NS_AGENT_MAX_CONNECTIONS_LIMIT, &v) == 0) {
 			o->cfg.max_connections = (uint32_t)v;
@@ -151,8 +157,9 @@ static int parse_args(int argc, char **argv, opts *o)
 			return fail("bad option or value: %s %s (see --help)", a, val);
 		}
 	}
-	if (o->cfg.listen == NULL || o->host_key == NULL || o->cfg.authorized_keys == NULL) {
-		return fail("--listen, --host-key and --authorized-keys are required");
+	if (o->cfg.listen == NULL || o->host_key == NULL ||
+	    (o->cfg.authorized_keys == NULL && o->cfg.ca_keys == NULL)) {
+		return fail("--listen, --host-key and --authorized-keys or --ca-keys are required");
 	}
 	return -1; /* go on */
 }
@@ -171,9 +178,12 @@ int ns_cmd_agent(int argc, char **argv)
 	if (sodium_init() < 0) {
 		return fail("libsodium failed to initialise");
 	}
-	if (access(o.cfg.authorized_keys, R_OK) != 0) {
+	if (o.cfg.authorized_keys != NULL && access(o.cfg.authorized_keys, R_OK) != 0) {
 		return fail("cannot read authorized keys %s: %s", o.cfg.authorized_keys,
 		            strerror(errno));
+	}
+	if (o.cfg.ca_keys != NULL && access(o.cfg.ca_keys, R_OK) != 0) {
+		return fail("cannot read CA keys %s: %s", o.cfg.ca_keys, strerror(errno));
 	}
 	if ((rc = load_host_key(o.host_key, &key)) != 0) {
 		ns_key_wipe(&key);

@@ -288,7 +288,7 @@ int ns_agent_run(const ns_agent_config *cfg)
 	memset(&a, 0, sizeof(a));
 	a.epfd = -1;
 	if (cfg == NULL || cfg->listen == NULL || cfg->host_key == NULL ||
-	    cfg->authorized_keys == NULL) {
+	    (cfg->authorized_keys == NULL && cfg->ca_keys == NULL)) {
 		return NS_ERR_INVALID;
 	}
 	if ((rc = setup(&a, cfg, &old)) != 0) {

@@ -20,7 +20,10 @@
 typedef struct ns_agent_config {
 	const char *listen;          /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
 	const ns_key *host_key;      /* with the private half */
-	const char *authorized_keys; /* path; read again at every auth request */
+	const char *authorized_keys; /* path or NULL; read again at every auth request */
+	const char *ca_keys;         /* path or NULL: CA public keys whose user
+	                                certificates are trusted (principal = the
+	                                login name); read again at every request */
 	FILE *log;                   /* one line per event; NULL: stderr */
 	uint32_t max_connections;    /* 0: NS_AGENT_MAX_CONNECTIONS */
 	uint32_t login_grace_ms;     /* 0: NS_AGENT_LOGIN_GRACE_MS */

@@ -1,14 +1,17 @@
 /* The agent's user authentication policy: only publickey with an ed25519 key
- * listed in the authorized_keys file, read again at every request so edits
+ * listed in the authorized_keys file or a user certificate from a trusted CA
+ * (--ca-keys), files read again at every request so edits
  * apply at once. The engine has verified the signature itself. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent_int.h"
 #include "nullspace/authfile.h"
+#include "nullspace/cert.h"
 #include "nullspace/error.h"
 #include "wire.h"
 
@@ -87,23 +90,101 @@ static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
 	return rc == 0;
 }
 
+#define CA_KEYS_MAX 64
+
+/* The CA keys file: public key lines; blank and '#' lines skipped. */
+static size_t load_cas(ns_agent_conn *c, uint8_t (*cas)[NS_ED25519_PK_LEN], size_t max)
+{
+	char *text = NULL, *line, *end;
+	size_t len = 0, n = 0;
+	int rc;
+
+	if ((rc = read_file(c->agent->cfg->ca_keys, &text, &len)) != 0) {
+		fprintf(c->host.log, "agent event=error conn=%u what=ca-keys error=\"%s\"\n",
+		        c->host.conn_id, ns_strerror(rc));
+		return 0;
+	}
+	for (line = text; line < text + len && n < max; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(text + len - line));
+		end = end != NULL ? end : text + len;
+		if (ns_key_from_line(line, (size_t)(end - line), cas[n], NULL) == 0) {
+			n++;
+		}
+	}
+	free(text);
+	return n;
+}
+
+/* A user certificate: parse, then the policy (trusted CA, principal = the
+ * login name, validity now, source-address, critical options). On success
+ * the restrictions go to the connection for its sessions. */
+static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t cap)
+{
+	uint8_t cas[CA_KEYS_MAX][NS_ED25519_PK_LEN];
+	char user[NS_AGENT_USER_LOG_MAX];
+	ns_cert_policy pol;
+	ns_cert_verdict v;
+	ns_cert cert;
+	int reason = 0;
+
+	snprintf(why, cap, "no-ca-keys");
+	if (c->agent->cfg->ca_keys == NULL) {
+		return 0;
+	}
+	if (ns_cert_parse(ev->key_blob.p, ev->key_blob.len, &cert, &reason) != 0) {
+		snprintf(why, cap, "%s", ns_cert_reason_name(reason));
+		return 0;
+	}
+	if (ns_str_copy(ev->user, user, sizeof(user)) != 0 || strlen(user) != ev->user.len) {
+		snprintf(why, cap, "bad-user-name");
+		return 0;
+	}
+	memset(&pol, 0, sizeof(pol));
+	pol.nca = load_cas(c, cas, CA_KEYS_MAX);
+	pol.ca_keys = (const uint8_t(*)[NS_ED25519_PK_LEN])cas;
+	pol.type = NS_CERT_USER;
+	pol.principal = user;
+	pol.now = (uint64_t)time(NULL);
+	pol.peer_addr = c->host.peer;
+	if (ns_cert_check(&cert, &pol, &v) != 0) {
+		snprintf(why, cap, "%s", ns_cert_reason_name(v.reason));
+		return 0;
+	}
+	if (ev->signed_ok) {
+		free(c->host.force_command);
+		c->host.force_command = NULL;
+		if (v.has_force_command &&
+		    (c->host.force_command =
+		         strndup((const char *)v.force_command.p, v.force_command.len)) == NULL) {
+			snprintf(why, cap, "out-of-memory");
+			return 0;
+		}
+		c->host.no_pty = !(v.extensions & NS_EXT_PERMIT_PTY);
+	}
+	snprintf(why, cap, "serial=%llu", (unsigned long long)cert.serial);
+	return 1;
+}
+
 void ns_agent_auth(ns_agent_conn *c, const ns_event *ev)
 {
+	char why[64] = "";
 	char method[32], fp[NS_FINGERPRINT_LEN];
 	int ok = 0;
 
 	ns_agent_log_str(ev->user, c->user, sizeof(c->user));
 	ns_agent_log_str(ev->method, method, sizeof(method));
 	if (ns_str_eq(ev->method, "publickey") && ev->key_parsed) {
-		ok = key_listed(c, ev->key);
+		ok = ev->is_cert ? cert_accepted(c, ev, why, sizeof(why))
+		                 : c->agent->cfg->authorized_keys != NULL && key_listed(c, ev->key);
 	}
 	ns_engine_auth_verdict(c->host.e, ok);
 	if (ns_str_eq(ev->method, "publickey") && ev->key_parsed) {
 		ns_key_fingerprint(ev->key, fp);
 		if (ev->signed_ok || !ok) {
 			fprintf(c->host.log,
-			        "agent event=auth conn=%u result=%s user=%s key=%s%s\n",
+			        "agent event=auth conn=%u result=%s user=%s key=%s%s%s%s\n",
 			        c->host.conn_id, ok ? "accepted" : "refused", c->user, fp,
+			        ev->is_cert ? " cert=yes " : "", ev->is_cert ? why : "",
 			        ev->signed_ok ? "" : " query=yes");
 		}
 		return;

@@ -57,6 +57,7 @@ void ns_agent_conn_free(ns_agent_conn *c)
 	}
 	ns_watch_close(c->host.epfd, &c->sock);
 	ns_engine_free(c->host.e);
+	free(c->host.force_command);
 	free(c);
 }
 

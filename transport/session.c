@@ -117,8 +117,8 @@ static int pty_req(ns_session *s, const ns_chan_request *req)
 {
 	struct termios t;
 
-	if (s->pty || s->kind != NULL || !term_ok(req->term)) {
-		return 0;
+	if (s->pty || s->kind != NULL || !term_ok(req->term) || s->h->no_pty) {
+		return 0; /* no permit-pty in the certificate: no PTY */
 	}
 	if (openpty(&s->master, &s->slave, NULL, NULL, NULL) != 0) {
 		s->master = s->slave = -1;
@@ -168,7 +168,12 @@ static int start(ns_session *s, const ns_chan_request *req, int exec)
 	                                  memchr(req->command.p, 0, req->command.len) != NULL)))) {
 		return 0;
 	}
-	if (exec) {
+	if (s->h->force_command != NULL) {
+		/* The certificate's force-command replaces whatever was asked. */
+		if ((cmd = strdup(s->h->force_command)) == NULL) {
+			return 0;
+		}
+	} else if (exec) {
 		if ((cmd = malloc(req->command.len + 1)) == NULL) {
 			return 0;
 		}

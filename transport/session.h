@@ -21,6 +21,9 @@ typedef struct ns_session_host {
 	unsigned conn_id;   /* for log lines */
 	FILE *log;
 	char peer[64]; /* peer address, for SSH_CONNECTION-free logs */
+	/* Restrictions from the login's certificate. */
+	char *force_command; /* replaces every exec/shell request (malloc'd) */
+	int no_pty;          /* the certificate lacks permit-pty */
 } ns_session_host;
 
 typedef struct ns_session ns_session;
