@@ -15,6 +15,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "nullspace/error.h"
+#include "nullspace/cert.h"
 #include "nullspace/keys.h"
 
 #define MAX_GRACE_SECONDS 3600
@@ -24,7 +25,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: nullspace agent --listen HOST:PORT|[V6]:PORT|unix:PATH --host-key FILE\n"
 	        "                       (--authorized-keys FILE | --ca-keys FILE)...\n"
-	        "                       [--max-connections N]\n"
+	        "                       [--host-cert FILE] [--max-connections N]\n"
 	        "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
 	        "\n"
 	        "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
@@ -105,6 +106,46 @@ out:
 	return rc;
 }
 
+/* The host certificate file: one line as written by ssh-keygen -s -h. */
+static int load_host_cert(const char *path, uint8_t *blob, size_t cap, size_t *len)
+{
+	static char text[NS_CERT_LINE_MAX + 1];
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return fail("cannot open host certificate %s: %s", path, strerror(errno));
+	}
+	while (n < sizeof(text) - 1 && (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0) {
+		n += (size_t)r;
+	}
+	close(fd);
+	if ((rc = ns_cert_from_line(text, n, blob, cap, len)) != 0) {
+		return fail("host certificate %s: %s", path, ns_strerror(rc));
+	}
+	return 0;
+}
+
+/* The certificate must be a host certificate for our host key. */
+static int check_host_cert(const uint8_t *blob, size_t len, const ns_key *key, const char *path)
+{
+	ns_cert c;
+	int reason = 0;
+
+	if (ns_cert_parse(blob, len, &c, &reason) != 0) {
+		return fail("host certificate %s: %s", path, ns_cert_reason_name(reason));
+	}
+	if (c.type != NS_CERT_HOST) {
+		return fail("host certificate %s is a user certificate (sign with ssh-keygen -h)",
+		            path);
+	}
+	if (sodium_memcmp(c.pk, key->pk, sizeof(c.pk)) != 0) {
+		return fail("host certificate %s does not certify the host key", path);
+	}
+	return 0;
+}
+
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
 {
 	char *end = NULL;
@@ -120,6 +161,7 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 typedef struct opts {
 	ns_agent_config cfg;
 	const char *host_key;
+	const char *host_cert;
 } opts;
 
 static int parse_args(int argc, char **argv, opts *o)
@@ -141,6 +183,8 @@ static int parse_args(int argc, char **argv, opts *o)
 			o->cfg.listen = val;
 		} else if (strcmp(a, "--host-key") == 0) {
 			o->host_key = val;
+		} else if (strcmp(a, "--host-cert") == 0) {
+			o->host_cert = val;
 		} else if (strcmp(a, "--authorized-keys") == 0) {
 			o->cfg.authorized_keys = val;
 		} else if (strcmp(a, "--ca-keys") == 0) {
@@ -190,6 +234,19 @@ int ns_cmd_agent(int argc, char **argv)
 		return rc;
 	}
 	o.cfg.host_key = &key;
+	if (o.host_cert != NULL) {
+		static uint8_t cert[NS_CERT_BLOB_MAX];
+
+		if (load_host_cert(o.host_cert, cert, sizeof(cert), &o.cfg.host_cert_len) != 0) {
+			ns_key_wipe(&key);
+			return 255;
+		}
+		o.cfg.host_cert = cert;
+		if (check_host_cert(cert, o.cfg.host_cert_len, &key, o.host_cert) != 0) {
+			ns_key_wipe(&key);
+			return 255;
+		}
+	}
 	o.cfg.log = stderr;
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	rc = ns_agent_run(&o.cfg);

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "auth.h"
 #include "kex.h"
 #include "version.h"
 
@@ -39,6 +40,7 @@ static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
 	e->cfg.alloc = &e->alloc;
 	e->cfg.software = NULL;
 	e->cfg.host_key = NULL;
+	e->cfg.host_cert = NULL;
 	e->role = cfg->role;
 	if (!valid_software(sw)) {
 		return NS_ERR_INVALID;
@@ -75,6 +77,18 @@ static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
 	return 0;
 }
 
+/* A host certificate must certify the host key we sign with. */
+static int host_cert_copy(ns_engine *e, const uint8_t *cert, size_t len)
+{
+	uint8_t pk[NS_ED25519_PK_LEN];
+
+	if (len > 16384 || ns_auth_cert_key(cert, len, pk) != 0 ||
+	    sodium_memcmp(pk, e->host_key.pk, sizeof(pk)) != 0) {
+		return NS_ERR_INVALID;
+	}
+	return ns_wr_bytes(&e->host_cert, cert, len);
+}
+
 int ns_engine_new(const ns_engine_config *cfg, ns_engine **out)
 {
 	ns_engine *e;
@@ -104,6 +118,11 @@ int ns_engine_new(const ns_engine_config *cfg, ns_engine **out)
 	ns_buf_init(&e->peer_kexinit, &e->alloc, NS_PACKET_MAX);
 	ns_buf_init(&e->deferred, &e->alloc, DEFERRED_MAX);
 	ns_buf_init(&e->auth_blob, &e->alloc, NS_PACKET_MAX);
+	ns_buf_init(&e->host_cert, &e->alloc, NS_PACKET_MAX);
+	if (cfg->role == NS_ROLE_SERVER && cfg->host_cert != NULL &&
+	    (rc = host_cert_copy(e, cfg->host_cert, cfg->host_cert_len)) != 0) {
+		goto out;
+	}
 	if ((rc = ns_chan_init(e)) != 0) {
 		goto out;
 	}
@@ -136,6 +155,7 @@ void ns_engine_free(ns_engine *e)
 	ns_buf_free(&e->peer_kexinit);
 	ns_buf_free(&e->deferred);
 	ns_buf_free(&e->auth_blob);
+	ns_buf_free(&e->host_cert);
 	ns_pkt_wipe(&e->rx);
 	ns_pkt_wipe(&e->tx);
 	a = e->alloc;

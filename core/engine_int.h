@@ -91,7 +91,9 @@ enum ns_kex_state {
 struct ns_engine {
 	ns_engine_config cfg;
 	ns_allocator alloc;
-	ns_key host_key; /* server */
+	ns_key host_key;  /* server */
+	ns_buf host_cert; /* server: host certificate blob, if any */
+	int hostkey_cert; /* negotiated host key algorithm: the certificate one */
 	int role;
 	int phase;
 	int err; /* sticky fatal error */

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "auth.h"
 #include "kexinit.h"
 
 /* Rekey long before the 32-bit sequence number could wrap. */
@@ -151,7 +152,10 @@ int ns_kex_start(ns_engine *e)
 	}
 	ns_buf_reset(&e->my_kexinit);
 	ns_buf_reset(&e->peer_kexinit);
-	if ((rc = ns_kexinit_build(e->role, first, &e->my_kexinit)) != 0) {
+	if ((rc = ns_kexinit_build(e->role, first,
+	                           e->role == NS_ROLE_SERVER ? e->host_cert.len > 0
+	                                                     : e->cfg.host_certs,
+	                           &e->my_kexinit)) != 0) {
 		return rc;
 	}
 	e->sent_newkeys = 0;
@@ -211,6 +215,7 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 		}
 	}
 	memcpy(e->kex_alg, res.kex, sizeof(e->kex_alg));
+	e->hostkey_cert = res.hostkey_cert;
 	e->ignore_next_kex_packet = res.guess_wrong;
 	e->kex_state = NS_KX_GOT_INIT;
 	if (e->role == NS_ROLE_CLIENT) {
@@ -223,6 +228,7 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 {
 	const uint8_t *q_c;
 	uint8_t blob[NS_KEY_BLOB_LEN], h[32], sig[NS_SIG_BLOB_LEN];
+	ns_str k_s;
 	ns_buf *m;
 	int rc;
 
@@ -233,16 +239,22 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 	randombytes_buf(e->kex_secret, 32);
 	crypto_scalarmult_base(e->kex_public, e->kex_secret);
 	ns_key_blob(e->host_key.pk, blob);
-	if ((rc = compute_keys(e, blob, sizeof(blob), q_c, h)) != 0) {
+	k_s.p = blob;
+	k_s.len = sizeof(blob);
+	if (e->hostkey_cert) {
+		k_s.p = e->host_cert.p;
+		k_s.len = e->host_cert.len;
+	}
+	if ((rc = compute_keys(e, k_s.p, k_s.len, q_c, h)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid client public key");
 	}
 	if ((rc = ns_key_sign(&e->host_key, h, 32, sig)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot sign");
 	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_REPLY);
-	ns_wr_string(m, blob, sizeof(blob)); /* K_S */
-	ns_wr_string(m, e->kex_public, 32);  /* Q_S */
-	ns_wr_string(m, sig, sizeof(sig));   /* signature */
+	ns_wr_str(m, k_s);                  /* K_S */
+	ns_wr_string(m, e->kex_public, 32); /* Q_S */
+	ns_wr_string(m, sig, sizeof(sig));  /* signature */
 	if ((rc = ns_eng_send(e)) != 0) {
 		return rc;
 	}
@@ -261,9 +273,12 @@ static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed KEX_ECDH_REPLY");
 	}
-	if ((rc = ns_key_from_blob(k_s.p, k_s.len, pk)) != 0) {
+	rc = e->hostkey_cert ? ns_auth_cert_key(k_s.p, k_s.len, pk)
+	                     : ns_key_from_blob(k_s.p, k_s.len, pk);
+	if (rc != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED,
-		                   "server host key is not ssh-ed25519");
+		                   e->hostkey_cert ? "server host certificate is not ssh-ed25519"
+		                                   : "server host key is not ssh-ed25519");
 	}
 	if ((rc = compute_keys(e, k_s.p, k_s.len, q_s, h)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid server public key");
@@ -286,6 +301,7 @@ static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 	ev = ns_eng_emit(e, NS_EV_HOSTKEY);
 	if (ev != NULL) {
 		ev->hostkey_blob = k_s;
+		ev->is_cert = e->hostkey_cert;
 		memcpy(ev->hostkey, pk, sizeof(pk));
 	}
 	return 0;

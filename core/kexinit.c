@@ -14,7 +14,7 @@
  * so that peers which insist on a common MAC name still agree. */
 #define MAC_ALGS "hmac-sha2-256-etm@openssh.com,hmac-sha2-256"
 
-int ns_kexinit_build(int role, int first, ns_buf *out)
+int ns_kexinit_build(int role, int first, int certs, ns_buf *out)
 {
 	uint8_t cookie[16];
 	char kex[256];
@@ -28,17 +28,18 @@ int ns_kexinit_build(int role, int first, ns_buf *out)
 	ns_wr_u8(out, SSH_MSG_KEXINIT);
 	ns_wr_bytes(out, cookie, sizeof(cookie)); /* cookie */
 	ns_wr_cstr(out, kex);                     /* kex_algorithms */
-	ns_wr_cstr(out, HOSTKEY_ALGS);            /* server_host_key_algorithms */
-	ns_wr_cstr(out, NS_CIPHER_CHACHA);        /* encryption c->s */
-	ns_wr_cstr(out, NS_CIPHER_CHACHA);        /* encryption s->c */
-	ns_wr_cstr(out, MAC_ALGS);                /* mac c->s */
-	ns_wr_cstr(out, MAC_ALGS);                /* mac s->c */
-	ns_wr_cstr(out, "none");                  /* compression c->s */
-	ns_wr_cstr(out, "none");                  /* compression s->c */
-	ns_wr_cstr(out, "");                      /* languages c->s */
-	ns_wr_cstr(out, "");                      /* languages s->c */
-	ns_wr_bool(out, 0);                       /* first_kex_packet_follows */
-	return ns_wr_u32(out, 0);                 /* reserved */
+	ns_wr_cstr(out, certs ? NS_HOSTKEY_CERT "," HOSTKEY_ALGS
+	                      : HOSTKEY_ALGS); /* server_host_key_algorithms */
+	ns_wr_cstr(out, NS_CIPHER_CHACHA);     /* encryption c->s */
+	ns_wr_cstr(out, NS_CIPHER_CHACHA);     /* encryption s->c */
+	ns_wr_cstr(out, MAC_ALGS);             /* mac c->s */
+	ns_wr_cstr(out, MAC_ALGS);             /* mac s->c */
+	ns_wr_cstr(out, "none");               /* compression c->s */
+	ns_wr_cstr(out, "none");               /* compression s->c */
+	ns_wr_cstr(out, "");                   /* languages c->s */
+	ns_wr_cstr(out, "");                   /* languages s->c */
+	ns_wr_bool(out, 0);                    /* first_kex_packet_follows */
+	return ns_wr_u32(out, 0);              /* reserved */
 }
 
 int ns_kexinit_parse(const uint8_t *p, size_t len, ns_kexinit *ki)
@@ -133,6 +134,7 @@ int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_k
 	if (ns_str_copy(chosen[NS_KI_KEX], res->kex, sizeof(res->kex)) != 0) {
 		return NS_ERR_NOMATCH;
 	}
+	res->hostkey_cert = ns_str_eq(chosen[NS_KI_HOSTKEY], NS_HOSTKEY_CERT);
 	if (first) {
 		res->strict =
 		    ns_namelist_has(peer->list[NS_KI_KEX],

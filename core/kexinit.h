@@ -24,6 +24,8 @@ enum {
 #define NS_EXT_INFO_C "ext-info-c"
 #define NS_EXT_INFO_S "ext-info-s"
 #define NS_CIPHER_CHACHA "chacha20-poly1305@openssh.com"
+#define NS_HOSTKEY_CERT "ssh-ed25519-cert-v01@openssh.com"
+#define NS_HOSTKEY_CERT "ssh-ed25519-cert-v01@openssh.com"
 
 typedef struct ns_kexinit {
 	const uint8_t *cookie; /* 16 bytes */
@@ -37,11 +39,14 @@ typedef struct ns_kex_result {
 	int strict;        /* both offered strict kex (first kex only) */
 	int peer_ext_info; /* the client offered ext-info-c (seen by a server) */
 	int guess_wrong;   /* peer's first_kex_follows guess must be ignored */
+	int hostkey_cert;  /* host key algorithm: the certificate one */
 } ns_kex_result;
 
 /* Our KEXINIT payload (from the message byte). first: the first kex of the
- * connection (adds the strict-kex and ext-info markers). */
-int ns_kexinit_build(int role, int first, ns_buf *out);
+ * connection (adds the strict-kex and ext-info markers); certs: offer the
+ * host certificate algorithm first (server: we have a host certificate;
+ * client: we can verify one). */
+int ns_kexinit_build(int role, int first, int certs, ns_buf *out);
 /* Parse a KEXINIT payload (starting with the message byte). */
 int ns_kexinit_parse(const uint8_t *p, size_t len, ns_kexinit *ki);
 /* Negotiate: client's preference wins (RFC 4253 7.1). NS_ERR_NOMATCH names

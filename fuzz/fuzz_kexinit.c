@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (role = 0; role < 2; role++) {
 		ns_buf_init_fixed(&b, mine_buf, sizeof(mine_buf));
-		ns_kexinit_build(role, 1, &b);
+		ns_kexinit_build(role, 1, role, &b);
 		ns_kexinit_parse(b.p, b.len, &mine);
 		ns_kexinit_negotiate(role, 1, &mine, &peer, &res, &which);
 	}

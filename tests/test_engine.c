@@ -221,6 +221,89 @@ static void test_auth_certificate(void **state)
 	ns_pair_free(&p);
 }
 
+static int saw_host_cert(ns_pair *p, int side, ns_event *ev, void *ud)
+{
+	int *seen = ud;
+	ns_cert c;
+	ns_str name;
+
+	(void)p;
+	if (side == 0 && ev->type == NS_EV_HOSTKEY) {
+		*seen = ev->is_cert ? 2 : 1;
+		if (ev->is_cert) {
+			assert_int_equal(
+			    ns_cert_parse(ev->hostkey_blob.p, ev->hostkey_blob.len, &c, NULL), 0);
+			assert_int_equal(c.type, NS_CERT_HOST);
+			assert_int_equal(ns_cert_principal(&c, 0, &name), 0);
+			assert_true(ns_str_eq(name, "relay.example"));
+		}
+	}
+	return 0;
+}
+
+/* Replace the pair's engines: server with a host certificate, client that
+ * accepts host certificates or not. */
+static void host_cert_pair(ns_pair *p, int client_certs, uint8_t *cert, size_t len)
+{
+	ns_engine_config c = {0}, s = {0};
+
+	ns_engine_free(p->e[0]);
+	ns_engine_free(p->e[1]);
+	c.role = NS_ROLE_CLIENT;
+	c.alloc = ns_allocator_libc();
+	c.host_certs = client_certs;
+	s.role = NS_ROLE_SERVER;
+	s.alloc = ns_allocator_libc();
+	s.host_key = &p->host_key;
+	s.host_cert = cert;
+	s.host_cert_len = len;
+	assert_int_equal(ns_engine_new(&c, &p->e[0]), 0);
+	assert_int_equal(ns_engine_new(&s, &p->e[1]), 0);
+}
+
+static void test_host_certificate(void **state)
+{
+	static const char *const principals[] = {"relay.example"};
+	static uint8_t cert[NS_CERT_BLOB_MAX];
+	ns_cert_spec spec = {0};
+	ns_engine_config s = {0};
+	ns_engine *bad;
+	ns_key cakey, other;
+	size_t len;
+	ns_pair p;
+	int seen;
+
+	(void)state;
+	ns_key_generate(&cakey, "ca");
+	spec.type = NS_CERT_HOST;
+	spec.key_id = "relay";
+	spec.principals = principals;
+	spec.nprincipals = 1;
+	spec.valid_before = UINT64_MAX;
+	for (int client_certs = 0; client_certs < 2; client_certs++) {
+		assert_int_equal(ns_pair_init(&p, NULL, NULL), 0);
+		assert_int_equal(
+		    ns_cert_sign(&cakey, p.host_key.pk, &spec, cert, sizeof(cert), &len), 0);
+		host_cert_pair(&p, client_certs, cert, len);
+		seen = 0;
+		ns_pair_pump(&p, saw_host_cert, &seen, 1000);
+		assert_true(p.authed);
+		assert_int_equal(seen, client_certs ? 2 : 1);
+		ns_pair_free(&p);
+	}
+	/* A certificate for another key is refused at configuration. */
+	ns_key_generate(&other, "other");
+	assert_int_equal(ns_cert_sign(&cakey, other.pk, &spec, cert, sizeof(cert), &len), 0);
+	s.role = NS_ROLE_SERVER;
+	s.alloc = ns_allocator_libc();
+	s.host_key = &cakey;
+	s.host_cert = cert;
+	s.host_cert_len = len;
+	assert_int_equal(ns_engine_new(&s, &bad), NS_ERR_INVALID);
+	ns_key_wipe(&cakey);
+	ns_key_wipe(&other);
+}
+
 static void test_rekey_both_sides(void **state)
 {
 	ns_pair p;
@@ -336,7 +419,7 @@ static size_t client_kexinit(uint8_t *out)
 	ns_buf b;
 
 	ns_buf_init_fixed(&b, out, 2048);
-	assert_int_equal(ns_kexinit_build(NS_ROLE_CLIENT, 1, &b), 0);
+	assert_int_equal(ns_kexinit_build(NS_ROLE_CLIENT, 1, 0, &b), 0);
 	return b.len;
 }
 
@@ -410,7 +493,7 @@ static void test_message_out_of_order(void **state)
 		ns_buf b;
 
 		ns_buf_init_fixed(&b, ki, sizeof(ki));
-		ns_kexinit_build(NS_ROLE_CLIENT, 0, &b);
+		ns_kexinit_build(NS_ROLE_CLIENT, 0, 0, &b);
 		kl = b.len;
 	}
 	n += plain_packet(&d, ki, kl, buf + n, sizeof(buf) - n);
@@ -520,6 +603,7 @@ int main(void)
 	    cmocka_unit_test(test_auth_max_tries),
 	    cmocka_unit_test(test_auth_none_query_signed),
 	    cmocka_unit_test(test_auth_certificate),
+	    cmocka_unit_test(test_host_certificate),
 	    cmocka_unit_test(test_rekey_both_sides),
 	    cmocka_unit_test(test_rekey_by_time),
 	    cmocka_unit_test(test_bad_mac),

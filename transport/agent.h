@@ -18,8 +18,10 @@
 #define NS_AGENT_AUTHKEYS_MAX (1024 * 1024)
 
 typedef struct ns_agent_config {
-	const char *listen;          /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
-	const ns_key *host_key;      /* with the private half */
+	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
+	const ns_key *host_key;   /* with the private half */
+	const uint8_t *host_cert; /* optional OpenSSH host certificate blob */
+	size_t host_cert_len;
 	const char *authorized_keys; /* path or NULL; read again at every auth request */
 	const char *ca_keys;         /* path or NULL: CA public keys whose user
 	                                certificates are trusted (principal = the

@@ -27,6 +27,8 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	ec.role = NS_ROLE_SERVER;
 	ec.alloc = ns_allocator_libc();
 	ec.host_key = a->cfg->host_key;
+	ec.host_cert = a->cfg->host_cert;
+	ec.host_cert_len = a->cfg->host_cert_len;
 	ec.max_channels = NS_AGENT_MAX_CHANNELS;
 	ec.keepalive_ms = a->cfg->keepalive_ms;
 	if ((rc = ns_engine_new(&ec, &c->host.e)) != 0) {

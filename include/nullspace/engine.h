@@ -70,15 +70,21 @@ typedef struct ns_engine_config {
 	const ns_allocator *alloc; /* required */
 	const char *software;      /* version string part, default "nullspace_0.1" */
 	const ns_key *host_key;    /* server: required (copied) */
-	uint64_t rekey_bytes;      /* 0: NS_DEFAULT_REKEY_BYTES */
-	uint64_t rekey_ms;         /* 0: NS_DEFAULT_REKEY_MS */
-	uint32_t max_auth_tries;   /* server; 0: default */
-	uint32_t max_channels;     /* 0: default; at most NS_MAX_CHANNELS_LIMIT */
-	uint32_t window;           /* our initial window per channel; 0: default */
-	uint32_t max_packet;       /* our max packet per channel; 0: default */
-	uint32_t keepalive_ms;     /* 0: no keepalives; else probe the peer when
-	                              idle that long, disconnect after
-	                              NS_KEEPALIVE_MAX_MISSED unanswered */
+	/* server: an OpenSSH host certificate for host_key (copied), offered as
+	 * ssh-ed25519-cert-v01@openssh.com; client: non-zero to accept host
+	 * certificates (offered first; NS_EV_HOSTKEY then has is_cert set). */
+	const uint8_t *host_cert;
+	size_t host_cert_len;
+	int host_certs;
+	uint64_t rekey_bytes;    /* 0: NS_DEFAULT_REKEY_BYTES */
+	uint64_t rekey_ms;       /* 0: NS_DEFAULT_REKEY_MS */
+	uint32_t max_auth_tries; /* server; 0: default */
+	uint32_t max_channels;   /* 0: default; at most NS_MAX_CHANNELS_LIMIT */
+	uint32_t window;         /* our initial window per channel; 0: default */
+	uint32_t max_packet;     /* our max packet per channel; 0: default */
+	uint32_t keepalive_ms;   /* 0: no keepalives; else probe the peer when
+	                            idle that long, disconnect after
+	                            NS_KEEPALIVE_MAX_MISSED unanswered */
 } ns_engine_config;
 
 enum ns_event_type {
@@ -150,7 +156,7 @@ typedef struct ns_event {
 	ns_chan_request req;
 	/* NS_EV_CHANNEL_REPLY, verdicts */
 	int ok;
-	/* NS_EV_HOSTKEY: host key blob and parsed key */
+	/* NS_EV_HOSTKEY: host key blob (a certificate when is_cert) and the key */
 	ns_str hostkey_blob;
 	uint8_t hostkey[NS_ED25519_PK_LEN];
 	/* NS_EV_AUTH_REQUEST */
