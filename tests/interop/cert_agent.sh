@@ -14,7 +14,11 @@ need_nullspace
 ssh_keygen "$T/ca"
 ssh_keygen "$T/other_ca"
 ssh_keygen "$T/user"
-start_agent --ca-keys "$T/ca.pub"
+# the agent's host key, certified by the CA as a host certificate
+ns_keygen "$T/agent_host_ed25519"
+ssh-keygen -q -s "$T/ca" -h -I agent-host -n 127.0.0.1 -V -5m:+1h "$T/agent_host_ed25519.pub" \
+	</dev/null >/dev/null 2>&1 || die "ssh-keygen -s -h failed"
+start_agent --ca-keys "$T/ca.pub" --host-cert "$T/agent_host_ed25519-cert.pub"
 known_hosts_line "$AGENT_PORT" "$AGENT_HOSTKEY.pub" >"$T/known_hosts"
 
 # sign NAME CA [ssh-keygen -s options...]: $T/NAME-cert.pub for the user key.
@@ -77,6 +81,17 @@ sign nopty "$T/ca" -n sb_1 -V -5m:+1h -O no-pty
 out=$("${SSH[@]}" -t -i "$T/user" -o "CertificateFile=$T/nopty-cert.pub" -p "$AGENT_PORT" \
 	sb_1@127.0.0.1 'tty' </dev/null 2>"$T/nopty.err")
 assert_eq "no permit-pty: no tty for the command" "not a tty" "$out"
+
+# ssh trusting only the CA (@cert-authority) accepts the agent's host certificate
+read -r catype cablob _ <"$T/ca.pub"
+echo "@cert-authority [127.0.0.1]:$AGENT_PORT $catype $cablob" >"$T/known_hosts_ca"
+out=$(ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
+	-o "UserKnownHostsFile=$T/known_hosts_ca" -o GlobalKnownHostsFile=/dev/null \
+	-o IdentitiesOnly=yes -i "$T/user" -o "CertificateFile=$T/good-cert.pub" -v \
+	-p "$AGENT_PORT" sb_1@127.0.0.1 'echo via-ca' </dev/null 2>"$T/hostcert.err")
+assert_eq "host certificate verified by ssh against @cert-authority" "via-ca" "$out"
+assert_contains "ssh saw the host certificate" "matches the ED25519-CERT host certificate" \
+	"$T/hostcert.err"
 
 # our own client with the same certificate
 out=$(ns_connect -p "$AGENT_PORT" -i "$T/user" -c "$T/good-cert.pub" -k "$T/known_hosts" \
