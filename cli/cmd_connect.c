@@ -166,6 +166,25 @@ static int load_key(const char *path, ns_key *key)
 	return 0;
 }
 
+/* Like ssh: stdout and stderr that are not terminals are made non-blocking
+ * while the session runs, so output goes out in large writes instead of
+ * PIPE_BUF pieces each after a poll; their flags are restored afterwards. */
+static void stdout_nonblock(int on)
+{
+	static int saved[3] = {-1, -1, -1};
+	int fd;
+
+	for (fd = 1; fd <= 2; fd++) {
+		if (on && !isatty(fd) && (saved[fd] = fcntl(fd, F_GETFL)) >= 0 &&
+		    !(saved[fd] & O_NONBLOCK)) {
+			fcntl(fd, F_SETFL, saved[fd] | O_NONBLOCK);
+		} else if (!on && saved[fd] >= 0) {
+			fcntl(fd, F_SETFL, saved[fd]);
+			saved[fd] = -1;
+		}
+	}
+}
+
 /* A certificate file: one line "ssh-ed25519-cert-v01@openssh.com BASE64 ...". */
 static int load_cert(const char *path, uint8_t *blob, size_t cap, size_t *len)
 {
@@ -268,7 +287,9 @@ static int run(ns_client *c, const connect_opts *o)
 	if (raw && ns_tty_raw(0, NULL) != 0) {
 		return fail("cannot put the terminal in raw mode: %s", strerror(errno));
 	}
+	stdout_nonblock(1);
 	rc = ns_client_run(c, &ro);
+	stdout_nonblock(0);
 	ns_tty_restore();
 	if (rc < 0) {
 		return fail("%s", ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));

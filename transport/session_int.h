@@ -35,7 +35,7 @@ struct ns_session {
 	int out_eof, err_eof;
 	/* client -> child stdin: bytes taken from the channel, not yet written */
 	uint8_t *pend;
-	size_t pend_len, pend_cap;
+	size_t pend_off, pend_len, pend_cap; /* bytes at pend + pend_off */
 	int client_eof;
 	/* child -> client: bytes read that the engine did not take yet */
 	uint8_t hold[2][NS_SESSION_CHUNK];
