@@ -23,7 +23,7 @@ OPT := -O2 -fPIC
 endif
 CFLAGS ?=
 ALL_CFLAGS := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
-LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium) -lutil
+LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium) -lbearssl -lutil
 LDFLAGS ?=
 
 LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c api/*.c)
@@ -63,7 +63,7 @@ $(B)/nullspace: $(CLI_OBJ) $(B)/libnullspace.a
 
 $(B)/nullspace.pc: Makefile
 	@mkdir -p $(B)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lutil\nCflags: -I$${includedir}\n' \
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lbearssl -lutil\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' > $@
 
 $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a

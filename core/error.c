@@ -29,6 +29,7 @@ const char *ns_strerror(int err)
 	case NS_ERR_DISCONNECTED: return "disconnected by peer";
 	case NS_ERR_KEYTYPE: return "unsupported key type (only ssh-ed25519)";
 	case NS_ERR_ENCRYPTED: return "private key is passphrase-protected (not supported)";
+	case NS_ERR_REVOKED: return "key has been revoked";
 	}
 	return "unknown error";
 }

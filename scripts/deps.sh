@@ -9,6 +9,7 @@ PKGS=(
 	clang libclang-rt-14-dev            # libFuzzer and sanitizer runtimes
 	clang-format git                    # make lint
 	libsodium-dev libcmocka-dev         # crypto, unit tests
+	libbearssl-dev                      # HMAC-SHA1 (hashed known_hosts), TLS
 	openssh-client openssh-server       # interop tests and bench
 	coreutils procps iproute2           # timeout, sha256sum, ps, ss
 	bsdutils util-linux                 # script (PTY tests), setsid

@@ -1,6 +1,6 @@
-/* Tests for core/authfile.c: authorized_keys lines with sshd's options syntax,
- * lookups over whole files, and known_hosts patterns, checks and lines, with
- * keys made by OpenSSH 9.2 ssh-keygen. */
+/* Tests for core/authfile.c: authorized_keys lines with sshd's options syntax
+ * and lookups over whole files, with keys made by OpenSSH 9.2 ssh-keygen.
+ * known_hosts is tests/test_known_hosts.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,181 +155,13 @@ static void test_authkeys_long_lines(void **state)
 	free(text);
 }
 
-static int kh_match(const char *pat, const char *host, unsigned port)
-{
-	ns_str p = {(const uint8_t *)pat, strlen(pat)};
-
-	return ns_known_hosts_match(p, host, port);
-}
-
-static void test_known_hosts_match(void **state)
-{
-	(void)state;
-	assert_true(kh_match("example.com", "example.com", 22));
-	assert_true(kh_match("example.com", "example.com", 0));
-	assert_true(kh_match("EXAMPLE.com", "example.COM", 22));
-	assert_false(kh_match("example.com", "example.org", 22));
-	assert_false(kh_match("example.com", "example.co", 22));
-	assert_false(kh_match("example.co", "example.com", 22));
-	assert_true(kh_match("a,example.com,b", "example.com", 22));
-	assert_true(kh_match("a,,example.com", "example.com", 22));
-	/* ports: 22 is the bare name only; others are [host]:port only */
-	assert_false(kh_match("example.com", "example.com", 2222));
-	assert_true(kh_match("[example.com]:2222", "example.com", 2222));
-	assert_false(kh_match("[example.com]:2222", "example.com", 2223));
-	assert_false(kh_match("[example.com]:22", "example.com", 22));
-	assert_true(kh_match("[*.example.com]:*", "a.example.com", 2222));
-	assert_true(kh_match("[::1]:2222", "::1", 2222));
-	/* wildcards */
-	assert_true(kh_match("*.example.com", "a.b.example.com", 22));
-	assert_false(kh_match("*.example.com", "example.com", 22));
-	assert_true(kh_match("host?", "host1", 22));
-	assert_false(kh_match("host?", "host12", 22));
-	assert_false(kh_match("host?", "host", 22));
-	assert_true(kh_match("*", "anything", 22));
-	assert_true(kh_match("h*t*", "host", 22));
-	assert_true(kh_match("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", 22));
-	assert_false(kh_match("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 22));
-	assert_true(kh_match("10.0.0.*", "10.0.0.7", 22));
-	/* negation wins, wherever it is in the list */
-	assert_false(kh_match("*.example.com,!bad.example.com", "bad.example.com", 22));
-	assert_true(kh_match("*.example.com,!bad.example.com", "good.example.com", 22));
-	assert_false(kh_match("!bad.example.com,*.example.com", "bad.example.com", 22));
-	assert_false(kh_match("!bad.example.com", "good.example.com", 22));
-	assert_false(kh_match("!*", "example.com", 22));
-	/* hashed names are not supported yet: never match */
-	assert_false(kh_match("|1|c2FsdA==|aGFzaA==", "example.com", 22));
-	/* nothing to match */
-	assert_false(kh_match("", "example.com", 22));
-	assert_false(kh_match("example.com", "", 22));
-	assert_false(kh_match("example.com", NULL, 22));
-}
-
-static void test_known_hosts_line_parse(void **state)
-{
-	const char *l;
-	ns_str p;
-	uint8_t pk[32];
-
-	(void)state;
-	l = "host1,[host2]:2222 ssh-ed25519 " B64_K " comment here\r\n";
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), 0);
-	assert_int_equal(p.len, 18);
-	assert_memory_equal(p.p, "host1,[host2]:2222", 18);
-	assert_memory_equal(pk, PK_K, 32);
-	l = "  # comment";
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_NOTFOUND);
-	assert_int_equal(ns_known_hosts_line_parse("", 0, &p, pk), NS_ERR_NOTFOUND);
-	l = "@cert-authority *.example.com ssh-ed25519 " B64_K;
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_UNSUPPORTED);
-	l = "@revoked * ssh-ed25519 " B64_K;
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_UNSUPPORTED);
-	l = "host " LINE_RSA;
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_KEYTYPE);
-	l = "ssh-ed25519 " B64_K;
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_KEYTYPE);
-	l = "host ssh-ed25519";
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_FORMAT);
-	l = "host";
-	assert_int_equal(ns_known_hosts_line_parse(l, strlen(l), &p, pk), NS_ERR_FORMAT);
-	assert_int_equal(p.len, 0);
-}
-
-static void test_known_hosts_check(void **state)
-{
-	const char *text =
-	    "# known_hosts\n"
-	    "old.test " LINE_RSA "\n"
-	    "moved.example.com,10.0.0.2 ssh-ed25519 " B64_NC "\n"
-	    "[moved.example.com]:2222 ssh-ed25519 " B64_K "\r\n"
-	    "*.example.com,!evil.example.com ssh-ed25519 " B64_NC "\n"
-	    "two.example.com ssh-ed25519 " B64_NC "\n"
-	    "two.example.com ssh-ed25519 " B64_K "\n"
-	    "|1|c2FsdHNhbHRzYWx0c2FsdHNhbHQ=|aGFzaGhhc2hoYXNoaGFzaGhhc2g= ssh-ed25519 " B64_K "\n"
-	    "@revoked revoked.test ssh-ed25519 " B64_K "\n"
-	    "@cert-authority *.ca.test ssh-ed25519 " B64_K "\n"
-	    "garbage\n"
-	    "exact.test ssh-ed25519 " B64_K;
-	size_t n = strlen(text);
-
-	(void)state;
-	assert_int_equal(ns_known_hosts_check(text, n, "exact.test", 22, PK_K), 0);
-	assert_int_equal(ns_known_hosts_check(text, n, "EXACT.test", 22, PK_K), 0);
-	assert_int_equal(ns_known_hosts_check(text, n, "exact.test", 2222, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	assert_int_equal(ns_known_hosts_check(text, n, "moved.example.com", 22, PK_K),
-	                 NS_ERR_HOSTKEY_CHANGED);
-	assert_int_equal(ns_known_hosts_check(text, n, "10.0.0.2", 22, PK_K),
-	                 NS_ERR_HOSTKEY_CHANGED);
-	assert_int_equal(ns_known_hosts_check(text, n, "moved.example.com", 2222, PK_K), 0);
-	/* only another key type listed: unknown, not changed */
-	assert_int_equal(ns_known_hosts_check(text, n, "old.test", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	/* two keys listed, one of them ours */
-	assert_int_equal(ns_known_hosts_check(text, n, "two.example.com", 22, PK_K), 0);
-	/* a wildcard line, and its negation */
-	assert_int_equal(ns_known_hosts_check(text, n, "www.example.com", 22, PK_K),
-	                 NS_ERR_HOSTKEY_CHANGED);
-	assert_int_equal(ns_known_hosts_check(text, n, "evil.example.com", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	/* markers and hashed names are skipped for now */
-	assert_int_equal(ns_known_hosts_check(text, n, "revoked.test", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	assert_int_equal(ns_known_hosts_check(text, n, "x.ca.test", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	assert_int_equal(ns_known_hosts_check(text, n, "nowhere.test", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	assert_int_equal(ns_known_hosts_check("", 0, "exact.test", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-}
-
-static void test_known_hosts_line(void **state)
-{
-	char out[NS_KEY_LINE_MAX];
-	ns_str p;
-	uint8_t pk[32];
-
-	(void)state;
-	assert_int_equal(ns_known_hosts_line("Example.COM", 22, PK_K, out, sizeof(out)), 0);
-	assert_string_equal(out, "example.com ssh-ed25519 " B64_K);
-	assert_int_equal(ns_known_hosts_line("example.com", 2222, PK_K, out, sizeof(out)), 0);
-	assert_string_equal(out, "[example.com]:2222 ssh-ed25519 " B64_K);
-	assert_int_equal(ns_known_hosts_check(out, strlen(out), "example.com", 2222, PK_K), 0);
-	assert_int_equal(ns_known_hosts_check(out, strlen(out), "example.com", 22, PK_K),
-	                 NS_ERR_HOSTKEY_UNKNOWN);
-	assert_int_equal(ns_known_hosts_line("::1", 65535, PK_K, out, sizeof(out)), 0);
-	assert_string_equal(out, "[::1]:65535 ssh-ed25519 " B64_K);
-	assert_int_equal(ns_known_hosts_line_parse(out, strlen(out), &p, pk), 0);
-	assert_true(ns_known_hosts_match(p, "::1", 65535));
-	/* names that would be patterns, comments or markers, or split the line */
-	assert_int_equal(ns_known_hosts_line("", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line(NULL, 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("a b", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("a,b", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("*.x", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("h?", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("!x", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("#x", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("@x", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("|1|x", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("[x]:1", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("a\nb", 22, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_int_equal(ns_known_hosts_line("x", 65536, PK_K, out, sizeof(out)), NS_ERR_INVALID);
-	assert_string_equal(out, "");
-	/* capacity: "h ssh-ed25519 " + 68 + NUL = 83 */
-	assert_int_equal(ns_known_hosts_line("h", 22, PK_K, out, 83), 0);
-	assert_int_equal(ns_known_hosts_line("h", 22, PK_K, out, 82), NS_ERR_NOMEM);
-	assert_string_equal(out, "");
-	assert_int_equal(ns_known_hosts_line("h", 22, PK_K, out, 1), NS_ERR_NOMEM);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_authkeys_line),     cmocka_unit_test(test_authkeys_line_errors),
-	    cmocka_unit_test(test_authkeys_find),     cmocka_unit_test(test_authkeys_long_lines),
-	    cmocka_unit_test(test_known_hosts_match), cmocka_unit_test(test_known_hosts_line_parse),
-	    cmocka_unit_test(test_known_hosts_check), cmocka_unit_test(test_known_hosts_line),
+	    cmocka_unit_test(test_authkeys_line),
+	    cmocka_unit_test(test_authkeys_line_errors),
+	    cmocka_unit_test(test_authkeys_find),
+	    cmocka_unit_test(test_authkeys_long_lines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -29,6 +29,7 @@ enum {
 	NS_ERR_DISCONNECTED = -22, /* peer sent DISCONNECT */
 	NS_ERR_KEYTYPE = -23,      /* key type other than ssh-ed25519 */
 	NS_ERR_ENCRYPTED = -24,    /* private key file is passphrase-protected */
+	NS_ERR_REVOKED = -25,      /* key listed as revoked (@revoked in known_hosts) */
 };
 
 /* A static, human-readable description; never NULL. */
