@@ -35,7 +35,13 @@ static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_e
 
 	switch (ev->type) {
 	case NS_EV_HOSTKEY:
-		rc = ns_client_check_hostkey(c, cfg, ev->hostkey);
+		rc = NS_ERR_NOTFOUND;
+		if (ev->is_cert && cfg->hostkey_policy == NS_HOSTKEY_STRICT) {
+			rc = ns_client_check_hostcert(c, cfg, ev->hostkey_blob);
+		}
+		if (rc == NS_ERR_NOTFOUND) {
+			rc = ns_client_check_hostkey(c, cfg, ev->hostkey);
+		}
 		ns_engine_hostkey_verdict(c->e, rc == 0);
 		return rc;
 	case NS_EV_AUTH_READY:
@@ -117,6 +123,7 @@ static int start(ns_client *c, const ns_client_config *cfg, uint32_t timeout_ms)
 	ec.role = NS_ROLE_CLIENT;
 	ec.alloc = c->alloc;
 	ec.keepalive_ms = cfg->keepalive_ms;
+	ec.host_certs = cfg->hostkey_policy == NS_HOSTKEY_STRICT;
 	if ((rc = ns_engine_new(&ec, &c->e)) != 0) {
 		return ns_cio_fail(c, rc, "cannot create the SSH engine: %s", ns_strerror(rc));
 	}

@@ -14,7 +14,7 @@
 #include "nullspace/authfile.h"
 
 /* Whole file into a malloc'd buffer; NS_ERR_NOTFOUND when it doesn't exist. */
-static int read_file(const char *path, char **text, size_t *len)
+int ns_client_read_file(const char *path, char **text, size_t *len)
 {
 	struct stat st;
 	ssize_t n;
@@ -76,7 +76,7 @@ static unsigned changed_line(const char *text, size_t len, const char *host, uns
 	return 0;
 }
 
-static void host_display(const char *host, unsigned port, char *out, size_t cap)
+void ns_client_host_display(const char *host, unsigned port, char *out, size_t cap)
 {
 	if (port == NS_CLIENT_PORT_DEFAULT) {
 		snprintf(out, cap, "%s", host);
@@ -94,11 +94,11 @@ static int check_known_hosts(ns_client *c, const char *path, const uint8_t pk[NS
 	int rc;
 
 	ns_key_fingerprint(pk, fp);
-	host_display(c->host, c->port, disp, sizeof(disp));
+	ns_client_host_display(c->host, c->port, disp, sizeof(disp));
 	if (ns_known_hosts_line(c->host, c->port, pk, add, sizeof(add)) != 0) {
 		add[0] = '\0';
 	}
-	rc = read_file(path, &text, &len);
+	rc = ns_client_read_file(path, &text, &len);
 	if (rc != 0 && rc != NS_ERR_NOTFOUND) {
 		rc = ns_cio_fail(c, rc, "cannot read known_hosts file %s: %s", path,
 		                 rc == NS_ERR_IO ? strerror(errno) : ns_strerror(rc));

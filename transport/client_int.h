@@ -55,6 +55,17 @@ int ns_client_buf_append(ns_client_buf *b, const uint8_t *p, size_t n);
 /* client_hostkey.c: the host key verdict by policy. */
 int ns_client_check_hostkey(ns_client *c, const ns_client_config *cfg,
                             const uint8_t pk[NS_ED25519_PK_LEN]);
+/* A whole (known_hosts) file, malloc'd and NUL-terminated; NS_ERR_NOTFOUND
+ * when it does not exist. */
+int ns_client_read_file(const char *path, char **text, size_t *len);
+/* "host" for port 22, else "[host]:port". */
+void ns_client_host_display(const char *host, unsigned port, char *out, size_t cap);
+/* client_hostcert.c: a host certificate (strict policy): 0 when a
+ * @cert-authority line for the host lists its CA and the certificate is
+ * valid for the host now; NS_ERR_NOTFOUND when no CA line is for this host
+ * (the caller then checks the certified key as a plain host key); other
+ * errors refuse, with the reason in c->err. */
+int ns_client_check_hostcert(ns_client *c, const ns_client_config *cfg, ns_str blob);
 
 /* client_session.c: one session channel. */
 enum ns_sess_state {

@@ -93,6 +93,24 @@ assert_eq "host certificate verified by ssh against @cert-authority" "via-ca" "$
 assert_contains "ssh saw the host certificate" "matches the ED25519-CERT host certificate" \
 	"$T/hostcert.err"
 
+# nullspace connect verifies the host certificate the same way
+out=$(ns_connect -p "$AGENT_PORT" -i "$T/user" -c "$T/good-cert.pub" -k "$T/known_hosts_ca" \
+	sb_1@127.0.0.1 'echo native-ca' </dev/null 2>"$T/native_ca.err")
+assert_eq "nullspace connect: host certificate trusted via @cert-authority" "native-ca" "$out"
+read -r htype hblob _ <"$AGENT_HOSTKEY.pub"
+{ cat "$T/known_hosts_ca"; echo "@revoked * $htype $hblob"; } >"$T/known_hosts_rev"
+out=$(ns_connect -p "$AGENT_PORT" -i "$T/user" -c "$T/good-cert.pub" -k "$T/known_hosts_rev" \
+	sb_1@127.0.0.1 'echo SHOULD-NOT-RUN' </dev/null 2>"$T/native_rev.err")
+assert_eq "nullspace connect: revoked host key refused" 255 "$?"
+assert_contains "revoked host key: reason shown" "@revoked" "$T/native_rev.err"
+read -r otype oblob _ <"$T/other_ca.pub"
+echo "@cert-authority [127.0.0.1]:$AGENT_PORT $otype $oblob" >"$T/known_hosts_other"
+out=$(ns_connect -p "$AGENT_PORT" -i "$T/user" -c "$T/good-cert.pub" -k "$T/known_hosts_other" \
+	sb_1@127.0.0.1 'echo SHOULD-NOT-RUN' </dev/null 2>"$T/native_other.err")
+assert_eq "nullspace connect: host certificate from another CA not trusted" 255 "$?"
+assert_contains "untrusted host certificate: unknown host key" "is not known" \
+	"$T/native_other.err"
+
 # our own client with the same certificate
 out=$(ns_connect -p "$AGENT_PORT" -i "$T/user" -c "$T/good-cert.pub" -k "$T/known_hosts" \
 	sb_1@127.0.0.1 'echo native; exit 3' </dev/null 2>"$T/native.err")
