@@ -5,5 +5,6 @@
 int ns_cmd_connect(int argc, char **argv);
 int ns_cmd_agent(int argc, char **argv);
 int ns_cmd_keygen(int argc, char **argv);
+int ns_cmd_cert(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static void usage(FILE *f)
 	           "  connect   SSH client: run a command or a shell on an SSH server\n"
 	           "  agent     SSH server inside a sandbox (no sshd needed)\n"
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
+	           "  cert      sign, show and check OpenSSH certificates\n"
 	           "\n"
 	           "Run 'nullspace COMMAND --help' for the options of a command.\n");
 }
@@ -35,6 +36,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "keygen") == 0) {
 		return ns_cmd_keygen(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "cert") == 0) {
+		return ns_cmd_cert(argc - 1, argv + 1);
 	}
 	fprintf(stderr, "nullspace: unknown command '%s'\n", argv[1]);
 	usage(stderr);
