@@ -167,6 +167,11 @@ login()
 login "$T/user" "$T/user-cert.pub" 'exit 7'
 assert_eq "sshd accepts our certificate: remote exit code comes back" 7 "$LOGIN_RC"
 assert_contains "sshd logs the certificate login" 'ID ns test id (serial 4242)' "$T/login.log"
+# the same certificate through our own client
+out=$(ns_connect -p "$SSHD_PORT" -i "$T/user" -c "$T/user-cert.pub" -k "$T/known_hosts" \
+	root@127.0.0.1 'echo native; exit 9' </dev/null 2>"$T/native.err")
+assert_eq "nullspace connect -c: sshd accepts our certificate (exit code)" 9 "$?"
+assert_eq "nullspace connect -c: output" native "$out"
 login "$T/opt" "$T/opt-cert.pub" 'echo not-forced'
 assert_eq "sshd runs our force-command and returns its exit code" 3 "$LOGIN_RC"
 assert_eq "the forced command ran, not the requested one" forced "$(cat "$T/login.out")"
