@@ -19,8 +19,8 @@
 #define NS_CERT_NONCE_MIN 16
 #define NS_CERT_NONCE_MAX 64
 #define NS_CERT_KEY_ID_MAX 1024
-#define NS_CERT_NAME_MAX 256     /* one principal, option or extension name */
-#define NS_CERT_LINE_MAX 32768   /* one text line holding a certificate */
+#define NS_CERT_NAME_MAX 256   /* one principal, option or extension name */
+#define NS_CERT_LINE_MAX 32768 /* one text line holding a certificate */
 
 enum ns_cert_type { NS_CERT_USER = 1, NS_CERT_HOST = 2 };
 
@@ -37,30 +37,30 @@ enum ns_cert_ext {
 /* Why a certificate was refused: stable codes for logs and tests. */
 enum ns_cert_reason {
 	NS_CERT_OK = 0,
-	NS_CERT_MALFORMED,        /* structure, names, trailing data, ... */
-	NS_CERT_BAD_SIGNATURE,    /* the CA signature does not verify */
-	NS_CERT_CA_IS_CERT,       /* signature key is itself a certificate */
-	NS_CERT_UNTRUSTED_CA,     /* signed by a key not in the trusted set */
-	NS_CERT_WRONG_TYPE,       /* host certificate used as user, or reverse */
-	NS_CERT_NO_PRINCIPALS,    /* empty principal list */
-	NS_CERT_WRONG_PRINCIPAL,  /* requested name not among the principals */
-	NS_CERT_NOT_YET_VALID,    /* now < valid_after */
-	NS_CERT_EXPIRED,          /* now >= valid_before */
-	NS_CERT_UNKNOWN_OPTION,   /* a critical option we do not understand */
-	NS_CERT_SOURCE_ADDRESS,   /* peer address not in source-address */
+	NS_CERT_MALFORMED,       /* structure, names, trailing data, ... */
+	NS_CERT_BAD_SIGNATURE,   /* the CA signature does not verify */
+	NS_CERT_CA_IS_CERT,      /* signature key is itself a certificate */
+	NS_CERT_UNTRUSTED_CA,    /* signed by a key not in the trusted set */
+	NS_CERT_WRONG_TYPE,      /* host certificate used as user, or reverse */
+	NS_CERT_NO_PRINCIPALS,   /* empty principal list */
+	NS_CERT_WRONG_PRINCIPAL, /* requested name not among the principals */
+	NS_CERT_NOT_YET_VALID,   /* now < valid_after */
+	NS_CERT_EXPIRED,         /* now >= valid_before */
+	NS_CERT_UNKNOWN_OPTION,  /* a critical option we do not understand */
+	NS_CERT_SOURCE_ADDRESS,  /* peer address not in source-address */
 	NS_CERT_REVOKED_SERIAL,
 	NS_CERT_REVOKED_KEY_ID,
-	NS_CERT_REVOKED_KEY,      /* the certificate's key or CA key is revoked */
+	NS_CERT_REVOKED_KEY, /* the certificate's key or CA key is revoked */
 };
 
 typedef struct ns_cert {
-	ns_str blob;            /* the whole certificate */
+	ns_str blob; /* the whole certificate */
 	ns_str nonce;
 	uint8_t pk[NS_ED25519_PK_LEN];
 	uint64_t serial;
-	uint32_t type;          /* NS_CERT_USER or NS_CERT_HOST */
+	uint32_t type; /* NS_CERT_USER or NS_CERT_HOST */
 	ns_str key_id;
-	ns_str principals;      /* packed: string principal, ... */
+	ns_str principals; /* packed: string principal, ... */
 	uint32_t nprincipals;
 	uint64_t valid_after;
 	uint64_t valid_before;
@@ -68,7 +68,7 @@ typedef struct ns_cert {
 	ns_str extensions;       /* packed likewise */
 	ns_str reserved;
 	uint8_t ca_pk[NS_ED25519_PK_LEN];
-	ns_str signature;       /* signature blob */
+	ns_str signature; /* signature blob */
 } ns_cert;
 
 /* Parse a certificate blob and verify its signature under the embedded CA
@@ -90,25 +90,25 @@ int ns_cert_to_line(const uint8_t *blob, size_t len, const char *comment, char *
 
 /* What a CA signs. */
 typedef struct ns_cert_spec {
-	uint32_t type;                 /* NS_CERT_USER or NS_CERT_HOST */
+	uint32_t type; /* NS_CERT_USER or NS_CERT_HOST */
 	const char *key_id;
 	uint64_t serial;
 	const char *const *principals;
 	size_t nprincipals;
 	uint64_t valid_after;
 	uint64_t valid_before;
-	const char *force_command;     /* NULL: none */
-	const char *source_address;    /* NULL: none */
+	const char *force_command;  /* NULL: none */
+	const char *source_address; /* NULL: none */
 	int verify_required;
-	uint32_t extensions;           /* NS_EXT_* bits (user certs) */
-	const uint8_t *nonce;          /* NULL: 32 random bytes */
+	uint32_t extensions;  /* NS_EXT_* bits (user certs) */
+	const uint8_t *nonce; /* NULL: 32 random bytes */
 	size_t nonce_len;
 } ns_cert_spec;
 
 /* Sign a certificate for pk with the CA key into out (cap bytes). Options
  * and extensions are written sorted, as OpenSSH requires. */
 int ns_cert_sign(const ns_key *ca, const uint8_t pk[NS_ED25519_PK_LEN], const ns_cert_spec *spec,
-		 uint8_t *out, size_t cap, size_t *outlen);
+                 uint8_t *out, size_t cap, size_t *outlen);
 
 /* Revocation list, a text format documented in docs/certificates.md:
  *   # comment
@@ -123,20 +123,20 @@ int ns_revoked_check(const char *text, size_t len, const ns_cert *c, int *reason
 typedef struct ns_cert_policy {
 	const uint8_t (*ca_keys)[NS_ED25519_PK_LEN]; /* trusted CA public keys */
 	size_t nca;
-	uint32_t type;          /* expected NS_CERT_USER / NS_CERT_HOST */
-	const char *principal;  /* requested name (user name or host name) */
-	uint64_t now;           /* seconds since the epoch */
-	const char *peer_addr;  /* textual IPv4/IPv6 address, for source-address */
-	const char *revoked;    /* revocation list text, or NULL */
+	uint32_t type;         /* expected NS_CERT_USER / NS_CERT_HOST */
+	const char *principal; /* requested name (user name or host name) */
+	uint64_t now;          /* seconds since the epoch */
+	const char *peer_addr; /* textual IPv4/IPv6 address, for source-address */
+	const char *revoked;   /* revocation list text, or NULL */
 	size_t revoked_len;
 } ns_cert_policy;
 
 typedef struct ns_cert_verdict {
-	int reason;             /* NS_CERT_OK or why not */
-	ns_str force_command;   /* present when has_force_command */
+	int reason;           /* NS_CERT_OK or why not */
+	ns_str force_command; /* present when has_force_command */
 	int has_force_command;
 	int verify_required;
-	uint32_t extensions;    /* NS_EXT_* bits */
+	uint32_t extensions; /* NS_EXT_* bits */
 } ns_cert_verdict;
 
 /* 0 when the certificate is acceptable; NS_ERR_AUTH with v->reason set. */
