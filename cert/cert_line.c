@@ -7,30 +7,18 @@
 #include <string.h>
 
 #include "nullspace/error.h"
+#include "text.h"
 
 #define ALG_LEN (sizeof(NS_CERT_ALG) - 1)
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static int is_trailing_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static size_t skip_space(const char *s, size_t n, size_t i)
-{
-	while (i < n && is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
 static size_t token_end(const char *s, size_t n, size_t i)
 {
-	while (i < n && !is_space(s[i])) {
+	while (i < n && !ns_text_blank(s[i])) {
 		i++;
 	}
 	return i;
@@ -55,13 +43,13 @@ int ns_cert_from_line(const char *line, size_t len, uint8_t *blob, size_t cap, s
 	if (memchr(line, '\n', len) != NULL || memchr(line, '\r', len) != NULL) {
 		goto out; /* one line only */
 	}
-	i = skip_space(line, len, 0);
+	i = ns_text_skip_blanks(line, len, 0);
 	e = token_end(line, len, i); /* key type */
 	if (e - i != ALG_LEN || memcmp(line + i, NS_CERT_ALG, ALG_LEN) != 0) {
 		rc = e > i ? NS_ERR_KEYTYPE : NS_ERR_FORMAT;
 		goto out;
 	}
-	i = skip_space(line, len, e);
+	i = ns_text_skip_blanks(line, len, e);
 	e = token_end(line, len, i); /* base64 blob; the rest is a comment */
 	if (e == i || sodium_base642bin(blob, cap, line + i, e - i, NULL, bloblen, NULL,
 	                                sodium_base64_VARIANT_ORIGINAL) != 0) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nullspace/error.h"
+#include "text.h"
 
 #define DEFAULT_PORT 22
 #define PORT_MAX 65535
@@ -18,38 +19,6 @@
 
 /* Indexed by NS_KNOWN_HOSTS_*; each is followed by a blank on the line. */
 static const char *const markers[NMARKERS] = {"", "@cert-authority", "@revoked"};
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static size_t skip_space(const char *s, size_t n, size_t i)
-{
-	while (i < n && is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
-static size_t token_len(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && !is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
-/* len without trailing blanks and line ends. */
-static size_t trim_end(const char *s, size_t len)
-{
-	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n' || is_space(s[len - 1]))) {
-		len--;
-	}
-	return len;
-}
 
 static char lower(char c)
 {
@@ -75,8 +44,8 @@ int ns_known_hosts_entry_parse(const char *line, size_t len, ns_known_hosts_entr
 	int rc = NS_ERR_NOTFOUND;
 
 	memset(e, 0, sizeof(*e));
-	end = trim_end(line, len);
-	i = skip_space(line, end, 0);
+	end = ns_text_trim_end(line, len);
+	i = ns_text_skip_blanks(line, end, 0);
 	if (i >= end || line[i] == '#') {
 		goto out;
 	}
@@ -85,13 +54,13 @@ int ns_known_hosts_entry_parse(const char *line, size_t len, ns_known_hosts_entr
 		goto out; /* one line only */
 	}
 	if (line[i] == '@') {
-		t = token_len(line + i, end - i);
+		t = ns_text_token_len(line + i, end - i);
 		if ((e->marker = marker_of(line + i, t)) < 0) {
 			goto out;
 		}
-		i = skip_space(line, end, i + t);
+		i = ns_text_skip_blanks(line, end, i + t);
 	}
-	t = token_len(line + i, end - i); /* hostpatterns */
+	t = ns_text_token_len(line + i, end - i); /* hostpatterns */
 	if (t == 0 || i + t >= end) {
 		goto out;
 	}

@@ -8,6 +8,7 @@
 
 #include "nullspace/error.h"
 #include "wire.h"
+#include "text.h"
 
 /* Key type names OpenSSH knows (sshkey.c). A first token that is one of these
  * starts the key; anything else is the options field. */
@@ -36,38 +37,6 @@ static const char *const known_types[] = {
     "ssh-xmss-cert-v01@openssh.com",
 };
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static size_t skip_space(const char *s, size_t n, size_t i)
-{
-	while (i < n && is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
-static size_t token_len(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && !is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
-/* len without trailing blanks and line ends. */
-static size_t trim_end(const char *s, size_t len)
-{
-	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n' || is_space(s[len - 1]))) {
-		len--;
-	}
-	return len;
-}
-
 static int is_known_type(const char *s, size_t n)
 {
 	size_t i;
@@ -83,17 +52,17 @@ static int is_known_type(const char *s, size_t n)
 /* Blank line (only whitespace) or a '#' comment. */
 static int is_blank_or_comment(const char *line, size_t len, size_t *start)
 {
-	size_t i = skip_space(line, len, 0);
+	size_t i = ns_text_skip_blanks(line, len, 0);
 
 	*start = i;
-	len = trim_end(line, len);
+	len = ns_text_trim_end(line, len);
 	return i >= len || line[i] == '#';
 }
 
 /* One line only: no NUL, no line break before the trailing ones. */
 static int is_one_line(const char *line, size_t len)
 {
-	len = trim_end(line, len);
+	len = ns_text_trim_end(line, len);
 	return memchr(line, '\0', len) == NULL && memchr(line, '\n', len) == NULL;
 }
 
@@ -105,7 +74,7 @@ static size_t options_len(const char *s, size_t n)
 	size_t i;
 	int quoted = 0;
 
-	for (i = 0; i < n && (quoted || !is_space(s[i])); i++) {
+	for (i = 0; i < n && (quoted || !ns_text_blank(s[i])); i++) {
 		if (s[i] == '\\' && i + 1 < n && s[i + 1] == '"') {
 			i++;
 		} else if (s[i] == '"') {
@@ -131,7 +100,7 @@ int ns_authkeys_line_parse(const char *line, size_t len, uint8_t pk[NS_ED25519_P
 	if (!is_one_line(line, len)) {
 		goto out;
 	}
-	t = token_len(line + i, len - i);
+	t = ns_text_token_len(line + i, len - i);
 	if (!is_known_type(line + i, t)) {
 		/* options keytype base64 [comment] */
 		if ((o = options_len(line + i, len - i)) == 0) {
@@ -139,8 +108,8 @@ int ns_authkeys_line_parse(const char *line, size_t len, uint8_t pk[NS_ED25519_P
 		}
 		options->p = (const uint8_t *)line + i;
 		options->len = o;
-		i = skip_space(line, len, i + o);
-		if (!is_known_type(line + i, token_len(line + i, len - i))) {
+		i = ns_text_skip_blanks(line, len, i + o);
+		if (!is_known_type(line + i, ns_text_token_len(line + i, len - i))) {
 			goto out;
 		}
 	}

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "nullspace/error.h"
 #include "wire.h"
+#include "text.h"
 
 #define KEYTYPE "ssh-ed25519"
 /* Longest key type name we read from a blob before deciding it is not ours. */
@@ -19,11 +20,6 @@
 /* Decode buffer for the base64 field of a line: a little over one blob, so
  * that a longer blob fails to decode instead of being truncated. */
 #define LINE_BLOB_MAX 64
-
-static int is_space(int c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static int is_trailing_space(int c)
 {
@@ -136,25 +132,6 @@ int ns_key_to_line(const uint8_t pk[NS_ED25519_PK_LEN], const char *comment, cha
 	return 0;
 }
 
-/* Length of the token at s (up to whitespace). */
-static size_t token_len(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && !is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
-static size_t skip_space(const char *s, size_t n, size_t i)
-{
-	while (i < n && is_space(s[i])) {
-		i++;
-	}
-	return i;
-}
-
 int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN], ns_str *comment)
 {
 	uint8_t blob[LINE_BLOB_MAX];
@@ -175,8 +152,8 @@ int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN]
 	if (memchr(line, '\n', len) != NULL || memchr(line, '\r', len) != NULL) {
 		goto out; /* one line only */
 	}
-	i = skip_space(line, len, 0);
-	t = token_len(line + i, len - i); /* key type */
+	i = ns_text_skip_blanks(line, len, 0);
+	t = ns_text_token_len(line + i, len - i); /* key type */
 	if (t == 0) {
 		goto out;
 	}
@@ -184,8 +161,8 @@ int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN]
 		rc = NS_ERR_KEYTYPE;
 		goto out;
 	}
-	i = skip_space(line, len, i + t);
-	t = token_len(line + i, len - i); /* base64 blob */
+	i = ns_text_skip_blanks(line, len, i + t);
+	t = ns_text_token_len(line + i, len - i); /* base64 blob */
 	if (t != BLOB_B64_LEN || sodium_base642bin(blob, sizeof(blob), line + i, t, NULL, &bloblen,
 	                                           NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
 		goto out;
@@ -193,7 +170,7 @@ int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN]
 	if ((rc = ns_key_from_blob(blob, bloblen, pk)) != 0) {
 		goto out;
 	}
-	i = skip_space(line, len, i + t); /* comment: the rest of the line */
+	i = ns_text_skip_blanks(line, len, i + t); /* comment: the rest of the line */
 	if (comment != NULL && i < len) {
 		comment->p = (const uint8_t *)line + i;
 		comment->len = len - i;
