@@ -35,5 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		verdict(text, size, &e, 2222);
 	}
 	ns_known_hosts_check(text, size, "10.0.0.1", 0, e.pk);
+	{
+		uint8_t pk[NS_ED25519_PK_LEN];
+		ns_str pats;
+
+		ns_known_hosts_line_parse(text, size, &pats, pk);
+	}
 	return 0;
 }
