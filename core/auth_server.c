@@ -157,3 +157,17 @@ int ns_engine_auth_verdict(ns_engine *e, int accept)
 	}
 	return send_failure(e, !e->auth_method_none);
 }
+
+int ns_engine_auth_banner(ns_engine *e, const char *text)
+{
+	ns_buf *m;
+
+	if (e->role != NS_ROLE_SERVER || e->phase != NS_PH_AUTH || e->auth_done || text == NULL ||
+	    strlen(text) > NS_TEXT_MAX) {
+		return NS_ERR_STATE;
+	}
+	m = ns_eng_msg(e, SSH_MSG_USERAUTH_BANNER);
+	ns_wr_cstr(m, text); /* message */
+	ns_wr_cstr(m, "");   /* language tag */
+	return ns_eng_send(e);
+}

@@ -304,6 +304,38 @@ static void test_host_certificate(void **state)
 	ns_key_wipe(&other);
 }
 
+static int banner_then_refuse(ns_pair *p, int side, ns_event *ev, void *ud)
+{
+	int *banners = ud;
+
+	if (side == 1 && ev->type == NS_EV_AUTH_REQUEST) {
+		assert_int_equal(ns_engine_auth_banner(p->e[1], "certificate refused: expired\r\n"),
+		                 0);
+		ns_engine_auth_verdict(p->e[1], 0);
+		return NS_PAIR_HANDLED;
+	}
+	if (side == 0 && ev->type == NS_EV_AUTH_BANNER) {
+		assert_true(ns_str_eq(ev->message, "certificate refused: expired\r\n"));
+		(*banners)++;
+	}
+	return ev->type == NS_EV_AUTH_FAILURE ? NS_PAIR_STOP : 0;
+}
+
+static void test_auth_banner(void **state)
+{
+	ns_pair p;
+	int banners = 0;
+
+	(void)state;
+	assert_int_equal(ns_pair_init(&p, NULL, NULL), 0);
+	assert_int_equal(ns_engine_auth_banner(p.e[1], "too early"), NS_ERR_STATE);
+	assert_true(ns_pair_pump(&p, banner_then_refuse, &banners, 1000) > 0);
+	assert_int_equal(banners, 1);
+	assert_false(p.authed);
+	assert_int_equal(ns_engine_auth_banner(p.e[0], "client"), NS_ERR_STATE);
+	ns_pair_free(&p);
+}
+
 static void test_rekey_both_sides(void **state)
 {
 	ns_pair p;
@@ -603,6 +635,7 @@ int main(void)
 	    cmocka_unit_test(test_auth_max_tries),
 	    cmocka_unit_test(test_auth_none_query_signed),
 	    cmocka_unit_test(test_auth_certificate),
+	    cmocka_unit_test(test_auth_banner),
 	    cmocka_unit_test(test_host_certificate),
 	    cmocka_unit_test(test_rekey_both_sides),
 	    cmocka_unit_test(test_rekey_by_time),

@@ -231,6 +231,9 @@ int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const
 int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
                         size_t cert_len, int query);
 
+/* Server: send a USERAUTH_BANNER (RFC 4252 5.4), e.g. why a certificate was
+ * refused; clients such as ssh show it to the user. Only before success. */
+int ns_engine_auth_banner(ns_engine *e, const char *text);
 /* Server: answer NS_EV_AUTH_REQUEST. accept is honoured only for publickey
  * requests (query: PK_OK; signed: success). Refusals count against
  * max_auth_tries; methods is the list sent back ("publickey"). */
