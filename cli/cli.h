@@ -4,6 +4,7 @@
 
 int ns_cmd_connect(int argc, char **argv);
 int ns_cmd_agent(int argc, char **argv);
+int ns_cmd_relay(int argc, char **argv);
 int ns_cmd_keygen(int argc, char **argv);
 int ns_cmd_cert(int argc, char **argv);
 

@@ -11,6 +11,7 @@ static void usage(FILE *f)
 	           "commands:\n"
 	           "  connect   SSH client: run a command or a shell on an SSH server\n"
 	           "  agent     SSH server inside a sandbox (no sshd needed)\n"
+	           "  relay     SSH front door: certificate logins spliced to sandbox agents\n"
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
 	           "  cert      sign, show and check OpenSSH certificates\n"
 	           "\n"
@@ -33,6 +34,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "agent") == 0) {
 		return ns_cmd_agent(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "relay") == 0) {
+		return ns_cmd_relay(argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "keygen") == 0) {
 		return ns_cmd_keygen(argc - 1, argv + 1);

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Benchmarks `nullspace relay` against a plain sshd, side by side, in one run:
+# throughput ssh -> relay -> agent vs ssh -> sshd (BENCH_BYTES each way,
+# chacha20-poly1305), full sessions per second, memory per idle
+# authenticated connection (N `ssh -N` clients; PSS from smaps_rollup before
+# and after, divided by N; for sshd summed over its per-connection
+# processes), and how many idle connections the relay holds (up to
+# BENCH_HOLD, within BENCH_HOLD_SECONDS) with the time of a new login while
+# they are held. The clients are OpenSSH `ssh -N` processes, started in
+# waves and all killed at the end. Release build (bin/nullspace).
+#
+# Environment: BENCH_BYTES (default 1G), BENCH_SECONDS (sessions loop, 10),
+# BENCH_IDLE (memory sample, 500), BENCH_HOLD (5000), BENCH_HOLD_SECONDS (120),
+# NULLSPACE (default bin/nullspace). The OpenSSH column needs root (sshd).
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NULLSPACE=${NULLSPACE:-$ROOT/bin/nullspace}
+. "$ROOT/tests/interop/lib.sh"
+
+BYTES_SPEC=${BENCH_BYTES:-1G}
+BYTES=$(numfmt --from=iec "$BYTES_SPEC") || die "bad BENCH_BYTES=$BYTES_SPEC"
+SECONDS_BUDGET=${BENCH_SECONDS:-10}
+IDLE_N=${BENCH_IDLE:-500}
+HOLD_N=${BENCH_HOLD:-5000}
+HOLD_SECONDS=${BENCH_HOLD_SECONDS:-120}
+WAVE=24 # clients authenticating at once (under the relay's 32 per source)
+need_nullspace
+command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
+"$NULLSPACE" relay --help >/dev/null 2>&1 || die "$NULLSPACE has no relay command"
+
+ALGS=(-c chacha20-poly1305@openssh.com -o KexAlgorithms=curve25519-sha256
+	-o HostKeyAlgorithms=ssh-ed25519 -o Compression=no -o ControlMaster=no)
+now() { date +%s.%N; }
+
+# --- keys, agent, registry, relay ---
+ssh_keygen "$T/ca"
+ssh_keygen "$T/user"
+ns_keygen "$T/relay_host"
+ns_keygen "$T/relay_client"
+cp "$T/user.pub" "$T/cert.pub"
+ssh-keygen -q -s "$T/ca" -I bench -n sb_bench -V -5m:+1d "$T/cert.pub" </dev/null >/dev/null 2>&1 ||
+	die "ssh-keygen -s failed"
+cat "$T/relay_client.pub" >"$T/agent_authorized_keys"
+start_agent --max-connections $((HOLD_N + IDLE_N + 100))
+mkdir -p "$T/registry"
+printf 'endpoint=127.0.0.1:%s\nhost_key=%s\nstate=running\n' "$AGENT_PORT" \
+	"$(cat "$AGENT_HOSTKEY.pub")" >"$T/registry/.new" && mv "$T/registry/.new" "$T/registry/sb_bench"
+: >"$T/revoked"
+RELAY_PORT=$(pick_port)
+spawn "$T/relay.log" "$NULLSPACE" relay --listen "127.0.0.1:$RELAY_PORT" \
+	--host-key "$T/relay_host" --ca-keys "$T/ca.pub" --revoked "$T/revoked" \
+	--registry "$T/registry" --client-key "$T/relay_client" \
+	--max-connections $((HOLD_N + IDLE_N + 100))
+RELAY_PID=$SPAWNED
+wait_listen "nullspace relay" "$RELAY_PID" "$RELAY_PORT"
+known_hosts_line "$RELAY_PORT" "$T/relay_host.pub" >"$T/known_hosts"
+RL=("${SSH[@]}" "${ALGS[@]}" -i "$T/user" -o "CertificateFile=$T/cert-cert.pub" -p "$RELAY_PORT"
+	sb_bench@127.0.0.1)
+
+have_openssh=0
+if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/sshd ]; then
+	have_openssh=1
+	start_sshd "Ciphers chacha20-poly1305@openssh.com" "KexAlgorithms curve25519-sha256" \
+		"HostKeyAlgorithms ssh-ed25519" "LogLevel ERROR" "MaxStartups $((WAVE * 2)):30:200"
+	cat "$T/user.pub" >>"$SSHD_AUTH"
+	known_hosts_line "$SSHD_PORT" "$SSHD_HOSTKEY.pub" >>"$T/known_hosts"
+	OS=("${SSH[@]}" "${ALGS[@]}" -i "$T/user" -p "$SSHD_PORT" root@127.0.0.1)
+fi
+
+# --- throughput and sessions (as bench/run.sh) ---
+upload()
+{
+	local t0 t1 got
+	t0=$(now)
+	got=$(head -c "$BYTES" /dev/zero | timeout 600 "$@" -T -- 'wc -c')
+	t1=$(now)
+	[ "$got" = "$BYTES" ] || die "upload: remote counted '$got' bytes, sent $BYTES"
+	awk -v b="$BYTES" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", b / 1048576 / (z - a) }'
+}
+download()
+{
+	local t0 t1 got
+	t0=$(now)
+	got=$(timeout 600 "$@" -T -- "head -c $BYTES /dev/zero" </dev/null | wc -c)
+	t1=$(now)
+	[ "$got" = "$BYTES" ] || die "download: received $got bytes, expected $BYTES"
+	awk -v b="$BYTES" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", b / 1048576 / (z - a) }'
+}
+sessions()
+{
+	local t0 t1 n=0 rc
+	t0=$(now)
+	t1=$t0
+	while awk -v a="$t0" -v z="$t1" -v s="$SECONDS_BUDGET" 'BEGIN { exit !(z - a < s) }'; do
+		timeout 30 "$@" -T -- true </dev/null >/dev/null 2>"$T/sess.err"
+		rc=$?
+		[ "$rc" = 0 ] || die "session $((n + 1)) exited $rc: $(head -c 300 "$T/sess.err")"
+		n=$((n + 1))
+		t1=$(now)
+	done
+	awk -v n="$n" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", n / (z - a) }'
+}
+
+# --- idle connections ---
+IDLE_PIDS=()
+kill_idle()
+{
+	local i
+	for ((i = 0; i < ${#IDLE_PIDS[@]}; i += 500)); do
+		kill "${IDLE_PIDS[@]:i:500}" 2>/dev/null
+	done
+	for i in "${IDLE_PIDS[@]}"; do
+		wait "$i" 2>/dev/null
+	done
+	IDLE_PIDS=()
+	rm -rf "$T/up"
+}
+trap 'rc=$?; kill_idle; (exit $rc); ns_cleanup' EXIT
+
+# pss PID...: total PSS in KiB of the processes and all their descendants.
+pss()
+{
+	local p c total=0
+	for p in "$@"; do
+		total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+		for c in $(ps -o pid= --ppid "$p"); do
+			total=$((total + $(pss "$c")))
+		done
+	done
+	echo "$total"
+}
+
+# hold N SECONDS CLIENT...: starts up to N idle `ssh -N` clients in waves of
+# WAVE, each marking itself authenticated through LocalCommand; stops at N or
+# after SECONDS. Sets HELD to how many are authenticated and still running.
+# (Not run in $(...): IDLE_PIDS must stay in this shell, for clean-up.)
+hold()
+{
+	local n=$1 secs=$2 start=${#IDLE_PIDS[@]} i j up t0
+	shift 2
+	mkdir -p "$T/up"
+	t0=$(date +%s)
+	i=0
+	while [ "$i" -lt "$n" ] && [ $(($(date +%s) - t0)) -lt "$secs" ]; do
+		for ((j = 0; j < WAVE && i < n; j++, i++)); do
+			"$@" -N -o PermitLocalCommand=yes -o "LocalCommand=touch $T/up/$((start + i))" \
+				</dev/null >/dev/null 2>>"$T/idle.err" &
+			IDLE_PIDS+=($!)
+		done
+		# the wave is done when each of its clients is up or gone
+		for ((j = start + i - WAVE; j < start + i; j++)); do
+			[ "$j" -ge "$start" ] || continue
+			while [ ! -e "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null &&
+				[ $(($(date +%s) - t0)) -lt "$((secs + 30))" ]; do
+				sleep 0.02
+			done
+		done
+	done
+	up=0
+	for ((j = start; j < ${#IDLE_PIDS[@]}; j++)); do
+		[ -e "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && up=$((up + 1))
+	done
+	HELD=$up
+}
+
+# per_conn N CLIENT... -- PIDS...: sets PER_CONN, the PSS per idle connection in KiB.
+per_conn()
+{
+	local n=$1 before after
+	shift
+	local -a client=()
+	while [ "$1" != -- ]; do
+		client+=("$1")
+		shift
+	done
+	shift
+	sleep 1
+	before=$(pss "$@")
+	hold "$n" 300 "${client[@]}"
+	[ "$HELD" = "$n" ] || die "only $HELD of $n idle clients authenticated: $(tail -n 3 "$T/idle.err")"
+	sleep 2
+	after=$(pss "$@")
+	kill_idle
+	PER_CONN=$(awk -v a="$after" -v b="$before" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
+}
+
+echo "nullspace relay bench: $BYTES_SPEC each way, sessions for ${SECONDS_BUDGET}s," \
+	"$IDLE_N idle for memory, up to $HOLD_N held; $(nproc) cores"
+echo "  nullspace: $NULLSPACE"
+[ "$have_openssh" = 1 ] && echo "  openssh:   $(ssh -V 2>&1)"
+
+"${RL[@]}" -T -- true </dev/null >/dev/null 2>&1 || die "warm-up login through the relay failed"
+[ "$have_openssh" = 1 ] && "${OS[@]}" -T -- true </dev/null >/dev/null 2>&1
+
+r_up=$(upload "${RL[@]}") || exit 1
+r_down=$(download "${RL[@]}") || exit 1
+r_sess=$(sessions "${RL[@]}") || exit 1
+per_conn "$IDLE_N" "${RL[@]}" -- "$RELAY_PID"
+r_mem=$PER_CONN
+o_up=n/a o_down=n/a o_sess=n/a o_mem=n/a
+if [ "$have_openssh" = 1 ]; then
+	o_up=$(upload "${OS[@]}") || exit 1
+	o_down=$(download "${OS[@]}") || exit 1
+	o_sess=$(sessions "${OS[@]}") || exit 1
+	per_conn "$IDLE_N" "${OS[@]}" -- "$SSHD_PID"
+	o_mem=$PER_CONN
+fi
+
+# held connections, and a new login (full session) timed while they are held
+t0=$(now)
+hold "$HOLD_N" "$HOLD_SECONDS" "${RL[@]}"
+held=$HELD
+t_hold=$(awk -v a="$t0" -v z="$(now)" 'BEGIN { printf "%.0f", z - a }')
+sleep 1
+held_mem=$(pss "$RELAY_PID")
+lat=""
+for i in 1 2 3 4 5; do
+	t0=$(now)
+	"${RL[@]}" -T -- true </dev/null >/dev/null 2>"$T/lat.err" ||
+		die "a new login failed while $held connections were held: $(head -c 300 "$T/lat.err")"
+	lat+="$(awk -v a="$t0" -v z="$(now)" 'BEGIN { printf "%.0f", (z - a) * 1000 }') "
+done
+still=0
+for ((j = 0; j < ${#IDLE_PIDS[@]}; j++)); do
+	kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && still=$((still + 1))
+done
+kill_idle
+
+row()
+{
+	local metric=$1 a=$2 b=$3 ratio=n/a
+	if [ "$b" != n/a ] && [ "$a" != n/a ]; then
+		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+	fi
+	printf '%-34s %12s %12s %8s\n' "$metric" "$a" "$b" "$ratio"
+}
+echo
+printf '%-34s %12s %12s %8s\n' metric relay sshd ratio
+row "upload $BYTES_SPEC (MiB/s)" "$r_up" "$o_up"
+row "download $BYTES_SPEC (MiB/s)" "$r_down" "$o_down"
+row "sessions/s (exec true)" "$r_sess" "$o_sess"
+row "PSS per idle connection (KiB)" "$r_mem" "$o_mem"
+echo "(relay = ssh -> nullspace relay -> nullspace agent; sshd = ssh -> sshd; ratio = relay / sshd;"
+echo " PSS: ${IDLE_N} idle authenticated ssh -N clients, relay process vs all sshd processes)"
+echo
+echo "idle authenticated connections held: $held of $HOLD_N asked (${t_hold}s to open;" \
+	"$still clients still connected after the logins below)"
+echo "relay PSS while holding them: $((held_mem / 1024)) MiB"
+echo "new login (full session, exec true) while held, ms: $lat"
+NS_DONE=1

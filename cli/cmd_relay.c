@@ -1,0 +1,268 @@
+/* `nullspace relay`: the certificate-checking SSH front door to sandboxes.
+ * Parses the options, loads the host and client keys (refusing files others
+ * may read), raises the open-files limit for thousands of connections and
+ * runs the relay loop until SIGTERM has drained it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "nullspace/engine.h"
+#include "nullspace/error.h"
+#include "nullspace/keys.h"
+#include "relay.h"
+
+#define MAX_SECONDS 86400
+#define MAX_CHANNELS 512
+#define MAX_AUTH_TRIES 64
+
+typedef struct opts {
+	ns_relay_config cfg;
+	const char *host_key, *client_key;
+} opts;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: nullspace relay [--listen 127.0.0.1:2222] --host-key FILE --ca-keys FILE\n"
+	        "                       [--revoked FILE] --registry DIR --client-key FILE\n"
+	        "                       [--max-connections N] [--max-unauth-per-source N]\n"
+	        "                       [--login-grace-time S] [--max-channels N]\n"
+	        "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
+	        "\n"
+	        "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
+	        "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
+	        "validity, source-address, force-command and permit-pty enforced; serials, key\n"
+	        "ids and keys in --revoked refused). Each session channel is spliced to the\n"
+	        "sandbox's agent, found in the registry DIR, whose host key is pinned; the relay\n"
+	        "logs in there with --client-key. Only shell and exec sessions: subsystems\n"
+	        "(sftp), port, X11 and agent forwarding are refused. Both keys are unencrypted\n"
+	        "openssh-key-v1 ed25519 files only their owner may read. One log line per event\n"
+	        "on stderr. SIGHUP re-reads --ca-keys and --revoked; SIGTERM stops accepting,\n"
+	        "lets sessions end (at most --drain-timeout) and exits 0.\n"
+	        "\n"
+	        "  --listen ADDR              HOST:PORT, [V6]:PORT or unix:PATH (default "
+	        "127.0.0.1:2222)\n"
+	        "  --max-connections N        default %d\n"
+	        "  --max-unauth-per-source N  unauthenticated connections per address "
+	        "(default %d)\n"
+	        "  --login-grace-time S       default %d\n"
+	        "  --max-channels N           sessions per connection (default %d)\n"
+	        "  --max-auth-tries N         default %d\n"
+	        "  --keepalive S              probe idle users and agents (default %d; 0 off)\n"
+	        "  --drain-timeout S          default %d\n"
+	        "\n"
+	        "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
+	        "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
+	        "found' / 'sandbox ID is stopped' (255); an unreachable agent refuses the\n"
+	        "session with 'sandbox ID is unreachable' (255); a lost agent prints\n"
+	        "'nullspace relay: connection to sandbox ID lost' and ssh exits 255. Otherwise\n"
+	        "ssh exits with the remote command's status.\n",
+	        NS_RELAY_MAX_CONNECTIONS, NS_RELAY_MAX_UNAUTH_PER_SOURCE,
+	        NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
+	        NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "nullspace relay: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	return 255;
+}
+
+/* A private key file: regular, at most NS_KEYFILE_MAX bytes, owner-only. */
+static int load_key(const char *what, const char *path, ns_key *key)
+{
+	char buf[NS_KEYFILE_MAX + 1];
+	struct stat st;
+	size_t n = 0;
+	ssize_t r = 0;
+	int fd, rc = 255;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return fail("cannot open %s %s: %s", what, path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+		close(fd);
+		return fail("%s %s is not a regular file only its owner may read; chmod 600 it",
+		            what, path);
+	}
+	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			fail("reading %s %s: %s", what, path, strerror(errno));
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	if (n == sizeof(buf)) {
+		fail("%s %s is too large", what, path);
+		goto out;
+	}
+	if ((r = ns_keyfile_parse(buf, n, key)) != 0 || !key->has_sk) {
+		fail("%s %s: %s", what, path,
+		     r == NS_ERR_ENCRYPTED ? "passphrase-protected keys are not supported"
+		                           : (r != 0 ? ns_strerror((int)r) : "no private key"));
+		goto out;
+	}
+	rc = 0;
+out:
+	sodium_memzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	char *end = NULL;
+
+	if (*s < '0' || *s > '9') {
+		return -1;
+	}
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return (errno != 0 || *end != '\0' || *v < lo || *v > hi) ? -1 : 0;
+}
+
+/* A numeric option into *out (scaled); 1 if a was one, -1 for a bad value. */
+static int num_opt(const char *a, const char *val, const char *name, unsigned long lo,
+                   unsigned long hi, uint32_t scale, uint32_t *out)
+{
+	unsigned long v;
+
+	if (strcmp(a, name) != 0) {
+		return 0;
+	}
+	if (parse_uint(val, lo, hi, &v) != 0) {
+		return -1;
+	}
+	*out = (uint32_t)(v * scale);
+	return 1;
+}
+
+static int numeric(opts *o, const char *a, const char *val)
+{
+	ns_relay_config *c = &o->cfg;
+	int r;
+
+	if ((r = num_opt(a, val, "--max-connections", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
+	                 &c->max_connections)) ||
+	    (r = num_opt(a, val, "--max-unauth-per-source", 1, 1000000, 1,
+	                 &c->max_unauth_per_source)) ||
+	    (r = num_opt(a, val, "--login-grace-time", 1, 3600, 1000, &c->login_grace_ms)) ||
+	    (r = num_opt(a, val, "--max-channels", 1, MAX_CHANNELS, 1, &c->max_channels)) ||
+	    (r = num_opt(a, val, "--max-auth-tries", 1, MAX_AUTH_TRIES, 1, &c->max_auth_tries)) ||
+	    (r = num_opt(a, val, "--keepalive", 0, MAX_SECONDS, 1000, &c->keepalive_ms)) ||
+	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms))) {
+		return r;
+	}
+	return 0;
+}
+
+/* -1 to go on; otherwise the exit code. */
+static int parse_args(int argc, char **argv, opts *o)
+{
+	int i, r;
+
+	o->cfg.listen = "127.0.0.1:2222";
+	o->cfg.keepalive_ms = NS_RELAY_KEEPALIVE_MS;
+	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (val == NULL) {
+			return fail("%s needs a value (see --help)", a);
+		}
+		i++;
+		if (strcmp(a, "--listen") == 0) {
+			o->cfg.listen = val;
+		} else if (strcmp(a, "--host-key") == 0) {
+			o->host_key = val;
+		} else if (strcmp(a, "--client-key") == 0) {
+			o->client_key = val;
+		} else if (strcmp(a, "--ca-keys") == 0) {
+			o->cfg.ca_keys = val;
+		} else if (strcmp(a, "--revoked") == 0) {
+			o->cfg.revoked = val;
+		} else if (strcmp(a, "--registry") == 0) {
+			o->cfg.registry = val;
+		} else if ((r = numeric(o, a, val)) != 1) {
+			return fail("bad option or value: %s %s (see --help)", a, val);
+		}
+	}
+	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL ||
+	    o->cfg.registry == NULL) {
+		return fail("--host-key, --ca-keys, --registry and --client-key are required");
+	}
+	return -1;
+}
+
+/* 5,000 connections need two fds each once they have a session. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int ns_cmd_relay(int argc, char **argv)
+{
+	ns_key host, client;
+	struct stat st;
+	opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse_args(argc, argv, &o)) >= 0) {
+		return rc;
+	}
+	if (sodium_init() < 0) {
+		return fail("libsodium failed to initialise");
+	}
+	if (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		return fail("registry %s is not a folder", o.cfg.registry);
+	}
+	memset(&host, 0, sizeof(host));
+	memset(&client, 0, sizeof(client));
+	if (load_key("host key", o.host_key, &host) != 0 ||
+	    load_key("client key", o.client_key, &client) != 0) {
+		rc = 255;
+		goto out;
+	}
+	raise_nofile();
+	o.cfg.host_key = &host;
+	o.cfg.client_key = &client;
+	o.cfg.log = stderr;
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	if ((rc = ns_relay_run(&o.cfg)) != 0) {
+		fprintf(stderr, "nullspace relay: %s\n", ns_strerror(rc));
+		rc = 255;
+	}
+out:
+	ns_key_wipe(&host);
+	ns_key_wipe(&client);
+	return rc;
+}

@@ -1,0 +1,441 @@
+/* The relay's event loop: one epoll set over the listening socket, a
+ * signalfd (SIGTERM/SIGINT drain, SIGHUP reloads trust), every user socket
+ * and every inner socket; a list of connections to pump per turn, timers
+ * from a periodic scan, limits on connections, and the final drain. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "net.h"
+#include "nullspace/error.h"
+#include "relay_int.h"
+
+#define EPOLL_BATCH 256
+#define SCAN_MAX_MS 1000    /* timers are checked at least this often */
+#define ACCEPT_PAUSE_MS 100 /* after accept ran out of fds */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void ns_relay_log_str(ns_str s, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < s.len && o + 1 < cap; i++) {
+		uint8_t ch = s.p[i];
+		out[o++] = (ch > 0x20 && ch < 0x7f && ch != '=' && ch != '"') ? (char)ch : '?';
+	}
+	out[o] = '\0';
+}
+
+void ns_relay_dirty(ns_relay_conn *c)
+{
+	if (!c->dirty) {
+		c->dirty = 1;
+		c->r->dirty[c->r->ndirty++] = c->slot;
+	}
+}
+
+static int read_file(const char *path, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *p;
+	ssize_t got;
+	int fd, rc = NS_ERR_IO;
+
+	*text = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return NS_ERR_IO;
+	}
+	for (;;) {
+		if (buf == NULL || n == cap) {
+			if (buf != NULL && (cap *= 2) > NS_RELAY_FILE_MAX) {
+				rc = NS_ERR_TOOBIG;
+				goto out;
+			}
+			if ((p = realloc(buf, cap + 1)) == NULL) {
+				rc = NS_ERR_NOMEM;
+				goto out;
+			}
+			buf = p;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got <= 0) {
+			rc = got == 0 ? 0 : NS_ERR_IO;
+			break;
+		}
+		n += (size_t)got;
+	}
+	if (rc == 0) {
+		buf[n] = '\0';
+		*text = buf;
+		*len = n;
+		buf = NULL;
+	}
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* CA keys and the revocation list: all or nothing (a bad reload keeps the
+ * trust in force). */
+static int load_trust(ns_relay *r)
+{
+	uint8_t cas[NS_RELAY_CA_MAX][NS_ED25519_PK_LEN];
+	char *text = NULL, *rev = NULL, *line, *end;
+	size_t len = 0, rlen = 0, n = 0;
+	int rc;
+
+	if ((rc = read_file(r->cfg->ca_keys, &text, &len)) != 0) {
+		fprintf(r->log, "relay event=error what=ca-keys error=\"%s\"\n", ns_strerror(rc));
+		return rc;
+	}
+	for (line = text; line < text + len && n < NS_RELAY_CA_MAX; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(text + len - line));
+		end = end != NULL ? end : text + len;
+		if (ns_key_from_line(line, (size_t)(end - line), cas[n], NULL) == 0) {
+			n++;
+		}
+	}
+	free(text);
+	if (r->cfg->revoked != NULL && (rc = read_file(r->cfg->revoked, &rev, &rlen)) != 0) {
+		fprintf(r->log, "relay event=error what=revoked error=\"%s\"\n", ns_strerror(rc));
+		return rc;
+	}
+	memcpy(r->cas, cas, sizeof(cas));
+	r->nca = n;
+	free(r->revoked);
+	r->revoked = rev;
+	r->revoked_len = rlen;
+	fprintf(r->log, "relay event=trust-loaded ca_keys=%zu revoked=%s\n", n,
+	        rev != NULL ? "yes" : "no");
+	return 0;
+}
+
+static void accept_one(ns_relay *r, int fd, uint64_t now)
+{
+	ns_relay_conn *c = NULL;
+	char peer[NS_RELAY_PEER_MAX];
+	uint32_t slot;
+
+	ns_net_peer_name(fd, peer, sizeof(peer));
+	if (r->nconns >= r->max_conns) {
+		fprintf(r->log, "relay event=reject peer=%s reason=max-connections\n", peer);
+		close(fd);
+		return;
+	}
+	if (ns_relay_src_add(r, peer) != 0) {
+		fprintf(r->log, "relay event=reject peer=%s reason=unauth-per-source\n", peer);
+		close(fd);
+		return;
+	}
+	for (slot = 0; r->conns[slot] != NULL; slot++) {
+	}
+	if (ns_relay_conn_new(r, fd, slot, now, &c) != 0) {
+		fprintf(r->log, "relay event=reject peer=%s reason=no-memory\n", peer);
+		ns_relay_src_del(r, peer);
+		close(fd);
+		return;
+	}
+	c->unauth_counted = 1;
+	r->conns[slot] = c;
+	r->nconns++;
+	ns_relay_dirty(c);
+	fprintf(r->log, "relay event=connect peer=%s conn=%u\n", c->peer, c->id);
+}
+
+static void accept_all(ns_relay *r, uint64_t now)
+{
+	int fd;
+
+	while (r->lsock.fd >= 0) {
+		fd = accept4(r->lsock.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && errno == EINTR) {
+			continue;
+		}
+		if (fd < 0 &&
+		    (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS)) {
+			/* out of fds: stop polling the listener for a while (it
+			 * stays readable and would spin the loop) */
+			fprintf(r->log, "relay event=error what=accept error=\"%s\"\n",
+			        strerror(errno));
+			ns_watch_set(r->epfd, &r->lsock, 0);
+			r->accept_resume = now + ACCEPT_PAUSE_MS;
+			r->next_scan =
+			    r->accept_resume < r->next_scan ? r->accept_resume : r->next_scan;
+			return;
+		}
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				fprintf(r->log, "relay event=error what=accept error=\"%s\"\n",
+				        strerror(errno));
+			}
+			return;
+		}
+		accept_one(r, fd, now);
+	}
+}
+
+static void drain_start(ns_relay *r, uint64_t now)
+{
+	uint32_t i;
+
+	if (r->draining) {
+		return;
+	}
+	r->draining = 1;
+	r->drain_deadline = now + (r->cfg->drain_ms ? r->cfg->drain_ms : NS_RELAY_DRAIN_MS);
+	ns_watch_close(r->epfd, &r->lsock);
+	fprintf(r->log, "relay event=drain connections=%u\n", r->nconns);
+	for (i = 0; i < r->max_conns; i++) {
+		if (r->conns[i] != NULL) {
+			ns_relay_dirty(r->conns[i]); /* idle ones close in their pump */
+		}
+	}
+}
+
+/* 1 when asked to stop at once (a second SIGTERM/SIGINT). */
+static int signals(ns_relay *r, uint64_t now)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(r->sig.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			load_trust(r);
+		} else if (r->draining) {
+			stop = 1;
+		} else {
+			drain_start(r, now);
+		}
+	}
+	return stop;
+}
+
+static void on_event(ns_relay *r, const struct epoll_event *ev, uint64_t now, int *stop)
+{
+	unsigned kind = ns_watch_kind_of(ev->data.u64);
+	uint32_t slot = ns_watch_slot_of(ev->data.u64);
+	ns_relay_conn *c;
+
+	if (kind == NS_WATCH_LISTEN) {
+		accept_all(r, now);
+		return;
+	}
+	if (kind == NS_WATCH_SIGNAL) {
+		*stop |= signals(r, now);
+		return;
+	}
+	if (slot >= r->max_conns || (c = r->conns[slot]) == NULL ||
+	    c->gen != ns_watch_gen_of(ev->data.u64)) {
+		return; /* stale: its connection went away in this batch */
+	}
+	ns_relay_conn_sock(c, kind, ev->events);
+	ns_relay_dirty(c);
+}
+
+static void drop(ns_relay *r, uint32_t slot)
+{
+	ns_relay_conn *c = r->conns[slot];
+
+	fprintf(r->log, "relay event=closed conn=%u\n", c->id);
+	ns_relay_conn_free(c);
+	r->conns[slot] = NULL;
+	r->nconns--;
+}
+
+static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
+{
+	ns_relay_conn *c = r->conns[slot];
+	uint64_t t;
+
+	if (c == NULL) {
+		return;
+	}
+	c->dirty = 0;
+	if (ns_relay_conn_pump(c, now)) {
+		drop(r, slot);
+		return;
+	}
+	t = now + ns_relay_conn_timeout(c, now);
+	r->next_scan = t < r->next_scan ? t : r->next_scan;
+}
+
+/* Pump the dirty connections; check every timer when one is due. The
+ * epoll timeout for the next wait. */
+static int service(ns_relay *r, uint64_t now)
+{
+	uint32_t i, n;
+	uint64_t t;
+
+	if (r->accept_resume != 0 && now >= r->accept_resume) {
+		r->accept_resume = 0;
+		ns_watch_set(r->epfd, &r->lsock, EPOLLIN);
+	}
+	if (now >= r->next_scan) {
+		r->next_scan = now + SCAN_MAX_MS;
+		for (i = 0; i < r->max_conns; i++) {
+			if (r->conns[i] != NULL) {
+				ns_relay_conn_timers(r->conns[i], now);
+				t = now + ns_relay_conn_timeout(r->conns[i], now);
+				r->next_scan = t < r->next_scan ? t : r->next_scan;
+			}
+		}
+	}
+	/* A pump may dirty its own connection again (fairness): those are
+	 * appended behind n and wait for the next turn. */
+	n = r->ndirty;
+	for (i = 0; i < n; i++) {
+		pump_one(r, r->dirty[i], now);
+	}
+	memmove(r->dirty, r->dirty + n, (r->ndirty - n) * sizeof(*r->dirty));
+	r->ndirty -= n;
+	fflush(r->log);
+	if (r->ndirty > 0) {
+		return 0;
+	}
+	return r->next_scan > now ? (int)(r->next_scan - now) : 0;
+}
+
+static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
+{
+	char err[256];
+	sigset_t mask;
+	int fd;
+
+	r->cfg = cfg;
+	r->log = cfg->log != NULL ? cfg->log : stderr;
+	r->max_conns = cfg->max_connections ? cfg->max_connections : NS_RELAY_MAX_CONNECTIONS;
+	r->max_channels = cfg->max_channels ? cfg->max_channels : NS_RELAY_MAX_CHANNELS;
+	ns_watch_init(&r->lsock, -1, 0);
+	ns_watch_init(&r->sig, -1, 0);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, old);
+	signal(SIGTERM, SIG_DFL); /* ignored signals never reach a signalfd */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	r->conns = calloc(r->max_conns, sizeof(*r->conns));
+	r->dirty = calloc(2 * (size_t)r->max_conns, sizeof(*r->dirty));
+	if (r->conns == NULL || r->dirty == NULL || ns_relay_src_init(r) != 0) {
+		return NS_ERR_NOMEM;
+	}
+	if ((fd = load_trust(r)) != 0) {
+		return fd;
+	}
+	if ((r->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		fprintf(r->log, "relay event=error what=epoll error=\"%s\"\n", strerror(errno));
+		return NS_ERR_IO;
+	}
+	ns_watch_init(&r->sig, fd, ns_watch_token(NS_WATCH_SIGNAL, 0, 0, 0));
+	if ((fd = ns_net_listen(cfg->listen, err, sizeof(err))) < 0) {
+		fprintf(r->log, "relay event=error what=listen error=\"%s\"\n", err);
+		return fd;
+	}
+	ns_watch_init(&r->lsock, fd, ns_watch_token(NS_WATCH_LISTEN, 0, 0, 0));
+	ns_net_set_nonblock(fd, 1);
+	if (ns_watch_set(r->epfd, &r->sig, EPOLLIN) != 0 ||
+	    ns_watch_set(r->epfd, &r->lsock, EPOLLIN) != 0) {
+		return NS_ERR_IO;
+	}
+	return 0;
+}
+
+static void shutdown_all(ns_relay *r, const sigset_t *old)
+{
+	uint32_t i;
+
+	for (i = 0; r->conns != NULL && i < r->max_conns; i++) {
+		if (r->conns[i] != NULL) {
+			ns_engine_disconnect(r->conns[i]->front.e, NS_DISC_BY_APPLICATION,
+			                     "relay shutting down");
+			ns_relay_conn_pump(r->conns[i], now_ms());
+			ns_relay_conn_free(r->conns[i]);
+			r->conns[i] = NULL;
+		}
+	}
+	ns_watch_close(r->epfd, &r->lsock);
+	ns_watch_close(r->epfd, &r->sig);
+	if (r->epfd >= 0) {
+		close(r->epfd);
+	}
+	free(r->conns);
+	free(r->dirty);
+	free(r->revoked);
+	ns_relay_src_free(r);
+	sodium_memzero(r->cas, sizeof(r->cas));
+	sigprocmask(SIG_SETMASK, old, NULL);
+	fflush(r->log);
+}
+
+static int loop(ns_relay *r)
+{
+	struct epoll_event evs[EPOLL_BATCH];
+	int n, i, stop = 0, timeout;
+	uint64_t now;
+
+	timeout = service(r, now_ms());
+	while (!stop) {
+		n = epoll_wait(r->epfd, evs, EPOLL_BATCH, timeout);
+		if (n < 0 && errno != EINTR) {
+			return NS_ERR_IO;
+		}
+		now = now_ms();
+		for (i = 0; i < n; i++) {
+			on_event(r, &evs[i], now, &stop);
+		}
+		timeout = service(r, now);
+		if (r->draining && (r->nconns == 0 || now >= r->drain_deadline)) {
+			stop = 1;
+		}
+	}
+	return 0;
+}
+
+int ns_relay_run(const ns_relay_config *cfg)
+{
+	ns_relay *r;
+	sigset_t old;
+	int rc;
+
+	if (cfg == NULL || cfg->listen == NULL || cfg->host_key == NULL ||
+	    cfg->client_key == NULL || cfg->ca_keys == NULL || cfg->registry == NULL) {
+		return NS_ERR_INVALID;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	r->epfd = -1;
+	if ((rc = setup(r, cfg, &old)) == 0) {
+		fprintf(r->log, "relay event=listen addr=%s max_connections=%u\n", cfg->listen,
+		        r->max_conns);
+		rc = loop(r);
+		fprintf(r->log, "relay event=shutdown connections=%u\n", r->nconns);
+	}
+	shutdown_all(r, &old);
+	free(r);
+	return rc;
+}

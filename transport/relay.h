@@ -1,0 +1,45 @@
+/* `nullspace relay`: the public SSH front door. It authenticates users by
+ * OpenSSH user certificate (principal = SSH user name = sandbox id), finds
+ * the sandbox in the registry and splices each session channel onto an
+ * inner SSH connection to the sandbox's agent, windows honoured end to end.
+ * It never runs user code. One single-threaded epoll loop. */
+#ifndef NS_TRANSPORT_RELAY_H
+#define NS_TRANSPORT_RELAY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nullspace/keys.h"
+
+#define NS_RELAY_MAX_CONNECTIONS 10000
+#define NS_RELAY_MAX_CONNECTIONS_LIMIT 1000000
+#define NS_RELAY_MAX_UNAUTH_PER_SOURCE 32
+#define NS_RELAY_LOGIN_GRACE_MS (30 * 1000)
+#define NS_RELAY_MAX_CHANNELS 16 /* session channels per user connection */
+#define NS_RELAY_KEEPALIVE_MS (60 * 1000)
+#define NS_RELAY_DRAIN_MS (30 * 1000)
+
+typedef struct ns_relay_config {
+	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
+	const ns_key *host_key;   /* the relay's host key (with the private half) */
+	const ns_key *client_key; /* the relay's key towards agents */
+	const char *ca_keys;      /* CA public keys file (read at start and SIGHUP) */
+	const char *revoked;      /* revocation list file or NULL (likewise) */
+	const char *registry;     /* the sandbox registry folder */
+	FILE *log;                /* one line per event; NULL: stderr */
+	uint32_t max_connections; /* 0: defaults above */
+	uint32_t max_unauth_per_source;
+	uint32_t login_grace_ms;
+	uint32_t max_channels;
+	uint32_t max_auth_tries;
+	uint32_t keepalive_ms; /* to users and agents; 0: off */
+	uint32_t drain_ms;     /* after SIGTERM: longest wait for sessions to end */
+} ns_relay_config;
+
+/* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions
+ * end (at most drain_ms), close everything and return 0. SIGHUP re-reads
+ * the CA keys and the revocation list. A negative NS_ERR_* when the relay
+ * cannot start (the reason goes to the log). */
+int ns_relay_run(const ns_relay_config *cfg);
+
+#endif

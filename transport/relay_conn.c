@@ -1,0 +1,377 @@
+/* One relay connection: the byte pumps of its two engines (the user's and,
+ * once a channel asks for it, the agent's), reading through the loop's
+ * shared buffer and keeping only what an engine refused; the order of a
+ * pump; login grace, drain and the final flush. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "nullspace/error.h"
+#include "relay_int.h"
+
+#define READS_PER_PUMP 16
+#define ROUNDS_PER_PUMP 16
+
+typedef void (*handler_fn)(ns_relay_conn *c, const ns_event *ev, uint64_t now);
+
+void ns_relay_pipe_init(ns_relay_pipe *p)
+{
+	memset(p, 0, sizeof(*p));
+	ns_watch_init(&p->w, -1, 0);
+}
+
+void ns_relay_pipe_free(int epfd, ns_relay_pipe *p)
+{
+	ns_watch_close(epfd, &p->w);
+	ns_engine_free(p->e);
+	free(p->rem);
+	ns_relay_pipe_init(p);
+}
+
+int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay_conn **out)
+{
+	ns_engine_config ec;
+	ns_relay_conn *c;
+	int rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c) + NS_RELAY_SLOTS(r) * sizeof(c->chans[0]));
+	if (c == NULL) {
+		return NS_ERR_NOMEM;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.role = NS_ROLE_SERVER;
+	ec.alloc = ns_allocator_libc();
+	ec.software = "nullspace_relay_0.1";
+	ec.host_key = r->cfg->host_key;
+	ec.max_channels = r->max_channels;
+	ec.max_auth_tries = r->cfg->max_auth_tries;
+	ec.keepalive_ms = r->cfg->keepalive_ms;
+	ec.window = NS_RELAY_WINDOW;
+	ns_relay_pipe_init(&c->front);
+	if ((rc = ns_engine_new(&ec, &c->front.e)) != 0) {
+		free(c);
+		return rc;
+	}
+	c->r = r;
+	c->slot = slot;
+	c->gen = ++r->gen & 0xfffff;
+	c->id = ++r->next_id;
+	ns_net_peer_name(fd, c->peer, sizeof(c->peer));
+	ns_watch_init(&c->front.w, fd, ns_watch_token(NS_RELAY_WATCH_FRONT, slot, c->gen, 0));
+	c->grace_deadline =
+	    now + (r->cfg->login_grace_ms ? r->cfg->login_grace_ms : NS_RELAY_LOGIN_GRACE_MS);
+	ns_engine_tick(c->front.e, now);
+	*out = c;
+	return 0;
+}
+
+void ns_relay_conn_authed(ns_relay_conn *c)
+{
+	if (c->unauth_counted) {
+		c->unauth_counted = 0;
+		ns_relay_src_del(c->r, c->peer);
+	}
+	c->grace_deadline = 0;
+}
+
+void ns_relay_conn_free(ns_relay_conn *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		if (c->chans[i] != NULL) {
+			ns_relay_chan_free(c, c->chans[i]);
+		}
+	}
+	ns_relay_inner_drop(c);
+	if (c->unauth_counted) {
+		ns_relay_src_del(c->r, c->peer);
+	}
+	ns_relay_pipe_free(c->r->epfd, &c->front);
+	free(c->force_command);
+	free(c);
+}
+
+void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events)
+{
+	if (kind == NS_RELAY_WATCH_INNER) {
+		ns_relay_inner_sock(c, events);
+		return;
+	}
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		c->front.readable = 1;
+	}
+}
+
+/* Send what the engine has; 0, or -1 once the peer is gone. */
+int ns_relay_pipe_flush(ns_relay_pipe *p)
+{
+	const uint8_t *out;
+	size_t len;
+	ssize_t n;
+
+	for (;;) {
+		out = ns_engine_output(p->e, &len);
+		if (len == 0 || p->w.fd < 0) {
+			return 0;
+		}
+		n = send(p->w.fd, out, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return 0;
+		}
+		if (n <= 0) {
+			ns_engine_output_ack(p->e, len);
+			p->sock_eof = 1;
+			return -1;
+		}
+		ns_engine_output_ack(p->e, (size_t)n);
+	}
+}
+
+void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
+{
+	uint32_t want = 0;
+	size_t pending;
+
+	ns_engine_output(p->e, &pending);
+	if (!p->sock_eof && !p->done && p->rem_len == 0) {
+		want |= EPOLLIN;
+	}
+	if (pending > 0 && !p->sock_eof) {
+		want |= EPOLLOUT;
+	}
+	ns_watch_set(epfd, &p->w, want);
+}
+
+/* Pull and handle every pending event; how many there were. */
+static int pull(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
+{
+	ns_event ev;
+	int n = 0, rc;
+
+	while (!p->done) {
+		rc = ns_engine_event(p->e, &ev);
+		if (rc != 0 || ev.type == NS_EV_NONE) {
+			if (rc != 0) {
+				memset(&ev, 0, sizeof(ev));
+				ev.type = NS_EV_DISCONNECT;
+				ev.error = rc;
+				h(c, &ev, now);
+				p->done = 1;
+			}
+			return n;
+		}
+		h(c, &ev, now);
+		p->done |= ev.type == NS_EV_DISCONNECT;
+		n++;
+	}
+	return n;
+}
+
+/* Read from the socket into the shared buffer (or what is left over). */
+static int next_input(ns_relay_conn *c, ns_relay_pipe *p, const uint8_t **cur, size_t *len,
+                      int *reads)
+{
+	ssize_t n;
+
+	if (p->rem != NULL) {
+		free(p->rem); /* every remaining byte was taken */
+		p->rem = NULL;
+		p->rem_len = 0;
+	}
+	while (p->readable && !p->sock_eof && *reads < READS_PER_PUMP) {
+		n = recv(p->w.fd, c->r->rbuf, sizeof(c->r->rbuf), 0);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			p->readable = 0;
+			return 0;
+		}
+		(*reads)++;
+		if (n <= 0) {
+			p->sock_eof = 1;
+			return 0;
+		}
+		*cur = c->r->rbuf;
+		*len = (size_t)n;
+		return 1;
+	}
+	return 0;
+}
+
+/* Keep the bytes the engine did not take. */
+static void keep_rest(ns_relay_pipe *p, const uint8_t *cur, size_t len)
+{
+	uint8_t *copy;
+
+	if (len == 0) {
+		free(p->rem);
+		p->rem = NULL;
+		p->rem_len = 0;
+	} else if (p->rem != NULL && cur >= p->rem && cur < p->rem + p->rem_len) {
+		memmove(p->rem, cur, len);
+		p->rem_len = len;
+	} else if ((copy = malloc(len)) != NULL) {
+		memcpy(copy, cur, len);
+		p->rem = copy;
+		p->rem_len = len;
+	} else {
+		ns_engine_disconnect(p->e, NS_DISC_BY_APPLICATION, "out of memory");
+	}
+}
+
+/* Feed received bytes and handle the events; 1 if anything happened. */
+static int feed(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
+{
+	const uint8_t *cur = p->rem;
+	size_t len = p->rem_len, n;
+	int did = 0, reads = 0, got, rc;
+
+	for (;;) {
+		got = pull(c, p, h, now);
+		did |= got > 0;
+		if (p->done) {
+			len = 0;
+			break;
+		}
+		if (len == 0 && !next_input(c, p, &cur, &len, &reads)) {
+			break;
+		}
+		n = 0;
+		rc = ns_engine_input(p->e, cur, len, &n);
+		cur += n;
+		len -= n;
+		did |= n > 0;
+		if (rc != 0 && !ns_engine_closed(p->e)) {
+			ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+		}
+		if (n == 0 && pull(c, p, h, now) == 0) {
+			break; /* the engine waits for its output to drain */
+		}
+	}
+	keep_rest(p, cur, len);
+	if (p->sock_eof && p->rem_len == 0 && !p->eof_fed && !p->done) {
+		p->eof_fed = 1;
+		ns_engine_input_eof(p->e);
+		did |= pull(c, p, h, now) > 0;
+	}
+	return did;
+}
+
+static void inner_handler(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+{
+	(void)now;
+	ns_relay_inner_event(c, ev);
+}
+
+static int flush_both(ns_relay_conn *c)
+{
+	size_t before = 0, after = 0, b2 = 0, a2 = 0;
+
+	ns_engine_output(c->front.e, &before);
+	ns_relay_pipe_flush(&c->front);
+	ns_engine_output(c->front.e, &after);
+	if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING) {
+		ns_engine_output(c->inner->p.e, &b2);
+		ns_relay_pipe_flush(&c->inner->p);
+		ns_engine_output(c->inner->p.e, &a2);
+	}
+	return after < before || a2 < b2;
+}
+
+static void drain_check(ns_relay_conn *c)
+{
+	if (c->r->draining && c->nchans == 0 && !c->closing && !c->front.done) {
+		fprintf(c->r->log, "relay event=drain-close conn=%u\n", c->id);
+		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, "relay shutting down");
+	}
+}
+
+int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
+{
+	int round, did = 1;
+	size_t pending;
+
+	ns_engine_tick(c->front.e, now);
+	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
+		drain_check(c);
+		did = feed(c, &c->front, ns_relay_front_event, now);
+		if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING && !c->inner->dead) {
+			did |= feed(c, &c->inner->p, inner_handler, now);
+		}
+		if (c->inner != NULL && (c->inner->dead || c->closing)) {
+			ns_relay_inner_drop(c);
+		}
+		did |= ns_relay_flow_sweep(c);
+		did |= flush_both(c);
+	}
+	if (did) {
+		ns_relay_dirty(c); /* more to do: after the others had a turn */
+	}
+	if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING) {
+		ns_engine_tick(c->inner->p.e, now);
+		ns_relay_pipe_interest(c->r->epfd, &c->inner->p);
+	}
+	if (c->front.done && !c->closing) {
+		c->closing = 1;
+		c->close_deadline = now + NS_RELAY_CLOSE_LINGER_MS;
+	}
+	ns_engine_tick(c->front.e, now); /* idle: buffers go back */
+	ns_engine_output(c->front.e, &pending);
+	if (c->closing && (pending == 0 || c->front.sock_eof || now >= c->close_deadline)) {
+		return 1;
+	}
+	ns_relay_pipe_interest(c->r->epfd, &c->front);
+	return 0;
+}
+
+void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
+{
+	if (c->closing) {
+		if (now >= c->close_deadline) {
+			ns_relay_dirty(c);
+		}
+		return;
+	}
+	if (ns_engine_next_timeout(c->front.e, now) == 0) {
+		ns_relay_dirty(c);
+	}
+	if (c->grace_deadline != 0 && now >= c->grace_deadline) {
+		c->grace_deadline = 0;
+		fprintf(c->r->log, "relay event=login-timeout conn=%u peer=%s\n", c->id, c->peer);
+		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
+		                     "login grace time exceeded");
+		ns_relay_dirty(c);
+	}
+	ns_relay_inner_timers(c, now);
+}
+
+uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
+{
+	uint64_t t, g;
+
+	if (c->closing) {
+		return c->close_deadline > now ? c->close_deadline - now : 0;
+	}
+	t = ns_engine_next_timeout(c->front.e, now);
+	if (c->grace_deadline != 0) {
+		g = c->grace_deadline > now ? c->grace_deadline - now : 0;
+		t = g < t ? g : t;
+	}
+	if (c->inner != NULL) {
+		g = c->inner->state == NS_IN_READY ? ns_engine_next_timeout(c->inner->p.e, now)
+		    : c->inner->deadline > now     ? c->inner->deadline - now
+		                                   : 0;
+		t = g < t ? g : t;
+	}
+	return t;
+}

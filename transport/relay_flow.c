@@ -1,0 +1,178 @@
+/* Bytes through a relay splice with end-to-end backpressure: data from one
+ * side goes to the other as far as its window allows; the rest waits in a
+ * per-direction hold and is reported consumed on the sending side only once
+ * the other took it, so that side's window stays closed meanwhile. After
+ * the held bytes: exit status, EOF and CLOSE, in that order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nullspace/error.h"
+#include "relay_int.h"
+
+void ns_relay_hold_free(ns_relay_hold *h)
+{
+	free(h->p);
+	memset(h, 0, sizeof(*h));
+}
+
+static int hold_append(ns_relay_hold *h, const uint8_t *p, size_t n)
+{
+	uint8_t *np;
+	size_t want;
+
+	if (h->off + h->len + n > h->cap && h->off > 0) {
+		memmove(h->p, h->p + h->off, h->len);
+		h->off = 0;
+	}
+	if (h->len + n > h->cap) {
+		want = h->len + n;
+		want = want < 16384 ? 16384 : want;
+		if ((np = realloc(h->p, want)) == NULL) {
+			return NS_ERR_NOMEM;
+		}
+		h->p = np;
+		h->cap = want;
+	}
+	memcpy(h->p + h->off + h->len, p, n);
+	h->len += n;
+	return 0;
+}
+
+/* Engines and channel ids of a direction: dst receives, src sent. */
+static void ends(ns_relay_conn *c, ns_relay_chan *ch, int dir, ns_engine **dst, uint32_t *did,
+                 ns_engine **src, uint32_t *sid)
+{
+	ns_engine *inner = c->inner != NULL ? c->inner->p.e : NULL;
+
+	*dst = dir == NS_TO_FRONT ? c->front.e : inner;
+	*did = dir == NS_TO_FRONT ? ch->fch : ch->ich;
+	*src = dir == NS_TO_FRONT ? inner : c->front.e;
+	*sid = dir == NS_TO_FRONT ? ch->ich : ch->fch;
+}
+
+void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d)
+{
+	ns_relay_hold *h = &ch->hold[dir][ext != 0];
+	ns_engine *dst, *src;
+	uint32_t did, sid;
+	size_t took = 0;
+
+	ends(c, ch, dir, &dst, &did, &src, &sid);
+	if (dir == NS_TO_FRONT) {
+		ch->bytes_out += d.len;
+	} else {
+		ch->bytes_in += d.len;
+	}
+	if (h->len == 0 && dst != NULL) {
+		ns_channel_write(dst, did, ext != 0, d.p, d.len, &took);
+		ns_channel_consumed(src, sid, took);
+	}
+	if (took < d.len && hold_append(h, d.p + took, d.len - took) != 0) {
+		fprintf(c->r->log, "relay event=error conn=%u what=hold error=no-memory\n", c->id);
+		ns_channel_consumed(src, sid, d.len - took); /* dropped */
+	}
+}
+
+void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg)
+{
+	hold_append(&ch->hold[NS_TO_FRONT][1], (const uint8_t *)msg, strlen(msg));
+}
+
+/* Write held bytes of one direction; 1 if any moved. */
+static int flush_holds(ns_relay_conn *c, ns_relay_chan *ch, int dir)
+{
+	ns_engine *dst, *src;
+	uint32_t did, sid, x;
+	size_t took;
+	int moved = 0;
+
+	ends(c, ch, dir, &dst, &did, &src, &sid);
+	for (x = 0; x < 2 && dst != NULL; x++) {
+		ns_relay_hold *h = &ch->hold[dir][x];
+		if (h->len == 0) {
+			continue;
+		}
+		took = 0;
+		ns_channel_write(dst, did, x, h->p + h->off, h->len, &took);
+		if (src != NULL && (dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
+			ns_channel_consumed(src, sid, took);
+		}
+		h->off += took;
+		h->len -= took;
+		moved |= took > 0;
+		if (h->len == 0) {
+			ns_relay_hold_free(h);
+		}
+	}
+	return moved;
+}
+
+static int to_front(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	ns_engine *e = c->front.e;
+	int moved = flush_holds(c, ch, NS_TO_FRONT), rc;
+
+	if (ch->hold[NS_TO_FRONT][0].len > 0 || ch->hold[NS_TO_FRONT][1].len > 0) {
+		return moved;
+	}
+	if (ch->exit_kind != 0 && !ch->exit_sent) {
+		rc = ch->exit_kind == 1 ? ns_channel_exit_status(e, ch->fch, ch->exit_status)
+		                        : ns_channel_exit_signal(e, ch->fch, ch->exit_sig,
+		                                                 ch->exit_core, ch->exit_msg);
+		ch->exit_sent = rc != NS_ERR_AGAIN;
+		moved = 1;
+	}
+	if (ch->want_eof[NS_TO_FRONT] && ns_channel_eof(e, ch->fch) != NS_ERR_AGAIN) {
+		ch->want_eof[NS_TO_FRONT] = 0;
+		moved = 1;
+	}
+	if (ch->want_close[NS_TO_FRONT] && !ch->want_eof[NS_TO_FRONT] &&
+	    ns_channel_close(e, ch->fch) != NS_ERR_AGAIN) {
+		ch->want_close[NS_TO_FRONT] = 0;
+		moved = 1;
+	}
+	return moved;
+}
+
+static int to_inner(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	ns_engine *e;
+	int moved;
+
+	if (c->inner == NULL || ch->istate != NS_RS_OPEN) {
+		return 0;
+	}
+	e = c->inner->p.e;
+	moved = flush_holds(c, ch, NS_TO_INNER);
+	if (ch->hold[NS_TO_INNER][0].len > 0 || ch->hold[NS_TO_INNER][1].len > 0) {
+		return moved;
+	}
+	if (ch->want_eof[NS_TO_INNER] && ns_channel_eof(e, ch->ich) != NS_ERR_AGAIN) {
+		ch->want_eof[NS_TO_INNER] = 0;
+		moved = 1;
+	}
+	if (ch->want_close[NS_TO_INNER] && !ch->want_eof[NS_TO_INNER] &&
+	    ns_channel_close(e, ch->ich) != NS_ERR_AGAIN) {
+		ch->want_close[NS_TO_INNER] = 0;
+		moved = 1;
+	}
+	return moved;
+}
+
+int ns_relay_flow_sweep(ns_relay_conn *c)
+{
+	uint32_t i;
+	int moved = 0;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		ns_relay_chan *ch = c->chans[i];
+		if (ch == NULL) {
+			continue;
+		}
+		if (ch->fstate == NS_RS_OPEN) {
+			moved |= to_front(c, ch);
+		}
+		moved |= to_inner(c, ch);
+	}
+	return moved;
+}

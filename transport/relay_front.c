@@ -1,0 +1,231 @@
+/* The user's side of a relay connection: the events of its server engine,
+ * and authentication. Only publickey with an OpenSSH user certificate is
+ * accepted: trusted CA, principal = the SSH user name = the sandbox id,
+ * validity, source-address, revocation; then the sandbox must exist in the
+ * registry and be running. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nullspace/cert.h"
+#include "nullspace/error.h"
+#include "relay_int.h"
+#include "wire.h"
+
+#define WHY_MAX 64
+#define MSG_MAX 160
+
+typedef struct auth_info {
+	char user[NS_SANDBOX_ID_MAX + 1]; /* as logged */
+	char fp[NS_FINGERPRINT_LEN];
+	char cert_id[64];
+	unsigned long long serial;
+	char why[WHY_MAX];
+} auth_info;
+
+static void log_auth(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int ok)
+{
+	fprintf(c->r->log, "relay event=auth conn=%u result=%s user=%s key=%s", c->id,
+	        ok ? "accepted" : "refused", a->user, a->fp);
+	if (ev->is_cert && a->cert_id[0] != '\0') {
+		fprintf(c->r->log, " cert_id=%s serial=%llu", a->cert_id, a->serial);
+	}
+	if (!ok) {
+		fprintf(c->r->log, " reason=%s", a->why);
+	}
+	fprintf(c->r->log, "%s\n", ev->signed_ok ? "" : " query=yes");
+}
+
+/* What the user reads (a USERAUTH_BANNER: ssh prints it on stderr and goes
+ * on with its next key) about a refused certificate. */
+static const char *refusal_text(int reason)
+{
+	switch (reason) {
+	case NS_CERT_EXPIRED: return "the certificate has expired";
+	case NS_CERT_NOT_YET_VALID: return "the certificate is not yet valid";
+	case NS_CERT_WRONG_PRINCIPAL:
+		return "the certificate's principals do not include this sandbox";
+	case NS_CERT_NO_PRINCIPALS: return "the certificate has no principals";
+	case NS_CERT_UNTRUSTED_CA: return "the certificate is not signed by a trusted CA";
+	case NS_CERT_REVOKED_SERIAL:
+	case NS_CERT_REVOKED_KEY_ID:
+	case NS_CERT_REVOKED_KEY: return "the certificate has been revoked";
+	case NS_CERT_SOURCE_ADDRESS: return "the certificate does not allow this source address";
+	case NS_CERT_WRONG_TYPE: return "a host certificate cannot log in";
+	default: return "the certificate is not valid";
+	}
+}
+
+static void banner(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int reason)
+{
+	char text[256];
+
+	if (!ev->is_cert) {
+		if (c->told_plain) {
+			return; /* once per connection: ssh may try many keys */
+		}
+		c->told_plain = 1;
+		snprintf(text, sizeof(text),
+		         "nullspace relay: only certificate logins are accepted; key %s has no "
+		         "certificate\n",
+		         a->fp);
+	} else if (reason >= 0) {
+		snprintf(text, sizeof(text), "nullspace relay: certificate refused: %s (%s)\n",
+		         refusal_text(reason), a->why);
+	} else {
+		snprintf(text, sizeof(text), "nullspace relay: certificate refused (%s)\n", a->why);
+	}
+	ns_engine_auth_banner(c->front.e, text);
+}
+
+/* The certificate against the policy; 1 when acceptable (v filled). */
+static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_verdict *v,
+                   int *code)
+{
+	ns_cert_policy pol;
+	ns_cert cert;
+	int reason = 0;
+
+	if (ns_cert_parse(ev->key_blob.p, ev->key_blob.len, &cert, &reason) != 0) {
+		snprintf(a->why, sizeof(a->why), "%s", ns_cert_reason_name(reason));
+		*code = reason;
+		return 0;
+	}
+	ns_relay_log_str(cert.key_id, a->cert_id, sizeof(a->cert_id));
+	a->serial = (unsigned long long)cert.serial;
+	if (ns_str_copy(ev->user, a->user, sizeof(a->user)) != 0 ||
+	    strlen(a->user) != ev->user.len || !ns_registry_id_valid(a->user)) {
+		snprintf(a->why, sizeof(a->why), "bad-sandbox-id");
+		return 0;
+	}
+	memset(&pol, 0, sizeof(pol));
+	pol.ca_keys = (const uint8_t(*)[NS_ED25519_PK_LEN])c->r->cas;
+	pol.nca = c->r->nca;
+	pol.type = NS_CERT_USER;
+	pol.principal = a->user;
+	pol.now = (uint64_t)time(NULL);
+	pol.peer_addr = c->peer;
+	pol.revoked = c->r->revoked;
+	pol.revoked_len = c->r->revoked_len;
+	if (ns_cert_check(&cert, &pol, v) != 0) {
+		snprintf(a->why, sizeof(a->why), "%s", ns_cert_reason_name(v->reason));
+		*code = v->reason;
+		return 0;
+	}
+	return 1;
+}
+
+/* The signed request passed the certificate checks: the sandbox must be
+ * known and running. 1 to accept; else the connection is closed with a
+ * message the user sees. */
+static int sandbox_ok(ns_relay_conn *c, auth_info *a)
+{
+	ns_registry_entry ent;
+	char msg[MSG_MAX];
+	int rc = ns_registry_lookup(c->r->cfg->registry, a->user, &ent);
+
+	if (rc == 0 && ent.state == NS_SANDBOX_RUNNING) {
+		return 1;
+	}
+	if (rc == NS_ERR_NOTFOUND) {
+		snprintf(a->why, sizeof(a->why), "sandbox-not-found");
+		snprintf(msg, sizeof(msg), "sandbox %s not found", a->user);
+	} else if (rc == 0) {
+		snprintf(a->why, sizeof(a->why), "sandbox-stopped");
+		snprintf(msg, sizeof(msg), "sandbox %s is stopped", a->user);
+	} else {
+		snprintf(a->why, sizeof(a->why), "registry-error");
+		snprintf(msg, sizeof(msg), "sandbox %s is unavailable", a->user);
+	}
+	ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
+	return 0;
+}
+
+static int accept_login(ns_relay_conn *c, const auth_info *a, const ns_cert_verdict *v)
+{
+	free(c->force_command);
+	c->force_command = NULL;
+	if (v->has_force_command && (c->force_command = strndup((const char *)v->force_command.p,
+	                                                        v->force_command.len)) == NULL) {
+		return 0;
+	}
+	c->permit_pty = (v->extensions & NS_EXT_PERMIT_PTY) != 0;
+	snprintf(c->user, sizeof(c->user), "%s", a->user);
+	c->authed = 1;
+	return 1;
+}
+
+static void auth(ns_relay_conn *c, const ns_event *ev)
+{
+	ns_cert_verdict v;
+	auth_info a;
+	int ok = 0, code = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&v, 0, sizeof(v));
+	ns_relay_log_str(ev->user, a.user, sizeof(a.user));
+	if (!ns_str_eq(ev->method, "publickey") || !ev->key_parsed) {
+		ns_engine_auth_verdict(c->front.e, 0);
+		if (!ns_str_eq(ev->method, "none")) {
+			char method[32];
+			ns_relay_log_str(ev->method, method, sizeof(method));
+			fprintf(c->r->log,
+			        "relay event=auth conn=%u result=refused user=%s method=%s "
+			        "reason=method-not-allowed\n",
+			        c->id, a.user, method);
+		}
+		return;
+	}
+	ns_key_fingerprint(ev->key, a.fp);
+	snprintf(a.why, sizeof(a.why), "not-a-certificate");
+	if (ev->is_cert && cert_ok(c, ev, &a, &v, &code)) {
+		if (ev->signed_ok && !sandbox_ok(c, &a)) {
+			log_auth(c, ev, &a, 0);
+			return; /* the connection is closing with the message */
+		}
+		ok = !ev->signed_ok || accept_login(c, &a, &v);
+		snprintf(a.why, sizeof(a.why), "out-of-memory");
+	}
+	if (ev->signed_ok || !ok) {
+		log_auth(c, ev, &a, ok);
+	}
+	if (!ok) {
+		banner(c, ev, &a, code);
+	}
+	ns_engine_auth_verdict(c->front.e, ok);
+	if (ok && ev->signed_ok) {
+		ns_relay_conn_authed(c);
+	}
+}
+
+static void disconnected(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+{
+	char msg[128], err[64] = "none";
+	ns_str es;
+
+	ns_relay_log_str(ev->message, msg, sizeof(msg));
+	if (ev->error != 0 && ev->error != NS_ERR_DISCONNECTED) {
+		es.p = (const uint8_t *)ns_strerror(ev->error);
+		es.len = strlen((const char *)es.p);
+		ns_relay_log_str(es, err, sizeof(err));
+	}
+	fprintf(c->r->log, "relay event=disconnect conn=%u by=%s reason=%u error=%s msg=%s\n",
+	        c->id, ev->by_peer ? "peer" : "relay", ev->reason, err, msg[0] != '\0' ? msg : "-");
+	c->closing = 1;
+	c->close_deadline = now + NS_RELAY_CLOSE_LINGER_MS;
+}
+
+void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+{
+	switch (ev->type) {
+	case NS_EV_AUTH_REQUEST: auth(c, ev); break;
+	case NS_EV_CHANNEL_OPEN: ns_relay_splice_open(c, ev, now); break;
+	case NS_EV_CHANNEL_REQUEST: ns_relay_splice_front_request(c, ev); break;
+	case NS_EV_CHANNEL_REPLY: ns_relay_splice_front_reply(c, ev); break;
+	case NS_EV_CHANNEL_DATA:
+	case NS_EV_CHANNEL_EOF:
+	case NS_EV_CHANNEL_CLOSED: ns_relay_splice_front_event(c, ev); break;
+	case NS_EV_DISCONNECT: disconnected(c, ev, now); break;
+	default: break; /* NS_EV_WRITABLE: every pump sweeps the holds */
+	}
+}

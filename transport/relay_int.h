@@ -1,0 +1,214 @@
+/* Inside the relay: the loop (relay.c), one user connection with its byte
+ * pumps (relay_conn.c), its authentication (relay_front.c), its lazily
+ * opened connection to the sandbox's agent (relay_inner.c) and the channel
+ * splices between the two (relay_splice.c, relay_splice_agent.c,
+ * relay_flow.c). */
+#ifndef NS_TRANSPORT_RELAY_INT_H
+#define NS_TRANSPORT_RELAY_INT_H
+
+#include <stdint.h>
+
+#include "agent_watch.h"
+#include "nullspace/engine.h"
+#include "registry.h"
+#include "relay.h"
+
+#define NS_RELAY_RBUF 65536                 /* the loop's shared read buffer */
+#define NS_RELAY_WINDOW (256 * 1024)        /* our window per channel, both hops */
+#define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
+#define NS_RELAY_CLOSE_LINGER_MS 2000       /* time to flush a DISCONNECT */
+#define NS_RELAY_CA_MAX 64                  /* keys in the CA keys file */
+#define NS_RELAY_FILE_MAX (4 * 1024 * 1024) /* CA keys / revocation list size */
+#define NS_RELAY_REPLIES_MAX 32             /* want_reply requests in flight per channel */
+#define NS_RELAY_PEER_MAX 64
+
+/* Watch kinds beside agent_watch.h's LISTEN and SIGNAL. */
+enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33 };
+
+/* Splice slots per connection. */
+#define NS_RELAY_SLOTS(r) (2 * (r)->max_channels)
+
+typedef struct ns_relay ns_relay;
+typedef struct ns_relay_conn ns_relay_conn;
+
+/* One socket and its engine; unconsumed input is kept here only while the
+ * engine refuses it (the loop reads into one shared buffer). */
+typedef struct ns_relay_pipe {
+	ns_engine *e;
+	ns_watch w;
+	uint8_t *rem;
+	size_t rem_len;
+	int readable; /* epoll said readable; cleared at EAGAIN */
+	int sock_eof, eof_fed;
+	int done; /* the engine reported NS_EV_DISCONNECT */
+} ns_relay_pipe;
+
+enum { NS_RS_NONE = 0, NS_RS_PENDING, NS_RS_OPEN, NS_RS_GONE };
+enum { NS_TO_FRONT = 0, NS_TO_INNER = 1 };
+
+/* Entries of ns_relay_chan.owed: the front's want_reply requests. */
+enum {
+	NS_OWED_DONE = 1,  /* the answer is known */
+	NS_OWED_OK = 2,    /* ... and it is SUCCESS */
+	NS_OWED_FWD = 4,   /* forwarded: the agent answers */
+	NS_OWED_PTY = 8,   /* a pty-req */
+	NS_OWED_EXEC = 16, /* exec / shell: the session starts on SUCCESS */
+	NS_OWED_SHELL = 32,
+};
+
+typedef struct ns_relay_hold {
+	uint8_t *p;
+	size_t off, len, cap; /* len bytes at p + off */
+} ns_relay_hold;
+
+/* One spliced session: front channel fch <-> inner channel ich. */
+typedef struct ns_relay_chan {
+	uint32_t slot; /* in conn->chans */
+	uint32_t fch, ich;
+	int fstate, istate; /* NS_RS_* */
+	/* bytes taken from one side, not yet accepted by the other, by
+	 * direction and ext (0 data, 1 stderr); not reported consumed yet */
+	ns_relay_hold hold[2][2];
+	int want_eof[2], want_close[2]; /* to send once the holds are empty */
+	int exit_kind;                  /* 0 none, 1 status, 2 signal: to the front */
+	int exit_sent, exit_core;
+	uint32_t exit_status;
+	char exit_sig[32];
+	char exit_msg[128];
+	/* front requests we owe replies for, in order (NS_OWED_* bits) */
+	uint8_t owed[NS_RELAY_REPLIES_MAX];
+	uint8_t nowed;
+	/* our want_reply requests to the front, in order */
+	uint8_t ours[NS_RELAY_REPLIES_MAX];
+	uint8_t nours;
+	int refusing; /* subsystem refusal in progress */
+	const char *kind;
+	int pty, lost;
+	uint64_t bytes_in, bytes_out;
+} ns_relay_chan;
+
+enum { NS_IN_CONNECTING = 1, NS_IN_HANDSHAKE, NS_IN_READY };
+
+typedef struct ns_relay_inner {
+	ns_relay_pipe p;
+	int state;
+	int dead; /* lost: the pump drops it */
+	char why[64];
+	uint64_t deadline; /* until NS_IN_READY */
+	ns_registry_entry ent;
+} ns_relay_inner;
+
+struct ns_relay_conn {
+	ns_relay *r;
+	uint32_t slot, gen;
+	unsigned id;
+	char peer[NS_RELAY_PEER_MAX];
+	ns_relay_pipe front;
+	ns_relay_inner *inner;
+	uint32_t nchans; /* live splices */
+	int unauth_counted;
+	int authed;
+	char user[NS_SANDBOX_ID_MAX + 1]; /* the sandbox id once authenticated */
+	char *force_command;
+	int permit_pty;
+	int told_plain; /* the "no certificate" banner went out */
+	int closing, dirty;
+	uint64_t grace_deadline, close_deadline;
+	ns_relay_chan *chans[]; /* NS_RELAY_SLOTS entries: a splice outlives
+	                           its front channel id while the agent's
+	                           side closes */
+};
+
+struct ns_relay {
+	const ns_relay_config *cfg;
+	FILE *log;
+	int epfd;
+	ns_watch lsock, sig;
+	ns_relay_conn **conns; /* by slot */
+	uint32_t max_conns, nconns, max_channels;
+	uint32_t gen;
+	unsigned next_id;
+	uint32_t *dirty; /* slots to pump in this turn */
+	uint32_t ndirty;
+	uint64_t next_scan;
+	uint64_t accept_resume; /* listener paused until then (0: not) */
+	int draining;
+	uint64_t drain_deadline;
+	/* trust, reloaded on SIGHUP */
+	uint8_t cas[NS_RELAY_CA_MAX][NS_ED25519_PK_LEN];
+	size_t nca;
+	char *revoked;
+	size_t revoked_len;
+	struct ns_relay_src *src; /* unauthenticated connections per source */
+	uint8_t rbuf[NS_RELAY_RBUF];
+};
+
+/* relay.c */
+void ns_relay_dirty(ns_relay_conn *c);
+/* A view made safe for a log line (printable, no spaces, '=' or quotes). */
+void ns_relay_log_str(ns_str s, char *out, size_t cap);
+
+/* relay_src.c: unauthenticated connections per source address. */
+int ns_relay_src_init(ns_relay *r);
+void ns_relay_src_free(ns_relay *r);
+/* Count one more for addr: 0, or NS_ERR_LIMIT when over the limit. */
+int ns_relay_src_add(ns_relay *r, const char *addr);
+void ns_relay_src_del(ns_relay *r, const char *addr);
+
+/* relay_conn.c */
+int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay_conn **out);
+void ns_relay_conn_free(ns_relay_conn *c);
+void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events);
+/* 1 when the connection is finished and should be freed. */
+int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now);
+void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now);
+uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now);
+/* Counted as authenticated: leaves the per-source count. */
+void ns_relay_conn_authed(ns_relay_conn *c);
+/* Pipe helpers shared with relay_inner.c. */
+void ns_relay_pipe_init(ns_relay_pipe *p);
+void ns_relay_pipe_free(int epfd, ns_relay_pipe *p);
+int ns_relay_pipe_flush(ns_relay_pipe *p);
+void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p);
+
+/* relay_front.c: the user's engine events. */
+void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now);
+
+/* relay_inner.c */
+/* Start the connection to the sandbox's agent: 0, or an error with the
+ * user-facing message for the channel open failure in msg. */
+int ns_relay_inner_start(ns_relay_conn *c, uint64_t now, char *msg, size_t cap);
+void ns_relay_inner_sock(ns_relay_conn *c, uint32_t events);
+void ns_relay_inner_event(ns_relay_conn *c, const ns_event *ev);
+/* Free the inner connection (after it died or its user left). */
+void ns_relay_inner_drop(ns_relay_conn *c);
+void ns_relay_inner_timers(ns_relay_conn *c, uint64_t now);
+
+/* relay_splice.c (user side) and relay_splice_agent.c (agent side):
+ * channel opens, requests and replies, EOF, CLOSE, loss. */
+void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now);
+void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev);
+void ns_relay_splice_front_reply(ns_relay_conn *c, const ns_event *ev);
+/* NS_EV_CHANNEL_DATA, _EOF and _CLOSED of the user's engine. */
+void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev);
+void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev);
+/* The inner connection is authenticated: open the waiting channels. */
+void ns_relay_splice_inner_ready(ns_relay_conn *c);
+/* The inner connection is gone (ready: it was serving). */
+void ns_relay_splice_inner_lost(ns_relay_conn *c, int ready);
+/* Answer the front's requests whose replies are known, in order. */
+void ns_relay_splice_flush_owed(ns_relay_conn *c, ns_relay_chan *ch);
+ns_relay_chan *ns_relay_chan_by_inner(ns_relay_conn *c, uint32_t ich);
+/* Free a splice (logging its end) and its slot. */
+void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch);
+
+/* relay_flow.c: data, EOF, exit status and CLOSE with backpressure. */
+void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d);
+/* Move held bytes and due EOF / exit / CLOSE of every splice; 1 if
+ * anything moved. */
+int ns_relay_flow_sweep(ns_relay_conn *c);
+/* Queue a message on the front channel's stderr (after held output). */
+void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg);
+void ns_relay_hold_free(ns_relay_hold *h);
+
+#endif

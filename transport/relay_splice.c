@@ -1,0 +1,369 @@
+/* Channel splicing in the relay: each session channel of the user opens one
+ * on the agent connection and is confirmed when that one is; requests go
+ * through with their want_reply answers kept in order, under the login's
+ * policy (force-command, permit-pty; no subsystems, X11, agent or port
+ * forwarding); the agent's exit status comes back; a lost agent ends each
+ * channel it served with a message. Bytes and their windows: relay_flow.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nullspace/error.h"
+#include "relay_int.h"
+#include "wire.h"
+
+#define SUBSYSTEM_REFUSAL "SFTP and SSH subsystems are not supported; use the Files API\r\n"
+#define KEEPALIVE "keepalive@openssh.com"
+#define MSG_MAX 160
+
+/* Entries of ch->ours: our want_reply requests to the front (only the
+ * subsystem refusal's keepalive today). */
+enum { OURS_SUBSYS = 2 };
+
+static ns_str cstr(const char *s)
+{
+	ns_str v;
+
+	v.p = (const uint8_t *)s;
+	v.len = strlen(s);
+	return v;
+}
+
+/* The splice of a live front channel. */
+static ns_relay_chan *chan_of(ns_relay_conn *c, uint32_t fch)
+{
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		ns_relay_chan *ch = c->chans[i];
+		if (ch != NULL && ch->fch == fch &&
+		    (ch->fstate == NS_RS_PENDING || ch->fstate == NS_RS_OPEN)) {
+			return ch;
+		}
+	}
+	return NULL;
+}
+
+static int free_slot(ns_relay_conn *c, uint32_t *slot)
+{
+	for (*slot = 0; *slot < NS_RELAY_SLOTS(c->r); (*slot)++) {
+		if (c->chans[*slot] == NULL) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+ns_relay_chan *ns_relay_chan_by_inner(ns_relay_conn *c, uint32_t ich)
+{
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		ns_relay_chan *ch = c->chans[i];
+		if (ch != NULL && ch->ich == ich &&
+		    (ch->istate == NS_RS_PENDING || ch->istate == NS_RS_OPEN)) {
+			return ch;
+		}
+	}
+	return NULL;
+}
+
+void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	char exit[48] = "exit=none";
+	int d, x;
+
+	if (ch->kind != NULL) {
+		if (ch->exit_kind == 1) {
+			snprintf(exit, sizeof(exit), "exit=%u", ch->exit_status);
+		} else if (ch->exit_kind == 2) {
+			snprintf(exit, sizeof(exit), "signal=%s", ch->exit_sig);
+		}
+		fprintf(c->r->log,
+		        "relay event=session-end conn=%u channel=%u %s%s bytes_in=%llu "
+		        "bytes_out=%llu\n",
+		        c->id, ch->fch, exit, ch->lost ? " reason=agent-lost" : "",
+		        (unsigned long long)ch->bytes_in, (unsigned long long)ch->bytes_out);
+	}
+	if (c->inner != NULL && ch->istate == NS_RS_OPEN) {
+		ns_channel_close(c->inner->p.e, ch->ich);
+	}
+	for (d = 0; d < 2; d++) {
+		for (x = 0; x < 2; x++) {
+			ns_relay_hold_free(&ch->hold[d][x]);
+		}
+	}
+	c->chans[ch->slot] = NULL;
+	c->nchans--;
+	free(ch);
+}
+
+/* Free the splice once neither side holds a channel any more. */
+static void maybe_free(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	if ((ch->fstate == NS_RS_NONE || ch->fstate == NS_RS_GONE) &&
+	    (ch->istate == NS_RS_NONE || ch->istate == NS_RS_GONE)) {
+		ns_relay_chan_free(c, ch);
+	}
+}
+
+static void reject_front(ns_relay_conn *c, ns_relay_chan *ch, uint32_t reason, const char *msg)
+{
+	ns_channel_reject(c->front.e, ch->fch, reason, msg);
+	ch->fstate = NS_RS_GONE;
+	maybe_free(c, ch);
+}
+
+static void unreachable(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	char msg[MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
+	reject_front(c, ch, NS_OPEN_CONNECT_FAILED, msg);
+}
+
+static void open_inner(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	if (ns_channel_open_session(c->inner->p.e, &ch->ich) != 0) {
+		unreachable(c, ch);
+		return;
+	}
+	ch->istate = NS_RS_PENDING;
+}
+
+void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+{
+	ns_relay_chan *ch;
+	char type[32], msg[MSG_MAX];
+	uint32_t slot;
+
+	if (!ns_str_eq(ev->channel_type, "session")) {
+		ns_relay_log_str(ev->channel_type, type, sizeof(type));
+		fprintf(c->r->log, "relay event=channel-refused conn=%u type=%s\n", c->id, type);
+		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                  "port forwarding is not supported");
+		return;
+	}
+	if (c->r->draining || !c->authed || !free_slot(c, &slot) ||
+	    chan_of(c, ev->channel) != NULL) {
+		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                  c->r->draining ? "relay shutting down" : "no channel available");
+		return;
+	}
+	if (ns_relay_inner_start(c, now, msg, sizeof(msg)) != 0) {
+		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_CONNECT_FAILED, msg);
+		return;
+	}
+	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                  "relay out of memory");
+		return;
+	}
+	ch->slot = slot;
+	ch->fch = ev->channel;
+	ch->fstate = NS_RS_PENDING;
+	c->chans[slot] = ch;
+	c->nchans++;
+	if (c->inner->state == NS_IN_READY) {
+		open_inner(c, ch);
+	}
+}
+
+void ns_relay_splice_inner_ready(ns_relay_conn *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		ns_relay_chan *ch = c->chans[i];
+		if (ch != NULL && ch->fstate == NS_RS_PENDING && ch->istate == NS_RS_NONE) {
+			open_inner(c, ch);
+		}
+	}
+}
+
+static void started(ns_relay_conn *c, ns_relay_chan *ch, int exec)
+{
+	ch->kind = exec ? "exec" : "shell";
+	fprintf(c->r->log, "relay event=session-start conn=%u channel=%u kind=%s pty=%s\n", c->id,
+	        ch->fch, ch->kind, ch->pty ? "yes" : "no");
+}
+
+/* Answer the front's requests whose replies are known, in order. */
+void ns_relay_splice_flush_owed(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	uint8_t o;
+
+	while (ch->nowed > 0 && (ch->owed[0] & NS_OWED_DONE)) {
+		o = ch->owed[0];
+		memmove(ch->owed, ch->owed + 1, --ch->nowed);
+		if ((o & NS_OWED_PTY) && (o & NS_OWED_OK)) {
+			ch->pty = 1;
+		}
+		if ((o & (NS_OWED_EXEC | NS_OWED_SHELL)) && (o & NS_OWED_OK)) {
+			started(c, ch, (o & NS_OWED_EXEC) != 0);
+		}
+		if (ch->fstate == NS_RS_OPEN) {
+			ns_channel_reply(c->front.e, ch->fch, (o & NS_OWED_OK) != 0);
+		}
+	}
+}
+
+static void owe(ns_relay_conn *c, ns_relay_chan *ch, uint8_t entry)
+{
+	if (ch->nowed < NS_RELAY_REPLIES_MAX) {
+		ch->owed[ch->nowed++] = entry;
+	}
+	ns_relay_splice_flush_owed(c, ch);
+}
+
+/* Resolve the oldest unresolved entry that matches (forwarded or not). */
+static void resolve(ns_relay_conn *c, ns_relay_chan *ch, int fwd, int ok)
+{
+	uint8_t i;
+
+	for (i = 0; i < ch->nowed; i++) {
+		if (!(ch->owed[i] & NS_OWED_DONE) && ((ch->owed[i] & NS_OWED_FWD) != 0) == fwd) {
+			ch->owed[i] |= NS_OWED_DONE | (ok ? NS_OWED_OK : 0);
+			break;
+		}
+	}
+	ns_relay_splice_flush_owed(c, ch);
+}
+
+static void refuse(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req)
+{
+	if (req->want_reply) {
+		owe(c, ch, NS_OWED_DONE);
+	}
+}
+
+static void forward(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req, uint8_t kind)
+{
+	if (ns_channel_request(c->inner->p.e, ch->ich, req) != 0) {
+		refuse(c, ch, req);
+		return;
+	}
+	if (req->want_reply) {
+		owe(c, ch, NS_OWED_FWD | kind);
+	} else if (kind & (NS_OWED_EXEC | NS_OWED_SHELL)) {
+		started(c, ch, (kind & NS_OWED_EXEC) != 0);
+	}
+}
+
+static void end_both(ns_relay_chan *ch)
+{
+	ch->want_eof[NS_TO_FRONT] = ch->want_close[NS_TO_FRONT] = 1;
+	ch->want_close[NS_TO_INNER] = 1;
+}
+
+/* Refused with a message on stderr; the FAILURE waits for the client's
+ * answer to a keepalive sent after the message, so that OpenSSH's ssh has
+ * printed it before it gives up (see transport/session.c). */
+static void subsystem(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req)
+{
+	ns_chan_request ka;
+	size_t took = 0;
+
+	fprintf(c->r->log, "relay event=subsystem-refused conn=%u channel=%u\n", c->id, ch->fch);
+	ns_channel_write(c->front.e, ch->fch, 1, (const uint8_t *)SUBSYSTEM_REFUSAL,
+	                 strlen(SUBSYSTEM_REFUSAL), &took);
+	memset(&ka, 0, sizeof(ka));
+	ka.type = cstr(KEEPALIVE);
+	ka.want_reply = 1;
+	if (!req->want_reply || ch->nours >= NS_RELAY_REPLIES_MAX ||
+	    ns_channel_request(c->front.e, ch->fch, &ka) != 0) {
+		refuse(c, ch, req);
+		end_both(ch);
+		return;
+	}
+	ch->ours[ch->nours++] = OURS_SUBSYS;
+	ch->refusing = 1;
+	owe(c, ch, 0); /* resolved by the keepalive's answer */
+}
+
+static void start(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req, int exec)
+{
+	ns_chan_request q;
+
+	if (c->force_command == NULL) {
+		forward(c, ch, req, exec ? NS_OWED_EXEC : NS_OWED_SHELL);
+		return;
+	}
+	/* The certificate's force-command replaces exec and shell alike. */
+	memset(&q, 0, sizeof(q));
+	q.type = cstr("exec");
+	q.want_reply = req->want_reply;
+	q.command = cstr(c->force_command);
+	forward(c, ch, &q, exec ? NS_OWED_EXEC : NS_OWED_SHELL);
+}
+
+void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
+{
+	ns_relay_chan *ch = chan_of(c, ev->channel);
+	const ns_chan_request *req = &ev->req;
+	ns_str t = req->type;
+
+	if (ch == NULL) {
+		if (req->want_reply) {
+			ns_channel_reply(c->front.e, ev->channel, 0);
+		}
+		return;
+	}
+	if (ch->istate != NS_RS_OPEN || c->inner == NULL || ch->refusing || ch->lost) {
+		refuse(c, ch, req);
+	} else if (ns_str_eq(t, "subsystem")) {
+		subsystem(c, ch, req);
+	} else if (ns_str_eq(t, "exec") || ns_str_eq(t, "shell")) {
+		start(c, ch, req, ns_str_eq(t, "exec"));
+	} else if (ns_str_eq(t, "pty-req") && c->permit_pty) {
+		forward(c, ch, req, NS_OWED_PTY);
+	} else if (ns_str_eq(t, "env") || ns_str_eq(t, "window-change") || ns_str_eq(t, "signal")) {
+		forward(c, ch, req, 0);
+	} else {
+		refuse(c, ch, req); /* x11-req, auth-agent-req@openssh.com, pty without
+		                       permit-pty, and everything else */
+	}
+}
+
+void ns_relay_splice_front_reply(ns_relay_conn *c, const ns_event *ev)
+{
+	ns_relay_chan *ch = chan_of(c, ev->channel);
+	uint8_t kind;
+
+	if (ch == NULL || ch->nours == 0) {
+		return;
+	}
+	kind = ch->ours[0];
+	memmove(ch->ours, ch->ours + 1, --ch->nours);
+	if (kind == OURS_SUBSYS) {
+		resolve(c, ch, 0, 0);
+		ch->refusing = 0;
+		end_both(ch);
+	}
+}
+
+void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev)
+{
+	ns_relay_chan *ch = chan_of(c, ev->channel);
+
+	if (ch == NULL) {
+		if (ev->type == NS_EV_CHANNEL_DATA) {
+			ns_channel_consumed(c->front.e, ev->channel, ev->data.len);
+		}
+		return;
+	}
+	if (ev->type == NS_EV_CHANNEL_DATA) {
+		if (ch->istate == NS_RS_OPEN && c->inner != NULL) {
+			ns_relay_flow_data(c, ch, NS_TO_INNER, ev->ext, ev->data);
+		} else {
+			ns_channel_consumed(c->front.e, ch->fch, ev->data.len);
+		}
+	} else if (ev->type == NS_EV_CHANNEL_EOF) {
+		ch->want_eof[NS_TO_INNER] = 1;
+	} else if (ev->type == NS_EV_CHANNEL_CLOSED) {
+		ch->fstate = NS_RS_GONE;
+		ns_relay_hold_free(&ch->hold[NS_TO_FRONT][0]);
+		ns_relay_hold_free(&ch->hold[NS_TO_FRONT][1]);
+		ch->want_close[NS_TO_INNER] = 1;
+		maybe_free(c, ch);
+	}
+}

@@ -1,0 +1,159 @@
+/* The agent's side of the relay's splices: answers to our channel opens,
+ * the agent's exit-status / exit-signal, its replies to the requests we
+ * forwarded, data, EOF and CLOSE; and the end of every splice when the
+ * connection to the agent is lost. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nullspace/error.h"
+#include "relay_int.h"
+#include "wire.h"
+
+#define MSG_MAX 160
+
+static void free_if_done(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	if ((ch->fstate == NS_RS_NONE || ch->fstate == NS_RS_GONE) &&
+	    (ch->istate == NS_RS_NONE || ch->istate == NS_RS_GONE)) {
+		ns_relay_chan_free(c, ch);
+	}
+}
+
+/* The agent answered the oldest forwarded request (or never will: ok 0 for
+ * every one). Replies to the front go out in order by the splice's flush;
+ * here only the marking and a nudge through a no-op request reply. */
+static void answer_forwarded(ns_relay_conn *c, ns_relay_chan *ch, int ok, int all)
+{
+	uint8_t i;
+
+	for (i = 0; i < ch->nowed; i++) {
+		if ((ch->owed[i] & NS_OWED_FWD) && !(ch->owed[i] & NS_OWED_DONE)) {
+			ch->owed[i] |= NS_OWED_DONE | (ok ? NS_OWED_OK : 0);
+			if (!all) {
+				break;
+			}
+		}
+	}
+	ns_relay_splice_flush_owed(c, ch);
+}
+
+static void opened(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	ch->istate = NS_RS_OPEN;
+	if (ch->fstate == NS_RS_PENDING && ns_channel_accept(c->front.e, ch->fch) == 0) {
+		ch->fstate = NS_RS_OPEN;
+		return;
+	}
+	/* the user gave up (or the accept failed): close the agent's side */
+	if (ch->fstate == NS_RS_PENDING) {
+		ch->fstate = NS_RS_GONE;
+	}
+	ns_channel_close(c->inner->p.e, ch->ich);
+}
+
+static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
+{
+	char msg[MSG_MAX];
+
+	ch->istate = NS_RS_GONE;
+	if (ch->fstate == NS_RS_PENDING) {
+		if (ns_str_copy(ev->message, msg, sizeof(msg)) != 0 || msg[0] == '\0') {
+			snprintf(msg, sizeof(msg), "sandbox %s refused the session", c->user);
+		}
+		ns_channel_reject(c->front.e, ch->fch,
+		                  ev->reason ? ev->reason : NS_OPEN_CONNECT_FAILED, msg);
+		ch->fstate = NS_RS_GONE;
+	}
+	free_if_done(c, ch);
+}
+
+static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req)
+{
+	if (ns_str_eq(req->type, "exit-status")) {
+		ch->exit_kind = 1;
+		ch->exit_status = req->exit_status;
+	} else if (ns_str_eq(req->type, "exit-signal")) {
+		ch->exit_kind = 2;
+		ns_relay_log_str(req->signal, ch->exit_sig, sizeof(ch->exit_sig));
+		ns_str_copy(req->message, ch->exit_msg, sizeof(ch->exit_msg));
+		if (strlen(ch->exit_msg) != req->message.len) {
+			ch->exit_msg[0] = '\0'; /* embedded NUL or too long: drop it */
+		}
+		ch->exit_core = req->core_dumped;
+	} else if (req->want_reply) {
+		ns_channel_reply(c->inner->p.e, ch->ich, 0); /* nothing else is expected */
+	}
+}
+
+static void closed(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	ch->istate = NS_RS_GONE;
+	ns_relay_hold_free(&ch->hold[NS_TO_INNER][0]);
+	ns_relay_hold_free(&ch->hold[NS_TO_INNER][1]);
+	ch->want_eof[NS_TO_INNER] = ch->want_close[NS_TO_INNER] = 0;
+	answer_forwarded(c, ch, 0, 1);
+	if (ch->fstate == NS_RS_OPEN) {
+		ch->want_close[NS_TO_FRONT] = 1; /* after the held output and exit */
+	}
+	free_if_done(c, ch);
+}
+
+void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev)
+{
+	ns_relay_chan *ch = ns_relay_chan_by_inner(c, ev->channel);
+
+	if (ch == NULL) {
+		if (ev->type == NS_EV_CHANNEL_DATA) {
+			ns_channel_consumed(c->inner->p.e, ev->channel, ev->data.len);
+		} else if (ev->type == NS_EV_CHANNEL_REQUEST && ev->req.want_reply) {
+			ns_channel_reply(c->inner->p.e, ev->channel, 0);
+		}
+		return;
+	}
+	switch (ev->type) {
+	case NS_EV_CHANNEL_OPENED: opened(c, ch); break;
+	case NS_EV_CHANNEL_OPEN_FAILED: open_failed(c, ch, ev); break;
+	case NS_EV_CHANNEL_REQUEST: request(c, ch, &ev->req); break;
+	case NS_EV_CHANNEL_REPLY: answer_forwarded(c, ch, ev->ok, 0); break;
+	case NS_EV_CHANNEL_DATA:
+		if (ch->fstate == NS_RS_OPEN) {
+			ns_relay_flow_data(c, ch, NS_TO_FRONT, ev->ext, ev->data);
+		} else {
+			ns_channel_consumed(c->inner->p.e, ch->ich, ev->data.len);
+		}
+		break;
+	case NS_EV_CHANNEL_EOF: ch->want_eof[NS_TO_FRONT] = 1; break;
+	case NS_EV_CHANNEL_CLOSED: closed(c, ch); break;
+	default: break; /* NS_EV_WRITABLE: every pump sweeps the holds */
+	}
+}
+
+void ns_relay_splice_inner_lost(ns_relay_conn *c, int ready)
+{
+	char msg[MSG_MAX];
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		ns_relay_chan *ch = c->chans[i];
+		if (ch == NULL) {
+			continue;
+		}
+		ch->istate = NS_RS_GONE;
+		ns_relay_hold_free(&ch->hold[NS_TO_INNER][0]);
+		ns_relay_hold_free(&ch->hold[NS_TO_INNER][1]);
+		ch->want_eof[NS_TO_INNER] = ch->want_close[NS_TO_INNER] = 0;
+		answer_forwarded(c, ch, 0, 1);
+		if (ch->fstate == NS_RS_PENDING) {
+			snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
+			ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg);
+			ch->fstate = NS_RS_GONE;
+		} else if (ch->fstate == NS_RS_OPEN && ready && !ch->want_close[NS_TO_FRONT]) {
+			snprintf(msg, sizeof(msg),
+			         "nullspace relay: connection to sandbox %s lost\r\n", c->user);
+			ch->lost = 1;
+			ns_relay_flow_stderr(ch, msg);
+			ch->want_eof[NS_TO_FRONT] = ch->want_close[NS_TO_FRONT] = 1;
+		}
+		free_if_done(c, ch);
+	}
+}
