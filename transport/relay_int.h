@@ -14,7 +14,7 @@
 #include "relay.h"
 
 #define NS_RELAY_RBUF 65536                 /* the loop's shared read buffer */
-#define NS_RELAY_WINDOW (256 * 1024)        /* our window per channel, both hops */
+#define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
 #define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
 #define NS_RELAY_CLOSE_LINGER_MS 2000       /* time to flush a DISCONNECT */
 #define NS_RELAY_CA_MAX 64                  /* keys in the CA keys file */
