@@ -239,6 +239,21 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 
+# ---- certificate policy through the relay -------------------------------------
+
+# force-command replaces the command (exec and shell alike)
+sign forced "$T/ca" -n sb_test -V -5m:+1h -z 300 -O force-command='echo forced; exit 6'
+out=$(rs forced sb_test -- 'echo asked' </dev/null 2>"$T/forced.err")
+assert_eq "force-command through the relay: its exit status" 6 "$?"
+assert_eq "force-command through the relay: it ran instead of the command" "forced" "$out"
+# without permit-pty the PTY request is refused (ssh -tt then reports it), with it granted
+sign nopty "$T/ca" -n sb_test -V -5m:+1h -z 301 -O no-pty
+rs nopty sb_test -tt -- 'tty' </dev/null >"$T/nopty.out" 2>"$T/nopty.err"
+assert_contains "no permit-pty: the PTY request is refused" "PTY allocation request failed" \
+	"$T/nopty.err"
+rs good sb_test -tt -- 'tty' </dev/null >"$T/pty.out" 2>"$T/pty.err"
+assert_contains "permit-pty: the command runs on a tty" "/dev/pts/" "$T/pty.out"
+
 # ---- refusals ------------------------------------------------------------------
 
 # refused NAME CERT USER NEEDLE LOGGED [ssh options...]: ssh exits 255, the
