@@ -191,11 +191,13 @@ echo "  nullspace: $NULLSPACE"
 "${RL[@]}" -T -- true </dev/null >/dev/null 2>&1 || die "warm-up login through the relay failed"
 [ "$have_openssh" = 1 ] && "${OS[@]}" -T -- true </dev/null >/dev/null 2>&1
 
+# Memory first, on a fresh relay: after the bulk transfers its heap holds freed
+# pages that new connections reuse, which hides their cost (it printed < 0).
+per_conn "$IDLE_N" "${RL[@]}" -- "$RELAY_PID"
+r_mem=$PER_CONN
 r_up=$(upload "${RL[@]}") || exit 1
 r_down=$(download "${RL[@]}") || exit 1
 r_sess=$(sessions "${RL[@]}") || exit 1
-per_conn "$IDLE_N" "${RL[@]}" -- "$RELAY_PID"
-r_mem=$PER_CONN
 o_up=n/a o_down=n/a o_sess=n/a o_mem=n/a
 if [ "$have_openssh" = 1 ]; then
 	o_up=$(upload "${OS[@]}") || exit 1
