@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent_int.h"
+#include "file.h"
 #include "nullspace/authfile.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
@@ -26,52 +27,6 @@ void ns_agent_log_str(ns_str s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static int read_file(const char *path, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = NULL, *p;
-	ssize_t r;
-	int fd, rc = NS_ERR_IO;
-
-	*text = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return NS_ERR_IO;
-	}
-	for (;;) {
-		if (n == cap || buf == NULL) {
-			if (buf != NULL && (cap *= 2) > NS_AGENT_AUTHKEYS_MAX) {
-				rc = NS_ERR_TOOBIG;
-				goto out;
-			}
-			if ((p = realloc(buf, cap)) == NULL) {
-				rc = NS_ERR_NOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			goto out;
-		}
-		if (r == 0) {
-			break;
-		}
-		n += (size_t)r;
-	}
-	*text = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
 static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
 {
 	const char *path = c->agent->cfg->authorized_keys;
@@ -79,7 +34,7 @@ static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
 	size_t len = 0;
 	int rc;
 
-	if ((rc = read_file(path, &text, &len)) != 0) {
+	if ((rc = ns_file_read(path, NS_AGENT_AUTHKEYS_MAX, &text, &len)) != 0) {
 		fprintf(c->host.log,
 		        "agent event=error conn=%u what=authorized-keys error=\"%s\"\n",
 		        c->host.conn_id, ns_strerror(rc));
@@ -99,7 +54,7 @@ static size_t load_cas(ns_agent_conn *c, uint8_t (*cas)[NS_ED25519_PK_LEN], size
 	size_t len = 0, n = 0;
 	int rc;
 
-	if ((rc = read_file(c->agent->cfg->ca_keys, &text, &len)) != 0) {
+	if ((rc = ns_file_read(c->agent->cfg->ca_keys, NS_AGENT_AUTHKEYS_MAX, &text, &len)) != 0) {
 		fprintf(c->host.log, "agent event=error conn=%u what=ca-keys error=\"%s\"\n",
 		        c->host.conn_id, ns_strerror(rc));
 		return 0;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "client_int.h"
+#include "file.h"
 #include "nullspace/cert.h"
 #include "nullspace/known_hosts.h"
 
@@ -30,7 +31,7 @@ int ns_client_check_hostcert(ns_client *c, const ns_client_config *cfg, ns_str b
 	if (ns_cert_parse(blob.p, blob.len, &cert, &reason) != 0) {
 		return refuse(c, NS_ERR_AUTH, disp, ns_cert_reason_name(reason));
 	}
-	if ((rc = ns_client_read_file(cfg->known_hosts, &text, &len)) != 0) {
+	if ((rc = ns_file_read(cfg->known_hosts, NS_CLIENT_KNOWN_HOSTS_MAX, &text, &len)) != 0) {
 		free(text);
 		return rc == NS_ERR_NOTFOUND ? rc : refuse(c, rc, disp, "cannot read known_hosts");
 	}

@@ -2,55 +2,15 @@
  * changed keys refused, with a message naming host, fingerprint, file and
  * line, and the line to add) or a pinned key. */
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client_int.h"
+#include "file.h"
 #include "nullspace/authfile.h"
-
-/* Whole file into a malloc'd buffer; NS_ERR_NOTFOUND when it doesn't exist. */
-int ns_client_read_file(const char *path, char **text, size_t *len)
-{
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd, rc = 0;
-
-	*text = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return errno == ENOENT ? NS_ERR_NOTFOUND : NS_ERR_IO;
-	}
-	if (fstat(fd, &st) != 0 || st.st_size > NS_CLIENT_KNOWN_HOSTS_MAX) {
-		rc = NS_ERR_TOOBIG;
-		goto out;
-	}
-	if ((*text = malloc((size_t)st.st_size + 1)) == NULL) {
-		rc = NS_ERR_NOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, *text + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		got += (size_t)n;
-	}
-	(*text)[got] = '\0';
-	*len = got;
-out:
-	close(fd);
-	return rc;
-}
 
 /* Line number (from 1) of the first entry for host with a key other than pk. */
 static unsigned changed_line(const char *text, size_t len, const char *host, unsigned port,
@@ -98,7 +58,7 @@ static int check_known_hosts(ns_client *c, const char *path, const uint8_t pk[NS
 	if (ns_known_hosts_line(c->host, c->port, pk, add, sizeof(add)) != 0) {
 		add[0] = '\0';
 	}
-	rc = ns_client_read_file(path, &text, &len);
+	rc = ns_file_read(path, NS_CLIENT_KNOWN_HOSTS_MAX, &text, &len);
 	if (rc != 0 && rc != NS_ERR_NOTFOUND) {
 		rc = ns_cio_fail(c, rc, "cannot read known_hosts file %s: %s", path,
 		                 rc == NS_ERR_IO ? strerror(errno) : ns_strerror(rc));

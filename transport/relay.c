@@ -17,6 +17,7 @@
 
 #include "net.h"
 #include "nullspace/error.h"
+#include "file.h"
 #include "relay_int.h"
 
 #define EPOLL_BATCH 256
@@ -50,52 +51,6 @@ void ns_relay_dirty(ns_relay_conn *c)
 	}
 }
 
-static int read_file(const char *path, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = NULL, *p;
-	ssize_t got;
-	int fd, rc = NS_ERR_IO;
-
-	*text = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return NS_ERR_IO;
-	}
-	for (;;) {
-		if (buf == NULL || n == cap) {
-			if (buf != NULL && (cap *= 2) > NS_RELAY_FILE_MAX) {
-				rc = NS_ERR_TOOBIG;
-				goto out;
-			}
-			if ((p = realloc(buf, cap + 1)) == NULL) {
-				rc = NS_ERR_NOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR) {
-			continue;
-		}
-		if (got <= 0) {
-			rc = got == 0 ? 0 : NS_ERR_IO;
-			break;
-		}
-		n += (size_t)got;
-	}
-	if (rc == 0) {
-		buf[n] = '\0';
-		*text = buf;
-		*len = n;
-		buf = NULL;
-	}
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
 /* CA keys and the revocation list: all or nothing (a bad reload keeps the
  * trust in force). */
 static int load_trust(ns_relay *r)
@@ -105,7 +60,7 @@ static int load_trust(ns_relay *r)
 	size_t len = 0, rlen = 0, n = 0;
 	int rc;
 
-	if ((rc = read_file(r->cfg->ca_keys, &text, &len)) != 0) {
+	if ((rc = ns_file_read(r->cfg->ca_keys, NS_RELAY_FILE_MAX, &text, &len)) != 0) {
 		fprintf(r->log, "relay event=error what=ca-keys error=\"%s\"\n", ns_strerror(rc));
 		return rc;
 	}
@@ -117,7 +72,8 @@ static int load_trust(ns_relay *r)
 		}
 	}
 	free(text);
-	if (r->cfg->revoked != NULL && (rc = read_file(r->cfg->revoked, &rev, &rlen)) != 0) {
+	if (r->cfg->revoked != NULL &&
+	    (rc = ns_file_read(r->cfg->revoked, NS_RELAY_FILE_MAX, &rev, &rlen)) != 0) {
 		fprintf(r->log, "relay event=error what=revoked error=\"%s\"\n", ns_strerror(rc));
 		return rc;
 	}
