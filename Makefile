@@ -23,12 +23,26 @@ OPT := -O2 -fPIC
 endif
 CFLAGS ?=
 ALL_CFLAGS := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
+API_PKGS := libcurl jansson libmicrohttpd
 LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium) -lbearssl -lutil
+# The control plane (api/) and the commands over it need libcurl, jansson and
+# libmicrohttpd; the static build (`make static`, for minimal containers)
+# leaves them out and keeps agent, relay, connect, keygen and cert.
+ifneq ($(MODE),static-build)
+LIBS += $(shell pkg-config --libs $(API_PKGS) 2>/dev/null || echo -lcurl -ljansson -lmicrohttpd)
+endif
 LDFLAGS ?=
 
+API_CLI_SRC := cli/stubs_tmp.c cli/cmd_up.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c
+ifeq ($(MODE),static-build)
+LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c)
+CLI_SRC := $(filter-out $(API_CLI_SRC),$(wildcard cli/*.c))
+BASE_CFLAGS += -DNS_NO_API
+else
 LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c api/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_SRC := $(wildcard cli/*.c)
+endif
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
@@ -63,7 +77,7 @@ $(B)/nullspace: $(CLI_OBJ) $(B)/libnullspace.a
 
 $(B)/nullspace.pc: Makefile
 	@mkdir -p $(B)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lbearssl -lutil\nCflags: -I$${includedir}\n' \
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium libcurl jansson libmicrohttpd\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lbearssl -lutil\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' > $@
 
 $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a

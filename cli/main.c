@@ -14,6 +14,12 @@ static void usage(FILE *f)
 	           "  relay     SSH front door: certificate logins spliced to sandbox agents\n"
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
 	           "  cert      sign, show and check OpenSSH certificates\n"
+#ifndef NS_NO_API
+	           "\n"
+	           "  up        run the control plane here: API, relay and local sandboxes\n"
+	           "  sandbox   create, list and kill sandboxes; print SSH access\n"
+	           "  ssh       SSH into a sandbox through the relay (OpenSSH or built-in)\n"
+#endif
 	           "\n"
 	           "Run 'nullspace COMMAND --help' for the options of a command.\n");
 }
@@ -44,6 +50,17 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "cert") == 0) {
 		return ns_cmd_cert(argc - 1, argv + 1);
 	}
+#ifndef NS_NO_API
+	if (strcmp(argv[1], "up") == 0) {
+		return ns_cmd_up(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "sandbox") == 0) {
+		return ns_cmd_sandbox(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "ssh") == 0) {
+		return ns_cmd_ssh(argc - 1, argv + 1);
+	}
+#endif
 	fprintf(stderr, "nullspace: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -10,6 +10,8 @@ PKGS=(
 	clang-format git                    # make lint
 	libsodium-dev libcmocka-dev         # crypto, unit tests
 	libbearssl-dev                      # HMAC-SHA1 (hashed known_hosts), TLS
+	libcurl4-openssl-dev libjansson-dev # API client (SDK, CLI), JSON
+	libmicrohttpd-dev                   # API server (nullspace up)
 	openssh-client openssh-server       # interop tests and bench
 	coreutils procps iproute2           # timeout, sha256sum, ps, ss
 	bsdutils util-linux                 # script (PTY tests), setsid

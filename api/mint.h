@@ -1,0 +1,34 @@
+/* Minting SSH access: an OpenSSH user certificate for the caller's ed25519
+ * public key, signed by the control plane's CA. principal = sandbox id; key
+ * id "nullspace:<access id>:<sandbox id>"; random 64-bit serial; valid from
+ * a minute before now until now + minutes; extension permit-pty only (no
+ * forwarding of any kind). Pure: now and randomness (libsodium) only. */
+#ifndef NS_API_MINT_H
+#define NS_API_MINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nullspace/keys.h"
+
+#define NS_MINT_BACKDATE 60 /* seconds */
+#define NS_ACCESS_ID_LEN 28 /* "acc_" + 24 lowercase letters and digits */
+#define NS_MINT_CERT_LINE_MAX 2048
+
+typedef struct ns_minted {
+	char access_id[NS_ACCESS_ID_LEN + 1];
+	char cert_line[NS_MINT_CERT_LINE_MAX]; /* "ssh-ed25519-cert-v01@openssh.com AAAA... <access id>" */
+	uint64_t serial;
+	int64_t valid_after, expires_at; /* unix seconds */
+} ns_minted;
+
+/* public_key: one public key line. NS_ERR_KEYTYPE (not ssh-ed25519),
+ * NS_ERR_FORMAT (not a key line), NS_ERR_INVALID (minutes out of 1..60 or
+ * bad sandbox id); *why (may be NULL) is a message for the API client. */
+int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_key, size_t len,
+                   int minutes, int64_t now, ns_minted *out, const char **why);
+
+/* Random id: prefix + n characters of [a-z0-9] (out: strlen(prefix)+n+1). */
+void ns_random_id(const char *prefix, size_t n, char *out);
+
+#endif

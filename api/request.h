@@ -1,0 +1,44 @@
+/* The API's routes and request bodies, parsed without I/O (fuzzed by
+ * fuzz/fuzz_api_request.c). Bodies are JSON objects (jansson); unknown
+ * members are ignored, a member of the wrong type is an error. */
+#ifndef NS_API_REQUEST_H
+#define NS_API_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nullspace/sdk.h"
+
+#define NS_API_BODY_MAX (64 * 1024)
+#define NS_API_PUBKEY_MAX 8192
+
+enum ns_route {
+	NS_ROUTE_NONE = 0,      /* no such path: 404 */
+	NS_ROUTE_HEALTH,        /* GET /v1/health (no key needed) */
+	NS_ROUTE_SANDBOXES,     /* GET list, POST create: /v1/sandboxes */
+	NS_ROUTE_SANDBOX,       /* GET get, DELETE kill: /v1/sandboxes/{id} */
+	NS_ROUTE_SANDBOX_KILL,  /* POST /v1/sandboxes/{id}/kill (same as DELETE) */
+	NS_ROUTE_SSH_ACCESS,    /* POST /v1/sandboxes/{id}/ssh-access */
+};
+
+/* Match a URL path (no query string); id gets the {id} part. A path whose
+ * id is not a valid sandbox id is NS_ROUTE_NONE. */
+int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1]);
+
+typedef struct ns_create_request {
+	char template_name[NS_API_TEMPLATE_MAX + 1]; /* default "base" */
+	uint32_t timeout;                           /* default NS_API_SANDBOX_TIMEOUT_DEFAULT */
+} ns_create_request;
+
+typedef struct ns_access_request {
+	char public_key[NS_API_PUBKEY_MAX];
+	int expires_in_minutes; /* default NS_API_EXPIRES_DEFAULT */
+} ns_access_request;
+
+/* An empty body means all defaults. NS_ERR_FORMAT (not JSON / not an
+ * object / wrong type) or NS_ERR_INVALID (out of range); *why is a message
+ * for the client, e.g. "expires_in_minutes must be an integer from 1 to 60". */
+int ns_api_parse_create(const char *body, size_t len, ns_create_request *out, const char **why);
+int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, const char **why);
+
+#endif

@@ -1,0 +1,49 @@
+/* The control plane's HTTP server (libmicrohttpd, JSON by jansson), driven
+ * from the caller's loop: ns_api_server_run waits up to a timeout for
+ * requests and serves them, all on the calling thread, so handlers may call
+ * the runtime without locks. Every answer is JSON, errors are
+ * {"error": "message"}; every request is logged as one line (method, path,
+ * status, never a header or a body). Routes in docs/api.md. */
+#ifndef NS_API_SERVER_H
+#define NS_API_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apikey.h"
+#include "nullspace/keys.h"
+#include "runtime.h"
+
+typedef struct ns_api_server ns_api_server;
+
+typedef struct ns_api_server_config {
+	const char *listen_host; /* an IPv4 or IPv6 address, e.g. "127.0.0.1" */
+	unsigned listen_port;
+	ns_runtime *runtime;
+	const ns_apikeys *keys;
+	const ns_key *ca;            /* signs access certificates */
+	const char *relay_host;      /* what clients connect to */
+	unsigned relay_port;
+	const uint8_t *relay_host_key; /* NS_ED25519_PK_LEN: pinned by clients */
+	void (*log)(void *ud, const char *line); /* NULL: stderr */
+	void *log_ud;
+} ns_api_server_config;
+
+/* Bind and listen (NS_ERR_IO with err naming the address). */
+int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, char *err,
+                        size_t cap);
+/* Serve for at most timeout_ms (returns early after serving something or
+ * on a signal). */
+int ns_api_server_run(ns_api_server *s, int timeout_ms);
+void ns_api_server_stop(ns_api_server *s);
+
+/* "[host]:port ssh-ed25519 AAAA..." or "host ssh-ed25519 ..." for port 22. */
+int ns_api_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],
+                            char *out, size_t cap);
+/* The command of the access object (see docs/api.md): ssh with the files
+ * named id_ed25519, id_ed25519-cert.pub and known_hosts in the current
+ * folder. */
+int ns_api_access_command(const char *user, const char *host, unsigned port, char *out,
+                          size_t cap);
+
+#endif

@@ -1,0 +1,71 @@
+/* The files `nullspace ssh` and `nullspace sandbox ssh-access` keep under
+ * NULLSPACE_HOME/ssh/ (folder 0700, files 0600):
+ *
+ *   id_ed25519                 the user's key, created on first use
+ *   id_ed25519.pub
+ *   <sandbox id>-cert.pub      the newest certificate for that sandbox
+ *   <sandbox id>.relay         "relay=HOST:PORT" it was minted for (reuse needs it)
+ *   known_hosts                pinned relay host keys, one line per relay
+ *
+ * A certificate is reused while it is valid for more than
+ * NS_SSHFILES_REUSE_MARGIN seconds and was minted for the current key. */
+#ifndef NS_CLI_SSHFILES_H
+#define NS_CLI_SSHFILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nullspace/keys.h"
+#include "nullspace/sdk.h"
+
+#define NS_SSHFILES_REUSE_MARGIN 60 /* seconds */
+#define NS_SSHFILES_PATH_MAX 4096
+
+typedef struct ns_sshfiles {
+	char dir[NS_SSHFILES_PATH_MAX];         /* HOME/ssh */
+	char key[NS_SSHFILES_PATH_MAX];         /* HOME/ssh/id_ed25519 */
+	char cert[NS_SSHFILES_PATH_MAX];        /* HOME/ssh/<id>-cert.pub */
+	char known_hosts[NS_SSHFILES_PATH_MAX]; /* HOME/ssh/known_hosts */
+} ns_sshfiles;
+
+/* Paths for sandbox id under home; creates HOME/ssh 0700 (fixes the mode
+ * of an existing one). */
+int ns_sshfiles_init(ns_sshfiles *f, const char *home, const char *sandbox_id, char *err,
+                     size_t cap);
+/* Load the key, creating it (0600, and the .pub) when missing. Refuses a key
+ * file readable by others. */
+int ns_sshfiles_key(const ns_sshfiles *f, ns_key *key, char *err, size_t cap);
+
+/* The access the files hold for the sandbox, from the API when needed. */
+typedef struct ns_sshaccess {
+	char user[NS_API_ID_MAX + 1];
+	char relay_host[256];
+	unsigned relay_port;
+	uint8_t relay_pk[NS_ED25519_PK_LEN];
+	uint8_t *cert; /* blob, heap; ns_sshaccess_free */
+	size_t cert_len;
+	int reused; /* 1: the certificate on disk was still good */
+} ns_sshaccess;
+
+/* Reuse the certificate on disk when it is for key, valid past now +
+ * margin, and its .relay file is readable, else mint one (expires_in minutes, 0: default) through
+ * api and write it (0600). Then make sure known_hosts pins the relay's key:
+ * add the line when the relay is new; NS_ERR_HOSTKEY_CHANGED (err explains
+ * and names the file) when it pins another key for that relay. */
+int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id,
+                       const ns_key *key, int expires_in, int64_t now, ns_sshaccess *out,
+                       char *err, size_t cap);
+void ns_sshaccess_free(ns_sshaccess *a);
+
+/* The OpenSSH argv (NULL-terminated, words point into storage it allocs;
+ * free with ns_ssh_argv_free): ssh -i KEY -o IdentitiesOnly=yes
+ * -o CertificateFile=CERT -o UserKnownHostsFile=KNOWN
+ * -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
+ * -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -p PORT
+ * [-t|-T] USER@HOST [-- COMMAND...]. tty: -1 ssh decides, 0 -T, 1 -t. */
+char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words, int nwords);
+void ns_ssh_argv_free(char **argv);
+/* One shell-quoted line of argv (for --print-command). */
+int ns_shell_join(char *const *argv, char *out, size_t cap);
+
+#endif

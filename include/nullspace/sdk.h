@@ -1,0 +1,133 @@
+/* The nullspace C SDK: a client of the control plane API (HTTP + JSON over
+ * libcurl). Create, get, list and kill sandboxes, and mint short-lived SSH
+ * access (an OpenSSH user certificate for a caller's ed25519 public key plus
+ * the relay's pinned host key). Connect with the built-in client
+ * (nullspace/client.h) or OpenSSH.
+ *
+ *   ns_api *api;
+ *   char err[NS_API_ERR_MAX];
+ *   if (ns_api_open(&api, NULL, NULL, err, sizeof(err)) != 0) { puts(err); ... }
+ *   ns_sandbox_info sb;
+ *   ns_api_sandbox_create(api, "base", 600, &sb);
+ *   ns_ssh_access acc;
+ *   ns_api_create_ssh_access(api, sb.id, "ssh-ed25519 AAAA...", 10, &acc);
+ *   ...
+ *   ns_ssh_access_free(&acc);
+ *   ns_api_close(api);
+ *
+ * Every call returns 0 or a negative NS_ERR_*; the server's message (or what
+ * went wrong locally) is then in ns_api_error(api). Not thread-safe: one
+ * ns_api per thread. No call ever puts the API key in a message. */
+#ifndef NULLSPACE_SDK_H
+#define NULLSPACE_SDK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NS_API_ERR_MAX 512
+#define NS_API_URL_MAX 512
+#define NS_API_KEY_MAX 128
+#define NS_API_ID_MAX 64       /* sandbox ids, access ids */
+#define NS_API_TEMPLATE_MAX 64
+#define NS_API_STATE_MAX 16    /* "running", "stopped" */
+#define NS_API_REASON_MAX 32   /* why a sandbox stopped: "killed", "timeout", "exited", "shutdown" */
+#define NS_API_RESPONSE_MAX (1024 * 1024) /* largest response body we accept */
+#define NS_API_TIMEOUT_MS 30000
+
+#define NS_API_EXPIRES_MIN 1 /* minutes */
+#define NS_API_EXPIRES_MAX 60
+#define NS_API_EXPIRES_DEFAULT 10
+#define NS_API_SANDBOX_TIMEOUT_DEFAULT 600 /* seconds */
+#define NS_API_SANDBOX_TIMEOUT_MAX 86400
+
+typedef struct ns_api ns_api;
+
+typedef struct ns_sandbox_info {
+	char id[NS_API_ID_MAX + 1];
+	char template_name[NS_API_TEMPLATE_MAX + 1];
+	char state[NS_API_STATE_MAX + 1];
+	char stop_reason[NS_API_REASON_MAX + 1]; /* "" while running */
+	int64_t created_at;                     /* unix seconds */
+	int64_t expires_at;                     /* when the timeout stops it */
+	uint32_t timeout;                       /* seconds, as created */
+} ns_sandbox_info;
+
+/* The access object of POST /v1/sandboxes/{id}/ssh-access. Strings are
+ * NUL-terminated heap copies; certificate and command are credentials. */
+typedef struct ns_ssh_access {
+	char *access_id;
+	char *sandbox_id;
+	char *user;        /* SSH login name (the sandbox id) */
+	char *certificate; /* "ssh-ed25519-cert-v01@openssh.com AAAA... comment" */
+	int64_t expires_at;
+	char *relay_host;
+	unsigned relay_port;
+	char *relay_host_key;    /* "ssh-ed25519 AAAA..." */
+	char *relay_known_hosts; /* "[host]:port ssh-ed25519 AAAA..." */
+	char *command;           /* an ssh command line, see docs/api.md */
+} ns_ssh_access;
+
+/* Where the API is and which key to use: each of url and key comes from the
+ * argument when non-NULL, else NULLSPACE_API_URL / NULLSPACE_API_KEY, else
+ * the config file NULLSPACE_HOME/config (NULLSPACE_HOME defaults to
+ * ~/.nullspace). NS_ERR_NOTFOUND with a message naming what is missing. */
+int ns_api_open(ns_api **out, const char *url, const char *key, char *err, size_t cap);
+void ns_api_close(ns_api *api);
+/* The message of the last failed call ("" when none). */
+const char *ns_api_error(const ns_api *api);
+/* The HTTP status of the last call (0 when no response came). */
+int ns_api_status(const ns_api *api);
+/* The URL in use (never the key). */
+const char *ns_api_url(const ns_api *api);
+
+/* Errors the calls return besides NS_ERR_NOMEM / NS_ERR_INVALID:
+ *   NS_ERR_IO        the API could not be reached (connection refused, DNS, timeout)
+ *   NS_ERR_AUTH      401: bad or missing API key
+ *   NS_ERR_NOTFOUND  404: no such sandbox
+ *   NS_ERR_STATE     409: the sandbox is stopped
+ *   NS_ERR_FORMAT    400 from the server, or a response we cannot read
+ *   NS_ERR_PROTOCOL  any other status */
+
+/* template NULL: "base"; timeout_s 0: NS_API_SANDBOX_TIMEOUT_DEFAULT. */
+int ns_api_sandbox_create(ns_api *api, const char *template_name, uint32_t timeout_s,
+                          ns_sandbox_info *out);
+int ns_api_sandbox_get(ns_api *api, const char *id, ns_sandbox_info *out);
+/* Fills up to cap entries, newest first; *n is how many there are in all. */
+int ns_api_sandbox_list(ns_api *api, ns_sandbox_info *out, size_t cap, size_t *n);
+int ns_api_sandbox_kill(ns_api *api, const char *id);
+
+/* public_key: one "ssh-ed25519 AAAA... [comment]" line; expires_in_minutes
+ * 0: NS_API_EXPIRES_DEFAULT. On success free *out with ns_ssh_access_free. */
+int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *public_key,
+                             int expires_in_minutes, ns_ssh_access *out);
+/* Wipes the credential strings and frees all; zeroes *a. */
+void ns_ssh_access_free(ns_ssh_access *a);
+
+/* Decoders of response bodies (pure; used by the calls above, exposed for
+ * tests and fuzzing). why (may be NULL) names what was wrong. */
+int ns_api_decode_sandbox(const char *body, size_t len, ns_sandbox_info *out, const char **why);
+int ns_api_decode_sandbox_list(const char *body, size_t len, ns_sandbox_info *out, size_t cap,
+                               size_t *n, const char **why);
+int ns_api_decode_access(const char *body, size_t len, ns_ssh_access *out, const char **why);
+/* The "error" member of an error body into msg; 0, or NS_ERR_FORMAT. */
+int ns_api_decode_error(const char *body, size_t len, char *msg, size_t cap);
+
+/* Client configuration (NULLSPACE_HOME/config): "key = value" lines, '#'
+ * comments. Keys: api_url, api_key. Unknown keys are ignored. */
+typedef struct ns_api_config {
+	char api_url[NS_API_URL_MAX];
+	char api_key[NS_API_KEY_MAX];
+} ns_api_config;
+#define NS_API_CONFIG_MAX 16384
+/* Parse a config file's text (pure). NS_ERR_FORMAT with *line the 1-based
+ * line of the first bad line. */
+int ns_api_config_parse(const char *text, size_t len, ns_api_config *out, int *line);
+/* NULLSPACE_HOME, else $HOME/.nullspace, into out. */
+int ns_api_home(char *out, size_t cap);
+/* Read HOME/config into out (fields left "" when absent); a missing file is
+ * not an error. NS_ERR_FORMAT / NS_ERR_IO with a message in err. */
+int ns_api_config_load(const char *home, ns_api_config *out, char *err, size_t cap);
+/* Write HOME/config atomically, mode 0600 (HOME created 0700 if missing). */
+int ns_api_config_save(const char *home, const ns_api_config *cfg, char *err, size_t cap);
+
+#endif
