@@ -22,7 +22,7 @@ else
 OPT := -O2 -fPIC
 endif
 CFLAGS ?=
-ALL_CFLAGS := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
+ALL_CFLAGS := $(BASE_CFLAGS) $(OPT) $(CFLAGS) $(if $(filter static-build,$(MODE)),-DNS_NO_API)
 API_PKGS := libcurl jansson libmicrohttpd
 LIBS := $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium) -lbearssl -lutil
 # The control plane (api/) and the commands over it need libcurl, jansson and
@@ -33,11 +33,12 @@ LIBS += $(shell pkg-config --libs $(API_PKGS) 2>/dev/null || echo -lcurl -ljanss
 endif
 LDFLAGS ?=
 
-API_CLI_SRC := cli/stubs_tmp.c cli/cmd_up.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c
+API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_relay.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
+	cli/sandbox_util.c cli/sandbox_access.c cli/sshfiles_access.c cli/sshfiles_argv.c \
+	cli/sshfiles_pin.c
 ifeq ($(MODE),static-build)
 LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c)
 CLI_SRC := $(filter-out $(API_CLI_SRC),$(wildcard cli/*.c))
-BASE_CFLAGS += -DNS_NO_API
 else
 LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c api/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -80,9 +81,15 @@ $(B)/nullspace.pc: Makefile
 	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium libcurl jansson libmicrohttpd\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lbearssl -lutil\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' > $@
 
+# A suite that tests cli/ code links those objects too: TEST_EXTRA_<suite>.
+TEST_EXTRA_test_sshfiles := $(addprefix $(B)/cli/,sshfiles.o sshfiles_access.o sshfiles_argv.o \
+	sshfiles_pin.o)
+$(B)/tests/test_sshfiles: $(TEST_EXTRA_test_sshfiles)
+
 $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJ) $(B)/libnullspace.a -lcmocka $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJ) $(TEST_EXTRA_$*) $(B)/libnullspace.a \
+		-lcmocka $(LIBS)
 
 $(B)/replay/%: fuzz/%.c fuzz/replay_main.c $(B)/libnullspace.a
 	@mkdir -p $(dir $@)

@@ -27,6 +27,7 @@ static void usage(FILE *f)
 	        "                       (--authorized-keys FILE | --ca-keys FILE)...\n"
 	        "                       [--host-cert FILE] [--max-connections N]\n"
 	        "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
+	        "                       [--home DIR]\n"
 	        "\n"
 	        "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
 	        "without a PTY, public-key authentication against FILE (read again at every\n"
@@ -40,7 +41,9 @@ static void usage(FILE *f)
 	        "  --max-connections N        default %d\n"
 	        "  --login-grace-time SECONDS unauthenticated connections are dropped after\n"
 	        "                             this long (default %d)\n"
-	        "  --keepalive SECONDS        probe idle clients (default 0: off)\n",
+	        "  --keepalive SECONDS        probe idle clients (default 0: off)\n"
+	        "  --home DIR                 sessions get HOME=DIR and start in DIR (default:\n"
+	        "                             the user's home from the password database)\n",
 	        NS_AGENT_MAX_CONNECTIONS, NS_AGENT_LOGIN_GRACE_MS / 1000);
 }
 
@@ -189,6 +192,8 @@ static int parse_args(int argc, char **argv, opts *o)
 			o->cfg.authorized_keys = val;
 		} else if (strcmp(a, "--ca-keys") == 0) {
 			o->cfg.ca_keys = val;
+		} else if (strcmp(a, "--home") == 0 && val[0] == '/') {
+			o->cfg.home = val;
 		} else if (strcmp(a, "--max-connections") == 0 &&
 		           parse_uint(val, 1, NS_AGENT_MAX_CONNECTIONS_LIMIT, &v) == 0) {
 			o->cfg.max_connections = (uint32_t)v;
@@ -210,6 +215,7 @@ static int parse_args(int argc, char **argv, opts *o)
 
 int ns_cmd_agent(int argc, char **argv)
 {
+	struct stat st;
 	ns_key key;
 	opts o;
 	int rc;
@@ -228,6 +234,9 @@ int ns_cmd_agent(int argc, char **argv)
 	}
 	if (o.cfg.ca_keys != NULL && access(o.cfg.ca_keys, R_OK) != 0) {
 		return fail("cannot read CA keys %s: %s", o.cfg.ca_keys, strerror(errno));
+	}
+	if (o.cfg.home != NULL && (stat(o.cfg.home, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		return fail("--home %s is not a folder", o.cfg.home);
 	}
 	if ((rc = load_host_key(o.host_key, &key)) != 0) {
 		ns_key_wipe(&key);

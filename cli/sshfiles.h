@@ -4,7 +4,9 @@
  *   id_ed25519                 the user's key, created on first use
  *   id_ed25519.pub
  *   <sandbox id>-cert.pub      the newest certificate for that sandbox
- *   <sandbox id>.relay         "relay=HOST:PORT" it was minted for (reuse needs it)
+ *   <sandbox id>.relay         "relay=HOST:PORT" and "host_key=ssh-ed25519 ..." it
+ *                              was minted for (reuse needs it, and known_hosts
+ *                              pinning that key)
  *   known_hosts                pinned relay host keys, one line per relay
  *
  * A certificate is reused while it is valid for more than
@@ -44,18 +46,36 @@ typedef struct ns_sshaccess {
 	uint8_t relay_pk[NS_ED25519_PK_LEN];
 	uint8_t *cert; /* blob, heap; ns_sshaccess_free */
 	size_t cert_len;
-	int reused; /* 1: the certificate on disk was still good */
+	int64_t expires_at; /* the certificate's valid_before (unix seconds) */
+	int reused;         /* 1: the certificate on disk was still good */
 } ns_sshaccess;
 
 /* Reuse the certificate on disk when it is for key, valid past now +
- * margin, and its .relay file is readable, else mint one (expires_in minutes, 0: default) through
+ * margin (and, when expires_in is given, not past now + expires_in
+ * minutes), its .relay file is readable and known_hosts pins the relay key
+ * recorded there; else mint one (expires_in minutes, 0: default) through
  * api and write it (0600). Then make sure known_hosts pins the relay's key:
  * add the line when the relay is new; NS_ERR_HOSTKEY_CHANGED (err explains
  * and names the file) when it pins another key for that relay. */
-int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id,
-                       const ns_key *key, int expires_in, int64_t now, ns_sshaccess *out,
-                       char *err, size_t cap);
+int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const ns_key *key,
+                       int expires_in, int64_t now, ns_sshaccess *out, char *err, size_t cap);
 void ns_sshaccess_free(ns_sshaccess *a);
+
+/* The local steps of ns_sshfiles_access, exposed for tests. */
+/* May the certificate line (a <id>-cert.pub file's text) be reused for pk
+ * and principal at now? 0 (with *valid_before) or why not: NS_ERR_FORMAT
+ * (unreadable), NS_ERR_AUTH (another key, not a user certificate, not for
+ * principal), NS_ERR_TIMEOUT (valid for NS_SSHFILES_REUSE_MARGIN s or less). */
+int ns_sshfiles_cert_reusable(const char *line, size_t len, const uint8_t pk[NS_ED25519_PK_LEN],
+                              const char *principal, int64_t now, int64_t *valid_before);
+/* Make f->known_hosts pin pk for the relay host:port: 0 when it already
+ * does or the line was appended; NS_ERR_HOSTKEY_CHANGED (err names both
+ * fingerprints, the file and the line) when it pins another key. */
+int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
+                    const uint8_t pk[NS_ED25519_PK_LEN], char *err, size_t cap);
+/* The key f->known_hosts pins for host:port: 0, or NS_ERR_NOTFOUND. */
+int ns_sshfiles_pinned(const ns_sshfiles *f, const char *host, unsigned port,
+                       uint8_t pk[NS_ED25519_PK_LEN]);
 
 /* The OpenSSH argv (NULL-terminated, words point into storage it allocs;
  * free with ns_ssh_argv_free): ssh -i KEY -o IdentitiesOnly=yes

@@ -13,7 +13,7 @@ PKGS=(
 	libcurl4-openssl-dev libjansson-dev # API client (SDK, CLI), JSON
 	libmicrohttpd-dev                   # API server (nullspace up)
 	openssh-client openssh-server       # interop tests and bench
-	coreutils procps iproute2           # timeout, sha256sum, ps, ss
+	coreutils procps iproute2 curl      # timeout, sha256sum, ps, ss; curl (API tests)
 	bsdutils util-linux                 # script (PTY tests), setsid
 )
 

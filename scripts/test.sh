@@ -85,6 +85,11 @@ finish()
 }
 
 mkdir -p "$LOGS"
+# the binary under test, for interop scripts and unit tests that run agents
+case $B in
+/*) export NULLSPACE=$B/nullspace ;;
+*) export NULLSPACE=$ROOT/$B/nullspace ;;
+esac
 
 # ---- build ----
 MAKE_CMD=(make MODE=asan -j"$JOBS")
@@ -141,10 +146,6 @@ fi
 # ---- interop scripts against real OpenSSH ----
 if want interop; then
 	echo "== interop"
-	case $B in
-	/*) export NULLSPACE=$B/nullspace ;;
-	*) export NULLSPACE=$ROOT/$B/nullspace ;;
-	esac
 	for s in tests/interop/*.sh; do
 		[ "$(basename "$s")" = lib.sh ] && continue
 		name=interop/$(basename "$s" .sh)

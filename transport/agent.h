@@ -26,6 +26,8 @@ typedef struct ns_agent_config {
 	const char *ca_keys;         /* path or NULL: CA public keys whose user
 	                                certificates are trusted (principal = the
 	                                login name); read again at every request */
+	const char *home;            /* sessions' HOME and working folder;
+	                                NULL: the user's home from the passwd entry */
 	FILE *log;                   /* one line per event; NULL: stderr */
 	uint32_t max_connections;    /* 0: NS_AGENT_MAX_CONNECTIONS */
 	uint32_t login_grace_ms;     /* 0: NS_AGENT_LOGIN_GRACE_MS */

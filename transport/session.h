@@ -20,7 +20,8 @@ typedef struct ns_session_host {
 	uint32_t slot, gen; /* watch token parts of the connection */
 	unsigned conn_id;   /* for log lines */
 	FILE *log;
-	char peer[64]; /* peer address, for SSH_CONNECTION-free logs */
+	const char *home; /* HOME and working folder of children; NULL: passwd's */
+	char peer[64];    /* peer address, for SSH_CONNECTION-free logs */
 	/* Restrictions from the login's certificate. */
 	char *force_command; /* replaces every exec/shell request (malloc'd) */
 	int no_pty;          /* the certificate lacks permit-pty */

@@ -47,7 +47,11 @@ static void build_env(plan *p, const ns_session *s, const struct passwd *pw, con
 	const char *user = pw != NULL ? pw->pw_name : "nobody";
 	int n = 0, i;
 
-	snprintf(p->home, sizeof(p->home), "%s", pw != NULL ? pw->pw_dir : "/");
+	if (s->h->home != NULL) {
+		snprintf(p->home, sizeof(p->home), "%s", s->h->home);
+	} else {
+		snprintf(p->home, sizeof(p->home), "%s", pw != NULL ? pw->pw_dir : "/");
+	}
 	add_env(p, &n, "HOME", p->home);
 	add_env(p, &n, "USER", user);
 	add_env(p, &n, "LOGNAME", user);

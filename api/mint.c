@@ -1,0 +1,158 @@
+/* Minting SSH access: checks the caller's public key line (ssh-ed25519
+ * only), then has the CA sign a short-lived user certificate for it, valid
+ * for the sandbox id as the only principal, with permit-pty and nothing
+ * else. No I/O; randomness from libsodium, the clock from the caller. */
+#include "mint.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nullspace/cert.h"
+#include "nullspace/error.h"
+#include "registry.h"
+
+#define ACCESS_PREFIX "acc_"
+#define KEY_ID_MAX 160
+#define CERT_SUFFIX "-cert-v01@openssh.com"
+#define CERT_SUFFIX_LEN (sizeof(CERT_SUFFIX) - 1)
+
+static const char ID_CHARS[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+void ns_random_id(const char *prefix, size_t n, char *out)
+{
+	size_t plen = strlen(prefix), i;
+
+	memcpy(out, prefix, plen);
+	for (i = 0; i < n; i++) {
+		out[plen + i] = ID_CHARS[randombytes_uniform(sizeof(ID_CHARS) - 1)];
+	}
+	out[plen + n] = '\0';
+}
+
+/* Messages for key types people commonly paste (static strings). */
+static const struct {
+	const char *type, *why;
+} OTHER_TYPES[] = {
+    {"ssh-rsa", "only ssh-ed25519 public keys are accepted (got ssh-rsa)"},
+    {"ssh-dss", "only ssh-ed25519 public keys are accepted (got ssh-dss)"},
+    {"ecdsa-sha2-nistp256", "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp256)"},
+    {"ecdsa-sha2-nistp384", "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp384)"},
+    {"ecdsa-sha2-nistp521", "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp521)"},
+    {"sk-ssh-ed25519@openssh.com",
+     "only ssh-ed25519 public keys are accepted (got sk-ssh-ed25519@openssh.com, a security key)"},
+    {"sk-ecdsa-sha2-nistp256@openssh.com",
+     "only ssh-ed25519 public keys are accepted (got sk-ecdsa-sha2-nistp256@openssh.com)"},
+    {NS_CERT_ALG, "only ssh-ed25519 public keys are accepted (got a certificate)"},
+    {"ssh-rsa-cert-v01@openssh.com",
+     "only ssh-ed25519 public keys are accepted (got a certificate)"},
+};
+
+static const char *keytype_why(const char *line, size_t len)
+{
+	size_t i = 0, t, k;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t')) {
+		i++;
+	}
+	for (t = 0; i + t < len && line[i + t] != ' ' && line[i + t] != '\t'; t++) {
+	}
+	for (k = 0; k < sizeof(OTHER_TYPES) / sizeof(OTHER_TYPES[0]); k++) {
+		if (strlen(OTHER_TYPES[k].type) == t &&
+		    memcmp(OTHER_TYPES[k].type, line + i, t) == 0) {
+			return OTHER_TYPES[k].why;
+		}
+	}
+	if (t > CERT_SUFFIX_LEN &&
+	    memcmp(line + i + t - CERT_SUFFIX_LEN, CERT_SUFFIX, CERT_SUFFIX_LEN) == 0) {
+		return "only ssh-ed25519 public keys are accepted (got a certificate)";
+	}
+	return "only ssh-ed25519 public keys are accepted";
+}
+
+/* The caller's key: 0, NS_ERR_KEYTYPE or NS_ERR_FORMAT with *why set. */
+static int read_key(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN], const char **why)
+{
+	int rc = ns_key_from_line(line, len, pk, NULL);
+
+	if (rc == NS_ERR_KEYTYPE) {
+		*why = keytype_why(line, len);
+	} else if (rc != 0) {
+		rc = NS_ERR_FORMAT;
+		*why = "public_key is not an OpenSSH public key line (\"ssh-ed25519 AAAA... "
+		       "comment\")";
+	}
+	return rc;
+}
+
+static uint64_t random_serial(void)
+{
+	uint64_t serial = 0;
+
+	while (serial == 0) {
+		randombytes_buf(&serial, sizeof(serial));
+	}
+	return serial;
+}
+
+int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_key, size_t len,
+                   int minutes, int64_t now, ns_minted *out, const char **why)
+{
+	uint8_t pk[NS_ED25519_PK_LEN], blob[NS_CERT_BLOB_MAX];
+	char key_id[KEY_ID_MAX];
+	const char *principals[1];
+	const char *w = NULL;
+	ns_cert_spec spec;
+	size_t bloblen = 0;
+	int rc = NS_ERR_INVALID;
+
+	memset(out, 0, sizeof(*out));
+	if (ca == NULL || !ca->has_sk || now < NS_MINT_BACKDATE) {
+		w = "the control plane has no usable CA key";
+		goto out;
+	}
+	if (!ns_registry_id_valid(sandbox_id)) {
+		w = "not a valid sandbox id";
+		goto out;
+	}
+	if (minutes < 1 || minutes > 60) {
+		w = "expires_in_minutes must be an integer from 1 to 60";
+		goto out;
+	}
+	if (public_key == NULL || (rc = read_key(public_key, len, pk, &w)) != 0) {
+		rc = public_key == NULL ? NS_ERR_FORMAT : rc;
+		w = w != NULL ? w : "public_key is required";
+		goto out;
+	}
+	ns_random_id(ACCESS_PREFIX, NS_ACCESS_ID_LEN - (sizeof(ACCESS_PREFIX) - 1), out->access_id);
+	snprintf(key_id, sizeof(key_id), "nullspace:%s:%s", out->access_id, sandbox_id);
+	principals[0] = sandbox_id;
+	memset(&spec, 0, sizeof(spec));
+	spec.type = NS_CERT_USER;
+	spec.key_id = key_id;
+	spec.serial = random_serial();
+	spec.principals = principals;
+	spec.nprincipals = 1;
+	spec.valid_after = (uint64_t)(now - NS_MINT_BACKDATE);
+	spec.valid_before = (uint64_t)now + (uint64_t)minutes * 60;
+	spec.extensions = NS_EXT_PERMIT_PTY;
+	if ((rc = ns_cert_sign(ca, pk, &spec, blob, sizeof(blob), &bloblen)) != 0 ||
+	    (rc = ns_cert_to_line(blob, bloblen, out->access_id, out->cert_line,
+	                          sizeof(out->cert_line))) != 0) {
+		w = "the certificate could not be signed";
+		rc = rc == NS_ERR_INVALID ? NS_ERR_CRYPTO : rc; /* not the caller's fault */
+		goto out;
+	}
+	out->serial = spec.serial;
+	out->valid_after = (int64_t)spec.valid_after;
+	out->expires_at = (int64_t)spec.valid_before;
+out:
+	if (rc != 0) {
+		sodium_memzero(out, sizeof(*out));
+	}
+	if (why != NULL) {
+		*why = rc != 0 ? w : NULL;
+	}
+	sodium_memzero(blob, sizeof(blob));
+	return rc;
+}

@@ -1,0 +1,226 @@
+/* The API's routes and request bodies, without I/O: URL paths matched to
+ * routes (with the sandbox id), and the JSON bodies of create and
+ * ssh-access read by jansson into plain structs, every member type- and
+ * range-checked with a message for the client. */
+#include "request.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "nullspace/error.h"
+#include "registry.h"
+
+#define PREFIX_HEALTH "/v1/health"
+#define PREFIX_SANDBOXES "/v1/sandboxes"
+
+static const struct {
+	const char *suffix;
+	int route;
+} SUB_ROUTES[] = {
+    {"", NS_ROUTE_SANDBOX},
+    {"/kill", NS_ROUTE_SANDBOX_KILL},
+    {"/ssh-access", NS_ROUTE_SSH_ACCESS},
+};
+
+int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
+{
+	size_t plen = sizeof(PREFIX_SANDBOXES) - 1, n, k;
+	const char *p;
+
+	id[0] = '\0';
+	if (path == NULL) {
+		return NS_ROUTE_NONE;
+	}
+	if (strcmp(path, PREFIX_HEALTH) == 0) {
+		return NS_ROUTE_HEALTH;
+	}
+	if (strncmp(path, PREFIX_SANDBOXES, plen) != 0) {
+		return NS_ROUTE_NONE;
+	}
+	if (path[plen] == '\0') {
+		return NS_ROUTE_SANDBOXES;
+	}
+	if (path[plen] != '/') {
+		return NS_ROUTE_NONE;
+	}
+	p = path + plen + 1; /* {id}[/suffix] */
+	n = strcspn(p, "/");
+	if (n == 0 || n > NS_API_ID_MAX) {
+		return NS_ROUTE_NONE;
+	}
+	for (k = 0; k < sizeof(SUB_ROUTES) / sizeof(SUB_ROUTES[0]); k++) {
+		if (strcmp(p + n, SUB_ROUTES[k].suffix) == 0) {
+			memcpy(id, p, n);
+			id[n] = '\0';
+			if (!ns_registry_id_valid(id)) {
+				id[0] = '\0';
+				return NS_ROUTE_NONE;
+			}
+			return SUB_ROUTES[k].route;
+		}
+	}
+	return NS_ROUTE_NONE;
+}
+
+/* The body as a JSON object (NULL with *why set when it is not one). */
+static json_t *load_object(const char *body, size_t len, const char **why)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (j == NULL) {
+		*why = "the request body is not valid JSON (or repeats a member)";
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		*why = "the request body must be a JSON object";
+		return NULL;
+	}
+	return j;
+}
+
+/* An optional integer member in lo..hi: 0 (absent: *out untouched),
+ * NS_ERR_FORMAT (not an integer) or NS_ERR_INVALID (out of range). */
+static int get_int(json_t *obj, const char *name, json_int_t lo, json_int_t hi, json_int_t *out)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (v == NULL) {
+		return 0;
+	}
+	if (!json_is_integer(v)) {
+		return NS_ERR_FORMAT;
+	}
+	if (json_integer_value(v) < lo || json_integer_value(v) > hi) {
+		return NS_ERR_INVALID;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int template_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+static int get_template(json_t *obj, char out[NS_API_TEMPLATE_MAX + 1], const char **why)
+{
+	json_t *v = json_object_get(obj, "template");
+	const char *s;
+	size_t n, i;
+
+	if (v == NULL) {
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		*why = "template must be a string";
+		return NS_ERR_FORMAT;
+	}
+	s = json_string_value(v);
+	n = json_string_length(v);
+	for (i = 0; i < n; i++) {
+		if (!template_char(s[i])) {
+			break;
+		}
+	}
+	if (n == 0 || n > NS_API_TEMPLATE_MAX || i != n) {
+		*why = "template must be 1 to 64 letters, digits, '.', '_' or '-'";
+		return NS_ERR_INVALID;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int ns_api_parse_create(const char *body, size_t len, ns_create_request *out, const char **why)
+{
+	json_int_t timeout = NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	json_t *j = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	strcpy(out->template_name, "base");
+	out->timeout = NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	*why = NULL;
+	if (len == 0) {
+		goto out; /* all defaults */
+	}
+	if ((j = load_object(body, len, why)) == NULL) {
+		rc = NS_ERR_FORMAT;
+		goto out;
+	}
+	if ((rc = get_template(j, out->template_name, why)) != 0) {
+		goto out;
+	}
+	if ((rc = get_int(j, "timeout", 1, NS_API_SANDBOX_TIMEOUT_MAX, &timeout)) != 0) {
+		*why = "timeout must be an integer from 1 to 86400 (seconds)";
+		goto out;
+	}
+	out->timeout = (uint32_t)timeout;
+out:
+	json_decref(j);
+	if (rc != 0) {
+		strcpy(out->template_name, "base");
+		out->timeout = NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	}
+	return rc;
+}
+
+static int get_public_key(json_t *obj, char out[NS_API_PUBKEY_MAX], const char **why)
+{
+	json_t *v = json_object_get(obj, "public_key");
+	size_t n;
+
+	if (v == NULL) {
+		*why = "public_key is required (one OpenSSH ssh-ed25519 public key line)";
+		return NS_ERR_FORMAT;
+	}
+	if (!json_is_string(v)) {
+		*why = "public_key must be a string";
+		return NS_ERR_FORMAT;
+	}
+	n = json_string_length(v);
+	if (n == 0 || n >= NS_API_PUBKEY_MAX) {
+		*why = "public_key must be one OpenSSH public key line (1 to 8191 bytes)";
+		return NS_ERR_INVALID;
+	}
+	memcpy(out, json_string_value(v), n);
+	out[n] = '\0';
+	return 0;
+}
+
+int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, const char **why)
+{
+	json_int_t minutes = NS_API_EXPIRES_DEFAULT;
+	json_t *j = NULL;
+	int rc = NS_ERR_FORMAT;
+
+	memset(out, 0, sizeof(*out));
+	out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
+	*why = NULL;
+	if (len == 0) {
+		*why = "public_key is required (one OpenSSH ssh-ed25519 public key line)";
+		goto out;
+	}
+	if ((j = load_object(body, len, why)) == NULL) {
+		goto out;
+	}
+	if ((rc = get_public_key(j, out->public_key, why)) != 0) {
+		goto out;
+	}
+	if ((rc = get_int(j, "expires_in_minutes", NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,
+	                  &minutes)) != 0) {
+		*why = "expires_in_minutes must be an integer from 1 to 60";
+		goto out;
+	}
+	out->expires_in_minutes = (int)minutes;
+out:
+	json_decref(j);
+	if (rc != 0) {
+		memset(out->public_key, 0, sizeof(out->public_key));
+		out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
+	}
+	return rc;
+}

@@ -1,0 +1,74 @@
+/* Inside the sandbox runtime: the sandbox table (runtime.c), starting and
+ * stopping one agent process group (runtime_proc.c), and the folders and
+ * files of a sandbox (runtime_fs.c). */
+#ifndef NS_API_RUNTIME_INT_H
+#define NS_API_RUNTIME_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nullspace/keys.h"
+#include "runtime.h"
+
+#define NS_RUNTIME_ID_CHARS 12
+#define NS_RUNTIME_POLL_MS 10   /* while waiting for an agent to start or die */
+#define NS_RUNTIME_LOG_TAIL 600 /* bytes of agent.log quoted in an error */
+#define NS_RUNTIME_SOCK_NAME "agent.sock"
+#define NS_RUNTIME_REGISTRY_USER "sandbox" /* the registry's default login name */
+
+typedef struct ns_rt_sandbox {
+	ns_sandbox_info info;
+	char dir[PATH_MAX]; /* sandboxes_dir/<id> */
+	uint8_t host_pk[NS_ED25519_PK_LEN];
+	pid_t pid;   /* the agent, leader of its process group; 0 once reaped */
+	int running; /* 1 until stopped */
+} ns_rt_sandbox;
+
+struct ns_runtime {
+	char *exe, *sandboxes_dir, *registry_dir, *client_key_line;
+	uint32_t max_sandboxes;
+	void (*log)(void *ud, const char *line);
+	void *log_ud;
+	ns_rt_sandbox **sb; /* oldest first */
+	size_t n, cap, nrunning;
+};
+
+/* runtime.c */
+void ns_rt_log(ns_runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ns_rt_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+uint64_t ns_rt_now_ms(void);
+/* Write sb's registry entry with state NS_SANDBOX_RUNNING or _STOPPED. */
+int ns_rt_write_entry(ns_runtime *rt, const ns_rt_sandbox *sb, int state);
+/* Stop n running sandboxes together: registry entries first, SIGTERM to
+ * every group, one shared grace time, SIGKILL, reap; logs each. */
+void ns_rt_stop_many(ns_runtime *rt, ns_rt_sandbox **v, size_t n, const char *reason);
+/* Forget the oldest stopped sandboxes past NS_RUNTIME_MAX_KEPT. */
+void ns_rt_trim_kept(ns_runtime *rt);
+void ns_rt_sleep_ms(unsigned ms);
+
+/* runtime_proc.c: start the agent of sb (folder prepared); waits until its
+ * socket accepts. On failure its group is killed and err says why. */
+int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
+/* Has the agent exited? Leaves it a zombie (so its group id stays
+ * reserved): 1 exited, 0 running. */
+int ns_rt_agent_exited(pid_t pid);
+/* SIGKILL whatever is left of the group, then reap the leader. */
+void ns_rt_agent_reap(pid_t pid);
+
+/* runtime_fs.c */
+int ns_rt_mkdir(const char *path, char *err, size_t cap);
+/* Write a new file (O_EXCL) with mode. */
+int ns_rt_write_new(const char *path, int mode, const void *p, size_t len);
+/* Remove a folder and everything under it (also unwritable subfolders). */
+int ns_rt_rmtree(const char *path);
+/* Remove every sandbox folder and registry entry of an earlier run. */
+void ns_rt_clean_stale(const char *sandboxes_dir, const char *registry_dir);
+/* The sandbox's folder: home/, host_key, authorized_keys; host_pk set. */
+int ns_rt_prepare(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
+/* The last lines of the agent's log (at most NS_RUNTIME_LOG_TAIL bytes,
+ * newlines shown as "; "), "" when none. */
+void ns_rt_log_tail(const ns_rt_sandbox *sb, char *out, size_t cap);
+
+#endif

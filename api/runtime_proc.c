@@ -1,0 +1,208 @@
+/* One sandbox's agent process: fork + exec of `nullspace agent` in its own
+ * session and process group (stdin /dev/null, stdout and stderr to
+ * agent.log, SIGTERM when we die), the wait until its unix socket accepts,
+ * and the end of the group. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nullspace/error.h"
+#include "runtime_int.h"
+
+enum { P_SOCK, P_LISTEN, P_KEY, P_AUTH, P_HOME, P_LOG, P_N };
+
+typedef struct spawn_plan {
+	char path[P_N][PATH_MAX + 8];
+	const char *argv[12];
+} spawn_plan;
+
+static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan *p)
+{
+	static const char *const name[P_N] = {
+	    NS_RUNTIME_SOCK_NAME, NS_RUNTIME_SOCK_NAME, "host_key", "authorized_keys", "home",
+	    "agent.log"};
+	int i;
+
+	for (i = 0; i < P_N; i++) {
+		if (snprintf(p->path[i], sizeof(p->path[i]), "%s%s/%s",
+		             i == P_LISTEN ? "unix:" : "", sb->dir,
+		             name[i]) >= (int)sizeof(p->path[i])) {
+			return NS_ERR_INVALID;
+		}
+	}
+	i = 0;
+	p->argv[i++] = rt->exe;
+	p->argv[i++] = "agent";
+	p->argv[i++] = "--listen";
+	p->argv[i++] = p->path[P_LISTEN];
+	p->argv[i++] = "--host-key";
+	p->argv[i++] = p->path[P_KEY];
+	p->argv[i++] = "--authorized-keys";
+	p->argv[i++] = p->path[P_AUTH];
+	p->argv[i++] = "--home";
+	p->argv[i++] = p->path[P_HOME];
+	p->argv[i] = NULL;
+	return 0;
+}
+
+/* In the child: only async-signal-safe calls until exec. */
+static void child(const spawn_plan *p, int nullfd, int logfd, pid_t parent)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	setsid();
+	/* an agent must not outlive the runtime (even a SIGKILLed one) */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
+		_exit(127);
+	}
+	if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0) {
+		_exit(127);
+	}
+	close_range(3, ~0U, 0);
+	execv(p->argv[0], (char *const *)p->argv);
+	dprintf(2, "nullspace runtime: cannot run %s: %s\n", p->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int accepts(const char *path)
+{
+	struct sockaddr_un a;
+	int fd, rc;
+
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		return 0;
+	}
+	memcpy(a.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		return 0;
+	}
+	rc = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return rc;
+}
+
+int ns_rt_agent_exited(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0) {
+		return errno == ECHILD; /* not ours any more: gone */
+	}
+	return si.si_pid == pid;
+}
+
+static int reap_status(pid_t pid)
+{
+	siginfo_t si;
+	int st = 0;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD) {
+		return -1; /* never kill a group that may no longer be ours */
+	}
+	/* the leader (running or a zombie) keeps the group id reserved */
+	(void)kill(-pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	return st;
+}
+
+void ns_rt_agent_reap(pid_t pid)
+{
+	(void)reap_status(pid);
+}
+
+static void describe(int st, char *out, size_t cap)
+{
+	if (WIFEXITED(st)) {
+		snprintf(out, cap, "exit %d", WEXITSTATUS(st));
+	} else if (WIFSIGNALED(st)) {
+		snprintf(out, cap, "signal %d", WTERMSIG(st));
+	} else {
+		snprintf(out, cap, "status %d", st);
+	}
+}
+
+/* Until the socket accepts, the agent exits or the start timeout passes. */
+static int wait_ready(ns_runtime *rt, ns_rt_sandbox *sb, const char *sock, char *err, size_t cap)
+{
+	uint64_t deadline = ns_rt_now_ms() + NS_RUNTIME_START_TIMEOUT_MS;
+	char tail[NS_RUNTIME_LOG_TAIL + 64], how[32];
+
+	(void)rt;
+	for (;;) {
+		if (accepts(sock)) {
+			return 0;
+		}
+		if (ns_rt_agent_exited(sb->pid)) {
+			describe(reap_status(sb->pid), how, sizeof(how));
+			sb->pid = 0;
+			ns_rt_log_tail(sb, tail, sizeof(tail));
+			ns_rt_err(err, cap, "the agent of %s exited at start (%s)%s%s", sb->info.id,
+			          how, tail[0] != '\0' ? ": " : "", tail);
+			return NS_ERR_IO;
+		}
+		if (ns_rt_now_ms() >= deadline) {
+			ns_rt_agent_reap(sb->pid);
+			sb->pid = 0;
+			ns_rt_log_tail(sb, tail, sizeof(tail));
+			ns_rt_err(err, cap,
+			          "the agent of %s did not accept connections within %d ms%s%s",
+			          sb->info.id, NS_RUNTIME_START_TIMEOUT_MS,
+			          tail[0] != '\0' ? ": " : "", tail);
+			return NS_ERR_IO;
+		}
+		ns_rt_sleep_ms(NS_RUNTIME_POLL_MS);
+	}
+}
+
+int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
+{
+	spawn_plan p;
+	int logfd = -1, nullfd = -1, rc = NS_ERR_IO;
+	pid_t pid, self = getpid();
+
+	if (plan_paths(rt, sb, &p) != 0) {
+		ns_rt_err(err, cap, "sandbox folder path too long: %s", sb->dir);
+		return NS_ERR_INVALID;
+	}
+	logfd = open(p.path[P_LOG], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (logfd < 0 || nullfd < 0) {
+		ns_rt_err(err, cap, "cannot open %s: %s", p.path[P_LOG], strerror(errno));
+		goto out;
+	}
+	if ((pid = fork()) < 0) {
+		ns_rt_err(err, cap, "cannot start an agent: fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		child(&p, nullfd, logfd, self);
+	}
+	sb->pid = pid;
+	rc = wait_ready(rt, sb, p.path[P_SOCK], err, cap);
+out:
+	if (logfd >= 0) {
+		close(logfd);
+	}
+	if (nullfd >= 0) {
+		close(nullfd);
+	}
+	return rc;
+}

@@ -1,0 +1,357 @@
+/* The nullspace C SDK (sdk.h): opening the API (argument, environment or
+ * config file), then create, get, list and kill sandboxes and mint SSH
+ * access, each one request through api/sdk_http.c and a strict decoder of
+ * api/sdk_decode.c. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "nullspace/error.h"
+#include "sdk_int.h"
+
+#define PATH_CAP 256
+#define HOME_CAP 4096
+#define NO_API_HINT "run 'nullspace up' or set NULLSPACE_API_URL and NULLSPACE_API_KEY"
+#define BAD_ID "not a sandbox id (letters, digits, '_' and '-' only)"
+
+/* ids go into URL paths: [A-Za-z0-9_-] only. */
+static int id_ok(const char *id)
+{
+	size_t i, n = id != NULL ? strlen(id) : 0;
+
+	if (n == 0 || n > NS_API_ID_MAX) {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The body could not be read: NS_ERR_FORMAT with what was wrong. */
+static int bad_body(ns_api *api, int rc, const char *why)
+{
+	if (rc == NS_ERR_NOMEM) {
+		ns_api_set_msg(api, "out of memory");
+		return rc;
+	}
+	ns_api_set_msg(api, "the API at %s sent a response we cannot read: %s", api->url,
+	               why != NULL ? why : "malformed");
+	return NS_ERR_FORMAT;
+}
+
+/* A URL we will talk to: http(s)://, no blanks or control bytes. */
+static int url_ok(const char *u)
+{
+	size_t i;
+
+	if (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0) {
+		return 0;
+	}
+	for (i = 0; u[i] != '\0'; i++) {
+		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A key fit for a header line: printable, no blanks. */
+static int key_ok(const char *k)
+{
+	size_t i;
+
+	for (i = 0; k[i] != '\0'; i++) {
+		if ((unsigned char)k[i] <= 0x20 || (unsigned char)k[i] >= 0x7f) {
+			return 0;
+		}
+	}
+	return i > 0;
+}
+
+static const char *from_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* url and key by precedence: argument, environment, config file. */
+static int resolve(ns_api *api, const char *url, const char *key, char *err, size_t cap)
+{
+	char home[HOME_CAP];
+	ns_api_config cfg;
+	size_t n;
+	int rc = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	url = url != NULL ? url : from_env("NULLSPACE_API_URL");
+	key = key != NULL ? key : from_env("NULLSPACE_API_KEY");
+	if (url == NULL || key == NULL) {
+		if ((rc = ns_api_home(home, sizeof(home))) == 0) {
+			rc = ns_api_config_load(home, &cfg, err, cap);
+		} else {
+			rc = 0; /* no home: only the environment could have told */
+		}
+		if (rc != 0) {
+			goto out;
+		}
+		url = url != NULL ? url : (cfg.api_url[0] ? cfg.api_url : NULL);
+		key = key != NULL ? key : (cfg.api_key[0] ? cfg.api_key : NULL);
+	}
+	if (url == NULL || key == NULL) {
+		snprintf(err, cap, "no API configured (no API %s): " NO_API_HINT,
+		         url == NULL ? "URL" : "key");
+		rc = NS_ERR_NOTFOUND;
+		goto out;
+	}
+	if (strlen(url) >= sizeof(api->url) || !url_ok(url)) {
+		snprintf(err, cap, "not an http:// or https:// API URL (or too long)");
+		rc = NS_ERR_INVALID;
+		goto out;
+	}
+	if (strlen(key) >= sizeof(api->key) || !key_ok(key)) {
+		snprintf(err, cap, "the API key is malformed (printable characters, no blanks)");
+		rc = NS_ERR_INVALID;
+		goto out;
+	}
+	snprintf(api->url, sizeof(api->url), "%s", url);
+	snprintf(api->key, sizeof(api->key), "%s", key);
+	for (n = strlen(api->url); n > 0 && api->url[n - 1] == '/'; n--) {
+		api->url[n - 1] = '\0';
+	}
+out:
+	sodium_memzero(&cfg, sizeof(cfg));
+	return rc;
+}
+
+int ns_api_open(ns_api **out, const char *url, const char *key, char *err, size_t cap)
+{
+	char dummy[NS_API_ERR_MAX];
+	ns_api *api = NULL;
+	int rc;
+
+	if (err == NULL || cap == 0) {
+		err = dummy;
+		cap = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (out == NULL) {
+		snprintf(err, cap, "no place for the handle");
+		return NS_ERR_INVALID;
+	}
+	*out = NULL;
+	if ((api = calloc(1, sizeof(*api))) == NULL) {
+		snprintf(err, cap, "out of memory");
+		return NS_ERR_NOMEM;
+	}
+	if ((rc = resolve(api, url, key, err, cap)) != 0) {
+		goto out;
+	}
+	if ((api->curl = ns_api_http_handle()) == NULL) {
+		snprintf(err, cap, "cannot start libcurl");
+		rc = NS_ERR_NOMEM;
+		goto out;
+	}
+	*out = api;
+	api = NULL;
+out:
+	ns_api_close(api);
+	return rc;
+}
+
+void ns_api_close(ns_api *api)
+{
+	if (api == NULL) {
+		return;
+	}
+	if (api->curl != NULL) {
+		curl_easy_cleanup(api->curl);
+	}
+	sodium_memzero(api, sizeof(*api));
+	free(api);
+}
+
+const char *ns_api_error(const ns_api *api)
+{
+	return api != NULL ? api->err : "";
+}
+
+int ns_api_status(const ns_api *api)
+{
+	return api != NULL ? api->status : 0;
+}
+
+const char *ns_api_url(const ns_api *api)
+{
+	return api != NULL ? api->url : "";
+}
+
+static int invalid(ns_api *api, const char *what)
+{
+	api->status = 0;
+	ns_api_set_msg(api, "%s", what);
+	return NS_ERR_INVALID;
+}
+
+int ns_api_sandbox_create(ns_api *api, const char *template_name, uint32_t timeout_s,
+                          ns_sandbox_info *out)
+{
+	const char *why = NULL;
+	json_t *body;
+	ns_api_body b;
+	int rc;
+
+	if (api == NULL || out == NULL) {
+		return NS_ERR_INVALID;
+	}
+	memset(out, 0, sizeof(*out));
+	template_name = template_name != NULL ? template_name : "base";
+	timeout_s = timeout_s != 0 ? timeout_s : NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	if (timeout_s > NS_API_SANDBOX_TIMEOUT_MAX || strlen(template_name) > NS_API_TEMPLATE_MAX) {
+		return invalid(api,
+		               "the timeout is over 86400 seconds or the template name too long");
+	}
+	body = json_pack("{s:s, s:I}", "template", template_name, "timeout", (json_int_t)timeout_s);
+	if (body == NULL) {
+		return invalid(api, "the template name is not UTF-8");
+	}
+	if ((rc = ns_api_http_call(api, "POST", "/v1/sandboxes", body, &b)) != 0) {
+		return rc;
+	}
+	if ((rc = ns_api_decode_sandbox(b.p, b.len, out, &why)) != 0) {
+		rc = bad_body(api, rc, why);
+	}
+	ns_api_body_free(&b);
+	return rc;
+}
+
+int ns_api_sandbox_get(ns_api *api, const char *id, ns_sandbox_info *out)
+{
+	char path[PATH_CAP];
+	const char *why = NULL;
+	ns_api_body b;
+	int rc;
+
+	if (api == NULL || out == NULL) {
+		return NS_ERR_INVALID;
+	}
+	memset(out, 0, sizeof(*out));
+	if (!id_ok(id)) {
+		return invalid(api, BAD_ID);
+	}
+	snprintf(path, sizeof(path), "/v1/sandboxes/%s", id);
+	if ((rc = ns_api_http_call(api, "GET", path, NULL, &b)) != 0) {
+		return rc;
+	}
+	if ((rc = ns_api_decode_sandbox(b.p, b.len, out, &why)) != 0) {
+		rc = bad_body(api, rc, why);
+	}
+	ns_api_body_free(&b);
+	return rc;
+}
+
+int ns_api_sandbox_list(ns_api *api, ns_sandbox_info *out, size_t cap, size_t *n)
+{
+	const char *why = NULL;
+	ns_api_body b;
+	int rc;
+
+	if (api == NULL || n == NULL || (out == NULL && cap > 0)) {
+		return NS_ERR_INVALID;
+	}
+	*n = 0;
+	if ((rc = ns_api_http_call(api, "GET", "/v1/sandboxes", NULL, &b)) != 0) {
+		return rc;
+	}
+	if ((rc = ns_api_decode_sandbox_list(b.p, b.len, out, cap, n, &why)) != 0) {
+		rc = bad_body(api, rc, why);
+	}
+	ns_api_body_free(&b);
+	return rc;
+}
+
+int ns_api_sandbox_kill(ns_api *api, const char *id)
+{
+	char path[PATH_CAP];
+	ns_api_body b;
+	int rc;
+
+	if (api == NULL) {
+		return NS_ERR_INVALID;
+	}
+	if (!id_ok(id)) {
+		return invalid(api, BAD_ID);
+	}
+	snprintf(path, sizeof(path), "/v1/sandboxes/%s", id);
+	if ((rc = ns_api_http_call(api, "DELETE", path, NULL, &b)) == 0) {
+		ns_api_body_free(&b);
+	}
+	return rc;
+}
+
+int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *public_key,
+                             int expires_in_minutes, ns_ssh_access *out)
+{
+	char path[PATH_CAP];
+	const char *why = NULL;
+	json_t *body;
+	ns_api_body b;
+	int rc;
+
+	if (api == NULL || out == NULL) {
+		return NS_ERR_INVALID;
+	}
+	memset(out, 0, sizeof(*out));
+	expires_in_minutes = expires_in_minutes != 0 ? expires_in_minutes : NS_API_EXPIRES_DEFAULT;
+	if (!id_ok(sandbox_id)) {
+		return invalid(api, BAD_ID);
+	}
+	if (public_key == NULL || public_key[0] == '\0' ||
+	    expires_in_minutes < NS_API_EXPIRES_MIN || expires_in_minutes > NS_API_EXPIRES_MAX) {
+		return invalid(api, "a public key line and 1 to 60 minutes are needed");
+	}
+	snprintf(path, sizeof(path), "/v1/sandboxes/%s/ssh-access", sandbox_id);
+	body = json_pack("{s:s, s:i}", "public_key", public_key, "expires_in_minutes",
+	                 expires_in_minutes);
+	if (body == NULL) {
+		return invalid(api, "the public key line is not UTF-8");
+	}
+	if ((rc = ns_api_http_call(api, "POST", path, body, &b)) != 0) {
+		return rc;
+	}
+	if ((rc = ns_api_decode_access(b.p, b.len, out, &why)) != 0) {
+		rc = bad_body(api, rc, why);
+	}
+	ns_api_body_free(&b);
+	return rc;
+}
+
+void ns_ssh_access_free(ns_ssh_access *a)
+{
+	if (a == NULL) {
+		return;
+	}
+	if (a->certificate != NULL) {
+		sodium_memzero(a->certificate, strlen(a->certificate));
+	}
+	if (a->command != NULL) {
+		sodium_memzero(a->command, strlen(a->command));
+	}
+	free(a->access_id);
+	free(a->sandbox_id);
+	free(a->user);
+	free(a->certificate);
+	free(a->relay_host);
+	free(a->relay_host_key);
+	free(a->relay_known_hosts);
+	free(a->command);
+	memset(a, 0, sizeof(*a));
+}

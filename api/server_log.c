@@ -1,0 +1,64 @@
+/* The API server's log: one line per request (method, path, status and,
+ * for minted access, the access id; never a header, a body or a key) and
+ * libmicrohttpd's own messages, to the configured sink or stderr. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server_int.h"
+
+#define LOG_LINE_MAX 512
+#define LOG_PATH_MAX 200
+#define LOG_METHOD_MAX 15
+
+static void emit(const ns_api_server_config *cfg, const char *line)
+{
+	if (cfg->log != NULL) {
+		cfg->log(cfg->log_ud, line);
+	} else {
+		fprintf(stderr, "%s\n", line);
+	}
+}
+
+/* Printable ASCII only, cut at max: what a client sends must not forge
+ * log lines. */
+static void clean(char *out, const char *in, size_t max)
+{
+	size_t i;
+
+	for (i = 0; in != NULL && in[i] != '\0' && i < max; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[i] = '\0';
+}
+
+void ns_api_log_request(const ns_api_server_config *cfg, const char *method, const char *url,
+                        const ns_api_reply *r)
+{
+	char m[LOG_METHOD_MAX + 1], path[LOG_PATH_MAX + 1], line[LOG_LINE_MAX];
+
+	clean(m, method, LOG_METHOD_MAX);
+	clean(path, url, LOG_PATH_MAX);
+	if (r->access_id[0] != '\0') {
+		snprintf(line, sizeof(line), "api: %s %s %u access=%s", m, path, r->status,
+		         r->access_id);
+	} else {
+		snprintf(line, sizeof(line), "api: %s %s %u", m, path, r->status);
+	}
+	emit(cfg, line);
+}
+
+void ns_api_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char msg[LOG_LINE_MAX - 8], line[LOG_LINE_MAX];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) {
+		msg[--n] = '\0';
+	}
+	snprintf(line, sizeof(line), "api: %s", msg);
+	emit(cls, line);
+}

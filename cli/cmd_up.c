@@ -1,0 +1,295 @@
+/* `nullspace up`: the whole control plane on this machine. It prepares the
+ * state folder and CLI config, starts the relay as a child, the sandbox
+ * runtime and the API server, then serves API requests and ticks the
+ * runtime until SIGINT/SIGTERM; then sandboxes, relay and API stop in order. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "nullspace/error.h"
+#include "runtime.h"
+#include "server.h"
+#include "up_int.h"
+
+#define SERVE_MS 500
+
+static volatile sig_atomic_t stop_signal;
+
+typedef struct up_opts {
+	const char *api_listen, *relay_listen, *public_host;
+	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
+	unsigned api_port, relay_port;
+	char api_url[NS_API_URL_MAX];
+} up_opts;
+
+typedef struct up_ctx {
+	up_opts o;
+	ns_up_state st;
+	char exe[4096];
+	ns_runtime *rt;
+	ns_api_server *api;
+	pid_t relay;
+} up_ctx;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
+	        "                    [--public-host NAME]\n"
+	        "\n"
+	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
+	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
+	        "each a `nullspace agent` in its own folder under NULLSPACE_HOME/state. The first\n"
+	        "start creates a CA, the relay's keys and a development API key, and writes the\n"
+	        "CLI config NULLSPACE_HOME/config (mode 0600), so that `nullspace sandbox create`\n"
+	        "and `nullspace ssh ID` work at once. NULLSPACE_HOME defaults to ~/.nullspace.\n"
+	        "\n"
+	        "  --api-listen HOST:PORT    where the API listens (an IP address, [V6]:PORT)\n"
+	        "  --relay-listen HOST:PORT  where the relay listens\n"
+	        "  --public-host NAME        the relay host clients are told to connect to\n"
+	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
+	        "                            0.0.0.0 and ::1 for ::)\n"
+	        "\n"
+	        "Stopping stops every sandbox, then the relay. Exit status 0 after a signal,\n"
+	        "1 when something failed (address in use, unreadable state), 2 for bad flags.\n",
+	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "nullspace up: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return NS_EXIT_USAGE;
+}
+
+/* -1: go on; else the exit code. */
+static int parse_args(int argc, char **argv, up_opts *o)
+{
+	char addr[NS_UP_HOST_MAX + 16];
+	int i;
+
+	o->api_listen = NS_UP_API_DEFAULT;
+	o->relay_listen = NS_UP_RELAY_DEFAULT;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
+		    strcmp(a, "--public-host") != 0) {
+			return bad_usage("unknown option %s", a);
+		}
+		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+			return bad_usage("%s needs a value", a);
+		}
+		if (strcmp(a, "--api-listen") == 0) {
+			o->api_listen = argv[++i];
+		} else if (strcmp(a, "--relay-listen") == 0) {
+			o->relay_listen = argv[++i];
+		} else {
+			o->public_host = argv[++i];
+		}
+	}
+	if (ns_up_parse_addr(o->api_listen, o->api_host, sizeof(o->api_host), &o->api_port) != 0) {
+		return bad_usage("--api-listen %s: want IP:PORT or [IPV6]:PORT", o->api_listen);
+	}
+	if (ns_up_parse_addr(o->relay_listen, o->relay_host, sizeof(o->relay_host),
+	                     &o->relay_port) != 0) {
+		return bad_usage("--relay-listen %s: want IP:PORT or [IPV6]:PORT", o->relay_listen);
+	}
+	if (o->public_host != NULL && (strlen(o->public_host) >= NS_UP_HOST_MAX ||
+	                               strpbrk(o->public_host, " \t\r\n/@[]") != NULL)) {
+		return bad_usage("--public-host %s: want a host name or address", o->public_host);
+	}
+	if (o->public_host == NULL) {
+		o->public_host = ns_up_local_host(o->relay_host);
+	}
+	/* the URL clients use: a wildcard address is reached on loopback */
+	ns_up_format_addr(ns_up_local_host(o->api_host), o->api_port, addr, sizeof(addr));
+	snprintf(o->api_url, sizeof(o->api_url), "http://%s", addr);
+	return -1;
+}
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: the wait for requests ends */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int start_runtime(up_ctx *c, char *err, size_t cap)
+{
+	ns_runtime_config rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.exe = c->exe;
+	rc.sandboxes_dir = c->st.sandboxes;
+	rc.registry_dir = c->st.registry;
+	rc.relay_client_key_line = c->st.relay_client_line;
+	rc.log = ns_up_log_line;
+	return ns_runtime_open(&rc, &c->rt, err, cap);
+}
+
+static int start_api(up_ctx *c, char *err, size_t cap)
+{
+	ns_api_server_config sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.listen_host = c->o.api_host;
+	sc.listen_port = c->o.api_port;
+	sc.runtime = c->rt;
+	sc.keys = &c->st.keys;
+	sc.ca = &c->st.ca;
+	sc.relay_host = c->o.public_host;
+	sc.relay_port = c->o.relay_port;
+	sc.relay_host_key = c->st.relay_host_pk;
+	sc.log = ns_up_log_line;
+	return ns_api_server_start(&sc, &c->api, err, cap);
+}
+
+/* Everything up to serving; err names what failed. */
+static int start(up_ctx *c, char *err, size_t cap)
+{
+	ssize_t n;
+	int rc;
+
+	if ((n = readlink("/proc/self/exe", c->exe, sizeof(c->exe) - 1)) <= 0) {
+		snprintf(err, cap, "cannot find our own binary: %s", strerror(errno));
+		return NS_ERR_IO;
+	}
+	c->exe[n] = '\0';
+	if ((rc = ns_up_state_open(&c->st, c->o.api_url, err, cap)) != 0 ||
+	    (rc = start_runtime(c, err, cap)) != 0) {
+		return rc;
+	}
+	if ((rc = start_api(c, err, cap)) != 0) {
+		if (err[0] == '\0') {
+			snprintf(err, cap, "cannot serve the API on %s: %s", c->o.api_listen,
+			         ns_strerror(rc));
+		}
+		return rc;
+	}
+	/* else the wait below would take another listener for our relay */
+	if (ns_up_tcp_accepts(ns_up_local_host(c->o.relay_host), c->o.relay_port)) {
+		snprintf(err, cap, "cannot start the relay on %s: address already in use",
+		         c->o.relay_listen);
+		return NS_ERR_IO;
+	}
+	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, &c->st, &c->relay, err, cap)) != 0) {
+		return rc;
+	}
+	return ns_up_relay_wait(&c->relay, ns_up_local_host(c->o.relay_host), c->o.relay_port,
+	                        NS_UP_RELAY_START_MS, err, cap);
+}
+
+static void banner(const up_ctx *c)
+{
+	char fp[NS_FINGERPRINT_LEN];
+
+	ns_key_fingerprint(c->st.relay_host_pk, fp);
+	ns_up_log("API on %s", c->o.api_url);
+	ns_up_log("relay on %s (clients connect to %s:%u), host key %s", c->o.relay_listen,
+	          c->o.public_host, c->o.relay_port, fp);
+	ns_up_log("state in %s; CLI config %s %s", c->st.dir, c->st.config_path,
+	          c->st.config_action);
+	ns_up_log("try: nullspace sandbox create, then nullspace ssh ID (Ctrl-C stops everything)");
+}
+
+/* Serve until a signal (0) or the relay dies (1). */
+static int serve(up_ctx *c)
+{
+	int st = 0;
+
+	while (!stop_signal) {
+		if (ns_api_server_run(c->api, SERVE_MS) != 0 && !stop_signal) {
+			struct timespec ts = {
+			    0, 100 * 1000000L}; /* no busy loop on a failing server */
+			nanosleep(&ts, NULL);
+		}
+		ns_runtime_tick(c->rt, (int64_t)time(NULL));
+		if (ns_up_relay_exited(c->relay, &st)) {
+			c->relay = 0;
+			if (WIFSIGNALED(st)) {
+				ns_up_log("the relay died (signal %d); stopping", WTERMSIG(st));
+			} else {
+				ns_up_log("the relay exited (status %d); stopping",
+				          WEXITSTATUS(st));
+			}
+			return NS_EXIT_FAILURE;
+		}
+	}
+	ns_up_log("%s received: stopping the sandboxes, then the relay",
+	          stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	return 0;
+}
+
+static void shutdown_all(up_ctx *c)
+{
+	ns_runtime_close(c->rt);
+	c->rt = NULL;
+	if (c->relay > 0) {
+		ns_up_relay_stop(c->relay, NS_UP_RELAY_STOP_MS);
+		c->relay = 0;
+	}
+	ns_api_server_stop(c->api);
+	c->api = NULL;
+	ns_up_state_close(&c->st);
+}
+
+int ns_cmd_up(int argc, char **argv)
+{
+	char err[NS_UP_ERR_MAX] = "";
+	up_ctx *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (c == NULL) {
+		fprintf(stderr, "nullspace up: out of memory\n");
+		return NS_EXIT_FAILURE;
+	}
+	if ((rc = parse_args(argc, argv, &c->o)) >= 0) {
+		free(c);
+		return rc;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	if (sodium_init() < 0) {
+		ns_up_log("libsodium failed to initialise");
+		free(c);
+		return NS_EXIT_FAILURE;
+	}
+	signals();
+	if (start(c, err, sizeof(err)) != 0) {
+		ns_up_log("%s", err[0] != '\0' ? err : "start failed");
+		rc = NS_EXIT_FAILURE;
+	} else {
+		banner(c);
+		rc = serve(c);
+	}
+	shutdown_all(c);
+	if (err[0] == '\0') {
+		ns_up_log("stopped");
+	}
+	free(c);
+	return rc;
+}

@@ -1,0 +1,72 @@
+/* Inside `nullspace up`: the log (up_util.c), the state folder with its keys,
+ * API key and CLI config (up_state.c), and the relay child (up_relay.c);
+ * cmd_up.c ties them together. */
+#ifndef NS_CLI_UP_INT_H
+#define NS_CLI_UP_INT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "apikey.h"
+#include "nullspace/keys.h"
+#include "nullspace/sdk.h"
+
+#define NS_UP_API_DEFAULT "127.0.0.1:8780"
+#define NS_UP_RELAY_DEFAULT "127.0.0.1:2222"
+#define NS_UP_HOST_MAX 256
+#define NS_UP_RELAY_START_MS 10000 /* until the relay's port accepts */
+#define NS_UP_RELAY_STOP_MS 5000   /* SIGTERM, then SIGKILL */
+#define NS_UP_RELAY_DRAIN "2"      /* --drain-timeout of the relay, seconds */
+#define NS_UP_ERR_MAX 1024
+
+/* up_util.c */
+/* "HH:MM:SS nullspace up: ..." on stderr (UTC). */
+void ns_up_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A log callback for the runtime and the API server. */
+void ns_up_log_line(void *ud, const char *line);
+/* "HOST:PORT" or "[V6]:PORT" with HOST an IP address. 0 or NS_ERR_INVALID. */
+int ns_up_parse_addr(const char *s, char *host, size_t cap, unsigned *port);
+/* The address to reach a listener on host locally: 127.0.0.1 for 0.0.0.0,
+ * ::1 for ::, else host. */
+const char *ns_up_local_host(const char *host);
+/* "HOST:PORT", "[V6]:PORT" into out. */
+void ns_up_format_addr(const char *host, unsigned port, char *out, size_t cap);
+/* Does a TCP connection to host:port succeed now? */
+int ns_up_tcp_accepts(const char *host, unsigned port);
+
+/* up_state.c: NULLSPACE_HOME/state and the CLI config. */
+typedef struct ns_up_state {
+	char home[PATH_MAX];
+	char dir[PATH_MAX];       /* home/state */
+	char sandboxes[PATH_MAX]; /* dir/sandboxes */
+	char registry[PATH_MAX];  /* dir/registry */
+	char relay_host_key[PATH_MAX], relay_client_key[PATH_MAX], ca_pub[PATH_MAX];
+	char config_path[PATH_MAX];
+	ns_key ca; /* with its private half: signs access certificates */
+	uint8_t relay_host_pk[NS_ED25519_PK_LEN];
+	char relay_client_line[NS_KEY_LINE_MAX];
+	ns_apikeys keys;
+	const char *config_action; /* "written", "updated" or "kept" */
+} ns_up_state;
+
+/* Create or load everything; api_url goes into the config. err says what
+ * failed (never a secret). */
+int ns_up_state_open(ns_up_state *st, const char *api_url, char *err, size_t cap);
+/* Wipes the CA key, frees the key set. */
+void ns_up_state_close(ns_up_state *st);
+
+/* up_relay.c: `exe relay ...` in its own process group, stderr inherited. */
+int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
+                      char *err, size_t cap);
+/* Until host:port accepts; NS_ERR_IO when the relay exits first (it is
+ * then reaped, *pid 0) or after timeout_ms. */
+int ns_up_relay_wait(pid_t *pid, const char *host, unsigned port, int timeout_ms, char *err,
+                     size_t cap);
+/* Has the relay exited (reaped, status in *status)? 1 or 0. */
+int ns_up_relay_exited(pid_t pid, int *status);
+/* SIGTERM to its group, up to grace_ms, then SIGKILL; reaped. */
+void ns_up_relay_stop(pid_t pid, int grace_ms);
+
+#endif

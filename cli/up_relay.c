@@ -1,0 +1,155 @@
+/* The relay child of `nullspace up`: `nullspace relay` with the state
+ * folder's keys and registry, in its own process group (so a Ctrl-C at the
+ * terminal reaches only `up`, which stops it in order), stderr shared with
+ * `up`, SIGTERM if `up` dies; the wait until its port accepts; its stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nullspace/error.h"
+#include "up_int.h"
+
+#define POLL_MS 20
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static void child(const char *const *argv, int nullfd, pid_t parent)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
+		_exit(127);
+	}
+	if (dup2(nullfd, 0) < 0) {
+		_exit(127);
+	}
+	close_range(3, ~0U, 0);
+	execv(argv[0], (char *const *)argv);
+	dprintf(2, "nullspace up: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
+                      char *err, size_t cap)
+{
+	const char *argv[] = {exe,
+	                      "relay",
+	                      "--listen",
+	                      listen,
+	                      "--host-key",
+	                      st->relay_host_key,
+	                      "--ca-keys",
+	                      st->ca_pub,
+	                      "--registry",
+	                      st->registry,
+	                      "--client-key",
+	                      st->relay_client_key,
+	                      "--drain-timeout",
+	                      NS_UP_RELAY_DRAIN,
+	                      NULL};
+	pid_t self = getpid(), p;
+	int nullfd;
+
+	*pid = 0;
+	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, cap, "cannot open /dev/null: %s", strerror(errno));
+		return NS_ERR_IO;
+	}
+	fflush(stderr);
+	if ((p = fork()) < 0) {
+		snprintf(err, cap, "cannot start the relay: fork: %s", strerror(errno));
+		close(nullfd);
+		return NS_ERR_IO;
+	}
+	if (p == 0) {
+		child(argv, nullfd, self);
+	}
+	close(nullfd);
+	(void)setpgid(p, p); /* also here: no window where it shares our group */
+	*pid = p;
+	return 0;
+}
+
+int ns_up_relay_exited(pid_t pid, int *status)
+{
+	int st = 0;
+	pid_t r;
+
+	while ((r = waitpid(pid, &st, WNOHANG)) < 0 && errno == EINTR) {
+	}
+	if (r == pid || (r < 0 && errno == ECHILD)) {
+		*status = st;
+		return 1;
+	}
+	return 0;
+}
+
+int ns_up_relay_wait(pid_t *pid, const char *host, unsigned port, int timeout_ms, char *err,
+                     size_t cap)
+{
+	int waited = 0, st = 0;
+
+	for (;;) {
+		if (ns_up_tcp_accepts(host, port)) {
+			return 0;
+		}
+		if (ns_up_relay_exited(*pid, &st)) {
+			*pid = 0;
+			if (WIFEXITED(st)) {
+				snprintf(err, cap,
+				         "the relay did not start (exit %d; its reason is above)",
+				         WEXITSTATUS(st));
+			} else {
+				snprintf(err, cap, "the relay did not start (killed by signal %d)",
+				         WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+			}
+			return NS_ERR_IO;
+		}
+		if (waited >= timeout_ms) {
+			ns_up_relay_stop(*pid, 0);
+			*pid = 0;
+			snprintf(err, cap, "the relay did not accept connections within %d s",
+			         timeout_ms / 1000);
+			return NS_ERR_IO;
+		}
+		sleep_ms(POLL_MS);
+		waited += POLL_MS;
+	}
+}
+
+void ns_up_relay_stop(pid_t pid, int grace_ms)
+{
+	int waited = 0, st;
+
+	if (pid <= 0) {
+		return;
+	}
+	(void)kill(-pid, SIGTERM);
+	while (waited < grace_ms) {
+		if (ns_up_relay_exited(pid, &st)) {
+			return;
+		}
+		sleep_ms(POLL_MS);
+		waited += POLL_MS;
+	}
+	(void)kill(-pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# The product end to end from an empty NULLSPACE_HOME: `nullspace up` (API,
+# relay, local sandboxes), `nullspace sandbox create/list/get/kill`,
+# `nullspace ssh` through OpenSSH and the built-in client (exit codes, file
+# modes, certificate reuse and re-minting, pinned relay key),
+# `sandbox ssh-access --print-command | --json`, the SDK example, every
+# documented CLI error exit code, API errors as JSON, timeouts, and no secret
+# in any log. Ends with SIGTERM to `up`, which must stop every sandbox.
+. "$(dirname "$0")/lib.sh"
+
+command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
+command -v curl >/dev/null || skip "curl missing"
+need_nullspace
+EXAMPLE=$(dirname "$NULLSPACE")/examples/sdk_example
+[ -x "$EXAMPLE" ] || die "SDK example $EXAMPLE not built"
+
+export NULLSPACE_HOME=$T/home
+unset NULLSPACE_API_URL NULLSPACE_API_KEY
+NS=$NULLSPACE
+
+API_PORT=$(pick_port)
+RELAY_PORT=$(pick_port)
+[ "$API_PORT" != "$RELAY_PORT" ] || RELAY_PORT=$(pick_port)
+UP_LOG=$T/up.log
+NS_LOGS+=("$UP_LOG")
+spawn "$UP_LOG" env NULLSPACE_HOME="$NULLSPACE_HOME" "$NS" up \
+	--api-listen "127.0.0.1:$API_PORT" --relay-listen "127.0.0.1:$RELAY_PORT"
+UP_PID=$SPAWNED
+wait_listen "nullspace up (relay)" "$UP_PID" "$RELAY_PORT" 60
+wait_listen "nullspace up (API)" "$UP_PID" "$API_PORT" 60
+API=http://127.0.0.1:$API_PORT
+
+mode() { stat -c '%a' "$1"; }
+
+# ---- set-up written by `up` ----------------------------------------------------
+
+[ -f "$NULLSPACE_HOME/config" ] || die "nullspace up wrote no $NULLSPACE_HOME/config"
+assert_eq "NULLSPACE_HOME is 0700" 700 "$(mode "$NULLSPACE_HOME")"
+assert_eq "config is 0600" 600 "$(mode "$NULLSPACE_HOME/config")"
+assert_contains "config names the API" "api_url" "$NULLSPACE_HOME/config"
+API_KEY=$(sed -n 's/^ *api_key *= *//p' "$NULLSPACE_HOME/config")
+case $API_KEY in
+nsk_?*) ok "config holds a development API key" ;;
+*) fail "no api_key = nsk_... line in the config" ;;
+esac
+assert_not_contains "the API key file holds digests only" "$API_KEY" "$NULLSPACE_HOME/state/api_keys"
+
+# ---- sandboxes -----------------------------------------------------------------
+
+"$NS" sandbox create --timeout 300 >"$T/create.out" 2>"$T/create.err" ||
+	die "sandbox create failed: $(cat "$T/create.err")"
+SB=$(cat "$T/create.out")
+[[ $SB =~ ^sb_[a-z0-9]+$ ]] && ok "sandbox create prints an id ($SB)" ||
+	fail "sandbox create printed [$SB]"
+"$NS" sandbox list >"$T/list.out" 2>&1 || fail "sandbox list failed: $(cat "$T/list.out")"
+assert_contains "list shows the sandbox" "$SB" "$T/list.out"
+assert_contains "list shows it running" "running" "$T/list.out"
+"$NS" sandbox get "$SB" >"$T/get.out" 2>&1 || fail "sandbox get failed: $(cat "$T/get.out")"
+assert_contains "get shows the template" "base" "$T/get.out"
+
+# ---- nullspace ssh through OpenSSH ---------------------------------------------
+
+"$NS" ssh "$SB" -- 'echo ok; exit 3' >"$T/ssh1.out" 2>"$T/ssh1.err"
+assert_eq "ssh (OpenSSH): remote exit code is ours" 3 $?
+assert_eq "ssh (OpenSSH): output" ok "$(cat "$T/ssh1.out")"
+D=$NULLSPACE_HOME/ssh
+assert_eq "ssh folder is 0700" 700 "$(mode "$D")"
+assert_eq "private key is 0600" 600 "$(mode "$D/id_ed25519")"
+assert_eq "certificate is 0600" 600 "$(mode "$D/$SB-cert.pub")"
+assert_eq "known_hosts is 0600" 600 "$(mode "$D/known_hosts")"
+assert_contains "known_hosts pins the relay" "[127.0.0.1]:$RELAY_PORT ssh-ed25519 " "$D/known_hosts"
+ssh-keygen -L -f "$D/$SB-cert.pub" >"$T/cert1.txt" 2>&1 || fail "ssh-keygen -L cannot read the cert"
+assert_contains "certificate principal is the sandbox id" "$SB" "$T/cert1.txt"
+assert_contains "certificate permits a pty" "permit-pty" "$T/cert1.txt"
+assert_not_contains "certificate permits no port forwarding" "permit-port-forwarding" "$T/cert1.txt"
+CERT1=$(cat "$D/$SB-cert.pub")
+
+"$NS" ssh "$SB" -- 'echo again' >"$T/ssh2.out" 2>"$T/ssh2.err"
+assert_eq "second ssh exits 0" 0 $?
+assert_eq "certificate reused while valid" "$CERT1" "$(cat "$D/$SB-cert.pub")"
+
+# A certificate valid for only a minute is not worth reusing: the next call mints.
+"$NS" ssh --expires-in 1 "$SB" -- true >"$T/ssh3.out" 2>&1 || fail "ssh --expires-in 1: $(cat "$T/ssh3.out")"
+CERT2=$(cat "$D/$SB-cert.pub")
+[ "$CERT2" != "$CERT1" ] && ok "--expires-in 1 minted a new certificate" || fail "certificate not re-minted"
+"$NS" ssh "$SB" -- true >"$T/ssh4.out" 2>&1 || fail "ssh after short cert: $(cat "$T/ssh4.out")"
+[ "$(cat "$D/$SB-cert.pub")" != "$CERT2" ] && ok "nearly expired certificate re-minted" ||
+	fail "a certificate with under a minute left was reused"
+
+# ---- the built-in client ---------------------------------------------------------
+
+"$NS" ssh --native "$SB" -- 'echo ok; exit 3' >"$T/n1.out" 2>"$T/n1.err"
+assert_eq "ssh --native: remote exit code" 3 $?
+assert_eq "ssh --native: output" ok "$(cat "$T/n1.out")"
+mkdir -p "$T/nossh"
+env PATH="$T/nossh" "$NS" ssh "$SB" -- 'echo nossh; exit 4' >"$T/n2.out" 2>"$T/n2.err"
+assert_eq "no ssh on PATH: built-in client, exit code" 4 $?
+assert_eq "no ssh on PATH: output" nossh "$(cat "$T/n2.out")"
+
+# ---- ssh-access --print-command / --json ------------------------------------------
+
+"$NS" sandbox ssh-access "$SB" --print-command >"$T/cmd.out" 2>"$T/cmd.err" ||
+	fail "ssh-access --print-command failed: $(cat "$T/cmd.err")"
+assert_eq "--print-command warns once on stderr" 1 "$(grep -c . "$T/cmd.err")"
+assert_contains "the warning says it is a credential" "credential" "$T/cmd.err"
+sh -c "$(cat "$T/cmd.out") 'echo printed; exit 5'" </dev/null >"$T/cmd.run" 2>"$T/cmd.run.err"
+assert_eq "the printed command runs under sh (exit code)" 5 $?
+assert_eq "the printed command runs under sh (output)" printed "$(cat "$T/cmd.run")"
+
+"$NS" sandbox ssh-access "$SB" --json --expires-in 5 >"$T/acc.json" 2>"$T/acc.err" ||
+	fail "ssh-access --json failed: $(cat "$T/acc.err")"
+assert_eq "--json warns once on stderr" 1 "$(grep -c . "$T/acc.err")"
+for f in access_id sandbox_id user certificate expires_at relay host port host_key known_hosts command; do
+	assert_contains "--json has $f" "\"$f\"" "$T/acc.json"
+done
+if command -v python3 >/dev/null; then
+	python3 - "$T/acc.json" "$SB" "$RELAY_PORT" >"$T/json.check" 2>&1 <<'EOF'
+import json, sys, datetime
+a = json.load(open(sys.argv[1]))
+assert a["sandbox_id"] == sys.argv[2] and a["user"] == sys.argv[2], a
+assert a["access_id"].startswith("acc_"), a["access_id"]
+assert a["certificate"].startswith("ssh-ed25519-cert-v01@openssh.com "), "certificate"
+assert a["relay"]["port"] == int(sys.argv[3]), a["relay"]
+assert a["relay"]["host_key"].startswith("ssh-ed25519 "), a["relay"]
+assert a["relay"]["known_hosts"].startswith("[127.0.0.1]:%s ssh-ed25519 " % sys.argv[3])
+exp = datetime.datetime.strptime(a["expires_at"], "%Y-%m-%dT%H:%M:%SZ")
+left = (exp - datetime.datetime.utcnow()).total_seconds()
+assert 240 < left <= 300, left
+assert a["command"].startswith("ssh "), "command"
+print("json ok")
+EOF
+	assert_eq "--json fields have the documented values" "json ok" "$(tail -1 "$T/json.check")"
+fi
+
+# ---- the SDK example ------------------------------------------------------------------
+
+"$EXAMPLE" 'echo from-sdk; exit 6' >"$T/sdk.out" 2>"$T/sdk.err"
+assert_eq "SDK example: remote exit status" 6 $?
+assert_contains "SDK example: output" "from-sdk" "$T/sdk.out"
+
+# ---- API errors are JSON ------------------------------------------------------------
+
+code=$(curl -s -o "$T/h.json" -w '%{http_code}' "$API/v1/health")
+assert_eq "health without a key" 200 "$code"
+code=$(curl -s -o "$T/e401.json" -w '%{http_code}' -H 'Authorization: Bearer nsk_wrong' "$API/v1/sandboxes")
+assert_eq "bad API key: 401" 401 "$code"
+assert_contains "401 has a JSON error body" '"error"' "$T/e401.json"
+auth=(-H "Authorization: Bearer $API_KEY")
+code=$(curl -s -o "$T/e404.json" -w '%{http_code}' "${auth[@]}" "$API/v1/sandboxes/sb_nosuchbox")
+assert_eq "unknown sandbox: 404" 404 "$code"
+assert_contains "404 has a JSON error body" '"error"' "$T/e404.json"
+code=$(curl -s -o "$T/e400.json" -w '%{http_code}' "${auth[@]}" -d '{"public_key": ' "$API/v1/sandboxes/$SB/ssh-access")
+assert_eq "malformed JSON: 400" 400 "$code"
+assert_contains "400 has a JSON error body" '"error"' "$T/e400.json"
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$T/rsa" >/dev/null 2>&1 || die "ssh-keygen rsa failed"
+printf '{"public_key": "%s"}' "$(cat "$T/rsa.pub")" >"$T/rsa.json"
+code=$(curl -s -o "$T/rsa.out" -w '%{http_code}' "${auth[@]}" --data-binary @"$T/rsa.json" "$API/v1/sandboxes/$SB/ssh-access")
+assert_eq "RSA key: 400" 400 "$code"
+assert_contains "RSA key: the message says why" "ssh-ed25519" "$T/rsa.out"
+code=$(curl -s -o "$T/exp.out" -w '%{http_code}' "${auth[@]}" \
+	-d "{\"public_key\": \"$(cat "$D/id_ed25519.pub")\", \"expires_in_minutes\": 61}" "$API/v1/sandboxes/$SB/ssh-access")
+assert_eq "expires_in_minutes 61: 400" 400 "$code"
+
+# ---- CLI errors and their exit codes ---------------------------------------------
+
+NULLSPACE_API_KEY=nsk_wrong "$NS" sandbox list >/dev/null 2>"$T/badkey.err"
+assert_eq "bad API key: exit 77" 77 $?
+assert_contains "bad API key: message" "API key" "$T/badkey.err"
+assert_not_contains "bad API key: the key is not echoed" "nsk_wrong" "$T/badkey.err"
+CLOSED=$(pick_port)
+NULLSPACE_API_URL=http://127.0.0.1:$CLOSED "$NS" sandbox list >/dev/null 2>"$T/down.err"
+assert_eq "API unreachable: exit 69" 69 $?
+assert_contains "API unreachable: message names the URL" "127.0.0.1:$CLOSED" "$T/down.err"
+"$NS" ssh sb_nosuchbox -- true >/dev/null 2>"$T/unknown.err"
+assert_eq "unknown sandbox: exit 68" 68 $?
+assert_contains "unknown sandbox: message" "sb_nosuchbox" "$T/unknown.err"
+"$NS" sandbox create --template nosuch >/dev/null 2>"$T/tmpl.err"
+[ $? -ne 0 ] && ok "unknown template refused" || fail "unknown template accepted"
+assert_contains "unknown template: message" "nosuch" "$T/tmpl.err"
+"$NS" ssh >/dev/null 2>&1
+assert_eq "ssh without an id: usage, exit 2" 2 $?
+for c in "up" "ssh" "sandbox" "sandbox create" "sandbox list" "sandbox kill" "sandbox ssh-access"; do
+	# shellcheck disable=SC2086
+	"$NS" $c --help >"$T/help.out" 2>&1 && [ -s "$T/help.out" ] && ok "nullspace $c --help" ||
+		fail "nullspace $c --help"
+done
+
+# A relay presenting another key than the pinned one: the CLI refuses (76).
+cp "$D/known_hosts" "$T/known_hosts.good"
+ssh-keygen -q -t ed25519 -N '' -f "$T/other" >/dev/null 2>&1
+printf '[127.0.0.1]:%s %s\n' "$RELAY_PORT" "$(cut -d' ' -f1,2 "$T/other.pub")" >"$D/known_hosts"
+"$NS" ssh "$SB" -- true >/dev/null 2>"$T/changed.err"
+assert_eq "relay host key changed: exit 76" 76 $?
+assert_contains "relay host key changed: message names the file" "known_hosts" "$T/changed.err"
+"$NS" ssh --native "$SB" -- true >/dev/null 2>"$T/changed2.err"
+assert_eq "relay host key changed (--native): exit 76" 76 $?
+cp "$T/known_hosts.good" "$D/known_hosts"
+
+# ---- kill and timeout -----------------------------------------------------------------
+
+"$NS" sandbox kill "$SB" >"$T/kill.out" 2>&1 || fail "sandbox kill failed: $(cat "$T/kill.out")"
+"$NS" ssh "$SB" -- true >/dev/null 2>"$T/killed.err"
+assert_eq "killed sandbox: exit 68" 68 $?
+assert_contains "killed sandbox: message says stopped" "stopped" "$T/killed.err"
+"$NS" sandbox ssh-access "$SB" --json >/dev/null 2>"$T/killed2.err"
+assert_eq "ssh-access on a killed sandbox: exit 68" 68 $?
+
+SB2=$("$NS" sandbox create --timeout 2 2>"$T/create2.err") || die "create: $(cat "$T/create2.err")"
+for i in $(seq 50); do
+	"$NS" sandbox get "$SB2" 2>/dev/null | grep -q stopped && break
+	sleep 0.2
+done
+"$NS" ssh "$SB2" -- true >/dev/null 2>"$T/timeout.err"
+assert_eq "timed-out sandbox: exit 68" 68 $?
+assert_contains "timed-out sandbox: message says timeout" "timeout" "$T/timeout.err"
+"$NS" sandbox list >"$T/list2.out" 2>&1
+assert_contains "list shows the stopped sandbox" "$SB2" "$T/list2.out"
+
+# A running sandbox to be stopped by the shutdown below.
+SB3=$("$NS" sandbox create 2>/dev/null) || die "third create failed"
+"$NS" ssh "$SB3" -- true >/dev/null 2>&1 || fail "ssh into the third sandbox"
+AGENT_PIDS=$(pgrep -f "$NULLSPACE_HOME/state/sandboxes/" | tr '\n' ' ')
+[ -n "$AGENT_PIDS" ] && ok "sandbox agents run ($AGENT_PIDS)" || fail "no agent process found"
+
+# ---- shutdown -------------------------------------------------------------------------
+
+kill -TERM "$UP_PID"
+for i in $(seq 100); do
+	kill -0 "$UP_PID" 2>/dev/null || break
+	sleep 0.1
+done
+wait "$UP_PID"
+assert_eq "up exits 0 on SIGTERM" 0 $?
+NS_PIDS=()
+left=$(pgrep -f "$NULLSPACE_HOME/state/" | tr '\n' ' ')
+assert_eq "no sandbox or relay process left" "" "$left"
+assert_contains "up logged the shutdown of sandboxes" "$SB3" "$UP_LOG"
+
+NS_LOGS+=("$NULLSPACE_HOME"/state/sandboxes/*/agent.log)
+
+# ---- secrets in logs ----------------------------------------------------------------
+
+LOGS=("$UP_LOG" "$NULLSPACE_HOME"/state/sandboxes/*/agent.log "$T"/*.err)
+secret_lines=("$API_KEY" "$(sed -n 2p "$D/id_ed25519")" "$(cut -d' ' -f2 <<<"$CERT1" | cut -c1-60)")
+for f in "${LOGS[@]}"; do
+	[ -f "$f" ] || continue
+	for s in "${secret_lines[@]}"; do
+		if grep -qF -- "$s" "$f"; then
+			fail "a secret (${s:0:8}...) appears in $f"
+		fi
+	done
+done
+ok "no API key, private key or certificate in any log"
+
+pass
