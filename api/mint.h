@@ -17,7 +17,8 @@
 
 typedef struct ns_minted {
 	char access_id[NS_ACCESS_ID_LEN + 1];
-	char cert_line[NS_MINT_CERT_LINE_MAX]; /* "ssh-ed25519-cert-v01@openssh.com AAAA... <access id>" */
+	char cert_line[NS_MINT_CERT_LINE_MAX]; /* "ssh-ed25519-cert-v01@openssh.com AAAA... <access
+	                                          id>" */
 	uint64_t serial;
 	int64_t valid_after, expires_at; /* unix seconds */
 } ns_minted;

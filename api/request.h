@@ -13,12 +13,12 @@
 #define NS_API_PUBKEY_MAX 8192
 
 enum ns_route {
-	NS_ROUTE_NONE = 0,      /* no such path: 404 */
-	NS_ROUTE_HEALTH,        /* GET /v1/health (no key needed) */
-	NS_ROUTE_SANDBOXES,     /* GET list, POST create: /v1/sandboxes */
-	NS_ROUTE_SANDBOX,       /* GET get, DELETE kill: /v1/sandboxes/{id} */
-	NS_ROUTE_SANDBOX_KILL,  /* POST /v1/sandboxes/{id}/kill (same as DELETE) */
-	NS_ROUTE_SSH_ACCESS,    /* POST /v1/sandboxes/{id}/ssh-access */
+	NS_ROUTE_NONE = 0,     /* no such path: 404 */
+	NS_ROUTE_HEALTH,       /* GET /v1/health (no key needed) */
+	NS_ROUTE_SANDBOXES,    /* GET list, POST create: /v1/sandboxes */
+	NS_ROUTE_SANDBOX,      /* GET get, DELETE kill: /v1/sandboxes/{id} */
+	NS_ROUTE_SANDBOX_KILL, /* POST /v1/sandboxes/{id}/kill (same as DELETE) */
+	NS_ROUTE_SSH_ACCESS,   /* POST /v1/sandboxes/{id}/ssh-access */
 };
 
 /* Match a URL path (no query string); id gets the {id} part. A path whose
@@ -27,7 +27,7 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1]);
 
 typedef struct ns_create_request {
 	char template_name[NS_API_TEMPLATE_MAX + 1]; /* default "base" */
-	uint32_t timeout;                           /* default NS_API_SANDBOX_TIMEOUT_DEFAULT */
+	uint32_t timeout;                            /* default NS_API_SANDBOX_TIMEOUT_DEFAULT */
 } ns_create_request;
 
 typedef struct ns_access_request {

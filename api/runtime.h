@@ -12,8 +12,8 @@
 
 #include "nullspace/sdk.h"
 
-#define NS_RUNTIME_MAX_SANDBOXES 256 /* running at once */
-#define NS_RUNTIME_MAX_KEPT 1024     /* stopped ones kept for get/list, oldest dropped */
+#define NS_RUNTIME_MAX_SANDBOXES 256     /* running at once */
+#define NS_RUNTIME_MAX_KEPT 1024         /* stopped ones kept for get/list, oldest dropped */
 #define NS_RUNTIME_START_TIMEOUT_MS 5000 /* until the agent's socket accepts */
 #define NS_RUNTIME_KILL_GRACE_MS 2000    /* SIGTERM, then SIGKILL to the group */
 
@@ -24,7 +24,7 @@ typedef struct ns_runtime_config {
 	const char *sandboxes_dir; /* DIR/<id>/: home, host key, authorized_keys, socket, log */
 	const char *registry_dir;  /* what the relay reads */
 	const char *relay_client_key_line; /* "ssh-ed25519 AAAA...": the only key agents trust */
-	uint32_t max_sandboxes;    /* 0: NS_RUNTIME_MAX_SANDBOXES */
+	uint32_t max_sandboxes;            /* 0: NS_RUNTIME_MAX_SANDBOXES */
 	/* Optional: log lines ("sandbox sb_x started (pid N)") go here; NULL: stderr. */
 	void (*log)(void *ud, const char *line);
 	void *log_ud;

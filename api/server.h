@@ -21,10 +21,10 @@ typedef struct ns_api_server_config {
 	unsigned listen_port;
 	ns_runtime *runtime;
 	const ns_apikeys *keys;
-	const ns_key *ca;            /* signs access certificates */
-	const char *relay_host;      /* what clients connect to */
+	const ns_key *ca;       /* signs access certificates */
+	const char *relay_host; /* what clients connect to */
 	unsigned relay_port;
-	const uint8_t *relay_host_key; /* NS_ED25519_PK_LEN: pinned by clients */
+	const uint8_t *relay_host_key;           /* NS_ED25519_PK_LEN: pinned by clients */
 	void (*log)(void *ud, const char *line); /* NULL: stderr */
 	void *log_ud;
 } ns_api_server_config;
@@ -43,7 +43,6 @@ int ns_api_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS
 /* The command of the access object (see docs/api.md): ssh with the files
  * named id_ed25519, id_ed25519-cert.pub and known_hosts in the current
  * folder. */
-int ns_api_access_command(const char *user, const char *host, unsigned port, char *out,
-                          size_t cap);
+int ns_api_access_command(const char *user, const char *host, unsigned port, char *out, size_t cap);
 
 #endif

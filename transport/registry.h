@@ -18,7 +18,7 @@
 
 #include "nullspace/keys.h"
 
-#define NS_SANDBOX_ID_MAX 64   /* [A-Za-z0-9_-], 1..64 characters */
+#define NS_SANDBOX_ID_MAX 64 /* [A-Za-z0-9_-], 1..64 characters */
 #define NS_REGISTRY_FILE_MAX 4096
 #define NS_REGISTRY_ENDPOINT_MAX 256
 #define NS_REGISTRY_USER_MAX 64

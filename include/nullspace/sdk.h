@@ -27,10 +27,11 @@
 #define NS_API_ERR_MAX 512
 #define NS_API_URL_MAX 512
 #define NS_API_KEY_MAX 128
-#define NS_API_ID_MAX 64       /* sandbox ids, access ids */
+#define NS_API_ID_MAX 64 /* sandbox ids, access ids */
 #define NS_API_TEMPLATE_MAX 64
-#define NS_API_STATE_MAX 16    /* "running", "stopped" */
-#define NS_API_REASON_MAX 32   /* why a sandbox stopped: "killed", "timeout", "exited", "shutdown" */
+#define NS_API_STATE_MAX 16 /* "running", "stopped" */
+/* Why a sandbox stopped: "killed", "timeout", "exited", "shutdown". */
+#define NS_API_REASON_MAX 32
 #define NS_API_RESPONSE_MAX (1024 * 1024) /* largest response body we accept */
 #define NS_API_TIMEOUT_MS 30000
 
@@ -47,9 +48,9 @@ typedef struct ns_sandbox_info {
 	char template_name[NS_API_TEMPLATE_MAX + 1];
 	char state[NS_API_STATE_MAX + 1];
 	char stop_reason[NS_API_REASON_MAX + 1]; /* "" while running */
-	int64_t created_at;                     /* unix seconds */
-	int64_t expires_at;                     /* when the timeout stops it */
-	uint32_t timeout;                       /* seconds, as created */
+	int64_t created_at;                      /* unix seconds */
+	int64_t expires_at;                      /* when the timeout stops it */
+	uint32_t timeout;                        /* seconds, as created */
 } ns_sandbox_info;
 
 /* The access object of POST /v1/sandboxes/{id}/ssh-access. Strings are
