@@ -174,24 +174,6 @@ static int key_valid(const char *key)
 }
 
 /* Write all of buf to fd, retrying short writes. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return NS_ERR_IO;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Does the file end without a newline (so our line needs one first)? */
 static int needs_newline(int fd)
 {
@@ -237,7 +219,7 @@ int ns_apikeys_add(const char *path, ns_apikeys *ks, const char *key, char *err,
 	sodium_bin2hex(line + off, sizeof(line) - off, h, sizeof(h));
 	off += HEX_LEN;
 	line[off++] = '\n';
-	if (write_all(fd, line, off) != 0 || fsync(fd) != 0) {
+	if (ns_file_write_all(fd, line, off) != 0 || fsync(fd) != 0) {
 		rc = NS_ERR_IO;
 		snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
 		goto out;

@@ -13,6 +13,7 @@
 
 #include "nullspace/error.h"
 #include "nullspace/sdk.h"
+#include "file.h"
 
 #define CONFIG_NAME "config"
 #define CONFIG_TMP_NAME ".config.tmp"
@@ -244,24 +245,6 @@ static int value_ok(const char *v, size_t cap)
 	return nul != NULL && strpbrk(v, "\r\n") == NULL;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			return NS_ERR_IO;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Create the temporary file; a stale one left by a crash is replaced. */
 static int open_tmp(const char *tmp)
 {
@@ -308,7 +291,7 @@ int ns_api_config_save(const char *home, const ns_api_config *cfg, char *err, si
 		goto out;
 	}
 	created = 1;
-	if (write_all(fd, text, (size_t)n) != 0 || fsync(fd) != 0) {
+	if (ns_file_write_all(fd, text, (size_t)n) != 0 || fsync(fd) != 0) {
 		set_err(err, cap, "cannot write %s: %s", tmp, strerror(errno));
 		rc = NS_ERR_IO;
 		goto out;

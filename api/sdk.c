@@ -10,6 +10,7 @@
 
 #include "nullspace/error.h"
 #include "sdk_int.h"
+#include "registry.h"
 
 #define PATH_CAP 256
 #define HOME_CAP 4096
@@ -17,24 +18,6 @@
 #define BAD_ID "not a sandbox id (letters, digits, '_' and '-' only)"
 
 /* ids go into URL paths: [A-Za-z0-9_-] only. */
-static int id_ok(const char *id)
-{
-	size_t i, n = id != NULL ? strlen(id) : 0;
-
-	if (n == 0 || n > NS_API_ID_MAX) {
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		char c = id[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-')) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* The body could not be read: NS_ERR_FORMAT with what was wrong. */
 static int bad_body(ns_api *api, int rc, const char *why)
 {
@@ -244,7 +227,7 @@ int ns_api_sandbox_get(ns_api *api, const char *id, ns_sandbox_info *out)
 		return NS_ERR_INVALID;
 	}
 	memset(out, 0, sizeof(*out));
-	if (!id_ok(id)) {
+	if (!ns_registry_id_valid(id)) {
 		return invalid(api, BAD_ID);
 	}
 	snprintf(path, sizeof(path), "/v1/sandboxes/%s", id);
@@ -287,7 +270,7 @@ int ns_api_sandbox_kill(ns_api *api, const char *id)
 	if (api == NULL) {
 		return NS_ERR_INVALID;
 	}
-	if (!id_ok(id)) {
+	if (!ns_registry_id_valid(id)) {
 		return invalid(api, BAD_ID);
 	}
 	snprintf(path, sizeof(path), "/v1/sandboxes/%s", id);
@@ -311,7 +294,7 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 	}
 	memset(out, 0, sizeof(*out));
 	expires_in_minutes = expires_in_minutes != 0 ? expires_in_minutes : NS_API_EXPIRES_DEFAULT;
-	if (!id_ok(sandbox_id)) {
+	if (!ns_registry_id_valid(sandbox_id)) {
 		return invalid(api, BAD_ID);
 	}
 	if (public_key == NULL || public_key[0] == '\0' ||

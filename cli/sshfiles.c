@@ -15,28 +15,13 @@
 #include "nullspace/error.h"
 #include "sshfiles.h"
 #include "sshfiles_int.h"
+#include "file.h"
+#include "registry.h"
 
 #define KEY_NAME "id_ed25519"
 #define KEY_COMMENT "nullspace"
 
 /* Sandbox ids become file names: letters, digits, '_' and '-' only. */
-static int valid_id(const char *id)
-{
-	size_t i, n = strlen(id);
-
-	if (n == 0 || n > NS_API_ID_MAX) {
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-')) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 static int path_join(char *out, const char *dir, const char *name, const char *suffix)
 {
 	int n = snprintf(out, NS_SSHFILES_PATH_MAX, "%s/%s%s", dir, name, suffix);
@@ -75,7 +60,7 @@ int ns_sshfiles_init(ns_sshfiles *f, const char *home, const char *sandbox_id, c
 		snprintf(err, cap, "no NULLSPACE_HOME folder");
 		return NS_ERR_INVALID;
 	}
-	if (sandbox_id != NULL && !valid_id(sandbox_id)) {
+	if (sandbox_id != NULL && !ns_registry_id_valid(sandbox_id)) {
 		snprintf(err, cap, "'%s' is not a sandbox id", sandbox_id);
 		return NS_ERR_INVALID;
 	}
@@ -105,24 +90,6 @@ int ns_sshfiles_init(ns_sshfiles *f, const char *home, const char *sandbox_id, c
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ns_sshfiles_write(const char *path, const void *p, size_t len, int mode, int no_replace,
                       char *err, size_t cap)
 {
@@ -137,7 +104,7 @@ int ns_sshfiles_write(const char *path, const void *p, size_t len, int mode, int
 		snprintf(err, cap, "cannot create a file next to %s: %s", path, strerror(errno));
 		return NS_ERR_IO;
 	}
-	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, p, len) != 0 || fsync(fd) != 0) {
+	if (fchmod(fd, (mode_t)mode) != 0 || ns_file_write_all(fd, p, len) != 0 || fsync(fd) != 0) {
 		snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		goto out;

@@ -27,23 +27,6 @@ static void join(char *out, size_t cap, const char *dir, const char *name)
 	}
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A new file (never over an existing one), or atomically replaced. */
 static int write_file(const char *path, int mode, const char *p, size_t len, int replace)
 {
@@ -59,7 +42,7 @@ static int write_file(const char *path, int mode, const char *p, size_t len, int
 	if ((fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)) < 0) {
 		return -1;
 	}
-	if (write_all(fd, p, len) == 0 && fsync(fd) == 0) {
+	if (ns_file_write_all(fd, p, len) == 0 && fsync(fd) == 0) {
 		rc = 0;
 	}
 	if (close(fd) != 0) {

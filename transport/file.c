@@ -1,5 +1,6 @@
 /* Whole-file reads of the small text files the servers and the client
- * consult, re-read at each use so edits apply at once (file.h). */
+ * consult, re-read at each use so edits apply at once, and whole-buffer
+ * writes (file.h). */
 #include "file.h"
 
 #include <errno.h>
@@ -58,4 +59,23 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int ns_file_write_all(int fd, const void *p, size_t len)
+{
+	const char *s = p;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, s, len);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return -1;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

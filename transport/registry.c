@@ -15,6 +15,7 @@
 
 #include "nullspace/error.h"
 #include "registry.h"
+#include "file.h"
 
 #define LINE_MAX_LEN 1024 /* one line, without its line ending */
 #define HOST_MAX 253      /* a DNS name */
@@ -335,24 +336,6 @@ static int format_entry(const ns_registry_entry *e, char *text, size_t cap, size
 	return ns_registry_parse(text, *len, &check, NULL) == 0 ? 0 : NS_ERR_INVALID;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ns_registry_write(const char *dir, const ns_registry_entry *e)
 {
 	char text[NS_REGISTRY_FILE_MAX], tmp[PATH_MAX], path[PATH_MAX];
@@ -379,7 +362,7 @@ int ns_registry_write(const char *dir, const ns_registry_entry *e)
 	if ((fd = mkstemp(tmp)) < 0) {
 		return rc;
 	}
-	if (write_all(fd, text, len) != 0 || fsync(fd) != 0 || fchmod(fd, 0644) != 0) {
+	if (ns_file_write_all(fd, text, len) != 0 || fsync(fd) != 0 || fchmod(fd, 0644) != 0) {
 		goto out;
 	}
 	if (close(fd) != 0) {
