@@ -9,7 +9,10 @@
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
 need_nullspace
-start_agent
+# A short login grace time, so the case that only sends SSH_MSG_IGNORE (which
+# RFC 4253 section 11 says to accept at any time) ends within the test.
+GRACE=6
+start_agent --login-grace-time "$GRACE"
 
 ns_keygen "$T/id_ns"
 cat "$T/id_ns.pub" >>"$AGENT_AUTH"
@@ -133,11 +136,18 @@ send_random() {
 	printf "$VERSION" >&3
 	head -c 5000 /dev/urandom >&3
 }
-# --- a well-framed packet of random content instead of KEXINIT ---
+# --- a well-framed packet of random content instead of KEXINIT. Its
+# message type is random too, but never 1 to 4: DISCONNECT ends the
+# connection by itself, and IGNORE, UNIMPLEMENTED and DEBUG are legal before
+# KEXINIT (the ignore case below covers them) ---
+export RANDPKT_TYPE=$((5 + RANDOM % 251))
+echo "# randpkt: message type $RANDPKT_TYPE"
 send_randpkt() {
 	printf "$VERSION" >&3
 	printf '\x00\x00\x03\xfc' >&3 # packet_length 1020: 1024 bytes in all
-	head -c 1020 /dev/urandom >&3
+	printf '\x08' >&3                # padding_length 8
+	printf "\\$(printf '%03o' "$RANDPKT_TYPE")" >&3
+	head -c 1018 /dev/urandom >&3
 }
 for c in biglen oddlen random randpkt; do
 	from=$(log_lines)
@@ -146,6 +156,25 @@ for c in biglen oddlen random randpkt; do
 	logged_reason "$c" "$from" 1
 	still_serving "$c"
 done
+
+# --- SSH_MSG_IGNORE instead of KEXINIT, then silence: legal input, so the
+# agent waits, but only until the login grace time ends ---
+send_ignore() {
+	printf "$VERSION" >&3
+	printf '\x00\x00\x00\x0c\x0a\x02' >&3 # packet_length 12, padding 10, IGNORE
+	head -c 10 /dev/zero >&3
+}
+from=$(log_lines)
+start=$SECONDS
+raw ignore $((GRACE + 9))
+assert_banner ignore
+logged_reason ignore "$from" 1
+tail -n +"$((from + 1))" "$AGENT_LOG" | grep -q '^agent event=login-timeout ' ||
+	fail "ignore: no login-timeout logged: $(tail -n +"$((from + 1))" "$AGENT_LOG")"
+[ $((SECONDS - start)) -ge $((GRACE - 1)) ] ||
+	fail "ignore: the connection ended after $((SECONDS - start))s, before the ${GRACE}s login grace time"
+ok "ignore: closed by the login grace time after $((SECONDS - start))s (grace ${GRACE}s)"
+still_serving ignore
 
 # --- a client that disconnects mid-handshake (after the version exchange,
 # in the middle of its KEXINIT) ---
