@@ -149,6 +149,8 @@ void ns_rt_stop_many(ns_runtime *rt, ns_rt_sandbox **v, size_t n, const char *re
 		}
 		ns_rt_log(rt, "sandbox %s stopped (%s)", v[i]->info.id, reason);
 	}
+	/* what the agents adopted is ours now */
+	ns_rt_sweep_orphans(rt, NS_RUNTIME_KILL_GRACE_MS);
 }
 
 int ns_runtime_get(ns_runtime *rt, const char *id, ns_sandbox_info *out)
@@ -194,7 +196,11 @@ void ns_runtime_tick(ns_runtime *rt, int64_t now)
 	ns_rt_sandbox **expired;
 	size_t i, n = 0;
 
-	if (rt == NULL || rt->nrunning == 0) {
+	if (rt == NULL) {
+		return;
+	}
+	(void)ns_rt_kill_orphans(rt);
+	if (rt->nrunning == 0) {
 		return;
 	}
 	for (i = 0; i < rt->n; i++) {

@@ -28,9 +28,16 @@ typedef struct ns_runtime_config {
 	/* Optional: log lines ("sandbox sb_x started (pid N)") go here; NULL: stderr. */
 	void (*log)(void *ud, const char *line);
 	void *log_ud;
+	/* Optional: 1 for child processes of the caller's own (say, a relay it
+	 * started); the runtime kills any other child that is not an agent. */
+	int (*own_child)(void *ud, pid_t pid);
+	void *own_child_ud;
 } ns_runtime_config;
 
-/* Creates the folders (0700). */
+/* Creates the folders (0700) and makes the calling process a child
+ * subreaper: processes a stopped sandbox leaves behind (detached with
+ * setsid or nohup) become its children, and every stop and tick kills them.
+ * So the caller's other children must be named by own_child. */
 int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, size_t cap);
 /* Stops every running sandbox (waits for them) and frees; NULL is fine. */
 void ns_runtime_close(ns_runtime *rt);
@@ -50,8 +57,9 @@ size_t ns_runtime_list(ns_runtime *rt, ns_sandbox_info *out, size_t cap);
  * SIGTERM/SIGKILL to its process group. reason: "killed", "timeout", ...
  * NS_ERR_NOTFOUND; killing a stopped sandbox is 0. */
 int ns_runtime_kill(ns_runtime *rt, const char *id, const char *reason);
-/* Reap exited agents (state stopped, reason "exited") and stop sandboxes
- * whose timeout has passed. Call about once a second. */
+/* Reap exited agents (state stopped, reason "exited"), stop sandboxes
+ * whose timeout has passed and kill processes left behind by stopped
+ * ones. Call about once a second. */
 void ns_runtime_tick(ns_runtime *rt, int64_t now);
 
 #endif

@@ -31,7 +31,10 @@ struct ns_runtime {
 	uint32_t max_sandboxes;
 	void (*log)(void *ud, const char *line);
 	void *log_ud;
-	ns_rt_sandbox **sb; /* oldest first */
+	int (*own_child)(void *ud, pid_t pid);
+	void *own_child_ud;
+	int no_children_list; /* 1 once listing our children failed (logged once) */
+	ns_rt_sandbox **sb;   /* oldest first */
 	size_t n, cap, nrunning;
 };
 
@@ -56,6 +59,20 @@ int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
 int ns_rt_agent_exited(pid_t pid);
 /* SIGKILL whatever is left of the group, then reap the leader. */
 void ns_rt_agent_reap(pid_t pid);
+
+/* runtime_orphans.c: processes left behind by stopped sandboxes. */
+/* Make this process a child subreaper (prctl), so it adopts them. */
+int ns_rt_adopt_orphans(void);
+/* Parse a /proc/.../children list ("12 345 "): up to cap pids into out, *n
+ * of them. NS_ERR_FORMAT for anything but decimal pids (1..2^30) separated
+ * by spaces or newlines. */
+int ns_rt_parse_pids(const char *s, size_t len, pid_t *out, size_t cap, size_t *n);
+/* One pass: SIGKILL every child of ours that is no agent of the table and
+ * not the caller's own (config own_child), then reap them (waiting up to
+ * 100 ms). Returns how many it killed; logs that number. */
+size_t ns_rt_kill_orphans(ns_runtime *rt);
+/* Passes until one finds nothing to kill, or max_ms. */
+void ns_rt_sweep_orphans(ns_runtime *rt, unsigned max_ms);
 
 /* runtime_fs.c */
 int ns_rt_mkdir(const char *path, char *err, size_t cap);

@@ -77,6 +77,15 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 	rt->max_sandboxes = cfg->max_sandboxes != 0 ? cfg->max_sandboxes : NS_RUNTIME_MAX_SANDBOXES;
 	rt->log = cfg->log;
 	rt->log_ud = cfg->log_ud;
+	rt->own_child = cfg->own_child;
+	rt->own_child_ud = cfg->own_child_ud;
+	if (ns_rt_adopt_orphans() != 0) {
+		rt->no_children_list = 1;
+		ns_rt_log(rt,
+		          "cannot become a child subreaper (%s): processes left behind by "
+		          "stopped sandboxes are not killed",
+		          strerror(errno));
+	}
 	if ((rc = ns_rt_mkdir(cfg->sandboxes_dir, err, cap)) != 0 ||
 	    (rc = ns_rt_mkdir(cfg->registry_dir, err, cap)) != 0 ||
 	    (rc = absolute(cfg->exe, &rt->exe, err, cap)) != 0 ||
@@ -121,6 +130,8 @@ void ns_runtime_close(ns_runtime *rt)
 		}
 		ns_rt_stop_many(rt, v, n, "shutdown");
 		free(v);
+	} else if (rt->n > 0) {
+		ns_rt_sweep_orphans(rt, NS_RUNTIME_KILL_GRACE_MS);
 	}
 	for (i = 0; i < rt->n; i++) {
 		if (rt->sb[i]->pid > 0) { /* only when the table could not be allocated */

@@ -139,6 +139,14 @@ static void signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* The relay is the only child of ours that is not the runtime's. */
+static int own_child(void *ud, pid_t pid)
+{
+	const up_ctx *c = ud;
+
+	return c->relay > 0 && pid == c->relay;
+}
+
 static int start_runtime(up_ctx *c, char *err, size_t cap)
 {
 	ns_runtime_config rc;
@@ -149,6 +157,8 @@ static int start_runtime(up_ctx *c, char *err, size_t cap)
 	rc.registry_dir = c->st.registry;
 	rc.relay_client_key_line = c->st.relay_client_line;
 	rc.log = ns_up_log_line;
+	rc.own_child = own_child;
+	rc.own_child_ud = c;
 	return ns_runtime_open(&rc, &c->rt, err, cap);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -223,6 +224,10 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	/* A session's detached processes (setsid, nohup) become our children
+	 * when their parent ends, not init's: reaped here, and handed to the
+	 * next subreaper up (the sandbox runtime) when we stop. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if ((a->conns = calloc(a->max_conns, sizeof(*a->conns))) == NULL) {
 		return NS_ERR_NOMEM;
 	}

@@ -198,7 +198,24 @@ cp "$T/known_hosts.good" "$D/known_hosts"
 
 # ---- kill and timeout -----------------------------------------------------------------
 
+# Detached processes (setsid, nohup) outlive their session while the sandbox
+# runs, adopted by its agent, and die with the sandbox.
+MARK=$((4000 + RANDOM % 5000))
+"$NS" ssh "$SB" -- "setsid sleep 1${MARK}1 </dev/null >/dev/null 2>&1 & nohup sleep 1${MARK}2 </dev/null >/dev/null 2>&1 & echo started" >"$T/detach.out" 2>&1
+assert_eq "detached processes started" "started" "$(cat "$T/detach.out")"
+SB_AGENT=$(pgrep -f "$NULLSPACE_HOME/state/sandboxes/$SB/" | head -n 1)
+for i in $(seq 20); do
+	[ "$(pgrep -c -f "^sleep 1${MARK}[12]\$")" = 2 ] && break
+	sleep 0.1
+done
+assert_eq "both detached processes outlive their session" 2 "$(pgrep -c -f "^sleep 1${MARK}[12]\$")"
+for p in $(pgrep -f "^sleep 1${MARK}[12]\$"); do
+	assert_eq "detached process $p is adopted by the sandbox's agent" "$SB_AGENT" "$(ps -o ppid= -p "$p" | tr -d ' ')"
+done
 "$NS" sandbox kill "$SB" >"$T/kill.out" 2>&1 || fail "sandbox kill failed: $(cat "$T/kill.out")"
+left=$(pgrep -f "^sleep 1${MARK}[12]\$" | tr '\n' ' ')
+assert_eq "sandbox kill leaves no detached process behind" "" "$left"
+assert_contains "up logged the leftovers it killed" "left behind by stopped sandboxes" "$UP_LOG"
 "$NS" ssh "$SB" -- true >/dev/null 2>"$T/killed.err"
 assert_eq "killed sandbox: exit 68" 68 $?
 assert_contains "killed sandbox: message says stopped" "stopped" "$T/killed.err"
@@ -216,9 +233,10 @@ assert_contains "timed-out sandbox: message says timeout" "timeout" "$T/timeout.
 "$NS" sandbox list >"$T/list2.out" 2>&1
 assert_contains "list shows the stopped sandbox" "$SB2" "$T/list2.out"
 
-# A running sandbox to be stopped by the shutdown below.
+# A running sandbox to be stopped by the shutdown below, with a detached
+# process in it.
 SB3=$("$NS" sandbox create 2>/dev/null) || die "third create failed"
-"$NS" ssh "$SB3" -- true >/dev/null 2>&1 || fail "ssh into the third sandbox"
+"$NS" ssh "$SB3" -- "setsid sleep 1${MARK}3 </dev/null >/dev/null 2>&1 &" >/dev/null 2>&1 || fail "ssh into the third sandbox"
 AGENT_PIDS=$(pgrep -f "$NULLSPACE_HOME/state/sandboxes/" | tr '\n' ' ')
 [ -n "$AGENT_PIDS" ] && ok "sandbox agents run ($AGENT_PIDS)" || fail "no agent process found"
 
@@ -234,6 +252,8 @@ assert_eq "up exits 0 on SIGTERM" 0 $?
 NS_PIDS=()
 left=$(pgrep -f "$NULLSPACE_HOME/state/" | tr '\n' ' ')
 assert_eq "no sandbox or relay process left" "" "$left"
+left=$(pgrep -f "^sleep 1${MARK}3\$" | tr '\n' ' ')
+assert_eq "no process detached in a sandbox is left after shutdown" "" "$left"
 assert_contains "up logged the shutdown of sandboxes" "$SB3" "$UP_LOG"
 
 NS_LOGS+=("$NULLSPACE_HOME"/state/sandboxes/*/agent.log)
