@@ -7,11 +7,14 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "json_object.h"
 #include "nullspace/error.h"
 #include "registry.h"
 
 #define PREFIX_HEALTH "/v1/health"
 #define PREFIX_SANDBOXES "/v1/sandboxes"
+#define NOT_JSON "the request body is not valid JSON (or repeats a member)"
+#define NOT_OBJECT "the request body must be a JSON object"
 
 static const struct {
 	const char *suffix;
@@ -60,24 +63,6 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 		}
 	}
 	return NS_ROUTE_NONE;
-}
-
-/* The body as a JSON object (NULL with *why set when it is not one). */
-static json_t *load_object(const char *body, size_t len, const char **why)
-{
-	json_error_t jerr;
-	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-
-	if (j == NULL) {
-		*why = "the request body is not valid JSON (or repeats a member)";
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		*why = "the request body must be a JSON object";
-		return NULL;
-	}
-	return j;
 }
 
 /* An optional integer member in lo..hi: 0 (absent: *out untouched),
@@ -147,7 +132,7 @@ int ns_api_parse_create(const char *body, size_t len, ns_create_request *out, co
 	if (len == 0) {
 		goto out; /* all defaults */
 	}
-	if ((j = load_object(body, len, why)) == NULL) {
+	if ((j = ns_json_object_load(body, len, NOT_JSON, NOT_OBJECT, why)) == NULL) {
 		rc = NS_ERR_FORMAT;
 		goto out;
 	}
@@ -204,7 +189,7 @@ int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, co
 		*why = "public_key is required (one OpenSSH ssh-ed25519 public key line)";
 		goto out;
 	}
-	if ((j = load_object(body, len, why)) == NULL) {
+	if ((j = ns_json_object_load(body, len, NOT_JSON, NOT_OBJECT, why)) == NULL) {
 		goto out;
 	}
 	if ((rc = get_public_key(j, out->public_key, why)) != 0) {

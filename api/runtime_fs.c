@@ -17,40 +17,6 @@
 
 #define RMTREE_MAX_DEPTH 256
 
-int ns_rt_mkdir(const char *path, char *err, size_t cap)
-{
-	char buf[PATH_MAX], *p;
-	struct stat st;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		ns_rt_err(err, cap, "path too long: %s", path);
-		return NS_ERR_INVALID;
-	}
-	for (p = buf + 1; *p != '\0'; p++) { /* the parents, as mkdir -p */
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-				ns_rt_err(err, cap, "cannot create %s: %s", buf, strerror(errno));
-				return NS_ERR_IO;
-			}
-			*p = '/';
-		}
-	}
-	if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-		ns_rt_err(err, cap, "cannot create %s: %s", buf, strerror(errno));
-		return NS_ERR_IO;
-	}
-	if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		ns_rt_err(err, cap, "%s is not a folder", buf);
-		return NS_ERR_IO;
-	}
-	if ((st.st_mode & 07777) != 0700 && chmod(buf, 0700) != 0) {
-		ns_rt_err(err, cap, "cannot chmod 700 %s: %s", buf, strerror(errno));
-		return NS_ERR_IO;
-	}
-	return 0;
-}
-
 int ns_rt_write_new(const char *path, int mode, const void *p, size_t len)
 {
 	const char *c = p;

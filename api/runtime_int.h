@@ -75,7 +75,6 @@ size_t ns_rt_kill_orphans(ns_runtime *rt);
 void ns_rt_sweep_orphans(ns_runtime *rt, unsigned max_ms);
 
 /* runtime_fs.c */
-int ns_rt_mkdir(const char *path, char *err, size_t cap);
 /* Write a new file (O_EXCL) with mode. */
 int ns_rt_write_new(const char *path, int mode, const void *p, size_t len);
 /* Remove a folder and everything under it (also unwritable subfolders). */

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "file.h"
 #include "nullspace/error.h"
 #include "registry.h"
 #include "runtime_int.h"
@@ -86,8 +87,8 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 		          "stopped sandboxes are not killed",
 		          strerror(errno));
 	}
-	if ((rc = ns_rt_mkdir(cfg->sandboxes_dir, err, cap)) != 0 ||
-	    (rc = ns_rt_mkdir(cfg->registry_dir, err, cap)) != 0 ||
+	if ((rc = ns_file_mkdir(cfg->sandboxes_dir, 1, err, cap)) != 0 ||
+	    (rc = ns_file_mkdir(cfg->registry_dir, 1, err, cap)) != 0 ||
 	    (rc = absolute(cfg->exe, &rt->exe, err, cap)) != 0 ||
 	    (rc = absolute(cfg->sandboxes_dir, &rt->sandboxes_dir, err, cap)) != 0 ||
 	    (rc = absolute(cfg->registry_dir, &rt->registry_dir, err, cap)) != 0) {

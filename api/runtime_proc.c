@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -15,6 +14,7 @@
 
 #include "nullspace/error.h"
 #include "runtime_int.h"
+#include "spawn.h"
 
 enum { P_SOCK, P_LISTEN, P_KEY, P_AUTH, P_HOME, P_LOG, P_N };
 
@@ -50,31 +50,6 @@ static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan 
 	p->argv[i++] = p->path[P_HOME];
 	p->argv[i] = NULL;
 	return 0;
-}
-
-/* In the child: only async-signal-safe calls until exec. */
-static void child(const spawn_plan *p, int nullfd, int logfd, pid_t parent)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	setsid();
-	/* an agent must not outlive the runtime (even a SIGKILLed one) */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
-		_exit(127);
-	}
-	if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0) {
-		_exit(127);
-	}
-	close_range(3, ~0U, 0);
-	execv(p->argv[0], (char *const *)p->argv);
-	dprintf(2, "nullspace runtime: cannot run %s: %s\n", p->argv[0], strerror(errno));
-	_exit(127);
 }
 
 static int accepts(const char *path)
@@ -193,7 +168,9 @@ int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		goto out;
 	}
 	if (pid == 0) {
-		child(&p, nullfd, logfd, self);
+		ns_spawn c = {p.argv, "nullspace runtime", self, 1, nullfd, logfd};
+
+		ns_spawn_child(&c);
 	}
 	sb->pid = pid;
 	rc = wait_ready(rt, sb, p.path[P_SOCK], err, cap);

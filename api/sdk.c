@@ -184,13 +184,51 @@ static int invalid(ns_api *api, const char *what)
 	return NS_ERR_INVALID;
 }
 
+static int decode_sandbox(const char *p, size_t len, void *out, const char **why)
+{
+	return ns_api_decode_sandbox(p, len, out, why);
+}
+
+/* ns_api_decode_sandbox_list's arguments past the body. */
+typedef struct sandbox_list {
+	ns_sandbox_info *out;
+	size_t cap, *n;
+} sandbox_list;
+
+static int decode_list(const char *p, size_t len, void *out, const char **why)
+{
+	sandbox_list *l = out;
+
+	return ns_api_decode_sandbox_list(p, len, l->out, l->cap, l->n, why);
+}
+
+static int decode_access(const char *p, size_t len, void *out, const char **why)
+{
+	return ns_api_decode_access(p, len, out, why);
+}
+
+/* One request whose 2xx body decode reads into out. */
+static int call(ns_api *api, const char *method, const char *path, json_t *body,
+                int (*decode)(const char *, size_t, void *, const char **), void *out)
+{
+	const char *why = NULL;
+	ns_api_body b;
+	int rc;
+
+	if ((rc = ns_api_http_call(api, method, path, body, &b)) != 0) {
+		return rc;
+	}
+	if ((rc = decode(b.p, b.len, out, &why)) != 0) {
+		rc = bad_body(api, rc, why);
+	}
+	ns_api_body_free(&b);
+	return rc;
+}
+
 int ns_api_sandbox_create(ns_api *api, const char *template_name, uint32_t timeout_s,
                           ns_sandbox_info *out)
 {
-	const char *why = NULL;
 	json_t *body;
-	ns_api_body b;
-	int rc;
 
 	if (api == NULL || out == NULL) {
 		return NS_ERR_INVALID;
@@ -206,22 +244,12 @@ int ns_api_sandbox_create(ns_api *api, const char *template_name, uint32_t timeo
 	if (body == NULL) {
 		return invalid(api, "the template name is not UTF-8");
 	}
-	if ((rc = ns_api_http_call(api, "POST", "/v1/sandboxes", body, &b)) != 0) {
-		return rc;
-	}
-	if ((rc = ns_api_decode_sandbox(b.p, b.len, out, &why)) != 0) {
-		rc = bad_body(api, rc, why);
-	}
-	ns_api_body_free(&b);
-	return rc;
+	return call(api, "POST", "/v1/sandboxes", body, decode_sandbox, out);
 }
 
 int ns_api_sandbox_get(ns_api *api, const char *id, ns_sandbox_info *out)
 {
 	char path[PATH_CAP];
-	const char *why = NULL;
-	ns_api_body b;
-	int rc;
 
 	if (api == NULL || out == NULL) {
 		return NS_ERR_INVALID;
@@ -231,34 +259,18 @@ int ns_api_sandbox_get(ns_api *api, const char *id, ns_sandbox_info *out)
 		return invalid(api, BAD_ID);
 	}
 	snprintf(path, sizeof(path), "/v1/sandboxes/%s", id);
-	if ((rc = ns_api_http_call(api, "GET", path, NULL, &b)) != 0) {
-		return rc;
-	}
-	if ((rc = ns_api_decode_sandbox(b.p, b.len, out, &why)) != 0) {
-		rc = bad_body(api, rc, why);
-	}
-	ns_api_body_free(&b);
-	return rc;
+	return call(api, "GET", path, NULL, decode_sandbox, out);
 }
 
 int ns_api_sandbox_list(ns_api *api, ns_sandbox_info *out, size_t cap, size_t *n)
 {
-	const char *why = NULL;
-	ns_api_body b;
-	int rc;
+	sandbox_list l = {out, cap, n};
 
 	if (api == NULL || n == NULL || (out == NULL && cap > 0)) {
 		return NS_ERR_INVALID;
 	}
 	*n = 0;
-	if ((rc = ns_api_http_call(api, "GET", "/v1/sandboxes", NULL, &b)) != 0) {
-		return rc;
-	}
-	if ((rc = ns_api_decode_sandbox_list(b.p, b.len, out, cap, n, &why)) != 0) {
-		rc = bad_body(api, rc, why);
-	}
-	ns_api_body_free(&b);
-	return rc;
+	return call(api, "GET", "/v1/sandboxes", NULL, decode_list, &l);
 }
 
 int ns_api_sandbox_kill(ns_api *api, const char *id)
@@ -284,10 +296,7 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
                              int expires_in_minutes, ns_ssh_access *out)
 {
 	char path[PATH_CAP];
-	const char *why = NULL;
 	json_t *body;
-	ns_api_body b;
-	int rc;
 
 	if (api == NULL || out == NULL) {
 		return NS_ERR_INVALID;
@@ -307,14 +316,7 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 	if (body == NULL) {
 		return invalid(api, "the public key line is not UTF-8");
 	}
-	if ((rc = ns_api_http_call(api, "POST", path, body, &b)) != 0) {
-		return rc;
-	}
-	if ((rc = ns_api_decode_access(b.p, b.len, out, &why)) != 0) {
-		rc = bad_body(api, rc, why);
-	}
-	ns_api_body_free(&b);
-	return rc;
+	return call(api, "POST", path, body, decode_access, out);
 }
 
 void ns_ssh_access_free(ns_ssh_access *a)

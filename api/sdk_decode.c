@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_object.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
@@ -19,24 +20,12 @@
 
 static json_t *load(const char *body, size_t len, const char **why)
 {
-	json_error_t jerr;
-	json_t *j;
-
 	if (body == NULL) {
 		*why = "no body";
 		return NULL;
 	}
-	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (j == NULL) {
-		*why = "not JSON (or a duplicate member)";
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		*why = "not a JSON object";
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	return ns_json_object_load(body, len, "not JSON (or a duplicate member)",
+	                           "not a JSON object", why);
 }
 
 /* Bytes a string may hold: printable ASCII only (they reach terminals). */
@@ -184,8 +173,9 @@ static int get_int(json_t *o, const char *name, json_int_t min, json_int_t max, 
 }
 
 /* One sandbox object into out; *why names the bad member. */
-static int sandbox_from(json_t *o, ns_sandbox_info *out, const char **why)
+static int sandbox_from(json_t *o, void *dst, const char **why)
 {
+	ns_sandbox_info *out = dst;
 	json_t *reason;
 	json_int_t timeout;
 
@@ -230,25 +220,35 @@ static int sandbox_from(json_t *o, ns_sandbox_info *out, const char **why)
 	return 0;
 }
 
-int ns_api_decode_sandbox(const char *body, size_t len, ns_sandbox_info *out, const char **why)
+/* One object of body through from into out (size bytes, zeroed first);
+ * the caller clears out when it fails. */
+static int decode_one(const char *body, size_t len, void *out, size_t size,
+                      int (*from)(json_t *, void *, const char **), const char **why)
 {
 	const char *w = NULL;
 	json_t *j;
 	int rc = NS_ERR_FORMAT;
 
+	memset(out, 0, size);
+	if ((j = load(body, len, &w)) != NULL) {
+		rc = from(j, out, &w);
+	}
+	json_decref(j);
+	if (why != NULL) {
+		*why = w;
+	}
+	return rc;
+}
+
+int ns_api_decode_sandbox(const char *body, size_t len, ns_sandbox_info *out, const char **why)
+{
+	int rc;
+
 	if (out == NULL) {
 		return NS_ERR_INVALID;
 	}
-	memset(out, 0, sizeof(*out));
-	if ((j = load(body, len, &w)) != NULL) {
-		rc = sandbox_from(j, out, &w);
-	}
-	json_decref(j);
-	if (rc != 0) {
+	if ((rc = decode_one(body, len, out, sizeof(*out), sandbox_from, why)) != 0) {
 		memset(out, 0, sizeof(*out));
-	}
-	if (why != NULL) {
-		*why = w;
 	}
 	return rc;
 }
@@ -297,8 +297,9 @@ out:
 }
 
 /* Every member of the access object, or *why says which one is bad. */
-static int access_from(json_t *o, ns_ssh_access *a, const char **why)
+static int access_from(json_t *o, void *dst, const char **why)
 {
+	ns_ssh_access *a = dst;
 	json_t *relay;
 	json_int_t port;
 	int rc;
@@ -339,23 +340,13 @@ static int access_from(json_t *o, ns_ssh_access *a, const char **why)
 
 int ns_api_decode_access(const char *body, size_t len, ns_ssh_access *out, const char **why)
 {
-	const char *w = NULL;
-	json_t *j;
-	int rc = NS_ERR_FORMAT;
+	int rc;
 
 	if (out == NULL) {
 		return NS_ERR_INVALID;
 	}
-	memset(out, 0, sizeof(*out));
-	if ((j = load(body, len, &w)) != NULL) {
-		rc = access_from(j, out, &w);
-	}
-	json_decref(j);
-	if (rc != 0) {
+	if ((rc = decode_one(body, len, out, sizeof(*out), access_from, why)) != 0) {
 		ns_ssh_access_free(out);
-	}
-	if (why != NULL) {
-		*why = w;
 	}
 	return rc;
 }

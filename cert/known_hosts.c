@@ -232,14 +232,23 @@ static void count_lines(const char *text, size_t len, const char *host, unsigned
 	}
 }
 
+/* Tally the lines naming host for pk; a @revoked line for pk wins over
+ * everything else (NS_ERR_REVOKED). */
+static int tally_unrevoked(const char *text, size_t len, const char *host, unsigned port,
+                           const uint8_t pk[NS_ED25519_PK_LEN], tally *t)
+{
+	count_lines(text, len, host, port, pk, t);
+	return t->same[NS_KNOWN_HOSTS_REVOKED] != 0 ? NS_ERR_REVOKED : 0;
+}
+
 int ns_known_hosts_check(const char *text, size_t len, const char *host, unsigned port,
                          const uint8_t pk[NS_ED25519_PK_LEN])
 {
 	tally t;
+	int rc;
 
-	count_lines(text, len, host, port, pk, &t);
-	if (t.same[NS_KNOWN_HOSTS_REVOKED] != 0) {
-		return NS_ERR_REVOKED;
+	if ((rc = tally_unrevoked(text, len, host, port, pk, &t)) != 0) {
+		return rc;
 	}
 	if (t.same[NS_KNOWN_HOSTS_PLAIN] != 0) {
 		return 0;
@@ -251,10 +260,10 @@ int ns_known_hosts_check_ca(const char *text, size_t len, const char *host, unsi
                             const uint8_t ca_pk[NS_ED25519_PK_LEN])
 {
 	tally t;
+	int rc;
 
-	count_lines(text, len, host, port, ca_pk, &t);
-	if (t.same[NS_KNOWN_HOSTS_REVOKED] != 0) {
-		return NS_ERR_REVOKED;
+	if ((rc = tally_unrevoked(text, len, host, port, ca_pk, &t)) != 0) {
+		return rc;
 	}
 	return t.same[NS_KNOWN_HOSTS_CERT_AUTHORITY] != 0 ? 0 : NS_ERR_NOTFOUND;
 }
@@ -264,8 +273,7 @@ int ns_known_hosts_revoked(const char *text, size_t len, const char *host, unsig
 {
 	tally t;
 
-	count_lines(text, len, host, port, pk, &t);
-	return t.same[NS_KNOWN_HOSTS_REVOKED] != 0 ? NS_ERR_REVOKED : 0;
+	return tally_unrevoked(text, len, host, port, pk, &t);
 }
 
 /* A name we can write as a pattern that matches only itself. */

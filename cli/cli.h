@@ -1,8 +1,12 @@
-/* Entry points of the `nullspace` commands (one file each in cli/), and the
+/* Entry points of the `nullspace` commands (one file each in cli/), the
  * exit codes the control-plane commands document (sysexits.h values, so
- * they stay clear of the usual 0..2 and of ssh's 255). */
+ * they stay clear of the usual 0..2 and of ssh's 255), and what every
+ * front-end shares (cli/cmdline.c). */
 #ifndef NS_CLI_H
 #define NS_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
 
 #define NS_EXIT_USAGE 2        /* bad command line */
 #define NS_EXIT_FAILURE 1      /* anything else that went wrong locally */
@@ -11,6 +15,30 @@
 #define NS_EXIT_PROTOCOL 76    /* relay host key changed (EX_PROTOCOL) */
 #define NS_EXIT_NOPERM 77      /* API key missing or refused (EX_NOPERM) */
 #define NS_EXIT_CONFIG 78      /* no API configured, bad config file (EX_CONFIG) */
+#define NS_EXIT_OWN_ERROR 255  /* agent, relay, connect, cert: our own errors, as ssh */
+
+typedef struct ns_cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* gets argv from the command's name on */
+} ns_cli_command;
+
+/* "nullspace CMD: MESSAGE" on stderr (CMD like "relay" or "cert sign");
+ * returns NS_EXIT_OWN_ERROR. */
+int ns_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A decimal number from min to max, digits only: 0, or -1 when not one. */
+int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
+/* Every "--name VALUE" pair of argv[1..] through set(o, name, value): 0
+ * when it took the option, -1 for an unknown name or a bad value. -1 to go
+ * on; otherwise the exit code: 0 after usage on stdout for --help or -h,
+ * NS_EXIT_OWN_ERROR after a message for a missing or bad value. */
+int ns_cli_options(const char *cmd, int argc, char **argv,
+                   int (*set)(void *o, const char *name, const char *val), void *o,
+                   void (*show_usage)(FILE *));
+/* Run the command argv[1] names among cmds. No name: usage on stderr and
+ * NS_EXIT_USAGE; --help, -h or help: usage on stdout and 0; an unknown name:
+ * "PROG: unknown WHAT 'NAME'", usage on stderr and NS_EXIT_USAGE. */
+int ns_cli_dispatch(const char *prog, const char *what, const ns_cli_command *cmds, size_t n,
+                    void (*show_usage)(FILE *), int argc, char **argv);
 
 int ns_cmd_connect(int argc, char **argv);
 int ns_cmd_agent(int argc, char **argv);

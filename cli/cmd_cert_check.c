@@ -8,13 +8,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
+#include "ca_keys.h"
 #include "cmd_cert.h"
+#include "keyfiles.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "textfile.h"
 
-#define SUB "check"
-#define CA_KEYS_MAX 64
+#define SUB "cert check"
 
 typedef struct check_args {
 	const char *ca, *principal, *at, *source, *revoked, *cert;
@@ -22,7 +25,7 @@ typedef struct check_args {
 } check_args;
 
 typedef struct ca_set {
-	uint8_t keys[CA_KEYS_MAX][NS_ED25519_PK_LEN];
+	uint8_t keys[NS_CA_KEYS_MAX][NS_ED25519_PK_LEN];
 	size_t n;
 } ca_set;
 
@@ -43,8 +46,9 @@ static void usage(FILE *f)
 }
 
 /* One flag or "--name VALUE" pair at argv[*i]; 1 for --help, -1 on error. */
-static int parse_arg(check_args *a, int argc, char **argv, int *i)
+static int parse_arg(void *args, int argc, char **argv, int *i)
 {
+	check_args *a = args;
 	static const char *const names[] = {"--ca", "--principal", "--at", "--source", "--revoked"};
 	const char **slots[] = {&a->ca, &a->principal, &a->at, &a->source, &a->revoked};
 	const char *arg = argv[*i];
@@ -71,38 +75,26 @@ static int parse_arg(check_args *a, int argc, char **argv, int *i)
 	return -1;
 }
 
-/* Every key line of one CA file into set. */
+/* Every key line of one CA file into set; a bad line refuses the file. */
 static int load_ca_file(const char *path, ca_set *set)
 {
-	size_t len, off = 0, before = set->n;
-	unsigned long lnum = 0;
+	size_t len, got, lnum;
 	char *text;
-	ns_str line;
-	int err = 0;
+	int err;
 
-	if (ns_cmd_cert_read_file(path, NS_CMD_CERT_FILE_MAX, &text, &len) != 0) {
-		return ns_cmd_cert_fail(SUB, "%s: %s", path, strerror(errno));
+	if (ns_cli_read_file(path, NS_CLI_TEXT_FILE_MAX, &text, &len) != 0) {
+		return ns_cli_fail(SUB, "%s: %s", path, strerror(errno));
 	}
-	while (err == 0 && ns_cmd_cert_next_line(text, len, &off, &line)) {
-		lnum++;
-		if (ns_cmd_cert_line_skip(line)) {
-			continue;
-		}
-		if (set->n == CA_KEYS_MAX) {
-			err = NS_ERR_LIMIT;
-			break;
-		}
-		err = ns_key_from_line((const char *)line.p, line.len, set->keys[set->n], NULL);
-		set->n += err == 0;
-	}
+	err = ns_ca_keys_parse(text, len, set->keys + set->n, NS_CA_KEYS_MAX - set->n, &got, &lnum);
 	free(text);
 	if (err != 0) {
-		return ns_cmd_cert_fail(SUB, "%s:%lu: not an ssh-ed25519 public key (%s)", path,
-		                        lnum, ns_strerror(err));
+		return ns_cli_fail(SUB, "%s:%zu: not an ssh-ed25519 public key (%s)", path, lnum,
+		                   ns_strerror(err));
 	}
-	if (set->n == before) {
-		return ns_cmd_cert_fail(SUB, "%s: no CA key in it", path);
+	if (got == 0) {
+		return ns_cli_fail(SUB, "%s: no CA key in it", path);
 	}
+	set->n += got;
 	return 0;
 }
 
@@ -113,38 +105,13 @@ static int load_cas(const char *list, ca_set *set)
 	int rc = 0;
 
 	if (copy == NULL) {
-		return ns_cmd_cert_fail(SUB, "out of memory");
+		return ns_cli_fail(SUB, "out of memory");
 	}
 	for (p = strtok_r(copy, ",", &save); p != NULL && rc == 0; p = strtok_r(NULL, ",", &save)) {
 		rc = load_ca_file(p, set);
 	}
 	free(copy);
 	return rc;
-}
-
-/* The first certificate line of the file, decoded into blob. */
-static int load_cert(const char *path, uint8_t *blob, size_t *bloblen)
-{
-	size_t len, off = 0;
-	char *text;
-	ns_str line;
-	int err = NS_ERR_NOTFOUND;
-
-	if (ns_cmd_cert_read_file(path, NS_CMD_CERT_FILE_MAX, &text, &len) != 0) {
-		return ns_cmd_cert_fail(SUB, "%s: %s", path, strerror(errno));
-	}
-	while (err == NS_ERR_NOTFOUND && ns_cmd_cert_next_line(text, len, &off, &line)) {
-		if (!ns_cmd_cert_line_skip(line)) {
-			err = ns_cert_from_line((const char *)line.p, line.len, blob,
-			                        NS_CERT_BLOB_MAX, bloblen);
-		}
-	}
-	free(text);
-	if (err != 0) {
-		return ns_cmd_cert_fail(SUB, "%s: no %s certificate line (%s)", path, NS_CERT_ALG,
-		                        ns_strerror(err));
-	}
-	return 0;
 }
 
 /* Point at the first bad line of a revocation list (the check then refuses
@@ -155,7 +122,7 @@ static void lint_revoked(const char *path, const char *text, size_t len)
 	size_t off = 0;
 	ns_str line;
 
-	while (ns_cmd_cert_next_line(text, len, &off, &line)) {
+	while (ns_cli_next_line(text, len, &off, &line)) {
 		lnum++;
 		if (ns_revoked_line_parse((const char *)line.p, line.len) != 0) {
 			fprintf(stderr, "nullspace cert check: %s:%lu: invalid revocation entry\n",
@@ -205,7 +172,7 @@ static int make_policy(const check_args *a, const ca_set *cas, ns_cert_policy *p
 {
 	memset(p, 0, sizeof(*p));
 	if (a->at != NULL && ns_cmd_cert_parse_u64(a->at, &p->now) != 0) {
-		ns_cmd_cert_fail(SUB, "--at: '%s' is not a time in seconds since 1970", a->at);
+		ns_cli_fail(SUB, "--at: '%s' is not a time in seconds since 1970", a->at);
 		return 2;
 	}
 	if (a->at == NULL) {
@@ -232,13 +199,14 @@ static int check(const check_args *a)
 
 	cas.n = 0;
 	if ((rc = make_policy(a, &cas, &p)) != 0 || (rc = load_cas(a->ca, &cas)) != 0 ||
-	    (rc = load_cert(a->cert, blob, &bloblen)) != 0) {
+	    (rc = ns_cli_load_cert(SUB, "certificate", a->cert, blob, sizeof(blob), &bloblen)) !=
+	        0) {
 		goto out;
 	}
 	p.nca = cas.n;
 	if (a->revoked != NULL) {
-		if (ns_cmd_cert_read_file(a->revoked, NS_CMD_CERT_FILE_MAX, &revoked, &rlen) != 0) {
-			rc = ns_cmd_cert_fail(SUB, "%s: %s", a->revoked, strerror(errno));
+		if (ns_cli_read_file(a->revoked, NS_CLI_TEXT_FILE_MAX, &revoked, &rlen) != 0) {
+			rc = ns_cli_fail(SUB, "%s: %s", a->revoked, strerror(errno));
 			goto out;
 		}
 		lint_revoked(a->revoked, revoked, rlen);
@@ -262,14 +230,11 @@ out:
 int ns_cmd_cert_check(int argc, char **argv)
 {
 	check_args a;
-	int i, r;
+	int rc;
 
 	memset(&a, 0, sizeof(a));
-	for (i = 1; i < argc; i++) {
-		if ((r = parse_arg(&a, argc, argv, &i)) != 0) {
-			usage(r > 0 ? stdout : stderr);
-			return r > 0 ? 0 : 2;
-		}
+	if ((rc = ns_cmd_cert_args(argc, argv, parse_arg, &a, usage)) >= 0) {
+		return rc;
 	}
 	if (a.ca == NULL || a.principal == NULL || a.cert == NULL) {
 		fprintf(stderr,

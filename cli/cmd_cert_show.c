@@ -9,12 +9,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "cmd_cert.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "textfile.h"
 #include "wire.h"
 
+#define SUB "cert show"
 #define INDENT "        "
 #define INDENT2 "                "
 #define TIME_LEN 32 /* as ssh-keygen's buffers */
@@ -197,21 +200,21 @@ static int show_file(const char *path)
 	char *text;
 	ns_str line;
 
-	if (ns_cmd_cert_read_file(path, NS_CMD_CERT_FILE_MAX, &text, &len) != 0) {
-		return ns_cmd_cert_fail("show", "%s: %s", path, strerror(errno));
+	if (ns_cli_read_file(path, NS_CLI_TEXT_FILE_MAX, &text, &len) != 0) {
+		return ns_cli_fail(SUB, "%s: %s", path, strerror(errno));
 	}
-	while (ns_cmd_cert_next_line(text, len, &off, &line)) {
+	while (ns_cli_next_line(text, len, &off, &line)) {
 		lnum++;
-		if (!ns_cmd_cert_line_skip(line)) {
+		if (!ns_cli_line_skip(line)) {
 			shown |= show_line(is_stdin ? "(stdin)" : path, is_stdin, lnum, line, blob);
 		}
 	}
 	free(text);
 	if (fflush(stdout) != 0) {
-		return ns_cmd_cert_fail("show", "writing to stdout: %s", strerror(errno));
+		return ns_cli_fail(SUB, "writing to stdout: %s", strerror(errno));
 	}
 	if (!shown) {
-		return ns_cmd_cert_fail("show", "%s: no valid certificate found", path);
+		return ns_cli_fail(SUB, "%s: no valid certificate found", path);
 	}
 	return 0;
 }

@@ -3,7 +3,6 @@
  * replaced and announced the way `ssh-keygen -s` does. The CA key file must
  * be readable by its owner only; it is wiped from memory after use. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,14 +14,17 @@
 
 #include <sodium.h>
 
+#include "cli.h"
 #include "cmd_cert.h"
+#include "keyfiles.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "textfile.h"
 #include "wire.h"
 
 #define CLOCK_SKEW 60 /* seconds before now that a certificate starts */
-#define SUB "sign"
+#define SUB "cert sign"
 
 typedef struct sign_args {
 	const char *ca, *key, *principals, *id, *valid_for, *serial;
@@ -125,18 +127,18 @@ static int parse_option(sign_args *a, const char *opt)
 		list.p = (const uint8_t *)eq + 1;
 		list.len = strlen(eq + 1);
 		if (ns_cidr_list_match(list, NULL) < 0) {
-			ns_cmd_cert_fail(SUB,
-			                 "source-address: '%s' is not a list of addresses or "
-			                 "CIDR blocks (like 10.0.0.0/8,2001:db8::/32)",
-			                 eq + 1);
+			ns_cli_fail(SUB,
+			            "source-address: '%s' is not a list of addresses or "
+			            "CIDR blocks (like 10.0.0.0/8,2001:db8::/32)",
+			            eq + 1);
 			return -1;
 		}
 	}
 	if (slot == NULL || eq[1] == '\0') {
-		ns_cmd_cert_fail(SUB,
-		                 "unknown or empty option '%s' (known: force-command=CMD, "
-		                 "source-address=LIST, verify-required)",
-		                 opt);
+		ns_cli_fail(SUB,
+		            "unknown or empty option '%s' (known: force-command=CMD, "
+		            "source-address=LIST, verify-required)",
+		            opt);
 		return -1;
 	}
 	*slot = eq + 1;
@@ -144,8 +146,9 @@ static int parse_option(sign_args *a, const char *opt)
 }
 
 /* One flag or "--name VALUE" pair at argv[*i]; 1 for --help, -1 on error. */
-static int parse_arg(sign_args *a, int argc, char **argv, int *i)
+static int parse_arg(void *args, int argc, char **argv, int *i)
 {
+	sign_args *a = args;
 	static const char *const names[] = {"--ca", "--key",       "--principal",
 	                                    "--id", "--valid-for", "--serial"};
 	const char **slots[] = {&a->ca, &a->key, &a->principals, &a->id, &a->valid_for, &a->serial};
@@ -176,51 +179,6 @@ static int parse_arg(sign_args *a, int argc, char **argv, int *i)
 	return -1;
 }
 
-/* The CA key: a regular file, owner-only, at most NS_KEYFILE_MAX bytes. */
-static int load_ca_key(const char *path, ns_key *key)
-{
-	char buf[NS_KEYFILE_MAX + 1];
-	struct stat st;
-	size_t n = 0;
-	ssize_t r;
-	int fd, err, rc = 255;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return ns_cmd_cert_fail(SUB, "cannot open CA key %s: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ns_cmd_cert_fail(SUB, "CA key %s is not a regular file", path);
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		ns_cmd_cert_fail(SUB,
-		                 "CA key %s is accessible by group or others (mode %04o); "
-		                 "chmod 600 it",
-		                 path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
-		if (r < 0 && errno != EINTR) {
-			ns_cmd_cert_fail(SUB, "reading CA key %s: %s", path, strerror(errno));
-			goto out;
-		}
-		n += r > 0 ? (size_t)r : 0;
-	}
-	if (n == sizeof(buf)) {
-		ns_cmd_cert_fail(SUB, "CA key %s is larger than %d bytes", path, NS_KEYFILE_MAX);
-	} else if ((err = ns_keyfile_parse(buf, n, key)) != 0) {
-		ns_cmd_cert_fail(SUB, "CA key %s: %s%s", path, ns_strerror(err),
-		                 err == NS_ERR_ENCRYPTED ? " (only unencrypted keys are supported)"
-		                                         : "");
-	} else {
-		rc = 0;
-	}
-out:
-	close(fd);
-	sodium_memzero(buf, sizeof(buf));
-	return rc;
-}
-
 /* The first key line of PUB.pub: the key and its comment. */
 static int load_public_key(const char *path, uint8_t pk[NS_ED25519_PK_LEN],
                            char comment[NS_KEY_COMMENT_MAX])
@@ -230,11 +188,11 @@ static int load_public_key(const char *path, uint8_t pk[NS_ED25519_PK_LEN],
 	char *text;
 	int err = NS_ERR_NOTFOUND;
 
-	if (ns_cmd_cert_read_file(path, NS_CMD_CERT_FILE_MAX, &text, &len) != 0) {
-		return ns_cmd_cert_fail(SUB, "%s: %s", path, strerror(errno));
+	if (ns_cli_read_file(path, NS_CLI_TEXT_FILE_MAX, &text, &len) != 0) {
+		return ns_cli_fail(SUB, "%s: %s", path, strerror(errno));
 	}
-	while (ns_cmd_cert_next_line(text, len, &off, &line)) {
-		if (!ns_cmd_cert_line_skip(line)) {
+	while (ns_cli_next_line(text, len, &off, &line)) {
+		if (!ns_cli_line_skip(line)) {
 			err = ns_key_from_line((const char *)line.p, line.len, pk, &com);
 			break;
 		}
@@ -244,8 +202,8 @@ static int load_public_key(const char *path, uint8_t pk[NS_ED25519_PK_LEN],
 	}
 	free(text);
 	if (err != 0) {
-		return ns_cmd_cert_fail(SUB, "%s: not an ssh-ed25519 public key (%s)", path,
-		                        ns_strerror(err));
+		return ns_cli_fail(SUB, "%s: not an ssh-ed25519 public key (%s)", path,
+		                   ns_strerror(err));
 	}
 	return 0;
 }
@@ -258,17 +216,17 @@ static int split_principals(char *list, const char **names, size_t *n)
 	*n = 0;
 	for (;;) {
 		if (*n == NS_CERT_PRINCIPALS_MAX) {
-			ns_cmd_cert_fail(SUB, "more than %d principals", NS_CERT_PRINCIPALS_MAX);
+			ns_cli_fail(SUB, "more than %d principals", NS_CERT_PRINCIPALS_MAX);
 			return -1;
 		}
 		if ((comma = strchr(p, ',')) != NULL) {
 			*comma = '\0';
 		}
 		if (*p == '\0' || strlen(p) > NS_CERT_NAME_MAX) {
-			ns_cmd_cert_fail(SUB,
-			                 "principal names must be 1 to %d bytes, separated by "
-			                 "single commas",
-			                 NS_CERT_NAME_MAX);
+			ns_cli_fail(SUB,
+			            "principal names must be 1 to %d bytes, separated by "
+			            "single commas",
+			            NS_CERT_NAME_MAX);
 			return -1;
 		}
 		names[(*n)++] = p;
@@ -288,7 +246,7 @@ static int cert_path(const char *pub, char out[PATH_MAX])
 		n -= 4;
 	}
 	if ((size_t)snprintf(out, PATH_MAX, "%.*s-cert.pub", (int)n, pub) >= PATH_MAX) {
-		return ns_cmd_cert_fail(SUB, "%s: name too long", pub);
+		return ns_cli_fail(SUB, "%s: name too long", pub);
 	}
 	return 0;
 }
@@ -303,7 +261,7 @@ static int write_cert(const char *path, const char *text)
 
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0) {
-		return ns_cmd_cert_fail(SUB, "cannot create %s: %s", tmp, strerror(errno));
+		return ns_cli_fail(SUB, "cannot create %s: %s", tmp, strerror(errno));
 	}
 	while (done < len) {
 		w = write(fd, text + done, len - done);
@@ -318,7 +276,7 @@ static int write_cert(const char *path, const char *text)
 	ok = done == len && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
 	if (!ok) {
-		ns_cmd_cert_fail(SUB, "writing %s: %s", path, strerror(errno));
+		ns_cli_fail(SUB, "writing %s: %s", path, strerror(errno));
 		unlink(tmp);
 		return 255;
 	}
@@ -333,25 +291,24 @@ static int make_spec(const sign_args *a, char *plist, const char **names, ns_cer
 
 	memset(s, 0, sizeof(*s));
 	if (parse_duration(a->valid_for, &dur) != 0 || dur > UINT64_MAX - 1 - now) {
-		ns_cmd_cert_fail(SUB,
-		                 "--valid-for: '%s' is not a duration (like 600, 10m, 1h, 2d, 52w)",
-		                 a->valid_for);
+		ns_cli_fail(SUB, "--valid-for: '%s' is not a duration (like 600, 10m, 1h, 2d, 52w)",
+		            a->valid_for);
 		return 2;
 	}
 	if (a->serial != NULL && ns_cmd_cert_parse_u64(a->serial, &s->serial) != 0) {
-		ns_cmd_cert_fail(SUB, "--serial: '%s' is not a number from 0 to %" PRIu64,
-		                 a->serial, UINT64_MAX);
+		ns_cli_fail(SUB, "--serial: '%s' is not a number from 0 to %" PRIu64, a->serial,
+		            UINT64_MAX);
 		return 2;
 	}
 	while (a->serial == NULL && s->serial == 0) {
 		randombytes_buf(&s->serial, sizeof(s->serial)); /* 0 cannot be revoked */
 	}
 	if (a->id[0] == '\0' || strlen(a->id) > NS_CERT_KEY_ID_MAX) {
-		ns_cmd_cert_fail(SUB, "--id: the key id must be 1 to %d bytes", NS_CERT_KEY_ID_MAX);
+		ns_cli_fail(SUB, "--id: the key id must be 1 to %d bytes", NS_CERT_KEY_ID_MAX);
 		return 2;
 	}
 	if (a->host && (a->force_command || a->source_address || a->verify_required)) {
-		ns_cmd_cert_fail(SUB, "critical options are for user certificates only");
+		ns_cli_fail(SUB, "critical options are for user certificates only");
 		return 2;
 	}
 	if (split_principals(plist, names, &n) != 0) {
@@ -383,7 +340,7 @@ static int sign_to_file(const ns_key *ca, const uint8_t pk[NS_ED25519_PK_LEN],
 	if ((err = ns_cert_sign(ca, pk, spec, blob, sizeof(blob), &len)) != 0 ||
 	    (err = ns_cert_parse(blob, len, &c, NULL)) != 0 ||
 	    (err = ns_cert_to_line(blob, len, comment, line, sizeof(line) - 1)) != 0) {
-		return ns_cmd_cert_fail(SUB, "cannot sign: %s", ns_strerror(err));
+		return ns_cli_fail(SUB, "cannot sign: %s", ns_strerror(err));
 	}
 	strcat(line, "\n");
 	return write_cert(path, line);
@@ -401,11 +358,11 @@ static int sign(const sign_args *a)
 
 	memset(&ca, 0, sizeof(ca));
 	if (plist == NULL) {
-		return ns_cmd_cert_fail(SUB, "out of memory");
+		return ns_cli_fail(SUB, "out of memory");
 	}
 	if ((rc = make_spec(a, plist, names, &spec)) != 0 || (rc = cert_path(a->key, path)) != 0 ||
 	    (rc = load_public_key(a->key, pk, comment)) != 0 ||
-	    (rc = load_ca_key(a->ca, &ca)) != 0 ||
+	    (rc = ns_cli_load_private_key(SUB, "CA key", a->ca, &ca)) != 0 ||
 	    (rc = sign_to_file(&ca, pk, &spec, comment, path)) != 0) {
 		goto out;
 	}
@@ -421,14 +378,11 @@ out:
 int ns_cmd_cert_sign(int argc, char **argv)
 {
 	sign_args a;
-	int i, r;
+	int rc;
 
 	memset(&a, 0, sizeof(a));
-	for (i = 1; i < argc; i++) {
-		if ((r = parse_arg(&a, argc, argv, &i)) != 0) {
-			usage(r > 0 ? stdout : stderr);
-			return r > 0 ? 0 : 2;
-		}
+	if ((rc = ns_cmd_cert_args(argc, argv, parse_arg, &a, usage)) >= 0) {
+		return rc;
 	}
 	if (!a.ca || !a.key || !a.principals || !a.id || !a.valid_for) {
 		fprintf(stderr, "nullspace cert sign: --ca, --key, --principal, --id and "

@@ -13,12 +13,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "keyfiles.h"
 #include "nullspace/cert.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 #include "tty.h"
 
-#define EXIT_OWN_ERROR 255
+#define CMD "connect"
 #define PATH_MAX_LEN 4096
 
 typedef struct connect_opts {
@@ -50,14 +51,6 @@ static void usage(FILE *f)
 	           "  -t              request a PTY even for a command\n"
 	           "  -T              never request a PTY\n"
 	           "  -h, --help      this help\n");
-}
-
-static int fail(const char *fmt, const char *a)
-{
-	fprintf(stderr, "nullspace connect: ");
-	fprintf(stderr, fmt, a);
-	fprintf(stderr, "\n");
-	return EXIT_OWN_ERROR;
 }
 
 static int parse_port(const char *s, unsigned *port)
@@ -104,11 +97,12 @@ static int parse_args(int argc, char **argv, connect_opts *o)
 		}
 		if ((c != 'p' && c != 'i' && c != 'k' && c != 'c') ||
 		    (v = value(argc, argv, &i)) == NULL) {
-			fail("unknown option or missing value: %s (see --help)", argv[i]);
+			ns_cli_fail(CMD, "unknown option or missing value: %s (see --help)",
+			            argv[i]);
 			return -1;
 		}
 		if (c == 'p' && parse_port(v, &o->port) != 0) {
-			fail("bad port '%s'", v);
+			ns_cli_fail(CMD, "bad port '%s'", v);
 			return -1;
 		}
 		o->key = c == 'i' ? v : o->key;
@@ -140,32 +134,6 @@ static const char *home_dir(void)
 	return pw != NULL ? pw->pw_dir : "/";
 }
 
-static int load_key(const char *path, ns_key *key)
-{
-	char text[NS_KEYFILE_MAX + 1];
-	ssize_t n;
-	size_t len = 0;
-	int fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		fprintf(stderr, "nullspace connect: cannot open key %s: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0) {
-		len += (size_t)n;
-	}
-	close(fd);
-	rc = ns_keyfile_parse(text, len, key);
-	sodium_memzero(text, sizeof(text));
-	if (rc != 0) {
-		fprintf(stderr, "nullspace connect: cannot use key %s: %s\n", path,
-		        ns_strerror(rc));
-		return -1;
-	}
-	return 0;
-}
-
 /* Like ssh: stdout and stderr that are not terminals are made non-blocking
  * while the session runs, so output goes out in large writes instead of
  * PIPE_BUF pieces each after a poll; their flags are restored afterwards. */
@@ -183,32 +151,6 @@ static void stdout_nonblock(int on)
 			saved[fd] = -1;
 		}
 	}
-}
-
-/* A certificate file: one line "ssh-ed25519-cert-v01@openssh.com BASE64 ...". */
-static int load_cert(const char *path, uint8_t *blob, size_t cap, size_t *len)
-{
-	static char text[NS_CERT_LINE_MAX + 1];
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		fprintf(stderr, "nullspace connect: cannot open certificate %s: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	while (n < sizeof(text) - 1 && (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0) {
-		n += (size_t)r;
-	}
-	close(fd);
-	rc = ns_cert_from_line(text, n, blob, cap, len);
-	if (rc != 0) {
-		fprintf(stderr, "nullspace connect: cannot use certificate %s: %s\n", path,
-		        ns_strerror(rc));
-		return -1;
-	}
-	return 0;
 }
 
 /* Window size of the first terminal among fds 0, 1, 2 (80x24 if none). */
@@ -250,7 +192,8 @@ static int prepare_run(const connect_opts *o, ns_client_run_opts *ro, uint8_t *m
 	if (o->nwords > 0) {
 		if (ns_client_join_words(o->words, o->nwords, command, NS_CLIENT_COMMAND_MAX) !=
 		    0) {
-			return fail("command longer than %s bytes", "16384");
+			return ns_cli_fail(CMD, "command longer than %d bytes",
+			                   NS_CLIENT_COMMAND_MAX);
 		}
 		ro->command = command;
 	}
@@ -282,17 +225,18 @@ static int run(ns_client *c, const connect_opts *o)
 	int raw, rc;
 
 	if (prepare_run(o, &ro, modes, command, &raw) != 0) {
-		return EXIT_OWN_ERROR;
+		return NS_EXIT_OWN_ERROR;
 	}
 	if (raw && ns_tty_raw(0, NULL) != 0) {
-		return fail("cannot put the terminal in raw mode: %s", strerror(errno));
+		return ns_cli_fail(CMD, "cannot put the terminal in raw mode: %s", strerror(errno));
 	}
 	stdout_nonblock(1);
 	rc = ns_client_run(c, &ro);
 	stdout_nonblock(0);
 	ns_tty_restore();
 	if (rc < 0) {
-		return fail("%s", ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));
+		return ns_cli_fail(CMD, "%s",
+		                   ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));
 	}
 	return rc;
 }
@@ -310,12 +254,13 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	static uint8_t cert[NS_CERT_BLOB_MAX];
 	size_t cert_len = 0;
 
-	if (load_key(o->key != NULL ? o->key : keypath, &key) != 0) {
-		return EXIT_OWN_ERROR;
+	if (ns_cli_load_private_key(CMD, "key", o->key != NULL ? o->key : keypath, &key) != 0) {
+		return NS_EXIT_OWN_ERROR;
 	}
-	if (o->cert != NULL && load_cert(o->cert, cert, sizeof(cert), &cert_len) != 0) {
+	if (o->cert != NULL &&
+	    ns_cli_load_cert(CMD, "certificate", o->cert, cert, sizeof(cert), &cert_len) != 0) {
 		ns_key_wipe(&key);
-		return EXIT_OWN_ERROR;
+		return NS_EXIT_OWN_ERROR;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.host = host;
@@ -330,7 +275,7 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	rc = ns_client_connect(&cfg, &c, err, sizeof(err));
 	ns_key_wipe(&key);
 	if (rc != 0) {
-		return fail("%s", err);
+		return ns_cli_fail(CMD, "%s", err);
 	}
 	rc = run(c, o);
 	ns_client_close(c);
@@ -358,13 +303,14 @@ int ns_cmd_connect(int argc, char **argv)
 
 	sanitise_stdfds();
 	if ((rc = parse_args(argc, argv, &o)) != 0) {
-		return rc > 0 ? 0 : EXIT_OWN_ERROR;
+		return rc > 0 ? 0 : NS_EXIT_OWN_ERROR;
 	}
 	if (ns_client_parse_target(o.target, user, sizeof(user), host, sizeof(host), &tport) != 0) {
-		return fail("bad target '%s' (want USER@HOST or USER@HOST:PORT)", o.target);
+		return ns_cli_fail(CMD, "bad target '%s' (want USER@HOST or USER@HOST:PORT)",
+		                   o.target);
 	}
 	if (sodium_init() < 0) {
-		return fail("%s", "libsodium failed to initialise");
+		return ns_cli_fail(CMD, "libsodium failed to initialise");
 	}
 	signal(SIGPIPE, SIG_IGN); /* write errors come back as EPIPE */
 	return connect_and_run(&o, user, host, o.port ? o.port : tport ? tport : 22);

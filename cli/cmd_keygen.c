@@ -13,8 +13,11 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "keyfiles.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+
+#define CMD "keygen"
 
 static void usage(FILE *f)
 {
@@ -34,10 +37,9 @@ static int write_new_file(const char *path, int mode, const void *p, size_t len)
 
 	if (fd < 0) {
 		if (errno == EEXIST) {
-			fprintf(stderr, "nullspace keygen: %s already exists; not overwriting it\n",
-			        path);
+			ns_cli_fail(CMD, "%s already exists; not overwriting it", path);
 		} else {
-			fprintf(stderr, "nullspace keygen: %s: %s\n", path, strerror(errno));
+			ns_cli_fail(CMD, "%s: %s", path, strerror(errno));
 		}
 		return -1;
 	}
@@ -47,8 +49,7 @@ static int write_new_file(const char *path, int mode, const void *p, size_t len)
 			continue;
 		}
 		if (n <= 0) {
-			fprintf(stderr, "nullspace keygen: writing %s: %s\n", path,
-			        strerror(errno));
+			ns_cli_fail(CMD, "writing %s: %s", path, strerror(errno));
 			close(fd);
 			unlink(path);
 			return -1;
@@ -57,45 +58,10 @@ static int write_new_file(const char *path, int mode, const void *p, size_t len)
 		len -= (size_t)n;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
-		fprintf(stderr, "nullspace keygen: writing %s: %s\n", path, strerror(errno));
+		ns_cli_fail(CMD, "writing %s: %s", path, strerror(errno));
 		unlink(path);
 		return -1;
 	}
-	return 0;
-}
-
-/* Read a whole file of at most cap - 1 bytes into buf, NUL-terminated. */
-static int read_small_file(const char *path, char *buf, size_t cap, size_t *len)
-{
-	size_t n = 0;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*len = 0;
-	if (fd < 0) {
-		return -1;
-	}
-	for (;;) {
-		if (n == cap - 1) {
-			close(fd);
-			return -1; /* larger than we read */
-		}
-		r = read(fd, buf + n, cap - 1 - n);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			close(fd);
-			return -1;
-		}
-		if (r == 0) {
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
 	return 0;
 }
 
@@ -106,23 +72,21 @@ static int file_exists(const char *path)
 	return lstat(path, &st) == 0 || errno != ENOENT;
 }
 
-/* Read FILE back: it must parse to the key we meant to write. */
-static int check_written(const char *path, const ns_key *k, char *buf, size_t cap)
+/* FILE read back the way every command loads a private key (cli/keyfiles.c):
+ * it must hold the key we meant to write. */
+static int check_written(const char *path, const ns_key *k)
 {
 	ns_key back;
-	size_t len;
-	int rc = -1;
+	int rc;
 
-	if (read_small_file(path, buf, cap, &len) != 0 || ns_keyfile_parse(buf, len, &back) != 0) {
-		goto out;
+	if ((rc = ns_cli_load_private_key(CMD, "new key", path, &back)) != 0) {
+		return rc;
 	}
-	if (sodium_memcmp(back.pk, k->pk, sizeof(k->pk)) == 0 &&
-	    sodium_memcmp(back.sk, k->sk, sizeof(k->sk)) == 0) {
-		rc = 0;
+	if (sodium_memcmp(back.pk, k->pk, sizeof(k->pk)) != 0 ||
+	    sodium_memcmp(back.sk, k->sk, sizeof(k->sk)) != 0) {
+		rc = ns_cli_fail(CMD, "%s does not read back as written", path);
 	}
-out:
 	ns_key_wipe(&back);
-	sodium_memzero(buf, cap);
 	return rc;
 }
 
@@ -136,32 +100,31 @@ static int keygen(const char *path, const char *comment)
 
 	memset(&k, 0, sizeof(k));
 	if ((size_t)snprintf(pubpath, sizeof(pubpath), "%s.pub", path) >= sizeof(pubpath)) {
-		fprintf(stderr, "nullspace keygen: %s: name too long\n", path);
+		ns_cli_fail(CMD, "%s: name too long", path);
 		goto out;
 	}
 	if (file_exists(path) || file_exists(pubpath)) {
-		fprintf(stderr, "nullspace keygen: %s already exists; not overwriting it\n",
-		        file_exists(path) ? path : pubpath);
+		ns_cli_fail(CMD, "%s already exists; not overwriting it",
+		            file_exists(path) ? path : pubpath);
 		goto out;
 	}
 	if (ns_key_generate(&k, comment) != 0) {
-		fprintf(stderr,
-		        "nullspace keygen: the comment must be under %d bytes, without "
-		        "control characters\n",
-		        NS_KEY_COMMENT_MAX);
+		ns_cli_fail(CMD,
+		            "the comment must be under %d bytes, without "
+		            "control characters",
+		            NS_KEY_COMMENT_MAX);
 		goto out;
 	}
 	if ((err = ns_keyfile_write(&k, text, sizeof(text), &len)) != 0 ||
 	    (err = ns_key_to_line(k.pk, k.comment, line, sizeof(line) - 1)) != 0) {
-		fprintf(stderr, "nullspace keygen: %s\n", ns_strerror(err));
+		ns_cli_fail(CMD, "%s", ns_strerror(err));
 		goto out;
 	}
 	strcat(line, "\n");
 	if (write_new_file(path, 0600, text, len) != 0) {
 		goto out;
 	}
-	if (check_written(path, &k, text, sizeof(text)) != 0) {
-		fprintf(stderr, "nullspace keygen: %s does not read back as written\n", path);
+	if (check_written(path, &k) != 0) {
 		unlink(path);
 		goto out;
 	}
@@ -197,7 +160,7 @@ int ns_cmd_keygen(int argc, char **argv)
 			i++;
 			continue;
 		}
-		fprintf(stderr, "nullspace keygen: unexpected argument '%s'\n", argv[i]);
+		ns_cli_fail(CMD, "unexpected argument '%s'", argv[i]);
 		usage(stderr);
 		return 2;
 	}
@@ -206,7 +169,7 @@ int ns_cmd_keygen(int argc, char **argv)
 		return 2;
 	}
 	if (sodium_init() < 0) {
-		fprintf(stderr, "nullspace keygen: libsodium failed to initialise\n");
+		ns_cli_fail(CMD, "libsodium failed to initialise");
 		return 1;
 	}
 	return keygen(path, comment);

@@ -3,23 +3,22 @@
  * may read), raises the open-files limit for thousands of connections and
  * runs the relay loop until SIGTERM has drained it. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cli.h"
+#include "keyfiles.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
 #include "relay.h"
 
+#define CMD "relay"
 #define MAX_SECONDS 86400
 #define MAX_CHANNELS 512
 #define MAX_AUTH_TRIES 64
@@ -71,76 +70,6 @@ static void usage(FILE *f)
 	        NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000);
 }
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "nullspace relay: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	return 255;
-}
-
-/* A private key file: regular, at most NS_KEYFILE_MAX bytes, owner-only. */
-static int load_key(const char *what, const char *path, ns_key *key)
-{
-	char buf[NS_KEYFILE_MAX + 1];
-	struct stat st;
-	size_t n = 0;
-	ssize_t r = 0;
-	int fd, rc = 255;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return fail("cannot open %s %s: %s", what, path, strerror(errno));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-		close(fd);
-		return fail("%s %s is not a regular file only its owner may read; chmod 600 it",
-		            what, path);
-	}
-	while (n < sizeof(buf) && (r = read(fd, buf + n, sizeof(buf) - n)) != 0) {
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			fail("reading %s %s: %s", what, path, strerror(errno));
-			goto out;
-		}
-		n += (size_t)r;
-	}
-	if (n == sizeof(buf)) {
-		fail("%s %s is too large", what, path);
-		goto out;
-	}
-	if ((r = ns_keyfile_parse(buf, n, key)) != 0 || !key->has_sk) {
-		fail("%s %s: %s", what, path,
-		     r == NS_ERR_ENCRYPTED ? "passphrase-protected keys are not supported"
-		                           : (r != 0 ? ns_strerror((int)r) : "no private key"));
-		goto out;
-	}
-	rc = 0;
-out:
-	sodium_memzero(buf, sizeof(buf));
-	close(fd);
-	return rc;
-}
-
-static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
-{
-	char *end = NULL;
-
-	if (*s < '0' || *s > '9') {
-		return -1;
-	}
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return (errno != 0 || *end != '\0' || *v < lo || *v > hi) ? -1 : 0;
-}
-
 /* A numeric option into *out (scaled); 1 if a was one, -1 for a bad value. */
 static int num_opt(const char *a, const char *val, const char *name, unsigned long lo,
                    unsigned long hi, uint32_t scale, uint32_t *out)
@@ -150,7 +79,7 @@ static int num_opt(const char *a, const char *val, const char *name, unsigned lo
 	if (strcmp(a, name) != 0) {
 		return 0;
 	}
-	if (parse_uint(val, lo, hi, &v) != 0) {
+	if (ns_cli_parse_uint(val, lo, hi, &v) != 0) {
 		return -1;
 	}
 	*out = (uint32_t)(v * scale);
@@ -176,43 +105,43 @@ static int numeric(opts *o, const char *a, const char *val)
 	return 0;
 }
 
+static int set_option(void *p, const char *a, const char *val)
+{
+	opts *o = p;
+
+	if (strcmp(a, "--listen") == 0) {
+		o->cfg.listen = val;
+	} else if (strcmp(a, "--host-key") == 0) {
+		o->host_key = val;
+	} else if (strcmp(a, "--client-key") == 0) {
+		o->client_key = val;
+	} else if (strcmp(a, "--ca-keys") == 0) {
+		o->cfg.ca_keys = val;
+	} else if (strcmp(a, "--revoked") == 0) {
+		o->cfg.revoked = val;
+	} else if (strcmp(a, "--registry") == 0) {
+		o->cfg.registry = val;
+	} else if (numeric(o, a, val) != 1) {
+		return -1;
+	}
+	return 0;
+}
+
 /* -1 to go on; otherwise the exit code. */
 static int parse_args(int argc, char **argv, opts *o)
 {
-	int i, r;
+	int rc;
 
 	o->cfg.listen = "127.0.0.1:2222";
 	o->cfg.keepalive_ms = NS_RELAY_KEEPALIVE_MS;
 	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (val == NULL) {
-			return fail("%s needs a value (see --help)", a);
-		}
-		i++;
-		if (strcmp(a, "--listen") == 0) {
-			o->cfg.listen = val;
-		} else if (strcmp(a, "--host-key") == 0) {
-			o->host_key = val;
-		} else if (strcmp(a, "--client-key") == 0) {
-			o->client_key = val;
-		} else if (strcmp(a, "--ca-keys") == 0) {
-			o->cfg.ca_keys = val;
-		} else if (strcmp(a, "--revoked") == 0) {
-			o->cfg.revoked = val;
-		} else if (strcmp(a, "--registry") == 0) {
-			o->cfg.registry = val;
-		} else if ((r = numeric(o, a, val)) != 1) {
-			return fail("bad option or value: %s %s (see --help)", a, val);
-		}
+	if ((rc = ns_cli_options(CMD, argc, argv, set_option, o, usage)) >= 0) {
+		return rc;
 	}
 	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL ||
 	    o->cfg.registry == NULL) {
-		return fail("--host-key, --ca-keys, --registry and --client-key are required");
+		return ns_cli_fail(
+		    CMD, "--host-key, --ca-keys, --registry and --client-key are required");
 	}
 	return -1;
 }
@@ -240,15 +169,15 @@ int ns_cmd_relay(int argc, char **argv)
 		return rc;
 	}
 	if (sodium_init() < 0) {
-		return fail("libsodium failed to initialise");
+		return ns_cli_fail(CMD, "libsodium failed to initialise");
 	}
 	if (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		return fail("registry %s is not a folder", o.cfg.registry);
+		return ns_cli_fail(CMD, "registry %s is not a folder", o.cfg.registry);
 	}
 	memset(&host, 0, sizeof(host));
 	memset(&client, 0, sizeof(client));
-	if (load_key("host key", o.host_key, &host) != 0 ||
-	    load_key("client key", o.client_key, &client) != 0) {
+	if (ns_cli_load_private_key(CMD, "host key", o.host_key, &host) != 0 ||
+	    ns_cli_load_private_key(CMD, "client key", o.client_key, &client) != 0) {
 		rc = 255;
 		goto out;
 	}

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 #include "nullspace/error.h"
 #include "sandbox_int.h"
@@ -248,10 +246,6 @@ int ns_cmd_sandbox(int argc, char **argv)
 	}
 	if ((rc = parse(s, argc - 1, argv + 1, &a)) != 0) {
 		return rc < 0 ? 0 : rc;
-	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, "nullspace: libsodium failed to initialise\n");
-		return NS_EXIT_FAILURE;
 	}
 	if ((rc = ns_cli_api_open(a.api_url, a.api_key, &api)) != 0) {
 		return rc;

@@ -12,8 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 #include "nullspace/error.h"
 #include "sandbox_int.h"
@@ -222,10 +220,6 @@ int ns_cmd_ssh(int argc, char **argv)
 
 	if ((rc = parse(argc, argv, &o)) != 0) {
 		return rc < 0 ? 0 : rc;
-	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, "nullspace: libsodium failed to initialise\n");
-		return NS_EXIT_FAILURE;
 	}
 	if ((rc = ns_cli_api_open(o.api_url, o.api_key, &api)) != 0) {
 		return rc;

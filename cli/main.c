@@ -1,6 +1,5 @@
 /* The `nullspace` program: dispatches to one front-end per command. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -26,42 +25,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "connect") == 0) {
-		return ns_cmd_connect(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "agent") == 0) {
-		return ns_cmd_agent(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "relay") == 0) {
-		return ns_cmd_relay(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "keygen") == 0) {
-		return ns_cmd_keygen(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "cert") == 0) {
-		return ns_cmd_cert(argc - 1, argv + 1);
-	}
+	static const ns_cli_command cmds[] = {
+	    {"connect", ns_cmd_connect}, {"agent", ns_cmd_agent},     {"relay", ns_cmd_relay},
+	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},
 #ifndef NS_NO_API
-	if (strcmp(argv[1], "up") == 0) {
-		return ns_cmd_up(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "sandbox") == 0) {
-		return ns_cmd_sandbox(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "ssh") == 0) {
-		return ns_cmd_ssh(argc - 1, argv + 1);
-	}
+	    {"up", ns_cmd_up},           {"sandbox", ns_cmd_sandbox}, {"ssh", ns_cmd_ssh},
 #endif
-	fprintf(stderr, "nullspace: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	};
+
+	return ns_cli_dispatch("nullspace", "command", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
+	                       argc, argv);
 }

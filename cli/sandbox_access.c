@@ -27,6 +27,14 @@ static json_t *access_json(const ns_ssh_access *a)
 	                 a->relay_known_hosts, "command", a->command);
 }
 
+/* The credential on stdout after the one warning on stderr: the exit code. */
+static int print_credential(const char *text, int64_t until)
+{
+	ns_cli_credential_warning(until);
+	printf("%s\n", text);
+	return fflush(stdout) == 0 ? 0 : NS_EXIT_FAILURE;
+}
+
 static int print_json(ns_api *api, const char *sandbox_id, int expires_in)
 {
 	char line[NS_KEY_LINE_MAX], *text = NULL;
@@ -55,9 +63,7 @@ static int print_json(ns_api *api, const char *sandbox_id, int expires_in)
 		rc = NS_EXIT_FAILURE;
 		goto out;
 	}
-	ns_cli_credential_warning(acc.expires_at);
-	printf("%s\n", text);
-	rc = fflush(stdout) == 0 ? 0 : NS_EXIT_FAILURE;
+	rc = print_credential(text, acc.expires_at);
 out:
 	if (text != NULL) {
 		sodium_memzero(text, strlen(text));
@@ -85,9 +91,7 @@ static int print_command(ns_api *api, const char *sandbox_id, int expires_in)
 		rc = NS_EXIT_FAILURE;
 		goto out;
 	}
-	ns_cli_credential_warning(a.expires_at);
-	printf("%s\n", line);
-	rc = fflush(stdout) == 0 ? 0 : NS_EXIT_FAILURE;
+	rc = print_credential(line, a.expires_at);
 out:
 	ns_ssh_argv_free(argv);
 	ns_sshaccess_free(&a);

@@ -22,8 +22,9 @@ enum { NS_CLI_OPT_API_URL = 1000, NS_CLI_OPT_API_KEY = 1001 };
 /* The times we print: RFC 3339 in UTC, like the API. */
 #define NS_CLI_TIME_MAX 32
 
-/* Open the API (flags, else environment, else config; NULL for none given).
- * 0, or the error printed and the exit code returned. */
+/* libsodium initialised, then the API opened (flags, else environment,
+ * else config; NULL for none given). 0, or the error printed and the exit
+ * code returned. */
 int ns_cli_api_open(const char *url, const char *key, ns_api **api);
 /* Print "nullspace: <message of the failed call>"; the exit code for rc. */
 int ns_cli_api_fail(ns_api *api, int rc);

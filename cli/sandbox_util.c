@@ -19,6 +19,10 @@ int ns_cli_api_open(const char *url, const char *key, ns_api **api)
 	char err[NS_API_ERR_MAX];
 	int rc;
 
+	if (sodium_init() < 0) {
+		fprintf(stderr, "nullspace: libsodium failed to initialise\n");
+		return NS_EXIT_FAILURE;
+	}
 	err[0] = '\0';
 	if ((rc = ns_api_open(api, url, key, err, sizeof(err))) != 0) {
 		fprintf(stderr, "nullspace: %s\n", err[0] ? err : ns_strerror(rc));
@@ -95,7 +99,7 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, ns_s
 	char err[NS_API_ERR_MAX + 2 * NS_SSHFILES_PATH_MAX];
 	ns_sandbox_info sb;
 	ns_key key;
-	int rc;
+	int rc, api_failed = 0;
 
 	memset(a, 0, sizeof(*a));
 	if ((rc = ns_api_sandbox_get(api, sandbox_id, &sb)) != 0) {
@@ -111,12 +115,14 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, ns_s
 		return rc;
 	}
 	err[0] = '\0';
-	rc = ns_sshfiles_access(f, api, sandbox_id, &key, expires_in, (int64_t)time(NULL), a, err,
-	                        sizeof(err));
+	rc = ns_sshfiles_access(f, api, sandbox_id, &key, expires_in, (int64_t)time(NULL), a,
+	                        &api_failed, err, sizeof(err));
 	ns_key_wipe(&key);
 	if (rc != 0) {
 		fprintf(stderr, "nullspace: %s\n", err[0] ? err : ns_strerror(rc));
-		return ns_cli_api_exit(rc);
+		/* a file we cannot write is ours to fix, not the API's (69) */
+		return api_failed || rc == NS_ERR_HOSTKEY_CHANGED ? ns_cli_api_exit(rc)
+		                                                  : NS_EXIT_FAILURE;
 	}
 	return 0;
 }

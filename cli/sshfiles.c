@@ -29,26 +29,6 @@ static int path_join(char *out, const char *dir, const char *name, const char *s
 	return n < 0 || n >= NS_SSHFILES_PATH_MAX ? NS_ERR_TOOBIG : 0;
 }
 
-/* dir exists as a folder with mode 0700 (created or fixed). */
-static int make_dir(const char *dir, char *err, size_t cap)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, cap, "cannot create %s: %s", dir, strerror(errno));
-		return NS_ERR_IO;
-	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, cap, "%s is not a folder", dir);
-		return NS_ERR_IO;
-	}
-	if ((st.st_mode & 07777) != 0700 && chmod(dir, 0700) != 0) {
-		snprintf(err, cap, "cannot chmod 700 %s: %s", dir, strerror(errno));
-		return NS_ERR_IO;
-	}
-	return 0;
-}
-
 int ns_sshfiles_init(ns_sshfiles *f, const char *home, const char *sandbox_id, char *err,
                      size_t cap)
 {
@@ -64,15 +44,12 @@ int ns_sshfiles_init(ns_sshfiles *f, const char *home, const char *sandbox_id, c
 		snprintf(err, cap, "'%s' is not a sandbox id", sandbox_id);
 		return NS_ERR_INVALID;
 	}
-	if (mkdir(home, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, cap, "cannot create %s: %s", home, strerror(errno));
-		return NS_ERR_IO;
-	}
 	if (path_join(dir, home, "ssh", "") != 0) {
 		snprintf(err, cap, "NULLSPACE_HOME path too long");
 		return NS_ERR_TOOBIG;
 	}
-	if ((rc = make_dir(dir, err, cap)) != 0) {
+	if ((rc = ns_file_mkdir(home, 0, err, cap)) != 0 ||
+	    (rc = ns_file_mkdir(dir, 0, err, cap)) != 0) {
 		return rc;
 	}
 	/* absolute paths, so a printed command works from any folder */

@@ -30,8 +30,8 @@ typedef struct ns_sshfiles {
 	char known_hosts[NS_SSHFILES_PATH_MAX]; /* HOME/ssh/known_hosts */
 } ns_sshfiles;
 
-/* Paths for sandbox id under home; creates HOME/ssh 0700 (fixes the mode
- * of an existing one). */
+/* Paths for sandbox id under home; creates home and HOME/ssh 0700 (sets
+ * the mode of existing ones, refuses a symbolic link: ns_file_mkdir). */
 int ns_sshfiles_init(ns_sshfiles *f, const char *home, const char *sandbox_id, char *err,
                      size_t cap);
 /* Load the key, creating it (0600, and the .pub) when missing. Refuses a key
@@ -56,9 +56,13 @@ typedef struct ns_sshaccess {
  * recorded there; else mint one (expires_in minutes, 0: default) through
  * api and write it (0600). Then make sure known_hosts pins the relay's key:
  * add the line when the relay is new; NS_ERR_HOSTKEY_CHANGED (err explains
- * and names the file) when it pins another key for that relay. */
+ * and names the file) when it pins another key for that relay. On failure
+ * *api_failed says where: 1, the API call (its error as the SDK returns
+ * it); 0, here (NS_ERR_IO: a file under f->dir, err names it and the OS
+ * reason; NS_ERR_FORMAT: an answer we cannot use; ...). */
 int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const ns_key *key,
-                       int expires_in, int64_t now, ns_sshaccess *out, char *err, size_t cap);
+                       int expires_in, int64_t now, ns_sshaccess *out, int *api_failed, char *err,
+                       size_t cap);
 void ns_sshaccess_free(ns_sshaccess *a);
 
 /* The local steps of ns_sshfiles_access, exposed for tests. */

@@ -251,7 +251,7 @@ static int write_files(const ns_sshfiles *f, const char *sandbox_id, const ns_ss
 }
 
 static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const ns_key *key,
-                int expires_in, ns_sshaccess *out, char *err, size_t cap)
+                int expires_in, ns_sshaccess *out, int *api_failed, char *err, size_t cap)
 {
 	char line[NS_KEY_LINE_MAX];
 	ns_ssh_access acc;
@@ -265,6 +265,7 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
 	if ((rc = ns_api_create_ssh_access(api, sandbox_id, line, expires_in, &acc)) != 0) {
 		snprintf(err, cap, "%s",
 		         ns_api_error(api)[0] ? ns_api_error(api) : ns_strerror(rc));
+		*api_failed = 1;
 		return rc;
 	}
 	/* pin before writing, so a refused relay leaves no reusable files */
@@ -281,11 +282,13 @@ out:
 }
 
 int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const ns_key *key,
-                       int expires_in, int64_t now, ns_sshaccess *out, char *err, size_t cap)
+                       int expires_in, int64_t now, ns_sshaccess *out, int *api_failed, char *err,
+                       size_t cap)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	*api_failed = 0;
 	if (f->cert[0] == '\0' || sandbox_id == NULL) {
 		snprintf(err, cap, "no sandbox id");
 		return NS_ERR_INVALID;
@@ -294,7 +297,7 @@ int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id
 		return 0;
 	}
 	ns_sshaccess_free(out);
-	if ((rc = mint(f, api, sandbox_id, key, expires_in, out, err, cap)) != 0) {
+	if ((rc = mint(f, api, sandbox_id, key, expires_in, out, api_failed, err, cap)) != 0) {
 		ns_sshaccess_free(out);
 	}
 	return rc;

@@ -115,7 +115,8 @@ int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
 	int rc;
 
 	if ((rc = read_known(f, &text, &len)) != 0) {
-		snprintf(err, cap, "cannot read %s: %s", f->known_hosts, ns_strerror(rc));
+		snprintf(err, cap, "cannot read %s: %s", f->known_hosts,
+		         rc == NS_ERR_IO ? strerror(errno) : ns_strerror(rc));
 		goto out;
 	}
 	rc = ns_known_hosts_check(text, len, host, port, pk);

@@ -7,12 +7,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "nullspace/error.h"
+#include "spawn.h"
 #include "up_int.h"
 
 #define POLL_MS 20
@@ -22,28 +22,6 @@ static void sleep_ms(unsigned ms)
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
-}
-
-static void child(const char *const *argv, int nullfd, pid_t parent)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) {
-		_exit(127);
-	}
-	if (dup2(nullfd, 0) < 0) {
-		_exit(127);
-	}
-	close_range(3, ~0U, 0);
-	execv(argv[0], (char *const *)argv);
-	dprintf(2, "nullspace up: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
 }
 
 int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
@@ -79,7 +57,9 @@ int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st
 		return NS_ERR_IO;
 	}
 	if (p == 0) {
-		child(argv, nullfd, self);
+		ns_spawn c = {argv, "nullspace up", self, 0, nullfd, -1};
+
+		ns_spawn_child(&c);
 	}
 	close(nullfd);
 	(void)setpgid(p, p); /* also here: no window where it shares our group */

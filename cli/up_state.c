@@ -57,21 +57,6 @@ static int write_file(const char *path, int mode, const char *p, size_t len, int
 	return rc;
 }
 
-static int make_dir(const char *path, char *err, size_t cap)
-{
-	struct stat st;
-
-	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, cap, "cannot create %s: %s", path, strerror(errno));
-		return NS_ERR_IO;
-	}
-	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, cap, "%s is not a folder", path);
-		return NS_ERR_IO;
-	}
-	return 0;
-}
-
 static int read_key(const char *path, ns_key *key, char *err, size_t cap)
 {
 	struct stat st;
@@ -217,12 +202,9 @@ int ns_up_state_open(ns_up_state *st, const char *api_url, char *err, size_t cap
 	join(st->dir, sizeof(st->dir), st->home, "state");
 	join(st->sandboxes, sizeof(st->sandboxes), st->dir, "sandboxes");
 	join(st->registry, sizeof(st->registry), st->dir, "registry");
-	if ((rc = make_dir(st->home, err, cap)) != 0 || (rc = make_dir(st->dir, err, cap)) != 0) {
+	if ((rc = ns_file_mkdir(st->home, 0, err, cap)) != 0 ||
+	    (rc = ns_file_mkdir(st->dir, 0, err, cap)) != 0) {
 		return rc;
-	}
-	if (chmod(st->dir, 0700) != 0) {
-		snprintf(err, cap, "cannot chmod 700 %s: %s", st->dir, strerror(errno));
-		return NS_ERR_IO;
 	}
 	if ((rc = keys(st, err, cap)) != 0) {
 		return rc;

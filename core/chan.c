@@ -7,19 +7,6 @@
 #include <sodium.h>
 #include <string.h>
 
-/* Offset of the ns_chan_ext array behind the ns_channel entries. */
-static size_t ext_offset(uint32_t n)
-{
-	size_t off = (size_t)n * sizeof(ns_channel), a = _Alignof(ns_chan_ext);
-
-	return (off + a - 1) / a * a;
-}
-
-static size_t table_size(uint32_t n)
-{
-	return ext_offset(n) + (size_t)n * sizeof(ns_chan_ext);
-}
-
 int ns_chan_init(ns_engine *e)
 {
 	e->chans = NULL; /* allocated by the first open */
@@ -30,7 +17,7 @@ int ns_chan_init(ns_engine *e)
 void ns_chan_free(ns_engine *e)
 {
 	if (e->chans != NULL) {
-		sodium_memzero(e->chans, table_size(e->nchans));
+		sodium_memzero(e->chans, (size_t)e->nchans * sizeof(ns_channel));
 		e->alloc.realloc(e->alloc.ctx, e->chans, 0);
 	}
 	e->chans = NULL;
@@ -38,7 +25,7 @@ void ns_chan_free(ns_engine *e)
 
 ns_channel *ns_chan_table(ns_engine *e)
 {
-	size_t n = table_size(e->nchans);
+	size_t n = (size_t)e->nchans * sizeof(ns_channel);
 
 	if (e->chans == NULL && n > 0) {
 		e->chans = e->alloc.realloc(e->alloc.ctx, NULL, n);
@@ -49,20 +36,22 @@ ns_channel *ns_chan_table(ns_engine *e)
 	return e->chans;
 }
 
-ns_chan_ext *ns_chan_ext_of(ns_engine *e, uint32_t id)
-{
-	return (ns_chan_ext *)((uint8_t *)e->chans + ext_offset(e->nchans)) + id;
-}
-
 void ns_chan_release(ns_engine *e, uint32_t id)
 {
+	e->replies_owed -= e->chans[id].reply_len;
 	memset(&e->chans[id], 0, sizeof(e->chans[id]));
-	memset(ns_chan_ext_of(e, id), 0, sizeof(ns_chan_ext));
+}
+
+size_t ns_chan_out_free(const ns_engine *e)
+{
+	size_t room = ns_eng_out_room(e), held = (size_t)e->replies_owed * NS_CHAN_REPLY_ROOM;
+
+	return room > held ? room - held : 0;
 }
 
 int ns_chan_room_for(const ns_engine *e, size_t payload)
 {
-	return ns_eng_out_room(e) >= payload + NS_PACKET_OVERHEAD + NS_CHAN_CTL_RESERVE;
+	return ns_chan_out_free(e) >= payload + NS_PACKET_OVERHEAD + NS_CHAN_CTL_RESERVE;
 }
 
 int ns_chan_lookup(ns_engine *e, uint32_t id, ns_channel **c)

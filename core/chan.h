@@ -1,7 +1,6 @@
 /* Connection layer internals (RFC 4254) shared by chan.c, chan_data.c,
- * chan_req.c, chan_parse.c and global.c: limits, the pure request parsers
- * (fuzzed on their own) and the per-channel bookkeeping that ns_channel in
- * engine_int.h does not hold. */
+ * chan_req.c, chan_parse.c and global.c: limits, the output reservation
+ * for owed replies, and the pure request parsers (fuzzed on their own). */
 #ifndef NS_CORE_CHAN_H
 #define NS_CORE_CHAN_H
 
@@ -24,18 +23,18 @@
 /* Output space a control message of the caller (request, EOF, CLOSE, open
  * verdict) leaves free for the engine's own answers. */
 #define NS_CHAN_CTL_RESERVE (16 * 1024)
-/* Peer want_reply requests we may owe replies for on one channel. */
+/* Peer want_reply requests we may owe replies for: on one channel (the
+ * bits of ns_channel.reply_kinds) and on the whole connection. More is a
+ * protocol error (the peer floods requests without waiting for answers). */
 #define NS_CHAN_REPLIES_MAX 32
-
-/* Per-channel state beyond ns_channel. It lives in the same allocation as
- * e->chans, after the e->nchans ns_channel entries (e->chans[i] indexing
- * is unchanged); ns_chan_ext_of() finds it. */
-typedef struct ns_chan_ext {
-	uint32_t reply_kinds; /* owed replies, oldest in bit 0: 1 = automatic
-	                         FAILURE (keepalive), 0 = the caller answers */
-	uint8_t reply_len;    /* entries in reply_kinds */
-	uint8_t blocked;      /* a write was cut short by the peer's window */
-} ns_chan_ext;
+#define NS_CHAN_REPLIES_CONN_MAX 1024
+/* Output one CHANNEL_SUCCESS / FAILURE takes: type and recipient channel,
+ * sealed. Each owed reply keeps this much of the output free (every other
+ * sender leaves it alone), so a reply is always queued, in order: never
+ * NS_ERR_AGAIN. The reservation is bounded because requests are read only
+ * while the output is below NS_OUTPUT_HIGH (ns_engine_input) and owed
+ * replies are capped by the two limits above: at most 41 KiB. */
+#define NS_CHAN_REPLY_ROOM (5 + NS_PACKET_OVERHEAD)
 
 /* Body of SSH_MSG_CHANNEL_REQUEST after the recipient channel (RFC 4254
  * 6.2-6.10, 6.10 and OpenSSH PROTOCOL 2.1-2.4): request type, want reply,
@@ -52,15 +51,19 @@ int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply);
 
 /* The channel table, allocated on first use (NULL on allocation failure). */
 ns_channel *ns_chan_table(ns_engine *e);
-ns_chan_ext *ns_chan_ext_of(ns_engine *e, uint32_t id);
 /* The channel an incoming message of this type addresses (id is ours), in
  * state NS_CH_OPEN; otherwise fails the connection and returns NULL. */
 ns_channel *ns_chan_peer_target(ns_engine *e, uint32_t id, uint8_t type);
-/* Release a slot (both CLOSEs done, open refused or failed). */
+/* Release a slot (both CLOSEs done, open refused or failed) and the
+ * output its owed replies held. */
 void ns_chan_release(ns_engine *e, uint32_t id);
+/* Free output space not held for owed replies: what every sender but a
+ * reply may use. */
+size_t ns_chan_out_free(const ns_engine *e);
 /* Does the output have room for a payload of this size plus
- * NS_CHAN_CTL_RESERVE? Caller-side control messages check this and return
- * NS_ERR_AGAIN rather than overflow the output (a fatal error). */
+ * NS_CHAN_CTL_RESERVE, beyond the owed replies? Caller-side control
+ * messages check this and return NS_ERR_AGAIN rather than overflow the
+ * output (a fatal error). */
 int ns_chan_room_for(const ns_engine *e, size_t payload);
 /* An open channel of ours that the caller may still use, or an error:
  * NS_ERR_INVALID (no such id), NS_ERR_CLOSED (gone, or the connection

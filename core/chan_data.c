@@ -4,10 +4,11 @@
 #include "chan.h"
 
 /* Data bytes that fit in the output in packets of at most mp bytes, leaving
- * NS_CHAN_OUT_RESERVE free for control messages. */
+ * NS_CHAN_OUT_RESERVE free for control messages (and the owed replies'
+ * room alone). */
 static size_t out_capacity(const ns_engine *e, size_t mp)
 {
-	size_t room = ns_eng_out_room(e), per, cap, rest;
+	size_t room = ns_chan_out_free(e), per, cap, rest;
 
 	if (mp == 0 || room <= NS_CHAN_OUT_RESERVE) {
 		return 0;
@@ -79,7 +80,7 @@ int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *dat
 		done += n;
 	}
 	if (done < len && c->remote_window == 0) {
-		ns_chan_ext_of(e, id)->blocked = 1; /* NS_EV_WRITABLE when it reopens */
+		c->blocked = 1; /* NS_EV_WRITABLE when it reopens */
 	}
 	*accepted = done;
 	return rc;
@@ -105,7 +106,7 @@ int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n)
 	/* Consumed and not yet given back; batched to half the window. */
 	gap = c->local_window_max - c->local_window - c->unacked;
 	if (gap == 0 || gap < c->local_window_max / 2 ||
-	    ns_eng_out_room(e) < 16 + NS_PACKET_OVERHEAD) {
+	    ns_chan_out_free(e) < 16 + NS_PACKET_OVERHEAD) {
 		return 0; /* (no room: the next call retries) */
 	}
 	m = ns_eng_msg(e, SSH_MSG_CHANNEL_WINDOW_ADJUST);
@@ -122,7 +123,6 @@ int ns_chan_on_window_adjust(ns_engine *e, ns_rd *r)
 {
 	uint32_t id, add, was;
 	ns_channel *c;
-	ns_chan_ext *x;
 	ns_event *ev;
 
 	ns_rd_u32(r, &id);  /* recipient channel */
@@ -141,9 +141,8 @@ int ns_chan_on_window_adjust(ns_engine *e, ns_rd *r)
 	}
 	was = c->remote_window;
 	c->remote_window += add;
-	x = ns_chan_ext_of(e, id);
-	if (add > 0 && (x->blocked || was == 0) && !c->sent_eof && !c->sent_close) {
-		x->blocked = 0;
+	if (add > 0 && (c->blocked || was == 0) && !c->sent_eof && !c->sent_close) {
+		c->blocked = 0;
 		if ((ev = ns_eng_emit(e, NS_EV_WRITABLE)) != NULL) {
 			ev->channel = id;
 		}

@@ -18,28 +18,28 @@ static int send_reply(ns_engine *e, const ns_channel *c, int ok)
 	return ns_eng_send(e);
 }
 
-static void queue_push(ns_chan_ext *x, int automatic)
+/* Owe the peer a reply (its room in the output is held from now on). */
+static void queue_push(ns_engine *e, ns_channel *c, int automatic)
 {
-	x->reply_kinds |= (uint32_t)(automatic != 0) << x->reply_len;
-	x->reply_len++;
+	c->reply_kinds |= (uint32_t)(automatic != 0) << c->reply_len;
+	c->reply_len++;
+	e->replies_owed++;
 }
 
-static int queue_pop(ns_chan_ext *x)
+static void queue_pop(ns_engine *e, ns_channel *c)
 {
-	int automatic = x->reply_kinds & 1;
-
-	x->reply_kinds >>= 1;
-	x->reply_len--;
-	return automatic;
+	c->reply_kinds >>= 1;
+	c->reply_len--;
+	e->replies_owed--;
 }
 
 /* Send the automatic FAILUREs now at the head of the reply queue. */
-static int flush_automatic(ns_engine *e, const ns_channel *c, ns_chan_ext *x)
+static int flush_automatic(ns_engine *e, ns_channel *c)
 {
 	int rc = 0;
 
-	while (rc == 0 && x->reply_len > 0 && (x->reply_kinds & 1)) {
-		queue_pop(x);
+	while (rc == 0 && c->reply_len > 0 && (c->reply_kinds & 1)) {
+		queue_pop(e, c);
 		rc = send_reply(e, c, 0);
 	}
 	return rc;
@@ -49,7 +49,6 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 {
 	ns_chan_request q;
 	ns_channel *c;
-	ns_chan_ext *x;
 	ns_event *ev;
 	uint32_t id;
 
@@ -64,8 +63,8 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 	if (c->sent_close) {
 		return 0; /* nothing may follow our CLOSE, not even a reply */
 	}
-	x = ns_chan_ext_of(e, id);
-	if (q.want_reply && x->reply_len == NS_CHAN_REPLIES_MAX) {
+	if (q.want_reply &&
+	    (c->reply_len == NS_CHAN_REPLIES_MAX || e->replies_owed == NS_CHAN_REPLIES_CONN_MAX)) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
 		                   "too many unanswered channel requests");
 	}
@@ -73,14 +72,14 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 		if (!q.want_reply) {
 			return 0;
 		}
-		if (x->reply_len == 0) {
+		if (c->reply_len == 0) {
 			return send_reply(e, c, 0);
 		}
-		queue_push(x, 1); /* after the replies the caller owes */
+		queue_push(e, c, 1); /* after the replies the caller owes */
 		return 0;
 	}
 	if (q.want_reply) {
-		queue_push(x, 0);
+		queue_push(e, c, 0);
 		c->peer_requests++;
 	}
 	if ((ev = ns_eng_emit(e, NS_EV_CHANNEL_REQUEST)) != NULL) {
@@ -90,10 +89,12 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 	return 0;
 }
 
+/* Never NS_ERR_AGAIN: the reply's room was held when the request came
+ * (NS_CHAN_REPLY_ROOM), so it is queued now, in request order, however
+ * full the output is with data. */
 int ns_channel_reply(ns_engine *e, uint32_t id, int ok)
 {
 	ns_channel *c;
-	ns_chan_ext *x;
 	int rc;
 
 	if ((rc = ns_chan_lookup(e, id, &c)) != 0) {
@@ -105,16 +106,12 @@ int ns_channel_reply(ns_engine *e, uint32_t id, int ok)
 	if (c->sent_close) {
 		return NS_ERR_CLOSED;
 	}
-	x = ns_chan_ext_of(e, id);
-	if (!ns_chan_room_for(e, 16 * (size_t)x->reply_len)) {
-		return NS_ERR_AGAIN;
-	}
-	queue_pop(x);
+	queue_pop(e, c);
 	c->peer_requests--;
 	if ((rc = send_reply(e, c, ok)) != 0) {
 		return rc;
 	}
-	return flush_automatic(e, c, x);
+	return flush_automatic(e, c);
 }
 
 int ns_chan_on_reply(ns_engine *e, ns_rd *r, int ok)

@@ -69,6 +69,10 @@ typedef struct ns_channel {
 	uint32_t unacked;       /* delivered, not yet reported consumed */
 	uint32_t our_requests;  /* our want_reply requests unanswered */
 	uint32_t peer_requests; /* peer want_reply requests we owe a reply */
+	uint32_t reply_kinds;   /* every reply owed, oldest in bit 0: 1 = automatic
+	                           FAILURE (keepalive), 0 = the caller answers */
+	uint8_t reply_len;      /* entries in reply_kinds */
+	uint8_t blocked;        /* a write was cut short by the peer's window */
 	int sent_eof, recv_eof, sent_close, recv_close;
 } ns_channel;
 
@@ -155,6 +159,8 @@ struct ns_engine {
 	/* Connection layer. */
 	ns_channel *chans; /* max_channels entries */
 	uint32_t nchans;
+	uint32_t replies_owed; /* sum of reply_len over the channels: each holds
+	                          NS_CHAN_REPLY_ROOM bytes of output (chan.h) */
 	int no_more_sessions;
 	uint32_t keepalive_out; /* our keepalives unanswered */
 	uint32_t global_out;    /* our want_reply global requests unanswered */

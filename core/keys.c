@@ -21,24 +21,6 @@
  * that a longer blob fails to decode instead of being truncated. */
 #define LINE_BLOB_MAX 64
 
-static int is_trailing_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Comments end up in .pub lines and files: no control characters. */
-static int comment_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 int ns_key_generate(ns_key *k, const char *comment)
 {
 	size_t n = comment != NULL ? strlen(comment) : 0;
@@ -47,7 +29,7 @@ int ns_key_generate(ns_key *k, const char *comment)
 	if (n >= sizeof(k->comment)) {
 		return NS_ERR_TOOBIG;
 	}
-	if (!comment_ok(comment, n)) {
+	if (!ns_text_printable(comment, n)) {
 		return NS_ERR_INVALID;
 	}
 	if (crypto_sign_keypair(k->pk, k->sk) != 0) {
@@ -111,7 +93,7 @@ int ns_key_to_line(const uint8_t pk[NS_ED25519_PK_LEN], const char *comment, cha
 	if (cap > 0) {
 		out[0] = '\0';
 	}
-	if (!comment_ok(comment, clen)) {
+	if (!ns_text_printable(comment, clen)) {
 		return NS_ERR_INVALID;
 	}
 	if (need > cap) {
@@ -135,45 +117,34 @@ int ns_key_to_line(const uint8_t pk[NS_ED25519_PK_LEN], const char *comment, cha
 int ns_key_from_line(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN], ns_str *comment)
 {
 	uint8_t blob[LINE_BLOB_MAX];
-	size_t i, t, bloblen = 0;
-	int rc = NS_ERR_FORMAT;
+	ns_text_span type, b64, rest;
+	size_t bloblen = 0;
+	int rc;
 
 	memset(pk, 0, NS_ED25519_PK_LEN);
 	if (comment != NULL) {
 		comment->p = NULL;
 		comment->len = 0;
 	}
-	if (len == 0 || memchr(line, '\0', len) != NULL) {
+	if ((rc = ns_text_key_line(line, len, &type, &b64, &rest)) != 0) {
 		goto out;
 	}
-	while (len > 0 && is_trailing_space(line[len - 1])) {
-		len--;
-	}
-	if (memchr(line, '\n', len) != NULL || memchr(line, '\r', len) != NULL) {
-		goto out; /* one line only */
-	}
-	i = ns_text_skip_blanks(line, len, 0);
-	t = ns_text_token_len(line + i, len - i); /* key type */
-	if (t == 0) {
-		goto out;
-	}
-	if (t != sizeof(KEYTYPE) - 1 || memcmp(line + i, KEYTYPE, t) != 0) {
+	if (type.len != sizeof(KEYTYPE) - 1 || memcmp(type.p, KEYTYPE, type.len) != 0) {
 		rc = NS_ERR_KEYTYPE;
 		goto out;
 	}
-	i = ns_text_skip_blanks(line, len, i + t);
-	t = ns_text_token_len(line + i, len - i); /* base64 blob */
-	if (t != BLOB_B64_LEN || sodium_base642bin(blob, sizeof(blob), line + i, t, NULL, &bloblen,
-	                                           NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+	if (b64.len != BLOB_B64_LEN ||
+	    sodium_base642bin(blob, sizeof(blob), b64.p, b64.len, NULL, &bloblen, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		rc = NS_ERR_FORMAT;
 		goto out;
 	}
 	if ((rc = ns_key_from_blob(blob, bloblen, pk)) != 0) {
 		goto out;
 	}
-	i = ns_text_skip_blanks(line, len, i + t); /* comment: the rest of the line */
-	if (comment != NULL && i < len) {
-		comment->p = (const uint8_t *)line + i;
-		comment->len = len - i;
+	if (comment != NULL && rest.len > 0) {
+		comment->p = (const uint8_t *)rest.p;
+		comment->len = rest.len;
 	}
 out:
 	return rc;

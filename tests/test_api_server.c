@@ -14,14 +14,13 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib_port.h"
 #include "nullspace/error.h"
 #include "nullspace/cert.h"
 #include "request.h"
@@ -51,26 +50,6 @@ static void log_line(void *ud, const char *line)
 {
 	(void)ud;
 	dprintf(log_fd, "%s\n", line);
-}
-
-static unsigned free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned p = 0;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &alen) == 0) {
-		p = ntohs(a.sin_port);
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
-	return p;
 }
 
 static void config(ns_api_server_config *cfg)
@@ -107,7 +86,7 @@ static int setup(void **state)
 		return -1;
 	}
 	for (i = 0; i < 20 && rc != 0; i++) {
-		port = free_port();
+		port = ns_port_unused();
 		config(&cfg);
 		rc = ns_api_server_start(&cfg, &server, err, sizeof(err));
 	}
@@ -319,6 +298,15 @@ static void expect(resp *r, long status, const char *want_error)
 
 static resp *R;
 
+/* One request whose answer only expect() checks: the body's whole length. */
+static void check(const char *method, const char *path, int auth, const char *auth_raw,
+                  const char *body, long status, const char *want_error)
+{
+	http(method, path, auth, auth_raw, body, body != NULL ? strlen(body) : 0, 0, R);
+	expect(R, status, want_error);
+	done(R);
+}
+
 static void test_health(void **state)
 {
 	(void)state;
@@ -358,51 +346,29 @@ static void test_auth(void **state)
 	assert_true(has_header(R, "WWW-Authenticate: Bearer"));
 	done(R);
 	for (i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
-		http("GET", "/v1/sandboxes", AUTH_RAW, raws[i], NULL, 0, 0, R);
-		expect(R, 401, "");
-		done(R);
+		check("GET", "/v1/sandboxes", AUTH_RAW, raws[i], NULL, 401, "");
 	}
 	/* the key with one character less or more */
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %.*s", NS_APIKEY_LEN - 1, api_key);
-	http("GET", "/v1/sandboxes", AUTH_RAW, hdr, NULL, 0, 0, R);
-	expect(R, 401, "");
-	done(R);
+	check("GET", "/v1/sandboxes", AUTH_RAW, hdr, NULL, 401, "");
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %sA", api_key);
-	http("GET", "/v1/sandboxes", AUTH_RAW, hdr, NULL, 0, 0, R);
-	expect(R, 401, "");
-	done(R);
+	check("GET", "/v1/sandboxes", AUTH_RAW, hdr, NULL, 401, "");
 	/* every non-health route needs the key, known or not, whatever the method */
-	http("DELETE", "/v1/sandboxes/" SB, AUTH_NONE, NULL, NULL, 0, 0, R);
-	expect(R, 401, "");
-	done(R);
-	http("POST", "/v1/sandboxes/" SB "/ssh-access", AUTH_NONE, NULL, "{}", 2, 0, R);
-	expect(R, 401, "");
-	done(R);
-	http("GET", "/v1/nope", AUTH_NONE, NULL, NULL, 0, 0, R);
-	expect(R, 401, "");
-	done(R);
+	check("DELETE", "/v1/sandboxes/" SB, AUTH_NONE, NULL, NULL, 401, "");
+	check("POST", "/v1/sandboxes/" SB "/ssh-access", AUTH_NONE, NULL, "{}", 401, "");
+	check("GET", "/v1/nope", AUTH_NONE, NULL, NULL, 401, "");
 	/* with the key the runtime is reached (none here: 500); scheme case-insensitive */
-	http("GET", "/v1/sandboxes", AUTH_GOOD, NULL, NULL, 0, 0, R);
-	expect(R, 500, "no sandbox runtime");
-	done(R);
+	check("GET", "/v1/sandboxes", AUTH_GOOD, NULL, NULL, 500, "no sandbox runtime");
 	snprintf(hdr, sizeof(hdr), "Authorization: bEARER   %s", api_key);
-	http("GET", "/v1/sandboxes/" SB, AUTH_RAW, hdr, NULL, 0, 0, R);
-	expect(R, 500, "no sandbox runtime");
-	done(R);
+	check("GET", "/v1/sandboxes/" SB, AUTH_RAW, hdr, NULL, 500, "no sandbox runtime");
 }
 
 static void test_routes(void **state)
 {
 	(void)state;
-	http("GET", "/v1/nope", AUTH_GOOD, NULL, NULL, 0, 0, R);
-	expect(R, 404, "no such route");
-	done(R);
-	http("GET", "/", AUTH_GOOD, NULL, NULL, 0, 0, R);
-	expect(R, 404, "no such route");
-	done(R);
-	http("GET", "/v1/sandboxes/bad.id", AUTH_GOOD, NULL, NULL, 0, 0, R);
-	expect(R, 404, "");
-	done(R);
+	check("GET", "/v1/nope", AUTH_GOOD, NULL, NULL, 404, "no such route");
+	check("GET", "/", AUTH_GOOD, NULL, NULL, 404, "no such route");
+	check("GET", "/v1/sandboxes/bad.id", AUTH_GOOD, NULL, NULL, 404, "");
 	http("PUT", "/v1/sandboxes", AUTH_GOOD, NULL, NULL, 0, 0, R);
 	expect(R, 405, "");
 	assert_true(has_header(R, "Allow: GET, POST"));
@@ -419,12 +385,10 @@ static void test_routes(void **state)
 	expect(R, 405, "");
 	assert_true(has_header(R, "Allow: POST"));
 	done(R);
-	http("POST", "/v1/sandboxes/" SB "/kill", AUTH_GOOD, NULL, NULL, 0, 0, R);
-	expect(R, 500, "no sandbox runtime");
-	done(R);
-	http("POST", "/v1/sandboxes/" SB "/ssh-access", AUTH_GOOD, NULL, "{}", 2, 0, R);
-	expect(R, 500, "no sandbox runtime");
-	done(R);
+	check("POST", "/v1/sandboxes/" SB "/kill", AUTH_GOOD, NULL, NULL, 500,
+	      "no sandbox runtime");
+	check("POST", "/v1/sandboxes/" SB "/ssh-access", AUTH_GOOD, NULL, "{}", 500,
+	      "no sandbox runtime");
 }
 
 static void test_bodies(void **state)
@@ -432,19 +396,14 @@ static void test_bodies(void **state)
 	const char *bad = "{\"template\": ";
 
 	(void)state;
-	http("POST", "/v1/sandboxes", AUTH_GOOD, NULL, bad, strlen(bad), 0, R);
-	expect(R, 400, "the request body is not valid JSON (or repeats a member)");
-	done(R);
-	http("POST", "/v1/sandboxes", AUTH_GOOD, NULL, "[1]", 3, 0, R);
-	expect(R, 400, "the request body must be a JSON object");
-	done(R);
-	http("POST", "/v1/sandboxes", AUTH_GOOD, NULL, "{\"timeout\": 10.5}", 17, 0, R);
-	expect(R, 400, "timeout must be an integer from 1 to 86400 (seconds)");
-	done(R);
+	check("POST", "/v1/sandboxes", AUTH_GOOD, NULL, bad, 400,
+	      "the request body is not valid JSON (or repeats a member)");
+	check("POST", "/v1/sandboxes", AUTH_GOOD, NULL, "[1]", 400,
+	      "the request body must be a JSON object");
+	check("POST", "/v1/sandboxes", AUTH_GOOD, NULL, "{\"timeout\": 10.5}", 400,
+	      "timeout must be an integer from 1 to 86400 (seconds)");
 	/* valid bodies (and none) get past the parser to the runtime */
-	http("POST", "/v1/sandboxes", AUTH_GOOD, NULL, NULL, 0, 0, R);
-	expect(R, 500, "no sandbox runtime");
-	done(R);
+	check("POST", "/v1/sandboxes", AUTH_GOOD, NULL, NULL, 500, "no sandbox runtime");
 	http("POST", "/v1/sandboxes", AUTH_GOOD, NULL, "{\"timeout\": 60}", 15, BODY_EXPECT, R);
 	expect(R, 500, "no sandbox runtime");
 	done(R);
@@ -488,9 +447,7 @@ static void test_too_big(void **state)
 	assert_true(R->cc != CURLE_OK || R->status == 413);
 	done(R);
 	/* the server is still fine */
-	http("GET", "/v1/health", AUTH_NONE, NULL, NULL, 0, 0, R);
-	expect(R, 200, NULL);
-	done(R);
+	check("GET", "/v1/health", AUTH_NONE, NULL, NULL, 200, NULL);
 	free(body);
 }
 
@@ -559,7 +516,7 @@ static void test_start_errors(void **state)
 	/* IPv6 loopback, when the host has it */
 	config(&cfg);
 	cfg.listen_host = "::1";
-	cfg.listen_port = free_port();
+	cfg.listen_port = ns_port_unused();
 	if (ns_api_server_start(&cfg, &s, err, sizeof(err)) == 0) {
 		assert_int_equal(ns_api_server_run(s, 0), 0);
 		ns_api_server_stop(s);

@@ -1,6 +1,6 @@
 /* Tests for core/authfile.c: authorized_keys lines with sshd's options syntax
  * and lookups over whole files, with keys made by OpenSSH 9.2 ssh-keygen.
- * known_hosts is tests/test_known_hosts.c. */
+ * known_hosts is tests/test_known_hosts_*.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,36 +10,17 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sodium.h>
 
+#include "lib_keylines.h"
 #include "nullspace/authfile.h"
 #include "nullspace/error.h"
 
-/* ssh-keygen -t ed25519 -C test: k.pub */
-#define B64_K "AAAAC3NzaC1lZDI1NTE5AAAAIHfKll5C3VKMwONnIhoIKOq/uogrlCFlGQkt3uiRnDpi"
-static const uint8_t PK_K[32] = {
-    0x77, 0xca, 0x96, 0x5e, 0x42, 0xdd, 0x52, 0x8c, 0xc0, 0xe3, 0x67, 0x22, 0x1a, 0x08, 0x28, 0xea,
-    0xbf, 0xba, 0x88, 0x2b, 0x94, 0x21, 0x65, 0x19, 0x09, 0x2d, 0xde, 0xe8, 0x91, 0x9c, 0x3a, 0x62,
-};
-/* another ed25519 key (-C ''), an RSA and an ECDSA key */
-#define B64_NC "AAAAC3NzaC1lZDI1NTE5AAAAIJqR3MvSvnQimiSwmzW0o1pwEy0pcl0lgi5xXgWRU51t"
-#define LINE_RSA                                                                                   \
-	"ssh-rsa "                                                                                 \
-	"AAAAB3NzaC1yc2EAAAADAQABAAAAgQDnE1HhgeflqILbkAweGXAzWEI7ngUB7WFGjqaZPtCn0VUhlfv9M8Oao4ov" \
-	"+"                                                                                        \
-	"vpACc56jawmCpJuZgT5LNLyBbk2tl+iUxTLh+lKCuHjtmNLHkHjFFaH7/"                                \
-	"aaroTm4CSLpDx+STv3CAhk0FWyj9zVXEezCU03Ljep2kga7KH48WFekQ== rsa"
+/* an ECDSA key (B64_K, B64_NC and LINE_RSA are in lib_keylines.h) */
 #define LINE_ECDSA                                                                                 \
 	"ecdsa-sha2-nistp256 "                                                                     \
 	"AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBIDQcvX1Ybtjwr+"                      \
 	"N8ngueaaGngYkhQvBTfenFOI6+"                                                               \
 	"yVAO8g3JcK9YgNfHtsMcE3F4JubdP76L+K2eN+rwTWUmKM= ec"
-
-static int setup(void **state)
-{
-	(void)state;
-	return sodium_init() < 0 ? -1 : 0;
-}
 
 static int ak(const char *line, ns_str *opts, uint8_t pk[32])
 {
@@ -59,15 +40,15 @@ static void test_authkeys_line(void **state)
 
 	(void)state;
 	assert_int_equal(ak("ssh-ed25519 " B64_K " test", &o, pk), 0);
-	assert_memory_equal(pk, PK_K, 32);
+	assert_memory_equal(pk, kl_pk_k, 32);
 	assert_int_equal(o.len, 0);
 	assert_int_equal(ak(" \tssh-ed25519 " B64_K "\r\n", &o, pk), 0);
-	assert_memory_equal(pk, PK_K, 32);
+	assert_memory_equal(pk, kl_pk_k, 32);
 	/* options, with quoted spaces and commas, and \" inside quotes */
 	assert_int_equal(ak("restrict,command=\"echo a b, c\" ssh-ed25519 " B64_K " x y", &o, pk),
 	                 0);
 	assert_opts(o, "restrict,command=\"echo a b, c\"");
-	assert_memory_equal(pk, PK_K, 32);
+	assert_memory_equal(pk, kl_pk_k, 32);
 	assert_int_equal(ak("command=\"echo \\\"hi there\\\"\",no-pty\tssh-ed25519 " B64_K, &o, pk),
 	                 0);
 	assert_opts(o, "command=\"echo \\\"hi there\\\"\",no-pty");
@@ -116,20 +97,20 @@ static void test_authkeys_find(void **state)
 	ns_str o;
 
 	(void)state;
-	assert_int_equal(ns_authkeys_find(text, strlen(text), PK_K), 0);
+	assert_int_equal(ns_authkeys_find(text, strlen(text), kl_pk_k), 0);
 	assert_int_equal(ak("ssh-ed25519 " B64_NC, &o, other), 0);
 	assert_int_equal(ns_authkeys_find(text, strlen(text), other), 0);
 	/* last line without a newline */
-	assert_int_equal(ns_authkeys_find(text, strlen(text) - 1, PK_K), 0);
+	assert_int_equal(ns_authkeys_find(text, strlen(text) - 1, kl_pk_k), 0);
 	/* cut inside the last key */
-	assert_int_equal(ns_authkeys_find(text, strlen(text) - 20, PK_K), NS_ERR_NOTFOUND);
-	assert_int_equal(ns_authkeys_find("", 0, PK_K), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_authkeys_find(text, strlen(text) - 20, kl_pk_k), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_authkeys_find("", 0, kl_pk_k), NS_ERR_NOTFOUND);
 	/* commented out */
 	text = "#ssh-ed25519 " B64_K " test\n";
-	assert_int_equal(ns_authkeys_find(text, strlen(text), PK_K), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_authkeys_find(text, strlen(text), kl_pk_k), NS_ERR_NOTFOUND);
 	/* listed with options: not accepted, since they could not be enforced */
 	text = "from=\"10.0.0.1\" ssh-ed25519 " B64_K " test\n";
-	assert_int_equal(ns_authkeys_find(text, strlen(text), PK_K), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_authkeys_find(text, strlen(text), kl_pk_k), NS_ERR_NOTFOUND);
 }
 
 static void test_authkeys_long_lines(void **state)
@@ -144,14 +125,15 @@ static void test_authkeys_long_lines(void **state)
 	memcpy(text, key, klen);
 	memset(text + klen, 'c', NS_AUTHFILE_LINE_MAX - klen);
 	text[NS_AUTHFILE_LINE_MAX] = '\n';
-	assert_int_equal(ns_authkeys_find(text, NS_AUTHFILE_LINE_MAX + 1, PK_K), 0);
+	assert_int_equal(ns_authkeys_find(text, NS_AUTHFILE_LINE_MAX + 1, kl_pk_k), 0);
 	/* one byte more and it is skipped, as is its tail: no line starts mid-way */
 	memset(text + klen, 'c', NS_AUTHFILE_LINE_MAX + 1 - klen);
 	text[NS_AUTHFILE_LINE_MAX + 1] = '\n';
-	assert_int_equal(ns_authkeys_find(text, NS_AUTHFILE_LINE_MAX + 2, PK_K), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_authkeys_find(text, NS_AUTHFILE_LINE_MAX + 2, kl_pk_k),
+	                 NS_ERR_NOTFOUND);
 	/* the key on the next line is still found */
 	memcpy(text + NS_AUTHFILE_LINE_MAX + 2, key, klen);
-	assert_int_equal(ns_authkeys_find(text, NS_AUTHFILE_LINE_MAX + 2 + klen, PK_K), 0);
+	assert_int_equal(ns_authkeys_find(text, NS_AUTHFILE_LINE_MAX + 2 + klen, kl_pk_k), 0);
 	free(text);
 }
 
@@ -164,5 +146,5 @@ int main(void)
 	    cmocka_unit_test(test_authkeys_long_lines),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, kl_setup, NULL);
 }

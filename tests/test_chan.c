@@ -219,6 +219,14 @@ static void assert_data(int side, uint32_t id, uint32_t ext, const char *s)
 	assert_memory_equal(T.data[side][id][ext], s, strlen(s));
 }
 
+/* side ended the connection as a protocol error, saying why. */
+static void assert_protocol_error(const ns_pair *p, int side, const char *why)
+{
+	assert_true(p->disconnected[side]);
+	assert_int_equal(p->disc_reason[side], NS_DISC_PROTOCOL_ERROR);
+	assert_string_equal(T.last[side][NS_EV_DISCONNECT].s[0], why);
+}
+
 static void test_session_exec(void **state)
 {
 	ns_chan_request q;
@@ -380,23 +388,49 @@ static ns_buf *raw(ns_pair *p, int side, uint8_t type)
 	return ns_eng_msg(p->e[side], type);
 }
 
+/* A keepalive@openssh.com channel request from the client, wanting a reply. */
+static void send_keepalive(ns_pair *p, uint32_t cid, uint32_t sid)
+{
+	ns_buf *m = raw(p, 0, SSH_MSG_CHANNEL_REQUEST);
+
+	ns_wr_u32(m, sid);
+	ns_wr_cstr(m, "keepalive@openssh.com");
+	ns_wr_bool(m, 1);
+	assert_int_equal(ns_eng_send(p->e[0]), 0);
+	p->e[0]->chans[cid].our_requests++;
+}
+
+/* A CHANNEL_WINDOW_ADJUST from the client, whatever its own window says. */
+static void send_window_adjust(ns_pair *p, uint32_t sid, uint32_t bytes)
+{
+	ns_buf *m = raw(p, 0, SSH_MSG_CHANNEL_WINDOW_ADJUST);
+
+	ns_wr_u32(m, sid);
+	ns_wr_u32(m, bytes);
+	assert_int_equal(ns_eng_send(p->e[0]), 0);
+}
+
+/* CHANNEL_DATA from the client to server channel sid, past the engine's checks. */
+static void send_data(ns_pair *p, uint32_t sid, const char *s)
+{
+	ns_buf *m = raw(p, 0, SSH_MSG_CHANNEL_DATA);
+
+	ns_wr_u32(m, sid);
+	ns_wr_cstr(m, s);
+	assert_int_equal(ns_eng_send(p->e[0]), 0);
+}
+
 static void test_keepalive_requests(void **state)
 {
 	ns_chan_request q;
 	uint32_t cid, sid;
-	ns_buf *m;
 	ns_pair p;
 
 	(void)state;
 	connect_pair(&p, NULL, NULL);
 	cid = open_session(&p, &sid);
 	/* keepalive@openssh.com: answered FAILURE by the engine, no event */
-	m = raw(&p, 0, SSH_MSG_CHANNEL_REQUEST);
-	ns_wr_u32(m, sid);
-	ns_wr_cstr(m, "keepalive@openssh.com");
-	ns_wr_bool(m, 1);
-	assert_int_equal(ns_eng_send(p.e[0]), 0);
-	p.e[0]->chans[cid].our_requests++;
+	send_keepalive(&p, cid, sid);
 	pump(&p);
 	assert_int_equal(T.count[1][NS_EV_CHANNEL_REQUEST], 0);
 	assert_int_equal(T.count[0][NS_EV_CHANNEL_REPLY], 1);
@@ -408,12 +442,7 @@ static void test_keepalive_requests(void **state)
 	q.type = S("shell");
 	q.want_reply = 1;
 	assert_int_equal(ns_channel_request(p.e[0], cid, &q), 0);
-	m = raw(&p, 0, SSH_MSG_CHANNEL_REQUEST);
-	ns_wr_u32(m, sid);
-	ns_wr_cstr(m, "keepalive@openssh.com");
-	ns_wr_bool(m, 1);
-	assert_int_equal(ns_eng_send(p.e[0]), 0);
-	p.e[0]->chans[cid].our_requests++;
+	send_keepalive(&p, cid, sid);
 	pump(&p);
 	assert_int_equal(T.count[0][NS_EV_CHANNEL_REPLY], 1); /* the FAILURE waits */
 	assert_int_equal(ns_channel_reply(p.e[1], sid, 1), 0);
@@ -434,10 +463,7 @@ static void test_keepalive_requests(void **state)
 	raw(&p, 1, SSH_MSG_REQUEST_SUCCESS);
 	assert_int_equal(ns_eng_send(p.e[1]), 0);
 	pump(&p);
-	assert_true(p.disconnected[0]);
-	assert_int_equal(p.disc_reason[0], NS_DISC_PROTOCOL_ERROR);
-	assert_string_equal(T.last[0][NS_EV_DISCONNECT].s[0],
-	                    "global request reply without a request");
+	assert_protocol_error(&p, 0, "global request reply without a request");
 	ns_pair_free(&p);
 }
 
@@ -601,11 +627,8 @@ static void test_no_more_sessions(void **state)
 	assert_false(p.disconnected[1]);
 	assert_int_equal(ns_channel_open_session(p.e[0], &id), 0);
 	pump(&p);
-	assert_true(p.disconnected[1]);
-	assert_int_equal(p.disc_reason[1], NS_DISC_PROTOCOL_ERROR);
+	assert_protocol_error(&p, 1, "session channel opened after no-more-sessions@openssh.com");
 	assert_int_equal(p.disc_error[1], NS_ERR_PROTOCOL);
-	assert_string_equal(T.last[1][NS_EV_DISCONNECT].s[0],
-	                    "session channel opened after no-more-sessions@openssh.com");
 	ns_pair_free(&p);
 }
 
@@ -626,10 +649,8 @@ static void test_window_overrun(void **state)
 	assert_int_equal(ns_channel_write(p.e[1], sid, 0, buf, sizeof(buf), &acc), 0);
 	assert_int_equal(acc, sizeof(buf));
 	pump(&p);
-	assert_true(p.disconnected[0]);
-	assert_int_equal(p.disc_reason[0], NS_DISC_PROTOCOL_ERROR);
+	assert_protocol_error(&p, 0, "channel data beyond the window");
 	assert_int_equal(p.disc_error[0], NS_ERR_PROTOCOL);
-	assert_string_equal(T.last[0][NS_EV_DISCONNECT].s[0], "channel data beyond the window");
 	ns_pair_free(&p);
 }
 
@@ -647,17 +668,13 @@ static void test_max_packet_overrun(void **state)
 	p.e[1]->chans[sid].remote_max_packet = sizeof(buf); /* over the client's 32 KiB */
 	assert_int_equal(ns_channel_write(p.e[1], sid, 0, buf, sizeof(buf), &acc), 0);
 	pump(&p);
-	assert_true(p.disconnected[0]);
-	assert_int_equal(p.disc_reason[0], NS_DISC_PROTOCOL_ERROR);
-	assert_string_equal(T.last[0][NS_EV_DISCONNECT].s[0],
-	                    "channel data larger than the maximum packet size");
+	assert_protocol_error(&p, 0, "channel data larger than the maximum packet size");
 	ns_pair_free(&p);
 }
 
 static void test_window_adjust_limit(void **state)
 {
 	uint32_t cid, sid, w;
-	ns_buf *m;
 	ns_pair p;
 
 	(void)state;
@@ -665,51 +682,34 @@ static void test_window_adjust_limit(void **state)
 	cid = open_session(&p, &sid);
 	/* up to exactly 2^32-1 is fine */
 	w = p.e[1]->chans[sid].remote_window;
-	m = raw(&p, 0, SSH_MSG_CHANNEL_WINDOW_ADJUST);
-	ns_wr_u32(m, sid);
-	ns_wr_u32(m, UINT32_MAX - w);
-	assert_int_equal(ns_eng_send(p.e[0]), 0);
+	send_window_adjust(&p, sid, UINT32_MAX - w);
 	pump(&p);
 	assert_false(p.disconnected[1]);
 	assert_int_equal(p.e[1]->chans[sid].remote_window, UINT32_MAX);
 	/* one more byte overflows */
-	m = raw(&p, 0, SSH_MSG_CHANNEL_WINDOW_ADJUST);
-	ns_wr_u32(m, sid);
-	ns_wr_u32(m, 1);
-	assert_int_equal(ns_eng_send(p.e[0]), 0);
+	send_window_adjust(&p, sid, 1);
 	(void)cid;
 	pump(&p);
-	assert_true(p.disconnected[1]);
-	assert_int_equal(p.disc_reason[1], NS_DISC_PROTOCOL_ERROR);
-	assert_string_equal(T.last[1][NS_EV_DISCONNECT].s[0],
-	                    "channel window adjusted beyond 2^32-1 bytes");
+	assert_protocol_error(&p, 1, "channel window adjusted beyond 2^32-1 bytes");
 	ns_pair_free(&p);
 }
 
 static void test_data_unknown_channel(void **state)
 {
-	ns_buf *m;
 	ns_pair p;
 
 	(void)state;
 	connect_pair(&p, NULL, NULL);
-	m = raw(&p, 0, SSH_MSG_CHANNEL_DATA);
-	ns_wr_u32(m, 7); /* no such channel */
-	ns_wr_cstr(m, "boo");
-	assert_int_equal(ns_eng_send(p.e[0]), 0);
+	send_data(&p, 7, "boo"); /* no such channel */
 	pump(&p);
-	assert_true(p.disconnected[1]);
-	assert_int_equal(p.disc_reason[1], NS_DISC_PROTOCOL_ERROR);
+	assert_protocol_error(&p, 1, "CHANNEL_DATA for an unknown channel");
 	assert_int_equal(p.disc_error[1], NS_ERR_PROTOCOL);
-	assert_string_equal(T.last[1][NS_EV_DISCONNECT].s[0],
-	                    "CHANNEL_DATA for an unknown channel");
 	ns_pair_free(&p);
 }
 
 static void test_data_after_eof(void **state)
 {
 	uint32_t cid, sid;
-	ns_buf *m;
 	ns_pair p;
 
 	(void)state;
@@ -717,14 +717,9 @@ static void test_data_after_eof(void **state)
 	cid = open_session(&p, &sid);
 	assert_int_equal(ns_channel_eof(p.e[0], cid), 0);
 	pump(&p);
-	m = raw(&p, 0, SSH_MSG_CHANNEL_DATA);
-	ns_wr_u32(m, sid);
-	ns_wr_cstr(m, "late");
-	assert_int_equal(ns_eng_send(p.e[0]), 0);
+	send_data(&p, sid, "late");
 	pump(&p);
-	assert_true(p.disconnected[1]);
-	assert_int_equal(p.disc_reason[1], NS_DISC_PROTOCOL_ERROR);
-	assert_string_equal(T.last[1][NS_EV_DISCONNECT].s[0], "channel data after CHANNEL_EOF");
+	assert_protocol_error(&p, 1, "channel data after CHANNEL_EOF");
 	ns_pair_free(&p);
 }
 

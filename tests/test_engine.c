@@ -455,22 +455,33 @@ static size_t client_kexinit(uint8_t *out)
 	return b.len;
 }
 
+/* The client's version line then two plaintext packets, fed to e until it
+ * disconnects; *ev is its DISCONNECT (valid until e is freed). */
+static int feed_packets(ns_engine *e, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                        ns_event *ev)
+{
+	uint8_t buf[8192];
+	ns_pkt_dir d;
+	size_t n;
+
+	memset(&d, 0, sizeof(d));
+	memcpy(buf, "SSH-2.0-test\r\n", 14);
+	n = 14;
+	n += plain_packet(&d, a, alen, buf + n, sizeof(buf) - n);
+	n += plain_packet(&d, b, blen, buf + n, sizeof(buf) - n);
+	return feed_until_disconnect(e, buf, n, ev);
+}
+
 static void test_strict_kex_ignore_first(void **state)
 {
 	ns_key host;
 	ns_engine *e = lone_server(&host);
-	uint8_t buf[8192], ki[2048], ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
-	ns_pkt_dir d;
-	size_t n = 0, kl = client_kexinit(ki);
+	uint8_t ki[2048], ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
+	size_t kl = client_kexinit(ki);
 	ns_event ev;
 
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	memcpy(buf, "SSH-2.0-test\r\n", 14);
-	n = 14;
-	n += plain_packet(&d, ign, sizeof(ign), buf + n, sizeof(buf) - n);
-	n += plain_packet(&d, ki, kl, buf + n, sizeof(buf) - n);
-	assert_true(feed_until_disconnect(e, buf, n, &ev));
+	assert_true(feed_packets(e, ign, sizeof(ign), ki, kl, &ev));
 	assert_int_equal(ev.error, NS_ERR_PROTOCOL);
 	assert_non_null(memmem(ev.message.p, ev.message.len, "strict KEX", 10));
 	ns_engine_free(e);
@@ -481,18 +492,12 @@ static void test_strict_kex_ignore_during_kex(void **state)
 {
 	ns_key host;
 	ns_engine *e = lone_server(&host);
-	uint8_t buf[8192], ki[2048], ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
-	ns_pkt_dir d;
-	size_t n = 0, kl = client_kexinit(ki);
+	uint8_t ki[2048], ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
+	size_t kl = client_kexinit(ki);
 	ns_event ev;
 
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	memcpy(buf, "SSH-2.0-test\r\n", 14);
-	n = 14;
-	n += plain_packet(&d, ki, kl, buf + n, sizeof(buf) - n);
-	n += plain_packet(&d, ign, sizeof(ign), buf + n, sizeof(buf) - n);
-	assert_true(feed_until_disconnect(e, buf, n, &ev));
+	assert_true(feed_packets(e, ki, kl, ign, sizeof(ign), &ev));
 	assert_int_equal(ev.error, NS_ERR_PROTOCOL);
 	ns_engine_free(e);
 	ns_key_wipe(&host);
@@ -502,35 +507,22 @@ static void test_message_out_of_order(void **state)
 {
 	ns_key host;
 	ns_engine *e = lone_server(&host);
-	uint8_t buf[8192], ki[2048], req[64];
-	ns_pkt_dir d;
-	ns_buf m;
-	size_t n, kl = client_kexinit(ki);
+	uint8_t ki[2048], req[64];
+	ns_buf m, b;
 	ns_event ev;
 
 	(void)state;
-	memset(&d, 0, sizeof(d));
 	ns_buf_init_fixed(&m, req, sizeof(req));
 	ns_wr_u8(&m, SSH_MSG_CHANNEL_OPEN);
 	ns_wr_cstr(&m, "session");
 	ns_wr_u32(&m, 0);
 	ns_wr_u32(&m, 1000);
 	ns_wr_u32(&m, 1000);
-	memcpy(buf, "SSH-2.0-test\r\n", 14);
-	n = 14;
 	/* Without strict kex (a plain client KEXINIT would be strict, so build one
 	 * as a non-first kex). */
-	kl = 0;
-	{
-		ns_buf b;
-
-		ns_buf_init_fixed(&b, ki, sizeof(ki));
-		ns_kexinit_build(NS_ROLE_CLIENT, 0, 0, &b);
-		kl = b.len;
-	}
-	n += plain_packet(&d, ki, kl, buf + n, sizeof(buf) - n);
-	n += plain_packet(&d, m.p, m.len, buf + n, sizeof(buf) - n);
-	assert_true(feed_until_disconnect(e, buf, n, &ev));
+	ns_buf_init_fixed(&b, ki, sizeof(ki));
+	ns_kexinit_build(NS_ROLE_CLIENT, 0, 0, &b);
+	assert_true(feed_packets(e, ki, b.len, m.p, m.len, &ev));
 	assert_int_equal(ev.error, NS_ERR_PROTOCOL);
 	assert_int_equal(ev.reason, NS_DISC_PROTOCOL_ERROR);
 	ns_engine_free(e);

@@ -301,26 +301,32 @@ static void test_layout_tolerance(void **state)
 	ns_key_wipe(&k);
 }
 
-static void test_wrap_widths(void **state)
+/* The body of an armoured key file: its base64 lines decoded into out. */
+static size_t unarmour(const char *text, uint8_t *out, size_t cap)
 {
-	static uint8_t body[2048];
-	static char text[TEXT_MAX], b64[TEXT_MAX];
-	size_t blen = 0, widths[] = {1, 4, 64, 76, 1000};
-	size_t i;
-	ns_key k;
-	const char *p = KEY_K + strlen("-----BEGIN OPENSSH PRIVATE KEY-----\n");
+	static char b64[TEXT_MAX];
+	const char *p = strchr(text, '\n') + 1, *end = strstr(text, "-----END");
 	size_t n = 0;
 
-	(void)state;
-	/* the base64 of KEY_K without line breaks */
-	for (; *p != '-'; p++) {
+	for (; p < end; p++) {
 		if (*p != '\n') {
 			b64[n++] = *p;
 		}
 	}
-	assert_int_equal(sodium_base642bin(body, sizeof(body), b64, n, NULL, &blen, NULL,
-	                                   sodium_base64_VARIANT_ORIGINAL),
-	                 0);
+	assert_int_equal(
+	    sodium_base642bin(out, cap, b64, n, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+	return n;
+}
+
+static void test_wrap_widths(void **state)
+{
+	static uint8_t body[2048];
+	static char text[TEXT_MAX];
+	size_t blen = unarmour(KEY_K, body, sizeof(body)), widths[] = {1, 4, 64, 76, 1000};
+	size_t i;
+	ns_key k;
+
+	(void)state;
 	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
 		armour(body, blen, widths[i], "\n", text);
 		assert_int_equal(ns_keyfile_parse(text, strlen(text), &k), 0);
@@ -484,35 +490,16 @@ static void test_write(void **state)
 	static char text[TEXT_MAX];
 	static uint8_t ours[2048], theirs[2048];
 	ns_key k, back;
-	size_t len, i, line, olen = 0, tlen = 0;
-	const char *p, *e;
-	char b64[TEXT_MAX];
+	size_t len, line, olen, tlen;
+	const char *p;
 
 	(void)state;
 	/* KEY_K written back is byte for byte ssh-keygen's, but for the check ints */
 	assert_int_equal(ns_keyfile_write(&base, text, sizeof(text), &len), 0);
 	assert_int_equal(len, strlen(text));
 	assert_int_equal(len, strlen(KEY_K));
-	p = strchr(text, '\n') + 1;
-	e = strstr(text, "-----END");
-	for (i = 0; p + i < e; i++) {
-		if (p[i] != '\n') {
-			b64[olen++] = p[i];
-		}
-	}
-	assert_int_equal(sodium_base642bin(ours, sizeof(ours), b64, olen, NULL, &olen, NULL,
-	                                   sodium_base64_VARIANT_ORIGINAL),
-	                 0);
-	p = strchr(KEY_K, '\n') + 1;
-	e = strstr(KEY_K, "-----END");
-	for (i = 0; p + i < e; i++) {
-		if (p[i] != '\n') {
-			b64[tlen++] = p[i];
-		}
-	}
-	assert_int_equal(sodium_base642bin(theirs, sizeof(theirs), b64, tlen, NULL, &tlen, NULL,
-	                                   sodium_base64_VARIANT_ORIGINAL),
-	                 0);
+	olen = unarmour(text, ours, sizeof(ours));
+	tlen = unarmour(KEY_K, theirs, sizeof(theirs));
 	assert_int_equal(olen, tlen);
 	assert_memory_equal(ours, theirs, CHECK_OFF);
 	assert_memory_equal(ours + CHECK_OFF, ours + CHECK_OFF + 4, 4);

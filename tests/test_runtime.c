@@ -385,13 +385,13 @@ static void test_stale_removed(void **state)
 		skip();
 	}
 	snprintf(path, sizeof(path), "%s/sb_old/home/locked", f->sandboxes);
-	assert_int_equal(ns_rt_mkdir(path, NULL, 0), 0);
+	assert_int_equal(ns_file_mkdir(path, 1, NULL, 0), 0);
 	snprintf(path, sizeof(path), "%s/sb_old/home/locked/file", f->sandboxes);
 	assert_true((fd = open(path, O_CREAT | O_WRONLY, 0600)) >= 0);
 	close(fd);
 	snprintf(path, sizeof(path), "%s/sb_old/home/locked", f->sandboxes);
 	assert_int_equal(chmod(path, 0), 0);
-	assert_int_equal(ns_rt_mkdir(f->registry, NULL, 0), 0);
+	assert_int_equal(ns_file_mkdir(f->registry, 1, NULL, 0), 0);
 	snprintf(path, sizeof(path), "%s/sb_old", f->registry);
 	assert_int_equal(ns_rt_write_new(path, 0644, "x", 1), 0);
 	snprintf(path, sizeof(path), "%s/.sb_old.abcdef", f->registry);

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib_port.h"
 #include "nullspace/error.h"
 #include "nullspace/sdk.h"
 
@@ -170,26 +171,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static unsigned closed_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned p = 0;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &alen) == 0) {
-		p = ntohs(a.sin_port);
-	}
-	if (fd >= 0) {
-		close(fd); /* never listened: connecting is refused */
-	}
-	return p;
-}
-
 static int setup(void **state)
 {
 	struct sockaddr_in a;
@@ -207,7 +188,7 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)info->port);
-	snprintf(closed_url, sizeof(closed_url), "http://127.0.0.1:%u", closed_port());
+	snprintf(closed_url, sizeof(closed_url), "http://127.0.0.1:%u", ns_port_unused());
 	if ((big_body = malloc(NS_API_RESPONSE_MAX + 2)) == NULL || mkdtemp(tmp) == NULL) {
 		return -1;
 	}

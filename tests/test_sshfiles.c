@@ -3,6 +3,7 @@
  * read, certificate reuse (signed here with ns_cert_sign), the relay pin in
  * known_hosts (added, kept, changed key refused), the OpenSSH argv and its
  * shell quoting checked by running the line through sh. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,6 +130,31 @@ static void test_bad_ids(void **state)
 	assert_int_equal(ns_sshfiles_init(&f, home, "a/b", err, sizeof(err)), NS_ERR_INVALID);
 	assert_int_equal(ns_sshfiles_init(&f, home, "", err, sizeof(err)), NS_ERR_INVALID);
 	assert_int_equal(ns_sshfiles_init(&f, "", SB, err, sizeof(err)), NS_ERR_INVALID);
+}
+
+/* Where the ssh folder must be: a file, or a symbolic link, is refused by
+ * name (root cannot get past either); an existing home gets mode 0700. */
+static void test_init_not_a_folder(void **state)
+{
+	char err[8192], ssh[300], elsewhere[300];
+	ns_sshfiles f;
+
+	(void)state;
+	snprintf(ssh, sizeof(ssh), "%s/ssh", home);
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", home);
+	assert_int_equal(chmod(home, 0755), 0);
+	assert_int_equal(close(creat(ssh, 0600)), 0);
+	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), NS_ERR_IO);
+	assert_non_null(strstr(err, ssh));
+	assert_non_null(strstr(err, "is not a folder"));
+	assert_int_equal(mode_of(home), 0700);
+	assert_int_equal(unlink(ssh), 0);
+	assert_int_equal(mkdir(elsewhere, 0700), 0);
+	assert_int_equal(symlink(elsewhere, ssh), 0);
+	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), NS_ERR_IO);
+	assert_non_null(strstr(err, "is not a folder"));
+	assert_int_equal(unlink(ssh), 0);
+	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
 }
 
 static void test_shell_join_plain(void **state)
@@ -422,10 +448,13 @@ static void expect_mint(const ns_sshfiles *f, ns_api *api, const ns_key *k, int 
 {
 	char err[8192];
 	ns_sshaccess a;
+	int api_failed = 0;
 
 	write_previous(f, k, valid_before, relay_pk, with_relay_file);
-	assert_int_equal(ns_sshfiles_access(f, api, SB, k, expires_in, NOW, &a, err, sizeof(err)),
-	                 NS_ERR_IO);
+	assert_int_equal(
+	    ns_sshfiles_access(f, api, SB, k, expires_in, NOW, &a, &api_failed, err, sizeof(err)),
+	    NS_ERR_IO);
+	assert_int_equal(api_failed, 1); /* the API is down: not a local failure */
 	assert_null(a.cert);
 }
 
@@ -438,14 +467,16 @@ static void test_access_reuse(void **state)
 	ns_sshfiles f;
 	ns_api *api = NULL;
 	ns_key k;
-	int rc;
+	int rc, api_failed = 1;
 
 	(void)state;
 	randombytes_buf(relay_pk, sizeof(relay_pk));
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
 	assert_int_equal(ns_sshfiles_key(&f, &k, err, sizeof(err)), 0);
 	write_previous(&f, &k, NOW + 600, relay_pk, 1);
-	assert_int_equal(ns_sshfiles_access(&f, NULL, SB, &k, 0, NOW, &a, err, sizeof(err)), 0);
+	assert_int_equal(
+	    ns_sshfiles_access(&f, NULL, SB, &k, 0, NOW, &a, &api_failed, err, sizeof(err)), 0);
+	assert_int_equal(api_failed, 0);
 	assert_int_equal(a.reused, 1);
 	assert_string_equal(a.user, SB);
 	assert_string_equal(a.relay_host, "127.0.0.1");
@@ -456,7 +487,8 @@ static void test_access_reuse(void **state)
 	ns_sshaccess_free(&a);
 
 	/* with --expires-in, only a certificate that expires within it */
-	assert_int_equal(ns_sshfiles_access(&f, NULL, SB, &k, 10, NOW, &a, err, sizeof(err)), 0);
+	assert_int_equal(
+	    ns_sshfiles_access(&f, NULL, SB, &k, 10, NOW, &a, &api_failed, err, sizeof(err)), 0);
 	assert_int_equal(a.reused, 1);
 	ns_sshaccess_free(&a);
 
@@ -476,8 +508,10 @@ static void test_access_reuse(void **state)
 		randombytes_buf(other_pk, sizeof(other_pk));
 		assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, other_pk, err, sizeof(err)),
 		                 0);
-		assert_int_equal(ns_sshfiles_access(&f, api, SB, &k, 0, NOW, &a, err, sizeof(err)),
-		                 NS_ERR_IO);
+		assert_int_equal(
+		    ns_sshfiles_access(&f, api, SB, &k, 0, NOW, &a, &api_failed, err, sizeof(err)),
+		    NS_ERR_IO);
+		assert_int_equal(api_failed, 1);
 		ns_api_close(api);
 	}
 	ns_key_wipe(&k);
@@ -489,6 +523,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_init_and_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_key_readable_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_ids, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_init_not_a_folder, setup, teardown),
 	    cmocka_unit_test(test_shell_join_plain),
 	    cmocka_unit_test(test_shell_join_roundtrip),
 	    cmocka_unit_test_setup_teardown(test_ssh_argv, setup, teardown),

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "agent_int.h"
+#include "ca_keys.h"
 #include "file.h"
+#include "log_str.h"
 #include "nullspace/authfile.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
@@ -18,13 +20,7 @@
 
 void ns_agent_log_str(ns_str s, char *out, size_t cap)
 {
-	size_t i, o = 0;
-
-	for (i = 0; i < s.len && o + 1 < cap; i++) {
-		uint8_t ch = s.p[i];
-		out[o++] = (ch > 0x20 && ch < 0x7f && ch != '=' && ch != '"') ? (char)ch : '?';
-	}
-	out[o] = '\0';
+	ns_log_str(s, out, cap);
 }
 
 static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
@@ -45,13 +41,11 @@ static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
 	return rc == 0;
 }
 
-#define CA_KEYS_MAX 64
-
-/* The CA keys file: public key lines; blank and '#' lines skipped. */
+/* The CA keys file, read again at every request; a bad line is skipped. */
 static size_t load_cas(ns_agent_conn *c, uint8_t (*cas)[NS_ED25519_PK_LEN], size_t max)
 {
-	char *text = NULL, *line, *end;
-	size_t len = 0, n = 0;
+	char *text = NULL;
+	size_t len = 0, n = 0, bad_line;
 	int rc;
 
 	if ((rc = ns_file_read(c->agent->cfg->ca_keys, NS_AGENT_AUTHKEYS_MAX, &text, &len)) != 0) {
@@ -59,13 +53,7 @@ static size_t load_cas(ns_agent_conn *c, uint8_t (*cas)[NS_ED25519_PK_LEN], size
 		        c->host.conn_id, ns_strerror(rc));
 		return 0;
 	}
-	for (line = text; line < text + len && n < max; line = end + 1) {
-		end = memchr(line, '\n', (size_t)(text + len - line));
-		end = end != NULL ? end : text + len;
-		if (ns_key_from_line(line, (size_t)(end - line), cas[n], NULL) == 0) {
-			n++;
-		}
-	}
+	(void)ns_ca_keys_parse(text, len, cas, max, &n, &bad_line);
 	free(text);
 	return n;
 }
@@ -75,7 +63,7 @@ static size_t load_cas(ns_agent_conn *c, uint8_t (*cas)[NS_ED25519_PK_LEN], size
  * the restrictions go to the connection for its sessions. */
 static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t cap)
 {
-	uint8_t cas[CA_KEYS_MAX][NS_ED25519_PK_LEN];
+	uint8_t cas[NS_CA_KEYS_MAX][NS_ED25519_PK_LEN];
 	char user[NS_AGENT_USER_LOG_MAX];
 	ns_cert_policy pol;
 	ns_cert_verdict v;
@@ -95,7 +83,7 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t
 		return 0;
 	}
 	memset(&pol, 0, sizeof(pol));
-	pol.nca = load_cas(c, cas, CA_KEYS_MAX);
+	pol.nca = load_cas(c, cas, NS_CA_KEYS_MAX);
 	pol.ca_keys = (const uint8_t(*)[NS_ED25519_PK_LEN])cas;
 	pol.type = NS_CERT_USER;
 	pol.principal = user;

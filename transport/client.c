@@ -8,7 +8,6 @@
 
 #include "client_int.h"
 #include "net.h"
-#include "net_timeout.h"
 
 const char *ns_client_error(const ns_client *c)
 {

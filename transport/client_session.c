@@ -23,7 +23,6 @@ int ns_sess_start(ns_sess *s, ns_client *c, ns_sess_data_fn data, void *ud)
 	s->replies_due = 0;
 	s->pty_refused = 0;
 	s->peer_eof = 0;
-	s->owed_failures = 0;
 	s->want_close = 0;
 	s->exit_status = -1;
 	s->signame[0] = '\0';
@@ -101,8 +100,8 @@ static int on_request(ns_sess *s, const ns_chan_request *req)
 		return 0;
 	}
 	if (req->want_reply) {
-		s->owed_failures++; /* e.g. keepalive@openssh.com */
-		ns_sess_retry(s);
+		/* e.g. keepalive@openssh.com; always queued (never NS_ERR_AGAIN) */
+		ns_channel_reply(s->c->e, s->id, 0);
 	}
 	return 0;
 }
@@ -113,10 +112,6 @@ void ns_sess_retry(ns_sess *s)
 
 	if (s->state == NS_SESS_OPENING || s->state == NS_SESS_CLOSED || s->c->gone) {
 		return;
-	}
-	/* NS_ERR_AGAIN: no output room yet; other errors: nothing to retry */
-	while (s->owed_failures > 0 && ns_channel_reply(e, s->id, 0) != NS_ERR_AGAIN) {
-		s->owed_failures--;
 	}
 	if (s->want_close && ns_channel_close(e, s->id) != NS_ERR_AGAIN) {
 		s->want_close = 0;

@@ -1,11 +1,16 @@
 /* Whole-file reads of the small text files the servers and the client
- * consult, re-read at each use so edits apply at once, and whole-buffer
- * writes (file.h). */
+ * consult, re-read at each use so edits apply at once, whole-buffer writes,
+ * and the 0700 folders of the control plane (file.h). */
 #include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nullspace/error.h"
@@ -17,7 +22,7 @@ int ns_file_read(const char *path, size_t max, char **text, size_t *len)
 	size_t cap = 0, n = 0;
 	char *buf = NULL, *p;
 	ssize_t r;
-	int fd, rc = 0;
+	int fd, e, rc = 0;
 
 	*text = NULL;
 	*len = 0;
@@ -57,7 +62,9 @@ int ns_file_read(const char *path, size_t max, char **text, size_t *len)
 	buf = NULL;
 out:
 	free(buf);
+	e = errno; /* kept across close: it says why for NS_ERR_IO */
 	close(fd);
+	errno = e;
 	return rc;
 }
 
@@ -76,6 +83,53 @@ int ns_file_write_all(int fd, const void *p, size_t len)
 		}
 		s += n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int mkdir_fail(char *err, size_t cap, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int mkdir_fail(char *err, size_t cap, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && cap > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, cap, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+int ns_file_mkdir(const char *path, int parents, char *err, size_t cap)
+{
+	char buf[PATH_MAX], *p;
+	struct stat st;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		return mkdir_fail(err, cap, NS_ERR_INVALID, "path too long: %s", path);
+	}
+	for (p = buf + 1; parents && *p != '\0'; p++) { /* as mkdir -p */
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+				return mkdir_fail(err, cap, NS_ERR_IO, "cannot create %s: %s", buf,
+				                  strerror(errno));
+			}
+			*p = '/';
+		}
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+		return mkdir_fail(err, cap, NS_ERR_IO, "cannot create %s: %s", buf,
+		                  strerror(errno));
+	}
+	if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		return mkdir_fail(err, cap, NS_ERR_IO, "%s is not a folder", buf);
+	}
+	if ((st.st_mode & 07777) != 0700 && chmod(buf, 0700) != 0) {
+		return mkdir_fail(err, cap, NS_ERR_IO, "cannot chmod 700 %s: %s", buf,
+		                  strerror(errno));
 	}
 	return 0;
 }

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "net.h"
-#include "net_timeout.h"
 #include "nullspace/error.h"
 
 #define LISTEN_BACKLOG 1024

@@ -1,4 +1,4 @@
-/* Non-blocking connect (transport/net_async.h): parse the endpoint spec,
+/* Non-blocking connect (transport/net.h): parse the endpoint spec,
  * resolve it (numeric hosts never block), start connect() on a
  * non-blocking socket and read SO_ERROR once it is writable. */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "net_async.h"
+#include "net.h"
 #include "nullspace/error.h"
 
 #define HOST_MAX 256

@@ -15,9 +15,11 @@
 
 #include <sodium.h>
 
+#include "ca_keys.h"
 #include "net.h"
 #include "nullspace/error.h"
 #include "file.h"
+#include "log_str.h"
 #include "relay_int.h"
 
 #define EPOLL_BATCH 256
@@ -34,13 +36,7 @@ static uint64_t now_ms(void)
 
 void ns_relay_log_str(ns_str s, char *out, size_t cap)
 {
-	size_t i, o = 0;
-
-	for (i = 0; i < s.len && o + 1 < cap; i++) {
-		uint8_t ch = s.p[i];
-		out[o++] = (ch > 0x20 && ch < 0x7f && ch != '=' && ch != '"') ? (char)ch : '?';
-	}
-	out[o] = '\0';
+	ns_log_str(s, out, cap);
 }
 
 void ns_relay_dirty(ns_relay_conn *c)
@@ -56,21 +52,15 @@ void ns_relay_dirty(ns_relay_conn *c)
 static int load_trust(ns_relay *r)
 {
 	uint8_t cas[NS_RELAY_CA_MAX][NS_ED25519_PK_LEN];
-	char *text = NULL, *rev = NULL, *line, *end;
-	size_t len = 0, rlen = 0, n = 0;
+	char *text = NULL, *rev = NULL;
+	size_t len = 0, rlen = 0, n = 0, bad_line;
 	int rc;
 
 	if ((rc = ns_file_read(r->cfg->ca_keys, NS_RELAY_FILE_MAX, &text, &len)) != 0) {
 		fprintf(r->log, "relay event=error what=ca-keys error=\"%s\"\n", ns_strerror(rc));
 		return rc;
 	}
-	for (line = text; line < text + len && n < NS_RELAY_CA_MAX; line = end + 1) {
-		end = memchr(line, '\n', (size_t)(text + len - line));
-		end = end != NULL ? end : text + len;
-		if (ns_key_from_line(line, (size_t)(end - line), cas[n], NULL) == 0) {
-			n++;
-		}
-	}
+	(void)ns_ca_keys_parse(text, len, cas, NS_RELAY_CA_MAX, &n, &bad_line); /* skip bad lines */
 	free(text);
 	if (r->cfg->revoked != NULL &&
 	    (rc = ns_file_read(r->cfg->revoked, NS_RELAY_FILE_MAX, &rev, &rlen)) != 0) {

@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "net_async.h"
+#include "net.h"
 #include "nullspace/error.h"
 #include "relay_int.h"
 

@@ -1,7 +1,7 @@
 /* The agent's side of the relay's splices: answers to our channel opens,
- * the agent's exit-status / exit-signal, its replies to the requests we
- * forwarded, data, EOF and CLOSE; and the end of every splice when the
- * connection to the agent is lost. */
+ * the agent's exit-status / exit-signal (and xon-xoff, passed on), its
+ * replies to the requests we forwarded, data, EOF and CLOSE; and the end
+ * of every splice when the connection to the agent is lost. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +80,12 @@ static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 			ch->exit_msg[0] = '\0'; /* embedded NUL or too long: drop it */
 		}
 		ch->exit_core = req->core_dumped;
+	} else if (ns_str_eq(req->type, "xon-xoff") && !req->want_reply) {
+		/* RFC 4254 6.8, server to client: passed on as it came (advisory:
+		 * dropped if the front's output has no room) */
+		if (ch->fstate == NS_RS_OPEN) {
+			ns_channel_request(c->front.e, ch->fch, req);
+		}
 	} else if (req->want_reply) {
 		ns_channel_reply(c->inner->p.e, ch->ich, 0); /* nothing else is expected */
 	}

@@ -83,7 +83,9 @@ chmod 0644 "$T/ca"
 "$NULLSPACE" cert sign --ca "$T/ca" --key "$T/user.pub" --principal root --id x \
 	--valid-for 1h 2>"$T/perm.err"
 assert_eq "sign refuses a group/world-readable CA key (255)" 255 $?
-assert_contains "sign says the CA key is too open" "chmod 600" "$T/perm.err"
+assert_contains "sign says the CA key is too open" \
+	"nullspace cert sign: CA key $T/ca is accessible by group or others (mode 0644); chmod 600 $T/ca" \
+	"$T/perm.err"
 [ ! -e "$T/user-cert.pub" ] || fail "a certificate was written with an open CA key"
 chmod 0600 "$T/ca"
 

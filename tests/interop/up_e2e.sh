@@ -196,6 +196,34 @@ assert_contains "relay host key changed: message names the file" "known_hosts" "
 assert_eq "relay host key changed (--native): exit 76" 76 $?
 cp "$T/known_hosts.good" "$D/known_hosts"
 
+# A file under NULLSPACE_HOME/ssh that cannot be written is a local failure
+# (1), not an unreachable API (69); the message names the file and why. A
+# folder where a file must be stops root too.
+mv "$D/$SB-cert.pub" "$T/cert.good"
+mkdir "$D/$SB-cert.pub"
+"$NS" ssh "$SB" -- true >/dev/null 2>"$T/certdir.err"
+assert_eq "certificate not writable: exit 1" 1 $?
+assert_contains "certificate not writable: message names the file" "$D/$SB-cert.pub" "$T/certdir.err"
+assert_contains "certificate not writable: message says why" "Is a directory" "$T/certdir.err"
+"$NS" sandbox ssh-access "$SB" --print-command >/dev/null 2>"$T/certdir2.err"
+assert_eq "certificate not writable (ssh-access): exit 1" 1 $?
+assert_contains "certificate not writable (ssh-access): message" "$SB-cert.pub: Is a directory" "$T/certdir2.err"
+rmdir "$D/$SB-cert.pub"
+mv "$T/cert.good" "$D/$SB-cert.pub"
+mv "$D/known_hosts" "$T/known_hosts.good"
+mkdir "$D/known_hosts"
+"$NS" ssh "$SB" -- true >/dev/null 2>"$T/khdir.err"
+assert_eq "known_hosts not readable: exit 1" 1 $?
+assert_contains "known_hosts not readable: message names the file and why" "$D/known_hosts: Is a directory" "$T/khdir.err"
+rmdir "$D/known_hosts"
+mv "$T/known_hosts.good" "$D/known_hosts"
+mkdir -p "$T/home2"
+: >"$T/home2/ssh"
+NULLSPACE_HOME=$T/home2 NULLSPACE_API_URL=$API NULLSPACE_API_KEY=$API_KEY "$NS" ssh "$SB" -- true >/dev/null 2>"$T/sshfile.err"
+assert_eq "a file where the ssh folder must be: exit 1" 1 $?
+assert_contains "a file where the ssh folder must be: message" "$T/home2/ssh is not a folder" "$T/sshfile.err"
+"$NS" ssh "$SB" -- true >"$T/restored.out" 2>&1 || fail "ssh after the local failures: $(cat "$T/restored.out")"
+
 # ---- kill and timeout -----------------------------------------------------------------
 
 # Detached processes (setsid, nohup) outlive their session while the sandbox

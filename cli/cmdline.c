@@ -1,0 +1,82 @@
+/* What the commands' front-ends share: dispatch to a sub-command by name,
+ * the "--name VALUE" option loop, numeric option values, and the one-line "nullspace CMD: message"
+ * error that every command prints on stderr. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int ns_cli_fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "nullspace %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	return NS_EXIT_OWN_ERROR;
+}
+
+int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
+{
+	char *end = NULL;
+
+	*v = 0;
+	if (s == NULL || *s < '0' || *s > '9') {
+		return -1;
+	}
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return (errno != 0 || *end != '\0' || *v < min || *v > max) ? -1 : 0;
+}
+
+int ns_cli_options(const char *cmd, int argc, char **argv,
+                   int (*set)(void *o, const char *name, const char *val), void *o,
+                   void (*show_usage)(FILE *))
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			show_usage(stdout);
+			return 0;
+		}
+		if (val == NULL) {
+			return ns_cli_fail(cmd, "%s needs a value (see --help)", a);
+		}
+		i++;
+		if (set(o, a, val) != 0) {
+			return ns_cli_fail(cmd, "bad option or value: %s %s (see --help)", a, val);
+		}
+	}
+	return -1;
+}
+
+int ns_cli_dispatch(const char *prog, const char *what, const ns_cli_command *cmds, size_t n,
+                    void (*show_usage)(FILE *), int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		show_usage(stderr);
+		return NS_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		show_usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			return cmds[i].run(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "%s: unknown %s '%s'\n", prog, what, argv[1]);
+	show_usage(stderr);
+	return NS_EXIT_USAGE;
+}

@@ -1,0 +1,316 @@
+/* Replies to the peer's channel requests (core/chan_req.c) under a full
+ * send buffer: a reply is always queued, in request order, however much
+ * data and how many requests of ours wait to be sent; and a peer that
+ * floods want_reply requests cannot grow our memory: we stop reading it
+ * while the output is above NS_OUTPUT_HIGH, and too many unanswered
+ * requests end the connection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chan.h"
+#include "lib_pair.h"
+
+#define STEPS 100000
+#define REPLIES_LOG 64
+#define ENV_VALUE_LEN 30000
+
+typedef struct tctx {
+	int replies;               /* client: CHANNEL_SUCCESS/FAILURE seen */
+	int reply_ok[REPLIES_LOG]; /* ... their verdicts, in order */
+	int requests;              /* server: requests seen */
+	uint64_t data;             /* client: data bytes received */
+	int auto_reply;            /* server: answer every want_reply request */
+	char disc[2][128];
+} tctx;
+
+static tctx T;
+
+static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
+{
+	tctx *t = ud;
+	size_t n;
+
+	switch (ev->type) {
+	case NS_EV_CHANNEL_OPEN:
+		assert_int_equal(ns_channel_accept(p->e[1], ev->channel), 0);
+		break;
+	case NS_EV_CHANNEL_REQUEST:
+		if (side == 1) {
+			t->requests++;
+			if (t->auto_reply && ev->req.want_reply) {
+				assert_int_equal(ns_channel_reply(p->e[1], ev->channel, 1), 0);
+			}
+		}
+		break;
+	case NS_EV_CHANNEL_REPLY:
+		if (side == 0 && t->replies < REPLIES_LOG) {
+			t->reply_ok[t->replies] = ev->ok;
+		}
+		t->replies += side == 0;
+		break;
+	case NS_EV_CHANNEL_DATA:
+		t->data += ev->data.len;
+		assert_int_equal(ns_channel_consumed(p->e[side], ev->channel, ev->data.len), 0);
+		break;
+	case NS_EV_DISCONNECT:
+		n = ev->message.len < sizeof(t->disc[side]) - 1 ? ev->message.len
+		                                                : sizeof(t->disc[side]) - 1;
+		memcpy(t->disc[side], ev->message.p, n);
+		t->disc[side][n] = '\0';
+		break;
+	default: break;
+	}
+	return 0;
+}
+
+static void pump(ns_pair *p)
+{
+	assert_true(ns_pair_pump(p, cb, &T, STEPS) > 0);
+}
+
+static ns_str S(const char *s)
+{
+	ns_str v = {(const uint8_t *)s, strlen(s)};
+	return v;
+}
+
+static void connect_pair(ns_pair *p, const ns_engine_config *server)
+{
+	memset(&T, 0, sizeof(T));
+	assert_int_equal(ns_pair_init(p, NULL, server), 0);
+	assert_int_equal(ns_pair_connect(p), 0);
+	pump(p);
+}
+
+/* Open a session from the client; returns the client's id, *sid the server's. */
+static uint32_t open_session(ns_pair *p, uint32_t *sid)
+{
+	uint32_t id;
+
+	assert_int_equal(ns_channel_open_session(p->e[0], &id), 0);
+	pump(p);
+	*sid = id; /* both tables fill from slot 0 in the same order */
+	assert_int_equal(p->e[1]->chans[*sid].state, NS_CH_OPEN);
+	return id;
+}
+
+/* A want_reply request from the client, built by hand (the keepalive is
+ * one the engine answers itself). */
+static void client_request(ns_pair *p, uint32_t cid, const char *type)
+{
+	ns_buf *m = ns_eng_msg(p->e[0], SSH_MSG_CHANNEL_REQUEST);
+
+	ns_wr_u32(m, p->e[0]->chans[cid].remote_id); /* recipient channel */
+	ns_wr_cstr(m, type);                         /* request type */
+	ns_wr_bool(m, 1);                            /* want reply */
+	assert_int_equal(ns_eng_send(p->e[0]), 0);
+	p->e[0]->chans[cid].our_requests++;
+}
+
+/* Fill the server's output with data, then with requests of its own, until
+ * neither is accepted any more. */
+static void fill_output(ns_pair *p, uint32_t sid)
+{
+	static uint8_t buf[64 * 1024];
+	static char value[ENV_VALUE_LEN + 1];
+	ns_chan_request q;
+	size_t w, acc;
+	int rc;
+
+	while ((w = ns_channel_writable(p->e[1], sid)) > 0) {
+		w = w < sizeof(buf) ? w : sizeof(buf);
+		assert_int_equal(ns_channel_write(p->e[1], sid, 0, buf, w, &acc), 0);
+		assert_int_equal(acc, w);
+	}
+	memset(value, 'v', ENV_VALUE_LEN);
+	memset(&q, 0, sizeof(q));
+	q.type = S("env");
+	q.name = S("FILLER");
+	q.value = S(value);
+	while ((rc = ns_channel_request(p->e[1], sid, &q)) == 0) {
+	}
+	assert_int_equal(rc, NS_ERR_AGAIN);
+	q.value = S("v"); /* then small ones, to the last byte they may take */
+	while ((rc = ns_channel_request(p->e[1], sid, &q)) == 0) {
+	}
+	assert_int_equal(rc, NS_ERR_AGAIN);
+	/* at the soft cap for control messages: only the engine's reserve and
+	 * the replies' room are left */
+	assert_true(ns_chan_out_free(p->e[1]) < NS_CHAN_CTL_RESERVE + 128);
+}
+
+static void test_reply_with_full_output(void **state)
+{
+	uint32_t cid, sid;
+	size_t pending;
+	ns_pair p;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	client_request(&p, cid, "env-like@example.com");
+	client_request(&p, cid, "keepalive@openssh.com");
+	client_request(&p, cid, "shell-like@example.com");
+	pump(&p);
+	assert_int_equal(T.requests, 2); /* the keepalive is the engine's */
+	assert_int_equal(p.e[1]->replies_owed, 3);
+	assert_int_equal(T.replies, 0);
+
+	fill_output(&p, sid);
+	ns_engine_output(p.e[1], &pending);
+	assert_true(pending > NS_OUTPUT_HIGH);
+	/* the replies are queued, not NS_ERR_AGAIN; the keepalive's FAILURE
+	 * goes out right after the first */
+	assert_int_equal(ns_channel_reply(p.e[1], sid, 1), 0);
+	assert_int_equal(p.e[1]->replies_owed, 1);
+	assert_int_equal(ns_channel_reply(p.e[1], sid, 1), 0);
+	assert_int_equal(p.e[1]->replies_owed, 0);
+	assert_int_equal(ns_channel_reply(p.e[1], sid, 1), NS_ERR_STATE); /* none owed */
+
+	pump(&p);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	assert_int_equal(T.replies, 3);
+	assert_int_equal(T.reply_ok[0], 1);
+	assert_int_equal(T.reply_ok[1], 0);
+	assert_int_equal(T.reply_ok[2], 1);
+	assert_true(T.data > NS_OUTPUT_HIGH);
+	ns_pair_free(&p);
+}
+
+/* The peer never reads: answering at once, we stop reading it once our
+ * output passes NS_OUTPUT_HIGH, and read on when it drains. */
+static void test_flood_without_reading(void **state)
+{
+	size_t n, used, pending;
+	uint32_t cid, sid;
+	const uint8_t *out;
+	int i, stalled = 0;
+	ns_event ev;
+	ns_pair p;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	T.auto_reply = 1;
+	for (i = 0; i < 20000 && !stalled; i++) {
+		client_request(&p, cid, "env-like@example.com");
+		out = ns_engine_output(p.e[0], &n);
+		assert_int_equal(ns_engine_input(p.e[1], out, n, &used), 0);
+		ns_engine_output_ack(p.e[0], used);
+		while (ns_engine_event(p.e[1], &ev) == 0 && ev.type != NS_EV_NONE) {
+			assert_int_equal(cb(&p, 1, &ev, &T), 0);
+		}
+		stalled = used < n;
+	}
+	assert_true(stalled);
+	assert_false(ns_engine_closed(p.e[1]));
+	ns_engine_output(p.e[1], &pending);
+	assert_true(pending > NS_OUTPUT_HIGH);
+	assert_true(pending < NS_OUTPUT_HIGH + 1024);
+	assert_int_equal(p.e[1]->replies_owed, 0);
+
+	pump(&p); /* the client reads: every request is answered, in order */
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	assert_int_equal(T.replies, T.requests);
+	assert_int_equal(p.e[0]->chans[cid].our_requests, 0);
+	ns_pair_free(&p);
+}
+
+/* Requests the caller leaves unanswered: 32 per channel at most. */
+static void test_unanswered_per_channel(void **state)
+{
+	uint32_t cid, sid;
+	ns_pair p;
+	int i;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	for (i = 0; i < NS_CHAN_REPLIES_MAX; i++) {
+		client_request(&p, cid, "env-like@example.com");
+	}
+	pump(&p);
+	assert_false(p.disconnected[1]);
+	assert_int_equal(p.e[1]->replies_owed, NS_CHAN_REPLIES_MAX);
+	client_request(&p, cid, "env-like@example.com");
+	pump(&p);
+	assert_true(p.disconnected[1]);
+	assert_int_equal(p.disc_reason[1], NS_DISC_PROTOCOL_ERROR);
+	assert_string_equal(T.disc[1], "too many unanswered channel requests");
+	ns_pair_free(&p);
+}
+
+/* ... and NS_CHAN_REPLIES_CONN_MAX on the connection, whose reserved room
+ * the data leaves alone. */
+static void test_unanswered_per_connection(void **state)
+{
+	uint32_t cid[NS_CHAN_REPLIES_CONN_MAX / NS_CHAN_REPLIES_MAX + 1], sid;
+	ns_engine_config cfg;
+	size_t before;
+	uint32_t c;
+	ns_pair p;
+	int i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_channels = NS_CHAN_REPLIES_CONN_MAX / NS_CHAN_REPLIES_MAX + 1;
+	connect_pair(&p, &cfg);
+	for (c = 0; c < cfg.max_channels; c++) {
+		cid[c] = open_session(&p, &sid);
+	}
+	before = ns_chan_out_free(p.e[1]);
+	for (c = 0; c + 1 < cfg.max_channels; c++) {
+		for (i = 0; i < NS_CHAN_REPLIES_MAX; i++) {
+			client_request(&p, cid[c], "env-like@example.com");
+		}
+		pump(&p);
+	}
+	assert_false(p.disconnected[1]);
+	assert_int_equal(p.e[1]->replies_owed, NS_CHAN_REPLIES_CONN_MAX);
+	assert_int_equal(before - ns_chan_out_free(p.e[1]),
+	                 (size_t)NS_CHAN_REPLIES_CONN_MAX * NS_CHAN_REPLY_ROOM);
+	client_request(&p, cid[cfg.max_channels - 1], "env-like@example.com");
+	pump(&p);
+	assert_true(p.disconnected[1]);
+	assert_string_equal(T.disc[1], "too many unanswered channel requests");
+	ns_pair_free(&p);
+}
+
+/* A channel that closes with replies owed gives their room back. */
+static void test_close_releases_room(void **state)
+{
+	uint32_t cid, sid;
+	ns_pair p;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	client_request(&p, cid, "env-like@example.com");
+	client_request(&p, cid, "env-like@example.com");
+	pump(&p);
+	assert_int_equal(p.e[1]->replies_owed, 2);
+	assert_int_equal(ns_channel_close(p.e[1], sid), 0);
+	assert_int_equal(ns_channel_reply(p.e[1], sid, 1), NS_ERR_CLOSED);
+	pump(&p);
+	assert_int_equal(p.e[1]->chans[sid].state, NS_CH_FREE);
+	assert_int_equal(p.e[1]->replies_owed, 0);
+	ns_pair_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_reply_with_full_output),
+	    cmocka_unit_test(test_flood_without_reading),
+	    cmocka_unit_test(test_unanswered_per_channel),
+	    cmocka_unit_test(test_unanswered_per_connection),
+	    cmocka_unit_test(test_close_releases_room),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
