@@ -39,8 +39,7 @@
 /* Body of SSH_MSG_CHANNEL_REQUEST after the recipient channel (RFC 4254
  * 6.2-6.10, 6.10 and OpenSSH PROTOCOL 2.1-2.4): request type, want reply,
  * then the fields of known types; unknown types keep only type and
- * want_reply. xon-xoff's "client can do" goes into out->core_dumped (the
- * public struct has no field of its own for it). */
+ * want_reply. */
 int ns_chan_request_parse(ns_rd *r, ns_chan_request *out);
 /* pty-req encoded terminal modes (RFC 4254 8): opcode/uint32 pairs up to
  * TTY_OP_END (or the end of the string); opcodes 160+ stop the parse. */

@@ -74,7 +74,7 @@ static int window_change(ns_rd *r, ns_chan_request *q)
 
 static int xon_xoff(ns_rd *r, ns_chan_request *q)
 {
-	return ns_rd_bool(r, &q->core_dumped); /* client can do */
+	return ns_rd_bool(r, &q->client_can_do);
 }
 
 static int signal_req(ns_rd *r, ns_chan_request *q)

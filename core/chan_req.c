@@ -174,7 +174,7 @@ static int encode(ns_buf *m, const ns_chan_request *q)
 		return ns_wr_u32(m, q->height_px); /* terminal height, pixels */
 	}
 	if (ns_str_eq(q->type, "xon-xoff")) {
-		return ns_wr_bool(m, q->core_dumped); /* client can do */
+		return ns_wr_bool(m, q->client_can_do);
 	}
 	if (ns_str_eq(q->type, "signal")) {
 		return q->signal.len ? ns_wr_str(m, q->signal) : NS_ERR_INVALID; /* signal name */

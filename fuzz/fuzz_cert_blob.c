@@ -2,7 +2,7 @@
  * is, and with the last 87 bytes (a real certificate's signature field)
  * replaced by a fresh signature of the test CA over the rest, so mutations
  * get past the signature into every field and the policy. Seeds are
- * ssh-keygen certificates signed by that CA (tests/test_cert.c). */
+ * ssh-keygen certificates signed by that CA (tests/lib_cert.h). */
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SIG_FIELD (4 + NS_SIG_BLOB_LEN)
 
-/* seed of the test CA key ("ca" in tests/test_cert.c); test only */
+/* seed of the test CA key (CA_PUB in tests/lib_cert.h); test only */
 static const uint8_t CA_SEED[32] = {
     0x0d, 0xd0, 0x6f, 0x54, 0x85, 0x1f, 0x41, 0x8b, 0xf6, 0x19, 0xd7, 0x02, 0x86, 0x4f, 0xfb, 0xd2,
     0x60, 0xcc, 0x11, 0xf7, 0x5c, 0x87, 0x59, 0xef, 0x77, 0xd9, 0x7c, 0xe9, 0x22, 0xd4, 0x54, 0xd0,

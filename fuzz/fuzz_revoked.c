@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* ssh-keygen -s ca -I keyid -n alice,bob -z 42 (CERT_U1 in tests/test_cert.c) */
+/* ssh-keygen -s ca -I keyid -n alice,bob -z 42 (CERT_U1 in tests/lib_cert.h) */
 static const char CERT[] =
     "ssh-ed25519-cert-v01@openssh.com "
     "AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAIH9DCCNbnujOBHckT31iEAczH3hgTwmQPshwrYg/"

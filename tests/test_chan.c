@@ -23,7 +23,7 @@
 
 typedef struct rec {
 	uint32_t channel, ext, reason, exit_status, cols, rows, wpx, hpx;
-	int ok, want_reply, core;
+	int ok, want_reply, core, can_do;
 	char s[8][256]; /* type/channel type/message, command, term, modes, name, value,
 	                   signal, message */
 	size_t modes_len;
@@ -84,6 +84,7 @@ static void record(tctx *t, int side, const ns_event *ev)
 	copy(r->s[7], ev->req.message);
 	r->want_reply = ev->req.want_reply;
 	r->core = ev->req.core_dumped;
+	r->can_do = ev->req.client_can_do;
 	r->exit_status = ev->req.exit_status;
 	r->cols = ev->req.cols;
 	r->rows = ev->req.rows;
@@ -377,6 +378,18 @@ static void test_requests(void **state)
 	assert_string_equal(r->s[6], "KILL");
 	assert_true(r->core);
 	assert_string_equal(r->s[7], "killed");
+	assert_false(r->can_do);
+
+	/* xon-xoff to the client (RFC 4254 6.8): client_can_do, never a reply */
+	memset(&q, 0, sizeof(q));
+	q.type = S("xon-xoff");
+	q.client_can_do = 1;
+	assert_int_equal(ns_channel_request(p.e[1], sid, &q), 0);
+	pump(&p);
+	assert_string_equal(r->s[0], "xon-xoff");
+	assert_true(r->can_do);
+	assert_false(r->core);
+	assert_false(r->want_reply);
 	assert_false(p.disconnected[0] || p.disconnected[1]);
 	ns_pair_free(&p);
 }

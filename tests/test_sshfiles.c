@@ -132,8 +132,10 @@ static void test_bad_ids(void **state)
 	assert_int_equal(ns_sshfiles_init(&f, "", SB, err, sizeof(err)), NS_ERR_INVALID);
 }
 
-/* Where the ssh folder must be: a file, or a symbolic link, is refused by
- * name (root cannot get past either); an existing home gets mode 0700. */
+/* Where the ssh folder must be: a file is refused by name (root cannot get
+ * past it), and so is a folder owned by someone else; a symbolic link to a
+ * folder of ours is followed and its target gets mode 0700, as does an
+ * existing home. */
 static void test_init_not_a_folder(void **state)
 {
 	char err[8192], ssh[300], elsewhere[300];
@@ -149,10 +151,16 @@ static void test_init_not_a_folder(void **state)
 	assert_non_null(strstr(err, "is not a folder"));
 	assert_int_equal(mode_of(home), 0700);
 	assert_int_equal(unlink(ssh), 0);
-	assert_int_equal(mkdir(elsewhere, 0700), 0);
+	assert_int_equal(mkdir(elsewhere, 0755), 0);
 	assert_int_equal(symlink(elsewhere, ssh), 0);
-	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), NS_ERR_IO);
-	assert_non_null(strstr(err, "is not a folder"));
+	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
+	assert_int_equal(mode_of(elsewhere), 0700);
+	if (geteuid() == 0) { /* only root can give a folder away */
+		assert_int_equal(chown(elsewhere, 1, 1), 0);
+		assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), NS_ERR_IO);
+		assert_non_null(strstr(err, "is owned by uid 1, not by us"));
+		assert_int_equal(chown(elsewhere, 0, 0), 0);
+	}
 	assert_int_equal(unlink(ssh), 0);
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
 }

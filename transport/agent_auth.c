@@ -18,11 +18,6 @@
 #include "nullspace/error.h"
 #include "wire.h"
 
-void ns_agent_log_str(ns_str s, char *out, size_t cap)
-{
-	ns_log_str(s, out, cap);
-}
-
 static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
 {
 	const char *path = c->agent->cfg->authorized_keys;
@@ -114,8 +109,8 @@ void ns_agent_auth(ns_agent_conn *c, const ns_event *ev)
 	char method[32], fp[NS_FINGERPRINT_LEN];
 	int ok = 0;
 
-	ns_agent_log_str(ev->user, c->user, sizeof(c->user));
-	ns_agent_log_str(ev->method, method, sizeof(method));
+	ns_log_str(ev->user, c->user, sizeof(c->user));
+	ns_log_str(ev->method, method, sizeof(method));
 	if (ns_str_eq(ev->method, "publickey") && ev->key_parsed) {
 		ok = ev->is_cert ? cert_accepted(c, ev, why, sizeof(why))
 		                 : c->agent->cfg->authorized_keys != NULL && key_listed(c, ev->key);

@@ -134,7 +134,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 	char type[32];
 
 	if (!ns_str_eq(ev->channel_type, "session")) {
-		ns_agent_log_str(ev->channel_type, type, sizeof(type));
+		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->host.log, "agent event=channel-refused conn=%u type=%s\n",
 		        c->host.conn_id, type);
 		ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,

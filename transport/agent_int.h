@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "agent_watch.h"
+#include "log_str.h"
 #include "nullspace/engine.h"
 #include "session.h"
 
@@ -57,7 +58,5 @@ uint64_t ns_agent_conn_timeout(const ns_agent_conn *c, uint64_t now);
 
 /* agent_auth.c: answer NS_EV_AUTH_REQUEST. */
 void ns_agent_auth(ns_agent_conn *c, const ns_event *ev);
-/* A view made safe for a log line (printable, no spaces or '='). */
-void ns_agent_log_str(ns_str s, char *out, size_t cap);
 
 #endif

@@ -87,7 +87,6 @@ struct ns_sess {
 	int replies_due;
 	int pty_refused;
 	int peer_eof;
-	int owed_failures;                   /* FAILURE replies the engine had no room for */
 	int want_close;                      /* ns_channel_close to (re)try */
 	int exit_status;                     /* -1 until exit-status */
 	char signame[NS_CLIENT_SIGNAME_MAX]; /* exit-signal name, "" when none */
@@ -99,8 +98,8 @@ struct ns_sess {
 int ns_sess_start(ns_sess *s, ns_client *c, ns_sess_data_fn data, void *ud);
 /* Apply one event; 0, or an NS_ERR_* with c->err set. */
 int ns_sess_handle(ns_sess *s, const ns_event *ev);
-/* Retry what the engine had no output room for (NS_ERR_AGAIN): FAILURE
- * replies, our CLOSE, a window adjust (consumed 0). */
+/* Retry what the engine had no output room for (NS_ERR_AGAIN): our CLOSE,
+ * a window adjust (consumed 0). */
 void ns_sess_retry(ns_sess *s);
 /* Drain and apply every event available now. */
 int ns_sess_events(ns_sess *s);

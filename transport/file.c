@@ -124,8 +124,15 @@ int ns_file_mkdir(const char *path, int parents, char *err, size_t cap)
 		return mkdir_fail(err, cap, NS_ERR_IO, "cannot create %s: %s", buf,
 		                  strerror(errno));
 	}
-	if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	/* a symbolic link to a folder of ours is fine (as ~/.ssh is for ssh) */
+	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		return mkdir_fail(err, cap, NS_ERR_IO, "%s is not a folder", buf);
+	}
+	if (st.st_uid != geteuid()) {
+		return mkdir_fail(err, cap, NS_ERR_IO,
+		                  "%s is owned by uid %u, not by us (uid %u): refusing to keep "
+		                  "keys there",
+		                  buf, (unsigned)st.st_uid, (unsigned)geteuid());
 	}
 	if ((st.st_mode & 07777) != 0700 && chmod(buf, 0700) != 0) {
 		return mkdir_fail(err, cap, NS_ERR_IO, "cannot chmod 700 %s: %s", buf,

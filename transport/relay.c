@@ -34,11 +34,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void ns_relay_log_str(ns_str s, char *out, size_t cap)
-{
-	ns_log_str(s, out, cap);
-}
-
 void ns_relay_dirty(ns_relay_conn *c)
 {
 	if (!c->dirty) {
@@ -51,7 +46,7 @@ void ns_relay_dirty(ns_relay_conn *c)
  * trust in force). */
 static int load_trust(ns_relay *r)
 {
-	uint8_t cas[NS_RELAY_CA_MAX][NS_ED25519_PK_LEN];
+	uint8_t cas[NS_CA_KEYS_MAX][NS_ED25519_PK_LEN];
 	char *text = NULL, *rev = NULL;
 	size_t len = 0, rlen = 0, n = 0, bad_line;
 	int rc;
@@ -60,7 +55,7 @@ static int load_trust(ns_relay *r)
 		fprintf(r->log, "relay event=error what=ca-keys error=\"%s\"\n", ns_strerror(rc));
 		return rc;
 	}
-	(void)ns_ca_keys_parse(text, len, cas, NS_RELAY_CA_MAX, &n, &bad_line); /* skip bad lines */
+	(void)ns_ca_keys_parse(text, len, cas, NS_CA_KEYS_MAX, &n, &bad_line); /* skip bad lines */
 	free(text);
 	if (r->cfg->revoked != NULL &&
 	    (rc = ns_file_read(r->cfg->revoked, NS_RELAY_FILE_MAX, &rev, &rlen)) != 0) {

@@ -91,7 +91,7 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 		*code = reason;
 		return 0;
 	}
-	ns_relay_log_str(cert.key_id, a->cert_id, sizeof(a->cert_id));
+	ns_log_str(cert.key_id, a->cert_id, sizeof(a->cert_id));
 	a->serial = (unsigned long long)cert.serial;
 	if (ns_str_copy(ev->user, a->user, sizeof(a->user)) != 0 ||
 	    strlen(a->user) != ev->user.len || !ns_registry_id_valid(a->user)) {
@@ -163,12 +163,12 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 
 	memset(&a, 0, sizeof(a));
 	memset(&v, 0, sizeof(v));
-	ns_relay_log_str(ev->user, a.user, sizeof(a.user));
+	ns_log_str(ev->user, a.user, sizeof(a.user));
 	if (!ns_str_eq(ev->method, "publickey") || !ev->key_parsed) {
 		ns_engine_auth_verdict(c->front.e, 0);
 		if (!ns_str_eq(ev->method, "none")) {
 			char method[32];
-			ns_relay_log_str(ev->method, method, sizeof(method));
+			ns_log_str(ev->method, method, sizeof(method));
 			fprintf(c->r->log,
 			        "relay event=auth conn=%u result=refused user=%s method=%s "
 			        "reason=method-not-allowed\n",
@@ -203,11 +203,11 @@ static void disconnected(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	char msg[128], err[64] = "none";
 	ns_str es;
 
-	ns_relay_log_str(ev->message, msg, sizeof(msg));
+	ns_log_str(ev->message, msg, sizeof(msg));
 	if (ev->error != 0 && ev->error != NS_ERR_DISCONNECTED) {
 		es.p = (const uint8_t *)ns_strerror(ev->error);
 		es.len = strlen((const char *)es.p);
-		ns_relay_log_str(es, err, sizeof(err));
+		ns_log_str(es, err, sizeof(err));
 	}
 	fprintf(c->r->log, "relay event=disconnect conn=%u by=%s reason=%u error=%s msg=%s\n",
 	        c->id, ev->by_peer ? "peer" : "relay", ev->reason, err, msg[0] != '\0' ? msg : "-");

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "agent_watch.h"
+#include "ca_keys.h"
+#include "log_str.h"
 #include "nullspace/engine.h"
 #include "registry.h"
 #include "relay.h"
@@ -17,7 +19,6 @@
 #define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
 #define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
 #define NS_RELAY_CLOSE_LINGER_MS 2000       /* time to flush a DISCONNECT */
-#define NS_RELAY_CA_MAX 64                  /* keys in the CA keys file */
 #define NS_RELAY_FILE_MAX (4 * 1024 * 1024) /* CA keys / revocation list size */
 #define NS_RELAY_REPLIES_MAX 32             /* want_reply requests in flight per channel */
 #define NS_RELAY_PEER_MAX 64
@@ -135,7 +136,7 @@ struct ns_relay {
 	int draining;
 	uint64_t drain_deadline;
 	/* trust, reloaded on SIGHUP */
-	uint8_t cas[NS_RELAY_CA_MAX][NS_ED25519_PK_LEN];
+	uint8_t cas[NS_CA_KEYS_MAX][NS_ED25519_PK_LEN];
 	size_t nca;
 	char *revoked;
 	size_t revoked_len;
@@ -145,8 +146,6 @@ struct ns_relay {
 
 /* relay.c */
 void ns_relay_dirty(ns_relay_conn *c);
-/* A view made safe for a log line (printable, no spaces, '=' or quotes). */
-void ns_relay_log_str(ns_str s, char *out, size_t cap);
 
 /* relay_src.c: unauthenticated connections per source address. */
 int ns_relay_src_init(ns_relay *r);

@@ -137,7 +137,7 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	uint32_t slot;
 
 	if (!ns_str_eq(ev->channel_type, "session")) {
-		ns_relay_log_str(ev->channel_type, type, sizeof(type));
+		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->r->log, "relay event=channel-refused conn=%u type=%s\n", c->id, type);
 		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
 		                  "port forwarding is not supported");

@@ -74,7 +74,7 @@ static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 		ch->exit_status = req->exit_status;
 	} else if (ns_str_eq(req->type, "exit-signal")) {
 		ch->exit_kind = 2;
-		ns_relay_log_str(req->signal, ch->exit_sig, sizeof(ch->exit_sig));
+		ns_log_str(req->signal, ch->exit_sig, sizeof(ch->exit_sig));
 		ns_str_copy(req->message, ch->exit_msg, sizeof(ch->exit_msg));
 		if (strlen(ch->exit_msg) != req->message.len) {
 			ch->exit_msg[0] = '\0'; /* embedded NUL or too long: drop it */

@@ -142,8 +142,9 @@ typedef struct ns_chan_request {
 	ns_str command;                           /* exec; subsystem name for subsystem */
 	ns_str signal;                            /* signal, exit-signal: name without "SIG" */
 	uint32_t exit_status;
-	int core_dumped; /* exit-signal */
-	ns_str message;  /* exit-signal */
+	int core_dumped;   /* exit-signal */
+	ns_str message;    /* exit-signal */
+	int client_can_do; /* xon-xoff: the client may do flow control (RFC 4254 6.8) */
 } ns_chan_request;
 
 typedef struct ns_event {
@@ -245,7 +246,9 @@ int ns_channel_accept(ns_engine *e, uint32_t id);
 int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
 /* Send a request; fields used by type as in ns_chan_request. */
 int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
-/* Answer a want_reply request of the peer. */
+/* Answer a want_reply request of the peer, in the order they came (RFC
+ * 4254 5.4). Never NS_ERR_AGAIN: room for each owed reply is held in the
+ * send buffer from the moment the request arrives. */
 int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
 /* How many bytes ns_channel_write would take right now. */
 size_t ns_channel_writable(const ns_engine *e, uint32_t id);
