@@ -59,7 +59,8 @@ int ns_cli_load_private_key(const char *cmd, const char *what, const char *path,
 	int fd, err, rc = NS_EXIT_OWN_ERROR;
 
 	memset(key, 0, sizeof(*key));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* O_NONBLOCK: a FIFO in its place is refused below, not waited on */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
 		return ns_cli_fail(cmd, "cannot open %s %s: %s", what, path, strerror(errno));
 	}
 	if (check_mode(cmd, what, path, fd) != 0 ||
