@@ -109,7 +109,8 @@ want() { [[ " ${SUITES[*]} " == *" $1 "* ]]; }
 if want unit; then
 	echo "== unit tests"
 	n=0
-	for t in "$B"/tests/test_*; do
+	for src in tests/test_*.c; do
+		t=$B/tests/$(basename "$src" .c) # not stale binaries of removed suites
 		[ -x "$t" ] || continue
 		n=$((n + 1))
 		name=$(basename "$t")
