@@ -41,6 +41,8 @@ int ns_cli_dispatch(const char *prog, const char *what, const ns_cli_command *cm
                     void (*show_usage)(FILE *), int argc, char **argv);
 
 int ns_cmd_connect(int argc, char **argv);
+/* `nullspace connect` with its messages headed "nullspace NAME:". */
+int ns_cmd_connect_as(const char *name, int argc, char **argv);
 int ns_cmd_agent(int argc, char **argv);
 int ns_cmd_relay(int argc, char **argv);
 int ns_cmd_keygen(int argc, char **argv);

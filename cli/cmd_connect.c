@@ -19,7 +19,9 @@
 #include "nullspace/error.h"
 #include "tty.h"
 
-#define CMD "connect"
+/* The command named in messages: "connect", or "ssh" for `nullspace ssh
+ * --native`, which runs this in-process (ns_cmd_connect_as). */
+static const char *cmd_name = "connect";
 #define PATH_MAX_LEN 4096
 
 typedef struct connect_opts {
@@ -97,12 +99,12 @@ static int parse_args(int argc, char **argv, connect_opts *o)
 		}
 		if ((c != 'p' && c != 'i' && c != 'k' && c != 'c') ||
 		    (v = value(argc, argv, &i)) == NULL) {
-			ns_cli_fail(CMD, "unknown option or missing value: %s (see --help)",
+			ns_cli_fail(cmd_name, "unknown option or missing value: %s (see --help)",
 			            argv[i]);
 			return -1;
 		}
 		if (c == 'p' && parse_port(v, &o->port) != 0) {
-			ns_cli_fail(CMD, "bad port '%s'", v);
+			ns_cli_fail(cmd_name, "bad port '%s'", v);
 			return -1;
 		}
 		o->key = c == 'i' ? v : o->key;
@@ -192,7 +194,7 @@ static int prepare_run(const connect_opts *o, ns_client_run_opts *ro, uint8_t *m
 	if (o->nwords > 0) {
 		if (ns_client_join_words(o->words, o->nwords, command, NS_CLIENT_COMMAND_MAX) !=
 		    0) {
-			return ns_cli_fail(CMD, "command longer than %d bytes",
+			return ns_cli_fail(cmd_name, "command longer than %d bytes",
 			                   NS_CLIENT_COMMAND_MAX);
 		}
 		ro->command = command;
@@ -228,14 +230,15 @@ static int run(ns_client *c, const connect_opts *o)
 		return NS_EXIT_OWN_ERROR;
 	}
 	if (raw && ns_tty_raw(0, NULL) != 0) {
-		return ns_cli_fail(CMD, "cannot put the terminal in raw mode: %s", strerror(errno));
+		return ns_cli_fail(cmd_name, "cannot put the terminal in raw mode: %s",
+		                   strerror(errno));
 	}
 	stdout_nonblock(1);
 	rc = ns_client_run(c, &ro);
 	stdout_nonblock(0);
 	ns_tty_restore();
 	if (rc < 0) {
-		return ns_cli_fail(CMD, "%s",
+		return ns_cli_fail(cmd_name, "%s",
 		                   ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));
 	}
 	return rc;
@@ -254,11 +257,12 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	static uint8_t cert[NS_CERT_BLOB_MAX];
 	size_t cert_len = 0;
 
-	if (ns_cli_load_private_key(CMD, "key", o->key != NULL ? o->key : keypath, &key) != 0) {
+	if (ns_cli_load_private_key(cmd_name, "key", o->key != NULL ? o->key : keypath, &key) !=
+	    0) {
 		return NS_EXIT_OWN_ERROR;
 	}
-	if (o->cert != NULL &&
-	    ns_cli_load_cert(CMD, "certificate", o->cert, cert, sizeof(cert), &cert_len) != 0) {
+	if (o->cert != NULL && ns_cli_load_cert(cmd_name, "certificate", o->cert, cert,
+	                                        sizeof(cert), &cert_len) != 0) {
 		ns_key_wipe(&key);
 		return NS_EXIT_OWN_ERROR;
 	}
@@ -275,7 +279,7 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	rc = ns_client_connect(&cfg, &c, err, sizeof(err));
 	ns_key_wipe(&key);
 	if (rc != 0) {
-		return ns_cli_fail(CMD, "%s", err);
+		return ns_cli_fail(cmd_name, "%s", err);
 	}
 	rc = run(c, o);
 	ns_client_close(c);
@@ -296,21 +300,27 @@ static void sanitise_stdfds(void)
 
 int ns_cmd_connect(int argc, char **argv)
 {
+	return ns_cmd_connect_as("connect", argc, argv);
+}
+
+int ns_cmd_connect_as(const char *name, int argc, char **argv)
+{
 	char user[256], host[256];
 	unsigned tport = 0;
 	connect_opts o;
 	int rc;
 
+	cmd_name = name;
 	sanitise_stdfds();
 	if ((rc = parse_args(argc, argv, &o)) != 0) {
 		return rc > 0 ? 0 : NS_EXIT_OWN_ERROR;
 	}
 	if (ns_client_parse_target(o.target, user, sizeof(user), host, sizeof(host), &tport) != 0) {
-		return ns_cli_fail(CMD, "bad target '%s' (want USER@HOST or USER@HOST:PORT)",
+		return ns_cli_fail(cmd_name, "bad target '%s' (want USER@HOST or USER@HOST:PORT)",
 		                   o.target);
 	}
 	if (sodium_init() < 0) {
-		return ns_cli_fail(CMD, "libsodium failed to initialise");
+		return ns_cli_fail(cmd_name, "libsodium failed to initialise");
 	}
 	signal(SIGPIPE, SIG_IGN); /* write errors come back as EPIPE */
 	return connect_and_run(&o, user, host, o.port ? o.port : tport ? tport : 22);

@@ -202,7 +202,7 @@ static int run_native(const ns_sshfiles *f, const ns_sshaccess *a, const ssh_opt
 	for (i = 0; i < o->nwords; i++) {
 		argv[n++] = o->words[i];
 	}
-	rc = ns_cmd_connect(n, argv);
+	rc = ns_cmd_connect_as("ssh", n, argv);
 out:
 	free(target);
 	free(argv);

@@ -194,6 +194,7 @@ assert_eq "relay host key changed: exit 76" 76 $?
 assert_contains "relay host key changed: message names the file" "known_hosts" "$T/changed.err"
 "$NS" ssh --native "$SB" -- true >/dev/null 2>"$T/changed2.err"
 assert_eq "relay host key changed (--native): exit 76" 76 $?
+assert_contains "relay host key changed (--native): message names the file" "known_hosts" "$T/changed2.err"
 cp "$T/known_hosts.good" "$D/known_hosts"
 
 # A file under NULLSPACE_HOME/ssh that cannot be written is a local failure
