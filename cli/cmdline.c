@@ -1,6 +1,6 @@
 /* What the commands' front-ends share: dispatch to a sub-command by name,
- * the "--name VALUE" option loop, numeric option values, and the one-line "nullspace CMD: message"
- * error that every command prints on stderr. */
+ * the "--name VALUE" option loop, numeric option values, and the one-line
+ * "nullspace CMD: message" error that every command prints on stderr. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
