@@ -1,14 +1,12 @@
 /* One sandbox's agent process: fork + exec of `nullspace agent` in its own
  * session and process group (stdin /dev/null, stdout and stderr to
- * agent.log, SIGTERM when we die), the wait until its unix socket accepts,
+ * agent.log, SIGTERM when we die), the wait for its readiness notice,
  * and the end of the group. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,18 +14,17 @@
 #include "runtime_int.h"
 #include "spawn.h"
 
-enum { P_SOCK, P_LISTEN, P_KEY, P_AUTH, P_HOME, P_LOG, P_N };
+enum { P_LISTEN, P_KEY, P_AUTH, P_HOME, P_LOG, P_N };
 
 typedef struct spawn_plan {
 	char path[P_N][PATH_MAX + 8];
-	const char *argv[12];
+	const char *argv[14];
 } spawn_plan;
 
 static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan *p)
 {
-	static const char *const name[P_N] = {
-	    NS_RUNTIME_SOCK_NAME, NS_RUNTIME_SOCK_NAME, "host_key", "authorized_keys", "home",
-	    "agent.log"};
+	static const char *const name[P_N] = {NS_RUNTIME_SOCK_NAME, "host_key", "authorized_keys",
+	                                      "home", "agent.log"};
 	int i;
 
 	for (i = 0; i < P_N; i++) {
@@ -48,27 +45,10 @@ static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan 
 	p->argv[i++] = p->path[P_AUTH];
 	p->argv[i++] = "--home";
 	p->argv[i++] = p->path[P_HOME];
+	p->argv[i++] = "--ready-fd";
+	p->argv[i++] = "3"; /* ns_spawn's ready_fd */
 	p->argv[i] = NULL;
 	return 0;
-}
-
-static int accepts(const char *path)
-{
-	struct sockaddr_un a;
-	int fd, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		return 0;
-	}
-	memcpy(a.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		return 0;
-	}
-	rc = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return rc;
 }
 
 int ns_rt_agent_exited(pid_t pid)
@@ -114,15 +94,16 @@ static void describe(int st, char *out, size_t cap)
 	}
 }
 
-/* Until the socket accepts, the agent exits or the start timeout passes. */
-static int wait_ready(ns_runtime *rt, ns_rt_sandbox *sb, const char *sock, char *err, size_t cap)
+/* Until the agent says it listens (its --ready-fd, the read end rfd), it
+ * exits or the start timeout passes. */
+static int wait_ready(ns_rt_sandbox *sb, int rfd, char *err, size_t cap)
 {
 	uint64_t deadline = ns_rt_now_ms() + NS_RUNTIME_START_TIMEOUT_MS;
 	char tail[NS_RUNTIME_LOG_TAIL + 64], how[32];
+	int r = 0;
 
-	(void)rt;
 	for (;;) {
-		if (accepts(sock)) {
+		if (r == 0 && (r = ns_spawn_ready(rfd, NS_RUNTIME_POLL_MS)) == 1) {
 			return 0;
 		}
 		if (ns_rt_agent_exited(sb->pid)) {
@@ -138,19 +119,21 @@ static int wait_ready(ns_runtime *rt, ns_rt_sandbox *sb, const char *sock, char 
 			sb->pid = 0;
 			ns_rt_log_tail(sb, tail, sizeof(tail));
 			ns_rt_err(err, cap,
-			          "the agent of %s did not accept connections within %d ms%s%s",
+			          "the agent of %s did not start listening within %d ms%s%s",
 			          sb->info.id, NS_RUNTIME_START_TIMEOUT_MS,
 			          tail[0] != '\0' ? ": " : "", tail);
 			return NS_ERR_IO;
 		}
-		ns_rt_sleep_ms(NS_RUNTIME_POLL_MS);
+		if (r != 0) { /* the pipe closed: wait for the exit without spinning */
+			ns_rt_sleep_ms(NS_RUNTIME_POLL_MS);
+		}
 	}
 }
 
 int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 {
 	spawn_plan p;
-	int logfd = -1, nullfd = -1, rc = NS_ERR_IO;
+	int logfd = -1, nullfd = -1, ready[2] = {-1, -1}, rc = NS_ERR_IO;
 	pid_t pid, self = getpid();
 
 	if (plan_paths(rt, sb, &p) != 0) {
@@ -163,18 +146,29 @@ int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		ns_rt_err(err, cap, "cannot open %s: %s", p.path[P_LOG], strerror(errno));
 		goto out;
 	}
+	if (pipe2(ready, O_CLOEXEC) != 0) {
+		ns_rt_err(err, cap, "cannot start an agent: pipe: %s", strerror(errno));
+		goto out;
+	}
 	if ((pid = fork()) < 0) {
 		ns_rt_err(err, cap, "cannot start an agent: fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0) {
-		ns_spawn c = {p.argv, "nullspace runtime", self, 1, nullfd, logfd};
+		ns_spawn c = {p.argv, "nullspace runtime", self, 1, nullfd, logfd, ready[1]};
 
 		ns_spawn_child(&c);
 	}
 	sb->pid = pid;
-	rc = wait_ready(rt, sb, p.path[P_SOCK], err, cap);
+	close(ready[1]);
+	ready[1] = -1;
+	rc = wait_ready(sb, ready[0], err, cap);
 out:
+	for (int i = 0; i < 2; i++) {
+		if (ready[i] >= 0) {
+			close(ready[i]);
+		}
+	}
 	if (logfd >= 0) {
 		close(logfd);
 	}

@@ -4,6 +4,8 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,8 +35,29 @@ void ns_spawn_child(const ns_spawn *s)
 	    (s->out_fd >= 0 && (dup2(s->out_fd, 1) < 0 || dup2(s->out_fd, 2) < 0))) {
 		_exit(127);
 	}
-	close_range(3, ~0U, 0);
+	/* dup2 onto itself would keep close-on-exec: clear it then */
+	if (s->ready_fd >= 0 &&
+	    (s->ready_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(s->ready_fd, 3)) < 0) {
+		_exit(127);
+	}
+	close_range(s->ready_fd >= 0 ? 4 : 3, ~0U, 0);
 	execv(s->argv[0], (char *const *)s->argv);
 	dprintf(2, "%s: cannot run %s: %s\n", s->who, s->argv[0], strerror(errno));
 	_exit(127);
+}
+
+int ns_spawn_ready(int fd, int ms)
+{
+	static const char ready[] = "ready\n";
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[16];
+	ssize_t n;
+
+	if (poll(&p, 1, ms) <= 0) {
+		return 0; /* EINTR too: the caller's loop checks again */
+	}
+	while ((n = read(fd, buf, sizeof(buf))) < 0 && errno == EINTR) {
+	}
+	/* six bytes in one write: a pipe delivers them whole */
+	return n == (ssize_t)sizeof(ready) - 1 && memcmp(buf, ready, (size_t)n) == 0 ? 1 : -1;
 }

@@ -1,6 +1,7 @@
 /* The child side of the control plane's fork + exec (the sandbox agents of
  * api/runtime_proc.c, the relay of `nullspace up`): a clean signal state,
- * its own session or process group, tied to the parent's life. */
+ * its own session or process group, tied to the parent's life; and the
+ * wait for its readiness notice. */
 #ifndef NS_API_SPAWN_H
 #define NS_API_SPAWN_H
 
@@ -13,6 +14,7 @@ typedef struct ns_spawn {
 	int new_session;         /* 1: setsid(); 0: a process group of its own */
 	int in_fd;               /* becomes fd 0 */
 	int out_fd;              /* becomes fds 1 and 2; -1 keeps them */
+	int ready_fd;            /* becomes fd 3 (pass "--ready-fd 3"); -1: none */
 } ns_spawn;
 
 /* In the child after fork (async-signal-safe calls only): no signal
@@ -21,5 +23,11 @@ typedef struct ns_spawn {
  * has), the fds, every other fd closed, then exec. Never returns: exit 127
  * with a line on stderr when exec fails. */
 void ns_spawn_child(const ns_spawn *s) __attribute__((noreturn));
+
+/* The parent's side of --ready-fd: wait up to ms for the child's "ready\n"
+ * on fd, the read end of the pipe whose write end it got. 1: ready; 0: not
+ * yet; -1: the pipe closed without it (the child exited or never ran) or
+ * held something else. */
+int ns_spawn_ready(int fd, int ms);
 
 #endif

@@ -40,6 +40,12 @@ int ns_cli_options(const char *cmd, int argc, char **argv,
 int ns_cli_dispatch(const char *prog, const char *what, const ns_cli_command *cmds, size_t n,
                     void (*show_usage)(FILE *), int argc, char **argv);
 
+/* --ready-fd N: N when it is an open descriptor of 3 or more (now
+ * close-on-exec, so sessions do not inherit it), else -1. */
+int ns_cli_ready_fd(const char *val);
+/* on_ready of the agent and the relay: "ready\n" to *(int *)ud, closed. */
+void ns_cli_notify_ready(void *ud);
+
 int ns_cmd_connect(int argc, char **argv);
 /* `nullspace connect` with its messages headed "nullspace NAME:". */
 int ns_cmd_connect_as(const char *name, int argc, char **argv);

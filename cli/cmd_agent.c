@@ -27,7 +27,7 @@ static void usage(FILE *f)
 	        "                       (--authorized-keys FILE | --ca-keys FILE)...\n"
 	        "                       [--host-cert FILE] [--max-connections N]\n"
 	        "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
-	        "                       [--home DIR]\n"
+	        "                       [--home DIR] [--ready-fd N]\n"
 	        "\n"
 	        "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
 	        "without a PTY, public-key authentication against FILE (read again at every\n"
@@ -43,7 +43,9 @@ static void usage(FILE *f)
 	        "                             this long (default %d)\n"
 	        "  --keepalive SECONDS        probe idle clients (default 0: off)\n"
 	        "  --home DIR                 sessions get HOME=DIR and start in DIR (default:\n"
-	        "                             the user's home from the password database)\n",
+	        "                             the user's home from the password database)\n"
+	        "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
+	        "                             listening, then close it (for supervisors)\n",
 	        NS_AGENT_MAX_CONNECTIONS, NS_AGENT_LOGIN_GRACE_MS / 1000);
 }
 
@@ -72,6 +74,7 @@ typedef struct opts {
 	ns_agent_config cfg;
 	const char *host_key;
 	const char *host_cert;
+	int ready_fd;
 } opts;
 
 static int set_option(void *p, const char *a, const char *val)
@@ -99,6 +102,9 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.login_grace_ms = (uint32_t)v * 1000;
 	} else if (strcmp(a, "--keepalive") == 0 && ns_cli_parse_uint(val, 0, 86400, &v) == 0) {
 		o->cfg.keepalive_ms = (uint32_t)v * 1000;
+	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
+		o->cfg.on_ready = ns_cli_notify_ready;
+		o->cfg.ready_ud = &o->ready_fd;
 	} else {
 		return -1;
 	}

@@ -26,6 +26,7 @@
 typedef struct opts {
 	ns_relay_config cfg;
 	const char *host_key, *client_key;
+	int ready_fd;
 } opts;
 
 static void usage(FILE *f)
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 	        "                       [--max-connections N] [--max-unauth-per-source N]\n"
 	        "                       [--login-grace-time S] [--max-channels N]\n"
 	        "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
+	        "                       [--ready-fd N]\n"
 	        "\n"
 	        "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
 	        "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
@@ -58,6 +60,8 @@ static void usage(FILE *f)
 	        "  --max-auth-tries N         default %d\n"
 	        "  --keepalive S              probe idle users and agents (default %d; 0 off)\n"
 	        "  --drain-timeout S          default %d\n"
+	        "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
+	        "                             listening, then close it (for supervisors)\n"
 	        "\n"
 	        "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
 	        "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
@@ -121,6 +125,9 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revoked = val;
 	} else if (strcmp(a, "--registry") == 0) {
 		o->cfg.registry = val;
+	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
+		o->cfg.on_ready = ns_cli_notify_ready;
+		o->cfg.ready_ud = &o->ready_fd;
 	} else if (numeric(o, a, val) != 1) {
 		return -1;
 	}

@@ -183,7 +183,7 @@ static int start_api(up_ctx *c, char *err, size_t cap)
 static int start(up_ctx *c, char *err, size_t cap)
 {
 	ssize_t n;
-	int rc;
+	int rc, ready = -1;
 
 	if ((n = readlink("/proc/self/exe", c->exe, sizeof(c->exe) - 1)) <= 0) {
 		snprintf(err, cap, "cannot find our own binary: %s", strerror(errno));
@@ -201,17 +201,12 @@ static int start(up_ctx *c, char *err, size_t cap)
 		}
 		return rc;
 	}
-	/* else the wait below would take another listener for our relay */
-	if (ns_up_tcp_accepts(ns_up_local_host(c->o.relay_host), c->o.relay_port)) {
-		snprintf(err, cap, "cannot start the relay on %s: address already in use",
-		         c->o.relay_listen);
-		return NS_ERR_IO;
-	}
-	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, &c->st, &c->relay, err, cap)) != 0) {
+	/* a taken address: the relay says so and exits, and the wait reports it */
+	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, &c->st, &c->relay, &ready, err,
+	                            cap)) != 0) {
 		return rc;
 	}
-	return ns_up_relay_wait(&c->relay, ns_up_local_host(c->o.relay_host), c->o.relay_port,
-	                        NS_UP_RELAY_START_MS, err, cap);
+	return ns_up_relay_wait(&c->relay, &ready, NS_UP_RELAY_START_MS, err, cap);
 }
 
 static void banner(const up_ctx *c)

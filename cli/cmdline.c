@@ -2,10 +2,12 @@
  * the "--name VALUE" option loop, numeric option values, and the one-line
  * "nullspace CMD: message" error that every command prints on stderr. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -79,4 +81,27 @@ int ns_cli_dispatch(const char *prog, const char *what, const ns_cli_command *cm
 	fprintf(stderr, "%s: unknown %s '%s'\n", prog, what, argv[1]);
 	show_usage(stderr);
 	return NS_EXIT_USAGE;
+}
+
+int ns_cli_ready_fd(const char *val)
+{
+	unsigned long v;
+
+	if (ns_cli_parse_uint(val, 3, 65535, &v) != 0 || fcntl((int)v, F_GETFD) < 0 ||
+	    fcntl((int)v, F_SETFD, FD_CLOEXEC) != 0) {
+		return -1;
+	}
+	return (int)v;
+}
+
+void ns_cli_notify_ready(void *ud)
+{
+	int *fd = ud;
+	static const char ready[] = "ready\n";
+
+	if (*fd >= 0) {
+		(void)!write(*fd, ready, sizeof(ready) - 1); /* a gone reader is no error */
+		close(*fd);
+		*fd = -1;
+	}
 }

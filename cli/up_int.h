@@ -16,7 +16,7 @@
 #define NS_UP_API_DEFAULT "127.0.0.1:8780"
 #define NS_UP_RELAY_DEFAULT "127.0.0.1:2222"
 #define NS_UP_HOST_MAX 256
-#define NS_UP_RELAY_START_MS 10000 /* until the relay's port accepts */
+#define NS_UP_RELAY_START_MS 10000 /* until the relay says it listens */
 #define NS_UP_RELAY_STOP_MS 5000   /* SIGTERM, then SIGKILL */
 #define NS_UP_RELAY_DRAIN "2"      /* --drain-timeout of the relay, seconds */
 #define NS_UP_ERR_MAX 1024
@@ -33,8 +33,6 @@ int ns_up_parse_addr(const char *s, char *host, size_t cap, unsigned *port);
 const char *ns_up_local_host(const char *host);
 /* "HOST:PORT", "[V6]:PORT" into out. */
 void ns_up_format_addr(const char *host, unsigned port, char *out, size_t cap);
-/* Does a TCP connection to host:port succeed now? */
-int ns_up_tcp_accepts(const char *host, unsigned port);
 
 /* up_state.c: NULLSPACE_HOME/state and the CLI config. */
 typedef struct ns_up_state {
@@ -57,13 +55,13 @@ int ns_up_state_open(ns_up_state *st, const char *api_url, char *err, size_t cap
 /* Wipes the CA key, frees the key set. */
 void ns_up_state_close(ns_up_state *st);
 
-/* up_relay.c: `exe relay ...` in its own process group, stderr inherited. */
+/* up_relay.c: `exe relay ... --ready-fd 3` in its own process group,
+ * stderr inherited; *ready_fd: the read end of its readiness pipe. */
 int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
-                      char *err, size_t cap);
-/* Until host:port accepts; NS_ERR_IO when the relay exits first (it is
- * then reaped, *pid 0) or after timeout_ms. */
-int ns_up_relay_wait(pid_t *pid, const char *host, unsigned port, int timeout_ms, char *err,
-                     size_t cap);
+                      int *ready_fd, char *err, size_t cap);
+/* Until the relay says it listens; NS_ERR_IO when it exits first (it is
+ * then reaped, *pid 0) or after timeout_ms. Closes *ready_fd (then -1). */
+int ns_up_relay_wait(pid_t *pid, int *ready_fd, int timeout_ms, char *err, size_t cap);
 /* Has the relay exited (reaped, status in *status)? 1 or 0. */
 int ns_up_relay_exited(pid_t pid, int *status);
 /* SIGTERM to its group, up to grace_ms, then SIGKILL; reaped. */

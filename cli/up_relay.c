@@ -1,7 +1,7 @@
 /* The relay child of `nullspace up`: `nullspace relay` with the state
  * folder's keys and registry, in its own process group (so a Ctrl-C at the
  * terminal reaches only `up`, which stops it in order), stderr shared with
- * `up`, SIGTERM if `up` dies; the wait until its port accepts; its stop. */
+ * `up`, SIGTERM if `up` dies; the wait for its readiness notice; its stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,7 +25,7 @@ static void sleep_ms(unsigned ms)
 }
 
 int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
-                      char *err, size_t cap)
+                      int *ready_fd, char *err, size_t cap)
 {
 	const char *argv[] = {exe,
 	                      "relay",
@@ -41,27 +41,39 @@ int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st
 	                      st->relay_client_key,
 	                      "--drain-timeout",
 	                      NS_UP_RELAY_DRAIN,
+	                      "--ready-fd",
+	                      "3", /* ns_spawn's ready_fd */
 	                      NULL};
 	pid_t self = getpid(), p;
-	int nullfd;
+	int nullfd, ready[2];
 
 	*pid = 0;
+	*ready_fd = -1;
 	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, cap, "cannot open /dev/null: %s", strerror(errno));
+		return NS_ERR_IO;
+	}
+	if (pipe2(ready, O_CLOEXEC) != 0) {
+		snprintf(err, cap, "cannot start the relay: pipe: %s", strerror(errno));
+		close(nullfd);
 		return NS_ERR_IO;
 	}
 	fflush(stderr);
 	if ((p = fork()) < 0) {
 		snprintf(err, cap, "cannot start the relay: fork: %s", strerror(errno));
 		close(nullfd);
+		close(ready[0]);
+		close(ready[1]);
 		return NS_ERR_IO;
 	}
 	if (p == 0) {
-		ns_spawn c = {argv, "nullspace up", self, 0, nullfd, -1};
+		ns_spawn c = {argv, "nullspace up", self, 0, nullfd, -1, ready[1]};
 
 		ns_spawn_child(&c);
 	}
 	close(nullfd);
+	close(ready[1]);
+	*ready_fd = ready[0];
 	(void)setpgid(p, p); /* also here: no window where it shares our group */
 	*pid = p;
 	return 0;
@@ -81,14 +93,14 @@ int ns_up_relay_exited(pid_t pid, int *status)
 	return 0;
 }
 
-int ns_up_relay_wait(pid_t *pid, const char *host, unsigned port, int timeout_ms, char *err,
-                     size_t cap)
+int ns_up_relay_wait(pid_t *pid, int *ready_fd, int timeout_ms, char *err, size_t cap)
 {
-	int waited = 0, st = 0;
+	int waited = 0, st = 0, r = 0, rc = NS_ERR_IO;
 
 	for (;;) {
-		if (ns_up_tcp_accepts(host, port)) {
-			return 0;
+		if (r == 0 && (r = ns_spawn_ready(*ready_fd, POLL_MS)) == 1) {
+			rc = 0;
+			break;
 		}
 		if (ns_up_relay_exited(*pid, &st)) {
 			*pid = 0;
@@ -100,18 +112,23 @@ int ns_up_relay_wait(pid_t *pid, const char *host, unsigned port, int timeout_ms
 				snprintf(err, cap, "the relay did not start (killed by signal %d)",
 				         WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 			}
-			return NS_ERR_IO;
+			break;
 		}
 		if (waited >= timeout_ms) {
 			ns_up_relay_stop(*pid, 0);
 			*pid = 0;
-			snprintf(err, cap, "the relay did not accept connections within %d s",
+			snprintf(err, cap, "the relay did not start listening within %d s",
 			         timeout_ms / 1000);
-			return NS_ERR_IO;
+			break;
 		}
-		sleep_ms(POLL_MS);
+		if (r != 0) { /* the pipe closed: wait for the exit without spinning */
+			sleep_ms(POLL_MS);
+		}
 		waited += POLL_MS;
 	}
+	close(*ready_fd);
+	*ready_fd = -1;
+	return rc;
 }
 
 void ns_up_relay_stop(pid_t pid, int grace_ms)

@@ -300,6 +300,10 @@ int ns_agent_run(const ns_agent_config *cfg)
 		goto out;
 	}
 	fprintf(a.log, "agent event=listen addr=%s max_connections=%u\n", cfg->listen, a.max_conns);
+	fflush(a.log);
+	if (cfg->on_ready != NULL) {
+		cfg->on_ready(cfg->ready_ud);
+	}
 	timeout = service(&a, now_ms());
 	while (!stop) {
 		n = epoll_wait(a.epfd, evs, EPOLL_BATCH, timeout);

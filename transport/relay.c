@@ -373,6 +373,10 @@ int ns_relay_run(const ns_relay_config *cfg)
 	if ((rc = setup(r, cfg, &old)) == 0) {
 		fprintf(r->log, "relay event=listen addr=%s max_connections=%u\n", cfg->listen,
 		        r->max_conns);
+		fflush(r->log);
+		if (cfg->on_ready != NULL) {
+			cfg->on_ready(cfg->ready_ud);
+		}
 		rc = loop(r);
 		fprintf(r->log, "relay event=shutdown connections=%u\n", r->nconns);
 	}

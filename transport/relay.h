@@ -34,6 +34,10 @@ typedef struct ns_relay_config {
 	uint32_t max_auth_tries;
 	uint32_t keepalive_ms; /* to users and agents; 0: off */
 	uint32_t drain_ms;     /* after SIGTERM: longest wait for sessions to end */
+	/* Optional: called once when the socket listens, before serving (a
+	 * supervisor's readiness notice, `nullspace relay --ready-fd`). */
+	void (*on_ready)(void *ud);
+	void *ready_ud;
 } ns_relay_config;
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions

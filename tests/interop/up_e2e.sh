@@ -58,6 +58,22 @@ assert_contains "list shows it running" "running" "$T/list.out"
 "$NS" sandbox get "$SB" >"$T/get.out" 2>&1 || fail "sandbox get failed: $(cat "$T/get.out")"
 assert_contains "get shows the template" "base" "$T/get.out"
 
+# Readiness comes from --ready-fd, not from probe connections: before any
+# login, neither the relay nor the new sandbox's agent saw a connection.
+assert_not_contains "no probe connection in the relay's log" "relay event=connect" "$UP_LOG"
+assert_contains "the relay logged that it listens" "relay event=listen" "$UP_LOG"
+SB_LOG=$NULLSPACE_HOME/state/sandboxes/$SB/agent.log
+assert_contains "the sandbox's agent logged that it listens" "agent event=listen" "$SB_LOG"
+assert_not_contains "no probe connection in the agent's log" "agent event=connect" "$SB_LOG"
+
+# A second `up` whose relay address is taken says so and exits 1.
+API2_PORT=$(pick_port)
+env NULLSPACE_HOME="$T/home_busy" "$NS" up --api-listen "127.0.0.1:$API2_PORT" \
+	--relay-listen "127.0.0.1:$RELAY_PORT" >"$T/busy.out" 2>&1
+assert_eq "up with a taken relay address: exit 1" 1 $?
+assert_contains "up with a taken relay address: the relay says why" "in use" "$T/busy.out"
+assert_contains "up with a taken relay address: up says the relay did not start" "the relay did not start" "$T/busy.out"
+
 # ---- nullspace ssh through OpenSSH ---------------------------------------------
 
 "$NS" ssh "$SB" -- 'echo ok; exit 3' >"$T/ssh1.out" 2>"$T/ssh1.err"
