@@ -20,8 +20,9 @@ typedef struct ns_spawn {
 /* In the child after fork (async-signal-safe calls only): no signal
  * blocked, SIGPIPE, SIGINT, SIGTERM and SIGHUP at their defaults, the
  * session or group, SIGTERM when the parent dies (exit 127 when it already
- * has), the fds, every other fd closed, then exec. Never returns: exit 127
- * with a line on stderr when exec fails. */
+ * has), the fds (any of them may already sit at 0-3), every other fd
+ * closed, then exec. Never returns: exit 127 with a line on stderr when
+ * exec fails. */
 void ns_spawn_child(const ns_spawn *s) __attribute__((noreturn));
 
 /* The parent's side of --ready-fd: wait up to ms for the child's "ready\n"

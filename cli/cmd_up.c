@@ -201,7 +201,13 @@ static int start(up_ctx *c, char *err, size_t cap)
 		}
 		return rc;
 	}
-	/* a taken address: the relay says so and exits, and the wait reports it */
+	/* the plain message for the usual case; a listener that comes between
+	 * this and the relay's bind makes the relay exit, and the wait says so */
+	if (ns_up_tcp_accepts(ns_up_local_host(c->o.relay_host), c->o.relay_port)) {
+		snprintf(err, cap, "cannot start the relay on %s: address already in use",
+		         c->o.relay_listen);
+		return NS_ERR_IO;
+	}
 	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, &c->st, &c->relay, &ready, err,
 	                            cap)) != 0) {
 		return rc;

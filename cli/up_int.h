@@ -33,6 +33,9 @@ int ns_up_parse_addr(const char *s, char *host, size_t cap, unsigned *port);
 const char *ns_up_local_host(const char *host);
 /* "HOST:PORT", "[V6]:PORT" into out. */
 void ns_up_format_addr(const char *host, unsigned port, char *out, size_t cap);
+/* Does a TCP connection to host:port succeed now? (Before the relay
+ * starts: a taken address; its readiness comes from --ready-fd.) */
+int ns_up_tcp_accepts(const char *host, unsigned port);
 
 /* up_state.c: NULLSPACE_HOME/state and the CLI config. */
 typedef struct ns_up_state {

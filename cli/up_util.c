@@ -1,11 +1,13 @@
 /* Small helpers of `nullspace up`: its log lines (UTC time, "nullspace up:"
- * prefix, on stderr) and listen addresses ("HOST:PORT", "[V6]:PORT"). */
+ * prefix, on stderr), listen addresses ("HOST:PORT", "[V6]:PORT") and the
+ * check, before the relay starts, that no one listens on its address. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,4 +99,32 @@ const char *ns_up_local_host(const char *host)
 void ns_up_format_addr(const char *host, unsigned port, char *out, size_t cap)
 {
 	snprintf(out, cap, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host, port);
+}
+
+int ns_up_tcp_accepts(const char *host, unsigned port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, ok;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		len = sizeof(*a6);
+	} else {
+		return 0;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		return 0;
+	}
+	ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return ok;
 }

@@ -1,9 +1,10 @@
 /* Tests for api/runtime*.c with real agents (the binary named by the
  * NULLSPACE environment variable; skipped without it): create (registry
- * entry, files and modes, the socket accepts, a session runs in the
- * sandbox's home), get, list, kill, timeout, an agent killed from outside,
- * unknown template, limit, an agent that fails to start, leftovers of an
- * earlier run removed, and close stopping everything. */
+ * entry, files and modes, no probe connection in the agent's log, the
+ * socket accepts, a session runs in the sandbox's home), get, list, kill,
+ * timeout, an agent killed from outside, unknown template, limit, an
+ * agent that fails to start, leftovers of an earlier run removed, and close
+ * stopping everything. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,6 +152,20 @@ static int accepts(const char *path)
 	return ok;
 }
 
+/* Started on its readiness notice, not on a probe: the agent's log says it
+ * listens and has no connection in it yet. */
+static void assert_no_probe(const char *dir)
+{
+	char path[600], *text = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/agent.log", dir);
+	assert_int_equal(ns_file_read(path, 1 << 20, &text, &len), 0);
+	assert_non_null(strstr(text, "agent event=listen"));
+	assert_null(strstr(text, "event=connect"));
+	free(text);
+}
+
 static void assert_group_gone(pid_t pid)
 {
 	errno = 0;
@@ -250,6 +265,7 @@ static void test_create_get_list_kill(void **state)
 	assert_memory_equal(e.host_key, hk.pk, NS_ED25519_PK_LEN);
 	ns_key_wipe(&hk);
 	free(text);
+	assert_no_probe(dir);
 	assert_true(accepts(e.endpoint + 5));
 	check_session(f, &e, dir);
 	snprintf(line, sizeof(line), "sandbox %s started (template base, timeout 600s", a.id);

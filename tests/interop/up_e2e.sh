@@ -71,8 +71,38 @@ API2_PORT=$(pick_port)
 env NULLSPACE_HOME="$T/home_busy" "$NS" up --api-listen "127.0.0.1:$API2_PORT" \
 	--relay-listen "127.0.0.1:$RELAY_PORT" >"$T/busy.out" 2>&1
 assert_eq "up with a taken relay address: exit 1" 1 $?
-assert_contains "up with a taken relay address: the relay says why" "in use" "$T/busy.out"
-assert_contains "up with a taken relay address: up says the relay did not start" "the relay did not start" "$T/busy.out"
+assert_contains "up with a taken relay address: says so" \
+	"cannot start the relay on 127.0.0.1:$RELAY_PORT: address already in use" "$T/busy.out"
+# Bound but not listening (no connection to find it): the relay's own bind
+# fails, it exits, and up learns it from the readiness pipe's end.
+if command -v python3 >/dev/null; then
+	BOUND_PORT=$(pick_port)
+	spawn "$T/bound.out" python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+print("bound", flush=True)
+time.sleep(120)' "$BOUND_PORT"
+	BOUND_PID=$SPAWNED
+	for i in $(seq 100); do
+		grep -q bound "$T/bound.out" && break
+		sleep 0.1
+	done
+	env NULLSPACE_HOME="$T/home_bound" "$NS" up --api-listen "127.0.0.1:$API2_PORT" \
+		--relay-listen "127.0.0.1:$BOUND_PORT" >"$T/bound_up.out" 2>&1
+	assert_eq "up with a bound relay address: exit 1" 1 $?
+	assert_contains "up with a bound relay address: the relay says why" "in use" "$T/bound_up.out"
+	assert_contains "up with a bound relay address: up says the relay did not start" \
+		"the relay did not start (exit 255; its reason is above)" "$T/bound_up.out"
+	kill "$BOUND_PID"
+	wait "$BOUND_PID" 2>/dev/null
+	KEEP=()
+	for p in "${NS_PIDS[@]}"; do
+		[ "$p" = "$BOUND_PID" ] || KEEP+=("$p")
+	done
+	NS_PIDS=("${KEEP[@]}")
+else
+	echo "note: python3 missing, bound relay address check not run"
+fi
 
 # ---- nullspace ssh through OpenSSH ---------------------------------------------
 
