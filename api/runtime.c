@@ -78,8 +78,8 @@ int ns_rt_write_entry(ns_runtime *rt, const ns_rt_sandbox *sb, int state)
 
 	memset(&e, 0, sizeof(e));
 	snprintf(e.id, sizeof(e.id), "%s", sb->info.id);
-	if (snprintf(e.endpoint, sizeof(e.endpoint), "unix:%s/%s", sb->dir, NS_RUNTIME_SOCK_NAME) >=
-	    (int)sizeof(e.endpoint)) {
+	if (snprintf(e.endpoint, sizeof(e.endpoint), "unix:%s/%s/%s", sb->dir, NS_RUNTIME_RUN_DIR,
+	             NS_RUNTIME_SOCK_NAME) >= (int)sizeof(e.endpoint)) {
 		return NS_ERR_INVALID;
 	}
 	memcpy(e.host_key, sb->host_pk, sizeof(e.host_key));
@@ -147,6 +147,7 @@ void ns_rt_stop_many(ns_runtime *rt, ns_rt_sandbox **v, size_t n, const char *re
 			ns_rt_agent_reap(v[i]->pid); /* SIGKILL */
 			v[i]->pid = 0;
 		}
+		ns_rt_cg_destroy(rt, v[i]);
 		ns_rt_log(rt, "sandbox %s stopped (%s)", v[i]->info.id, reason);
 	}
 	/* what the agents adopted is ours now */

@@ -1,5 +1,6 @@
 /* The local sandbox runtime of the embedded control plane: one
- * `nullspace agent` per sandbox, in its own folder and process group,
+ * `nullspace agent` per sandbox, isolated in namespaces of its own with
+ * cgroup limits (api/isolate.h, docs/isolation.md),
  * listening on a unix socket in that folder and trusting only the relay's
  * client key; the registry file the relay routes by is written on start and
  * on every state change. Single-threaded: call everything from one thread. */
@@ -16,6 +17,12 @@
 #define NS_RUNTIME_MAX_KEPT 1024         /* stopped ones kept for get/list, oldest dropped */
 #define NS_RUNTIME_START_TIMEOUT_MS 5000 /* until the agent's socket accepts */
 #define NS_RUNTIME_KILL_GRACE_MS 2000    /* SIGTERM, then SIGKILL to the group */
+#define NS_RUNTIME_MEMORY_DEFAULT (1024ULL * 1024 * 1024) /* bytes per sandbox */
+#define NS_RUNTIME_PIDS_DEFAULT 512                       /* processes per sandbox */
+#define NS_RUNTIME_CPU_DEFAULT 100                        /* percent of one CPU */
+/* Host uids of sandbox users when the runtime runs as root: one per
+ * running sandbox, from this base up (none of them in a passwd file). */
+#define NS_RUNTIME_UID_BASE 2000000000U
 
 typedef struct ns_runtime ns_runtime;
 
@@ -25,6 +32,11 @@ typedef struct ns_runtime_config {
 	const char *registry_dir;  /* what the relay reads */
 	const char *relay_client_key_line; /* "ssh-ed25519 AAAA...": the only key agents trust */
 	uint32_t max_sandboxes;            /* 0: NS_RUNTIME_MAX_SANDBOXES */
+	/* 1: agents run as the runtime's own user with its files in view
+	 * (development only); 0: each sandbox isolated (api/isolate.h). */
+	int no_isolation;
+	uint64_t memory_bytes;      /* per sandbox; 0: NS_RUNTIME_MEMORY_DEFAULT */
+	uint32_t pids, cpu_percent; /* 0: NS_RUNTIME_PIDS_DEFAULT, NS_RUNTIME_CPU_DEFAULT */
 	/* Optional: log lines ("sandbox sb_x started (pid N)") go here; NULL: stderr. */
 	void (*log)(void *ud, const char *line);
 	void *log_ud;

@@ -1,6 +1,6 @@
-/* The files of the sandbox runtime: a sandbox's folder (home/, host key,
- * authorized_keys), the tail of its agent.log for error messages, and
- * removing folders and registry entries an earlier run left behind. */
+/* The files of the sandbox runtime: a sandbox's folder (home/, run/ with
+ * the agent's host key and authorized_keys, root/), the tail of its agent.log for error messages,
+ * and removing folders and registry entries an earlier run left behind. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -135,12 +135,13 @@ static int write_host_key(ns_rt_sandbox *sb, char *err, size_t cap)
 	snprintf(comment, sizeof(comment), "sandbox %s", sb->info.id);
 	if ((rc = ns_key_generate(&key, comment)) != 0 ||
 	    (rc = ns_keyfile_write(&key, text, sizeof(text), &len)) != 0 ||
-	    (rc = sandbox_path(sb, "host_key", path, sizeof(path))) != 0) {
+	    (rc = sandbox_path(sb, NS_RUNTIME_RUN_DIR "/host_key", path, sizeof(path))) != 0) {
 		ns_rt_err(err, cap, "cannot make a host key for %s: %s", sb->info.id,
 		          ns_strerror(rc));
 		goto out;
 	}
-	if ((rc = ns_rt_write_new(path, 0600, text, len)) != 0) {
+	if ((rc = ns_rt_write_new(path, 0600, text, len)) != 0 ||
+	    (sb->uid != 0 && (rc = chown(path, sb->uid, sb->uid) != 0 ? NS_ERR_IO : 0)) != 0) {
 		ns_rt_err(err, cap, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -149,6 +150,19 @@ out:
 	sodium_memzero(text, sizeof(text));
 	ns_key_wipe(&key);
 	return rc;
+}
+
+/* A folder of sb's, owned by the sandbox user when there is one. */
+static int make_dir(const ns_rt_sandbox *sb, const char *name, mode_t mode, char *err, size_t cap)
+{
+	char path[PATH_MAX];
+
+	if (sandbox_path(sb, name, path, sizeof(path)) != 0 || mkdir(path, mode) != 0 ||
+	    (sb->uid != 0 && strcmp(name, "root") != 0 && chown(path, sb->uid, sb->uid) != 0)) {
+		ns_rt_err(err, cap, "cannot create %s/%s: %s", sb->dir, name, strerror(errno));
+		return NS_ERR_IO;
+	}
+	return 0;
 }
 
 int ns_rt_prepare(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
@@ -160,16 +174,19 @@ int ns_rt_prepare(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		ns_rt_err(err, cap, "cannot create %s: %s", sb->dir, strerror(errno));
 		return NS_ERR_IO;
 	}
-	if ((rc = sandbox_path(sb, "home", path, sizeof(path))) != 0 || mkdir(path, 0700) != 0) {
-		ns_rt_err(err, cap, "cannot create %s/home: %s", sb->dir, strerror(errno));
-		return NS_ERR_IO;
-	}
-	if ((rc = write_host_key(sb, err, cap)) != 0) {
+	/* home and run are the sandbox user's; root, the mount point of its
+	 * own root, stays ours */
+	if ((rc = make_dir(sb, "home", 0700, err, cap)) != 0 ||
+	    (rc = make_dir(sb, NS_RUNTIME_RUN_DIR, 0700, err, cap)) != 0 ||
+	    (rt->isolate && (rc = make_dir(sb, "root", 0755, err, cap)) != 0) ||
+	    (rc = write_host_key(sb, err, cap)) != 0) {
 		return rc;
 	}
+	/* read-only to the agent: the relay's key is the only one it trusts */
 	snprintf(line, sizeof(line), "%s\n", rt->client_key_line);
-	if ((rc = sandbox_path(sb, "authorized_keys", path, sizeof(path))) != 0 ||
-	    (rc = ns_rt_write_new(path, 0600, line, strlen(line))) != 0) {
+	if ((rc = sandbox_path(sb, NS_RUNTIME_RUN_DIR "/authorized_keys", path, sizeof(path))) !=
+	        0 ||
+	    (rc = ns_rt_write_new(path, sb->uid != 0 ? 0644 : 0600, line, strlen(line))) != 0) {
 		ns_rt_err(err, cap, "cannot write %s/authorized_keys: %s", sb->dir,
 		          strerror(errno));
 		return NS_ERR_IO;

@@ -16,14 +16,18 @@
 #define NS_RUNTIME_POLL_MS 10   /* while waiting for an agent to start or die */
 #define NS_RUNTIME_LOG_TAIL 600 /* bytes of agent.log quoted in an error */
 #define NS_RUNTIME_SOCK_NAME "agent.sock"
+#define NS_RUNTIME_RUN_DIR "run"           /* the agent's socket and keys: /run/nullspace inside */
+#define NS_RT_CG_N 3                       /* memory, pids, cpu */
 #define NS_RUNTIME_REGISTRY_USER "sandbox" /* the registry's default login name */
 
 typedef struct ns_rt_sandbox {
 	ns_sandbox_info info;
 	char dir[PATH_MAX]; /* sandboxes_dir/<id> */
 	uint8_t host_pk[NS_ED25519_PK_LEN];
-	pid_t pid;   /* the agent, leader of its process group; 0 once reaped */
+	pid_t pid;   /* the agent (or its isolate monitor), group leader; 0 once reaped */
 	int running; /* 1 until stopped */
+	uid_t uid;   /* host uid (and gid) of the sandbox user; 0: not isolated as root */
+	int ncg;     /* cgroup folders made (runtime_cgroup.c) */
 } ns_rt_sandbox;
 
 struct ns_runtime {
@@ -34,7 +38,13 @@ struct ns_runtime {
 	int (*own_child)(void *ud, pid_t pid);
 	void *own_child_ud;
 	int no_children_list; /* 1 once listing our children failed (logged once) */
-	ns_rt_sandbox **sb;   /* oldest first */
+	int isolate;          /* 1: sandboxes in namespaces (api/isolate.h) */
+	uint64_t limit_memory;
+	uint32_t limit_pids, limit_cpu_percent;
+	int cg_open;                        /* controllers whose base folder exists */
+	char cg_base[NS_RT_CG_N][PATH_MAX]; /* .../nullspace-<pid> per controller */
+	char cg_why[160];                   /* why limits are not enforced */
+	ns_rt_sandbox **sb;                 /* oldest first */
 	size_t n, cap, nrunning;
 };
 
@@ -60,6 +70,17 @@ int ns_rt_agent_exited(pid_t pid);
 /* SIGKILL whatever is left of the group, then reap the leader. */
 void ns_rt_agent_reap(pid_t pid);
 
+/* runtime_cgroup.c: limits per sandbox (cgroup v1). open: 0 when every
+ * controller is usable, else -1 with rt->cg_why set. */
+int ns_rt_cg_open(ns_runtime *rt);
+void ns_rt_cg_close(ns_runtime *rt);
+/* sb's folders with the limits written; 0 and nothing made when closed. */
+int ns_rt_cg_create(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
+/* The folders sb joins (for `isolate --cgroup`): how many, into out. */
+size_t ns_rt_cg_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, char out[][PATH_MAX]);
+/* SIGKILL all that is left in sb's cgroup, then remove its folders. */
+void ns_rt_cg_destroy(ns_runtime *rt, ns_rt_sandbox *sb);
+
 /* runtime_orphans.c: processes left behind by stopped sandboxes. */
 /* Make this process a child subreaper (prctl), so it adopts them. */
 int ns_rt_adopt_orphans(void);
@@ -81,7 +102,8 @@ int ns_rt_write_new(const char *path, int mode, const void *p, size_t len);
 int ns_rt_rmtree(const char *path);
 /* Remove every sandbox folder and registry entry of an earlier run. */
 void ns_rt_clean_stale(const char *sandboxes_dir, const char *registry_dir);
-/* The sandbox's folder: home/, host_key, authorized_keys; host_pk set. */
+/* The sandbox's folder: home/, run/ (host_key, authorized_keys), root/
+ * when isolated; host_pk set. */
 int ns_rt_prepare(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
 /* The last lines of the agent's log (at most NS_RUNTIME_LOG_TAIL bytes,
  * newlines shown as "; "), "" when none. */

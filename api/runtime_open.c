@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "file.h"
+#include "isolate.h"
 #include "nullspace/error.h"
 #include "registry.h"
 #include "runtime_int.h"
@@ -62,6 +63,42 @@ static int check_config(const ns_runtime_config *cfg, char *err, size_t cap)
 	return 0;
 }
 
+/* Once, at open: what isolation and which limits are in force. */
+static void log_isolation(ns_runtime *rt)
+{
+	char limits[256];
+
+	if (!rt->isolate) {
+		ns_rt_log(rt,
+		          "isolation: NONE (no_isolation): sandboxes run as uid %u with every file "
+		          "of that user in view, NULLSPACE_HOME and its CA key included; for "
+		          "development only",
+		          (unsigned)geteuid());
+		return;
+	}
+	if (ns_rt_cg_open(rt) == 0) {
+		snprintf(limits, sizeof(limits),
+		         "memory %llu MiB, %u processes, %u%% of a CPU per sandbox (cgroup v1)",
+		         (unsigned long long)(rt->limit_memory >> 20), rt->limit_pids,
+		         rt->limit_cpu_percent);
+	} else {
+		snprintf(limits, sizeof(limits), "NOT enforced (%s)", rt->cg_why);
+	}
+	if (geteuid() == 0) {
+		ns_rt_log(rt,
+		          "isolation: namespaces (user, mount, pid, net with loopback only, uts, "
+		          "ipc, cgroup), own root, uid %d inside mapped to host uids from %u; "
+		          "limits: %s",
+		          NS_ISOLATE_UID, NS_RUNTIME_UID_BASE, limits);
+	} else {
+		ns_rt_log(rt,
+		          "isolation: namespaces (user, mount, pid, net with loopback only, uts, "
+		          "ipc, cgroup), own root, uid %d inside mapped to host uid %u (ours: run "
+		          "as root for a host uid per sandbox); limits: %s",
+		          NS_ISOLATE_UID, (unsigned)geteuid(), limits);
+	}
+}
+
 int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, size_t cap)
 {
 	struct sockaddr_un sa;
@@ -80,6 +117,10 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 	rt->log_ud = cfg->log_ud;
 	rt->own_child = cfg->own_child;
 	rt->own_child_ud = cfg->own_child_ud;
+	rt->isolate = !cfg->no_isolation;
+	rt->limit_memory = cfg->memory_bytes != 0 ? cfg->memory_bytes : NS_RUNTIME_MEMORY_DEFAULT;
+	rt->limit_pids = cfg->pids != 0 ? cfg->pids : NS_RUNTIME_PIDS_DEFAULT;
+	rt->limit_cpu_percent = cfg->cpu_percent != 0 ? cfg->cpu_percent : NS_RUNTIME_CPU_DEFAULT;
 	if (ns_rt_adopt_orphans() != 0) {
 		rt->no_children_list = 1;
 		ns_rt_log(rt,
@@ -98,8 +139,9 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 		rc = NS_ERR_NOMEM;
 		goto out;
 	}
-	/* DIR/sb_xxxxxxxxxxxx/agent.sock must fit a unix socket address */
-	if (strlen(rt->sandboxes_dir) + 5 + NS_RUNTIME_ID_CHARS + strlen(NS_RUNTIME_SOCK_NAME) >=
+	/* DIR/sb_xxxxxxxxxxxx/run/agent.sock must fit a unix socket address */
+	if (strlen(rt->sandboxes_dir) + 6 + NS_RUNTIME_ID_CHARS + strlen(NS_RUNTIME_RUN_DIR) +
+	        strlen(NS_RUNTIME_SOCK_NAME) >=
 	    sizeof(sa.sun_path)) {
 		ns_rt_err(err, cap, "%s is too long a path for the agents' unix sockets",
 		          rt->sandboxes_dir);
@@ -108,6 +150,7 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 	}
 	/* the agents of an earlier run are gone: so are their sandboxes */
 	ns_rt_clean_stale(rt->sandboxes_dir, rt->registry_dir);
+	log_isolation(rt);
 	*out = rt;
 	rt = NULL;
 out:
@@ -145,6 +188,7 @@ void ns_runtime_close(ns_runtime *rt)
 	free(rt->sandboxes_dir);
 	free(rt->registry_dir);
 	free(rt->client_key_line);
+	ns_rt_cg_close(rt);
 	free(rt);
 }
 
@@ -194,6 +238,22 @@ static int pick_id(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 	return NS_ERR_IO;
 }
 
+/* The lowest host uid from NS_RUNTIME_UID_BASE that no running sandbox
+ * has: sandboxes never share a uid (signals, /proc, process limits). */
+static uid_t pick_uid(const ns_runtime *rt)
+{
+	uid_t uid;
+	size_t i;
+
+	for (uid = NS_RUNTIME_UID_BASE;; uid++) {
+		for (i = 0; i < rt->n && !(rt->sb[i]->running && rt->sb[i]->uid == uid); i++) {
+		}
+		if (i == rt->n) {
+			return uid;
+		}
+	}
+}
+
 int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeout_s, int64_t now,
                       ns_sandbox_info *out, char *err, size_t cap)
 {
@@ -219,7 +279,9 @@ int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeou
 		goto out;
 	}
 	made = 1;
-	if ((rc = ns_rt_prepare(rt, sb, err, cap)) != 0 ||
+	sb->uid = rt->isolate && geteuid() == 0 ? pick_uid(rt) : 0;
+	if ((rc = ns_rt_cg_create(rt, sb, err, cap)) != 0 ||
+	    (rc = ns_rt_prepare(rt, sb, err, cap)) != 0 ||
 	    (rc = ns_rt_agent_start(rt, sb, err, cap)) != 0) {
 		rc = rc == NS_ERR_NOMEM ? rc : NS_ERR_IO;
 		goto out;
@@ -242,6 +304,7 @@ out:
 		if (sb->pid > 0) {
 			ns_rt_agent_reap(sb->pid);
 		}
+		ns_rt_cg_destroy(rt, sb);
 		if (made) {
 			(void)ns_rt_rmtree(sb->dir);
 			(void)ns_registry_remove(rt->registry_dir, sb->info.id);

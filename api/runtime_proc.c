@@ -1,4 +1,5 @@
-/* One sandbox's agent process: fork + exec of `nullspace agent` in its own
+/* One sandbox's agent process: fork + exec of `nullspace agent` (through
+ * `nullspace isolate` when sandboxes are isolated) in its own
  * session and process group (stdin /dev/null, stdout and stderr to
  * agent.log, SIGTERM when we die), the wait for its readiness notice,
  * and the end of the group. */
@@ -10,21 +11,33 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "isolate.h"
 #include "nullspace/error.h"
 #include "runtime_int.h"
 #include "spawn.h"
 
-enum { P_LISTEN, P_KEY, P_AUTH, P_HOME, P_LOG, P_N };
+/* Host paths of a sandbox: its folders, the agent's files as the agent
+ * sees them (inside the sandbox, or these when not isolated). */
+enum { P_LISTEN, P_KEY, P_AUTH, P_HOME, P_RUN, P_ROOT, P_LOG, P_N };
+#define ARGS_MAX (40 + 2 * NS_RT_CG_N)
 
 typedef struct spawn_plan {
 	char path[P_N][PATH_MAX + 8];
-	const char *argv[14];
+	char id[NS_API_ID_MAX + 1], uid[16], nproc[16];
+	char cg[NS_RT_CG_N][PATH_MAX];
+	const char *agent[P_RUN]; /* the agent's paths as it sees them: P_LISTEN..P_HOME */
+	const char *argv[ARGS_MAX];
 } spawn_plan;
 
-static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan *p)
+static int host_paths(const ns_rt_sandbox *sb, spawn_plan *p)
 {
-	static const char *const name[P_N] = {NS_RUNTIME_SOCK_NAME, "host_key", "authorized_keys",
-	                                      "home", "agent.log"};
+	static const char *const name[P_N] = {NS_RUNTIME_RUN_DIR "/" NS_RUNTIME_SOCK_NAME,
+	                                      NS_RUNTIME_RUN_DIR "/host_key",
+	                                      NS_RUNTIME_RUN_DIR "/authorized_keys",
+	                                      "home",
+	                                      NS_RUNTIME_RUN_DIR,
+	                                      "root",
+	                                      "agent.log"};
 	int i;
 
 	for (i = 0; i < P_N; i++) {
@@ -34,17 +47,77 @@ static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan 
 			return NS_ERR_INVALID;
 		}
 	}
-	i = 0;
+	return 0;
+}
+
+/* `nullspace isolate ... --`, the agent's paths then those inside. */
+static size_t isolate_args(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan *p)
+{
+	size_t i = 0, k, ncg = ns_rt_cg_paths(rt, sb, p->cg);
+
+	snprintf(p->id, sizeof(p->id), "%s", sb->info.id);
 	p->argv[i++] = rt->exe;
-	p->argv[i++] = "agent";
-	p->argv[i++] = "--listen";
-	p->argv[i++] = p->path[P_LISTEN];
-	p->argv[i++] = "--host-key";
-	p->argv[i++] = p->path[P_KEY];
-	p->argv[i++] = "--authorized-keys";
-	p->argv[i++] = p->path[P_AUTH];
+	p->argv[i++] = "isolate";
+	p->argv[i++] = "--id";
+	p->argv[i++] = p->id;
+	p->argv[i++] = "--root";
+	p->argv[i++] = p->path[P_ROOT];
 	p->argv[i++] = "--home";
 	p->argv[i++] = p->path[P_HOME];
+	p->argv[i++] = "--run";
+	p->argv[i++] = p->path[P_RUN];
+	p->argv[i++] = "--exe";
+	p->argv[i++] = rt->exe;
+	if (sb->uid != 0) {
+		snprintf(p->uid, sizeof(p->uid), "%u", (unsigned)sb->uid);
+		p->argv[i++] = "--uid";
+		p->argv[i++] = p->uid;
+		p->argv[i++] = "--gid";
+		p->argv[i++] = p->uid;
+		if (ncg == 0) { /* no pids cgroup: at least a process limit for its uid */
+			snprintf(p->nproc, sizeof(p->nproc), "%u", rt->limit_pids);
+			p->argv[i++] = "--nproc";
+			p->argv[i++] = p->nproc;
+		}
+	}
+	for (k = 0; k < ncg; k++) {
+		p->argv[i++] = "--cgroup";
+		p->argv[i++] = p->cg[k];
+	}
+	p->argv[i++] = "--";
+	p->argv[i++] = NS_ISOLATE_EXE;
+	p->agent[P_LISTEN] = "unix:" NS_ISOLATE_RUN "/" NS_RUNTIME_SOCK_NAME;
+	p->agent[P_KEY] = NS_ISOLATE_RUN "/host_key";
+	p->agent[P_AUTH] = NS_ISOLATE_RUN "/authorized_keys";
+	p->agent[P_HOME] = NS_ISOLATE_HOME;
+	return i;
+}
+
+static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan *p)
+{
+	size_t i = 0;
+	int k;
+
+	if (host_paths(sb, p) != 0) {
+		return NS_ERR_INVALID;
+	}
+	for (k = 0; k < P_RUN; k++) {
+		p->agent[k] = p->path[k];
+	}
+	if (rt->isolate) {
+		i = isolate_args(rt, sb, p);
+	} else {
+		p->argv[i++] = rt->exe;
+	}
+	p->argv[i++] = "agent";
+	p->argv[i++] = "--listen";
+	p->argv[i++] = p->agent[P_LISTEN];
+	p->argv[i++] = "--host-key";
+	p->argv[i++] = p->agent[P_KEY];
+	p->argv[i++] = "--authorized-keys";
+	p->argv[i++] = p->agent[P_AUTH];
+	p->argv[i++] = "--home";
+	p->argv[i++] = p->agent[P_HOME];
 	p->argv[i++] = "--ready-fd";
 	p->argv[i++] = "3"; /* ns_spawn's ready_fd */
 	p->argv[i] = NULL;

@@ -30,6 +30,7 @@ int main(int argc, char **argv)
 	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},
 #ifndef NS_NO_API
 	    {"up", ns_cmd_up},           {"sandbox", ns_cmd_sandbox}, {"ssh", ns_cmd_ssh},
+	    {"isolate", ns_cmd_isolate},
 #endif
 	};
 

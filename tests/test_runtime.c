@@ -27,6 +27,7 @@
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 #include "registry.h"
+#include "isolate.h"
 #include "runtime.h"
 #include "runtime_int.h"
 
@@ -183,6 +184,16 @@ static void assert_mode(const char *dir, const char *name, unsigned mode)
 	assert_int_equal(st.st_mode & 07777, mode);
 }
 
+static void assert_owner(const char *dir, const char *name, uid_t uid)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_uid, uid);
+}
+
 static void assert_registry(fixture *f, const char *id, int state, ns_registry_entry *e)
 {
 	assert_int_equal(ns_registry_lookup(f->registry, id, e), 0);
@@ -213,7 +224,8 @@ static void check_session(fixture *f, const ns_registry_entry *e, const char *di
 	    ns_client_exec_capture(c, "pwd; echo \"$HOME\"", NULL, 0, &out, NULL, &status, &sig),
 	    0);
 	assert_int_equal(status, 0);
-	snprintf(want, sizeof(want), "%s/home\n%s/home\n", dir, dir);
+	(void)dir; /* isolated: the home as the sandbox sees it */
+	snprintf(want, sizeof(want), "%s\n%s\n", NS_ISOLATE_HOME, NS_ISOLATE_HOME);
 	assert_int_equal(out.len, strlen(want));
 	assert_memory_equal(out.p, want, out.len);
 	ns_client_buf_free(&out);
@@ -252,13 +264,18 @@ static void test_create_get_list_kill(void **state)
 	assert_mode(f->tmp, "state/registry", 0700);
 	assert_mode(dir, "", 0700);
 	assert_mode(dir, "home", 0700);
-	assert_mode(dir, "host_key", 0600);
-	assert_mode(dir, "authorized_keys", 0600);
+	assert_mode(dir, "run", 0700);
+	assert_mode(dir, "root", 0755);
+	assert_mode(dir, "run/host_key", 0600);
+	assert_mode(dir, "run/authorized_keys", geteuid() == 0 ? 0644 : 0600);
+	assert_owner(dir, "home", geteuid() == 0 ? NS_RUNTIME_UID_BASE : geteuid());
+	assert_owner(dir, "run/host_key", geteuid() == 0 ? NS_RUNTIME_UID_BASE : geteuid());
+	assert_owner(dir, "run/authorized_keys", geteuid());
 	assert_registry(f, a.id, NS_SANDBOX_RUNNING, &e);
-	snprintf(endpoint, sizeof(endpoint), "unix:%s/agent.sock", dir);
+	snprintf(endpoint, sizeof(endpoint), "unix:%s/run/agent.sock", dir);
 	assert_string_equal(e.endpoint, endpoint);
 	assert_string_equal(e.user, "sandbox");
-	snprintf(endpoint, sizeof(endpoint), "%s/host_key", dir);
+	snprintf(endpoint, sizeof(endpoint), "%s/run/host_key", dir);
 	assert_int_equal(ns_file_read(endpoint, NS_KEYFILE_MAX, &text, &len), 0);
 	memset(&hk, 0, sizeof(hk));
 	assert_int_equal(ns_keyfile_parse(text, len, &hk), 0);
@@ -274,6 +291,9 @@ static void test_create_get_list_kill(void **state)
 	/* get and list, newest first */
 	create(f, 30, &b, &pb);
 	assert_string_not_equal(a.id, b.id);
+	snprintf(endpoint, sizeof(endpoint), "%s/%s", f->sandboxes, b.id);
+	/* as root, no two running sandboxes share a host uid */
+	assert_owner(endpoint, "home", geteuid() == 0 ? NS_RUNTIME_UID_BASE + 1 : geteuid());
 	assert_int_equal(ns_runtime_get(f->rt, a.id, &got), 0);
 	assert_string_equal(got.id, a.id);
 	assert_int_equal(got.timeout, 600);

@@ -278,7 +278,12 @@ assert_contains "a file where the ssh folder must be: message" "$T/home2/ssh is 
 MARK=$((4000 + RANDOM % 5000))
 "$NS" ssh "$SB" -- "setsid sleep 1${MARK}1 </dev/null >/dev/null 2>&1 & nohup sleep 1${MARK}2 </dev/null >/dev/null 2>&1 & echo started" >"$T/detach.out" 2>&1
 assert_eq "detached processes started" "started" "$(cat "$T/detach.out")"
-SB_AGENT=$(pgrep -f "$NULLSPACE_HOME/state/sandboxes/$SB/" | head -n 1)
+# The agent is pid 1 of the sandbox's pid namespace: the child of the
+# `nullspace isolate` monitor that names the sandbox.
+SB_MONITOR=$(pgrep -f "isolate --id $SB " | head -n 1)
+SB_AGENT=$(pgrep -P "$SB_MONITOR" | head -n 1)
+[ -n "$SB_AGENT" ] && ok "the agent of $SB runs under its isolate monitor" ||
+	fail "no agent under an isolate monitor for $SB"
 for i in $(seq 20); do
 	[ "$(pgrep -c -f "^sleep 1${MARK}[12]\$")" = 2 ] && break
 	sleep 0.1
@@ -290,7 +295,8 @@ done
 "$NS" sandbox kill "$SB" >"$T/kill.out" 2>&1 || fail "sandbox kill failed: $(cat "$T/kill.out")"
 left=$(pgrep -f "^sleep 1${MARK}[12]\$" | tr '\n' ' ')
 assert_eq "sandbox kill leaves no detached process behind" "" "$left"
-assert_contains "up logged the leftovers it killed" "left behind by stopped sandboxes" "$UP_LOG"
+# nothing of a sandbox outlives its pid namespace: the runtime had none to kill
+assert_not_contains "no leftovers for the runtime to kill" "left behind by stopped sandboxes" "$UP_LOG"
 "$NS" ssh "$SB" -- true >/dev/null 2>"$T/killed.err"
 assert_eq "killed sandbox: exit 68" 68 $?
 assert_contains "killed sandbox: message says stopped" "stopped" "$T/killed.err"
