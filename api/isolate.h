@@ -23,7 +23,7 @@ typedef struct ns_isolate {
 	const char *id;   /* the sandbox id: its hostname */
 	const char *root; /* an empty folder: the mount point of the new root */
 	const char *home; /* bound read-write at NS_ISOLATE_HOME */
-	const char *run;  /* bound read-write at NS_ISOLATE_RUN */
+	const char *run;  /* bound read-only at NS_ISOLATE_RUN */
 	const char *exe;  /* bound read-only at NS_ISOLATE_EXE */
 	/* The host uid and gid the sandbox user maps to. Only root may choose
 	 * them; for any other caller they must be its own (or -1 for those). */

@@ -301,7 +301,7 @@ static int build_mounts(builder *b)
 	}
 	if (build_etc(b) != 0 || build_dev(b) != 0 ||
 	    bind(b, b->c->home, NS_ISOLATE_HOME, 0) != 0 ||
-	    bind(b, b->c->run, NS_ISOLATE_RUN, 0) != 0 ||
+	    bind(b, b->c->run, NS_ISOLATE_RUN, 1) != 0 ||
 	    bind(b, b->c->exe, NS_ISOLATE_EXE, 1) != 0 || make_dir(b, "/tmp", 01777) != 0 ||
 	    at(b, "/tmp", p) != 0) {
 		return NS_ERR_IO;

@@ -152,13 +152,13 @@ out:
 	return rc;
 }
 
-/* A folder of sb's, owned by the sandbox user when there is one. */
+/* A folder of sb's; home is the sandbox user's when there is one. */
 static int make_dir(const ns_rt_sandbox *sb, const char *name, mode_t mode, char *err, size_t cap)
 {
 	char path[PATH_MAX];
 
 	if (sandbox_path(sb, name, path, sizeof(path)) != 0 || mkdir(path, mode) != 0 ||
-	    (sb->uid != 0 && strcmp(name, "root") != 0 && chown(path, sb->uid, sb->uid) != 0)) {
+	    (sb->uid != 0 && strcmp(name, "home") == 0 && chown(path, sb->uid, sb->uid) != 0)) {
 		ns_rt_err(err, cap, "cannot create %s/%s: %s", sb->dir, name, strerror(errno));
 		return NS_ERR_IO;
 	}
@@ -174,10 +174,11 @@ int ns_rt_prepare(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		ns_rt_err(err, cap, "cannot create %s: %s", sb->dir, strerror(errno));
 		return NS_ERR_IO;
 	}
-	/* home and run are the sandbox user's; root, the mount point of its
-	 * own root, stays ours */
+	/* home is the sandbox user's; run (the agent's socket, bound by us,
+	 * and its keys: read-only inside) and root (the mount point of its
+	 * own root) stay ours */
 	if ((rc = make_dir(sb, "home", 0700, err, cap)) != 0 ||
-	    (rc = make_dir(sb, NS_RUNTIME_RUN_DIR, 0700, err, cap)) != 0 ||
+	    (rc = make_dir(sb, NS_RUNTIME_RUN_DIR, 0755, err, cap)) != 0 ||
 	    (rt->isolate && (rc = make_dir(sb, "root", 0755, err, cap)) != 0) ||
 	    (rc = write_host_key(sb, err, cap)) != 0) {
 		return rc;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
+#include "net.h"
 #include "nullspace/error.h"
 #include "runtime_int.h"
 #include "spawn.h"
@@ -86,7 +87,6 @@ static size_t isolate_args(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_
 	}
 	p->argv[i++] = "--";
 	p->argv[i++] = NS_ISOLATE_EXE;
-	p->agent[P_LISTEN] = "unix:" NS_ISOLATE_RUN "/" NS_RUNTIME_SOCK_NAME;
 	p->agent[P_KEY] = NS_ISOLATE_RUN "/host_key";
 	p->agent[P_AUTH] = NS_ISOLATE_RUN "/authorized_keys";
 	p->agent[P_HOME] = NS_ISOLATE_HOME;
@@ -104,6 +104,9 @@ static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan 
 	for (k = 0; k < P_RUN; k++) {
 		p->agent[k] = p->path[k];
 	}
+	/* we bind the socket, where the sandbox cannot swap it for a link to
+	 * another socket of the host's; the agent gets it at fd 4 */
+	p->agent[P_LISTEN] = "fd:4";
 	if (rt->isolate) {
 		i = isolate_args(rt, sb, p);
 	} else {
@@ -206,7 +209,7 @@ static int wait_ready(ns_rt_sandbox *sb, int rfd, char *err, size_t cap)
 int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 {
 	spawn_plan p;
-	int logfd = -1, nullfd = -1, ready[2] = {-1, -1}, rc = NS_ERR_IO;
+	int logfd = -1, nullfd = -1, lfd = -1, ready[2] = {-1, -1}, rc = NS_ERR_IO;
 	pid_t pid, self = getpid();
 
 	if (plan_paths(rt, sb, &p) != 0) {
@@ -219,6 +222,10 @@ int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		ns_rt_err(err, cap, "cannot open %s: %s", p.path[P_LOG], strerror(errno));
 		goto out;
 	}
+	if ((lfd = ns_net_listen(p.path[P_LISTEN], err, cap)) < 0) {
+		lfd = -1;
+		goto out;
+	}
 	if (pipe2(ready, O_CLOEXEC) != 0) {
 		ns_rt_err(err, cap, "cannot start an agent: pipe: %s", strerror(errno));
 		goto out;
@@ -228,7 +235,14 @@ int ns_rt_agent_start(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		goto out;
 	}
 	if (pid == 0) {
-		ns_spawn c = {p.argv, "nullspace runtime", self, 1, nullfd, logfd, ready[1]};
+		ns_spawn c = {.argv = p.argv,
+		              .who = "nullspace runtime",
+		              .parent = self,
+		              .new_session = 1,
+		              .in_fd = nullfd,
+		              .out_fd = logfd,
+		              .ready_fd = ready[1],
+		              .listen_fd = lfd};
 
 		ns_spawn_child(&c);
 	}
@@ -247,6 +261,9 @@ out:
 	}
 	if (nullfd >= 0) {
 		close(nullfd);
+	}
+	if (lfd >= 0) {
+		close(lfd);
 	}
 	return rc;
 }

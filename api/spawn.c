@@ -12,22 +12,22 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* fd itself when it is above 3 or -1 (none); else a copy at 4 or more, or
+/* fd itself when it is above 4 or -1 (none); else a copy at 5 or more, or
  * -2 when that fails. */
 static int lift(int fd)
 {
 	int c;
 
-	if (fd < 0 || fd > 3) {
+	if (fd < 0 || fd > 4) {
 		return fd;
 	}
-	return (c = fcntl(fd, F_DUPFD, 4)) < 0 ? -2 : c;
+	return (c = fcntl(fd, F_DUPFD, 5)) < 0 ? -2 : c;
 }
 
 void ns_spawn_child(const ns_spawn *s)
 {
 	sigset_t none;
-	int in, out, ready;
+	int in, out, ready, lst;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -44,15 +44,21 @@ void ns_spawn_child(const ns_spawn *s)
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != s->parent) {
 		_exit(127);
 	}
-	/* sources at 0-3 could be overwritten by an earlier dup2: copies of
-	 * them at 4 or more first (the copies are closed below) */
+	/* sources at 0-4 could be overwritten by an earlier dup2: copies of
+	 * them at 5 or more first (the copies are closed below) */
 	if ((in = lift(s->in_fd)) < 0 || (out = lift(s->out_fd)) < -1 ||
-	    (ready = lift(s->ready_fd)) < -1 || dup2(in, 0) < 0 ||
-	    (out >= 0 && (dup2(out, 1) < 0 || dup2(out, 2) < 0)) ||
-	    (ready >= 0 && dup2(ready, 3) < 0)) {
+	    (ready = lift(s->ready_fd)) < -1 || (lst = lift(s->listen_fd)) < -1 ||
+	    dup2(in, 0) < 0 || (out >= 0 && (dup2(out, 1) < 0 || dup2(out, 2) < 0)) ||
+	    (ready >= 0 && dup2(ready, 3) < 0) || (lst >= 0 && dup2(lst, 4) < 0)) {
 		_exit(127);
 	}
-	close_range(ready >= 0 ? 4 : 3, ~0U, 0);
+	close_range(5, ~0U, 0);
+	if (ready < 0) {
+		close(3);
+	}
+	if (lst < 0) {
+		close(4);
+	}
 	execv(s->argv[0], (char *const *)s->argv);
 	dprintf(2, "%s: cannot run %s: %s\n", s->who, s->argv[0], strerror(errno));
 	_exit(127);

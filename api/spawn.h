@@ -15,13 +15,15 @@ typedef struct ns_spawn {
 	int in_fd;               /* becomes fd 0 */
 	int out_fd;              /* becomes fds 1 and 2; -1 keeps them */
 	int ready_fd;            /* becomes fd 3 (pass "--ready-fd 3"); -1: none */
+	int listen_fd;           /* becomes fd 4 (pass "--listen fd:4"); -1: none */
 } ns_spawn;
 
 /* In the child after fork (async-signal-safe calls only): no signal
  * blocked, SIGPIPE, SIGINT, SIGTERM and SIGHUP at their defaults, the
  * session or group, SIGTERM when the parent dies (exit 127 when it already
  * has), the fds (any of them may already sit at 0-3), every other fd
- * closed, then exec. Never returns: exit 127 with a line on stderr when
+ * closed, then exec. Fill it with named fields: a forgotten fd field
+ * is 0, stdin. Never returns: exit 127 with a line on stderr when
  * exec fails. */
 void ns_spawn_child(const ns_spawn *s) __attribute__((noreturn));
 

@@ -67,7 +67,7 @@ int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st
 		return NS_ERR_IO;
 	}
 	if (p == 0) {
-		ns_spawn c = {argv, "nullspace up", self, 0, nullfd, -1, ready[1]};
+		ns_spawn c = {argv, "nullspace up", self, 0, nullfd, -1, ready[1], -1};
 
 		ns_spawn_child(&c);
 	}

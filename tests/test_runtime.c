@@ -264,7 +264,9 @@ static void test_create_get_list_kill(void **state)
 	assert_mode(f->tmp, "state/registry", 0700);
 	assert_mode(dir, "", 0700);
 	assert_mode(dir, "home", 0700);
-	assert_mode(dir, "run", 0700);
+	assert_mode(dir, "run", 0755);
+	assert_owner(dir, "run", geteuid());
+	assert_owner(dir, "run/agent.sock", geteuid()); /* bound by the runtime */
 	assert_mode(dir, "root", 0755);
 	assert_mode(dir, "run/host_key", 0600);
 	assert_mode(dir, "run/authorized_keys", geteuid() == 0 ? 0644 : 0600);

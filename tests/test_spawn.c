@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,7 +52,7 @@ static pid_t start(const char *prog, const char *script, int ready_at, int in_at
 	if (pid == 0) {
 		const char *argv[] = {prog != NULL ? prog : "/bin/sh", "-c", script, NULL};
 		int w = place(rp[1], -1), in = place(ip[0], -1);
-		ns_spawn c = {argv, "test_spawn", self, 0, -1, -1, -1};
+		ns_spawn c = {argv, "test_spawn", self, 0, -1, -1, -1, -1};
 
 		close(rp[0]);
 		c.ready_fd = ready_at >= 0 ? place(w, ready_at) : w;
@@ -127,12 +128,58 @@ static void test_not_yet(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 }
 
+/* A listening socket lands on fd 4 wherever it was (3 and 0 included),
+ * next to the readiness pipe on 3: the child sees a socket there. */
+static void assert_listen_at(int listen_at)
+{
+	int rp[2], st = -1, r = 0, i, ls;
+	pid_t self = getpid(), pid;
+
+	assert_int_equal(pipe2(rp, O_CLOEXEC), 0);
+	assert_true((ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		const char *argv[] = {"/bin/sh", "-c",
+		                      "case $(readlink /proc/$$/fd/4) in socket:*) printf "
+		                      "'ready\\n' >&3 ;; esac",
+		                      NULL};
+		int w = place(rp[1], -1), in = place(open("/dev/null", O_RDONLY), -1);
+		ns_spawn c = {.argv = argv,
+		              .who = "test_spawn",
+		              .parent = self,
+		              .in_fd = in,
+		              .out_fd = -1,
+		              .ready_fd = w,
+		              .listen_fd = place(ls, listen_at)};
+
+		ns_spawn_child(&c);
+	}
+	close(rp[1]);
+	close(ls);
+	for (i = 0; i < 100 && r == 0; i++) {
+		r = ns_spawn_ready(rp[0], 100);
+	}
+	close(rp[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(r, 1);
+}
+
+static void test_listen_fd(void **state)
+{
+	(void)state;
+	assert_listen_at(-1);
+	assert_listen_at(3);
+	assert_listen_at(4);
+	assert_listen_at(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ready_anywhere),
 	    cmocka_unit_test(test_no_notice),
 	    cmocka_unit_test(test_not_yet),
+	    cmocka_unit_test(test_listen_fd),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

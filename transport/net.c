@@ -22,6 +22,8 @@
 #define LISTEN_BACKLOG 1024
 #define HOST_MAX 256
 #define UNIX_PREFIX "unix:"
+#define FD_PREFIX "fd:"
+#define FD_MAX 65535
 
 static void seterr(char *err, size_t cap, const char *fmt, const char *a, const char *b)
 {
@@ -156,6 +158,34 @@ static int listen_ai(const struct addrinfo *ai, int *saved_errno)
 	return fd;
 }
 
+/* "fd:N": a listening stream socket the parent opened for us (the sandbox
+ * runtime binds the agent's socket where the sandbox cannot replace it). */
+static int listen_inherited(const char *num, char *err, size_t cap)
+{
+	int fd = 0, on = 0, type = 0;
+	socklen_t len = sizeof(on);
+	const char *c;
+
+	for (c = num; *c >= '0' && *c <= '9' && fd <= FD_MAX; c++) {
+		fd = fd * 10 + (*c - '0');
+	}
+	if (c == num || *c != '\0' || fd > FD_MAX || fd < 3) {
+		seterr(err, cap, "bad listen address 'fd:%s'%s (want fd:N with N from 3)", num, "");
+		return NS_ERR_INVALID;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) != 0 || !on ||
+	    (len = sizeof(type), getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len)) != 0 ||
+	    type != SOCK_STREAM) {
+		seterr(err, cap, "listen on fd:%s: %s", num, "not a listening stream socket");
+		return NS_ERR_INVALID;
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		seterr(err, cap, "listen on fd:%s: %s", num, strerror(errno));
+		return NS_ERR_IO;
+	}
+	return fd;
+}
+
 int ns_net_listen(const char *spec, char *err, size_t cap)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -169,10 +199,13 @@ int ns_net_listen(const char *spec, char *err, size_t cap)
 	if (strncmp(spec, UNIX_PREFIX, strlen(UNIX_PREFIX)) == 0) {
 		return listen_unix(spec + strlen(UNIX_PREFIX), err, cap);
 	}
+	if (strncmp(spec, FD_PREFIX, strlen(FD_PREFIX)) == 0) {
+		return listen_inherited(spec + strlen(FD_PREFIX), err, cap);
+	}
 	if (split_spec(spec, host, &port) != 0) {
 		seterr(err, cap,
-		       "bad listen address '%s'%s (want HOST:PORT, [V6]:PORT or unix:PATH)", spec,
-		       "");
+		       "bad listen address '%s'%s (want HOST:PORT, [V6]:PORT, unix:PATH or fd:N)",
+		       spec, "");
 		return NS_ERR_INVALID;
 	}
 	memset(&hints, 0, sizeof(hints));

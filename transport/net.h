@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-/* "HOST:PORT", "[V6]:PORT" or "unix:PATH". */
+/* "HOST:PORT", "[V6]:PORT", "unix:PATH", or "fd:N" for a listening stream
+ * socket inherited at descriptor N (3 or more; made close-on-exec). */
 int ns_net_listen(const char *spec, char *err, size_t cap);
 /* Connect to host and port (TCP, IPv4 or IPv6), or a "unix:PATH" host. */
 int ns_net_connect(const char *host, unsigned port, char *err, size_t cap);

@@ -80,6 +80,11 @@ assert_eq "/home holds only the sandbox user's home" "user" "$(sed -n 2p "$T/oth
 assert_not_contains "the registry is not listed" "$A" "$T/other.out"
 in_a keys 'ls /run/nullspace; cat /etc/passwd | cut -d: -f1 | tr "\n" " "'
 assert_not_contains "the relay's client key is not there" "relay_client_key" "$T/keys.out"
+in_a sock 'rm -f /run/nullspace/agent.sock; ln -sf /tmp/x /run/nullspace/evil.sock; ls /run/nullspace'
+assert_contains "the agent's socket cannot be removed or swapped for a link" "agent.sock" "$T/sock.out"
+assert_not_contains "nothing can be added next to it" "evil.sock" "$T/sock.out"
+[ -S "$SBDIR/$A/run/agent.sock" ] && [ "$(stat -c %u "$SBDIR/$A/run/agent.sock")" = 0 ] &&
+	ok "the agent's socket on the host is root's" || fail "the agent's socket is not a socket of root's"
 in_a ro 'touch /usr/x 2>&1; touch /etc/x 2>&1; echo hi > /tmp/t && echo tmp-ok; echo hi > f && echo home-ok'
 assert_contains "/usr is read-only" "Read-only file system" "$T/ro.out"
 assert_contains "/tmp is writable" "tmp-ok" "$T/ro.out"
