@@ -67,9 +67,12 @@ int ns_eng_dispatch(ns_engine *e, ns_str payload)
 	if ((type >= SSH_MSG_DISCONNECT && type <= SSH_MSG_DEBUG) || is_kex_message(type)) {
 		return transport_message(e, type, &r, payload);
 	}
-	/* Between the peer's KEXINIT and its NEWKEYS only kex messages flow. */
-	if (e->phase == NS_PH_KEX ||
-	    (e->kex_state != NS_KX_NONE && e->kex_state != NS_KX_SENT_INIT)) {
+	/* The first exchange carries only kex messages. A re-exchange may
+	 * carry the peer's other messages too: RFC 4253 7.1 tells a sender
+	 * not to send them between its KEXINIT and its NEWKEYS, but OpenSSH
+	 * processes them as usual and asyncssh sends what it had queued, so
+	 * they are taken (what we answer waits in e->deferred). */
+	if (!e->kex_first_done || e->phase == NS_PH_KEX) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
 		                   "unexpected message during key exchange");
 	}

@@ -15,6 +15,7 @@ PKGS=(
 	openssh-client openssh-server       # interop tests and bench
 	coreutils procps iproute2 curl      # timeout, sha256sum, ps, ss; curl (API tests)
 	bsdutils util-linux                 # script (PTY tests), setsid
+	python3-asyncssh                    # an independent SSH peer (interop/asyncssh.sh)
 )
 
 missing=()
