@@ -81,6 +81,10 @@ size_t ns_rt_cg_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, char out[][
 /* SIGKILL all that is left in sb's cgroup, then remove its folders. */
 void ns_rt_cg_destroy(ns_runtime *rt, ns_rt_sandbox *sb);
 
+/* runtime_probe.c: 0 when a throw-away sandbox runs here, else err says
+ * why not and what to do. */
+int ns_rt_probe_isolation(ns_runtime *rt, char *err, size_t cap);
+
 /* runtime_orphans.c: processes left behind by stopped sandboxes. */
 /* Make this process a child subreaper (prctl), so it adopts them. */
 int ns_rt_adopt_orphans(void);

@@ -150,6 +150,9 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 	}
 	/* the agents of an earlier run are gone: so are their sandboxes */
 	ns_rt_clean_stale(rt->sandboxes_dir, rt->registry_dir);
+	if (rt->isolate && (rc = ns_rt_probe_isolation(rt, err, cap)) != 0) {
+		goto out;
+	}
 	log_isolation(rt);
 	*out = rt;
 	rt = NULL;

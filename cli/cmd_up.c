@@ -25,6 +25,7 @@ static volatile sig_atomic_t stop_signal;
 
 typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
+	int no_isolation;
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
 	unsigned api_port, relay_port;
 	char api_url[NS_API_URL_MAX];
@@ -43,20 +44,24 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
-	        "                    [--public-host NAME]\n"
+	        "                    [--public-host NAME] [--no-isolation]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
-	        "each a `nullspace agent` in its own folder under NULLSPACE_HOME/state. The first\n"
-	        "start creates a CA, the relay's keys and a development API key, and writes the\n"
-	        "CLI config NULLSPACE_HOME/config (mode 0600), so that `nullspace sandbox create`\n"
-	        "and `nullspace ssh ID` work at once. NULLSPACE_HOME defaults to ~/.nullspace.\n"
+	        "each a `nullspace agent` isolated in namespaces of its own (docs/isolation.md),\n"
+	        "its files under NULLSPACE_HOME/state. The first start creates a CA, the relay's\n"
+	        "keys and a development API key, and writes the CLI config NULLSPACE_HOME/config\n"
+	        "(mode 0600), so that `nullspace sandbox create` and `nullspace ssh ID` work at\n"
+	        "once. NULLSPACE_HOME defaults to ~/.nullspace.\n"
 	        "\n"
 	        "  --api-listen HOST:PORT    where the API listens (an IP address, [V6]:PORT)\n"
 	        "  --relay-listen HOST:PORT  where the relay listens\n"
 	        "  --public-host NAME        the relay host clients are told to connect to\n"
 	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
 	        "                            0.0.0.0 and ::1 for ::)\n"
+	        "  --no-isolation            development only: sandboxes run as this user and\n"
+	        "                            see every file of this user's, NULLSPACE_HOME and\n"
+	        "                            its CA key included\n"
 	        "\n"
 	        "Stopping stops every sandbox, then the relay. Exit status 0 after a signal,\n"
 	        "1 when something failed (address in use, unreadable state), 2 for bad flags.\n",
@@ -85,6 +90,10 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return 0;
+		}
+		if (strcmp(a, "--no-isolation") == 0) {
+			o->no_isolation = 1;
+			continue;
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
 		    strcmp(a, "--public-host") != 0) {
@@ -156,6 +165,7 @@ static int start_runtime(up_ctx *c, char *err, size_t cap)
 	rc.sandboxes_dir = c->st.sandboxes;
 	rc.registry_dir = c->st.registry;
 	rc.relay_client_key_line = c->st.relay_client_line;
+	rc.no_isolation = c->o.no_isolation;
 	rc.log = ns_up_log_line;
 	rc.own_child = own_child;
 	rc.own_child_ud = c;

@@ -403,6 +403,7 @@ static void test_agent_fails(void **state)
 		skip();
 	}
 	f->cfg.exe = "/bin/false";
+	f->cfg.no_isolation = 1; /* else the start-up probe already fails */
 	open_rt(f);
 	rc = ns_runtime_create(f->rt, "base", 60, NOW, &a, err, sizeof(err));
 	assert_int_equal(rc, NS_ERR_IO);
@@ -410,6 +411,23 @@ static void test_agent_fails(void **state)
 	assert_int_equal(ns_runtime_list(f->rt, &a, 1), 0);
 	assert_int_equal(rmdir(f->sandboxes), 0); /* its folder was removed */
 	assert_int_equal(rmdir(f->registry), 0);  /* and no entry written */
+}
+
+/* Isolation that cannot work here stops the runtime at open, saying why:
+ * a binary that is no nullspace fails the probe sandbox. */
+static void test_probe_fails(void **state)
+{
+	fixture *f = *state;
+	char err[1024] = "";
+
+	if (exe() == NULL) {
+		skip();
+	}
+	f->cfg.exe = "/bin/false";
+	assert_int_equal(ns_runtime_open(&f->cfg, &f->rt, err, sizeof(err)), NS_ERR_IO);
+	assert_null(f->rt);
+	assert_non_null(strstr(err, "cannot isolate sandboxes on this machine"));
+	assert_non_null(strstr(err, "--no-isolation"));
 }
 
 static void test_stale_removed(void **state)
@@ -476,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exited, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_template_and_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agent_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_probe_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_removed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_stops_all, setup, teardown),
 	};

@@ -137,4 +137,21 @@ fi
 "$NS" ssh "$B" -- 'cat marker' >"$T/b2.out" 2>&1
 assert_eq "B and its file are intact" "only-b" "$(cat "$T/b2.out")"
 
+# ---- --no-isolation: development only, and it says so ------------------------------
+
+API2=$(pick_port)
+RELAY2=$(pick_port)
+[ "$API2" != "$RELAY2" ] || RELAY2=$(pick_port)
+spawn "$T/up2.log" env NULLSPACE_HOME="$T/home2" "$NS" up --no-isolation \
+	--api-listen "127.0.0.1:$API2" --relay-listen "127.0.0.1:$RELAY2"
+UP2_PID=$SPAWNED
+wait_listen "nullspace up --no-isolation" "$UP2_PID" "$API2" 60
+assert_contains "--no-isolation is announced as such" "isolation: NONE" "$T/up2.log"
+C=$(NULLSPACE_HOME=$T/home2 "$NS" sandbox create 2>"$T/c.err") || die "create C: $(cat "$T/c.err")"
+NULLSPACE_HOME=$T/home2 "$NS" ssh "$C" -- 'id -u; test -r "$NULLSPACE_HOME/ca" || test -r ../../../ca && echo CA-VISIBLE' \
+	>"$T/c.out" 2>&1
+assert_eq "without isolation the sandbox runs as up's user and sees the CA key" "0 CA-VISIBLE" \
+	"$(tr '\n' ' ' <"$T/c.out" | sed 's/ $//')"
+kill -TERM "$UP2_PID"
+
 pass
