@@ -120,7 +120,11 @@ fuzz: $(FUZZ_BIN)
 		grep -E '^(#[0-9]+ *DONE|Done)' build/fuzz/$$t.log | tail -1; \
 	done
 
-bench: all
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+
+bench: all $(B)/bench/crypto
 	./bench/run.sh
 
 demo:

@@ -6,8 +6,11 @@
 # and after, divided by N; for sshd summed over its per-connection
 # processes), and how many idle connections the relay holds (up to
 # BENCH_HOLD, within BENCH_HOLD_SECONDS) with the time of a new login while
-# they are held. The clients are OpenSSH `ssh -N` processes, started in
-# waves and all killed at the end. Release build (bin/nullspace).
+# they are held; and the CPU seconds the relay and the agent spend per GiB
+# forwarded next to the cost of the crypto they must do (bench/crypto.c, the
+# same primitives in the same run). The clients are OpenSSH `ssh -N`
+# processes, started in waves and all killed at the end. Release build
+# (bin/nullspace).
 #
 # Environment: BENCH_BYTES (default 1G), BENCH_SECONDS (sessions loop, 10),
 # BENCH_IDLE (memory sample, 500), BENCH_HOLD (5000), BENCH_HOLD_SECONDS (120),
@@ -99,6 +102,15 @@ sessions()
 	done
 	awk -v n="$n" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", n / (z - a) }'
 }
+
+# cpu_ticks PID: user + system CPU time of the process itself, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TCK=$(getconf CLK_TCK)
+# the yardstick: CPU-s per GiB of one pass of each cipher (bench/crypto.c)
+CRYPTO=$(dirname "$NULLSPACE")/../build/rel/bench/crypto
+[ -x "$CRYPTO" ] || CRYPTO=$ROOT/build/rel/bench/crypto
+[ -x "$CRYPTO" ] || (cd "$ROOT" && make -s build/rel/bench/crypto >/dev/null) ||
+	die "cannot build bench/crypto"
 
 # --- idle connections ---
 IDLE_PIDS=()
@@ -195,8 +207,22 @@ echo "  nullspace: $NULLSPACE"
 # pages that new connections reuse, which hides their cost (it printed < 0).
 per_conn "$IDLE_N" "${RL[@]}" -- "$RELAY_PID"
 r_mem=$PER_CONN
+rc0=$(cpu_ticks "$RELAY_PID")
+ac0=$(cpu_ticks "$AGENT_PID")
 r_up=$(upload "${RL[@]}") || exit 1
 r_down=$(download "${RL[@]}") || exit 1
+rc1=$(cpu_ticks "$RELAY_PID")
+ac1=$(cpu_ticks "$AGENT_PID")
+GIB=$(awk -v b="$BYTES" 'BEGIN { print 2 * b / 1073741824 }') # both directions
+r_cpu=$(awk -v d=$((rc1 - rc0)) -v t="$TCK" -v g="$GIB" 'BEGIN { printf "%.2f", d / t / g }')
+a_cpu=$(awk -v d=$((ac1 - ac0)) -v t="$TCK" -v g="$GIB" 'BEGIN { printf "%.2f", d / t / g }')
+"$CRYPTO" 1024 >"$T/crypto.out" || die "bench/crypto failed"
+c_chacha=$(awk '$1 == "chacha20-poly1305@openssh.com" { print $2 }' "$T/crypto.out")
+c_gcm=$(awk '$1 == "aes256-gcm@openssh.com" { print $2 }' "$T/crypto.out")
+# the outer hop is chacha20-poly1305 (ALGS); the relay -> agent hop uses
+# aes256-gcm where the CPU has it (what the relay asks for first)
+c_inner=${c_gcm:-$c_chacha}
+c_relay=$(awk -v a="$c_chacha" -v b="$c_inner" 'BEGIN { printf "%.2f", a + b }')
 r_sess=$(sessions "${RL[@]}") || exit 1
 o_up=n/a o_down=n/a o_sess=n/a o_mem=n/a
 if [ "$have_openssh" = 1 ]; then
@@ -241,6 +267,13 @@ row "upload $BYTES_SPEC (MiB/s)" "$r_up" "$o_up"
 row "download $BYTES_SPEC (MiB/s)" "$r_down" "$o_down"
 row "sessions/s (exec true)" "$r_sess" "$o_sess"
 row "PSS per idle connection (KiB)" "$r_mem" "$o_mem"
+echo
+printf '%-34s %12s %12s %8s\n' "CPU-s per GiB forwarded" measured crypto ratio
+row "relay (open + seal)" "$r_cpu" "$c_relay"
+row "agent (one pass)" "$a_cpu" "$c_inner"
+echo "(crypto = bench/crypto: one pass of 32 KiB packets, chacha20-poly1305 $c_chacha s/GiB," \
+	"aes256-gcm ${c_gcm:-n/a} s/GiB; the relay's is one outer chacha20-poly1305 pass plus one" \
+	"inner pass; measured over the upload and the download together)"
 echo "(relay = ssh -> nullspace relay -> nullspace agent; sshd = ssh -> sshd; ratio = relay / sshd;"
 echo " PSS: ${IDLE_N} idle authenticated ssh -N clients, relay process vs all sshd processes)"
 echo
