@@ -68,6 +68,8 @@ void ns_session_free(ns_session *s)
 		free(s->env[i]);
 	}
 	free(s->pend);
+	free(s->hold[0]);
+	free(s->hold[1]);
 	free(s);
 }
 

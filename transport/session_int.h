@@ -12,7 +12,12 @@
 #include "session.h"
 #include "session_util.h"
 
-#define NS_SESSION_CHUNK 16384                /* bytes read from a child at a time */
+#define NS_SESSION_CHUNK 65536 /* bytes read from a child at a time, at most */
+/* A pipe to or from a child grows to this once bulk data flows through it
+ * (a full pipe, a full read): fewer wakeups and context switches. Idle
+ * sessions keep the kernel's default, since pipe capacity counts against
+ * the user's limit (fs.pipe-user-pages-soft) even while empty. */
+#define NS_SESSION_PIPE_BULK (1024 * 1024)
 #define NS_SESSION_TERM_MAX 64                /* TERM from pty-req */
 #define NS_SESSION_PEND_MAX NS_DEFAULT_WINDOW /* stdin bytes held: our window */
 #define NS_SESSION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -33,13 +38,18 @@ struct ns_session {
 	int reaped, status;
 	ns_watch in, out, err; /* the parent's ends */
 	int out_eof, err_eof;
-	/* client -> child stdin: bytes taken from the channel, not yet written */
+	/* client -> child stdin: bytes taken from the channel that the pipe
+	 * did not take at once (data goes straight to the pipe while none
+	 * waits); allocated only while some wait */
 	uint8_t *pend;
 	size_t pend_off, pend_len, pend_cap; /* bytes at pend + pend_off */
 	int client_eof;
-	/* child -> client: bytes read that the engine did not take yet */
-	uint8_t hold[2][NS_SESSION_CHUNK];
+	/* child -> client: bytes read that the engine did not take yet;
+	 * NS_SESSION_CHUNK bytes allocated while the child writes, freed
+	 * when it pauses, so an idle session holds no buffer */
+	uint8_t *hold[2];
 	size_t hold_len[2];
+	int grown[3]; /* stdin, stdout, stderr pipe made NS_SESSION_PIPE_BULK */
 	/* the end */
 	int exit_sent, eof_sent, close_sent;
 	uint64_t bytes_in, bytes_out;

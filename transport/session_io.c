@@ -1,8 +1,11 @@
-/* Moving a session's bytes under flow control: channel data is held (at
- * most our window) until the child's stdin takes it, and only then reported
- * consumed; child output is read only while the channel can take it. Once
- * the child is reaped and its output drained: exit status, EOF, CLOSE. */
+/* Moving a session's bytes under flow control: channel data goes straight
+ * to the child's stdin, the rest is held (at most our window) until the
+ * pipe takes it, and only then reported consumed; child output is read
+ * only while the channel can take it. Buffers exist only while bytes wait.
+ * Once the child is reaped and its output drained: exit status, EOF, CLOSE. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -12,14 +15,57 @@
 #include "session_int.h"
 
 #define READS_PER_WAKEUP 4
+#define NO_MEMORY_MSG "nullspace agent: out of memory: input to the command was cut off\r\n"
+
+/* which: 0 stdin, 1 stdout, 2 stderr. Best effort: a PTY, or a user over
+ * the kernel's pipe limits, keeps the size it has. */
+static void grow_pipe(ns_session *s, int which, int fd)
+{
+	if (!s->pty && !s->grown[which] && fd >= 0) {
+		s->grown[which] = 1;
+		(void)fcntl(fd, F_SETPIPE_SZ, NS_SESSION_PIPE_BULK);
+	}
+}
+
+static void free_pending(ns_session *s)
+{
+	free(s->pend);
+	s->pend = NULL;
+	s->pend_cap = s->pend_off = s->pend_len = 0;
+}
 
 static void discard_pending(ns_session *s)
 {
 	if (s->pend_len > 0) {
 		ns_channel_consumed(s->h->e, s->channel, s->pend_len);
-		s->pend_len = 0;
-		s->pend_off = 0;
 	}
+	free_pending(s);
+}
+
+/* The child stopped reading for good: drop what comes. */
+static void stdin_gone(ns_session *s)
+{
+	discard_pending(s);
+	ns_watch_close(s->h->epfd, &s->in);
+}
+
+/* Up to len bytes to the child's stdin: how many it took (0: full), or
+ * -1 when it is gone. */
+static ssize_t to_child(ns_session *s, const uint8_t *p, size_t len)
+{
+	ssize_t n;
+
+	while ((n = write(s->in.fd, p, len)) < 0 && errno == EINTR) {
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		return 0;
+	}
+	if (n <= 0) {
+		return -1;
+	}
+	s->bytes_in += (uint64_t)n;
+	ns_channel_consumed(s->h->e, s->channel, (size_t)n);
+	return n;
 }
 
 void ns_session_io_stdin(ns_session *s)
@@ -27,28 +73,21 @@ void ns_session_io_stdin(ns_session *s)
 	ssize_t n;
 
 	while (s->in.fd >= 0 && s->pend_len > 0) {
-		n = write(s->in.fd, s->pend + s->pend_off, s->pend_len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if ((n = to_child(s, s->pend + s->pend_off, s->pend_len)) < 0) {
+			stdin_gone(s);
 			break;
 		}
-		if (n <= 0) {
-			/* The child stopped reading for good: drop what comes. */
-			discard_pending(s);
-			ns_watch_close(s->h->epfd, &s->in);
+		if (n == 0) {
+			grow_pipe(s, 0, s->in.fd); /* a full pipe: bulk */
 			break;
 		}
 		/* An offset, not a memmove: a pipe takes 64 KiB at a time out of a
 		 * pending window of up to 2 MiB. */
 		s->pend_off += (size_t)n;
 		s->pend_len -= (size_t)n;
-		if (s->pend_len == 0) {
-			s->pend_off = 0;
-		}
-		s->bytes_in += (uint64_t)n;
-		ns_channel_consumed(s->h->e, s->channel, (size_t)n);
+	}
+	if (s->pend_len == 0 && s->pend != NULL) {
+		free_pending(s); /* nothing waits: no buffer kept */
 	}
 	if (s->kind != NULL && s->in.fd < 0) {
 		discard_pending(s);
@@ -60,38 +99,73 @@ void ns_session_io_stdin(ns_session *s)
 	}
 }
 
-void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
+/* Keep data.len bytes for the child; 0, or -1 when memory ran out. */
+static int keep(ns_session *s, ns_str data)
 {
-	size_t room, cap;
+	size_t cap;
 	uint8_t *p;
 
-	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
-		ns_channel_consumed(s->h->e, s->channel, data.len);
-		return;
-	}
 	if (s->pend_off > 0 && s->pend_off + s->pend_len + data.len > s->pend_cap) {
 		memmove(s->pend, s->pend + s->pend_off, s->pend_len);
 		s->pend_off = 0;
 	}
 	if (s->pend_len + data.len > s->pend_cap) {
 		cap = s->pend_cap ? s->pend_cap : NS_SESSION_CHUNK;
-		while (cap < s->pend_len + data.len && cap < NS_SESSION_PEND_MAX) {
+		while (cap < s->pend_len + data.len) {
 			cap *= 2;
 		}
-		if (cap > s->pend_cap && (p = realloc(s->pend, cap)) != NULL) {
-			s->pend = p;
-			s->pend_cap = cap;
+		/* never past our window: the engine does not let a peer exceed it */
+		if (cap > NS_SESSION_PEND_MAX && s->pend_len + data.len <= NS_SESSION_PEND_MAX) {
+			cap = NS_SESSION_PEND_MAX;
+		}
+		if ((p = realloc(s->pend, cap)) == NULL) {
+			return -1;
+		}
+		s->pend = p;
+		s->pend_cap = cap;
+	}
+	memcpy(s->pend + s->pend_off + s->pend_len, data.p, data.len);
+	s->pend_len += data.len;
+	return 0;
+}
+
+void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
+{
+	size_t took = 0;
+	ssize_t n;
+
+	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
+		ns_channel_consumed(s->h->e, s->channel, data.len);
+		return;
+	}
+	/* straight to the pipe while nothing waits before it: no copy */
+	if (s->pend_len == 0 && s->in.fd >= 0) {
+		if ((n = to_child(s, data.p, data.len)) < 0) {
+			stdin_gone(s);
+			ns_channel_consumed(s->h->e, s->channel, data.len);
+			return;
+		}
+		took = (size_t)n;
+		if (took < data.len) {
+			grow_pipe(s, 0, s->in.fd);
 		}
 	}
-	room = s->pend_cap - s->pend_off - s->pend_len;
-	if (room < data.len) {
-		/* Beyond our window: the engine should never let this happen. */
-		ns_channel_consumed(s->h->e, s->channel, data.len - room);
-		data.len = room;
+	data.p += took;
+	data.len -= took;
+	if (data.len == 0) {
+		return;
 	}
-	if (data.len > 0) {
-		memcpy(s->pend + s->pend_off + s->pend_len, data.p, data.len);
-		s->pend_len += data.len;
+	if (keep(s, data) != 0) {
+		/* never report bytes as taken that are lost without a word: the
+		 * command's input ends here, and the user is told why */
+		fprintf(s->h->log,
+		        "agent event=session-error conn=%u channel=%u reason=no-memory\n",
+		        s->h->conn_id, s->channel);
+		ns_channel_consumed(s->h->e, s->channel, data.len);
+		stdin_gone(s);
+		(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
+		                       sizeof(NO_MEMORY_MSG) - 1, &took);
+		return;
 	}
 	ns_session_io_stdin(s);
 }
@@ -123,6 +197,15 @@ static void read_eof(ns_session *s, int which)
 	}
 }
 
+/* The child paused (or ended) with nothing held: give the buffer back. */
+static void release_hold(ns_session *s, int which)
+{
+	if (s->hold_len[which] == 0) {
+		free(s->hold[which]);
+		s->hold[which] = NULL;
+	}
+}
+
 void ns_session_io_read(ns_session *s, int which)
 {
 	ns_watch *w = which ? &s->err : &s->out;
@@ -141,17 +224,25 @@ void ns_session_io_read(ns_session *s, int which)
 		if (avail > NS_SESSION_CHUNK) {
 			avail = NS_SESSION_CHUNK;
 		}
+		if (s->hold[which] == NULL && (s->hold[which] = malloc(NS_SESSION_CHUNK)) == NULL) {
+			return; /* the child waits (its pipe fills) until memory is back */
+		}
 		n = read(w->fd, s->hold[which], avail);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			release_hold(s, which);
 			return;
 		}
 		if (n <= 0) {
 			/* EOF, or EIO on a PTY master once every slave is closed */
 			read_eof(s, which);
+			release_hold(s, which);
 			return;
+		}
+		if ((size_t)n == NS_SESSION_CHUNK) {
+			grow_pipe(s, 1 + which, w->fd); /* a full read: bulk */
 		}
 		s->hold_len[which] = (size_t)n;
 	}
