@@ -138,6 +138,9 @@ int ns_rt_cg_create(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 		ns_rt_err(err, cap, "cannot set the memory limit in %s: %s", dir, strerror(errno));
 		return NS_ERR_IO;
 	}
+	/* memory plus swap, where the kernel accounts swap: no way around
+	 * the limit through swap (absent without swapaccount: fine) */
+	(void)put(dir, "memory.memsw.limit_in_bytes", v);
 	snprintf(v, sizeof(v), "%u", rt->limit_pids);
 	if (sandbox_dir(rt, 1, sb->info.id, dir, sizeof(dir)) != 0 ||
 	    put(dir, "pids.max", v) != 0) {
