@@ -361,8 +361,8 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 		flags |= MHD_USE_POLL;
 	}
 	/* the accept policy refuses past s->conns.max; MHD's own cap is
-	 * higher, so that connections being closed never make it stop
-	 * accepting and leave newcomers in the kernel's queue unlogged */
+	 * twice that, so that connections being closed (evicted, late) never
+	 * make it stop accepting and leave newcomers in the kernel's queue */
 	s->d = MHD_start_daemon(
 	    flags, (uint16_t)cfg->listen_port, ns_api_conns_accept, &s->conns, on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, ns_api_log_mhd, &s->cfg, /* first, or MHD complains */

@@ -20,8 +20,11 @@
 #define NS_API_CONNECTIONS_PER_ADDRESS 32 /* from one IPv4 address or IPv6 /64 */
 #define NS_API_HEADER_DEADLINE_MS 10000   /* accept to the end of the headers */
 #define NS_API_BODY_DEADLINE_MS 30000     /* accept to the end of the body */
-#define NS_API_SEND_DEADLINE_MS 30000     /* the answer queued to the last byte sent */
-#define NS_API_IDLE_TIMEOUT_S 30          /* no byte in either direction */
+/* All slots taken: a newcomer closes the oldest connection that has been
+ * sending its headers for this long (a client without a key holds a slot
+ * no longer than that while others wait). */
+#define NS_API_EVICT_AGE_MS 1000
+#define NS_API_IDLE_TIMEOUT_S 30 /* no byte in either direction */
 
 typedef struct ns_api_server ns_api_server;
 
@@ -38,7 +41,7 @@ typedef struct ns_api_server_config {
 	void *log_ud;
 	/* 0: the NS_API_* defaults above (tests make them small). */
 	unsigned max_connections, max_per_address;
-	unsigned header_deadline_ms, body_deadline_ms, send_deadline_ms;
+	unsigned header_deadline_ms, body_deadline_ms, evict_age_ms;
 } ns_api_server_config;
 
 /* Bind and listen (NS_ERR_IO with err naming the address). */

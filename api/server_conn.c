@@ -1,6 +1,6 @@
 /* The API server's connection table: libmicrohttpd has a total cap and an
  * inactivity timeout only, so the per-address cap and the deadlines for
- * headers, body and answer (docs/api.md, "Limits") are kept here, with the
+ * headers and body (docs/api.md, "Limits") are kept here, with the
  * check for control bytes in URLs done before libmicrohttpd decodes them. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,10 +27,10 @@ struct ns_api_conn {
 	ns_api_conns *t;
 	peer_key key;
 	char peer[PEER_MAX];
-	int64_t accepted_ms, queued_ms;
+	int64_t accepted_ms;
 	enum ns_api_phase phase;
 	int bad_url; /* a control byte in the path or query */
-	int closing; /* shut down for its deadline, MHD not done with it yet */
+	int closing; /* shut down by us, libmicrohttpd not done with it yet */
 };
 
 int64_t ns_api_now_ms(void)
@@ -54,7 +54,7 @@ void ns_api_conns_init(ns_api_conns *t, const ns_api_server_config *cfg)
 	t->per_address = or_default(cfg->max_per_address, NS_API_CONNECTIONS_PER_ADDRESS);
 	t->header_ms = or_default(cfg->header_deadline_ms, NS_API_HEADER_DEADLINE_MS);
 	t->body_ms = or_default(cfg->body_deadline_ms, NS_API_BODY_DEADLINE_MS);
-	t->send_ms = or_default(cfg->send_deadline_ms, NS_API_SEND_DEADLINE_MS);
+	t->evict_ms = or_default(cfg->evict_age_ms, NS_API_EVICT_AGE_MS);
 }
 
 /* The key and printable form of addr; 0, or -1 for a family we do not serve. */
@@ -86,32 +86,6 @@ static int peer_of(const struct sockaddr *addr, socklen_t len, peer_key *key, ch
 	return -1;
 }
 
-enum MHD_Result ns_api_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len)
-{
-	ns_api_conns *t = cls;
-	const ns_api_conn *k;
-	char peer[PEER_MAX];
-	peer_key key;
-	unsigned same = 0;
-
-	if (peer_of(addr, len, &key, peer) != 0) {
-		ns_api_log_limit(t->cfg, "refused", "address-family", peer, 0);
-		return MHD_NO;
-	}
-	if (t->n >= t->max) {
-		ns_api_log_limit(t->cfg, "refused", "connection-limit", peer, t->max);
-		return MHD_NO;
-	}
-	for (k = t->head; k != NULL; k = k->next) {
-		same += memcmp(&k->key, &key, sizeof(key)) == 0;
-	}
-	if (same >= t->per_address) {
-		ns_api_log_limit(t->cfg, "refused", "per-address-limit", peer, t->per_address);
-		return MHD_NO;
-	}
-	return MHD_YES;
-}
-
 /* Ends a connection from outside libmicrohttpd: after a shutdown its next
  * read sees the end and it closes the connection the usual way. */
 static void hang_up(struct MHD_Connection *c)
@@ -122,6 +96,62 @@ static void hang_up(struct MHD_Connection *c)
 	if (i != NULL) {
 		shutdown(i->connect_fd, SHUT_RDWR);
 	}
+}
+
+static void close_conn(ns_api_conns *t, ns_api_conn *k, const char *reason, unsigned limit)
+{
+	k->closing = 1;
+	t->closing++;
+	ns_api_log_limit(t->cfg, "closed", reason, k->peer, limit);
+	hang_up(k->c);
+}
+
+/* The oldest connection still sending its headers, if it has been at it
+ * for evict_ms; NULL if none. */
+static ns_api_conn *stalest(const ns_api_conns *t, int64_t now_ms)
+{
+	ns_api_conn *k, *v = NULL;
+
+	for (k = t->head; k != NULL; k = k->next) {
+		if (!k->closing && k->phase == NS_API_PHASE_HEADERS &&
+		    now_ms - k->accepted_ms >= t->evict_ms &&
+		    (v == NULL || k->accepted_ms <= v->accepted_ms)) {
+			v = k;
+		}
+	}
+	return v;
+}
+
+enum MHD_Result ns_api_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	ns_api_conns *t = cls;
+	ns_api_conn *k;
+	char peer[PEER_MAX];
+	peer_key key;
+	unsigned same = 0;
+
+	if (peer_of(addr, len, &key, peer) != 0) {
+		ns_api_log_limit(t->cfg, "refused", "address-family", peer, 0);
+		return MHD_NO;
+	}
+	for (k = t->head; k != NULL; k = k->next) {
+		same += !k->closing && memcmp(&k->key, &key, sizeof(key)) == 0;
+	}
+	if (same >= t->per_address) {
+		ns_api_log_limit(t->cfg, "refused", "per-address-limit", peer, t->per_address);
+		return MHD_NO;
+	}
+	if (t->n - t->closing >= t->max) {
+		/* libmicrohttpd's own cap is 2 * max: stay below it while the
+		 * evicted are not closed yet */
+		k = t->n + 1 < 2 * t->max ? stalest(t, ns_api_now_ms()) : NULL;
+		if (k == NULL) {
+			ns_api_log_limit(t->cfg, "refused", "connection-limit", peer, t->max);
+			return MHD_NO;
+		}
+		close_conn(t, k, "evicted", t->max);
+	}
+	return MHD_YES;
 }
 
 static void conn_open(ns_api_conns *t, struct MHD_Connection *c, void **socket_context)
@@ -175,6 +205,7 @@ void ns_api_conns_notify(void *cls, struct MHD_Connection *c, void **socket_cont
 		k->next->prev = k->prev;
 	}
 	t->n--;
+	t->closing -= k->closing ? 1 : 0;
 	free(k);
 	*socket_context = NULL;
 }
@@ -208,9 +239,6 @@ void ns_api_conn_phase(ns_api_conn *k, enum ns_api_phase phase)
 {
 	if (k != NULL && phase > k->phase) {
 		k->phase = phase;
-		if (phase == NS_API_PHASE_SENDING) {
-			k->queued_ms = ns_api_now_ms();
-		}
 	}
 }
 
@@ -219,6 +247,8 @@ int ns_api_conn_bad_url(const ns_api_conn *k)
 	return k == NULL || k->bad_url;
 }
 
+/* When the connection's phase must be over (-1: no deadline of ours: an
+ * answer is being sent, which libmicrohttpd's inactivity timeout bounds). */
 static int64_t deadline(const ns_api_conn *k, unsigned *limit, const char **reason)
 {
 	const ns_api_conns *t = k->t;
@@ -232,10 +262,7 @@ static int64_t deadline(const ns_api_conn *k, unsigned *limit, const char **reas
 		*limit = t->body_ms;
 		*reason = "body-deadline";
 		return k->accepted_ms + t->body_ms;
-	default:
-		*limit = t->send_ms;
-		*reason = "send-deadline";
-		return k->queued_ms + t->send_ms;
+	default: return -1;
 	}
 }
 
@@ -246,10 +273,10 @@ unsigned ns_api_conns_sweep(ns_api_conns *t, int64_t now_ms)
 	unsigned limit, closed = 0;
 
 	for (k = t->head; k != NULL; k = k->next) {
-		if (!k->closing && deadline(k, &limit, &reason) <= now_ms) {
-			k->closing = 1;
-			ns_api_log_limit(t->cfg, "closed", reason, k->peer, limit);
-			hang_up(k->c);
+		int64_t d = deadline(k, &limit, &reason);
+
+		if (!k->closing && d >= 0 && d <= now_ms) {
+			close_conn(t, k, reason, limit);
 			closed++;
 		}
 	}
@@ -264,10 +291,10 @@ int64_t ns_api_conns_next(const ns_api_conns *t, int64_t now_ms)
 	int64_t next = -1, d;
 
 	for (k = t->head; k != NULL; k = k->next) {
-		if (k->closing) {
+		if (k->closing || (d = deadline(k, &limit, &reason)) < 0) {
 			continue;
 		}
-		d = deadline(k, &limit, &reason) - now_ms;
+		d -= now_ms;
 		d = d < 0 ? 0 : d;
 		if (next < 0 || d < next) {
 			next = d;

@@ -66,7 +66,7 @@ void ns_api_dispatch(const ns_api_server_config *cfg, const char *method, int ro
 enum ns_api_phase {
 	NS_API_PHASE_HEADERS, /* accepted, headers not all in */
 	NS_API_PHASE_BODY,    /* headers in, the answer not queued yet */
-	NS_API_PHASE_SENDING, /* answer queued */
+	NS_API_PHASE_SENDING, /* answer queued: the inactivity timeout only */
 };
 
 typedef struct ns_api_conn ns_api_conn;
@@ -74,15 +74,17 @@ typedef struct ns_api_conn ns_api_conn;
 typedef struct ns_api_conns {
 	const ns_api_server_config *cfg; /* log sink */
 	unsigned max, per_address;       /* limits in force */
-	unsigned header_ms, body_ms, send_ms;
+	unsigned header_ms, body_ms, evict_ms;
 	ns_api_conn *head; /* open connections, newest first */
-	unsigned n;
+	unsigned n;        /* in the table */
+	unsigned closing;  /* of those, shut down by us, libmicrohttpd not done yet */
 } ns_api_conns;
 
 /* Limits from cfg (0: the NS_API_* defaults). */
 void ns_api_conns_init(ns_api_conns *t, const ns_api_server_config *cfg);
 /* libmicrohttpd's accept policy (cls: the table): refuses, and logs, a
- * connection over the total or the per-address cap. */
+ * connection over the per-address cap, or over the total one unless a
+ * connection stalled in its headers can be evicted for it. */
 enum MHD_Result ns_api_conns_accept(void *cls, const struct sockaddr *addr, socklen_t len);
 /* MHD_OPTION_NOTIFY_CONNECTION (cls: the table): a connection in or out. */
 void ns_api_conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -97,7 +99,7 @@ ns_api_conn *ns_api_conn_of(struct MHD_Connection *c);
 void ns_api_conn_phase(ns_api_conn *k, enum ns_api_phase phase);
 int ns_api_conn_bad_url(const ns_api_conn *k);
 /* Close (shutdown: libmicrohttpd then sees the end) every connection past
- * its deadline, logging each; returns how many. now_ms: CLOCK_MONOTONIC. */
+ * its header or body deadline, logging each; returns how many. now_ms: CLOCK_MONOTONIC. */
 unsigned ns_api_conns_sweep(ns_api_conns *t, int64_t now_ms);
 /* Milliseconds until the next deadline (-1: none). */
 int64_t ns_api_conns_next(const ns_api_conns *t, int64_t now_ms);

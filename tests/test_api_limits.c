@@ -1,6 +1,6 @@
 /* Tests for the API server's limits under attack (api/server_conn.c and the
  * checks in api/server.c): the total and per-address connection caps, the
- * header, body and send deadlines against clients trickling a byte at a
+ * header and body deadlines against clients trickling a byte at a
  * time, control bytes in URLs and headers refused before routing (%00 once
  * cut a path short), and the running-sandboxes cap through a real runtime.
  * A forked child serves on 127.0.0.1 with small limits; clients speak raw
@@ -35,9 +35,9 @@
 #define SB "sb_4k2j9x0q1m7a"
 #define MAX_CONNS 8
 #define PER_ADDRESS 3
-#define HEADER_MS 1000
-#define BODY_MS 2000
-#define SEND_MS 1500
+#define HEADER_MS 1500
+#define BODY_MS 2500
+#define EVICT_MS 500
 #define RESP_MAX 8192
 
 typedef struct server {
@@ -230,7 +230,7 @@ static int setup(void **state)
 	cfg.max_per_address = PER_ADDRESS;
 	cfg.header_deadline_ms = HEADER_MS;
 	cfg.body_deadline_ms = BODY_MS;
-	cfg.send_deadline_ms = SEND_MS;
+	cfg.evict_age_ms = EVICT_MS;
 	return start(&main_srv, &cfg, 0);
 }
 
@@ -412,28 +412,66 @@ static void test_per_address(void **state)
 	settle("127.0.0.3");
 }
 
-static void test_total(void **state)
+static const char *const FILL[MAX_CONNS] = {
+    "127.0.0.5", "127.0.0.5", "127.0.0.5", "127.0.0.6",
+    "127.0.0.6", "127.0.0.6", "127.0.0.7", "127.0.0.7",
+};
+
+/* The newcomer from 127.0.0.8 is closed at once, unanswered. */
+static void refused(void)
 {
-	static const char *const src[MAX_CONNS] = {
-	    "127.0.0.5", "127.0.0.5", "127.0.0.5", "127.0.0.6",
-	    "127.0.0.6", "127.0.0.6", "127.0.0.7", "127.0.0.7",
-	};
 	char out[RESP_MAX];
-	int fds[MAX_CONNS], extra, i;
+	int extra = dial("127.0.0.8", main_srv.port);
+
+	assert_true(extra >= 0);
+	assert_int_equal(closed_within(extra, 400, out, sizeof(out)), 1);
+	assert_string_equal(out, "");
+	close(extra);
+}
+
+/* Every slot taken by connections stalled in their headers: a newcomer is
+ * refused while they are young, then makes room by evicting the oldest. */
+static void test_total_evict(void **state)
+{
+	char out[RESP_MAX];
+	int fds[MAX_CONNS], i;
 
 	(void)state;
 	for (i = 0; i < MAX_CONNS; i++) {
-		hold(&fds[i], 1, src[i]);
+		hold(&fds[i], 1, FILL[i]);
 	}
-	sleep_ms(100);
-	extra = dial("127.0.0.8", main_srv.port);
-	assert_true(extra >= 0);
-	assert_int_equal(closed_within(extra, 800, out, sizeof(out)), 1);
-	assert_string_equal(out, "");
-	close(extra);
-	release(fds, MAX_CONNS);
+	sleep_ms(50);
+	refused();
 	assert_true(log_has(&main_srv,
 	                    "api: event=refused reason=connection-limit peer=127.0.0.8 limit=8\n"));
+	sleep_ms(EVICT_MS);
+	assert_int_equal(health("127.0.0.8", out, sizeof(out)), 200);
+	assert_int_equal(closed_within(fds[0], 500, out, sizeof(out)), 1);
+	assert_true(
+	    log_has(&main_srv, "api: event=closed reason=evicted peer=127.0.0.5 limit=8\n"));
+	release(fds, MAX_CONNS);
+	settle("127.0.0.8");
+}
+
+/* Connections past their headers (which takes a key) are not evicted. */
+static void test_total_bodies(void **state)
+{
+	char head[256];
+	int fds[MAX_CONNS], i;
+
+	(void)state;
+	snprintf(head, sizeof(head),
+	         "POST /v1/sandboxes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+	         "Content-Length: 100\r\n\r\n{",
+	         api_key);
+	for (i = 0; i < MAX_CONNS; i++) {
+		fds[i] = dial(FILL[i], main_srv.port);
+		assert_true(fds[i] >= 0);
+		send_all(fds[i], head, strlen(head));
+	}
+	sleep_ms(EVICT_MS + 100);
+	refused();
+	release(fds, MAX_CONNS);
 	settle("127.0.0.8");
 }
 
@@ -467,7 +505,7 @@ static void test_header_deadline(void **state)
 	assert_true(ms >= HEADER_MS - 200 && ms < HEADER_MS + 2500);
 	assert_string_equal(out, "");
 	assert_true(log_has(
-	    &main_srv, "api: event=closed reason=header-deadline peer=127.0.0.9 limit=1000\n"));
+	    &main_srv, "api: event=closed reason=header-deadline peer=127.0.0.9 limit=1500\n"));
 	settle("127.0.0.9");
 }
 
@@ -487,13 +525,13 @@ static void test_body_deadline(void **state)
 	close(fd);
 	assert_true(ms >= BODY_MS - 200 && ms < BODY_MS + 2500);
 	assert_true(log_has(&main_srv,
-	                    "api: event=closed reason=body-deadline peer=127.0.0.10 limit=2000\n"));
+	                    "api: event=closed reason=body-deadline peer=127.0.0.10 limit=2500\n"));
 	settle("127.0.0.10");
 }
 
 /* An answer given early (401 from the headers) while the body still
- * trickles in: the send deadline ends it. */
-static void test_send_deadline(void **state)
+ * trickles in: sent, and the connection closed, at once. */
+static void test_early_answer(void **state)
 {
 	static const char head[] = "POST /v1/sandboxes HTTP/1.1\r\nHost: x\r\n"
 	                           "Content-Length: 100000\r\n\r\n{";
@@ -505,12 +543,9 @@ static void test_send_deadline(void **state)
 	assert_true(fd >= 0);
 	ms = trickle(fd, head, ' ', 6000, out, sizeof(out));
 	close(fd);
-	assert_true(ms >= 0 && ms < SEND_MS + 2500);
+	assert_true(ms >= 0 && ms < 1000);
+	assert_non_null(strstr(out, "HTTP/1.1 401 "));
 	assert_true(log_has(&main_srv, "api: POST /v1/sandboxes 401\n"));
-	if (ms >= SEND_MS - 200) {
-		assert_true(log_has(&main_srv, "api: event=closed reason=send-deadline "
-		                               "peer=127.0.0.11 limit=1500\n"));
-	}
 	settle("127.0.0.11");
 }
 
@@ -625,11 +660,11 @@ static void test_clean_exit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_health_closes), cmocka_unit_test(test_per_address),
-	    cmocka_unit_test(test_total),         cmocka_unit_test(test_header_deadline),
-	    cmocka_unit_test(test_body_deadline), cmocka_unit_test(test_send_deadline),
-	    cmocka_unit_test(test_control_bytes), cmocka_unit_test(test_sandbox_limit),
-	    cmocka_unit_test(test_clean_exit),
+	    cmocka_unit_test(test_health_closes),   cmocka_unit_test(test_per_address),
+	    cmocka_unit_test(test_total_evict),     cmocka_unit_test(test_total_bodies),
+	    cmocka_unit_test(test_header_deadline), cmocka_unit_test(test_body_deadline),
+	    cmocka_unit_test(test_early_answer),    cmocka_unit_test(test_control_bytes),
+	    cmocka_unit_test(test_sandbox_limit),   cmocka_unit_test(test_clean_exit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
