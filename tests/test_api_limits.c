@@ -13,20 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
 #include <errno.h>
 #include <ftw.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib_http.h"
 #include "lib_port.h"
 #include "nullspace/error.h"
 #include "runtime.h"
@@ -66,21 +63,6 @@ static void log_line(void *ud, const char *line)
 {
 	(void)ud;
 	dprintf(log_fd_of_child, "%s\n", line);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
 }
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -138,8 +120,6 @@ static void serve(ns_api_server_config *cfg, const server *sv, uint32_t max_sand
 	exit(0); /* cleanly: LeakSanitizer checks the server side too */
 }
 
-static int dial(const char *src, unsigned port);
-
 /* Starts a server on a fresh port: 0 once it answers. */
 static int start(server *sv, const ns_api_server_config *base, uint32_t max_sandboxes)
 {
@@ -159,7 +139,7 @@ static int start(server *sv, const ns_api_server_config *base, uint32_t max_sand
 		serve(&cfg, sv, max_sandboxes);
 	}
 	for (i = 0; i < 200; i++) { /* up to 20 s: a runtime under ASan is slow */
-		if ((fd = dial("127.0.0.1", sv->port)) >= 0) {
+		if ((fd = ns_http_dial("127.0.0.1", sv->port)) >= 0) {
 			close(fd);
 			return 0;
 		}
@@ -167,7 +147,7 @@ static int start(server *sv, const ns_api_server_config *base, uint32_t max_sand
 			sv->pid = -1;
 			return -1;
 		}
-		sleep_ms(100);
+		ns_http_sleep_ms(100);
 	}
 	return -1;
 }
@@ -242,94 +222,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A TCP connection to 127.0.0.1:port from the address src (any port). */
-static int dial(const char *src, unsigned port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd < 0) {
-		return -1;
-	}
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &a.sin_addr);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(fd);
-		return -1;
-	}
-	a.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void send_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0 && (k = send(fd, p, n, MSG_NOSIGNAL)) > 0) {
-		p += k;
-		n -= (size_t)k;
-	}
-}
-
-/* Reads what comes until the server closes, for up to ms: 1 when it closed
- * (what it sent, if anything, in buf), 0 when still open. */
-static int closed_within(int fd, int ms, char *buf, size_t cap)
-{
-	int64_t end = now_ms() + ms;
-	size_t len = 0;
-	struct pollfd p = {fd, POLLIN, 0};
-	ssize_t k;
-	char junk[512];
-
-	buf[0] = '\0';
-	for (;;) {
-		int64_t left = end - now_ms();
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
-			return 0;
-		}
-		k = len + 1 < cap ? recv(fd, buf + len, cap - 1 - len, 0)
-		                  : recv(fd, junk, sizeof(junk), 0);
-		if (k <= 0) {
-			return 1; /* end of stream or reset */
-		}
-		if (len + 1 < cap) {
-			len += (size_t)k;
-			buf[len] = '\0';
-		}
-	}
-}
-
-/* One request from src (the whole text, n bytes): the status of the answer,
- * -1 when the connection ended without one; the answer in out. */
-static int request(const char *src, unsigned port, const char *text, size_t n, char *out,
-                   size_t cap)
-{
-	int fd = dial(src, port), status = -1;
-
-	out[0] = '\0';
-	if (fd < 0) {
-		return -1;
-	}
-	send_all(fd, text, n);
-	if (closed_within(fd, 10000, out, cap) && sscanf(out, "HTTP/1.1 %d", &status) != 1) {
-		status = -1;
-	}
-	close(fd);
-	return status;
-}
-
 static int health(const char *src, char *out, size_t cap)
 {
 	static const char req[] = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
 
-	return request(src, main_srv.port, req, sizeof(req) - 1, out, cap);
+	return ns_http_request(src, main_srv.port, req, sizeof(req) - 1, out, cap);
 }
 
 /* Waits (up to 5 s) until the server answers health from src again. */
@@ -339,7 +236,7 @@ static void settle(const char *src)
 	int i;
 
 	for (i = 0; i < 50 && health(src, out, sizeof(out)) != 200; i++) {
-		sleep_ms(100);
+		ns_http_sleep_ms(100);
 	}
 	assert_int_equal(health(src, out, sizeof(out)), 200);
 }
@@ -356,11 +253,11 @@ static int log_has(const server *sv, const char *needle)
 static void test_health_closes(void **state)
 {
 	char out[RESP_MAX];
-	int64_t t0 = now_ms();
+	int64_t t0 = ns_http_now_ms();
 
 	(void)state;
 	assert_int_equal(health("127.0.0.2", out, sizeof(out)), 200);
-	assert_true(now_ms() - t0 < 2000);
+	assert_true(ns_http_now_ms() - t0 < 2000);
 	/* one request a connection: nothing idle keeps a slot */
 	assert_non_null(strcasestr(out, "\r\nConnection: close\r\n"));
 }
@@ -372,9 +269,9 @@ static void hold(int *fds, int n, const char *src)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		fds[i] = dial(src, main_srv.port);
+		fds[i] = ns_http_dial(src, main_srv.port);
 		assert_true(fds[i] >= 0);
-		send_all(fds[i], part, sizeof(part) - 1);
+		ns_http_send(fds[i], part, sizeof(part) - 1);
 	}
 }
 
@@ -395,17 +292,17 @@ static void test_per_address(void **state)
 
 	(void)state;
 	hold(fds, PER_ADDRESS, "127.0.0.3");
-	sleep_ms(100); /* all accepted */
+	ns_http_sleep_ms(100); /* all accepted */
 	/* one more from the same address is closed at once, without an answer */
-	extra = dial("127.0.0.3", main_srv.port);
+	extra = ns_http_dial("127.0.0.3", main_srv.port);
 	assert_true(extra >= 0);
-	assert_int_equal(closed_within(extra, 800, out, sizeof(out)), 1);
+	assert_int_equal(ns_http_closed_within(extra, 800, out, sizeof(out)), 1);
 	assert_string_equal(out, "");
 	close(extra);
 	/* another address is served at once */
-	t0 = now_ms();
+	t0 = ns_http_now_ms();
 	assert_int_equal(health("127.0.0.4", out, sizeof(out)), 200);
-	assert_true(now_ms() - t0 < 800);
+	assert_true(ns_http_now_ms() - t0 < 800);
 	release(fds, PER_ADDRESS);
 	assert_true(log_has(
 	    &main_srv, "api: event=refused reason=per-address-limit peer=127.0.0.3 limit=3\n"));
@@ -421,10 +318,10 @@ static const char *const FILL[MAX_CONNS] = {
 static void refused(void)
 {
 	char out[RESP_MAX];
-	int extra = dial("127.0.0.8", main_srv.port);
+	int extra = ns_http_dial("127.0.0.8", main_srv.port);
 
 	assert_true(extra >= 0);
-	assert_int_equal(closed_within(extra, 400, out, sizeof(out)), 1);
+	assert_int_equal(ns_http_closed_within(extra, 400, out, sizeof(out)), 1);
 	assert_string_equal(out, "");
 	close(extra);
 }
@@ -440,13 +337,13 @@ static void test_total_evict(void **state)
 	for (i = 0; i < MAX_CONNS; i++) {
 		hold(&fds[i], 1, FILL[i]);
 	}
-	sleep_ms(50);
+	ns_http_sleep_ms(50);
 	refused();
 	assert_true(log_has(&main_srv,
 	                    "api: event=refused reason=connection-limit peer=127.0.0.8 limit=8\n"));
-	sleep_ms(EVICT_MS);
+	ns_http_sleep_ms(EVICT_MS);
 	assert_int_equal(health("127.0.0.8", out, sizeof(out)), 200);
-	assert_int_equal(closed_within(fds[0], 500, out, sizeof(out)), 1);
+	assert_int_equal(ns_http_closed_within(fds[0], 500, out, sizeof(out)), 1);
 	assert_true(
 	    log_has(&main_srv, "api: event=closed reason=evicted peer=127.0.0.5 limit=8\n"));
 	release(fds, MAX_CONNS);
@@ -465,42 +362,26 @@ static void test_total_bodies(void **state)
 	         "Content-Length: 100\r\n\r\n{",
 	         api_key);
 	for (i = 0; i < MAX_CONNS; i++) {
-		fds[i] = dial(FILL[i], main_srv.port);
+		fds[i] = ns_http_dial(FILL[i], main_srv.port);
 		assert_true(fds[i] >= 0);
-		send_all(fds[i], head, strlen(head));
+		ns_http_send(fds[i], head, strlen(head));
 	}
-	sleep_ms(EVICT_MS + 100);
+	ns_http_sleep_ms(EVICT_MS + 100);
 	refused();
 	release(fds, MAX_CONNS);
 	settle("127.0.0.8");
 }
 
-/* Sends prefix, then one byte of drip every 100 ms (never idle long enough
- * for the inactivity timeout): ms until the server closed, -1 if it had not
- * after max_ms. The answer, if any, in out. */
-static long trickle(int fd, const char *prefix, char drip, int max_ms, char *out, size_t cap)
-{
-	int64_t t0 = now_ms();
-
-	send_all(fd, prefix, strlen(prefix));
-	while (now_ms() - t0 < max_ms) {
-		if (closed_within(fd, 100, out, cap)) {
-			return (long)(now_ms() - t0);
-		}
-		send_all(fd, &drip, 1);
-	}
-	return -1;
-}
-
 static void test_header_deadline(void **state)
 {
 	char out[RESP_MAX];
-	int fd = dial("127.0.0.9", main_srv.port);
+	int fd = ns_http_dial("127.0.0.9", main_srv.port);
 	long ms;
 
 	(void)state;
 	assert_true(fd >= 0);
-	ms = trickle(fd, "GET /v1/health HTTP/1.1\r\nX-Slow: ", 'a', 5000, out, sizeof(out));
+	ms =
+	    ns_http_trickle(fd, "GET /v1/health HTTP/1.1\r\nX-Slow: ", 'a', 5000, out, sizeof(out));
 	close(fd);
 	assert_true(ms >= HEADER_MS - 200 && ms < HEADER_MS + 2500);
 	assert_string_equal(out, "");
@@ -512,7 +393,7 @@ static void test_header_deadline(void **state)
 static void test_body_deadline(void **state)
 {
 	char out[RESP_MAX], head[256];
-	int fd = dial("127.0.0.10", main_srv.port);
+	int fd = ns_http_dial("127.0.0.10", main_srv.port);
 	long ms;
 
 	(void)state;
@@ -521,7 +402,7 @@ static void test_body_deadline(void **state)
 	         "POST /v1/sandboxes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
 	         "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{",
 	         api_key);
-	ms = trickle(fd, head, ' ', 6000, out, sizeof(out));
+	ms = ns_http_trickle(fd, head, ' ', 6000, out, sizeof(out));
 	close(fd);
 	assert_true(ms >= BODY_MS - 200 && ms < BODY_MS + 2500);
 	assert_true(log_has(&main_srv,
@@ -536,12 +417,12 @@ static void test_early_answer(void **state)
 	static const char head[] = "POST /v1/sandboxes HTTP/1.1\r\nHost: x\r\n"
 	                           "Content-Length: 100000\r\n\r\n{";
 	char out[RESP_MAX];
-	int fd = dial("127.0.0.11", main_srv.port);
+	int fd = ns_http_dial("127.0.0.11", main_srv.port);
 	long ms;
 
 	(void)state;
 	assert_true(fd >= 0);
-	ms = trickle(fd, head, ' ', 6000, out, sizeof(out));
+	ms = ns_http_trickle(fd, head, ' ', 6000, out, sizeof(out));
 	close(fd);
 	assert_true(ms >= 0 && ms < 1000);
 	assert_non_null(strstr(out, "HTTP/1.1 401 "));
@@ -588,7 +469,8 @@ static void test_control_bytes(void **state)
 		         "%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n%s%s\r\n",
 		         cases[i].line, api_key, cases[i].header != NULL ? cases[i].header : "",
 		         cases[i].header != NULL ? "\r\n" : "");
-		st = request("127.0.0.12", main_srv.port, req, strlen(req), out, sizeof(out));
+		st = ns_http_request("127.0.0.12", main_srv.port, req, strlen(req), out,
+		                     sizeof(out));
 		if (st != cases[i].status) {
 			fail_msg("case %zu (%s): status %d, want %d", i, cases[i].line, st,
 			         cases[i].status);
@@ -625,24 +507,28 @@ static void test_sandbox_limit(void **state)
 	         "POST /v1/sandboxes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
 	         "Content-Length: 2\r\n\r\n{}",
 	         api_key);
-	assert_int_equal(request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)), 201);
+	assert_int_equal(ns_http_request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)),
+	                 201);
 	p = strstr(out, "\"id\":\"");
 	assert_non_null(p);
 	snprintf(id, sizeof(id), "%.*s", NS_API_ID_MAX, p + 6);
 	id[strcspn(id, "\"")] = '\0';
-	assert_int_equal(request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)), 429);
+	assert_int_equal(ns_http_request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)),
+	                 429);
 	assert_non_null(strstr(out, "too many sandboxes running"));
 	assert_true(log_has(&sv, "api: POST /v1/sandboxes 429 reason=sandbox-limit\n"));
 	/* a killed one frees its slot */
 	snprintf(req, sizeof(req),
 	         "DELETE /v1/sandboxes/%s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
 	         id, api_key);
-	assert_int_equal(request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)), 200);
+	assert_int_equal(ns_http_request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)),
+	                 200);
 	snprintf(req, sizeof(req),
 	         "POST /v1/sandboxes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
 	         "Content-Length: 2\r\n\r\n{}",
 	         api_key);
-	assert_int_equal(request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)), 201);
+	assert_int_equal(ns_http_request("127.0.0.13", sv.port, req, strlen(req), out, sizeof(out)),
+	                 201);
 	assert_int_equal(stop(&sv), 0);
 }
 
