@@ -169,7 +169,8 @@ static void conn_open(ns_api_conns *t, struct MHD_Connection *c, void **socket_c
 	}
 	k->c = c;
 	k->t = t;
-	/* the accept policy saw the same address */
+	/* the address the accept policy passed; MHD gives no length, and
+	 * peer_of reads only what the family has */
 	peer_of(i != NULL ? i->client_addr : NULL,
 	        (socklen_t)(i != NULL ? sizeof(struct sockaddr_in6) : 0), &k->key, k->peer);
 	k->accepted_ms = ns_api_now_ms();

@@ -532,13 +532,17 @@ static void test_sandbox_limit(void **state)
 	assert_int_equal(stop(&sv), 0);
 }
 
-/* Last: the server stops cleanly, every connection's entry freed. */
+/* Last: the server stops cleanly, every connection's entry freed (the
+ * child's LeakSanitizer would make its exit status nonzero). */
 static void test_clean_exit(void **state)
 {
-	int status;
+	int fds[2], status;
 
 	(void)state;
+	hold(fds, 2, "127.0.0.14"); /* open at the stop: their entries freed too */
+	ns_http_sleep_ms(100);
 	status = stop(&main_srv);
+	release(fds, 2);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
