@@ -48,7 +48,7 @@ typedef struct server {
 static ns_key ca, relay;
 static ns_apikeys keys;
 static char api_key[NS_APIKEY_LEN + 1];
-static server main_srv;
+static server main_srv = {.pid = -1, .log_fd = -1};
 static volatile sig_atomic_t stopping;
 
 static void on_term(int sig)
@@ -487,10 +487,11 @@ static void test_control_bytes(void **state)
 
 /* The cap on running sandboxes, through a real runtime (NULLSPACE names the
  * binary agents run from) capped at 1. */
+static server sv = {.pid = -1, .log_fd = -1}; /* test_sandbox_limit's, with a runtime */
+
 static void test_sandbox_limit(void **state)
 {
 	ns_api_server_config cfg;
-	server sv;
 	char req[512], out[RESP_MAX], id[NS_API_ID_MAX + 1];
 	const char *p;
 
@@ -499,6 +500,7 @@ static void test_sandbox_limit(void **state)
 		skip();
 	}
 	memset(&sv, 0, sizeof(sv));
+	sv.log_fd = -1;
 	snprintf(sv.dir, sizeof(sv.dir), "/tmp/ns_api_limits.XXXXXX");
 	assert_non_null(mkdtemp(sv.dir));
 	config(&cfg);
@@ -532,6 +534,14 @@ static void test_sandbox_limit(void **state)
 	assert_int_equal(stop(&sv), 0);
 }
 
+/* Stops the runtime's server even when a check above failed. */
+static int stop_sv(void **state)
+{
+	(void)state;
+	stop(&sv);
+	return 0;
+}
+
 /* Last: the server stops cleanly, every connection's entry freed (the
  * child's LeakSanitizer would make its exit status nonzero). */
 static void test_clean_exit(void **state)
@@ -550,11 +560,16 @@ static void test_clean_exit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_health_closes),   cmocka_unit_test(test_per_address),
-	    cmocka_unit_test(test_total_evict),     cmocka_unit_test(test_total_bodies),
-	    cmocka_unit_test(test_header_deadline), cmocka_unit_test(test_body_deadline),
-	    cmocka_unit_test(test_early_answer),    cmocka_unit_test(test_control_bytes),
-	    cmocka_unit_test(test_sandbox_limit),   cmocka_unit_test(test_clean_exit),
+	    cmocka_unit_test(test_health_closes),
+	    cmocka_unit_test(test_per_address),
+	    cmocka_unit_test(test_total_evict),
+	    cmocka_unit_test(test_total_bodies),
+	    cmocka_unit_test(test_header_deadline),
+	    cmocka_unit_test(test_body_deadline),
+	    cmocka_unit_test(test_early_answer),
+	    cmocka_unit_test(test_control_bytes),
+	    cmocka_unit_test_teardown(test_sandbox_limit, stop_sv),
+	    cmocka_unit_test(test_clean_exit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
