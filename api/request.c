@@ -1,7 +1,8 @@
 /* The API's routes and request bodies, without I/O: URL paths matched to
  * routes (with the sandbox id), and the JSON bodies of create and
  * ssh-access read by jansson into plain structs, every member type- and
- * range-checked with a message for the client. */
+ * range-checked with a message for the client; control bytes in URLs and
+ * headers found before anything is decoded or routed. */
 #include "request.h"
 
 #include <jansson.h>
@@ -63,6 +64,56 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 		}
 	}
 	return NS_ROUTE_NONE;
+}
+
+static int is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+int ns_api_url_has_control(const char *s, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (is_control((unsigned char)s[i])) {
+			return 1;
+		}
+		/* "%HH" as libmicrohttpd decodes it; a "%" without two hex
+		 * digits stays as it is */
+		if (s[i] == '%' && n - i > 2 && (hi = hex_value(s[i + 1])) >= 0 &&
+		    (lo = hex_value(s[i + 2])) >= 0 && is_control((unsigned char)(hi * 16 + lo))) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ns_api_header_has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\t' && is_control((unsigned char)s[i])) {
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* An optional integer member in lo..hi: 0 (absent: *out untouched),

@@ -21,6 +21,15 @@ enum ns_route {
 	NS_ROUTE_SSH_ACCESS,   /* POST /v1/sandboxes/{id}/ssh-access */
 };
 
+/* Is there a control byte (0x00-0x1f or 0x7f) in the n bytes of a URL
+ * part (path, query key or value), raw or percent-encoded ("%00", "%0a",
+ * "%7F")? 1 when there is: such a URL is refused with 400 before routing,
+ * since libmicrohttpd's decoding would end the string at a NUL ("/a%00b"
+ * routes as "/a"). */
+int ns_api_url_has_control(const char *s, size_t n);
+/* The same for a header name or value, where only HTAB is allowed. */
+int ns_api_header_has_control(const char *s, size_t n);
+
 /* Match a URL path (no query string); id gets the {id} part. A path whose
  * id is not a valid sandbox id is NS_ROUTE_NONE. */
 int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1]);

@@ -1,8 +1,9 @@
 /* The control plane's HTTP server on libmicrohttpd, polled from the
- * caller's loop (no threads): routes and API keys are checked as soon as the
- * headers are in, POST bodies are gathered up to NS_API_BODY_MAX, then
- * server_routes.c answers. One log line per request, never a header, a
- * body or a credential. */
+ * caller's loop (no threads): URLs and headers with control bytes are
+ * refused, routes and API keys checked as soon as the headers are in, POST
+ * bodies gathered up to NS_API_BODY_MAX, then server_routes.c answers; the
+ * connection limits and deadlines are server_conn.c's. One log line per
+ * request, never a header, a body or a credential. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -21,14 +22,13 @@
 #include "request.h"
 #include "server_int.h"
 
-#define CONNECTION_LIMIT 256
-#define CONNECTION_TIMEOUT_S 30
 #define CONNECTION_MEMORY (64 * 1024)
 #define DISCARD_MAX (1024 * 1024) /* past the limit, before hanging up */
 
 struct ns_api_server {
 	ns_api_server_config cfg;
 	struct MHD_Daemon *d;
+	ns_api_conns conns;
 };
 
 /* One request: where it goes and its body so far. */
@@ -66,13 +66,51 @@ static enum MHD_Result send_reply(const ns_api_server *s, struct MHD_Connection 
 		if (r->www_auth) {
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 		}
+		/* one request a connection: no idle connection holds a slot */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 		ret = MHD_queue_response(c, r->status, resp);
 		MHD_destroy_response(resp);
 	}
 	ns_api_log_request(&s->cfg, method, url, r);
 	ns_api_reply_clear(r); /* wipes an access answer: MHD holds its own copy */
 	q->answered = 1;
+	ns_api_conn_phase(ns_api_conn_of(c), NS_API_PHASE_SENDING);
 	return ret;
+}
+
+static enum MHD_Result header_check(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+	int *bad = cls;
+
+	(void)kind;
+	if (ns_api_header_has_control(key, key_size) ||
+	    (value != NULL && ns_api_header_has_control(value, value_size))) {
+		*bad = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Control bytes in the URL (raw or %-encoded: server_conn.c saw it before
+ * decoding) or in a header: 1 with r holding the 400. */
+static int control_bytes(struct MHD_Connection *c, ns_api_reply *r)
+{
+	int bad = 0;
+
+	if (ns_api_conn_bad_url(ns_api_conn_of(c))) {
+		ns_api_reply_error(r, 400,
+		                   "the URL holds a control character (raw or %00-%1F, %7F)");
+		r->reason = "control-byte-in-url";
+		return 1;
+	}
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, header_check, &bad);
+	if (bad) {
+		ns_api_reply_error(r, 400, "a header holds a control character");
+		r->reason = "control-byte-in-header";
+		return 1;
+	}
+	return 0;
 }
 
 /* Is the Authorization header a Bearer token we know? */
@@ -202,6 +240,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		}
 		*con_cls = q;
+		ns_api_conn_phase(ns_api_conn_of(c), NS_API_PHASE_BODY);
+		if (control_bytes(c, &r)) {
+			return send_reply(s, c, q, method, url, &r);
+		}
 		q->route = ns_api_route(url, q->id);
 		if (early(s, c, method, q, &r)) {
 			return send_reply(s, c, q, method, url, &r);
@@ -312,19 +354,24 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 		goto out;
 	}
 	s->cfg = *cfg;
+	ns_api_conns_init(&s->conns, &s->cfg);
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
 		flags |= MHD_USE_EPOLL; /* no FD_SETSIZE limit next to the relay's sockets */
 	} else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES) {
 		flags |= MHD_USE_POLL;
 	}
-	s->d = MHD_start_daemon(flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, s,
-	                        MHD_OPTION_EXTERNAL_LOGGER, ns_api_log_mhd,
-	                        &s->cfg, /* first, or MHD complains */
-	                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	/* the accept policy refuses past s->conns.max; MHD's own cap is
+	 * twice that, so that connections being closed (evicted, late) never
+	 * make it stop accepting and leave newcomers in the kernel's queue */
+	s->d = MHD_start_daemon(
+	    flags, (uint16_t)cfg->listen_port, ns_api_conns_accept, &s->conns, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, ns_api_log_mhd, &s->cfg, /* first, or MHD complains */
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+	    2 * s->conns.max, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)NS_API_IDLE_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+	    MHD_OPTION_NOTIFY_CONNECTION, ns_api_conns_notify, &s->conns,
+	    MHD_OPTION_UNESCAPE_CALLBACK, ns_api_conns_unescape, &s->conns,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (s->d == NULL) {
 		rc = NS_ERR_IO;
 		snprintf(err, cap, "cannot listen on %s%s%s:%u (address in use?)",
@@ -342,11 +389,24 @@ out:
 
 int ns_api_server_run(ns_api_server *s, int timeout_ms)
 {
+	int64_t next;
+	int rc = 0;
+
 	if (s == NULL || s->d == NULL) {
 		return NS_ERR_INVALID;
 	}
-	return MHD_run_wait(s->d, timeout_ms < 0 ? -1 : (int32_t)timeout_ms) == MHD_YES ? 0
-	                                                                                : NS_ERR_IO;
+	/* wake up in time for the next deadline */
+	next = ns_api_conns_next(&s->conns, ns_api_now_ms());
+	if (next >= 0 && (timeout_ms < 0 || next < timeout_ms)) {
+		timeout_ms = (int)next;
+	}
+	if (MHD_run_wait(s->d, timeout_ms < 0 ? -1 : (int32_t)timeout_ms) != MHD_YES) {
+		rc = NS_ERR_IO;
+	}
+	if (ns_api_conns_sweep(&s->conns, ns_api_now_ms()) > 0 && MHD_run(s->d) != MHD_YES) {
+		rc = NS_ERR_IO; /* MHD sees the ends now: their slots are free at once */
+	}
+	return rc;
 }
 
 void ns_api_server_stop(ns_api_server *s)

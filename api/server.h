@@ -3,7 +3,7 @@
  * requests and serves them, all on the calling thread, so handlers may call
  * the runtime without locks. Every answer is JSON, errors are
  * {"error": "message"}; every request is logged as one line (method, path,
- * status, never a header or a body). Routes in docs/api.md. */
+ * status, never a header or a body). Routes and limits in docs/api.md. */
 #ifndef NS_API_SERVER_H
 #define NS_API_SERVER_H
 
@@ -13,6 +13,18 @@
 #include "apikey.h"
 #include "nullspace/keys.h"
 #include "runtime.h"
+
+/* Limits on connections (docs/api.md, "Limits"). A connection carries one
+ * request (every answer says Connection: close). */
+#define NS_API_CONNECTIONS_MAX 256        /* open at once, from everyone */
+#define NS_API_CONNECTIONS_PER_ADDRESS 32 /* from one IPv4 address or IPv6 /64 */
+#define NS_API_HEADER_DEADLINE_MS 10000   /* accept to the end of the headers */
+#define NS_API_BODY_DEADLINE_MS 30000     /* accept to the end of the body */
+/* All slots taken: a newcomer closes the oldest connection that has been
+ * sending its headers for this long (a client without a key holds a slot
+ * no longer than that while others wait). */
+#define NS_API_EVICT_AGE_MS 1000
+#define NS_API_IDLE_TIMEOUT_S 30 /* no byte in either direction */
 
 typedef struct ns_api_server ns_api_server;
 
@@ -27,13 +39,16 @@ typedef struct ns_api_server_config {
 	const uint8_t *relay_host_key;           /* NS_ED25519_PK_LEN: pinned by clients */
 	void (*log)(void *ud, const char *line); /* NULL: stderr */
 	void *log_ud;
+	/* 0: the NS_API_* defaults above (tests make them small). */
+	unsigned max_connections, max_per_address;
+	unsigned header_deadline_ms, body_deadline_ms, evict_age_ms;
 } ns_api_server_config;
 
 /* Bind and listen (NS_ERR_IO with err naming the address). */
 int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, char *err,
                         size_t cap);
 /* Serve for at most timeout_ms (returns early after serving something or
- * on a signal). */
+ * on a signal, and in time to close connections past their deadlines). */
 int ns_api_server_run(ns_api_server *s, int timeout_ms);
 void ns_api_server_stop(ns_api_server *s);
 

@@ -1,6 +1,7 @@
 /* The API server's log: one line per request (method, path, status and,
- * for minted access, the access id; never a header, a body or a key) and
- * libmicrohttpd's own messages, to the configured sink or stderr. */
+ * for minted access, the access id, for a refusal its reason; never a
+ * header, a body or a key), one per connection refused or closed by a
+ * limit, and libmicrohttpd's own messages, to the configured sink or stderr. */
 #include <stdio.h>
 #include <string.h>
 
@@ -43,9 +44,22 @@ void ns_api_log_request(const ns_api_server_config *cfg, const char *method, con
 	if (r->access_id[0] != '\0') {
 		snprintf(line, sizeof(line), "api: %s %s %u access=%s", m, path, r->status,
 		         r->access_id);
+	} else if (r->reason != NULL) {
+		snprintf(line, sizeof(line), "api: %s %s %u reason=%s", m, path, r->status,
+		         r->reason);
 	} else {
 		snprintf(line, sizeof(line), "api: %s %s %u", m, path, r->status);
 	}
+	emit(cfg, line);
+}
+
+void ns_api_log_limit(const ns_api_server_config *cfg, const char *event, const char *reason,
+                      const char *peer, unsigned limit)
+{
+	char line[LOG_LINE_MAX];
+
+	snprintf(line, sizeof(line), "api: event=%s reason=%s peer=%s limit=%u", event, reason,
+	         peer, limit);
 	emit(cfg, line);
 }
 

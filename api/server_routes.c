@@ -39,6 +39,7 @@ static void create(const ns_api_server_config *cfg, const ns_create_request *req
 		ns_api_reply_error(r, 429,
 		                   "too many sandboxes running; kill one or wait for one to "
 		                   "time out");
+		r->reason = "sandbox-limit";
 	} else if (rc != 0) {
 		snprintf(msg, sizeof(msg), "the sandbox could not be started: %s",
 		         err[0] != '\0' ? err : ns_strerror(rc));

@@ -1,6 +1,7 @@
-/* Tests for api/request.c: every route and near miss, and the create and
- * ssh-access bodies: defaults, every member type and range error with its
- * message, duplicates, trailing garbage, unknown members ignored. */
+/* Tests for api/request.c: every route and near miss, control bytes in URL
+ * parts (raw and %-encoded) and headers, and the create and ssh-access
+ * bodies: defaults, every member type and range error with its message,
+ * duplicates, trailing garbage, unknown members ignored. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,12 +284,88 @@ static void test_access_bad(void **state)
 	expect_access(body, NS_ERR_INVALID, NULL);
 }
 
+static int url_ctl(const char *s)
+{
+	return ns_api_url_has_control(s, strlen(s));
+}
+
+static void test_control_bytes(void **state)
+{
+	static const char *const bad[] = {
+	    "/v1/sandboxes/" SB "%00x_notreal",
+	    "/v1/health%00",
+	    "%00",
+	    "%0a",
+	    "%0D",
+	    "%1f",
+	    "%1F",
+	    "%7f",
+	    "%7F",
+	    "a%09b",
+	    "/v1/\x01",
+	    "/v1/\x7f",
+	    "/v1/a\tb",
+	    "%%00",
+	    "%2%00",
+	};
+	static const char *const good[] = {
+	    "/v1/sandboxes/" SB,
+	    "",
+	    "%",
+	    "%0",
+	    "%0g",
+	    "%g0",
+	    "%20",
+	    "%2500",
+	    "%80",
+	    "%ff",
+	    "%7e",
+	    "%25",
+	    "a%",
+	    "a%0",
+	    "%%",
+	    "/v1/\x80\xff",
+	    "%20%21%3F",
+	    "+",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!url_ctl(bad[i])) {
+			fail_msg("not refused: %s", bad[i]);
+		}
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (url_ctl(good[i])) {
+			fail_msg("refused: %s", good[i]);
+		}
+	}
+	/* a NUL inside the given length, raw; the length is what counts */
+	assert_int_equal(ns_api_url_has_control("ab\0cd", 5), 1);
+	assert_int_equal(ns_api_url_has_control("ab%00", 2), 0);
+	assert_int_equal(ns_api_url_has_control("ab%00", 4), 0); /* "%0" cut: not an escape */
+	assert_int_equal(ns_api_url_has_control("ab%00", 5), 1);
+
+	assert_int_equal(ns_api_header_has_control("Bearer nsk_x", 12), 0);
+	assert_int_equal(ns_api_header_has_control("a\tb", 3), 0);  /* HTAB is allowed */
+	assert_int_equal(ns_api_header_has_control("a%00b", 5), 0); /* not decoded */
+	assert_int_equal(ns_api_header_has_control("a\x01"
+	                                           "b",
+	                                           3),
+	                 1);
+	assert_int_equal(ns_api_header_has_control("a\x7f", 2), 1);
+	assert_int_equal(ns_api_header_has_control("a\rb", 3), 1);
+	assert_int_equal(ns_api_header_has_control("a\0b", 3), 1);
+	assert_int_equal(ns_api_header_has_control("", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_routes),     cmocka_unit_test(test_create_ok),
 	    cmocka_unit_test(test_create_bad), cmocka_unit_test(test_access_ok),
-	    cmocka_unit_test(test_access_bad),
+	    cmocka_unit_test(test_access_bad), cmocka_unit_test(test_control_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
