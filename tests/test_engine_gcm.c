@@ -101,6 +101,62 @@ static void test_client_order_wins(void **state)
 	ns_pair_free(&p);
 }
 
+/* A KEXINIT whose two encryption lists differ (a peer may do that). */
+static size_t kexinit_split(uint8_t *raw, size_t cap, const char *cs, const char *sc)
+{
+	static const uint8_t cookie[16];
+	ns_buf b;
+	int i;
+
+	ns_buf_init_fixed(&b, raw, cap);
+	ns_wr_u8(&b, SSH_MSG_KEXINIT);
+	ns_wr_bytes(&b, cookie, sizeof(cookie));
+	ns_wr_cstr(&b, "curve25519-sha256");
+	ns_wr_cstr(&b, "ssh-ed25519");
+	ns_wr_cstr(&b, cs);
+	ns_wr_cstr(&b, sc);
+	for (i = 0; i < 2; i++) {
+		ns_wr_cstr(&b, "hmac-sha2-256");
+	}
+	for (i = 0; i < 2; i++) {
+		ns_wr_cstr(&b, "none");
+	}
+	for (i = 0; i < 2; i++) {
+		ns_wr_cstr(&b, "");
+	}
+	ns_wr_bool(&b, 0);
+	assert_int_equal(ns_wr_u32(&b, 0), 0);
+	return b.len;
+}
+
+/* Each direction is negotiated on its own (RFC 4253 7.1). */
+static void test_directions_apart(void **state)
+{
+	uint8_t craw[1024], sraw[2048];
+	ns_kexinit c, s;
+	ns_kex_result res;
+	ns_buf b;
+	int which;
+
+	(void)state;
+	if (!have_gcm()) {
+		skip();
+	}
+	assert_int_equal(ns_kexinit_parse(craw, kexinit_split(craw, sizeof(craw), GCM, CHACHA), &c),
+	                 0);
+	ns_buf_init_fixed(&b, sraw, sizeof(sraw));
+	assert_int_equal(ns_kexinit_build(NS_ROLE_SERVER, 1, 0, &b), 0);
+	assert_int_equal(ns_kexinit_parse(b.p, b.len, &s), 0);
+	assert_int_equal(ns_kexinit_negotiate(NS_ROLE_SERVER, 1, &s, &c, &res, &which), 0);
+	assert_int_equal(res.cipher_cs, NS_PKT_AESGCM);
+	assert_int_equal(res.cipher_sc, NS_PKT_CHACHA);
+	assert_int_equal(ns_kexinit_parse(craw, kexinit_split(craw, sizeof(craw), CHACHA, "x"), &c),
+	                 0);
+	assert_int_equal(ns_kexinit_negotiate(NS_ROLE_SERVER, 1, &s, &c, &res, &which),
+	                 NS_ERR_NOMATCH);
+	assert_int_equal(which, NS_KI_ENC_SC);
+}
+
 static void test_no_common_cipher(void **state)
 {
 	ns_engine_config c = {0}, s = {0};
@@ -266,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_default_prefers_gcm),
 	    cmocka_unit_test(test_offered_order),
 	    cmocka_unit_test(test_client_order_wins),
+	    cmocka_unit_test(test_directions_apart),
 	    cmocka_unit_test(test_no_common_cipher),
 	    cmocka_unit_test(test_bad_cipher_config),
 	    cmocka_unit_test(test_gcm_transfer_with_rekeys),
