@@ -1,6 +1,7 @@
-/* KEXINIT: our algorithm lists, the parser for the peer's message and the
- * client-preference negotiation of RFC 4253 7.1, including the strict-kex and
- * ext-info markers that appear only in the first exchange. */
+/* KEXINIT: our algorithm lists (the cipher list from the engine's config),
+ * the parser for the peer's message and the client-preference negotiation of
+ * RFC 4253 7.1, including the strict-kex and ext-info markers that appear
+ * only in the first exchange. */
 #include "kexinit.h"
 
 #include <sodium.h>
@@ -14,9 +15,9 @@
  * lists are not even negotiated). Listed so that peers which insist on a
  * common MAC name still agree. */
 #define MAC_ALGS "hmac-sha2-256-etm@openssh.com,hmac-sha2-256"
-/* Clients choose: ours take AES-GCM where the CPU has it (about twice the
- * speed here); as a server we list chacha20-poly1305 first for clients that
- * go by the server's order. */
+/* Clients choose: ours take AES-GCM where the CPU has it (libsodium 1.0.18:
+ * about 0.9 CPU-s per GiB against 1.1 for chacha20-poly1305 on our test
+ * machine); as a server we list chacha20-poly1305 first, as OpenSSH does. */
 #define CIPHERS_CLIENT NS_CIPHER_AESGCM "," NS_CIPHER_CHACHA
 #define CIPHERS_SERVER NS_CIPHER_CHACHA "," NS_CIPHER_AESGCM
 
