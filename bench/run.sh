@@ -4,7 +4,9 @@
 # full sessions per second (TCP connect, kex, auth, exec `true`, exit status).
 # nullspace: `nullspace connect` -> `nullspace agent` (release build,
 # bin/nullspace). OpenSSH: ssh -> sshd with the same algorithms
-# (curve25519-sha256, ssh-ed25519, chacha20-poly1305@openssh.com), the same
+# (curve25519-sha256, ssh-ed25519, and the cipher nullspace connect picks:
+# aes256-gcm@openssh.com where the CPU has AES-NI and PCLMUL, else
+# chacha20-poly1305@openssh.com; BENCH_CIPHER overrides for OpenSSH), the same
 # user key, no multiplexing. Both servers run on 127.0.0.1, started and
 # stopped here. The OpenSSH column needs root (for sshd); without it, n/a.
 #
@@ -19,7 +21,10 @@ BYTES=$(numfmt --from=iec "$BYTES_SPEC") || die "bad BENCH_BYTES=$BYTES_SPEC"
 SECONDS_BUDGET=${BENCH_SECONDS:-10}
 need_nullspace
 
-ALGS=(-c chacha20-poly1305@openssh.com -o KexAlgorithms=curve25519-sha256
+CIPHER=chacha20-poly1305@openssh.com
+grep -qw aes /proc/cpuinfo && grep -qw pclmulqdq /proc/cpuinfo && CIPHER=aes256-gcm@openssh.com
+CIPHER=${BENCH_CIPHER:-$CIPHER}
+ALGS=(-c "$CIPHER" -o KexAlgorithms=curve25519-sha256
 	-o HostKeyAlgorithms=ssh-ed25519 -o Compression=no -o ControlMaster=no)
 
 now() { date +%s.%N; }
@@ -34,7 +39,7 @@ NS=("$NULLSPACE" connect -p "$AGENT_PORT" -k "$T/known_hosts" -i "$T/id_user" -T
 have_openssh=0
 if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null; then
 	have_openssh=1
-	start_sshd "Ciphers chacha20-poly1305@openssh.com" "KexAlgorithms curve25519-sha256" \
+	start_sshd "Ciphers $CIPHER" "KexAlgorithms curve25519-sha256" \
 		"HostKeyAlgorithms ssh-ed25519" "LogLevel ERROR"
 	cat "$T/id_user.pub" >>"$SSHD_AUTH"
 	known_hosts_line "$SSHD_PORT" "$SSHD_HOSTKEY.pub" >>"$T/known_hosts"
@@ -82,7 +87,7 @@ sessions()
 
 echo "nullspace bench: $BYTES_SPEC each way, sessions for ${SECONDS_BUDGET}s each; $(nproc) cores"
 echo "  nullspace: $NULLSPACE"
-[ "$have_openssh" = 1 ] && echo "  openssh:   $(ssh -V 2>&1)"
+[ "$have_openssh" = 1 ] && echo "  openssh:   $(ssh -V 2>&1), cipher $CIPHER"
 
 row()
 {

@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "kex.h"
+#include "kexinit.h"
 #include "version.h"
 
 #define IN_MAX (4 + NS_PACKET_MAX + NS_POLY_TAG_LEN)
@@ -34,6 +35,7 @@ static int valid_software(const char *s)
 static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
 {
 	const char *sw = cfg->software ? cfg->software : "nullspace_0.1";
+	int rc;
 
 	e->cfg = *cfg;
 	e->alloc = *cfg->alloc;
@@ -41,9 +43,13 @@ static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
 	e->cfg.software = NULL;
 	e->cfg.host_key = NULL;
 	e->cfg.host_cert = NULL;
+	e->cfg.ciphers = NULL;
 	e->role = cfg->role;
 	if (!valid_software(sw)) {
 		return NS_ERR_INVALID;
+	}
+	if ((rc = ns_kexinit_ciphers(cfg->role, cfg->ciphers, e->ciphers)) != 0) {
+		return rc;
 	}
 	strcpy(e->my_version, "SSH-2.0-");
 	strcat(e->my_version, sw);
@@ -106,6 +112,10 @@ int ns_engine_new(const ns_engine_config *cfg, ns_engine **out)
 	e = cfg->alloc->realloc(cfg->alloc->ctx, NULL, sizeof(*e));
 	if (e == NULL) {
 		return NS_ERR_NOMEM;
+	}
+	if ((uintptr_t)e % _Alignof(ns_engine) != 0) {
+		cfg->alloc->realloc(cfg->alloc->ctx, e, 0); /* AES-GCM state misaligned */
+		return NS_ERR_INVALID;
 	}
 	memset(e, 0, sizeof(*e));
 	if ((rc = apply_defaults(e, cfg)) != 0) {

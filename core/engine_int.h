@@ -119,6 +119,7 @@ struct ns_engine {
 	char my_version[NS_NAME_MAX * 2];
 	char peer_version[256];
 	ns_buf my_kexinit, peer_kexinit;
+	char ciphers[NS_CIPHER_LIST_MAX]; /* ours, in order (cfg.ciphers checked) */
 
 	/* Key exchange. */
 	int kex_state;
@@ -132,12 +133,12 @@ struct ns_engine {
 	uint8_t kex_public[32];
 	uint8_t session_id[32];
 	int have_session_id;
-	uint8_t newkeys_rx[NS_CHACHA_KEY_LEN]; /* installed on receiving NEWKEYS */
+	ns_pkt_keys newkeys_rx; /* installed on receiving NEWKEYS */
 	int newkeys_rx_ready;
 	int sent_newkeys;
 	char kex_alg[NS_NAME_MAX];
 	int rekey_wanted;
-	uint8_t newkeys_tx[NS_CHACHA_KEY_LEN];   /* client: installed after the verdict */
+	ns_pkt_keys newkeys_tx;                  /* installed when we send NEWKEYS */
 	uint8_t peer_hostkey[NS_ED25519_PK_LEN]; /* client: pinned by the first kex */
 	int have_peer_hostkey;
 	uint32_t rx_seq_cur; /* sequence number of the packet being handled */

@@ -111,7 +111,7 @@ const char *ns_engine_kex_alg(const ns_engine *e)
 
 const char *ns_engine_cipher(const ns_engine *e)
 {
-	return e->tx.encrypted ? "chacha20-poly1305@openssh.com" : "none";
+	return ns_pkt_cipher_name(e->tx.encrypted ? e->tx.cipher : NS_PKT_NONE);
 }
 
 int ns_engine_strict_kex(const ns_engine *e)

@@ -1,6 +1,7 @@
 /* curve25519-sha256 key exchange: ephemeral X25519 keys, the exchange hash H
- * (RFC 4253 8 / RFC 8731), key derivation (RFC 4253 7.2), NEWKEYS with strict
- * kex sequence resets, and rekeying by bytes, packets and time. */
+ * (RFC 4253 8 / RFC 8731), key derivation for the negotiated ciphers (RFC
+ * 4253 7.2), NEWKEYS with strict kex sequence resets, and rekeying by bytes,
+ * packets and time. */
 #include "kex.h"
 
 #include <sodium.h>
@@ -74,14 +75,34 @@ static void derive(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const
 	sodium_memzero(&st, sizeof(st));
 }
 
-/* Compute K, H and both directions' keys; sets the session id on the first
- * exchange. tx goes to e->newkeys_tx, rx to e->newkeys_rx. */
+/* One direction's keys for its cipher: the IV from iv_letter (AES-GCM only,
+ * the first 12 bytes) and the key from key_letter (64 bytes for
+ * chacha20-poly1305, the first 32 for AES-GCM). */
+static void direction_keys(const ns_engine *e, const uint8_t *kmp, size_t kmp_len,
+                           const uint8_t h[32], char iv_letter, char key_letter, ns_pkt_keys *k)
+{
+	uint8_t tmp[NS_CHACHA_KEY_LEN];
+
+	derive(e, kmp, kmp_len, h, key_letter, tmp);
+	memcpy(k->key, tmp, sizeof(k->key));
+	if (k->cipher == NS_PKT_AESGCM) {
+		sodium_memzero(k->key + NS_GCM_KEY_LEN, sizeof(k->key) - NS_GCM_KEY_LEN);
+		derive(e, kmp, kmp_len, h, iv_letter, tmp);
+		memcpy(k->iv, tmp, NS_GCM_IV_LEN);
+	}
+	sodium_memzero(tmp, sizeof(tmp));
+}
+
+/* Compute K, H and both directions' keys (RFC 4253 7.2: A/B IVs, C/D keys,
+ * client to server first); sets the session id on the first exchange. The
+ * ciphers in e->newkeys_tx/rx were set by the negotiation. */
 static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t *q_peer,
                         uint8_t h[32])
 {
-	uint8_t k[32], kmp[37], c_key[NS_CHACHA_KEY_LEN], d_key[NS_CHACHA_KEY_LEN];
+	uint8_t k[32], kmp[37];
 	const uint8_t *q_c = e->role == NS_ROLE_CLIENT ? e->kex_public : q_peer;
 	const uint8_t *q_s = e->role == NS_ROLE_CLIENT ? q_peer : e->kex_public;
+	int client = e->role == NS_ROLE_CLIENT;
 	size_t kmp_len;
 	int rc = 0;
 
@@ -95,16 +116,12 @@ static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const 
 		memcpy(e->session_id, h, 32);
 		e->have_session_id = 1;
 	}
-	derive(e, kmp, kmp_len, h, 'C', c_key);
-	derive(e, kmp, kmp_len, h, 'D', d_key);
-	memcpy(e->newkeys_tx, e->role == NS_ROLE_CLIENT ? c_key : d_key, NS_CHACHA_KEY_LEN);
-	memcpy(e->newkeys_rx, e->role == NS_ROLE_CLIENT ? d_key : c_key, NS_CHACHA_KEY_LEN);
+	direction_keys(e, kmp, kmp_len, h, 'A', 'C', client ? &e->newkeys_tx : &e->newkeys_rx);
+	direction_keys(e, kmp, kmp_len, h, 'B', 'D', client ? &e->newkeys_rx : &e->newkeys_tx);
 	e->newkeys_rx_ready = 1;
 out:
 	sodium_memzero(k, sizeof(k));
 	sodium_memzero(kmp, sizeof(kmp));
-	sodium_memzero(c_key, sizeof(c_key));
-	sodium_memzero(d_key, sizeof(d_key));
 	sodium_memzero(e->kex_secret, sizeof(e->kex_secret));
 	return rc;
 }
@@ -128,8 +145,11 @@ static int send_newkeys(ns_engine *e)
 	if ((rc = ns_eng_send(e)) != 0) {
 		return rc;
 	}
-	ns_pkt_set_key(&e->tx, e->newkeys_tx);
-	sodium_memzero(e->newkeys_tx, sizeof(e->newkeys_tx));
+	rc = ns_pkt_set_keys(&e->tx, &e->newkeys_tx);
+	sodium_memzero(&e->newkeys_tx, sizeof(e->newkeys_tx));
+	if (rc != 0) { /* cannot happen: we offer only ciphers this CPU runs */
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot install keys");
+	}
 	if (e->strict) {
 		e->tx.seq = 0;
 	}
@@ -152,10 +172,10 @@ int ns_kex_start(ns_engine *e)
 	}
 	ns_buf_reset(&e->my_kexinit);
 	ns_buf_reset(&e->peer_kexinit);
-	if ((rc = ns_kexinit_build(e->role, first,
-	                           e->role == NS_ROLE_SERVER ? e->host_cert.len > 0
-	                                                     : e->cfg.host_certs,
-	                           &e->my_kexinit)) != 0) {
+	if ((rc = ns_kexinit_build_with(e->role, first,
+	                                e->role == NS_ROLE_SERVER ? e->host_cert.len > 0
+	                                                          : e->cfg.host_certs,
+	                                e->ciphers, &e->my_kexinit)) != 0) {
 		return rc;
 	}
 	e->sent_newkeys = 0;
@@ -216,6 +236,8 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 	}
 	memcpy(e->kex_alg, res.kex, sizeof(e->kex_alg));
 	e->hostkey_cert = res.hostkey_cert;
+	e->newkeys_tx.cipher = e->role == NS_ROLE_CLIENT ? res.cipher_cs : res.cipher_sc;
+	e->newkeys_rx.cipher = e->role == NS_ROLE_CLIENT ? res.cipher_sc : res.cipher_cs;
 	e->ignore_next_kex_packet = res.guess_wrong;
 	e->kex_state = NS_KX_GOT_INIT;
 	if (e->role == NS_ROLE_CLIENT) {
@@ -322,13 +344,18 @@ int ns_kex_verdict(ns_engine *e, int ok)
 
 static int on_newkeys(ns_engine *e, ns_rd *r)
 {
+	int rc;
+
 	if (ns_rd_end(r) != 0 || e->kex_state != NS_KX_WAIT_NEWKEYS || !e->newkeys_rx_ready) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
 		                   "unexpected NEWKEYS");
 	}
-	ns_pkt_set_key(&e->rx, e->newkeys_rx);
-	sodium_memzero(e->newkeys_rx, sizeof(e->newkeys_rx));
+	rc = ns_pkt_set_keys(&e->rx, &e->newkeys_rx);
+	sodium_memzero(&e->newkeys_rx, sizeof(e->newkeys_rx));
 	e->newkeys_rx_ready = 0;
+	if (rc != 0) { /* cannot happen: we accept only ciphers this CPU runs */
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot install keys");
+	}
 	if (e->strict) {
 		e->rx.seq = 0;
 	}

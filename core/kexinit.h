@@ -4,6 +4,7 @@
 #define NS_CORE_KEXINIT_H
 
 #include "buf.h"
+#include "packet.h"
 
 enum {
 	NS_KI_KEX = 0,
@@ -23,8 +24,8 @@ enum {
 #define NS_KEX_STRICT_S "kex-strict-s-v00@openssh.com"
 #define NS_EXT_INFO_C "ext-info-c"
 #define NS_EXT_INFO_S "ext-info-s"
-#define NS_CIPHER_CHACHA "chacha20-poly1305@openssh.com"
-#define NS_HOSTKEY_CERT "ssh-ed25519-cert-v01@openssh.com"
+#define NS_CIPHER_CHACHA NS_CIPHER_NAME_CHACHA
+#define NS_CIPHER_AESGCM NS_CIPHER_NAME_AESGCM
 #define NS_HOSTKEY_CERT "ssh-ed25519-cert-v01@openssh.com"
 
 typedef struct ns_kexinit {
@@ -40,12 +41,24 @@ typedef struct ns_kex_result {
 	int peer_ext_info; /* the client offered ext-info-c (seen by a server) */
 	int guess_wrong;   /* peer's first_kex_follows guess must be ignored */
 	int hostkey_cert;  /* host key algorithm: the certificate one */
+	int cipher_cs;     /* enum ns_pkt_cipher, client to server */
+	int cipher_sc;     /* server to client */
 } ns_kex_result;
+
+/* Our cipher name-list from a configured one (comma-separated names, in
+ * order of preference; NULL: the role's default, which puts
+ * aes256-gcm@openssh.com first for a client and chacha20-poly1305@openssh.com
+ * first for a server). Ciphers this CPU cannot run are left out. Errors:
+ * NS_ERR_INVALID (an unknown name, a repeated or empty one), NS_ERR_UNSUPPORTED
+ * (nothing left). out holds NS_CIPHER_LIST_MAX bytes. */
+int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX]);
 
 /* Our KEXINIT payload (from the message byte). first: the first kex of the
  * connection (adds the strict-kex and ext-info markers); certs: offer the
  * host certificate algorithm first (server: we have a host certificate;
- * client: we can verify one). */
+ * client: we can verify one); ciphers: from ns_kexinit_ciphers. */
+int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, ns_buf *out);
+/* The same with the role's default ciphers. */
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out);
 /* Parse a KEXINIT payload (starting with the message byte). */
 int ns_kexinit_parse(const uint8_t *p, size_t len, ns_kexinit *ki);

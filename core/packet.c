@@ -1,7 +1,8 @@
 /* SSH binary packets (RFC 4253 section 6): framing, padding and, once keys
- * are set, chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305).
- * Sealing appends to an ns_buf and encrypts in place; opening authenticates
- * the whole packet before it decrypts or changes a byte of it. */
+ * are set, chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305)
+ * or aes256-gcm@openssh.com (RFC 5647, OpenSSH PROTOCOL 1.6). Sealing appends
+ * to an ns_buf and encrypts in place; opening authenticates the whole packet
+ * before it accepts a byte of it. */
 #include "packet.h"
 
 #include <sodium.h>
@@ -11,6 +12,7 @@
 #include "wire.h"
 
 #define PKT_BLOCK 8      /* cipher block size for none and chacha20-poly1305 */
+#define PKT_BLOCK_GCM 16 /* AES block size */
 #define PKT_PAD_MIN 4    /* RFC 4253 6: at least four bytes of padding */
 #define PKT_LEN_MIN 5    /* packet_length: padding_length byte + 4 padding */
 #define PKT_LEN_FIELD 4  /* uint32 packet_length */
@@ -28,12 +30,62 @@ static const uint8_t *key_len(const ns_pkt_dir *d)
 	return d->key + NS_CHACHA_KEY_LEN / 2;
 }
 
-void ns_pkt_set_key(ns_pkt_dir *d, const uint8_t key[NS_CHACHA_KEY_LEN])
+int ns_pkt_aesgcm_available(void)
 {
-	memcpy(d->key, key, NS_CHACHA_KEY_LEN);
+	return crypto_aead_aes256gcm_is_available();
+}
+
+int ns_pkt_cipher_by_name(ns_str name)
+{
+	if (ns_str_eq(name, NS_CIPHER_NAME_CHACHA)) {
+		return NS_PKT_CHACHA;
+	}
+	if (ns_str_eq(name, NS_CIPHER_NAME_AESGCM)) {
+		return NS_PKT_AESGCM;
+	}
+	return NS_PKT_NONE;
+}
+
+const char *ns_pkt_cipher_name(int cipher)
+{
+	return cipher == NS_PKT_CHACHA   ? NS_CIPHER_NAME_CHACHA
+	       : cipher == NS_PKT_AESGCM ? NS_CIPHER_NAME_AESGCM
+	                                 : "none";
+}
+
+int ns_pkt_set_keys(ns_pkt_dir *d, const ns_pkt_keys *k)
+{
+	if (k->cipher != NS_PKT_CHACHA && k->cipher != NS_PKT_AESGCM) {
+		return NS_ERR_INVALID;
+	}
+	if (k->cipher == NS_PKT_AESGCM && !ns_pkt_aesgcm_available()) {
+		return NS_ERR_UNSUPPORTED;
+	}
+	sodium_memzero(&d->gcm, sizeof(d->gcm));
+	sodium_memzero(d->key, sizeof(d->key));
+	sodium_memzero(d->iv, sizeof(d->iv));
+	if (k->cipher == NS_PKT_CHACHA) {
+		memcpy(d->key, k->key, NS_CHACHA_KEY_LEN);
+	} else {
+		crypto_aead_aes256gcm_beforenm(&d->gcm, k->key);
+		memcpy(d->iv, k->iv, NS_GCM_IV_LEN);
+	}
+	d->cipher = k->cipher;
 	d->encrypted = 1;
 	d->bytes = 0;
 	d->packets = 0;
+	return 0;
+}
+
+void ns_pkt_set_key(ns_pkt_dir *d, const uint8_t key[NS_CHACHA_KEY_LEN])
+{
+	ns_pkt_keys k;
+
+	memset(&k, 0, sizeof(k));
+	k.cipher = NS_PKT_CHACHA;
+	memcpy(k.key, key, NS_CHACHA_KEY_LEN);
+	(void)ns_pkt_set_keys(d, &k); /* cannot fail for chacha20-poly1305 */
+	sodium_memzero(&k, sizeof(k));
 }
 
 void ns_pkt_wipe(ns_pkt_dir *d)
@@ -41,17 +93,23 @@ void ns_pkt_wipe(ns_pkt_dir *d)
 	sodium_memzero(d, sizeof(*d));
 }
 
-/* Padding for a payload of len bytes. With chacha20-poly1305 the length
- * field is outside the aligned part (1 + payload + padding); without a
- * cipher the whole packet, length field included, is aligned (RFC 4253 6,
- * as OpenSSH computes it). Always 4..11 bytes. */
+static size_t block_of(const ns_pkt_dir *d)
+{
+	return d->encrypted && d->cipher == NS_PKT_AESGCM ? PKT_BLOCK_GCM : PKT_BLOCK;
+}
+
+/* Padding for a payload of len bytes. With an AEAD cipher the length field
+ * is outside the aligned part (1 + payload + padding); without a cipher the
+ * whole packet, length field included, is aligned (RFC 4253 6, as OpenSSH
+ * computes it). Always 4..block+3 bytes. */
 static size_t pad_len(const ns_pkt_dir *d, size_t len)
 {
+	size_t block = block_of(d);
 	size_t aligned = 1 + len + (d->encrypted ? 0 : PKT_LEN_FIELD);
-	size_t pad = PKT_BLOCK - aligned % PKT_BLOCK;
+	size_t pad = block - aligned % block;
 
 	if (pad < PKT_PAD_MIN) {
-		pad += PKT_BLOCK;
+		pad += block;
 	}
 	return pad;
 }
@@ -61,10 +119,49 @@ static void nonce_of(uint8_t nonce[crypto_stream_chacha20_NONCEBYTES], uint32_t 
 	ns_store64(nonce, seq);
 }
 
-int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
+/* After each packet the invocation counter, the IV's last 8 bytes read as a
+ * big-endian uint64, goes up by one, wrapping within those 8 bytes (RFC 5647
+ * 7.1); the 4-byte fixed field never changes. */
+static void gcm_next_iv(ns_pkt_dir *d)
+{
+	uint64_t ctr = 0;
+	size_t i;
+
+	for (i = 4; i < NS_GCM_IV_LEN; i++) {
+		ctr = ctr << 8 | d->iv[i];
+	}
+	ns_store64(d->iv + 4, ctr + 1);
+}
+
+/* chacha20-poly1305: length under K_1, body under K_2 from block 1, tag
+ * over both. p holds the 4-byte length then plen bytes. */
+static void chacha_seal(const ns_pkt_dir *d, uint8_t *p, size_t plen)
 {
 	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
 	uint8_t poly_key[PKT_POLY_KEY_LEN];
+
+	nonce_of(nonce, d->seq);
+	crypto_stream_chacha20(poly_key, sizeof(poly_key), nonce, key_main(d));
+	crypto_stream_chacha20_xor(p, p, PKT_LEN_FIELD, nonce, key_len(d));
+	crypto_stream_chacha20_xor_ic(p + PKT_LEN_FIELD, p + PKT_LEN_FIELD, plen, nonce,
+	                              PKT_CHACHA_CTR, key_main(d));
+	crypto_onetimeauth_poly1305(p + PKT_LEN_FIELD + plen, p, PKT_LEN_FIELD + plen, poly_key);
+	sodium_memzero(poly_key, sizeof(poly_key));
+}
+
+/* aes256-gcm: the length stays in clear as the AAD; the body is encrypted
+ * in place and the tag follows it. */
+static void gcm_seal(ns_pkt_dir *d, uint8_t *p, size_t plen)
+{
+	uint8_t *body = p + PKT_LEN_FIELD;
+
+	crypto_aead_aes256gcm_encrypt_detached_afternm(body, body + plen, NULL, body, plen, p,
+	                                               PKT_LEN_FIELD, NULL, d->iv, &d->gcm);
+	gcm_next_iv(d);
+}
+
+int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
+{
 	size_t pad, plen, total;
 	uint8_t *p;
 	int rc;
@@ -87,14 +184,10 @@ int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
 	p[4] = (uint8_t)pad;               /* byte padding_length */
 	memcpy(p + 5, payload, len);       /* byte[n1] payload */
 	randombytes_buf(p + 5 + len, pad); /* byte[n2] random padding */
-	if (d->encrypted) {
-		nonce_of(nonce, d->seq);
-		crypto_stream_chacha20(poly_key, sizeof(poly_key), nonce, key_main(d));
-		crypto_stream_chacha20_xor(p, p, PKT_LEN_FIELD, nonce, key_len(d));
-		crypto_stream_chacha20_xor_ic(p + PKT_LEN_FIELD, p + PKT_LEN_FIELD, plen, nonce,
-		                              PKT_CHACHA_CTR, key_main(d));
-		crypto_onetimeauth_poly1305(p + PKT_LEN_FIELD + plen, p, PKT_LEN_FIELD + plen,
-		                            poly_key);
+	if (d->encrypted && d->cipher == NS_PKT_AESGCM) {
+		gcm_seal(d, p, plen);
+	} else if (d->encrypted) {
+		chacha_seal(d, p, plen);
 	}
 	out->len += total;
 	d->seq++;
@@ -102,7 +195,6 @@ int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
 	d->bytes += total;
 	rc = 0;
 out:
-	sodium_memzero(poly_key, sizeof(poly_key));
 	return rc;
 }
 
@@ -114,7 +206,7 @@ static int read_len(const ns_pkt_dir *d, const uint8_t *buf, uint32_t *plen)
 	uint8_t clear[PKT_LEN_FIELD];
 
 	memcpy(clear, buf, PKT_LEN_FIELD);
-	if (d->encrypted) {
+	if (d->encrypted && d->cipher == NS_PKT_CHACHA) {
 		nonce_of(nonce, d->seq);
 		crypto_stream_chacha20_xor(clear, clear, PKT_LEN_FIELD, nonce, key_len(d));
 	}
@@ -125,14 +217,31 @@ static int read_len(const ns_pkt_dir *d, const uint8_t *buf, uint32_t *plen)
 	if (*plen < PKT_LEN_MIN) {
 		return NS_ERR_FORMAT;
 	}
-	if ((*plen + (d->encrypted ? 0 : PKT_LEN_FIELD)) % PKT_BLOCK != 0) {
+	if ((*plen + (d->encrypted ? 0 : PKT_LEN_FIELD)) % block_of(d) != 0) {
 		return NS_ERR_FORMAT;
 	}
 	return 0;
 }
 
-/* Tag check in constant time, then decryption of the body in place. */
-static int decrypt(const ns_pkt_dir *d, uint8_t *buf, uint32_t plen)
+/* aes256-gcm: libsodium checks the tag over the length (AAD) and the
+ * ciphertext in constant time and wipes its output when it is wrong; the
+ * body is wiped again here so that no caller can read plaintext from a
+ * packet that failed. ns_pkt_open moves the IV on once the packet passed. */
+static int gcm_open(const ns_pkt_dir *d, uint8_t *buf, uint32_t plen)
+{
+	uint8_t *body = buf + PKT_LEN_FIELD;
+
+	if (crypto_aead_aes256gcm_decrypt_detached_afternm(body, NULL, body, plen, body + plen, buf,
+	                                                   PKT_LEN_FIELD, d->iv, &d->gcm) != 0) {
+		sodium_memzero(body, plen);
+		return NS_ERR_MAC;
+	}
+	return 0;
+}
+
+/* chacha20-poly1305: tag check in constant time, then decryption of the
+ * body in place. */
+static int chacha_open(const ns_pkt_dir *d, uint8_t *buf, uint32_t plen)
 {
 	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
 	uint8_t poly_key[PKT_POLY_KEY_LEN];
@@ -177,8 +286,12 @@ int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str 
 		rc = NS_ERR_AGAIN;
 		goto out;
 	}
-	if (d->encrypted && (rc = decrypt(d, buf, plen)) != 0) {
-		goto out;
+	if (d->encrypted) {
+		rc =
+		    d->cipher == NS_PKT_AESGCM ? gcm_open(d, buf, plen) : chacha_open(d, buf, plen);
+		if (rc != 0) {
+			goto out;
+		}
 	}
 	pad = buf[4];
 	/* padding >= 4 and at least one payload byte (the message number) */
@@ -188,6 +301,9 @@ int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str 
 	}
 	payload->p = buf + 5;
 	payload->len = plen - 1 - pad;
+	if (d->encrypted && d->cipher == NS_PKT_AESGCM) {
+		gcm_next_iv(d);
+	}
 	d->seq++;
 	d->packets++;
 	d->bytes += total;

@@ -1,8 +1,12 @@
 /* SSH binary packet protocol (RFC 4253 section 6) with no cipher (before the
- * first NEWKEYS) or chacha20-poly1305@openssh.com (PROTOCOL.chacha20poly1305).
- * One direction's state: keys and the wrapping 32-bit sequence number. */
+ * first NEWKEYS), chacha20-poly1305@openssh.com (PROTOCOL.chacha20poly1305)
+ * or aes256-gcm@openssh.com (RFC 5647 as amended by OpenSSH's PROTOCOL 1.6).
+ * One direction's state: keys, the wrapping 32-bit sequence number and, for
+ * AES-GCM, the key schedule and the invocation counter. */
 #ifndef NS_CORE_PACKET_H
 #define NS_CORE_PACKET_H
+
+#include <sodium.h>
 
 #include "buf.h"
 
@@ -12,33 +16,77 @@
 /* Largest payload we ever send in one packet. */
 #define NS_PAYLOAD_MAX 65000
 #define NS_CHACHA_KEY_LEN 64 /* K_2 (main, first 32) || K_1 (length, last 32) */
-#define NS_POLY_TAG_LEN 16
+#define NS_POLY_TAG_LEN 16   /* the tag of either AEAD cipher */
+#define NS_GCM_KEY_LEN 32
+#define NS_GCM_IV_LEN 12 /* fixed field (4) || invocation counter (8, big endian) */
+#define NS_PKT_KEY_MAX NS_CHACHA_KEY_LEN
 /* Bytes a sealed packet adds around its payload at most:
- * 4 length + 1 padding length + up to 8+3 padding + 16 tag. */
-#define NS_PACKET_OVERHEAD 36
+ * 4 length + 1 padding length + up to 16+3 padding (AES-GCM) + 16 tag. */
+#define NS_PACKET_OVERHEAD 40
+
+#define NS_CIPHER_NAME_CHACHA "chacha20-poly1305@openssh.com"
+#define NS_CIPHER_NAME_AESGCM "aes256-gcm@openssh.com"
+/* Room for a cipher name-list of ours: every cipher we know, once, with
+ * commas, and the terminating NUL. */
+#define NS_CIPHER_LIST_MAX 64
+
+enum ns_pkt_cipher {
+	NS_PKT_NONE = 0,
+	NS_PKT_CHACHA = 1, /* chacha20-poly1305@openssh.com */
+	NS_PKT_AESGCM = 2, /* aes256-gcm@openssh.com */
+};
+
+/* One direction's new keys from the kex, installed by NEWKEYS. */
+typedef struct ns_pkt_keys {
+	int cipher;                  /* NS_PKT_CHACHA or NS_PKT_AESGCM */
+	uint8_t key[NS_PKT_KEY_MAX]; /* 64 bytes (chacha) or the first 32 (AES-GCM) */
+	uint8_t iv[NS_GCM_IV_LEN];   /* AES-GCM: initial IV (letters A/B) */
+} ns_pkt_keys;
 
 typedef struct ns_pkt_dir {
-	uint32_t seq;  /* wraps; reset to 0 after NEWKEYS under strict kex */
-	int encrypted; /* 0: none; 1: chacha20-poly1305@openssh.com */
-	uint8_t key[NS_CHACHA_KEY_LEN];
-	uint64_t bytes;   /* since the last key change, for rekeying */
-	uint64_t packets; /* since the last key change */
+	/* AES-GCM key schedule (crypto_aead_aes256gcm_beforenm). Its type is
+	 * 16-byte aligned: a struct holding it must come from malloc-aligned
+	 * memory. First, so that it needs no padding before it. */
+	crypto_aead_aes256gcm_state gcm;
+	uint32_t seq;                   /* wraps; reset to 0 after NEWKEYS under strict kex */
+	int encrypted;                  /* 0: none; 1: keyed (cipher says which) */
+	int cipher;                     /* enum ns_pkt_cipher */
+	uint8_t key[NS_CHACHA_KEY_LEN]; /* chacha20-poly1305 */
+	uint8_t iv[NS_GCM_IV_LEN];      /* AES-GCM: the IV of the next packet */
+	uint64_t bytes;                 /* since the last key change, for rekeying */
+	uint64_t packets;               /* since the last key change */
 } ns_pkt_dir;
 
-/* Install 64 bytes of key material (and start encrypting). */
+/* 1 when this CPU runs aes256-gcm@openssh.com (libsodium: AES-NI and
+ * PCLMUL); never offered or accepted otherwise. Call after sodium_init(). */
+int ns_pkt_aesgcm_available(void);
+/* The cipher with this SSH name (NS_PKT_NONE: not one of ours). */
+int ns_pkt_cipher_by_name(ns_str name);
+/* The SSH name of a cipher ("none" for NS_PKT_NONE). */
+const char *ns_pkt_cipher_name(int cipher);
+
+/* Install new keys and start encrypting with k->cipher (wipes the old
+ * state). NS_ERR_UNSUPPORTED: AES-GCM on a CPU without it; NS_ERR_INVALID:
+ * an unknown cipher. */
+int ns_pkt_set_keys(ns_pkt_dir *d, const ns_pkt_keys *k);
+/* chacha20-poly1305: install 64 bytes of key material. */
 void ns_pkt_set_key(ns_pkt_dir *d, const uint8_t key[NS_CHACHA_KEY_LEN]);
 void ns_pkt_wipe(ns_pkt_dir *d);
 
-/* Append one packet carrying payload to out: padding (random, >= 4, block 8),
- * encryption and tag; increments seq. */
+/* Append one packet carrying payload to out: padding (random, >= 4, block 8,
+ * or 16 under AES-GCM), encryption and tag; increments seq (and the AES-GCM
+ * invocation counter). */
 int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out);
 
 /* Look at the received bytes buf[0..avail). If the first 4 bytes are there,
  * *need is set to the full packet size (length + body + tag); NS_ERR_AGAIN
  * when avail < *need (or < 4). Once complete: verifies the tag in constant
  * time BEFORE decrypting, decrypts in place, checks padding and lengths, sets
- * payload to the view inside buf and increments seq. Errors: NS_ERR_TOOBIG
- * (length over NS_PACKET_MAX), NS_ERR_FORMAT (bad length/padding), NS_ERR_MAC. */
+ * payload to the view inside buf and increments seq. AES-GCM authenticates
+ * and decrypts in one libsodium call, which wipes its output when the tag
+ * is wrong: on NS_ERR_MAC no plaintext is left in buf either way. Errors:
+ * NS_ERR_TOOBIG (length over NS_PACKET_MAX), NS_ERR_FORMAT (bad
+ * length/padding), NS_ERR_MAC; nothing advances on an error. */
 int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str *payload);
 
 #endif

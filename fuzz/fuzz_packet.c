@@ -1,18 +1,21 @@
-/* Fuzzes ns_pkt_open over a stream of received bytes, once without a cipher
- * and once with a fixed chacha20-poly1305 key (sealed seeds in the corpus
- * use the same key and start at seq 0). Checks the payload view stays
- * inside the packet that *need describes. */
+/* Fuzzes ns_pkt_open over a stream of received bytes, once without a cipher,
+ * once with a fixed chacha20-poly1305 key and, where the CPU has AES-NI,
+ * once with a fixed aes256-gcm@openssh.com key and IV (sealed seeds in the
+ * corpus, keyed_* and gcm_*, use the same keys and start at seq 0 / this
+ * IV). Checks the payload view stays inside the packet that *need describes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "packet.h"
 
-static void run(const uint8_t *data, size_t size, int keyed)
+static void run(const uint8_t *data, size_t size, int cipher)
 {
 	static const uint8_t key[NS_CHACHA_KEY_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	static const uint8_t iv[NS_GCM_IV_LEN] = {0xf0, 0xf1, 0xf2, 0xf3, 0, 0, 0, 0, 0, 0, 0, 0};
 	uint8_t *copy = malloc(size + 1), *p = copy;
 	ns_pkt_dir d = {0};
+	ns_pkt_keys k = {0};
 	size_t need;
 	ns_str pl;
 
@@ -20,8 +23,12 @@ static void run(const uint8_t *data, size_t size, int keyed)
 		return;
 	}
 	memcpy(copy, data, size);
-	if (keyed) {
-		ns_pkt_set_key(&d, key);
+	k.cipher = cipher;
+	memcpy(k.key, key, sizeof(k.key));
+	memcpy(k.iv, iv, sizeof(k.iv));
+	if (cipher != NS_PKT_NONE && ns_pkt_set_keys(&d, &k) != 0) {
+		free(copy);
+		return; /* aes256-gcm without AES-NI */
 	}
 	while (ns_pkt_open(&d, p, size, &need, &pl) == 0) {
 		if (need > size || pl.len == 0 || pl.p < p + 5 || pl.p + pl.len > p + need) {
@@ -30,6 +37,7 @@ static void run(const uint8_t *data, size_t size, int keyed)
 		p += need;
 		size -= need;
 	}
+	ns_pkt_wipe(&d);
 	free(copy);
 }
 
@@ -37,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	run(data, size, 0);
-	run(data, size, 1);
+	run(data, size, NS_PKT_NONE);
+	run(data, size, NS_PKT_CHACHA);
+	run(data, size, NS_PKT_AESGCM);
 	return 0;
 }

@@ -36,6 +36,10 @@
 #define NS_MAX_CHANNELS_LIMIT 1024
 #define NS_KEEPALIVE_MAX_MISSED 3
 
+/* Cipher names for ns_engine_config.ciphers. */
+#define NS_CIPHER_CHACHA20_POLY1305 "chacha20-poly1305@openssh.com"
+#define NS_CIPHER_AES256_GCM "aes256-gcm@openssh.com"
+
 enum ns_role { NS_ROLE_CLIENT = 0, NS_ROLE_SERVER = 1 };
 
 /* SSH_MSG_DISCONNECT reason codes (RFC 4253 11.1). */
@@ -85,6 +89,13 @@ typedef struct ns_engine_config {
 	uint32_t keepalive_ms;   /* 0: no keepalives; else probe the peer when
 	                            idle that long, disconnect after
 	                            NS_KEEPALIVE_MAX_MISSED unanswered */
+	/* Ciphers to offer, comma-separated in order of preference, each of
+	 * NS_CIPHER_AES256_GCM and NS_CIPHER_CHACHA20_POLY1305 at most once (the
+	 * client's order decides). NULL: a client prefers aes256-gcm, a server
+	 * lists chacha20-poly1305 first. aes256-gcm is left out where the CPU
+	 * lacks AES-NI and PCLMUL. ns_engine_new: NS_ERR_INVALID for an unknown
+	 * or repeated name, NS_ERR_UNSUPPORTED when nothing is left. */
+	const char *ciphers;
 } ns_engine_config;
 
 enum ns_event_type {
@@ -180,6 +191,8 @@ typedef struct ns_event {
 	int error; /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
 } ns_event;
 
+/* The allocator must return memory aligned as malloc's (16 bytes): the
+ * engine holds AES-GCM key schedules (NS_ERR_INVALID otherwise). */
 int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
 void ns_engine_free(ns_engine *e);
 
