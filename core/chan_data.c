@@ -47,9 +47,9 @@ size_t ns_channel_writable(const ns_engine *e, uint32_t id)
 int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data, size_t len,
                      size_t *accepted)
 {
-	size_t done = 0, n, w;
+	size_t done = 0, n, w, hl;
+	uint8_t hdr[13];
 	ns_channel *c;
-	ns_buf *m;
 	int rc;
 
 	*accepted = 0;
@@ -67,13 +67,19 @@ int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *dat
 		n = len - done;
 		n = n < w ? n : w;
 		n = n < data_max(c) ? n : data_max(c);
-		m = ns_eng_msg(e, ext ? SSH_MSG_CHANNEL_EXTENDED_DATA : SSH_MSG_CHANNEL_DATA);
-		ns_wr_u32(m, c->remote_id); /* recipient channel */
+		/* the header here, the data copied once, into the packet */
+		hl = 0;
+		hdr[hl++] = ext ? SSH_MSG_CHANNEL_EXTENDED_DATA : SSH_MSG_CHANNEL_DATA;
+		ns_store32(hdr + hl, c->remote_id); /* recipient channel */
+		hl += 4;
 		if (ext) {
-			ns_wr_u32(m, ext); /* data_type_code: 1 = SSH_EXTENDED_DATA_STDERR */
+			ns_store32(hdr + hl,
+			           ext); /* data_type_code: 1 = SSH_EXTENDED_DATA_STDERR */
+			hl += 4;
 		}
-		ns_wr_string(m, data + done, n); /* data */
-		if ((rc = ns_eng_send(e)) != 0) {
+		ns_store32(hdr + hl, (uint32_t)n); /* string data: its length ... */
+		hl += 4;
+		if ((rc = ns_eng_send_data(e, hdr, hl, data + done, n)) != 0) {
 			break;
 		}
 		c->remote_window -= (uint32_t)n;

@@ -439,23 +439,24 @@ int ns_eng_flush_deferred(ns_engine *e)
 	return 0;
 }
 
-int ns_eng_send(ns_engine *e)
+/* One message of type (head[0]) in two parts: held during a key exchange,
+ * else sealed straight into the output. */
+static int send_parts(ns_engine *e, const uint8_t *head, size_t hlen, const uint8_t *body,
+                      size_t blen)
 {
-	uint8_t type;
+	uint8_t type = head[0];
 	int rc;
 
-	if (e->msg.err || e->msg.len == 0) {
-		rc = e->msg.err ? e->msg.err : NS_ERR_INVALID;
-		ns_buf_reset(&e->msg);
-		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "outgoing message too large");
-	}
 	if (e->phase == NS_PH_CLOSED) {
 		return NS_ERR_CLOSED;
 	}
-	type = e->msg.p[0];
 	if (type >= SSH_MSG_USERAUTH_REQUEST && deferring(e)) {
-		ns_wr_u32(&e->deferred, (uint32_t)e->msg.len);
-		if ((rc = ns_wr_bytes(&e->deferred, e->msg.p, e->msg.len)) != 0) {
+		ns_wr_u32(&e->deferred, (uint32_t)(hlen + blen));
+		rc = ns_wr_bytes(&e->deferred, head, hlen);
+		if (rc == 0 && blen > 0) {
+			rc = ns_wr_bytes(&e->deferred, body, blen);
+		}
+		if (rc != 0) {
 			return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION,
 			                   "too many messages held during key exchange");
 		}
@@ -465,13 +466,31 @@ int ns_eng_send(ns_engine *e)
 	    (rc = ns_eng_flush_deferred(e)) != 0) {
 		return rc;
 	}
-	if ((rc = ns_pkt_seal(&e->tx, e->msg.p, e->msg.len, &e->out)) != 0) {
+	if ((rc = ns_pkt_seal2(&e->tx, head, hlen, body, blen, &e->out)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "output buffer full");
 	}
 	if (type >= SSH_MSG_USERAUTH_REQUEST) {
 		return ns_kex_check_limits(e);
 	}
 	return 0;
+}
+
+int ns_eng_send(ns_engine *e)
+{
+	int rc;
+
+	if (e->msg.err || e->msg.len == 0) {
+		rc = e->msg.err ? e->msg.err : NS_ERR_INVALID;
+		ns_buf_reset(&e->msg);
+		return ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "outgoing message too large");
+	}
+	return send_parts(e, e->msg.p, e->msg.len, NULL, 0);
+}
+
+int ns_eng_send_data(ns_engine *e, const uint8_t *head, size_t hlen, const uint8_t *data,
+                     size_t len)
+{
+	return send_parts(e, head, hlen, data, len);
 }
 
 int ns_eng_can_send(const ns_engine *e)

@@ -175,6 +175,10 @@ struct ns_engine {
 /* Start a message of type t in e->msg (resets it) and return the buffer. */
 ns_buf *ns_eng_msg(ns_engine *e, uint8_t t);
 /* Seal e->msg into the output as one packet. */
+/* A message whose header (head: type byte first) and data are apart, as
+ * CHANNEL_DATA: the data is copied once, into the sealed packet. */
+int ns_eng_send_data(ns_engine *e, const uint8_t *head, size_t hlen, const uint8_t *data,
+                     size_t len);
 int ns_eng_send(ns_engine *e);
 /* Queue an event; returns it zeroed with type set (NULL if the queue is full,
  * which is a bug: each packet produces at most one event). */

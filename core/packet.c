@@ -74,6 +74,8 @@ int ns_pkt_set_keys(ns_pkt_dir *d, const ns_pkt_keys *k)
 	d->encrypted = 1;
 	d->bytes = 0;
 	d->packets = 0;
+	randombytes_buf(d->pad_key, sizeof(d->pad_key));
+	d->pad_ctr = 0;
 	return 0;
 }
 
@@ -160,13 +162,32 @@ static void gcm_seal(ns_pkt_dir *d, uint8_t *p, size_t plen)
 	gcm_next_iv(d);
 }
 
-int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
+/* n bytes of padding: random before the first keys, the padding stream
+ * after (it is encrypted along with the payload). */
+static void padding(ns_pkt_dir *d, uint8_t *p, size_t n)
 {
-	size_t pad, plen, total;
+	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+	uint8_t block[64];
+
+	if (!d->encrypted) {
+		randombytes_buf(p, n);
+		return;
+	}
+	ns_store32(nonce, (uint32_t)(d->pad_ctr >> 32));
+	ns_store32(nonce + 4, (uint32_t)d->pad_ctr);
+	d->pad_ctr++;
+	crypto_stream_chacha20(block, sizeof(block), nonce, d->pad_key);
+	memcpy(p, block, n); /* n <= 19 */
+}
+
+int ns_pkt_seal2(ns_pkt_dir *d, const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen,
+                 ns_buf *out)
+{
+	size_t len = hlen + blen, pad, plen, total;
 	uint8_t *p;
 	int rc;
 
-	if (len == 0 || payload == NULL) {
+	if (len == 0 || head == NULL || hlen == 0 || (body == NULL && blen > 0)) {
 		rc = NS_ERR_INVALID;
 		goto out;
 	}
@@ -180,10 +201,13 @@ int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
 	if ((rc = ns_buf_reserve(out, total, &p)) != 0) {
 		goto out;
 	}
-	ns_store32(p, (uint32_t)plen);     /* uint32 packet_length */
-	p[4] = (uint8_t)pad;               /* byte padding_length */
-	memcpy(p + 5, payload, len);       /* byte[n1] payload */
-	randombytes_buf(p + 5 + len, pad); /* byte[n2] random padding */
+	ns_store32(p, (uint32_t)plen); /* uint32 packet_length */
+	p[4] = (uint8_t)pad;           /* byte padding_length */
+	memcpy(p + 5, head, hlen);     /* byte[n1] payload: the head ... */
+	if (blen > 0) {
+		memcpy(p + 5 + hlen, body, blen); /* ... and the body */
+	}
+	padding(d, p + 5 + len, pad); /* byte[n2] random padding */
 	if (d->encrypted && d->cipher == NS_PKT_AESGCM) {
 		gcm_seal(d, p, plen);
 	} else if (d->encrypted) {
@@ -196,6 +220,11 @@ int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
 	rc = 0;
 out:
 	return rc;
+}
+
+int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
+{
+	return ns_pkt_seal2(d, payload, len, NULL, 0, out);
 }
 
 /* Recover packet_length from the first 4 bytes without touching buf and

@@ -55,6 +55,11 @@ typedef struct ns_pkt_dir {
 	uint8_t iv[NS_GCM_IV_LEN];      /* AES-GCM: the IV of the next packet */
 	uint64_t bytes;                 /* since the last key change, for rekeying */
 	uint64_t packets;               /* since the last key change */
+	/* Padding once keyed: a ChaCha20 stream under a key drawn at each key
+	 * change, one block per packet (encrypted padding needs no fresh
+	 * system randomness, and a syscall per packet costs) */
+	uint8_t pad_key[32];
+	uint64_t pad_ctr;
 } ns_pkt_dir;
 
 /* 1 when this CPU runs aes256-gcm@openssh.com (libsodium: AES-NI and
@@ -77,6 +82,10 @@ void ns_pkt_wipe(ns_pkt_dir *d);
  * or 16 under AES-GCM), encryption and tag; increments seq (and the AES-GCM
  * invocation counter). */
 int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out);
+/* The same for a payload in two parts, head then body (a message header
+ * and the data it carries), copied once, straight into out. */
+int ns_pkt_seal2(ns_pkt_dir *d, const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen,
+                 ns_buf *out);
 
 /* Look at the received bytes buf[0..avail). If the first 4 bytes are there,
  * *need is set to the full packet size (length + body + tag); NS_ERR_AGAIN
