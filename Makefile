@@ -85,6 +85,8 @@ $(B)/nullspace.pc: Makefile
 TEST_EXTRA_test_sshfiles := $(addprefix $(B)/cli/,sshfiles.o sshfiles_access.o sshfiles_argv.o \
 	sshfiles_pin.o)
 $(B)/tests/test_sshfiles: $(TEST_EXTRA_test_sshfiles)
+TEST_EXTRA_test_sshfiles_pin := $(TEST_EXTRA_test_sshfiles)
+$(B)/tests/test_sshfiles_pin: $(TEST_EXTRA_test_sshfiles_pin)
 
 $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a
 	@mkdir -p $(dir $@)

@@ -2,8 +2,10 @@
 # One owner per state folder: a second `nullspace up` on the NULLSPACE_HOME of
 # a running one exits 1 with "NULLSPACE_HOME is in use by pid N (API on
 # HOST:PORT)" and touches nothing (no sandbox folder removed, no key, no
-# config rewritten, nothing listening); the first keeps serving. The lock
-# dies with its process: after a SIGKILL the next `up` starts.
+# config rewritten, nothing listening); the first keeps serving. An up that
+# never served writes no config. The lock dies with its process: after a
+# SIGKILL the next `up` starts. Also: `nullspace ssh` refuses a symbolic link
+# at NULLSPACE_HOME/ssh/known_hosts before minting, and writes nothing through it.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -80,6 +82,26 @@ assert_eq "the sandbox still serves its file" precious "$(cat "$T/r.out")"
 SB2=$("$NS" sandbox create 2>"$T/create2.err") || fail "create after the second up: $(cat "$T/create2.err")"
 "$NS" ssh "$SB2" -- 'echo new' >"$T/n.out" 2>"$T/n.err"
 assert_eq "a new sandbox works after the second up" new "$(cat "$T/n.out")"
+
+# ---- known_hosts: never written through a link (not a lock, but the same care) --------
+
+D=$NULLSPACE_HOME/ssh
+mv "$D/known_hosts" "$T/kh.target"
+cp "$T/kh.target" "$T/kh.before"
+ln -s "$T/kh.target" "$D/known_hosts"
+rm -f "$D/$SB-cert.pub" # so that the next ssh must pin again
+n_mint=$(grep -c "ssh-access 201" "$UP_LOG")
+"$NS" ssh "$SB" -- true >/dev/null 2>"$T/khlink.err"
+assert_eq "known_hosts a symbolic link: exit 1" 1 $?
+assert_contains "... the message names it" "$D/known_hosts is a symbolic link" "$T/khlink.err"
+cmp -s "$T/kh.before" "$T/kh.target" && ok "... what it points to is unchanged" ||
+	fail "the link's target was written"
+[ -L "$D/known_hosts" ] && ok "... the link is left as it is" || fail "the link was replaced"
+assert_eq "... no access was minted for nothing" "$n_mint" "$(grep -c "ssh-access 201" "$UP_LOG")"
+rm "$D/known_hosts"
+"$NS" ssh "$SB" -- true >/dev/null 2>"$T/khback.err" || fail "ssh after removing the link: $(cat "$T/khback.err")"
+[ -f "$D/known_hosts" ] && [ ! -L "$D/known_hosts" ] && ok "... then a regular known_hosts is written" ||
+	fail "no regular known_hosts after the link was removed"
 
 # ---- the CLI config is written only once up serves ---------------------------------
 
