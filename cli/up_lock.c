@@ -4,6 +4,7 @@
  * SIGKILL too. The owner writes "PID HOST:PORT\n" into it for the next one. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -74,7 +75,10 @@ static void describe_owner(int fd, const char *path, char *err, size_t cap)
 
 	for (;;) {
 		n = pread(fd, text, sizeof(text), 0);
-		if (n > 0 && ns_up_lock_parse(text, (size_t)n, &pid, addr, sizeof(addr)) == 0) {
+		/* a dead pid is the line of an earlier owner, before the new one
+		 * replaced it */
+		if (n > 0 && ns_up_lock_parse(text, (size_t)n, &pid, addr, sizeof(addr)) == 0 &&
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) {
 			snprintf(err, cap, "NULLSPACE_HOME is in use by pid %ld (API on %s)", pid,
 			         addr);
 			return;

@@ -174,5 +174,14 @@ assert_contains "... says no owner is named" "NULLSPACE_HOME is in use by anothe
 [ "$ms" -ge 1000 ] && [ "$ms" -lt 10000 ] && ok "... after waiting about 1 s for its line (${ms} ms)" ||
 	fail "up took ${ms} ms to give up on an unreadable lock line"
 assert_eq "... and left the holder's file alone" 600 "$(stat -c %s "$ST/lock")"
+# Held, with the line of an owner that is gone (what a new owner replaces
+# right after it locks): not named as the owner.
+DEAD=$(sh -c 'echo $$')
+printf '%s 127.0.0.1:1\n' "$DEAD" >"$ST/lock"
+timeout -k 5 60 "$NS" up --api-listen "127.0.0.1:$API2_PORT" \
+	--relay-listen "127.0.0.1:$RELAY2_PORT" >"$T/up6.out" 2>&1
+assert_eq "a lock held, naming a dead pid: exit 1" 1 $?
+assert_contains "... no owner named" "in use by another nullspace up" "$T/up6.out"
+assert_not_contains "... not the dead pid" "pid $DEAD" "$T/up6.out"
 
 pass
