@@ -33,7 +33,7 @@ LIBS += $(shell pkg-config --libs $(API_PKGS) 2>/dev/null || echo -lcurl -ljanss
 endif
 LDFLAGS ?=
 
-API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_relay.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
+API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_relay.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
 	cli/sandbox_util.c cli/sandbox_access.c cli/sshfiles_access.c cli/sshfiles_argv.c \
 	cli/sshfiles_pin.c cli/cmd_isolate.c
 ifeq ($(MODE),static-build)
@@ -85,15 +85,21 @@ $(B)/nullspace.pc: Makefile
 TEST_EXTRA_test_sshfiles := $(addprefix $(B)/cli/,sshfiles.o sshfiles_access.o sshfiles_argv.o \
 	sshfiles_pin.o)
 $(B)/tests/test_sshfiles: $(TEST_EXTRA_test_sshfiles)
+TEST_EXTRA_test_sshfiles_pin := $(TEST_EXTRA_test_sshfiles)
+$(B)/tests/test_sshfiles_pin: $(TEST_EXTRA_test_sshfiles_pin)
 
 $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJ) $(TEST_EXTRA_$*) $(B)/libnullspace.a \
 		-lcmocka $(LIBS)
 
+# A target that fuzzes cli/ code compiles that file too: FUZZ_EXTRA_<target>.
+FUZZ_EXTRA_fuzz_up_lock := cli/up_lock.c
+$(B)/replay/fuzz_up_lock build/fuzz/fuzz_up_lock: $(FUZZ_EXTRA_fuzz_up_lock) cli/up_int.h
+
 $(B)/replay/%: fuzz/%.c fuzz/replay_main.c $(B)/libnullspace.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay_main.c $(B)/libnullspace.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay_main.c $(FUZZ_EXTRA_$*) $(B)/libnullspace.a $(LIBS)
 
 $(B)/examples/%: examples/%.c $(B)/libnullspace.a
 	@mkdir -p $(dir $@)
@@ -109,7 +115,7 @@ test:
 FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 build/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
 	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXTRA_$*) $(LIB_SRC) $(LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

@@ -1,7 +1,8 @@
 /* `nullspace up`: the whole control plane on this machine. It prepares the
- * state folder and CLI config, starts the relay as a child, the sandbox
- * runtime and the API server, then serves API requests and ticks the
- * runtime until SIGINT/SIGTERM; then sandboxes, relay and API stop in order. */
+ * state folder (locked first: one owner), starts the sandbox runtime, the
+ * API server and the relay as a child, writes the CLI config, then serves
+ * API requests and ticks the runtime until SIGINT/SIGTERM; then sandboxes,
+ * relay and API stop in order, and the lock goes last. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ typedef struct up_opts {
 	int no_isolation;
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
 	unsigned api_port, relay_port;
+	char api_addr[NS_UP_HOST_MAX + 16]; /* where clients reach the API */
 	char api_url[NS_API_URL_MAX];
 } up_opts;
 
@@ -50,9 +52,11 @@ static void usage(FILE *f)
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
 	        "each a `nullspace agent` isolated in namespaces of its own (docs/isolation.md),\n"
 	        "its files under NULLSPACE_HOME/state. The first start creates a CA, the relay's\n"
-	        "keys and a development API key, and writes the CLI config NULLSPACE_HOME/config\n"
-	        "(mode 0600), so that `nullspace sandbox create` and `nullspace ssh ID` work at\n"
-	        "once. NULLSPACE_HOME defaults to ~/.nullspace.\n"
+	        "keys and a development API key and, once API and relay listen, writes the CLI\n"
+	        "config NULLSPACE_HOME/config (mode 0600), so that `nullspace sandbox create` and\n"
+	        "`nullspace ssh ID` work at once. NULLSPACE_HOME defaults to ~/.nullspace.\n"
+	        "One `up` per NULLSPACE_HOME: while one runs, another exits 1 naming its pid and\n"
+	        "API address, and changes nothing.\n"
 	        "\n"
 	        "  --api-listen HOST:PORT    where the API listens (an IP address, [V6]:PORT)\n"
 	        "  --relay-listen HOST:PORT  where the relay listens\n"
@@ -64,7 +68,8 @@ static void usage(FILE *f)
 	        "                            its CA key included\n"
 	        "\n"
 	        "Stopping stops every sandbox, then the relay. Exit status 0 after a signal,\n"
-	        "1 when something failed (address in use, unreadable state), 2 for bad flags.\n",
+	        "1 when something failed (address in use, NULLSPACE_HOME in use, unreadable\n"
+	        "state), 2 for bad flags.\n",
 	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT);
 }
 
@@ -80,7 +85,6 @@ static int bad_usage(const char *fmt, const char *arg)
 /* -1: go on; else the exit code. */
 static int parse_args(int argc, char **argv, up_opts *o)
 {
-	char addr[NS_UP_HOST_MAX + 16];
 	int i;
 
 	o->api_listen = NS_UP_API_DEFAULT;
@@ -125,8 +129,9 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		o->public_host = ns_up_local_host(o->relay_host);
 	}
 	/* the URL clients use: a wildcard address is reached on loopback */
-	ns_up_format_addr(ns_up_local_host(o->api_host), o->api_port, addr, sizeof(addr));
-	snprintf(o->api_url, sizeof(o->api_url), "http://%s", addr);
+	ns_up_format_addr(ns_up_local_host(o->api_host), o->api_port, o->api_addr,
+	                  sizeof(o->api_addr));
+	snprintf(o->api_url, sizeof(o->api_url), "http://%s", o->api_addr);
 	return -1;
 }
 
@@ -200,7 +205,8 @@ static int start(up_ctx *c, char *err, size_t cap)
 		return NS_ERR_IO;
 	}
 	c->exe[n] = '\0';
-	if ((rc = ns_up_state_open(&c->st, c->o.api_url, err, cap)) != 0 ||
+	/* the state folder's lock first: until then nothing is touched */
+	if ((rc = ns_up_state_open(&c->st, c->o.api_url, c->o.api_addr, err, cap)) != 0 ||
 	    (rc = start_runtime(c, err, cap)) != 0) {
 		return rc;
 	}
@@ -222,7 +228,11 @@ static int start(up_ctx *c, char *err, size_t cap)
 	                            cap)) != 0) {
 		return rc;
 	}
-	return ns_up_relay_wait(&c->relay, &ready, NS_UP_RELAY_START_MS, err, cap);
+	if ((rc = ns_up_relay_wait(&c->relay, &ready, NS_UP_RELAY_START_MS, err, cap)) != 0) {
+		return rc;
+	}
+	/* API and relay listen: now the CLI config may point at them */
+	return ns_up_state_publish(&c->st, err, cap);
 }
 
 static void banner(const up_ctx *c)
@@ -289,6 +299,7 @@ int ns_cmd_up(int argc, char **argv)
 		fprintf(stderr, "nullspace up: out of memory\n");
 		return NS_EXIT_FAILURE;
 	}
+	c->st.lock_fd = -1;
 	if ((rc = parse_args(argc, argv, &c->o)) >= 0) {
 		free(c);
 		return rc;

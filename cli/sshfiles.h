@@ -7,7 +7,9 @@
  *   <sandbox id>.relay         "relay=HOST:PORT" and "host_key=ssh-ed25519 ..." it
  *                              was minted for (reuse needs it, and known_hosts
  *                              pinning that key)
- *   known_hosts                pinned relay host keys, one line per relay
+ *   known_hosts                pinned relay host keys, one line per relay: a regular
+ *                              file, rewritten whole (temporary file and rename) under
+ *                              a flock on the folder; a link there is refused
  *
  * A certificate is reused while it is valid for more than
  * NS_SSHFILES_REUSE_MARGIN seconds and was minted for the current key. */
@@ -21,6 +23,7 @@
 #include "nullspace/sdk.h"
 
 #define NS_SSHFILES_REUSE_MARGIN 60 /* seconds */
+#define NS_SSHFILES_LOCK_MS 5000    /* longest wait for the folder's lock to pin */
 #define NS_SSHFILES_PATH_MAX 4096
 
 typedef struct ns_sshfiles {
@@ -73,11 +76,15 @@ void ns_sshaccess_free(ns_sshaccess *a);
 int ns_sshfiles_cert_reusable(const char *line, size_t len, const uint8_t pk[NS_ED25519_PK_LEN],
                               const char *principal, int64_t now, int64_t *valid_before);
 /* Make f->known_hosts pin pk for the relay host:port: 0 when it already
- * does or the line was appended; NS_ERR_HOSTKEY_CHANGED (err names both
- * fingerprints, the file and the line) when it pins another key. */
+ * does or the line was added (the file rewritten, 0600); NS_ERR_HOSTKEY_CHANGED
+ * (err names both fingerprints, the file and the line) when it pins another
+ * key; NS_ERR_IO when known_hosts is a symbolic link (never written through:
+ * err says to remove it) or not a regular file, or the folder stays locked
+ * NS_SSHFILES_LOCK_MS by another process. */
 int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
                     const uint8_t pk[NS_ED25519_PK_LEN], char *err, size_t cap);
-/* The key f->known_hosts pins for host:port: 0, or NS_ERR_NOTFOUND. */
+/* The key f->known_hosts pins for host:port: 0, NS_ERR_NOTFOUND, or the
+ * error of ns_sshfiles_known_read (a link is not read). */
 int ns_sshfiles_pinned(const ns_sshfiles *f, const char *host, unsigned port,
                        uint8_t pk[NS_ED25519_PK_LEN]);
 

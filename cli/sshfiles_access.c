@@ -285,6 +285,8 @@ int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id
                        int expires_in, int64_t now, ns_sshaccess *out, int *api_failed, char *err,
                        size_t cap)
 {
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -293,6 +295,12 @@ int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id
 		snprintf(err, cap, "no sandbox id");
 		return NS_ERR_INVALID;
 	}
+	/* a known_hosts we will not write (a link, a folder) stops us before
+	 * the API mints an access for nothing */
+	if ((rc = ns_sshfiles_known_read(f, &text, &len, err, cap)) != 0) {
+		return rc;
+	}
+	free(text);
 	if (try_reuse(f, sandbox_id, key, expires_in, now, out) == 0) {
 		return 0;
 	}

@@ -37,6 +37,22 @@ void ns_up_format_addr(const char *host, unsigned port, char *out, size_t cap);
  * starts: a taken address; its readiness comes from --ready-fd.) */
 int ns_up_tcp_accepts(const char *host, unsigned port);
 
+/* up_lock.c: one `up` per state folder. */
+#define NS_UP_LOCK_NAME "lock"       /* in NULLSPACE_HOME/state */
+#define NS_UP_LOCK_INFO_MAX 512      /* the owner's line "PID HOST:PORT\n" */
+#define NS_UP_LOCK_INFO_WAIT_MS 1000 /* for an owner that has not written it yet */
+/* flock dir/lock (created 0600), never waiting, and write our pid and
+ * api_addr into it; *fd holds the lock (close-on-exec: it dies with us).
+ * NS_ERR_STATE when another process holds it: err says "NULLSPACE_HOME is
+ * in use by pid N (API on HOST:PORT)"; NS_ERR_IO otherwise. */
+int ns_up_lock_take(const char *dir, const char *api_addr, int *fd, char *err, size_t cap);
+/* Empties the lock file and closes fd (the lock goes with it); -1: nothing. */
+void ns_up_lock_release(int fd);
+/* The owner's line (pure, exposed for fuzzing): "PID HOST:PORT\n" exactly,
+ * PID 1..2^31-1 without leading zeros, HOST:PORT of address characters. 0,
+ * NS_ERR_FORMAT or NS_ERR_TOOBIG (past NS_UP_LOCK_INFO_MAX bytes). */
+int ns_up_lock_parse(const char *text, size_t len, long *pid, char *addr, size_t cap);
+
 /* up_state.c: NULLSPACE_HOME/state and the CLI config. */
 typedef struct ns_up_state {
 	char home[PATH_MAX];
@@ -49,13 +65,21 @@ typedef struct ns_up_state {
 	uint8_t relay_host_pk[NS_ED25519_PK_LEN];
 	char relay_client_line[NS_KEY_LINE_MAX];
 	ns_apikeys keys;
-	const char *config_action; /* "written", "updated" or "kept" */
+	const char *config_action;       /* "written", "updated" or "kept" */
+	ns_api_config config;            /* what ns_up_state_publish writes */
+	char new_key[NS_APIKEY_LEN + 1]; /* a key the store learns at publish, or "" */
+	int lock_fd;                     /* ns_up_lock_take's, or -1 */
 } ns_up_state;
 
-/* Create or load everything; api_url goes into the config. err says what
- * failed (never a secret). */
-int ns_up_state_open(ns_up_state *st, const char *api_url, char *err, size_t cap);
-/* Wipes the CA key, frees the key set. */
+/* Lock the state folder (ns_up_lock_take, api_addr written into the lock),
+ * then create or load the keys; the CLI config is only read here. err says
+ * what failed (never a secret). Call ns_up_state_close even on failure. */
+int ns_up_state_open(ns_up_state *st, const char *api_url, const char *api_addr, char *err,
+                     size_t cap);
+/* Once up serves: a new API key into the store, the CLI config written
+ * when it changed (config_action says how). */
+int ns_up_state_publish(ns_up_state *st, char *err, size_t cap);
+/* Wipes the CA key and the config, frees the key set, releases the lock. */
 void ns_up_state_close(ns_up_state *st);
 
 /* up_relay.c: `exe relay ... --ready-fd 3` in its own process group,

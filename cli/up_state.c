@@ -1,7 +1,8 @@
 /* The state of `nullspace up` under NULLSPACE_HOME/state (0700): the CA,
  * the relay's host and client keys (created once, kept: clients pin the
  * host key), the API key store, and the CLI config NULLSPACE_HOME/config
- * holding the API URL and the development API key. Secrets are wiped after
+ * holding the API URL and the development API key, written only once up
+ * serves. Everything after the lock (up_lock.c). Secrets are wiped after
  * use and never put in a message. */
 #include <errno.h>
 #include <fcntl.h>
@@ -151,46 +152,39 @@ static int keys(ns_up_state *st, char *err, size_t cap)
 	return rc;
 }
 
-/* Keep the config's API key when the store knows it, else a new one. */
+/* Keep the config's API key when the store knows it, else pick a new one
+ * (the store and the config learn it at publish, once up serves). */
 static int api_key(ns_up_state *st, const char *api_url, char *err, size_t cap)
 {
-	char path[PATH_MAX], key[NS_APIKEY_LEN + 1];
-	ns_api_config cfg;
+	char path[PATH_MAX];
+	ns_api_config *cfg = &st->config;
 	int rc;
 
-	memset(&cfg, 0, sizeof(cfg));
 	join(path, sizeof(path), st->dir, "api_keys");
 	join(st->config_path, sizeof(st->config_path), st->home, "config");
 	if ((rc = ns_apikeys_load(path, &st->keys, err, cap)) != 0 ||
-	    (rc = ns_api_config_load(st->home, &cfg, err, cap)) != 0) {
-		goto out;
+	    (rc = ns_api_config_load(st->home, cfg, err, cap)) != 0) {
+		return rc;
 	}
 	st->config_action = "kept";
-	if (cfg.api_key[0] == '\0' ||
-	    !ns_apikeys_check(&st->keys, cfg.api_key, strlen(cfg.api_key))) {
-		ns_apikey_generate(key);
-		if ((rc = ns_apikeys_add(path, &st->keys, key, err, cap)) != 0) {
-			goto out;
-		}
-		snprintf(cfg.api_key, sizeof(cfg.api_key), "%s", key);
+	if (cfg->api_key[0] == '\0' ||
+	    !ns_apikeys_check(&st->keys, cfg->api_key, strlen(cfg->api_key))) {
+		ns_apikey_generate(st->new_key);
+		snprintf(cfg->api_key, sizeof(cfg->api_key), "%s", st->new_key);
 		st->config_action = "written";
-	} else if (strcmp(cfg.api_url, api_url) != 0) {
+	} else if (strcmp(cfg->api_url, api_url) != 0) {
 		st->config_action = "updated";
 	}
-	if (strcmp(st->config_action, "kept") != 0) {
-		snprintf(cfg.api_url, sizeof(cfg.api_url), "%s", api_url);
-		rc = ns_api_config_save(st->home, &cfg, err, cap);
-	}
-out:
-	sodium_memzero(key, sizeof(key));
-	sodium_memzero(&cfg, sizeof(cfg));
-	return rc;
+	snprintf(cfg->api_url, sizeof(cfg->api_url), "%s", api_url);
+	return 0;
 }
 
-int ns_up_state_open(ns_up_state *st, const char *api_url, char *err, size_t cap)
+int ns_up_state_open(ns_up_state *st, const char *api_url, const char *api_addr, char *err,
+                     size_t cap)
 {
 	int rc;
 
+	st->lock_fd = -1;
 	if ((rc = ns_api_home(st->home, sizeof(st->home))) != 0) {
 		snprintf(err, cap, "cannot find NULLSPACE_HOME (set it, or HOME)");
 		return rc;
@@ -206,14 +200,37 @@ int ns_up_state_open(ns_up_state *st, const char *api_url, char *err, size_t cap
 	    (rc = ns_file_mkdir(st->dir, 0, err, cap)) != 0) {
 		return rc;
 	}
-	if ((rc = keys(st, err, cap)) != 0) {
+	/* before any other file of the folder is read or written */
+	if ((rc = ns_up_lock_take(st->dir, api_addr, &st->lock_fd, err, cap)) != 0 ||
+	    (rc = keys(st, err, cap)) != 0) {
 		return rc;
 	}
 	return api_key(st, api_url, err, cap);
+}
+
+int ns_up_state_publish(ns_up_state *st, char *err, size_t cap)
+{
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (st->new_key[0] != '\0') {
+		join(path, sizeof(path), st->dir, "api_keys");
+		rc = ns_apikeys_add(path, &st->keys, st->new_key, err, cap);
+		sodium_memzero(st->new_key, sizeof(st->new_key));
+	}
+	if (rc == 0 && strcmp(st->config_action, "kept") != 0) {
+		rc = ns_api_config_save(st->home, &st->config, err, cap);
+	}
+	sodium_memzero(&st->config, sizeof(st->config));
+	return rc;
 }
 
 void ns_up_state_close(ns_up_state *st)
 {
 	ns_key_wipe(&st->ca);
 	ns_apikeys_free(&st->keys);
+	sodium_memzero(&st->config, sizeof(st->config));
+	sodium_memzero(st->new_key, sizeof(st->new_key));
+	ns_up_lock_release(st->lock_fd);
+	st->lock_fd = -1;
 }

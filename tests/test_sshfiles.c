@@ -1,8 +1,9 @@
 /* Tests for cli/sshfiles*.c, the files `nullspace ssh` keeps under
  * NULLSPACE_HOME/ssh: folder and key modes, refusal of a key others may
  * read, certificate reuse (signed here with ns_cert_sign), the relay pin in
- * known_hosts (added, kept, changed key refused), the OpenSSH argv and its
- * shell quoting checked by running the line through sh. */
+ * known_hosts as reuse needs it (the pins themselves: test_sshfiles_pin.c),
+ * the OpenSSH argv and its shell quoting checked by running the line
+ * through sh. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -299,76 +300,6 @@ static void test_ssh_argv_odd_home(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-static void test_pin(void **state)
-{
-	char err[8192], fp1[NS_FINGERPRINT_LEN], fp2[NS_FINGERPRINT_LEN], *text;
-	char line1[NS_KNOWN_HOSTS_LINE_MAX], line2[NS_KNOWN_HOSTS_LINE_MAX], want[20000];
-	uint8_t pk1[32], pk2[32], got[32];
-	ns_sshfiles f;
-	size_t len;
-	FILE *fp;
-
-	(void)state;
-	randombytes_buf(pk1, sizeof(pk1));
-	randombytes_buf(pk2, sizeof(pk2));
-	ns_key_fingerprint(pk1, fp1);
-	ns_key_fingerprint(pk2, fp2);
-	assert_int_equal(ns_known_hosts_line("127.0.0.1", 2222, pk1, line1, sizeof(line1)), 0);
-	assert_int_equal(ns_known_hosts_line("127.0.0.1", 2223, pk2, line2, sizeof(line2)), 0);
-	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
-	/* a file without a final newline gets one before our line */
-	assert_non_null(fp = fopen(f.known_hosts, "w"));
-	fputs("# mine", fp);
-	fclose(fp);
-	assert_int_equal(chmod(f.known_hosts, 0600), 0);
-	assert_int_equal(ns_sshfiles_pinned(&f, "127.0.0.1", 2222, got), NS_ERR_NOTFOUND);
-
-	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk1, err, sizeof(err)), 0);
-	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk1, err, sizeof(err)), 0);
-	text = slurp(f.known_hosts, &len);
-	snprintf(want, sizeof(want), "# mine\n%s\n", line1);
-	assert_string_equal(text, want);
-	free(text);
-	assert_int_equal(ns_sshfiles_pinned(&f, "127.0.0.1", 2222, got), 0);
-	assert_memory_equal(got, pk1, 32);
-	assert_int_equal(ns_sshfiles_pinned(&f, "127.0.0.1", 2223, got), NS_ERR_NOTFOUND);
-
-	/* another key for that relay is refused, and the file is left alone */
-	err[0] = '\0';
-	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk2, err, sizeof(err)),
-	                 NS_ERR_HOSTKEY_CHANGED);
-	assert_non_null(strstr(err, "[127.0.0.1]:2222"));
-	assert_non_null(strstr(err, fp1));
-	assert_non_null(strstr(err, fp2));
-	assert_non_null(strstr(err, f.known_hosts));
-	assert_non_null(strstr(err, "line 2"));
-	assert_true(strstr(err, fp2) < strstr(err, fp1)); /* new key first, then the pinned one */
-	text = slurp(f.known_hosts, &len);
-	assert_string_equal(text, want);
-	free(text);
-
-	/* another relay gets its own line */
-	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2223, pk2, err, sizeof(err)), 0);
-	text = slurp(f.known_hosts, &len);
-	snprintf(want, sizeof(want), "# mine\n%s\n%s\n", line1, line2);
-	assert_string_equal(text, want);
-	free(text);
-	assert_int_equal(mode_of(f.known_hosts), 0600);
-}
-
-static void test_pin_new_file_mode(void **state)
-{
-	char err[8192];
-	uint8_t pk[32];
-	ns_sshfiles f;
-
-	(void)state;
-	randombytes_buf(pk, sizeof(pk));
-	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
-	assert_int_equal(ns_sshfiles_pin(&f, "::1", 2222, pk, err, sizeof(err)), 0);
-	assert_int_equal(mode_of(f.known_hosts), 0600);
-}
-
 /* A certificate for pk signed by a new CA into a text line. */
 static void sign_line(const uint8_t pk[32], uint32_t type, const char *principal,
                       int64_t valid_before, char *line, size_t cap)
@@ -536,8 +467,6 @@ int main(void)
 	    cmocka_unit_test(test_shell_join_roundtrip),
 	    cmocka_unit_test_setup_teardown(test_ssh_argv, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ssh_argv_odd_home, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pin_new_file_mode, setup, teardown),
 	    cmocka_unit_test(test_cert_reusable),
 	    cmocka_unit_test_setup_teardown(test_access_reuse, setup, teardown),
 	};

@@ -17,18 +17,15 @@
 
 #define FILE_CHUNK 4096
 
-int ns_file_read(const char *path, size_t max, char **text, size_t *len)
+int ns_file_read_fd(int fd, size_t max, char **text, size_t *len)
 {
 	size_t cap = 0, n = 0;
 	char *buf = NULL, *p;
 	ssize_t r;
-	int fd, e, rc = 0;
+	int e, rc = 0;
 
 	*text = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return errno == ENOENT ? NS_ERR_NOTFOUND : NS_ERR_IO;
-	}
 	for (;;) {
 		if (n == cap) {
 			if (n >= max) {
@@ -61,7 +58,22 @@ int ns_file_read(const char *path, size_t max, char **text, size_t *len)
 	*len = n;
 	buf = NULL;
 out:
+	e = errno; /* kept across free: it says why for NS_ERR_IO */
 	free(buf);
+	errno = e;
+	return rc;
+}
+
+int ns_file_read(const char *path, size_t max, char **text, size_t *len)
+{
+	int fd, e, rc;
+
+	*text = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return errno == ENOENT ? NS_ERR_NOTFOUND : NS_ERR_IO;
+	}
+	rc = ns_file_read_fd(fd, max, text, len);
 	e = errno; /* kept across close: it says why for NS_ERR_IO */
 	close(fd);
 	errno = e;

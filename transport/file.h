@@ -10,6 +10,8 @@
  * when it does not exist, NS_ERR_TOOBIG past max bytes, NS_ERR_IO otherwise
  * (errno says why). */
 int ns_file_read(const char *path, size_t max, char **text, size_t *len);
+/* The same from an open file descriptor (read to its end; not closed). */
+int ns_file_read_fd(int fd, size_t max, char **text, size_t *len);
 /* Write all len bytes to fd, retrying short writes and EINTR: 0 or -1 (errno). */
 int ns_file_write_all(int fd, const void *p, size_t len);
 /* path as a folder of mode 0700: created (with parents, its missing parent
