@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stalled pre-auth SSH connections for relay_limits.sh: opens PER
-connections from each of ADDRS source addresses NET.1 .. NET.ADDRS (all of
-127.0.0.0/8 is on lo), never sends a byte, and holds them for SECS seconds.
+connections from each of ADDRS source addresses NET.1, NET.2, ... (past
+.254 on into the next /24; all of 127.0.0.0/8 is on lo), never sends a byte, and holds them for SECS seconds.
 With --reconnect a connection the server closes is opened again (at most
 --rate new connections a second in all): the many-address pre-auth flood.
 Prints one line: opened=N closed=N fast=N (closed within 1 s of opening)
@@ -28,8 +28,9 @@ def main():
     st = {"opened": 0, "closed": 0, "fast": 0, "max_open": 0}
     closes = []
     want = []  # source addresses owed a connection
-    for i in range(1, a.addrs + 1):
-        want += ["%s.%d" % (a.net, i)] * a.per
+    o = [int(x) for x in a.net.split(".")]  # NET.1 .. NET.254, then on into NET+1
+    for i in range(a.addrs):
+        want += ["%d.%d.%d.%d" % (o[0], o[1], o[2] + i // 254, i % 254 + 1)] * a.per
     tokens = 0.0
     last = t0
 
