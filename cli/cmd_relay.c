@@ -77,8 +77,10 @@ static void usage(FILE *f)
 	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
 	    "found' / 'sandbox ID is stopped' (255); an unreachable agent refuses the\n"
 	    "session with 'sandbox ID is unreachable' (255); a lost agent prints\n"
-	    "'nullspace relay: connection to sandbox ID lost' and ssh exits 255. Otherwise\n"
-	    "ssh exits with the remote command's status.\n",
+	    "'nullspace relay: connection to sandbox ID lost' and ssh exits 255; over a cap\n"
+	    "it reads 'sandbox ID has N connections open, the limit' (or 'N sessions',\n"
+	    "'address A has N connections') (255). Otherwise ssh exits with the remote\n"
+	    "command's status.\n",
 	    NS_RELAY_MAX_CONNECTIONS, NS_RELAY_MAX_UNAUTH_PER_SOURCE,
 	    NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
 	    NS_RELAY_STARTUPS_START, NS_RELAY_STARTUPS_RATE, NS_RELAY_STARTUPS_FULL,

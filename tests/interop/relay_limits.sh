@@ -129,6 +129,24 @@ field()
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
+# ---- flags --------------------------------------------------------------------
+
+for bad in 10:30:5 10:0:100 10:101:100 10:30 10:30:100:1 x 0 1:1:1000001; do
+	"$NULLSPACE" relay --max-startups "$bad" --host-key "$T/relay_host" --ca-keys "$T/ca.pub" \
+		--registry "$REG" --client-key "$T/relay_client" </dev/null >"$T/bad.out" 2>&1
+	rc=$?
+	[ "$rc" = 255 ] && grep -qF -- "--max-startups $bad" "$T/bad.out" ||
+		fail "--max-startups $bad: exit $rc, $(head -c 300 "$T/bad.out")"
+done
+ok "--max-startups refuses bad values (START > FULL, RATE 0 or > 100, missing or extra fields)"
+for flag in --max-connections-per-sandbox --max-channels-per-sandbox --max-authed-per-source; do
+	"$NULLSPACE" relay "$flag" 0 --host-key "$T/relay_host" --ca-keys "$T/ca.pub" \
+		--registry "$REG" --client-key "$T/relay_client" </dev/null >"$T/bad.out" 2>&1
+	assert_eq "$flag 0 is refused" 255 "$?"
+done
+"$NULLSPACE" relay --help >"$T/help.out" 2>&1
+assert_contains "--help gives the MaxStartups default" "default 1000:30:3000" "$T/help.out"
+
 # ---- pre-auth limits, auth tries, channels per connection --------------------
 
 start_relay basic --max-connections 12 --max-unauth-per-source 4 --login-grace-time 2 \
