@@ -31,47 +31,61 @@ typedef struct opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: nullspace relay [--listen 127.0.0.1:2222] --host-key FILE --ca-keys FILE\n"
-	        "                       [--revoked FILE] --registry DIR --client-key FILE\n"
-	        "                       [--max-connections N] [--max-unauth-per-source N]\n"
-	        "                       [--login-grace-time S] [--max-channels N]\n"
-	        "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
-	        "                       [--ready-fd N]\n"
-	        "\n"
-	        "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
-	        "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
-	        "validity, source-address, force-command and permit-pty enforced; serials, key\n"
-	        "ids and keys in --revoked refused). Each session channel is spliced to the\n"
-	        "sandbox's agent, found in the registry DIR, whose host key is pinned; the relay\n"
-	        "logs in there with --client-key. Only shell and exec sessions: subsystems\n"
-	        "(sftp), port, X11 and agent forwarding are refused. Both keys are unencrypted\n"
-	        "openssh-key-v1 ed25519 files only their owner may read. One log line per event\n"
-	        "on stderr. SIGHUP re-reads --ca-keys and --revoked; SIGTERM stops accepting,\n"
-	        "lets sessions end (at most --drain-timeout) and exits 0.\n"
-	        "\n"
-	        "  --listen ADDR              HOST:PORT, [V6]:PORT or unix:PATH (default "
-	        "127.0.0.1:2222)\n"
-	        "  --max-connections N        default %d\n"
-	        "  --max-unauth-per-source N  unauthenticated connections per address "
-	        "(default %d)\n"
-	        "  --login-grace-time S       default %d\n"
-	        "  --max-channels N           sessions per connection (default %d)\n"
-	        "  --max-auth-tries N         default %d\n"
-	        "  --keepalive S              probe idle users and agents (default %d; 0 off)\n"
-	        "  --drain-timeout S          default %d\n"
-	        "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
-	        "                             listening, then close it (for supervisors)\n"
-	        "\n"
-	        "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
-	        "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
-	        "found' / 'sandbox ID is stopped' (255); an unreachable agent refuses the\n"
-	        "session with 'sandbox ID is unreachable' (255); a lost agent prints\n"
-	        "'nullspace relay: connection to sandbox ID lost' and ssh exits 255. Otherwise\n"
-	        "ssh exits with the remote command's status.\n",
-	        NS_RELAY_MAX_CONNECTIONS, NS_RELAY_MAX_UNAUTH_PER_SOURCE,
-	        NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
-	        NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000);
+	fprintf(
+	    f,
+	    "usage: nullspace relay [--listen 127.0.0.1:2222] --host-key FILE --ca-keys FILE\n"
+	    "                       [--revoked FILE] --registry DIR --client-key FILE\n"
+	    "                       [--max-connections N] [--max-unauth-per-source N]\n"
+	    "                       [--login-grace-time S] [--max-channels N]\n"
+	    "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
+	    "                       [--max-startups START:RATE:FULL]\n"
+	    "                       [--max-connections-per-sandbox N]\n"
+	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
+	    "                       [--ready-fd N]\n"
+	    "\n"
+	    "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
+	    "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
+	    "validity, source-address, force-command and permit-pty enforced; serials, key\n"
+	    "ids and keys in --revoked refused). Each session channel is spliced to the\n"
+	    "sandbox's agent, found in the registry DIR, whose host key is pinned; the relay\n"
+	    "logs in there with --client-key. Only shell and exec sessions: subsystems\n"
+	    "(sftp), port, X11 and agent forwarding are refused. Both keys are unencrypted\n"
+	    "openssh-key-v1 ed25519 files only their owner may read. One log line per event\n"
+	    "on stderr. SIGHUP re-reads --ca-keys and --revoked; SIGTERM stops accepting,\n"
+	    "lets sessions end (at most --drain-timeout) and exits 0.\n"
+	    "\n"
+	    "  --listen ADDR              HOST:PORT, [V6]:PORT or unix:PATH (default "
+	    "127.0.0.1:2222)\n"
+	    "  --max-connections N        default %d\n"
+	    "  --max-unauth-per-source N  unauthenticated connections per address "
+	    "(default %d)\n"
+	    "  --login-grace-time S       default %d\n"
+	    "  --max-channels N           sessions per connection (default %d)\n"
+	    "  --max-auth-tries N         default %d\n"
+	    "  --max-startups S:R:F       unauthenticated connections: from S, drop one with\n"
+	    "                             R%% chance per arrival, rising to 100%% at F (the\n"
+	    "                             address holding most goes first; default %d:%d:%d)\n"
+	    "  --max-connections-per-sandbox N  logged in to one sandbox (default %d)\n"
+	    "  --max-channels-per-sandbox N     sessions across them (default %d)\n"
+	    "  --max-authed-per-source N  logged-in connections per address (default %d)\n"
+	    "  --keepalive S              probe idle users and agents (default %d; 0 off)\n"
+	    "  --drain-timeout S          default %d\n"
+	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
+	    "                             listening, then close it (for supervisors)\n"
+	    "\n"
+	    "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
+	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
+	    "found' / 'sandbox ID is stopped' (255); an unreachable agent refuses the\n"
+	    "session with 'sandbox ID is unreachable' (255); a lost agent prints\n"
+	    "'nullspace relay: connection to sandbox ID lost' and ssh exits 255; over a cap\n"
+	    "it reads 'sandbox ID has N connections open, the limit' (or 'N sessions',\n"
+	    "'address A has N connections') (255). Otherwise ssh exits with the remote\n"
+	    "command's status.\n",
+	    NS_RELAY_MAX_CONNECTIONS, NS_RELAY_MAX_UNAUTH_PER_SOURCE,
+	    NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
+	    NS_RELAY_STARTUPS_START, NS_RELAY_STARTUPS_RATE, NS_RELAY_STARTUPS_FULL,
+	    NS_RELAY_MAX_CONNS_PER_SANDBOX, NS_RELAY_MAX_CHANNELS_PER_SANDBOX,
+	    NS_RELAY_MAX_AUTHED_PER_SOURCE, NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000);
 }
 
 /* A numeric option into *out (scaled); 1 if a was one, -1 for a bad value. */
@@ -102,11 +116,22 @@ static int numeric(opts *o, const char *a, const char *val)
 	    (r = num_opt(a, val, "--login-grace-time", 1, 3600, 1000, &c->login_grace_ms)) ||
 	    (r = num_opt(a, val, "--max-channels", 1, MAX_CHANNELS, 1, &c->max_channels)) ||
 	    (r = num_opt(a, val, "--max-auth-tries", 1, MAX_AUTH_TRIES, 1, &c->max_auth_tries)) ||
+	    (r = num_opt(a, val, "--max-connections-per-sandbox", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT,
+	                 1, &c->max_conns_per_sandbox)) ||
+	    (r = num_opt(a, val, "--max-channels-per-sandbox", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
+	                 &c->max_channels_per_sandbox)) ||
+	    (r = num_opt(a, val, "--max-authed-per-source", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
+	                 &c->max_authed_per_source)) ||
 	    (r = num_opt(a, val, "--keepalive", 0, MAX_SECONDS, 1000, &c->keepalive_ms)) ||
 	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms))) {
 		return r;
 	}
 	return 0;
+}
+
+static int startups_opt(opts *o, const char *val)
+{
+	return ns_relay_startups_parse(val, &o->cfg.startups) == 0 ? 0 : -1;
 }
 
 static int set_option(void *p, const char *a, const char *val)
@@ -125,6 +150,8 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revoked = val;
 	} else if (strcmp(a, "--registry") == 0) {
 		o->cfg.registry = val;
+	} else if (strcmp(a, "--max-startups") == 0) {
+		return startups_opt(o, val);
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
 		o->cfg.on_ready = ns_cli_notify_ready;
 		o->cfg.ready_ud = &o->ready_fd;

@@ -1,7 +1,8 @@
 /* The relay's event loop: one epoll set over the listening socket, a
  * signalfd (SIGTERM/SIGINT drain, SIGHUP reloads trust), every user socket
  * and every inner socket; a list of connections to pump per turn, timers
- * from a periodic scan, limits on connections, and the final drain. */
+ * from a periodic scan, limits on connections (MaxStartups' early drop
+ * among the unauthenticated ones), and the final drain. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +26,10 @@
 #define EPOLL_BATCH 256
 #define SCAN_MAX_MS 1000    /* timers are checked at least this often */
 #define ACCEPT_PAUSE_MS 100 /* after accept ran out of fds */
+/* Accepts per turn: a flood is served a batch at a time between pumps, and
+ * bounds the dirty entries an early drop can leave behind (dirty[] holds
+ * 2 * max_conns + 2 * ACCEPT_BATCH). */
+#define ACCEPT_BATCH 64
 
 static uint64_t now_ms(void)
 {
@@ -72,20 +77,75 @@ static int load_trust(ns_relay *r)
 	return 0;
 }
 
+static void drop(ns_relay *r, uint32_t slot);
+
+/* Weigh the newcomer (from peer, counted already) against a few waiting
+ * connections picked at random: the one whose address holds the most
+ * (then the oldest) goes. NULL: the newcomer. */
+static ns_relay_conn *pick_victim(ns_relay *r, const char *peer, uint64_t now)
+{
+	ns_relay_cand cand[NS_RELAY_STARTUPS_SAMPLE + 1];
+	ns_relay_conn *who[NS_RELAY_STARTUPS_SAMPLE + 1];
+	size_t n = 1, i;
+
+	cand[0].src_count = ns_relay_tally_get(r->unauth_src, peer);
+	cand[0].born = now;
+	who[0] = NULL;
+	for (i = 0; i < NS_RELAY_STARTUPS_SAMPLE && r->nunauth > 0; i++, n++) {
+		who[n] = r->conns[r->unauth[randombytes_uniform(r->nunauth)]];
+		cand[n].src_count = ns_relay_tally_get(r->unauth_src, who[n]->peer);
+		cand[n].born = who[n]->born;
+	}
+	return who[ns_relay_startups_victim(cand, n)];
+}
+
+/* MaxStartups, and the connection cap while some are unauthenticated: 1
+ * when the newcomer from peer may stay (maybe after another went). */
+static int early_drop(ns_relay *r, const char *peer, uint64_t now)
+{
+	const char *why = r->nconns >= r->max_conns ? "max-connections" : "max-startups";
+	uint32_t pct =
+	    r->nconns >= r->max_conns ? 100 : ns_relay_startups_drop_pct(&r->startups, r->nunauth);
+	ns_relay_conn *v;
+
+	if (pct == 0 || randombytes_uniform(100) >= pct) {
+		return 1;
+	}
+	if ((v = pick_victim(r, peer, now)) == NULL) {
+		fprintf(r->log, "relay event=reject peer=%s reason=%s unauth=%u\n", peer, why,
+		        r->nunauth);
+		return 0;
+	}
+	fprintf(r->log, "relay event=reject peer=%s conn=%u reason=%s unauth=%u\n", v->peer, v->id,
+	        why, r->nunauth);
+	ns_engine_disconnect(v->front.e, NS_DISC_TOO_MANY_CONNECTIONS,
+	                     "too many unauthenticated connections");
+	(void)ns_relay_pipe_flush(&v->front); /* best effort: it goes now */
+	drop(r, v->slot);
+	return 1;
+}
+
 static void accept_one(ns_relay *r, int fd, uint64_t now)
 {
 	ns_relay_conn *c = NULL;
 	char peer[NS_RELAY_PEER_MAX];
 	uint32_t slot;
+	int rc;
 
 	ns_net_peer_name(fd, peer, sizeof(peer));
-	if (r->nconns >= r->max_conns) {
+	if (r->nconns >= r->max_conns && r->nunauth == 0) {
 		fprintf(r->log, "relay event=reject peer=%s reason=max-connections\n", peer);
 		close(fd);
 		return;
 	}
-	if (ns_relay_src_add(r, peer) != 0) {
-		fprintf(r->log, "relay event=reject peer=%s reason=unauth-per-source\n", peer);
+	if ((rc = ns_relay_tally_add(r->unauth_src, peer, 1, r->max_unauth_per_source)) != 0) {
+		fprintf(r->log, "relay event=reject peer=%s reason=%s\n", peer,
+		        rc == NS_ERR_LIMIT ? "unauth-per-source" : "no-memory");
+		close(fd);
+		return;
+	}
+	if (!early_drop(r, peer, now)) {
+		ns_relay_tally_sub(r->unauth_src, peer, 1);
 		close(fd);
 		return;
 	}
@@ -93,12 +153,12 @@ static void accept_one(ns_relay *r, int fd, uint64_t now)
 	}
 	if (ns_relay_conn_new(r, fd, slot, now, &c) != 0) {
 		fprintf(r->log, "relay event=reject peer=%s reason=no-memory\n", peer);
-		ns_relay_src_del(r, peer);
+		ns_relay_tally_sub(r->unauth_src, peer, 1);
 		close(fd);
 		return;
 	}
-	c->unauth_counted = 1;
 	r->conns[slot] = c;
+	ns_relay_conn_unauth(c);
 	r->nconns++;
 	ns_relay_dirty(c);
 	fprintf(r->log, "relay event=connect peer=%s conn=%u\n", c->peer, c->id);
@@ -106,9 +166,9 @@ static void accept_one(ns_relay *r, int fd, uint64_t now)
 
 static void accept_all(ns_relay *r, uint64_t now)
 {
-	int fd;
+	int fd, n;
 
-	while (r->lsock.fd >= 0) {
+	for (n = 0; r->lsock.fd >= 0 && n < ACCEPT_BATCH; n++) {
 		fd = accept4(r->lsock.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && errno == EINTR) {
 			continue;
@@ -257,6 +317,23 @@ static int service(ns_relay *r, uint64_t now)
 	return r->next_scan > now ? (int)(r->next_scan - now) : 0;
 }
 
+/* MaxStartups from the config, never past the connection cap. */
+static void startups_init(ns_relay *r)
+{
+	const ns_relay_config *cfg = r->cfg;
+	ns_relay_startups *m = &r->startups;
+
+	*m = cfg->startups;
+	if (m->full == 0) {
+		m->start = NS_RELAY_STARTUPS_START;
+		m->rate = NS_RELAY_STARTUPS_RATE;
+		m->full = NS_RELAY_STARTUPS_FULL;
+	}
+	m->full = m->full < r->max_conns ? m->full : r->max_conns;
+	m->start = m->start < m->full ? m->start : m->full;
+	m->rate = m->rate >= 1 && m->rate <= 100 ? m->rate : 100;
+}
+
 static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 {
 	char err[256];
@@ -267,6 +344,9 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	r->log = cfg->log != NULL ? cfg->log : stderr;
 	r->max_conns = cfg->max_connections ? cfg->max_connections : NS_RELAY_MAX_CONNECTIONS;
 	r->max_channels = cfg->max_channels ? cfg->max_channels : NS_RELAY_MAX_CHANNELS;
+	r->max_unauth_per_source = cfg->max_unauth_per_source ? cfg->max_unauth_per_source
+	                                                      : NS_RELAY_MAX_UNAUTH_PER_SOURCE;
+	startups_init(r);
 	ns_watch_init(&r->lsock, -1, 0);
 	ns_watch_init(&r->sig, -1, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -279,8 +359,10 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	r->conns = calloc(r->max_conns, sizeof(*r->conns));
-	r->dirty = calloc(2 * (size_t)r->max_conns, sizeof(*r->dirty));
-	if (r->conns == NULL || r->dirty == NULL || ns_relay_src_init(r) != 0) {
+	r->dirty = calloc(2 * (size_t)r->max_conns + 2 * ACCEPT_BATCH, sizeof(*r->dirty));
+	r->unauth = calloc(r->max_conns, sizeof(*r->unauth));
+	if (r->conns == NULL || r->dirty == NULL || r->unauth == NULL ||
+	    ns_relay_caps_init(r) != 0) {
 		return NS_ERR_NOMEM;
 	}
 	if ((fd = load_trust(r)) != 0) {
@@ -325,8 +407,9 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 	}
 	free(r->conns);
 	free(r->dirty);
+	free(r->unauth);
 	free(r->revoked);
-	ns_relay_src_free(r);
+	ns_relay_caps_free(r);
 	sodium_memzero(r->cas, sizeof(r->cas));
 	sigprocmask(SIG_SETMASK, old, NULL);
 	fflush(r->log);
@@ -371,8 +454,13 @@ int ns_relay_run(const ns_relay_config *cfg)
 	}
 	r->epfd = -1;
 	if ((rc = setup(r, cfg, &old)) == 0) {
-		fprintf(r->log, "relay event=listen addr=%s max_connections=%u\n", cfg->listen,
-		        r->max_conns);
+		fprintf(r->log,
+		        "relay event=listen addr=%s max_connections=%u max_startups=%u:%u:%u "
+		        "max_unauth_per_source=%u max_connections_per_sandbox=%u "
+		        "max_channels_per_sandbox=%u max_authed_per_source=%u\n",
+		        cfg->listen, r->max_conns, r->startups.start, r->startups.rate,
+		        r->startups.full, r->max_unauth_per_source, r->max_conns_per_sandbox,
+		        r->max_channels_per_sandbox, r->max_authed_per_source);
 		fflush(r->log);
 		if (cfg->on_ready != NULL) {
 			cfg->on_ready(cfg->ready_ud);

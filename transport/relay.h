@@ -18,6 +18,30 @@
 #define NS_RELAY_MAX_CHANNELS 16 /* session channels per user connection */
 #define NS_RELAY_KEEPALIVE_MS (60 * 1000)
 #define NS_RELAY_DRAIN_MS (30 * 1000)
+/* MaxStartups (sshd's start:rate:full) over every unauthenticated
+ * connection: from START waiting, an arrival forces one drop with RATE
+ * percent chance, rising linearly to 100 at FULL. Scaled for a relay whose
+ * connections cost kilobytes, not a process: START well above a busy burst
+ * of honest logins (each needs well under a second), FULL at 30% of the
+ * default connection cap so a flood never takes the slots of logged-in
+ * users. docs/relay.md says more. */
+#define NS_RELAY_STARTUPS_START 1000
+#define NS_RELAY_STARTUPS_RATE 30
+#define NS_RELAY_STARTUPS_FULL 3000
+/* Once authenticated (0 in the config: these defaults). */
+#define NS_RELAY_MAX_CONNS_PER_SANDBOX 32    /* connections logged in to one sandbox */
+#define NS_RELAY_MAX_CHANNELS_PER_SANDBOX 64 /* sessions across them */
+#define NS_RELAY_MAX_AUTHED_PER_SOURCE 256   /* logged-in connections from one address */
+
+/* MaxStartups: unauthenticated connections from `start` on, `rate` percent
+ * drop chance rising to 100 at `full`. */
+typedef struct ns_relay_startups {
+	uint32_t start, rate, full;
+} ns_relay_startups;
+
+/* "START:RATE:FULL" (START <= FULL, RATE 1-100) or "N" (N at most, no early
+ * drop): 0 or NS_ERR_INVALID. */
+int ns_relay_startups_parse(const char *s, ns_relay_startups *out);
 
 typedef struct ns_relay_config {
 	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
@@ -32,6 +56,10 @@ typedef struct ns_relay_config {
 	uint32_t login_grace_ms;
 	uint32_t max_channels;
 	uint32_t max_auth_tries;
+	ns_relay_startups startups; /* full 0: the defaults above */
+	uint32_t max_conns_per_sandbox;
+	uint32_t max_channels_per_sandbox;
+	uint32_t max_authed_per_source;
 	uint32_t keepalive_ms; /* to users and agents; 0: off */
 	uint32_t drain_ms;     /* after SIGTERM: longest wait for sessions to end */
 	/* Optional: called once when the socket listens, before serving (a

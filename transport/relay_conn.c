@@ -1,7 +1,8 @@
 /* One relay connection: the byte pumps of its two engines (the user's and,
  * once a channel asks for it, the agent's), reading through the loop's
  * shared buffer and keeping only what an engine refused; the order of a
- * pump; login grace, drain and the final flush. */
+ * pump; login grace, drain and the final flush; the connection's place in
+ * the relay's counts (unauthenticated, per address, per sandbox). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	c->id = ++r->next_id;
 	ns_net_peer_name(fd, c->peer, sizeof(c->peer));
 	ns_watch_init(&c->front.w, fd, ns_watch_token(NS_RELAY_WATCH_FRONT, slot, c->gen, 0));
+	c->born = now;
 	c->grace_deadline =
 	    now + (r->cfg->login_grace_ms ? r->cfg->login_grace_ms : NS_RELAY_LOGIN_GRACE_MS);
 	ns_engine_tick(c->front.e, now);
@@ -70,13 +72,39 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	return 0;
 }
 
+void ns_relay_conn_unauth(ns_relay_conn *c)
+{
+	ns_relay *r = c->r;
+
+	if (!c->unauth_counted) {
+		c->unauth_counted = 1;
+		c->unauth_idx = r->nunauth;
+		r->unauth[r->nunauth++] = c->slot;
+	}
+}
+
+/* Out of the unauthenticated list (the last one takes its place) and the
+ * per-address count. */
+static void unauth_del(ns_relay_conn *c)
+{
+	ns_relay *r = c->r;
+	uint32_t last;
+
+	if (!c->unauth_counted) {
+		return;
+	}
+	c->unauth_counted = 0;
+	last = r->unauth[--r->nunauth];
+	r->unauth[c->unauth_idx] = last;
+	r->conns[last]->unauth_idx = c->unauth_idx;
+	ns_relay_tally_sub(r->unauth_src, c->peer, 1);
+}
+
 void ns_relay_conn_authed(ns_relay_conn *c)
 {
-	if (c->unauth_counted) {
-		c->unauth_counted = 0;
-		ns_relay_src_del(c->r, c->peer);
-	}
+	unauth_del(c);
 	c->grace_deadline = 0;
+	ns_relay_caps_authed(c);
 }
 
 void ns_relay_conn_free(ns_relay_conn *c)
@@ -89,9 +117,8 @@ void ns_relay_conn_free(ns_relay_conn *c)
 		}
 	}
 	ns_relay_inner_drop(c);
-	if (c->unauth_counted) {
-		ns_relay_src_del(c->r, c->peer);
-	}
+	unauth_del(c);
+	ns_relay_caps_release(c);
 	ns_relay_pipe_free(c->r->epfd, &c->front);
 	free(c->force_command);
 	free(c);
@@ -267,10 +294,22 @@ static int feed(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
 	return did;
 }
 
+/* Both handlers keep the sandbox's session count exact after each event:
+ * splices are made and freed only inside them, the timers and the free. */
+static void front_handler(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+{
+	if (ev->type == NS_EV_CHANNEL_OPEN && ns_relay_caps_chan_refused(c, ev)) {
+		return;
+	}
+	ns_relay_front_event(c, ev, now);
+	ns_relay_caps_sync(c);
+}
+
 static void inner_handler(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 {
 	(void)now;
 	ns_relay_inner_event(c, ev);
+	ns_relay_caps_sync(c);
 }
 
 static int flush_both(ns_relay_conn *c)
@@ -304,7 +343,7 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	ns_engine_tick(c->front.e, now);
 	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
 		drain_check(c);
-		did = feed(c, &c->front, ns_relay_front_event, now);
+		did = feed(c, &c->front, front_handler, now);
 		if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING && !c->inner->dead) {
 			did |= feed(c, &c->inner->p, inner_handler, now);
 		}
@@ -314,6 +353,7 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 		did |= ns_relay_flow_sweep(c);
 		did |= flush_both(c);
 	}
+	ns_relay_caps_sync(c); /* a sweep or a lost agent may have freed splices */
 	if (did) {
 		ns_relay_dirty(c); /* more to do: after the others had a turn */
 	}
@@ -353,6 +393,7 @@ void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
 		ns_relay_dirty(c);
 	}
 	ns_relay_inner_timers(c, now);
+	ns_relay_caps_sync(c);
 }
 
 uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)

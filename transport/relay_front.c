@@ -125,7 +125,7 @@ static int sandbox_ok(ns_relay_conn *c, auth_info *a)
 	int rc = ns_registry_lookup(c->r->cfg->registry, a->user, &ent);
 
 	if (rc == 0 && ent.state == NS_SANDBOX_RUNNING) {
-		return 1;
+		return ns_relay_caps_login(c, a->user, a->why, sizeof(a->why)) == 0;
 	}
 	if (rc == NS_ERR_NOTFOUND) {
 		snprintf(a->why, sizeof(a->why), "sandbox-not-found");

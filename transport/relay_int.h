@@ -22,6 +22,8 @@
 #define NS_RELAY_FILE_MAX (4 * 1024 * 1024) /* CA keys / revocation list size */
 #define NS_RELAY_REPLIES_MAX 32             /* want_reply requests in flight per channel */
 #define NS_RELAY_PEER_MAX 64
+#define NS_RELAY_KEY_MAX 72        /* a tally key: an address or a sandbox id */
+#define NS_RELAY_STARTUPS_SAMPLE 8 /* waiting connections weighed per drop */
 
 /* Watch kinds beside agent_watch.h's LISTEN and SIGNAL. */
 enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33 };
@@ -30,6 +32,12 @@ enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33 };
 #define NS_RELAY_SLOTS(r) (2 * (r)->max_channels)
 
 typedef struct ns_relay ns_relay;
+
+/* A candidate for a MaxStartups drop. */
+typedef struct ns_relay_cand {
+	uint32_t src_count; /* unauthenticated connections from its address */
+	uint64_t born;
+} ns_relay_cand;
 typedef struct ns_relay_conn ns_relay_conn;
 
 /* One socket and its engine; unconsumed input is kept here only while the
@@ -108,6 +116,10 @@ struct ns_relay_conn {
 	ns_relay_inner *inner;
 	uint32_t nchans; /* live splices */
 	int unauth_counted;
+	uint32_t unauth_idx; /* in r->unauth while unauth_counted */
+	uint64_t born;
+	int caps_counted;       /* in the per-sandbox and per-source tallies */
+	uint32_t chans_counted; /* nchans as the per-sandbox tally has it */
 	int authed;
 	char user[NS_SANDBOX_ID_MAX + 1]; /* the sandbox id once authenticated */
 	char *force_command;
@@ -140,19 +152,52 @@ struct ns_relay {
 	size_t nca;
 	char *revoked;
 	size_t revoked_len;
-	struct ns_relay_src *src; /* unauthenticated connections per source */
+	/* connection accounting (relay_src.c tallies, relay_caps.c) */
+	ns_relay_startups startups;
+	uint32_t *unauth; /* slots of the unauthenticated connections */
+	uint32_t nunauth;
+	struct ns_relay_tally *unauth_src; /* unauthenticated, per address */
+	struct ns_relay_tally *authed_src; /* logged in, per address */
+	struct ns_relay_tally *sb_conns;   /* logged in, per sandbox */
+	struct ns_relay_tally *sb_chans;   /* sessions, per sandbox */
+	uint32_t max_unauth_per_source;
+	uint32_t max_conns_per_sandbox, max_channels_per_sandbox, max_authed_per_source;
 	uint8_t rbuf[NS_RELAY_RBUF];
 };
 
 /* relay.c */
 void ns_relay_dirty(ns_relay_conn *c);
 
-/* relay_src.c: unauthenticated connections per source address. */
-int ns_relay_src_init(ns_relay *r);
-void ns_relay_src_free(ns_relay *r);
-/* Count one more for addr: 0, or NS_ERR_LIMIT when over the limit. */
-int ns_relay_src_add(ns_relay *r, const char *addr);
-void ns_relay_src_del(ns_relay *r, const char *addr);
+/* relay_src.c: counts by key (address or sandbox id). */
+typedef struct ns_relay_tally ns_relay_tally;
+ns_relay_tally *ns_relay_tally_new(void);
+void ns_relay_tally_free(ns_relay_tally *t);
+uint32_t ns_relay_tally_get(ns_relay_tally *t, const char *key);
+/* Count n more for key: 0, or NS_ERR_LIMIT when that would pass limit (0:
+ * none), NS_ERR_NOMEM, NS_ERR_INVALID for a key too long. */
+int ns_relay_tally_add(ns_relay_tally *t, const char *key, uint32_t n, uint32_t limit);
+void ns_relay_tally_sub(ns_relay_tally *t, const char *key, uint32_t n);
+
+/* relay_startups.c: MaxStartups policy (the parser: relay.h). */
+/* Percent chance that an arrival with `unauth` waiting forces a drop. */
+uint32_t ns_relay_startups_drop_pct(const ns_relay_startups *m, uint32_t unauth);
+/* Which of n candidates (n >= 1) to drop: the most from one address, then
+ * the oldest, then the first. */
+size_t ns_relay_startups_victim(const ns_relay_cand *c, size_t n);
+
+/* relay_caps.c: caps on logged-in connections and their sessions. */
+int ns_relay_caps_init(ns_relay *r);
+void ns_relay_caps_free(ns_relay *r);
+/* May c log in to sandbox? 0; else NS_ERR_LIMIT, the reason in why, the
+ * refusal logged and the connection closing with a message naming it. */
+int ns_relay_caps_login(ns_relay_conn *c, const char *sandbox, char *why, size_t cap);
+/* c logged in (c->user set): counted per sandbox and address. */
+void ns_relay_caps_authed(ns_relay_conn *c);
+/* Bring the sandbox's session count up to date with c->nchans. */
+void ns_relay_caps_sync(ns_relay_conn *c);
+/* A session open over the sandbox's cap: refused (1), else 0. */
+int ns_relay_caps_chan_refused(ns_relay_conn *c, const ns_event *ev);
+void ns_relay_caps_release(ns_relay_conn *c);
 
 /* relay_conn.c */
 int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay_conn **out);
@@ -162,8 +207,12 @@ void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events);
 int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now);
 void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now);
 uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now);
-/* Counted as authenticated: leaves the per-source count. */
+/* Counted as authenticated: leaves the unauthenticated counts, joins the
+ * per-sandbox and per-source ones. */
 void ns_relay_conn_authed(ns_relay_conn *c);
+/* Count c as unauthenticated (its address already counted in
+ * r->unauth_src by the caller). */
+void ns_relay_conn_unauth(ns_relay_conn *c);
 /* Pipe helpers shared with relay_inner.c. */
 void ns_relay_pipe_init(ns_relay_pipe *p);
 void ns_relay_pipe_free(int epfd, ns_relay_pipe *p);

@@ -1,6 +1,7 @@
-/* The relay's count of unauthenticated connections per source address: a
- * small chained hash table of addresses, an entry living only while its
- * count is positive, so memory follows the connections. */
+/* The relay's tallies: counts by key (a source address, a sandbox id) in a
+ * small chained hash table, an entry living only while its count is
+ * positive, so memory follows the connections. Used for unauthenticated and
+ * logged-in connections per address, connections and sessions per sandbox. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,14 @@
 
 #define BUCKETS 4096
 
-typedef struct src_node {
-	struct src_node *next;
+typedef struct tally_node {
+	struct tally_node *next;
 	uint32_t count;
-	char addr[NS_RELAY_PEER_MAX];
-} src_node;
+	char key[NS_RELAY_KEY_MAX];
+} tally_node;
 
-struct ns_relay_src {
-	src_node *b[BUCKETS];
+struct ns_relay_tally {
+	tally_node *b[BUCKETS];
 };
 
 static uint32_t hash(const char *s)
@@ -30,63 +31,79 @@ static uint32_t hash(const char *s)
 	return h % BUCKETS;
 }
 
-int ns_relay_src_init(ns_relay *r)
+ns_relay_tally *ns_relay_tally_new(void)
 {
-	r->src = calloc(1, sizeof(*r->src));
-	return r->src != NULL ? 0 : NS_ERR_NOMEM;
+	return calloc(1, sizeof(ns_relay_tally));
 }
 
-void ns_relay_src_free(ns_relay *r)
+void ns_relay_tally_free(ns_relay_tally *t)
 {
-	src_node *n, *next;
+	tally_node *n, *next;
 	size_t i;
 
-	for (i = 0; r->src != NULL && i < BUCKETS; i++) {
-		for (n = r->src->b[i]; n != NULL; n = next) {
+	for (i = 0; t != NULL && i < BUCKETS; i++) {
+		for (n = t->b[i]; n != NULL; n = next) {
 			next = n->next;
 			free(n);
 		}
 	}
-	free(r->src);
-	r->src = NULL;
+	free(t);
 }
 
-int ns_relay_src_add(ns_relay *r, const char *addr)
+static tally_node **find(ns_relay_tally *t, const char *key)
 {
-	uint32_t h = hash(addr);
-	uint32_t limit = r->cfg->max_unauth_per_source ? r->cfg->max_unauth_per_source
-	                                               : NS_RELAY_MAX_UNAUTH_PER_SOURCE;
-	src_node *n;
+	tally_node **pp;
 
-	for (n = r->src->b[h]; n != NULL && strcmp(n->addr, addr) != 0; n = n->next) {
+	for (pp = &t->b[hash(key)]; *pp != NULL; pp = &(*pp)->next) {
+		if (strcmp((*pp)->key, key) == 0) {
+			break;
+		}
 	}
-	if (n != NULL && n->count >= limit) {
+	return pp;
+}
+
+uint32_t ns_relay_tally_get(ns_relay_tally *t, const char *key)
+{
+	tally_node *n = *find(t, key);
+
+	return n != NULL ? n->count : 0;
+}
+
+int ns_relay_tally_add(ns_relay_tally *t, const char *key, uint32_t n, uint32_t limit)
+{
+	tally_node **pp = find(t, key), *e = *pp;
+	uint32_t have = e != NULL ? e->count : 0;
+
+	if (n == 0) {
+		return 0;
+	}
+	if (limit != 0 && (have >= limit || n > limit - have)) {
 		return NS_ERR_LIMIT;
 	}
-	if (n == NULL) {
-		if ((n = calloc(1, sizeof(*n))) == NULL) {
+	if (e == NULL) {
+		if (strlen(key) >= sizeof(e->key)) {
+			return NS_ERR_INVALID;
+		}
+		if ((e = calloc(1, sizeof(*e))) == NULL) {
 			return NS_ERR_NOMEM;
 		}
-		snprintf(n->addr, sizeof(n->addr), "%s", addr);
-		n->next = r->src->b[h];
-		r->src->b[h] = n;
+		memcpy(e->key, key, strlen(key) + 1);
+		*pp = e;
 	}
-	n->count++;
+	e->count += n;
 	return 0;
 }
 
-void ns_relay_src_del(ns_relay *r, const char *addr)
+void ns_relay_tally_sub(ns_relay_tally *t, const char *key, uint32_t n)
 {
-	uint32_t h = hash(addr);
-	src_node **pp, *n;
+	tally_node **pp = find(t, key), *e = *pp;
 
-	for (pp = &r->src->b[h]; (n = *pp) != NULL; pp = &n->next) {
-		if (strcmp(n->addr, addr) == 0) {
-			if (--n->count == 0) {
-				*pp = n->next;
-				free(n);
-			}
-			return;
-		}
+	if (e == NULL || n == 0) {
+		return;
+	}
+	e->count = n < e->count ? e->count - n : 0;
+	if (e->count == 0) {
+		*pp = e->next;
+		free(e);
 	}
 }
