@@ -148,6 +148,7 @@ void ns_rt_stop_many(ns_runtime *rt, ns_rt_sandbox **v, size_t n, const char *re
 			v[i]->pid = 0;
 		}
 		ns_rt_cg_destroy(rt, v[i]);
+		ns_rt_uid_release(v[i]); /* nothing of it runs as that uid now */
 		ns_rt_log(rt, "sandbox %s stopped (%s)", v[i]->info.id, reason);
 	}
 	/* what the agents adopted is ours now */

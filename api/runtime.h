@@ -23,6 +23,8 @@
 /* Host uids of sandbox users when the runtime runs as root: one per
  * running sandbox, from this base up (none of them in a passwd file). */
 #define NS_RUNTIME_UID_BASE 2000000000U
+/* where a runtime claims them (a lock on a file per uid), machine-wide */
+#define NS_RUNTIME_UID_DIR "/run/nullspace-uids"
 
 typedef struct ns_runtime ns_runtime;
 

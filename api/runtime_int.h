@@ -27,6 +27,7 @@ typedef struct ns_rt_sandbox {
 	pid_t pid;   /* the agent (or its isolate monitor), group leader; 0 once reaped */
 	int running; /* 1 until stopped */
 	uid_t uid;   /* host uid (and gid) of the sandbox user; 0: not isolated as root */
+	int uid_fd;  /* the lock that claims uid while it runs (runtime_uid.c); <= 0: none */
 	int ncg;     /* cgroup folders made (runtime_cgroup.c) */
 } ns_rt_sandbox;
 
@@ -80,6 +81,11 @@ int ns_rt_cg_create(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
 size_t ns_rt_cg_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, char out[][PATH_MAX]);
 /* SIGKILL all that is left in sb's cgroup, then remove its folders. */
 void ns_rt_cg_destroy(ns_runtime *rt, ns_rt_sandbox *sb);
+
+/* runtime_uid.c: a host uid for sb no other running sandbox has, on this
+ * machine; released when sb stops. */
+int ns_rt_uid_pick(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap);
+void ns_rt_uid_release(ns_rt_sandbox *sb);
 
 /* runtime_probe.c: 0 when a throw-away sandbox runs here, else err says
  * why not and what to do. */

@@ -241,22 +241,6 @@ static int pick_id(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 	return NS_ERR_IO;
 }
 
-/* The lowest host uid from NS_RUNTIME_UID_BASE that no running sandbox
- * has: sandboxes never share a uid (signals, /proc, process limits). */
-static uid_t pick_uid(const ns_runtime *rt)
-{
-	uid_t uid;
-	size_t i;
-
-	for (uid = NS_RUNTIME_UID_BASE;; uid++) {
-		for (i = 0; i < rt->n && !(rt->sb[i]->running && rt->sb[i]->uid == uid); i++) {
-		}
-		if (i == rt->n) {
-			return uid;
-		}
-	}
-}
-
 int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeout_s, int64_t now,
                       ns_sandbox_info *out, char *err, size_t cap)
 {
@@ -282,11 +266,11 @@ int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeou
 		goto out;
 	}
 	made = 1;
-	sb->uid = rt->isolate && geteuid() == 0 ? pick_uid(rt) : 0;
-	if ((rc = ns_rt_cg_create(rt, sb, err, cap)) != 0 ||
+	if ((rt->isolate && geteuid() == 0 && (rc = ns_rt_uid_pick(rt, sb, err, cap)) != 0) ||
+	    (rc = ns_rt_cg_create(rt, sb, err, cap)) != 0 ||
 	    (rc = ns_rt_prepare(rt, sb, err, cap)) != 0 ||
 	    (rc = ns_rt_agent_start(rt, sb, err, cap)) != 0) {
-		rc = rc == NS_ERR_NOMEM ? rc : NS_ERR_IO;
+		rc = rc == NS_ERR_NOMEM || rc == NS_ERR_LIMIT ? rc : NS_ERR_IO;
 		goto out;
 	}
 	if ((rc = ns_rt_write_entry(rt, sb, NS_SANDBOX_RUNNING)) != 0) {
@@ -308,6 +292,7 @@ out:
 			ns_rt_agent_reap(sb->pid);
 		}
 		ns_rt_cg_destroy(rt, sb);
+		ns_rt_uid_release(sb);
 		if (made) {
 			(void)ns_rt_rmtree(sb->dir);
 			(void)ns_registry_remove(rt->registry_dir, sb->info.id);

@@ -36,9 +36,10 @@ static void create(const ns_api_server_config *cfg, const ns_create_request *req
 		         req->template_name);
 		ns_api_reply_error(r, 400, msg);
 	} else if (rc == NS_ERR_LIMIT) {
-		ns_api_reply_error(r, 429,
-		                   "too many sandboxes running; kill one or wait for one to "
-		                   "time out");
+		/* err: "too many sandboxes running (N)", the limit named */
+		snprintf(msg, sizeof(msg), "%s; kill one or wait for one to time out",
+		         err[0] != '\0' ? err : "too many sandboxes running");
+		ns_api_reply_error(r, 429, msg);
 		r->reason = "sandbox-limit";
 	} else if (rc != 0) {
 		snprintf(msg, sizeof(msg), "the sandbox could not be started: %s",

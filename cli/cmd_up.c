@@ -27,6 +27,8 @@ static volatile sig_atomic_t stop_signal;
 typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
 	int no_isolation;
+	const char *max_sandboxes;
+	unsigned long nmax; /* 0: the runtime's default */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
 	unsigned api_port, relay_port;
 	char api_addr[NS_UP_HOST_MAX + 16]; /* where clients reach the API */
@@ -46,7 +48,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
-	        "                    [--public-host NAME] [--no-isolation]\n"
+	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -63,6 +65,7 @@ static void usage(FILE *f)
 	        "  --public-host NAME        the relay host clients are told to connect to\n"
 	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
 	        "                            0.0.0.0 and ::1 for ::)\n"
+	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
 	        "                            its CA key included\n"
@@ -70,7 +73,8 @@ static void usage(FILE *f)
 	        "Stopping stops every sandbox, then the relay. Exit status 0 after a signal,\n"
 	        "1 when something failed (address in use, NULLSPACE_HOME in use, unreadable\n"
 	        "state), 2 for bad flags.\n",
-	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT);
+	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT, NS_RUNTIME_MAX_SANDBOXES,
+	        NS_UP_MAX_SANDBOXES_LIMIT);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -100,7 +104,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			continue;
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
-		    strcmp(a, "--public-host") != 0) {
+		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -110,9 +114,16 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->api_listen = argv[++i];
 		} else if (strcmp(a, "--relay-listen") == 0) {
 			o->relay_listen = argv[++i];
+		} else if (strcmp(a, "--max-sandboxes") == 0) {
+			o->max_sandboxes = argv[++i];
 		} else {
 			o->public_host = argv[++i];
 		}
+	}
+	if (o->max_sandboxes != NULL &&
+	    ns_cli_parse_uint(o->max_sandboxes, 1, NS_UP_MAX_SANDBOXES_LIMIT, &o->nmax) != 0) {
+		return bad_usage("--max-sandboxes %s: want a number from 1 to 4096",
+		                 o->max_sandboxes);
 	}
 	if (ns_up_parse_addr(o->api_listen, o->api_host, sizeof(o->api_host), &o->api_port) != 0) {
 		return bad_usage("--api-listen %s: want IP:PORT or [IPV6]:PORT", o->api_listen);
@@ -171,6 +182,7 @@ static int start_runtime(up_ctx *c, char *err, size_t cap)
 	rc.registry_dir = c->st.registry;
 	rc.relay_client_key_line = c->st.relay_client_line;
 	rc.no_isolation = c->o.no_isolation;
+	rc.max_sandboxes = (uint32_t)c->o.nmax;
 	rc.log = ns_up_log_line;
 	rc.own_child = own_child;
 	rc.own_child_ud = c;

@@ -16,9 +16,10 @@
 #define NS_UP_API_DEFAULT "127.0.0.1:8780"
 #define NS_UP_RELAY_DEFAULT "127.0.0.1:2222"
 #define NS_UP_HOST_MAX 256
-#define NS_UP_RELAY_START_MS 10000 /* until the relay says it listens */
-#define NS_UP_RELAY_STOP_MS 5000   /* SIGTERM, then SIGKILL */
-#define NS_UP_RELAY_DRAIN "2"      /* --drain-timeout of the relay, seconds */
+#define NS_UP_MAX_SANDBOXES_LIMIT 4096 /* --max-sandboxes at most (the usage says 4096) */
+#define NS_UP_RELAY_START_MS 10000     /* until the relay says it listens */
+#define NS_UP_RELAY_STOP_MS 5000       /* SIGTERM, then SIGKILL */
+#define NS_UP_RELAY_DRAIN "2"          /* --drain-timeout of the relay, seconds */
 #define NS_UP_ERR_MAX 1024
 
 /* up_util.c */

@@ -184,6 +184,16 @@ static void assert_mode(const char *dir, const char *name, unsigned mode)
 	assert_int_equal(st.st_mode & 07777, mode);
 }
 
+static uid_t owner_of(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_uid;
+}
+
 static void assert_owner(const char *dir, const char *name, uid_t uid)
 {
 	char path[512];
@@ -242,6 +252,7 @@ static void test_create_get_list_kill(void **state)
 	char *text = NULL;
 	size_t len, i;
 	pid_t pa, pb;
+	uid_t uid_a;
 
 	open_rt(f);
 	create(f, 600, &a, &pa);
@@ -270,8 +281,9 @@ static void test_create_get_list_kill(void **state)
 	assert_mode(dir, "root", 0755);
 	assert_mode(dir, "run/host_key", 0600);
 	assert_mode(dir, "run/authorized_keys", geteuid() == 0 ? 0644 : 0600);
-	assert_owner(dir, "home", geteuid() == 0 ? NS_RUNTIME_UID_BASE : geteuid());
-	assert_owner(dir, "run/host_key", geteuid() == 0 ? NS_RUNTIME_UID_BASE : geteuid());
+	uid_a = owner_of(dir, "home");
+	assert_true(geteuid() == 0 ? uid_a >= NS_RUNTIME_UID_BASE : uid_a == geteuid());
+	assert_owner(dir, "run/host_key", uid_a);
 	assert_owner(dir, "run/authorized_keys", geteuid());
 	assert_registry(f, a.id, NS_SANDBOX_RUNNING, &e);
 	snprintf(endpoint, sizeof(endpoint), "unix:%s/run/agent.sock", dir);
@@ -295,7 +307,10 @@ static void test_create_get_list_kill(void **state)
 	assert_string_not_equal(a.id, b.id);
 	snprintf(endpoint, sizeof(endpoint), "%s/%s", f->sandboxes, b.id);
 	/* as root, no two running sandboxes share a host uid */
-	assert_owner(endpoint, "home", geteuid() == 0 ? NS_RUNTIME_UID_BASE + 1 : geteuid());
+	if (geteuid() == 0) {
+		assert_true(owner_of(endpoint, "home") >= NS_RUNTIME_UID_BASE);
+		assert_int_not_equal(owner_of(endpoint, "home"), uid_a);
+	}
 	assert_int_equal(ns_runtime_get(f->rt, a.id, &got), 0);
 	assert_string_equal(got.id, a.id);
 	assert_int_equal(got.timeout, 600);
@@ -430,6 +445,35 @@ static void test_probe_fails(void **state)
 	assert_non_null(strstr(err, "--no-isolation"));
 }
 
+/* Two runtimes (two `up` on one machine) never hand out one host uid:
+ * the claim is machine-wide, and a released uid can be claimed again. */
+static void test_uid_claims(void **state)
+{
+	ns_runtime r1, r2;
+	ns_rt_sandbox a, b, c;
+	char err[256];
+
+	(void)state;
+	if (geteuid() != 0) {
+		skip();
+	}
+	memset(&r1, 0, sizeof(r1));
+	memset(&r2, 0, sizeof(r2));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ns_rt_uid_pick(&r1, &a, err, sizeof(err)), 0);
+	assert_int_equal(ns_rt_uid_pick(&r2, &b, err, sizeof(err)), 0);
+	assert_true(a.uid >= NS_RUNTIME_UID_BASE && b.uid >= NS_RUNTIME_UID_BASE);
+	assert_int_not_equal(a.uid, b.uid);
+	ns_rt_uid_release(&a);
+	assert_int_equal(ns_rt_uid_pick(&r2, &c, err, sizeof(err)), 0);
+	assert_int_not_equal(c.uid, b.uid); /* b still holds its uid */
+	ns_rt_uid_release(&b);
+	ns_rt_uid_release(&c);
+	assert_int_equal(b.uid_fd, -1);
+}
+
 static void test_stale_removed(void **state)
 {
 	fixture *f = *state;
@@ -495,6 +539,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unknown_template_and_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_agent_fails, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_probe_fails, setup, teardown),
+	    cmocka_unit_test(test_uid_claims),
 	    cmocka_unit_test_setup_teardown(test_stale_removed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_close_stops_all, setup, teardown),
 	};

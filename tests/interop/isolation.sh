@@ -142,7 +142,7 @@ assert_eq "B and its file are intact" "only-b" "$(cat "$T/b2.out")"
 API2=$(pick_port)
 RELAY2=$(pick_port)
 [ "$API2" != "$RELAY2" ] || RELAY2=$(pick_port)
-spawn "$T/up2.log" env NULLSPACE_HOME="$T/home2" "$NS" up --no-isolation \
+spawn "$T/up2.log" env NULLSPACE_HOME="$T/home2" "$NS" up --no-isolation --max-sandboxes 1 \
 	--api-listen "127.0.0.1:$API2" --relay-listen "127.0.0.1:$RELAY2"
 UP2_PID=$SPAWNED
 wait_listen "nullspace up --no-isolation" "$UP2_PID" "$API2" 60
@@ -152,6 +152,9 @@ NULLSPACE_HOME=$T/home2 "$NS" ssh "$C" -- 'id -u; test -r "$NULLSPACE_HOME/ca" |
 	>"$T/c.out" 2>&1
 assert_eq "without isolation the sandbox runs as up's user and sees the CA key" "0 CA-VISIBLE" \
 	"$(tr '\n' ' ' <"$T/c.out" | sed 's/ $//')"
+NULLSPACE_HOME=$T/home2 "$NS" sandbox create >/dev/null 2>"$T/c2.err"
+assert_eq "--max-sandboxes 1: a second sandbox is refused" 1 $?
+assert_contains "--max-sandboxes 1: the refusal names the limit" "too many sandboxes running (1)" "$T/c2.err"
 kill -TERM "$UP2_PID"
 
 pass
