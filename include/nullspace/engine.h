@@ -103,7 +103,9 @@ enum ns_event_type {
 	/* client: a banner to show the user (message). */
 	NS_EV_AUTH_BANNER,
 	/* server: a userauth request; answer with ns_engine_auth_verdict().
-	 * For publickey with a signature, the engine has already verified it. */
+	 * For publickey with a signature, the engine has already verified it;
+	 * one it refused itself (refused set) comes too, so that every refusal
+	 * can be logged once. */
 	NS_EV_AUTH_REQUEST,
 	/* server: a session channel open request; ns_channel_accept/reject(). */
 	NS_EV_CHANNEL_OPEN,
@@ -168,6 +170,12 @@ typedef struct ns_event {
 	                (key is its key): the caller parses and judges it with
 	                cert/ (nullspace/cert.h) */
 	int signed_ok; /* publickey: a signature was present and verified */
+	/* publickey the engine refused itself, a short reason for the log:
+	 * "unsupported-key-type" (alg names no ssh-ed25519 key or certificate),
+	 * "malformed-key", "certificate-too-large" / "key-too-large" (blob over
+	 * 16 KiB), "invalid-signature" (no proof of possession); NULL otherwise.
+	 * key_parsed is 0 then and every verdict is a refusal. */
+	const char *refused;
 	/* NS_EV_AUTH_FAILURE */
 	ns_str methods;
 	int partial;
