@@ -83,6 +83,18 @@ static void banner(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int
 	ns_engine_auth_banner(c->front.e, text);
 }
 
+/* What the user reads about a refusal of the engine's (ev->refused). */
+static const char *engine_refusal_text(const char *why)
+{
+	if (strcmp(why, "unsupported-key-type") == 0) {
+		return "only ssh-ed25519 keys with an OpenSSH certificate are accepted";
+	}
+	if (strstr(why, "too-large") != NULL) {
+		return "certificates of at most 16 KiB are accepted";
+	}
+	return "the key or its signature is not valid";
+}
+
 /* A request the engine refused itself (another key type, a blob over 16
  * KiB, a bad signature): one line, a banner once per connection. */
 static void engine_refused(ns_relay_conn *c, const ns_event *ev, const auth_info *a)
@@ -94,10 +106,8 @@ static void engine_refused(ns_relay_conn *c, const ns_event *ev, const auth_info
 	        c->id, a->user, alg, ev->refused);
 	if (!c->told_plain) {
 		c->told_plain = 1;
-		snprintf(text, sizeof(text),
-		         "nullspace relay: %s key refused (%s): only ssh-ed25519 keys with an "
-		         "OpenSSH certificate of at most 16 KiB are accepted\n",
-		         alg, ev->refused);
+		snprintf(text, sizeof(text), "nullspace relay: %s key refused (%s): %s\n", alg,
+		         ev->refused, engine_refusal_text(ev->refused));
 		ns_engine_auth_banner(c->front.e, text);
 	}
 	ns_engine_auth_verdict(c->front.e, 0);
