@@ -244,8 +244,9 @@ int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const
  * refused; clients such as ssh show it to the user. Only before success. */
 int ns_engine_auth_banner(ns_engine *e, const char *text);
 /* Server: answer NS_EV_AUTH_REQUEST. accept is honoured only for publickey
- * requests (query: PK_OK; signed: success). Refusals count against
- * max_auth_tries; methods is the list sent back ("publickey"). */
+ * requests the engine did not refuse itself (ev->refused NULL; query: PK_OK;
+ * signed: success). Refusals count against max_auth_tries; methods is the
+ * list sent back ("publickey"). */
 int ns_engine_auth_verdict(ns_engine *e, int accept);
 
 /* Channels. Ids are ours (small integers). */
