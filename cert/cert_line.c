@@ -11,6 +11,17 @@
 
 #define ALG_LEN (sizeof(NS_CERT_ALG) - 1)
 
+/* What well-formed base64 of this length decodes to (padding aside). */
+static size_t decoded_len(ns_text_span b64)
+{
+	size_t n = b64.len / 4 * 3;
+
+	for (size_t i = 0; i < 2 && i < b64.len && b64.p[b64.len - 1 - i] == '='; i++) {
+		n--;
+	}
+	return n;
+}
+
 int ns_cert_from_line(const char *line, size_t len, uint8_t *blob, size_t cap, size_t *bloblen)
 {
 	ns_text_span type, b64, comment; /* the comment is not looked at */
@@ -26,6 +37,10 @@ int ns_cert_from_line(const char *line, size_t len, uint8_t *blob, size_t cap, s
 	}
 	if (type.len != ALG_LEN || memcmp(type.p, NS_CERT_ALG, ALG_LEN) != 0) {
 		rc = NS_ERR_KEYTYPE;
+		goto out;
+	}
+	if (decoded_len(b64) > cap) {
+		rc = NS_ERR_TOOBIG; /* a certificate over the caller's limit, not malformed */
 		goto out;
 	}
 	if (b64.len == 0 || sodium_base642bin(blob, cap, b64.p, b64.len, NULL, bloblen, NULL,

@@ -1,7 +1,8 @@
 /* Policy over a parsed certificate (ns_cert_parse has checked its structure
  * and the CA signature): trusted CA, type, principal, validity at the time
- * passed in, critical options, revocation, in that order; the first failure
- * is the reason. Extensions are returned as bits that gate features. */
+ * passed in, lifetime, critical options, revocation, in that order; the
+ * first failure is the reason. Extensions are returned as bits that gate
+ * features. */
 #include "nullspace/cert.h"
 
 #include <sodium.h>
@@ -27,6 +28,8 @@ static const char *const REASON_NAMES[] = {
     [NS_CERT_REVOKED_SERIAL] = "revoked-serial",
     [NS_CERT_REVOKED_KEY_ID] = "revoked-key-id",
     [NS_CERT_REVOKED_KEY] = "revoked-key",
+    [NS_CERT_VERIFY_REQUIRED] = "verify-required",
+    [NS_CERT_LIFETIME] = "lifetime-too-long",
 };
 
 const char *ns_cert_reason_name(int reason)
@@ -76,7 +79,11 @@ static int source_address(ns_str list, const char *peer)
 	return m == 1 && peer != NULL ? NS_CERT_OK : NS_CERT_SOURCE_ADDRESS;
 }
 
-/* Each critical option understood and satisfied; none exist for hosts. */
+/* Each critical option understood and satisfied; none exist for hosts.
+ * verify-required asks for FIDO user verification (a PIN or a touch checked
+ * by the authenticator, OpenSSH's sk-* keys): an ssh-ed25519 signature can
+ * never show it (PROTOCOL.certkeys: the option only makes sense for FIDO
+ * key types), so such a certificate is refused by name. */
 static int check_options(const ns_cert *c, const ns_cert_policy *p, ns_cert_verdict *v)
 {
 	ns_rd r;
@@ -96,8 +103,7 @@ static int check_options(const ns_cert *c, const ns_cert_policy *p, ns_cert_verd
 		} else if (ns_str_eq(name, "source-address")) {
 			why = source_address(value, p->peer_addr);
 		} else if (ns_str_eq(name, "verify-required")) {
-			why = data.len == 0 ? NS_CERT_OK : NS_CERT_MALFORMED;
-			v->verify_required = 1;
+			why = data.len == 0 ? NS_CERT_VERIFY_REQUIRED : NS_CERT_MALFORMED;
 		} else {
 			why = NS_CERT_UNKNOWN_OPTION;
 		}
@@ -129,6 +135,10 @@ static int judge(const ns_cert *c, const ns_cert_policy *p, ns_cert_verdict *v)
 	}
 	if (p->now >= c->valid_before) {
 		return NS_CERT_EXPIRED;
+	}
+	/* valid_after <= now < valid_before here, so the difference is positive */
+	if (p->max_lifetime != 0 && c->valid_before - c->valid_after > p->max_lifetime) {
+		return NS_CERT_LIFETIME;
 	}
 	if ((why = check_options(c, p, v)) != NS_CERT_OK) {
 		return why;

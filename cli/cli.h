@@ -6,6 +6,7 @@
 #define NS_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define NS_EXIT_USAGE 2        /* bad command line */
@@ -27,6 +28,9 @@ typedef struct ns_cli_command {
 int ns_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A decimal number from min to max, digits only: 0, or -1 when not one. */
 int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
+/* A duration in ssh's time format into seconds: [0-9]+[sSmMhHdDwW]?
+ * repeated (600, 10m, 1h30m, 2d, 52w); above 0, no overflow. 0, or -1. */
+int ns_cli_parse_duration(const char *s, uint64_t *out);
 /* Every "--name VALUE" pair of argv[1..] through set(o, name, value): 0
  * when it took the option, -1 for an unknown name or a bad value. -1 to go
  * on; otherwise the exit code: 0 after usage on stdout for --help or -h,

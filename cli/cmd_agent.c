@@ -28,6 +28,7 @@ static void usage(FILE *f)
 	        "                       [--host-cert FILE] [--max-connections N]\n"
 	        "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
 	        "                       [--home DIR] [--ready-fd N]\n"
+	        "                       [--max-cert-lifetime DURATION]\n"
 	        "\n"
 	        "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
 	        "without a PTY, public-key authentication against FILE (read again at every\n"
@@ -45,7 +46,9 @@ static void usage(FILE *f)
 	        "  --home DIR                 sessions get HOME=DIR and start in DIR (default:\n"
 	        "                             the user's home from the password database)\n"
 	        "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
-	        "                             listening, then close it (for supervisors)\n",
+	        "                             listening, then close it (for supervisors)\n"
+	        "  --max-cert-lifetime D      refuse user certificates valid for longer than\n"
+	        "                             D (600, 10m, 1h, 2d; default: no limit)\n",
 	        NS_AGENT_MAX_CONNECTIONS, NS_AGENT_LOGIN_GRACE_MS / 1000);
 }
 
@@ -105,6 +108,8 @@ static int set_option(void *p, const char *a, const char *val)
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
 		o->cfg.on_ready = ns_cli_notify_ready;
 		o->cfg.ready_ud = &o->ready_fd;
+	} else if (strcmp(a, "--max-cert-lifetime") == 0) {
+		return ns_cli_parse_duration(val, &o->cfg.max_cert_lifetime);
 	} else {
 		return -1;
 	}

@@ -54,59 +54,6 @@ static void usage(FILE *f)
 	           "  --host            a host certificate (no options, no extensions)\n");
 }
 
-/* ssh's time format: [0-9]+[sSmMhHdDwW]? repeated; > 0, no overflow. */
-static int parse_duration(const char *s, uint64_t *out)
-{
-	uint64_t total = 0, n, mult;
-	const char *p = s;
-
-	while (*p != '\0') {
-		if (*p < '0' || *p > '9') {
-			return -1;
-		}
-		for (n = 0; *p >= '0' && *p <= '9'; p++) {
-			if (n > (UINT64_MAX - 9) / 10) {
-				return -1;
-			}
-			n = n * 10 + (uint64_t)(*p - '0');
-		}
-		switch (*p) {
-		case 'w':
-		case 'W':
-			mult = 7 * 24 * 3600;
-			p++;
-			break;
-		case 'd':
-		case 'D':
-			mult = 24 * 3600;
-			p++;
-			break;
-		case 'h':
-		case 'H':
-			mult = 3600;
-			p++;
-			break;
-		case 'm':
-		case 'M':
-			mult = 60;
-			p++;
-			break;
-		case 's':
-		case 'S':
-			mult = 1;
-			p++;
-			break;
-		default: mult = 1; break;
-		}
-		if (n > (UINT64_MAX - total) / mult) {
-			return -1;
-		}
-		total += n * mult;
-	}
-	*out = total;
-	return total > 0 ? 0 : -1;
-}
-
 /* --option NAME[=VALUE]: the critical options ssh-keygen -O knows. */
 static int parse_option(sign_args *a, const char *opt)
 {
@@ -290,7 +237,7 @@ static int make_spec(const sign_args *a, char *plist, const char **names, ns_cer
 	size_t n;
 
 	memset(s, 0, sizeof(*s));
-	if (parse_duration(a->valid_for, &dur) != 0 || dur > UINT64_MAX - 1 - now) {
+	if (ns_cli_parse_duration(a->valid_for, &dur) != 0 || dur > UINT64_MAX - 1 - now) {
 		ns_cli_fail(SUB, "--valid-for: '%s' is not a duration (like 600, 10m, 1h, 2d, 52w)",
 		            a->valid_for);
 		return 2;

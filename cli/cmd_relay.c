@@ -41,7 +41,7 @@ static void usage(FILE *f)
 	    "                       [--max-startups START:RATE:FULL]\n"
 	    "                       [--max-connections-per-sandbox N]\n"
 	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
-	    "                       [--ready-fd N]\n"
+	    "                       [--ready-fd N] [--max-cert-lifetime DURATION]\n"
 	    "\n"
 	    "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
 	    "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
@@ -72,6 +72,8 @@ static void usage(FILE *f)
 	    "  --drain-timeout S          default %d\n"
 	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
 	    "                             listening, then close it (for supervisors)\n"
+	    "  --max-cert-lifetime D      refuse certificates valid for longer than D\n"
+	    "                             (600, 10m, 1h, 2d; default: no limit)\n"
 	    "\n"
 	    "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
 	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
@@ -155,6 +157,8 @@ static int set_option(void *p, const char *a, const char *val)
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
 		o->cfg.on_ready = ns_cli_notify_ready;
 		o->cfg.ready_ud = &o->ready_fd;
+	} else if (strcmp(a, "--max-cert-lifetime") == 0) {
+		return ns_cli_parse_duration(val, &o->cfg.max_cert_lifetime);
 	} else if (numeric(o, a, val) != 1) {
 		return -1;
 	}

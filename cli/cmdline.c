@@ -1,9 +1,11 @@
 /* What the commands' front-ends share: dispatch to a sub-command by name,
- * the "--name VALUE" option loop, numeric option values, and the one-line
- * "nullspace CMD: message" error that every command prints on stderr. */
+ * the "--name VALUE" option loop, numeric and duration option values, and
+ * the one-line "nullspace CMD: message" error that every command prints on
+ * stderr. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,58 @@ int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	return (errno != 0 || *end != '\0' || *v < min || *v > max) ? -1 : 0;
+}
+
+int ns_cli_parse_duration(const char *s, uint64_t *out)
+{
+	uint64_t total = 0, n, mult;
+	const char *p = s;
+
+	while (*p != '\0') {
+		if (*p < '0' || *p > '9') {
+			return -1;
+		}
+		for (n = 0; *p >= '0' && *p <= '9'; p++) {
+			if (n > (UINT64_MAX - 9) / 10) {
+				return -1;
+			}
+			n = n * 10 + (uint64_t)(*p - '0');
+		}
+		switch (*p) {
+		case 'w':
+		case 'W':
+			mult = 7 * 24 * 3600;
+			p++;
+			break;
+		case 'd':
+		case 'D':
+			mult = 24 * 3600;
+			p++;
+			break;
+		case 'h':
+		case 'H':
+			mult = 3600;
+			p++;
+			break;
+		case 'm':
+		case 'M':
+			mult = 60;
+			p++;
+			break;
+		case 's':
+		case 'S':
+			mult = 1;
+			p++;
+			break;
+		default: mult = 1; break;
+		}
+		if (n > (UINT64_MAX - total) / mult) {
+			return -1;
+		}
+		total += n * mult;
+	}
+	*out = total;
+	return total > 0 ? 0 : -1;
 }
 
 int ns_cli_options(const char *cmd, int argc, char **argv,

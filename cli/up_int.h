@@ -20,6 +20,11 @@
 #define NS_UP_RELAY_START_MS 10000     /* until the relay says it listens */
 #define NS_UP_RELAY_STOP_MS 5000       /* SIGTERM, then SIGKILL */
 #define NS_UP_RELAY_DRAIN "2"          /* --drain-timeout of the relay, seconds */
+/* --max-cert-lifetime of the relay: the API mints certificates valid for at
+ * most 60 minutes, backdated by NS_MINT_BACKDATE (60 s), so 61 minutes, plus
+ * 9 minutes of slack; a certificate signed by hand with the CA key for
+ * longer is refused. */
+#define NS_UP_MAX_CERT_LIFETIME "70m"
 #define NS_UP_ERR_MAX 1024
 
 /* up_util.c */

@@ -1,5 +1,6 @@
 /* The relay child of `nullspace up`: `nullspace relay` with the state
- * folder's keys and registry, in its own process group (so a Ctrl-C at the
+ * folder's keys and registry, certificates no longer-lived than the API
+ * mints (NS_UP_MAX_CERT_LIFETIME), in its own process group (so a Ctrl-C at the
  * terminal reaches only `up`, which stops it in order), stderr shared with
  * `up`, SIGTERM if `up` dies; the wait for its readiness notice; its stop. */
 #include <errno.h>
@@ -41,6 +42,8 @@ int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st
 	                      st->relay_client_key,
 	                      "--drain-timeout",
 	                      NS_UP_RELAY_DRAIN,
+	                      "--max-cert-lifetime",
+	                      NS_UP_MAX_CERT_LIFETIME,
 	                      "--ready-fd",
 	                      "3", /* ns_spawn's ready_fd */
 	                      NULL};

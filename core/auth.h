@@ -5,9 +5,16 @@
 
 #include "engine_int.h"
 
+/* The largest public key or certificate blob a server takes (equal to
+ * NS_CERT_BLOB_MAX, 16 KiB: OpenSSH's 256 principals and 1 KiB key ids fit).
+ * A larger one is refused as "certificate-too-large" / "key-too-large",
+ * not dropped as malformed: the request itself may be as large as a packet. */
 #define NS_AUTH_BLOB_MAX 16384
-#define NS_AUTH_SIG_MAX 1024
-#define NS_AUTH_SIGNED_MAX 1024
+/* The signed data of a publickey request (RFC 4252 7) with the largest
+ * fields the parser takes: session id, byte 50, user, service, "publickey",
+ * TRUE, algorithm, blob. */
+#define NS_AUTH_SIGNED_MAX                                                                         \
+	((4 + 32) + 1 + (4 + NS_USER_MAX) + 3 * (4 + NS_NAME_MAX) + 1 + (4 + NS_AUTH_BLOB_MAX))
 
 typedef struct ns_userauth_req {
 	ns_str user, service, method;

@@ -13,11 +13,13 @@ int ns_userauth_request_parse(ns_rd *r, ns_userauth_req *req)
 	if (r->err || !ns_str_eq(req->method, "publickey")) {
 		return r->err;
 	}
-	ns_rd_bool(r, &req->has_sig);                      /* TRUE when signed */
-	ns_rd_name(r, NS_NAME_MAX, &req->alg);             /* public key algorithm */
-	ns_rd_string_max(r, NS_AUTH_BLOB_MAX, &req->blob); /* public key blob */
+	/* The blob and signature are bounded by the packet here; the server
+	 * refuses a blob over NS_AUTH_BLOB_MAX by name (on_publickey). */
+	ns_rd_bool(r, &req->has_sig);          /* TRUE when signed */
+	ns_rd_name(r, NS_NAME_MAX, &req->alg); /* public key algorithm */
+	ns_rd_string(r, &req->blob);           /* public key blob */
 	if (req->has_sig) {
-		ns_rd_string_max(r, NS_AUTH_SIG_MAX, &req->sig); /* signature */
+		ns_rd_string(r, &req->sig); /* signature */
 	}
 	return ns_rd_end(r);
 }

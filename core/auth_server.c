@@ -51,26 +51,48 @@ static int verify_signature(ns_engine *e, const ns_userauth_req *q, const uint8_
 	return ns_key_verify(pk, q->sig.p, q->sig.len, data.p, data.len);
 }
 
+/* Why the engine refuses a publickey request itself, or NULL; pk and
+ * *is_cert are filled when it does not. */
+static const char *judge_key(ns_engine *e, const ns_userauth_req *q, uint8_t pk[32], int *is_cert)
+{
+	*is_cert = ns_str_eq(q->alg, NS_AUTH_CERT_ALG);
+	if (!*is_cert && !ns_str_eq(q->alg, "ssh-ed25519")) {
+		return "unsupported-key-type"; /* RSA, ECDSA, sk-*, their certificates */
+	}
+	if (q->blob.len > NS_AUTH_BLOB_MAX) {
+		return *is_cert ? "certificate-too-large" : "key-too-large";
+	}
+	if (*is_cert ? ns_auth_cert_key(q->blob.p, q->blob.len, pk) != 0
+	             : ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0) {
+		return "malformed-key";
+	}
+	if (q->has_sig && verify_signature(e, q, pk) != 0) {
+		return "invalid-signature";
+	}
+	return NULL;
+}
+
+/* Every publickey request becomes an event, so the caller logs each refusal
+ * once, the engine's own (ev->refused) included; those leave auth_method_pk
+ * at 0, so whatever the verdict, the answer is a counted failure. */
 static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 {
 	uint8_t pk[NS_ED25519_PK_LEN];
 	ns_event *ev;
-	int is_cert = ns_str_eq(q->alg, NS_AUTH_CERT_ALG);
+	int is_cert = 0;
+	const char *why = judge_key(e, q, pk, &is_cert);
 
-	if (is_cert ? ns_auth_cert_key(q->blob.p, q->blob.len, pk) != 0
-	            : (!ns_str_eq(q->alg, "ssh-ed25519") ||
-	               ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0)) {
-		return send_failure(e, 1); /* not a key type we accept */
-	}
-	if (q->has_sig && verify_signature(e, q, pk) != 0) {
-		return send_failure(e, 1);
-	}
 	ev = ns_eng_emit(e, NS_EV_AUTH_REQUEST);
+	ev->alg = q->alg;
+	*evp = ev;
+	if (why != NULL) {
+		ev->refused = why;
+		return 0;
+	}
 	memcpy(ev->key, pk, sizeof(pk));
 	ev->key_parsed = 1;
 	ev->is_cert = is_cert;
 	ev->signed_ok = q->has_sig;
-	ev->alg = q->alg;
 	ev->key_blob = q->blob;
 	e->auth_method_pk = 1;
 	e->auth_pk_query = !q->has_sig;
@@ -79,7 +101,6 @@ static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 	if (ns_wr_bytes(&e->auth_blob, q->blob.p, q->blob.len) != 0) {
 		return ns_eng_fail(e, NS_ERR_NOMEM, NS_DISC_BY_APPLICATION, "out of memory");
 	}
-	*evp = ev;
 	return 0;
 }
 

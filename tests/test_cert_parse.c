@@ -157,7 +157,7 @@ static void test_line(void **state)
 	    ns_cert_from_line(NS_CERT_ALG, strlen(NS_CERT_ALG), blob, sizeof(blob), &len),
 	    NS_ERR_FORMAT);
 	assert_int_equal(ns_cert_from_line(CERT_U1, strlen(CERT_U1), blob, 100, &len),
-	                 NS_ERR_FORMAT);
+	                 NS_ERR_TOOBIG); /* over the caller's room: too big, not malformed */
 	snprintf(line, sizeof(line), "%s\n%s", CERT_U1, CERT_U1);
 	assert_int_equal(ns_cert_from_line(line, strlen(line), blob, sizeof(blob), &len),
 	                 NS_ERR_FORMAT);
@@ -169,6 +169,11 @@ static void test_line(void **state)
 	assert_int_equal(ns_cert_from_line(line, strlen(CERT_U1), blob, sizeof(blob), &len),
 	                 NS_ERR_FORMAT);
 	assert_int_equal(ns_cert_from_line(CERT_U1, NS_CERT_LINE_MAX + 1, blob, sizeof(blob), &len),
+	                 NS_ERR_TOOBIG);
+	/* an exact fit decodes, one byte less is too big */
+	assert_int_equal(ns_cert_from_line(CERT_U1, strlen(CERT_U1), blob, sizeof(blob), &len), 0);
+	assert_int_equal(ns_cert_from_line(CERT_U1, strlen(CERT_U1), blob, len, &len), 0);
+	assert_int_equal(ns_cert_from_line(CERT_U1, strlen(CERT_U1), blob, len - 1, &len),
 	                 NS_ERR_TOOBIG);
 }
 

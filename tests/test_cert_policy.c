@@ -1,6 +1,7 @@
 /* Tests for cert/cert_policy.c: ns_cert_check against trusted CAs, type,
- * principal, validity window, force-command, source-address and the critical
- * options a policy must refuse, and the names of the verdicts. */
+ * principal, validity window, lifetime, force-command, source-address and
+ * the critical options a policy must refuse (verify-required among them),
+ * and the names of the verdicts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,10 +104,12 @@ static void test_policy(void **state)
 		p.peer_addr = peers[i].addr;
 		tc_check(&u2, &p, peers[i].want, &v);
 	}
-	/* verify-required, no permit-pty */
+	/* verify-required (an ed25519 key cannot satisfy it), no permit-pty */
 	p = tc_policy(keys, 2);
-	tc_check(&u3, &p, NS_CERT_OK, &v);
-	assert_int_equal(v.verify_required, 1);
+	tc_check(&u3, &p, NS_CERT_VERIFY_REQUIRED, &v);
+	p.now = VB; /* validity is checked before the options */
+	tc_check(&u3, &p, NS_CERT_EXPIRED, &v);
+	p = tc_policy(keys, 2);
 	tc_check(&u5, &p, NS_CERT_OK, &v);
 	assert_int_equal(v.extensions & NS_EXT_PERMIT_PTY, 0);
 	assert_int_equal(v.extensions & NS_EXT_PERMIT_AGENT_FORWARDING,
@@ -129,6 +132,7 @@ static void test_policy_options(void **state)
 	} refused[] = {
 	    {{"no-such-option", "x"}, NS_CERT_UNKNOWN_OPTION},
 	    {{"verify-required", "yes"}, NS_CERT_MALFORMED},
+	    {{"verify-required", NULL}, NS_CERT_VERIFY_REQUIRED},
 	    {{"force-command", ""}, NS_CERT_MALFORMED},
 	    {{"source-address", "10.0.0.1/8"}, NS_CERT_MALFORMED},
 	};
@@ -171,6 +175,41 @@ static void test_policy_options(void **state)
 	tc_check(&c, &p, NS_CERT_UNKNOWN_OPTION, &v);
 }
 
+/* max_lifetime: valid_before - valid_after at most that many seconds. */
+static void test_policy_lifetime(void **state)
+{
+	const uint8_t(*keys)[NS_ED25519_PK_LEN] = &tc_ca_pk;
+	uint8_t b1[1024], b7[1024];
+	ns_cert u1, u7;
+	ns_cert_policy p;
+	ns_cert_verdict v;
+	size_t len;
+
+	(void)state;
+	tc_load(CERT_U1, b1, sizeof(b1), &len, &u1); /* VA..VB: ten years */
+	tc_load(CERT_U7, b7, sizeof(b7), &len, &u7); /* always:forever */
+	p = tc_policy(keys, 1);
+	tc_check(&u1, &p, NS_CERT_OK, &v); /* 0: no limit */
+	p.max_lifetime = VB - VA;
+	tc_check(&u1, &p, NS_CERT_OK, &v);
+	p.max_lifetime = VB - VA - 1;
+	tc_check(&u1, &p, NS_CERT_LIFETIME, &v);
+	p.max_lifetime = 3600;
+	tc_check(&u1, &p, NS_CERT_LIFETIME, &v);
+	p.now = VB; /* an expired certificate says so first */
+	tc_check(&u1, &p, NS_CERT_EXPIRED, &v);
+	p.now = VA - 1;
+	tc_check(&u1, &p, NS_CERT_NOT_YET_VALID, &v);
+	/* "forever": refused under any limit, before its unknown critical option */
+	p = tc_policy(keys, 1);
+	p.principal = "f";
+	tc_check(&u7, &p, NS_CERT_UNKNOWN_OPTION, &v);
+	p.max_lifetime = UINT64_MAX - 1;
+	tc_check(&u7, &p, NS_CERT_LIFETIME, &v);
+	p.max_lifetime = UINT64_MAX;
+	tc_check(&u7, &p, NS_CERT_UNKNOWN_OPTION, &v);
+}
+
 static void test_reason_names(void **state)
 {
 	static const char *const names[] = {
@@ -189,6 +228,8 @@ static void test_reason_names(void **state)
 	    "revoked-serial",
 	    "revoked-key-id",
 	    "revoked-key",
+	    "verify-required",
+	    "lifetime-too-long",
 	};
 	size_t i;
 
@@ -196,9 +237,9 @@ static void test_reason_names(void **state)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		assert_string_equal(ns_cert_reason_name((int)i), names[i]);
 	}
-	assert_int_equal(NS_CERT_REVOKED_KEY + 1, (int)(sizeof(names) / sizeof(names[0])));
+	assert_int_equal(NS_CERT_LIFETIME + 1, (int)(sizeof(names) / sizeof(names[0])));
 	assert_string_equal(ns_cert_reason_name(-1), "unknown");
-	assert_string_equal(ns_cert_reason_name(NS_CERT_REVOKED_KEY + 1), "unknown");
+	assert_string_equal(ns_cert_reason_name(NS_CERT_LIFETIME + 1), "unknown");
 }
 
 int main(void)
@@ -206,6 +247,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_policy),
 	    cmocka_unit_test(test_policy_options),
+	    cmocka_unit_test(test_policy_lifetime),
 	    cmocka_unit_test(test_reason_names),
 	};
 

@@ -32,6 +32,8 @@ typedef struct ns_agent_config {
 	uint32_t max_connections;    /* 0: NS_AGENT_MAX_CONNECTIONS */
 	uint32_t login_grace_ms;     /* 0: NS_AGENT_LOGIN_GRACE_MS */
 	uint32_t keepalive_ms;       /* 0: no keepalives */
+	uint64_t max_cert_lifetime;  /* seconds: refuse user certificates valid for
+	                                longer (valid_before - valid_after); 0: no limit */
 	/* Optional: called once when the socket listens, before serving (a
 	 * supervisor's readiness notice, `nullspace agent --ready-fd`). */
 	void (*on_ready)(void *ud);

@@ -1,7 +1,7 @@
 /* The agent's user authentication policy: only publickey with an ed25519 key
  * listed in the authorized_keys file or a user certificate from a trusted CA
- * (--ca-keys), files read again at every request so edits
- * apply at once. The engine has verified the signature itself. */
+ * (--ca-keys), files read again at every request so edits apply at once.
+ * The engine has verified the signature itself. One log line per refusal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -53,10 +53,17 @@ static size_t load_cas(ns_agent_conn *c, uint8_t (*cas)[NS_ED25519_PK_LEN], size
 	return n;
 }
 
+/* What the log line of one attempt says beyond user and key. */
+typedef struct attempt {
+	char why[64];              /* reason=, when refused */
+	unsigned long long serial; /* of a parsed certificate */
+	int has_serial;
+} attempt;
+
 /* A user certificate: parse, then the policy (trusted CA, principal = the
- * login name, validity now, source-address, critical options). On success
- * the restrictions go to the connection for its sessions. */
-static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t cap)
+ * login name, validity now, lifetime, source-address, critical options). On
+ * success the restrictions go to the connection for its sessions. */
+static int cert_accepted(ns_agent_conn *c, const ns_event *ev, attempt *at)
 {
 	uint8_t cas[NS_CA_KEYS_MAX][NS_ED25519_PK_LEN];
 	char user[NS_AGENT_USER_LOG_MAX];
@@ -65,16 +72,18 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t
 	ns_cert cert;
 	int reason = 0;
 
-	snprintf(why, cap, "no-ca-keys");
+	snprintf(at->why, sizeof(at->why), "no-ca-keys");
 	if (c->agent->cfg->ca_keys == NULL) {
 		return 0;
 	}
 	if (ns_cert_parse(ev->key_blob.p, ev->key_blob.len, &cert, &reason) != 0) {
-		snprintf(why, cap, "%s", ns_cert_reason_name(reason));
+		snprintf(at->why, sizeof(at->why), "%s", ns_cert_reason_name(reason));
 		return 0;
 	}
+	at->serial = (unsigned long long)cert.serial;
+	at->has_serial = 1;
 	if (ns_str_copy(ev->user, user, sizeof(user)) != 0 || strlen(user) != ev->user.len) {
-		snprintf(why, cap, "bad-user-name");
+		snprintf(at->why, sizeof(at->why), "bad-user-name");
 		return 0;
 	}
 	memset(&pol, 0, sizeof(pol));
@@ -84,8 +93,9 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t
 	pol.principal = user;
 	pol.now = (uint64_t)time(NULL);
 	pol.peer_addr = c->host.peer;
+	pol.max_lifetime = c->agent->cfg->max_cert_lifetime;
 	if (ns_cert_check(&cert, &pol, &v) != 0) {
-		snprintf(why, cap, "%s", ns_cert_reason_name(v.reason));
+		snprintf(at->why, sizeof(at->why), "%s", ns_cert_reason_name(v.reason));
 		return 0;
 	}
 	if (ev->signed_ok) {
@@ -94,42 +104,66 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, char *why, size_t
 		if (v.has_force_command &&
 		    (c->host.force_command =
 		         strndup((const char *)v.force_command.p, v.force_command.len)) == NULL) {
-			snprintf(why, cap, "out-of-memory");
+			snprintf(at->why, sizeof(at->why), "out-of-memory");
 			return 0;
 		}
 		c->host.no_pty = !(v.extensions & NS_EXT_PERMIT_PTY);
 	}
-	snprintf(why, cap, "serial=%llu", (unsigned long long)cert.serial);
 	return 1;
 }
 
+/* One publickey attempt with an ed25519 key or certificate the engine took:
+ * a line when signed (accepted or not) and when a query is refused. */
+static void publickey(ns_agent_conn *c, const ns_event *ev)
+{
+	char fp[NS_FINGERPRINT_LEN], serial[32] = "";
+	attempt at;
+	int ok;
+
+	memset(&at, 0, sizeof(at));
+	snprintf(at.why, sizeof(at.why), "key-not-authorized");
+	ok = ev->is_cert ? cert_accepted(c, ev, &at)
+	                 : c->agent->cfg->authorized_keys != NULL && key_listed(c, ev->key);
+	ns_engine_auth_verdict(c->host.e, ok);
+	if (!ev->signed_ok && ok) {
+		return; /* a query answered PK_OK: the signed request that follows is logged */
+	}
+	ns_key_fingerprint(ev->key, fp);
+	if (at.has_serial) {
+		snprintf(serial, sizeof(serial), " serial=%llu", at.serial);
+	}
+	fprintf(c->host.log, "agent event=auth conn=%u result=%s user=%s key=%s%s%s%s%s%s\n",
+	        c->host.conn_id, ok ? "accepted" : "refused", c->user, fp,
+	        ev->is_cert ? " cert=yes" : "", serial, ok ? "" : " reason=", ok ? "" : at.why,
+	        ev->signed_ok ? "" : " query=yes");
+}
+
+/* Every refused attempt is one line with reason=, whatever the method or key
+ * type; "none" (which every client sends first) is not worth one. */
 void ns_agent_auth(ns_agent_conn *c, const ns_event *ev)
 {
-	char why[64] = "";
-	char method[32], fp[NS_FINGERPRINT_LEN];
-	int ok = 0;
+	char method[32], alg[72];
 
 	ns_log_str(ev->user, c->user, sizeof(c->user));
-	ns_log_str(ev->method, method, sizeof(method));
-	if (ns_str_eq(ev->method, "publickey") && ev->key_parsed) {
-		ok = ev->is_cert ? cert_accepted(c, ev, why, sizeof(why))
-		                 : c->agent->cfg->authorized_keys != NULL && key_listed(c, ev->key);
-	}
-	ns_engine_auth_verdict(c->host.e, ok);
-	if (ns_str_eq(ev->method, "publickey") && ev->key_parsed) {
-		ns_key_fingerprint(ev->key, fp);
-		if (ev->signed_ok || !ok) {
-			fprintf(c->host.log,
-			        "agent event=auth conn=%u result=%s user=%s key=%s%s%s%s\n",
-			        c->host.conn_id, ok ? "accepted" : "refused", c->user, fp,
-			        ev->is_cert ? " cert=yes " : "", ev->is_cert ? why : "",
-			        ev->signed_ok ? "" : " query=yes");
-		}
+	if (ev->refused != NULL) {
+		ns_engine_auth_verdict(c->host.e, 0);
+		ns_log_str(ev->alg, alg, sizeof(alg));
+		fprintf(c->host.log,
+		        "agent event=auth conn=%u result=refused user=%s alg=%s reason=%s\n",
+		        c->host.conn_id, c->user, alg, ev->refused);
 		return;
 	}
-	if (ns_str_eq(ev->method, "none")) {
-		return; /* every client asks first; not worth a line */
+	if (ns_str_eq(ev->method, "publickey") && ev->key_parsed) {
+		publickey(c, ev);
+		return;
 	}
-	fprintf(c->host.log, "agent event=auth conn=%u result=refused user=%s method=%s\n",
-	        c->host.conn_id, c->user, method);
+	ns_engine_auth_verdict(c->host.e, 0);
+	if (ns_str_eq(ev->method, "none")) {
+		return;
+	}
+	ns_log_str(ev->method, method, sizeof(method));
+	fprintf(
+	    c->host.log,
+	    "agent event=auth conn=%u result=refused user=%s method=%s reason=method-not-allowed\n",
+	    c->host.conn_id, c->user, method);
 }

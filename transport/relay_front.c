@@ -1,8 +1,8 @@
 /* The user's side of a relay connection: the events of its server engine,
  * and authentication. Only publickey with an OpenSSH user certificate is
  * accepted: trusted CA, principal = the SSH user name = the sandbox id,
- * validity, source-address, revocation; then the sandbox must exist in the
- * registry and be running. */
+ * validity, lifetime, options, revocation; then the sandbox must exist in
+ * the registry and be running. Every refused attempt is one log line. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +14,7 @@
 
 #define WHY_MAX 64
 #define MSG_MAX 160
+#define ALG_LOG_MAX 72 /* an algorithm name (at most 64 bytes) as logged */
 
 typedef struct auth_info {
 	char user[NS_SANDBOX_ID_MAX + 1]; /* as logged */
@@ -52,6 +53,10 @@ static const char *refusal_text(int reason)
 	case NS_CERT_REVOKED_KEY: return "the certificate has been revoked";
 	case NS_CERT_SOURCE_ADDRESS: return "the certificate does not allow this source address";
 	case NS_CERT_WRONG_TYPE: return "a host certificate cannot log in";
+	case NS_CERT_VERIFY_REQUIRED:
+		return "the certificate requires FIDO user verification (verify-required), which "
+		       "an ed25519 key cannot give";
+	case NS_CERT_LIFETIME: return "the certificate is valid for longer than this relay allows";
 	default: return "the certificate is not valid";
 	}
 }
@@ -76,6 +81,36 @@ static void banner(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int
 		snprintf(text, sizeof(text), "nullspace relay: certificate refused (%s)\n", a->why);
 	}
 	ns_engine_auth_banner(c->front.e, text);
+}
+
+/* What the user reads about a refusal of the engine's (ev->refused). */
+static const char *engine_refusal_text(const char *why)
+{
+	if (strcmp(why, "unsupported-key-type") == 0) {
+		return "only ssh-ed25519 keys with an OpenSSH certificate are accepted";
+	}
+	if (strstr(why, "too-large") != NULL) {
+		return "certificates of at most 16 KiB are accepted";
+	}
+	return "the key or its signature is not valid";
+}
+
+/* A request the engine refused itself (another key type, a blob over 16
+ * KiB, a bad signature): one line, a banner once per connection. */
+static void engine_refused(ns_relay_conn *c, const ns_event *ev, const auth_info *a)
+{
+	char alg[ALG_LOG_MAX], text[256];
+
+	ns_log_str(ev->alg, alg, sizeof(alg));
+	fprintf(c->r->log, "relay event=auth conn=%u result=refused user=%s alg=%s reason=%s\n",
+	        c->id, a->user, alg, ev->refused);
+	if (!c->told_plain) {
+		c->told_plain = 1;
+		snprintf(text, sizeof(text), "nullspace relay: %s key refused (%s): %s\n", alg,
+		         ev->refused, engine_refusal_text(ev->refused));
+		ns_engine_auth_banner(c->front.e, text);
+	}
+	ns_engine_auth_verdict(c->front.e, 0);
 }
 
 /* The certificate against the policy; 1 when acceptable (v filled). */
@@ -107,6 +142,7 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 	pol.peer_addr = c->peer;
 	pol.revoked = c->r->revoked;
 	pol.revoked_len = c->r->revoked_len;
+	pol.max_lifetime = c->r->cfg->max_cert_lifetime;
 	if (ns_cert_check(&cert, &pol, v) != 0) {
 		snprintf(a->why, sizeof(a->why), "%s", ns_cert_reason_name(v->reason));
 		*code = v->reason;
@@ -164,6 +200,10 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 	memset(&a, 0, sizeof(a));
 	memset(&v, 0, sizeof(v));
 	ns_log_str(ev->user, a.user, sizeof(a.user));
+	if (ev->refused != NULL) {
+		engine_refused(c, ev, &a);
+		return;
+	}
 	if (!ns_str_eq(ev->method, "publickey") || !ev->key_parsed) {
 		ns_engine_auth_verdict(c->front.e, 0);
 		if (!ns_str_eq(ev->method, "none")) {

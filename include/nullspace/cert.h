@@ -50,7 +50,10 @@ enum ns_cert_reason {
 	NS_CERT_SOURCE_ADDRESS,  /* peer address not in source-address */
 	NS_CERT_REVOKED_SERIAL,
 	NS_CERT_REVOKED_KEY_ID,
-	NS_CERT_REVOKED_KEY, /* the certificate's key or CA key is revoked */
+	NS_CERT_REVOKED_KEY,     /* the certificate's key or CA key is revoked */
+	NS_CERT_VERIFY_REQUIRED, /* verify-required: FIDO user verification, which an
+	                            ssh-ed25519 key cannot give */
+	NS_CERT_LIFETIME,        /* valid_before - valid_after over the policy's max */
 };
 
 typedef struct ns_cert {
@@ -129,13 +132,15 @@ typedef struct ns_cert_policy {
 	const char *peer_addr; /* textual IPv4/IPv6 address, for source-address */
 	const char *revoked;   /* revocation list text, or NULL */
 	size_t revoked_len;
+	uint64_t max_lifetime; /* seconds: refuse valid_before - valid_after over
+	                          this ("forever" too); 0: no limit */
 } ns_cert_policy;
 
 typedef struct ns_cert_verdict {
 	int reason;           /* NS_CERT_OK or why not */
 	ns_str force_command; /* present when has_force_command */
 	int has_force_command;
-	int verify_required;
+	int verify_required; /* always 0 on success: verify-required is refused */
 	uint32_t extensions; /* NS_EXT_* bits */
 } ns_cert_verdict;
 

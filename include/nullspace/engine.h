@@ -114,7 +114,9 @@ enum ns_event_type {
 	/* client: a banner to show the user (message). */
 	NS_EV_AUTH_BANNER,
 	/* server: a userauth request; answer with ns_engine_auth_verdict().
-	 * For publickey with a signature, the engine has already verified it. */
+	 * For publickey with a signature, the engine has already verified it;
+	 * one it refused itself (refused set) comes too, so that every refusal
+	 * can be logged once. */
 	NS_EV_AUTH_REQUEST,
 	/* server: a session channel open request; ns_channel_accept/reject(). */
 	NS_EV_CHANNEL_OPEN,
@@ -179,6 +181,12 @@ typedef struct ns_event {
 	                (key is its key): the caller parses and judges it with
 	                cert/ (nullspace/cert.h) */
 	int signed_ok; /* publickey: a signature was present and verified */
+	/* publickey the engine refused itself, a short reason for the log:
+	 * "unsupported-key-type" (alg names no ssh-ed25519 key or certificate),
+	 * "malformed-key", "certificate-too-large" / "key-too-large" (blob over
+	 * 16 KiB), "invalid-signature" (no proof of possession); NULL otherwise.
+	 * key_parsed is 0 then and every verdict is a refusal. */
+	const char *refused;
 	/* NS_EV_AUTH_FAILURE */
 	ns_str methods;
 	int partial;
@@ -249,8 +257,9 @@ int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const
  * refused; clients such as ssh show it to the user. Only before success. */
 int ns_engine_auth_banner(ns_engine *e, const char *text);
 /* Server: answer NS_EV_AUTH_REQUEST. accept is honoured only for publickey
- * requests (query: PK_OK; signed: success). Refusals count against
- * max_auth_tries; methods is the list sent back ("publickey"). */
+ * requests the engine did not refuse itself (ev->refused NULL; query: PK_OK;
+ * signed: success). Refusals count against max_auth_tries; methods is the
+ * list sent back ("publickey"). */
 int ns_engine_auth_verdict(ns_engine *e, int accept);
 
 /* Channels. Ids are ours (small integers). */

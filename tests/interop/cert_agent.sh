@@ -57,7 +57,7 @@ refuse()
 	assert_eq "$name: command did not run" "" "$out"
 	assert_contains "$name: ssh says permission denied" "Permission denied" "$T/$name.err"
 	assert_contains "$name: specific reason logged" "user=$user key=" "$AGENT_LOG"
-	assert_contains "$name: specific reason logged" "cert=yes $reason" "$AGENT_LOG"
+	assert_contains "$name: specific reason logged" "cert=yes serial=0 reason=$reason" "$AGENT_LOG"
 }
 refuse principal wrong-principal sb_2 "$T/ca" -n sb_1 -V -5m:+1h
 refuse expired expired sb_1 "$T/ca" -n sb_1 -V 20200101:20200102

@@ -207,6 +207,18 @@ code=$(curl -s -o "$T/exp.out" -w '%{http_code}' "${auth[@]}" \
 	-d "{\"public_key\": \"$(cat "$D/id_ed25519.pub")\", \"expires_in_minutes\": 61}" "$API/v1/sandboxes/$SB/ssh-access")
 assert_eq "expires_in_minutes 61: 400" 400 "$code"
 
+# The relay of `up` refuses certificates longer-lived than the API mints
+# (--max-cert-lifetime 70m), even ones signed with the real CA key.
+cp "$D/id_ed25519.pub" "$T/long.pub"
+ssh-keygen -q -s "$NULLSPACE_HOME/state/ca" -I long -n "$SB" -V -1m:+1d "$T/long.pub" \
+	</dev/null >/dev/null 2>&1 || die "ssh-keygen -s with the state CA failed"
+ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
+	-o "UserKnownHostsFile=$D/known_hosts" -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes \
+	-i "$D/id_ed25519" -o "CertificateFile=$T/long-cert.pub" -p "$RELAY_PORT" "$SB@127.0.0.1" \
+	'echo SHOULD-NOT-RUN' </dev/null >"$T/long.out" 2>"$T/long.err"
+assert_eq "a 1-day certificate from the state CA: refused by up's relay" 255 $?
+assert_contains "the relay logged why" "reason=lifetime-too-long" "$UP_LOG"
+
 # ---- CLI errors and their exit codes ---------------------------------------------
 
 NULLSPACE_API_KEY=nsk_wrong "$NS" sandbox list >/dev/null 2>"$T/badkey.err"
