@@ -299,13 +299,47 @@ static void test_limits(void **state)
 	                 NS_ERR_UNSUPPORTED);
 }
 
+/* The kdfoptions on their own: salt up to NS_KEYFILE_SALT_MAX, rounds. */
+static void test_kdfopts(void **state)
+{
+	uint8_t st[256], salt[NS_KEYFILE_SALT_MAX + 1];
+	ns_str opts, got;
+	uint32_t rounds;
+	ns_buf b;
+
+	(void)state;
+	memset(salt, 's', sizeof(salt));
+	ns_buf_init_fixed(&b, st, sizeof(st));
+	ns_wr_string(&b, salt, NS_KEYFILE_SALT_MAX);
+	ns_wr_u32(&b, 16);
+	opts = (ns_str){b.p, b.len};
+	assert_int_equal(ns_keyfile_kdfopts(opts, NS_KEYFILE_KDF_ROUNDS_MAX, &got, &rounds), 0);
+	assert_int_equal(got.len, NS_KEYFILE_SALT_MAX);
+	assert_int_equal(rounds, 16);
+	ns_buf_init_fixed(&b, st, sizeof(st));
+	ns_wr_string(&b, salt, NS_KEYFILE_SALT_MAX + 1);
+	ns_wr_u32(&b, 16);
+	opts = (ns_str){b.p, b.len};
+	assert_int_equal(ns_keyfile_kdfopts(opts, NS_KEYFILE_KDF_ROUNDS_MAX, &got, &rounds),
+	                 NS_ERR_FORMAT);
+	ns_buf_init_fixed(&b, st, sizeof(st));
+	ns_wr_string(&b, salt, 0); /* empty salt */
+	ns_wr_u32(&b, 16);
+	opts = (ns_str){b.p, b.len};
+	assert_int_equal(ns_keyfile_kdfopts(opts, NS_KEYFILE_KDF_ROUNDS_MAX, &got, &rounds),
+	                 NS_ERR_FORMAT);
+	opts.len -= 1; /* rounds cut short */
+	assert_int_equal(ns_keyfile_kdfopts(opts, NS_KEYFILE_KDF_ROUNDS_MAX, &got, &rounds),
+	                 NS_ERR_FORMAT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_blowfish),         cmocka_unit_test(test_bcrypt_pbkdf),
 	    cmocka_unit_test(test_aes_ctr_carry),    cmocka_unit_test(test_ssh_keygen_files),
 	    cmocka_unit_test(test_wrong_passphrase), cmocka_unit_test(test_inspect),
-	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_limits),           cmocka_unit_test(test_kdfopts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -54,6 +54,36 @@ assert_contains "(a) after three tries it gives up" "(3 tries)" "$T/a3.out"
 [ ! -e "$T/ran_wrong" ] || fail "(a) command ran without the passphrase"
 ok "(a) no command ran with wrong passphrases"
 
+long=$(head -c 1100 /dev/zero | tr '\0' a)
+python3 "$PTY_ANSWER" 60 "$PROMPT" "$long" -- \
+	"$NULLSPACE" connect "${C[@]}" -i "$T/id_pass" "$U" -- "touch $T/ran_long" >"$T/a4.out" 2>&1
+assert_eq "(a) a passphrase over NS_CLI_PASSPHRASE_MAX: exit 255" 255 $?
+assert_contains "(a) it says so" "passphrase longer than we read" "$T/a4.out"
+
+# A hostile file asking for 4 million bcrypt rounds (the count is stored in
+# clear) is refused at once, not computed for hours.
+python3 - "$T/id_pass" "$T/id_rounds" <<'PY'
+import base64, struct, sys
+lines = open(sys.argv[1]).read().split("\n")
+body = bytearray(base64.b64decode("".join(lines[1:-2])))
+off = 15 + 4 + 10 + 4 + 6 + 4 + 4 + 16  # magic, cipher, kdf, kdfopts len, salt
+body[off:off + 4] = struct.pack(">I", 4000000)
+b64 = base64.b64encode(bytes(body)).decode()
+with open(sys.argv[2], "w") as f:
+    f.write(lines[0] + "\n" + "\n".join(b64[i:i + 70] for i in range(0, len(b64), 70)) + "\n" + lines[-2] + "\n")
+PY
+chmod 0600 "$T/id_rounds"
+start=$(date +%s)
+python3 "$PTY_ANSWER" 60 "Enter passphrase" "$PASS" -- \
+	"$NULLSPACE" connect "${C[@]}" -i "$T/id_rounds" "$U" -- true >"$T/a5.out" 2>&1
+assert_eq "(a) 4000000 bcrypt rounds: exit 255" 255 $?
+assert_contains "(a) the refusal names the limit" \
+	"asks for 4000000 bcrypt rounds, more than our limit of 1024 (event=key-refused reason=kdf-rounds)" \
+	"$T/a5.out"
+assert_not_contains "(a) and nothing is asked" "Enter passphrase" "$T/a5.out"
+[ $(($(date +%s) - start)) -lt 20 ] || fail "(a) refusing the rounds took $(($(date +%s) - start)) s"
+ok "(a) refused without computing"
+
 # --- (b) no terminal to ask on ---
 setsid -w "$NULLSPACE" connect "${C[@]}" -i "$T/id_pass" "$U" -- "touch $T/ran_notty" \
 	</dev/null >"$T/b.out" 2>"$T/b.err"
