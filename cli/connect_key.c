@@ -77,7 +77,10 @@ static int ask(ns_connect_key *ck, const char *path, const char *text, size_t n)
 	size_t plen = 0;
 	int tries, rc = NS_ERR_AUTH;
 
-	if (ns_keyfile_inspect(text, n, &info) != 0 || !info.supported) {
+	if ((rc = ns_keyfile_inspect(text, n, &info)) != 0) {
+		return ns_cli_fail(ck->cmd, "key %s: %s", path, ns_strerror(rc));
+	}
+	if (!info.supported) {
 		return ns_cli_fail(ck->cmd,
 		                   "key %s is encrypted with a cipher or kdf other than aes256-ctr "
 		                   "with bcrypt, which we cannot open",
