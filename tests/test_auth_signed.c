@@ -14,6 +14,7 @@
 
 #include "lib_pair.h"
 #include "nullspace/cert.h"
+#include "nullspace/client.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
 
@@ -155,13 +156,47 @@ static void test_signed_refusals(void **state)
 	ns_pair_free(&p);
 }
 
+static int never_sign(void *ud, const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t *data,
+                      size_t len, uint8_t sig[NS_SIG_BLOB_LEN])
+{
+	(void)ud;
+	(void)pk;
+	(void)data;
+	(void)len;
+	(void)sig;
+	return NS_ERR_AUTH;
+}
+
+/* The client library takes a public key alone only with a signer. */
+static void test_client_config(void **state)
+{
+	ns_client_config cfg;
+	ns_client *c = NULL;
+	char err[256] = "";
+	ns_key pub;
+
+	(void)state;
+	assert_int_equal(ns_key_generate(&pub, "t"), 0);
+	memset(pub.sk, 0, sizeof(pub.sk));
+	pub.has_sk = 0;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = "127.0.0.1";
+	cfg.port = 1; /* nothing listens there */
+	cfg.user = "u";
+	cfg.key = &pub;
+	cfg.known_hosts = "/nonexistent";
+	assert_int_equal(ns_client_connect(&cfg, &c, err, sizeof(err)), NS_ERR_INVALID);
+	cfg.sign = never_sign;
+	assert_int_equal(ns_client_connect(&cfg, &c, err, sizeof(err)), NS_ERR_IO);
+	assert_null(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_signed_plain),
-	    cmocka_unit_test(test_signed_cert),
-	    cmocka_unit_test(test_signed_bad_signature),
-	    cmocka_unit_test(test_signed_refusals),
+	    cmocka_unit_test(test_signed_plain),         cmocka_unit_test(test_signed_cert),
+	    cmocka_unit_test(test_signed_bad_signature), cmocka_unit_test(test_signed_refusals),
+	    cmocka_unit_test(test_client_config),
 	};
 	if (sodium_init() < 0) {
 		return 1;
