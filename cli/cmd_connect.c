@@ -257,7 +257,7 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	ns_client *c = NULL;
 	ns_connect_key ck;
 	ns_cert parsed;
-	int rc;
+	int rc, have_cert_pk = 0;
 
 	snprintf(keypath, sizeof(keypath), "%s/.ssh/id_ed25519", home_dir());
 	snprintf(known, sizeof(known), "%s/.ssh/known_hosts", home_dir());
@@ -266,12 +266,11 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 		                     &cert_len) != 0) {
 			return NS_EXIT_OWN_ERROR;
 		}
-		if (ns_cert_parse(cert, cert_len, &parsed, NULL) != 0) {
-			return ns_cli_fail(cmd_name, "certificate %s does not parse", o->cert);
-		}
+		/* its key picks the agent's key; the server judges the rest */
+		have_cert_pk = ns_cert_parse(cert, cert_len, &parsed, NULL) == 0;
 	}
 	if (ns_connect_key_load(cmd_name, o->key != NULL ? o->key : keypath,
-	                        o->cert != NULL ? parsed.pk : NULL, &ck) != 0) {
+	                        have_cert_pk ? parsed.pk : NULL, &ck) != 0) {
 		return NS_EXIT_OWN_ERROR;
 	}
 	memset(&cfg, 0, sizeof(cfg));
