@@ -75,7 +75,7 @@ static int ask(ns_connect_key *ck, const char *path, const char *text, size_t n)
 	char pass[NS_CLI_PASSPHRASE_MAX], prompt[PATH_MAX_LEN + 64];
 	ns_keyfile_info info;
 	size_t plen = 0;
-	int tries, rc = NS_ERR_AUTH;
+	int tries, rc;
 
 	if ((rc = ns_keyfile_inspect(text, n, &info)) != 0) {
 		return ns_cli_fail(ck->cmd, "key %s: %s", path, ns_strerror(rc));
@@ -93,6 +93,7 @@ static int ask(ns_connect_key *ck, const char *path, const char *text, size_t n)
 		                   path, info.rounds, NS_KEYFILE_KDF_ROUNDS_MAX);
 	}
 	snprintf(prompt, sizeof(prompt), "Enter passphrase for key '%s': ", path);
+	rc = NS_ERR_AUTH; /* until a passphrase opens it */
 	for (tries = 0; tries < NS_CLI_PASSPHRASE_TRIES && rc == NS_ERR_AUTH; tries++) {
 		rc = ns_cli_read_passphrase(prompt, pass, sizeof(pass), &plen);
 		if (rc == NS_ERR_NOTFOUND) {
