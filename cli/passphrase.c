@@ -73,6 +73,7 @@ static int read_line(int fd, char *buf, size_t cap, size_t *len)
 			toobig = 1;
 		}
 	}
+	ch = 0; /* the last character typed */
 	buf[n] = '\0';
 	*len = n;
 	return toobig ? NS_ERR_TOOBIG : 0;

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "nullspace/error.h"
 #include "nullspace/sshagent.h"
+#include "sshagent_int.h"
 
 static ns_key k1, k2;
 
@@ -195,6 +196,31 @@ static void test_socket_calls(void **state)
 	close(sv[0]);
 }
 
+/* An agent that never answers (waiting for a confirmation nobody gives)
+ * costs the timeout, not forever. */
+static void test_timeout(void **state)
+{
+	uint8_t *reply = (uint8_t *)1;
+	size_t len = 9;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(
+	    ns_sshagent_roundtrip(sv[0], (const uint8_t *)"\0\0\0\x01\x0b", 5, 200, &reply, &len),
+	    NS_ERR_TIMEOUT);
+	assert_null(reply);
+	assert_int_equal(len, 0);
+	/* half a reply, then silence */
+	assert_int_equal(write(sv[1], "\0\0\0\x05\x0c", 5), 5);
+	assert_int_equal(
+	    ns_sshagent_roundtrip(sv[0], (const uint8_t *)"\0\0\0\x01\x0b", 5, 200, &reply, &len),
+	    NS_ERR_TIMEOUT);
+	assert_null(reply);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void test_open(void **state)
 {
 	int fd = 7;
@@ -211,11 +237,9 @@ static void test_open(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_identities),
-	    cmocka_unit_test(test_many_keys),
-	    cmocka_unit_test(test_parse_sign),
-	    cmocka_unit_test(test_socket_calls),
-	    cmocka_unit_test(test_open),
+	    cmocka_unit_test(test_parse_identities), cmocka_unit_test(test_many_keys),
+	    cmocka_unit_test(test_parse_sign),       cmocka_unit_test(test_socket_calls),
+	    cmocka_unit_test(test_timeout),          cmocka_unit_test(test_open),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "nullspace/error.h"
 #include "nullspace/sshagent.h"
+#include "sshagent_int.h"
 
 static uint64_t now_ms(void)
 {
@@ -119,11 +120,10 @@ static int read_all(int fd, uint8_t *p, size_t n, uint64_t deadline)
 	return 0;
 }
 
-/* Send req (a whole message with its length) and read the reply body into
- * a new buffer (*reply, *len; the caller frees it). */
-static int roundtrip(int fd, const uint8_t *req, size_t req_len, uint8_t **reply, size_t *len)
+int ns_sshagent_roundtrip(int fd, const uint8_t *req, size_t req_len, uint32_t timeout_ms,
+                          uint8_t **reply, size_t *len)
 {
-	uint64_t deadline = now_ms() + NS_SSHAGENT_TIMEOUT_MS;
+	uint64_t deadline = now_ms() + timeout_ms;
 	uint8_t be[4];
 	uint32_t n;
 	int rc;
@@ -158,7 +158,8 @@ int ns_sshagent_list(int fd, ns_sshagent_ids *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = roundtrip(fd, req, sizeof(req), &reply, &len)) != 0) {
+	if ((rc = ns_sshagent_roundtrip(fd, req, sizeof(req), NS_SSHAGENT_TIMEOUT_MS, &reply,
+	                                &len)) != 0) {
 		return rc;
 	}
 	rc = ns_sshagent_parse_identities(reply, len, out);
@@ -189,7 +190,8 @@ int ns_sshagent_sign(int fd, const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t 
 	ns_wr_string(&b, blob, sizeof(blob));     /* string key blob */
 	ns_wr_string(&b, data, len);              /* string data */
 	ns_wr_u32(&b, 0);                         /* uint32 flags */
-	if ((rc = b.err) == 0 && (rc = roundtrip(fd, b.p, b.len, &reply, &rlen)) == 0) {
+	if ((rc = b.err) == 0 && (rc = ns_sshagent_roundtrip(fd, b.p, b.len, NS_SSHAGENT_TIMEOUT_MS,
+	                                                     &reply, &rlen)) == 0) {
 		rc = ns_sshagent_parse_sign(reply, rlen, sig);
 	}
 	free(reply);
