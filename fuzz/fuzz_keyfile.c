@@ -1,9 +1,11 @@
 /* Fuzzes ns_keyfile_parse: armour, base64 wrapping, the openssh-key-v1
  * fields, check ints, padding, the comment. A file that parses is written
  * again with ns_keyfile_write and must parse to the same key. An encrypted
- * file is opened with the passphrase "x" (the seeds enc_* were written by
- * ssh-keygen -N x -a 1), under a bcrypt rounds limit of FUZZ_ROUNDS_MAX so
- * that one input costs a few hashes, not NS_KEYFILE_KDF_ROUNDS_MAX. */
+ * file is opened with the passphrase "x" under a bcrypt rounds limit of
+ * FUZZ_ROUNDS_MAX, so that one input costs a few hashes, not
+ * NS_KEYFILE_KDF_ROUNDS_MAX. Seeds: ssh-keygen -N x -a 1 (enc_a1) and -a 2
+ * (enc_a2), -N secret (enc_wrong_pass), enc_a2 patched to 3 rounds
+ * (enc_rounds_over_limit), malformed kdfoptions (enc_bad_kdfopts). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
