@@ -1,6 +1,7 @@
 /* `nullspace connect`: the built-in SSH client on the terminal. Parses the
- * command line, loads the key, connects with strict host key checking and
- * runs a command or a shell (with a PTY and raw mode when interactive). */
+ * command line, picks the key (ssh-agent or the file, connect_key.c),
+ * connects with strict host key checking and runs a command or a shell
+ * (with a PTY and raw mode when interactive). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "connect_key.h"
 #include "keyfiles.h"
 #include "nullspace/cert.h"
 #include "nullspace/client.h"
@@ -45,7 +47,9 @@ static void usage(FILE *f)
 	           "signal N, 255 for our own errors).\n"
 	           "\n"
 	           "  -p PORT         server port (default 22)\n"
-	           "  -i KEY          ed25519 private key (default ~/.ssh/id_ed25519)\n"
+	           "  -i KEY          ed25519 private key (default ~/.ssh/id_ed25519); when\n"
+	           "                  ssh-agent ($SSH_AUTH_SOCK) holds it, the agent signs; a\n"
+	           "                  passphrase-protected KEY is asked for on the terminal\n"
 	           "  -c CERT         OpenSSH certificate for KEY (KEY-cert.pub as written by\n"
 	           "                  ssh-keygen -s or nullspace cert sign)\n"
 	           "  -k KNOWN_HOSTS  known_hosts file (default ~/.ssh/known_hosts); unknown or\n"
@@ -247,40 +251,49 @@ static int run(ns_client *c, const connect_opts *o)
 static int connect_and_run(const connect_opts *o, const char *user, const char *host, unsigned port)
 {
 	char keypath[PATH_MAX_LEN], known[PATH_MAX_LEN], err[NS_CLIENT_ERR_MAX];
+	static uint8_t cert[NS_CERT_BLOB_MAX];
+	size_t cert_len = 0;
 	ns_client_config cfg;
 	ns_client *c = NULL;
-	ns_key key;
-	int rc;
+	ns_connect_key ck;
+	ns_cert parsed;
+	int rc, have_cert_pk = 0;
 
 	snprintf(keypath, sizeof(keypath), "%s/.ssh/id_ed25519", home_dir());
 	snprintf(known, sizeof(known), "%s/.ssh/known_hosts", home_dir());
-	static uint8_t cert[NS_CERT_BLOB_MAX];
-	size_t cert_len = 0;
-
-	if (ns_cli_load_private_key(cmd_name, "key", o->key != NULL ? o->key : keypath, &key) !=
-	    0) {
-		return NS_EXIT_OWN_ERROR;
+	if (o->cert != NULL) {
+		if (ns_cli_load_cert(cmd_name, "certificate", o->cert, cert, sizeof(cert),
+		                     &cert_len) != 0) {
+			return NS_EXIT_OWN_ERROR;
+		}
+		/* its key picks the agent's key; the server judges the rest */
+		have_cert_pk = ns_cert_parse(cert, cert_len, &parsed, NULL) == 0;
 	}
-	if (o->cert != NULL && ns_cli_load_cert(cmd_name, "certificate", o->cert, cert,
-	                                        sizeof(cert), &cert_len) != 0) {
-		ns_key_wipe(&key);
+	if (ns_connect_key_load(cmd_name, o->key != NULL ? o->key : keypath,
+	                        have_cert_pk ? parsed.pk : NULL, &ck) != 0) {
 		return NS_EXIT_OWN_ERROR;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.host = host;
 	cfg.port = port;
 	cfg.user = user;
-	cfg.key = &key;
+	cfg.key = &ck.key;
 	cfg.cert = o->cert != NULL ? cert : NULL;
 	cfg.cert_len = cert_len;
 	cfg.hostkey_policy = NS_HOSTKEY_STRICT;
 	cfg.known_hosts = o->known != NULL ? o->known : known;
 	cfg.banner = show_banner;
-	rc = ns_client_connect(&cfg, &c, err, sizeof(err));
-	ns_key_wipe(&key);
-	if (rc != 0) {
-		return ns_cli_fail(cmd_name, "%s", err);
+	if (ck.agent_fd >= 0) {
+		cfg.sign = ns_connect_key_sign;
+		cfg.sign_ud = &ck;
 	}
+	rc = ns_client_connect(&cfg, &c, err, sizeof(err));
+	if (rc != 0) {
+		rc = ns_cli_fail(cmd_name, "%s", ck.err[0] ? ck.err : err);
+		ns_connect_key_free(&ck);
+		return rc;
+	}
+	ns_connect_key_free(&ck);
 	rc = run(c, o);
 	ns_client_close(c);
 	return rc;

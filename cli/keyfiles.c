@@ -52,38 +52,65 @@ static int read_all(const char *cmd, const char *what, const char *path, int fd,
 	return 0;
 }
 
+int ns_cli_read_key_text(const char *cmd, const char *what, const char *path, char *buf, size_t cap,
+                         size_t *n, int *missing)
+{
+	int fd, rc = NS_EXIT_OWN_ERROR;
+
+	*n = 0;
+	*missing = 0;
+	/* O_NONBLOCK: a FIFO in its place is refused below, not waited on */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
+		if (errno == ENOENT || errno == EACCES) {
+			*missing = errno; /* the caller says it, or signs another way */
+			return NS_EXIT_OWN_ERROR;
+		}
+		return ns_cli_fail(cmd, "cannot open %s %s: %s", what, path, strerror(errno));
+	}
+	if (check_mode(cmd, what, path, fd) == 0 &&
+	    read_all(cmd, what, path, fd, buf, cap, n) == 0) {
+		if (*n == cap) {
+			ns_cli_fail(cmd, "%s %s is larger than %d bytes", what, path,
+			            NS_KEYFILE_MAX);
+		} else {
+			rc = 0;
+		}
+	}
+	if (rc != 0) {
+		sodium_memzero(buf, cap);
+		*n = 0;
+	}
+	close(fd);
+	return rc;
+}
+
 int ns_cli_load_private_key(const char *cmd, const char *what, const char *path, ns_key *key)
 {
 	char buf[NS_KEYFILE_MAX + 1];
 	size_t n = 0;
-	int fd, err, rc = NS_EXIT_OWN_ERROR;
+	int err, missing, rc = NS_EXIT_OWN_ERROR;
 
 	memset(key, 0, sizeof(*key));
-	/* O_NONBLOCK: a FIFO in its place is refused below, not waited on */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
-		return ns_cli_fail(cmd, "cannot open %s %s: %s", what, path, strerror(errno));
+	if (ns_cli_read_key_text(cmd, what, path, buf, sizeof(buf), &n, &missing) != 0) {
+		if (missing != 0) {
+			ns_cli_fail(cmd, "cannot open %s %s: %s", what, path, strerror(missing));
+		}
+		return NS_EXIT_OWN_ERROR;
 	}
-	if (check_mode(cmd, what, path, fd) != 0 ||
-	    read_all(cmd, what, path, fd, buf, sizeof(buf), &n) != 0) {
-		goto out;
-	}
-	if (n == sizeof(buf)) {
-		ns_cli_fail(cmd, "%s %s is larger than %d bytes", what, path, NS_KEYFILE_MAX);
-	} else if ((err = ns_keyfile_parse(buf, n, key)) != 0) {
+	if ((err = ns_keyfile_parse(buf, n, key)) != 0) {
 		ns_cli_fail(cmd, "%s %s: %s", what, path,
-		            err == NS_ERR_ENCRYPTED ? "passphrase-protected keys are not supported"
-		                                    : ns_strerror(err));
+		            err == NS_ERR_ENCRYPTED
+		                ? "passphrase-protected keys are not supported here"
+		                : ns_strerror(err));
 	} else if (!key->has_sk) {
 		ns_cli_fail(cmd, "%s %s: no private key in it", what, path);
 	} else {
 		rc = 0;
 	}
-out:
 	if (rc != 0) {
 		ns_key_wipe(key);
 	}
 	sodium_memzero(buf, sizeof(buf));
-	close(fd);
 	return rc;
 }
 

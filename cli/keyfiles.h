@@ -16,6 +16,13 @@
  * ("host key", "CA key"); cmd is the command ("relay", "cert sign"). */
 int ns_cli_load_private_key(const char *cmd, const char *what, const char *path, ns_key *key);
 
+/* The text of the private key file path into buf (cap is NS_KEYFILE_MAX +
+ * 1), with the checks of ns_cli_load_private_key. When the file does not
+ * exist or may not be read, *missing is that errno and nothing is printed
+ * (a caller with another way to sign, ssh-agent, may go on). */
+int ns_cli_read_key_text(const char *cmd, const char *what, const char *path, char *buf, size_t cap,
+                         size_t *n, int *missing);
+
 /* The first certificate line of path (or stdin for "-"), blank and '#'
  * lines skipped, decoded into blob (cap bytes, *len used). */
 int ns_cli_load_cert(const char *cmd, const char *what, const char *path, uint8_t *blob, size_t cap,

@@ -1,13 +1,15 @@
-/* openssh-key-v1 private key files (OpenSSH PROTOCOL.key), unencrypted
- * ssh-ed25519 only: the PEM-like armour, the base64 body at 70 columns, and
- * the binary layout with its check ints and 1,2,3... padding. Everything on
- * the stack, bounded by NS_KEYFILE_MAX; decoded secrets are wiped. */
+/* openssh-key-v1 private key files (OpenSSH PROTOCOL.key), ssh-ed25519:
+ * the PEM-like armour, the base64 body at 70 columns, and the binary layout
+ * with its check ints and 1,2,3... padding; passphrase-protected sections
+ * are opened by keyfile_crypt.c. Everything on the stack, bounded by
+ * NS_KEYFILE_MAX; decoded and decrypted secrets are wiped. */
 #include "nullspace/keys.h"
 
 #include <sodium.h>
 #include <string.h>
 
 #include "buf.h"
+#include "keyfile_int.h"
 #include "nullspace/error.h"
 #include "wire.h"
 
@@ -130,8 +132,10 @@ static int padding_ok(ns_rd *r)
 	return 1;
 }
 
-/* The private section: uint32 check, uint32 check, then one key. */
-static int parse_private(ns_str priv, const uint8_t pubpk[NS_ED25519_PK_LEN], ns_key *k)
+/* The private section: uint32 check, uint32 check, then one key. In a
+ * decrypted section (block 16) differing check ints mean a wrong passphrase. */
+static int parse_private(ns_str priv, size_t block, const uint8_t pubpk[NS_ED25519_PK_LEN],
+                         ns_key *k)
 {
 	uint8_t pk2[NS_ED25519_PK_LEN], sk2[NS_ED25519_SK_LEN];
 	ns_rd r;
@@ -139,12 +143,16 @@ static int parse_private(ns_str priv, const uint8_t pubpk[NS_ED25519_PK_LEN], ns
 	uint32_t check1, check2;
 	int rc = NS_ERR_FORMAT;
 
-	if (priv.len % BLOCK != 0) {
+	if (priv.len % block != 0) {
 		goto out;
 	}
 	ns_rd_init(&r, priv.p, priv.len);
-	ns_rd_u32(&r, &check1);                         /* uint32 checkint */
-	ns_rd_u32(&r, &check2);                         /* uint32 checkint */
+	ns_rd_u32(&r, &check1); /* uint32 checkint */
+	ns_rd_u32(&r, &check2); /* uint32 checkint */
+	if (r.err == 0 && check1 != check2 && block == NS_KEYFILE_CRYPT_BLOCK) {
+		rc = NS_ERR_AUTH;
+		goto out;
+	}
 	if (ns_rd_name(&r, NAME_MAX_LEN, &type) != 0) { /* string key type */
 		goto out;
 	}
@@ -178,68 +186,151 @@ out:
 	return rc;
 }
 
-/* The decoded body: magic, cipher, kdf, keys. */
-static int parse_body(const uint8_t *p, size_t n, ns_key *k)
+typedef struct kbody {
+	ns_str cipher, kdf, kdfopts, priv;
+	uint8_t pk[NS_ED25519_PK_LEN];
+	int encrypted; /* cipher or kdf other than "none" */
+} kbody;
+
+/* The decoded body: magic, cipher, kdf, the public key, the private
+ * section (left as it is). */
+static int parse_body(const uint8_t *p, size_t n, kbody *b)
 {
-	uint8_t pubpk[NS_ED25519_PK_LEN];
 	const uint8_t *magic;
 	ns_rd r;
-	ns_str cipher, kdf, kdfopts, pub, priv;
+	ns_str pub;
 	uint32_t nkeys;
-	int rc = NS_ERR_FORMAT;
 
 	ns_rd_init(&r, p, n);
-	ns_rd_bytes(&r, MAGIC_LEN, &magic);          /* "openssh-key-v1\0" */
-	ns_rd_name(&r, NAME_MAX_LEN, &cipher);       /* string ciphername */
-	ns_rd_name(&r, NAME_MAX_LEN, &kdf);          /* string kdfname */
-	ns_rd_string_max(&r, KDFOPTS_MAX, &kdfopts); /* string kdfoptions */
+	ns_rd_bytes(&r, MAGIC_LEN, &magic);             /* "openssh-key-v1\0" */
+	ns_rd_name(&r, NAME_MAX_LEN, &b->cipher);       /* string ciphername */
+	ns_rd_name(&r, NAME_MAX_LEN, &b->kdf);          /* string kdfname */
+	ns_rd_string_max(&r, KDFOPTS_MAX, &b->kdfopts); /* string kdfoptions */
 	if (r.err != 0 || memcmp(magic, MAGIC, MAGIC_LEN) != 0) {
-		goto out;
+		return NS_ERR_FORMAT;
 	}
-	if (!ns_str_eq(cipher, "none") || !ns_str_eq(kdf, "none")) {
-		rc = NS_ERR_ENCRYPTED;
-		goto out;
+	b->encrypted = !ns_str_eq(b->cipher, "none") || !ns_str_eq(b->kdf, "none");
+	ns_rd_u32(&r, &nkeys);      /* uint32 number of keys */
+	ns_rd_string(&r, &pub);     /* string public key blob */
+	ns_rd_string(&r, &b->priv); /* string private section */
+	if (ns_rd_end(&r) != 0 || nkeys != 1 || (!b->encrypted && b->kdfopts.len != 0)) {
+		return NS_ERR_FORMAT;
 	}
-	ns_rd_u32(&r, &nkeys);   /* uint32 number of keys */
-	ns_rd_string(&r, &pub);  /* string public key blob */
-	ns_rd_string(&r, &priv); /* string private section */
-	if (ns_rd_end(&r) != 0 || kdfopts.len != 0 || nkeys != 1) {
-		goto out;
+	return ns_key_from_blob(pub.p, pub.len, b->pk);
+}
+
+static int supported_crypt(const kbody *b)
+{
+	return ns_str_eq(b->cipher, NS_KEYFILE_CIPHER) && ns_str_eq(b->kdf, NS_KEYFILE_KDF);
+}
+
+/* The private key of a parsed body, decrypting it first when needed. */
+static int open_private(const kbody *b, const char *pass, size_t passlen, uint32_t max_rounds,
+                        ns_key *k)
+{
+	uint8_t plain[DECODED_MAX];
+	ns_str priv = b->priv;
+	int rc;
+
+	if (!b->encrypted) {
+		return parse_private(priv, BLOCK, b->pk, k);
 	}
-	if ((rc = ns_key_from_blob(pub.p, pub.len, pubpk)) != 0) {
-		goto out;
+	if (pass == NULL) {
+		return NS_ERR_ENCRYPTED;
 	}
-	rc = parse_private(priv, pubpk, k);
-out:
+	if (!supported_crypt(b)) {
+		return NS_ERR_UNSUPPORTED;
+	}
+	if (priv.len > sizeof(plain)) {
+		return NS_ERR_FORMAT;
+	}
+	rc = ns_keyfile_decrypt(b->kdfopts, pass, passlen, max_rounds, priv, plain);
+	if (rc == 0) {
+		priv.p = plain;
+		rc = parse_private(priv, NS_KEYFILE_CRYPT_BLOCK, b->pk, k);
+	}
+	sodium_memzero(plain, sizeof(plain));
+	return rc;
+}
+
+/* Armour and base64 off: the binary body into bin (DECODED_MAX bytes). */
+static int decode(const char *text, size_t len, uint8_t *bin, size_t *binlen)
+{
+	char b64[NS_KEYFILE_MAX];
+	size_t b64len = 0;
+	int rc;
+
+	*binlen = 0;
+	if (len > NS_KEYFILE_MAX) {
+		return NS_ERR_TOOBIG;
+	}
+	if ((rc = unarmour(text, len, b64, sizeof(b64), &b64len)) == 0 &&
+	    sodium_base642bin(bin, DECODED_MAX, b64, b64len, NULL, binlen, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		rc = NS_ERR_FORMAT;
+	}
+	sodium_memzero(b64, sizeof(b64));
+	return rc;
+}
+
+int ns_keyfile_parse_max(const char *text, size_t len, const char *pass, size_t passlen,
+                         uint32_t max_rounds, ns_key *out)
+{
+	uint8_t bin[DECODED_MAX];
+	size_t binlen = 0;
+	kbody b;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = decode(text, len, bin, &binlen)) == 0 &&
+	    (rc = parse_body(bin, binlen, &b)) == 0) {
+		rc = open_private(&b, pass, passlen, max_rounds, out);
+	}
+	if (rc != 0) {
+		ns_key_wipe(out);
+	}
+	sodium_memzero(bin, sizeof(bin));
 	return rc;
 }
 
 int ns_keyfile_parse(const char *text, size_t len, ns_key *out)
 {
-	char b64[NS_KEYFILE_MAX];
+	return ns_keyfile_parse_max(text, len, NULL, 0, NS_KEYFILE_KDF_ROUNDS_MAX, out);
+}
+
+int ns_keyfile_parse_pass(const char *text, size_t len, const char *pass, size_t passlen,
+                          ns_key *out)
+{
+	if (pass == NULL) {
+		memset(out, 0, sizeof(*out));
+		return NS_ERR_INVALID;
+	}
+	return ns_keyfile_parse_max(text, len, pass, passlen, NS_KEYFILE_KDF_ROUNDS_MAX, out);
+}
+
+int ns_keyfile_inspect(const char *text, size_t len, ns_keyfile_info *info)
+{
 	uint8_t bin[DECODED_MAX];
-	size_t b64len = 0, binlen = 0;
+	size_t binlen = 0;
+	ns_str salt;
+	kbody b;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (len > NS_KEYFILE_MAX) {
-		rc = NS_ERR_TOOBIG;
+	memset(info, 0, sizeof(*info));
+	if ((rc = decode(text, len, bin, &binlen)) != 0 ||
+	    (rc = parse_body(bin, binlen, &b)) != 0) {
 		goto out;
 	}
-	if ((rc = unarmour(text, len, b64, sizeof(b64), &b64len)) != 0) {
-		goto out;
+	memcpy(info->pk, b.pk, sizeof(info->pk));
+	info->encrypted = b.encrypted;
+	if (b.encrypted && supported_crypt(&b)) {
+		rc = ns_keyfile_kdfopts(b.kdfopts, UINT32_MAX, &salt, &info->rounds);
+		info->supported = rc == 0;
 	}
-	if (sodium_base642bin(bin, sizeof(bin), b64, b64len, NULL, &binlen, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0) {
-		rc = NS_ERR_FORMAT;
-		goto out;
-	}
-	rc = parse_body(bin, binlen, out);
 out:
 	if (rc != 0) {
-		ns_key_wipe(out);
+		memset(info, 0, sizeof(*info));
 	}
-	sodium_memzero(b64, sizeof(b64));
 	sodium_memzero(bin, sizeof(bin));
 	return rc;
 }

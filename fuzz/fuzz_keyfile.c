@@ -1,21 +1,44 @@
 /* Fuzzes ns_keyfile_parse: armour, base64 wrapping, the openssh-key-v1
  * fields, check ints, padding, the comment. A file that parses is written
- * again with ns_keyfile_write and must parse to the same key. */
+ * again with ns_keyfile_write and must parse to the same key. An encrypted
+ * file is opened with the passphrase "x" under a bcrypt rounds limit of
+ * FUZZ_ROUNDS_MAX, so that one input costs a few hashes, not
+ * NS_KEYFILE_KDF_ROUNDS_MAX. Seeds: ssh-keygen -N x -a 1 (enc_a1) and -a 2
+ * (enc_a2), -N secret (enc_wrong_pass), enc_a2 patched to 3 rounds
+ * (enc_rounds_over_limit), malformed kdfoptions (enc_bad_kdfopts). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyfile_int.h"
+#include "nullspace/error.h"
 #include "nullspace/keys.h"
+
+#define FUZZ_ROUNDS_MAX 2
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char text[NS_KEYFILE_MAX];
+	ns_keyfile_info info;
 	ns_key k, k2;
 	size_t len;
+	int rc, insp;
 
-	if (ns_keyfile_parse((const char *)data, size, &k) != 0) {
+	rc = ns_keyfile_parse((const char *)data, size, &k);
+	if (rc == NS_ERR_ENCRYPTED) {
+		/* inspect may still find the kdfoptions malformed */
+		insp = ns_keyfile_inspect((const char *)data, size, &info);
+		if (insp == 0 && !info.encrypted) {
+			abort();
+		}
+		rc = ns_keyfile_parse_max((const char *)data, size, "x", 1, FUZZ_ROUNDS_MAX, &k);
+		if (rc == 0 && (insp != 0 || memcmp(info.pk, k.pk, sizeof(k.pk)) != 0)) {
+			abort();
+		}
+	}
+	if (rc != 0) {
 		return 0;
 	}
 	if (ns_keyfile_write(&k, text, sizeof(text), &len) != 0 ||

@@ -1,6 +1,6 @@
 /* The built-in client's connection: TCP connect, SSH handshake, host key
- * verdict, publickey authentication (ns_client_connect), and an orderly
- * disconnect (ns_client_close). */
+ * verdict, publickey authentication with the key or through the caller's
+ * signer (ns_client_connect), and an orderly disconnect (ns_client_close). */
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +27,37 @@ static int auth_failed(ns_client *c, const ns_client_config *cfg, const ns_event
 	                   (const char *)ev->methods.p);
 }
 
+/* The request signed by cfg->sign (ssh-agent): the engine gives the data
+ * and checks the signature before sending it. */
+static int sign_outside(ns_client *c, const ns_client_config *cfg)
+{
+	uint8_t sig[NS_SIG_BLOB_LEN];
+	char fp[NS_FINGERPRINT_LEN];
+	uint8_t *data;
+	size_t len = 0;
+	int rc;
+
+	if ((data = c->alloc->realloc(c->alloc->ctx, NULL, NS_AUTH_SIGN_DATA_MAX)) == NULL) {
+		return ns_cio_fail(c, NS_ERR_NOMEM, "out of memory");
+	}
+	ns_key_fingerprint(cfg->key->pk, fp);
+	rc = ns_engine_auth_sign_data(c->e, c->user, cfg->key->pk, cfg->cert, cfg->cert_len, data,
+	                              NS_AUTH_SIGN_DATA_MAX, &len);
+	if (rc != 0) {
+		rc = ns_cio_fail(c, rc, "cannot build the authentication request: %s",
+		                 ns_strerror(rc));
+	} else if ((rc = cfg->sign(cfg->sign_ud, cfg->key->pk, data, len, sig)) != 0) {
+		rc = ns_cio_fail(c, rc, "signing with ssh-ed25519 %s failed: %s", fp,
+		                 ns_strerror(rc));
+	} else if ((rc = ns_engine_auth_signed(c->e, c->user, cfg->key->pk, cfg->cert,
+	                                       cfg->cert_len, sig, sizeof(sig))) != 0) {
+		rc = ns_cio_fail(c, rc, "the signature made with ssh-ed25519 %s was refused: %s",
+		                 fp, ns_strerror(rc));
+	}
+	c->alloc->realloc(c->alloc->ctx, data, 0);
+	return rc;
+}
+
 /* One handshake event; 1 when authenticated, 0 to go on, or NS_ERR_*. */
 static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_event *ev)
 {
@@ -44,6 +75,9 @@ static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_e
 		ns_engine_hostkey_verdict(c->e, rc == 0);
 		return rc;
 	case NS_EV_AUTH_READY:
+		if (cfg->sign != NULL) {
+			return sign_outside(c, cfg);
+		}
 		rc = cfg->cert != NULL
 		         ? ns_engine_auth_cert(c->e, c->user, cfg->key, cfg->cert, cfg->cert_len, 0)
 		         : ns_engine_auth_publickey(c->e, c->user, cfg->key, 0);
@@ -98,8 +132,8 @@ static int handshake(ns_client *c, const ns_client_config *cfg, uint64_t deadlin
 static int check_config(const ns_client_config *cfg)
 {
 	if (cfg == NULL || cfg->host == NULL || cfg->user == NULL || cfg->key == NULL ||
-	    !cfg->key->has_sk || cfg->port > 65535 || strlen(cfg->host) >= NS_CLIENT_HOST_MAX ||
-	    strlen(cfg->user) >= NS_CLIENT_USER_MAX) {
+	    (!cfg->key->has_sk && cfg->sign == NULL) || cfg->port > 65535 ||
+	    strlen(cfg->host) >= NS_CLIENT_HOST_MAX || strlen(cfg->user) >= NS_CLIENT_USER_MAX) {
 		return NS_ERR_INVALID;
 	}
 	return 0;

@@ -44,7 +44,7 @@ typedef struct ns_client_config {
 	const char *host; /* name, IPv4/IPv6 address or "unix:PATH" */
 	unsigned port;    /* 0: 22 */
 	const char *user;
-	const ns_key *key;   /* ed25519 key with its secret half */
+	const ns_key *key;   /* ed25519 key with its secret half (unless sign) */
 	const uint8_t *cert; /* optional OpenSSH certificate blob for key */
 	size_t cert_len;
 	int hostkey_policy;          /* enum ns_hostkey_policy */
@@ -56,6 +56,13 @@ typedef struct ns_client_config {
 	/* Optional: called with the server's pre-auth banner (not NUL-ended). */
 	void (*banner)(void *ud, const char *text, size_t len);
 	void *banner_ud;
+	/* Optional: sign the authentication request outside (ssh-agent, see
+	 * nullspace/sshagent.h; a token). key then needs only its public half
+	 * (has_sk may be 0). sign writes the signature blob of data for pk and
+	 * returns 0, or an NS_ERR_* that fails the connection. */
+	int (*sign)(void *ud, const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t *data, size_t len,
+	            uint8_t sig[NS_SIG_BLOB_LEN]);
+	void *sign_ud;
 } ns_client_config;
 
 /* Connect, exchange keys, check the host key by policy, authenticate with

@@ -248,10 +248,26 @@ int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, 
  * blob; algorithm ssh-ed25519-cert-v01@openssh.com). */
 int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
                         size_t cert_len, int query);
-/* publickey with an OpenSSH certificate for key (cert is the certificate
- * blob, alg ssh-ed25519-cert-v01@openssh.com). */
-int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
-                        size_t cert_len, int query);
+
+/* publickey signed by the caller, for a key whose secret half lives
+ * elsewhere (ssh-agent, a token, another process). Two steps, no callback,
+ * so the signing may take as long as it needs between them:
+ *   ns_engine_auth_sign_data()  the bytes to sign (RFC 4252 7: session id,
+ *                               user, "ssh-connection", the algorithm and
+ *                               key or certificate blob) into out;
+ *   ns_engine_auth_signed()     sends the request with sig, a signature
+ *                               blob (string "ssh-ed25519", string sig[64]),
+ *                               after checking that it verifies with pk
+ *                               (NS_ERR_SIGNATURE otherwise: nothing sent).
+ * pk is the ed25519 public key; cert (NULL: none) an OpenSSH certificate
+ * for it, as in ns_engine_auth_cert. Both calls take the same user, pk and
+ * cert; the answer comes as NS_EV_AUTH_SUCCESS / NS_EV_AUTH_FAILURE. */
+#define NS_AUTH_SIGN_DATA_MAX (20 * 1024) /* room enough for out */
+int ns_engine_auth_sign_data(ns_engine *e, const char *user, const uint8_t pk[NS_ED25519_PK_LEN],
+                             const uint8_t *cert, size_t cert_len, uint8_t *out, size_t cap,
+                             size_t *len);
+int ns_engine_auth_signed(ns_engine *e, const char *user, const uint8_t pk[NS_ED25519_PK_LEN],
+                          const uint8_t *cert, size_t cert_len, const uint8_t *sig, size_t sig_len);
 
 /* Server: send a USERAUTH_BANNER (RFC 4252 5.4), e.g. why a certificate was
  * refused; clients such as ssh show it to the user. Only before success. */

@@ -1,6 +1,6 @@
 /* ssh-ed25519 keys: wire blobs, one-line OpenSSH public keys, SHA256
- * fingerprints as ssh-keygen prints them, signatures, and unencrypted
- * openssh-key-v1 private key files. */
+ * fingerprints as ssh-keygen prints them, signatures, and openssh-key-v1
+ * private key files (plain or passphrase-protected). */
 #ifndef NULLSPACE_KEYS_H
 #define NULLSPACE_KEYS_H
 
@@ -58,6 +58,32 @@ int ns_key_verify(const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t *sig, size_
 /* openssh-key-v1 ("-----BEGIN OPENSSH PRIVATE KEY-----"), unencrypted ed25519.
  * NS_ERR_ENCRYPTED for passphrase-protected files. */
 int ns_keyfile_parse(const char *text, size_t len, ns_key *out);
+
+/* Most bcrypt rounds a passphrase-protected file may ask for. ssh-keygen
+ * writes 16 (-a N sets N); a round costs about 9 ms on a 2020s x86 core
+ * (as in OpenSSH), so this bounds what a hostile file can cost to ~10 s
+ * instead of the hours 2^32 rounds would take. */
+#define NS_KEYFILE_KDF_ROUNDS_MAX 1024
+/* Longest bcrypt salt read (ssh-keygen writes 16 bytes). */
+#define NS_KEYFILE_SALT_MAX 64
+
+/* A passphrase-protected file (cipher aes256-ctr, kdf bcrypt, as
+ * `ssh-keygen -N` writes them) or an unencrypted one (pass ignored).
+ * NS_ERR_AUTH: the passphrase is wrong (the check ints differ after
+ * decryption); NS_ERR_LIMIT: more than NS_KEYFILE_KDF_ROUNDS_MAX rounds;
+ * NS_ERR_UNSUPPORTED: another cipher or kdf. Decrypted bytes and derived
+ * keys are wiped; the caller wipes pass. */
+int ns_keyfile_parse_pass(const char *text, size_t len, const char *pass, size_t passlen,
+                          ns_key *out);
+
+/* What can be known of a key file without its passphrase. */
+typedef struct ns_keyfile_info {
+	uint8_t pk[NS_ED25519_PK_LEN]; /* the public key (stored in clear) */
+	int encrypted;                 /* cipher or kdf other than "none" */
+	int supported;                 /* encrypted with aes256-ctr and bcrypt */
+	uint32_t rounds;               /* bcrypt rounds when supported */
+} ns_keyfile_info;
+int ns_keyfile_inspect(const char *text, size_t len, ns_keyfile_info *info);
 /* Write a file body that ssh-keygen and ssh accept; NUL-terminated. */
 int ns_keyfile_write(const ns_key *k, char *out, size_t cap, size_t *outlen);
 
