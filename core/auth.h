@@ -13,6 +13,9 @@
 /* The signed data of a publickey request (RFC 4252 7) with the largest
  * fields the parser takes: session id, byte 50, user, service, "publickey",
  * TRUE, algorithm, blob. */
+/* The largest signature blob a client sends (an ssh-ed25519 one is 83
+ * bytes; an agent or embedder that returns more is refused). */
+#define NS_AUTH_SIG_MAX 1024
 #define NS_AUTH_SIGNED_MAX                                                                         \
 	((4 + 32) + 1 + (4 + NS_USER_MAX) + 3 * (4 + NS_NAME_MAX) + 1 + (4 + NS_AUTH_BLOB_MAX))
 
