@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -42,25 +43,45 @@ static ns_agent_conn *conn_of(ns_agent *a, uint64_t tok)
 	return c;
 }
 
+/* Unix-socket peers all share the one name "unix" (in a sandbox: the
+ * relay), and the socket file's mode decides who connects: not counted. */
+static int counted_source(const char *peer)
+{
+	return strcmp(peer, "unix") != 0;
+}
+
 static void accept_one(ns_agent *a, int fd, uint64_t now)
 {
 	ns_agent_conn *c = NULL;
-	char peer[64];
+	char peer[NS_SRC_ADDR_MAX];
+	int counted;
 	uint32_t slot;
 
+	ns_net_peer_name(fd, peer, sizeof(peer));
 	if (a->nconns >= a->max_conns) {
-		ns_net_peer_name(fd, peer, sizeof(peer));
 		fprintf(a->log, "agent event=reject peer=%s reason=max-connections\n", peer);
+		close(fd);
+		return;
+	}
+	counted = counted_source(peer);
+	if (counted && ns_src_table_add(a->src, peer, a->max_unauth_per_source) != 0) {
+		fprintf(a->log, "agent event=reject peer=%s reason=unauth-per-source\n", peer);
 		close(fd);
 		return;
 	}
 	for (slot = 0; a->conns[slot] != NULL; slot++) {
 	}
 	if (ns_agent_conn_new(a, fd, slot, now, &c) != 0) {
-		fprintf(a->log, "agent event=reject reason=no-memory\n");
+		fprintf(a->log, "agent event=reject peer=%s reason=no-memory\n", peer);
+		if (counted) {
+			ns_src_table_del(a->src, peer);
+		}
 		close(fd);
 		return;
 	}
+	/* the name it is counted under, whatever a second lookup would say */
+	snprintf(c->host.peer, sizeof(c->host.peer), "%s", peer);
+	c->unauth_counted = counted;
 	a->conns[slot] = c;
 	a->nconns++;
 	c->dirty = 1;
@@ -96,7 +117,7 @@ static void reap(ns_agent *a)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < a->max_conns; i++) {
 			ns_agent_conn *c = a->conns[i];
-			for (ch = 0; c != NULL && ch < NS_AGENT_MAX_CHANNELS; ch++) {
+			for (ch = 0; c != NULL && ch < NS_AGENT_CHAN_SLOTS; ch++) {
 				if (c->sess[ch] != NULL &&
 				    ns_session_reaped(c->sess[ch], pid, st)) {
 					c->dirty = 1;
@@ -143,7 +164,7 @@ static void on_event(ns_agent *a, const struct epoll_event *ev, uint64_t now, in
 		ns_agent_conn_sock(c, ev->events);
 		return;
 	}
-	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_MAX_CHANNELS];
+	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_CHAN_SLOTS];
 	if (s != NULL) {
 		ns_session_io(s, kind, ev->events);
 	}
@@ -210,6 +231,11 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 		a->max_conns = NS_AGENT_MAX_CONNECTIONS_LIMIT;
 	}
 	a->grace_ms = cfg->login_grace_ms ? cfg->login_grace_ms : NS_AGENT_LOGIN_GRACE_MS;
+	a->max_chans = cfg->max_channels != 0 && cfg->max_channels < NS_AGENT_MAX_CHANNELS
+	                   ? cfg->max_channels
+	                   : NS_AGENT_MAX_CHANNELS;
+	a->max_unauth_per_source = cfg->max_unauth_per_source ? cfg->max_unauth_per_source
+	                                                      : NS_AGENT_MAX_UNAUTH_PER_SOURCE;
 	ns_watch_init(&a->lsock, -1, 0);
 	ns_watch_init(&a->sig, -1, 0);
 	std_fds_open();
@@ -228,7 +254,8 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 	 * when their parent ends, not init's: reaped here, and handed to the
 	 * next subreaper up (the sandbox runtime) when we stop. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if ((a->conns = calloc(a->max_conns, sizeof(*a->conns))) == NULL) {
+	if ((a->conns = calloc(a->max_conns, sizeof(*a->conns))) == NULL ||
+	    (a->src = calloc(1, sizeof(*a->src))) == NULL) {
 		return NS_ERR_NOMEM;
 	}
 	if ((a->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
@@ -279,6 +306,10 @@ static void shutdown_all(ns_agent *a, const sigset_t *old)
 		close(a->epfd);
 	}
 	free(a->conns);
+	if (a->src != NULL) {
+		ns_src_table_clear(a->src);
+		free(a->src);
+	}
 	sigprocmask(SIG_SETMASK, old, NULL);
 	fflush(a->log);
 }
@@ -299,7 +330,10 @@ int ns_agent_run(const ns_agent_config *cfg)
 	if ((rc = setup(&a, cfg, &old)) != 0) {
 		goto out;
 	}
-	fprintf(a.log, "agent event=listen addr=%s max_connections=%u\n", cfg->listen, a.max_conns);
+	fprintf(a.log,
+	        "agent event=listen addr=%s max_connections=%u max_unauth_per_source=%u "
+	        "login_grace_time=%u\n",
+	        cfg->listen, a.max_conns, a.max_unauth_per_source, a.grace_ms / 1000);
 	fflush(a.log);
 	if (cfg->on_ready != NULL) {
 		cfg->on_ready(cfg->ready_ud);
