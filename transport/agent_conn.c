@@ -225,6 +225,17 @@ static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
 }
 
+/* The engine refused a request itself (and answered FAILURE if wanted). */
+static void request_refused(ns_agent_conn *c, const ns_event *ev)
+{
+	char type[32];
+
+	ns_log_str(ev->req.type, type, sizeof(type));
+	fprintf(c->host.log, "agent event=request-refused conn=%u channel=%u type=%s reason=%s\n",
+	        c->host.conn_id, ev->channel, type,
+	        ev->error == NS_ERR_TOOBIG ? "field-over-limit" : "invalid");
+}
+
 static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 {
 	ns_session *s = session_of(c, ev->channel);
@@ -262,6 +273,7 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 			c->sess[ev->channel] = NULL;
 		}
 		break;
+	case NS_EV_CHANNEL_REQUEST_REFUSED: request_refused(c, ev); break;
 	case NS_EV_DISCONNECT: disconnected(c, ev, now); break;
 	default: break;
 	}

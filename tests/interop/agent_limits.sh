@@ -3,7 +3,8 @@
 # unauthenticated connections per source (the attack of issue 9 rerun: one
 # address holding 300 idle connections while `ssh` from another address logs
 # in), that unix-socket peers are not counted, the login grace time, max
-# connections, channels per connection and authentication attempts.
+# connections, channels per connection and authentication attempts; and a
+# pty-req with a 30,000-byte TERM fails alone, the connection kept.
 # Bounded: at most 300 connections, all on 127.0.0.0/8, about 40 s.
 . "$(dirname "$0")/lib.sh"
 
@@ -205,6 +206,30 @@ assert_eq "--max-auth-tries 2: 1 wrong key, then the right one: logged in" "logi
 out=$(timeout 60 "${SW[@]}" "${W2[@]}" -i "$T/id_ns" root@127.0.0.1 "echo login-ok" </dev/null 2>"$T/tries2.err")
 assert_eq "--max-auth-tries 2: 2 wrong keys end the connection" "" "$out"
 assert_contains "the client is told why" "too many authentication failures" "$T/tries2.err"
+
+# ---- 7. request fields over their limits: the request fails, not the login --
+# ssh on a terminal (script(1)) with no command asks for a PTY; refused, it
+# goes on without one (with -t it would give up by itself): the shell's
+# answer to what is typed shows the connection lived on.
+term_shell()
+{
+	(printf 'echo still-$((40 + 2))\nexit\n'; sleep 3) |
+		TERM=$1 timeout -k 5 30 script -qfec "$(printf '%q ' "${S[@]}") root@127.0.0.1" /dev/null |
+		tr -d '\r'
+}
+agent_up
+term_shell "$(head -c 30000 /dev/zero | tr '\0' x)" >"$T/bigterm.out" 2>&1
+assert_contains "30,000-byte TERM: the shell still runs" "still-42" "$T/bigterm.out"
+assert_contains "the client is told the PTY request failed" "PTY allocation request failed" \
+	"$T/bigterm.out"
+assert_contains "the agent logs why" \
+	"event=request-refused conn=1 channel=0 type=pty-req reason=field-over-limit" "$AGENT_LOG"
+term_shell "$(head -c 100 /dev/zero | tr '\0' x)" >"$T/term100.out" 2>&1
+assert_contains "100-byte TERM (the session takes 63): the shell still runs" "still-42" \
+	"$T/term100.out"
+assert_contains "the agent logs why" \
+	"event=request-refused conn=2 channel=0 type=pty-req reason=term-too-long" "$AGENT_LOG"
+assert_not_contains "no connection ended on a protocol error" "reason=2 " "$AGENT_LOG"
 
 agent_alive
 pass
