@@ -4,7 +4,8 @@
 # address holding 300 idle connections while `ssh` from another address logs
 # in), that unix-socket peers are not counted, the login grace time, max
 # connections, channels per connection and authentication attempts; and a
-# pty-req with a 30,000-byte TERM fails alone, the connection kept.
+# pty-req with a 30,000-byte TERM fails alone, the connection kept; packets
+# over 32 KiB are taken.
 # Bounded: at most 300 connections, all on 127.0.0.0/8, about 40 s.
 . "$(dirname "$0")/lib.sh"
 
@@ -229,6 +230,19 @@ assert_contains "100-byte TERM (the session takes 63): the shell still runs" "st
 	"$T/term100.out"
 assert_contains "the agent logs why" \
 	"event=request-refused conn=2 channel=0 type=pty-req reason=term-too-long" "$AGENT_LOG"
+assert_not_contains "no connection ended on a protocol error" "reason=2 " "$AGENT_LOG"
+
+# ---- 8. packet size: packets over 32 KiB are taken (RFC 4253: 35000 at least) --
+# A 32768-byte command (NS_CHAN_COMMAND_MAX) travels in a packet of about
+# 32.8 KB; a 34,000-byte env value in one of 34 KB: refused alone, as over
+# its field limit, not as an oversized packet.
+CMD=": $(head -c $((32768 - 22)) /dev/zero | tr '\0' x); echo long-ok"
+out=$(timeout 60 "${S[@]}" root@127.0.0.1 "$CMD" </dev/null 2>"$T/long.err")
+assert_eq "a 32768-byte command runs" "long-ok" "$out"
+out=$(timeout 60 "${S[@]}" -o "SetEnv=LANG=$(head -c 34000 /dev/zero | tr '\0' x)" \
+	root@127.0.0.1 'echo "env-ok ${#LANG}"' </dev/null 2>"$T/bigenv.err")
+assert_eq "a 34 KB env packet: the env request alone is refused" "env-ok 0" "$out"
+assert_contains "the agent logs why" "type=env reason=field-over-limit" "$AGENT_LOG"
 assert_not_contains "no connection ended on a protocol error" "reason=2 " "$AGENT_LOG"
 
 agent_alive
