@@ -43,11 +43,68 @@ static ns_agent_conn *conn_of(ns_agent *a, uint64_t tok)
 	return c;
 }
 
+static void drop(ns_agent *a, uint32_t slot)
+{
+	ns_agent_conn *c = a->conns[slot];
+
+	fprintf(a->log, "agent event=closed conn=%u\n", c->host.conn_id);
+	ns_agent_conn_free(c);
+	a->conns[slot] = NULL;
+	a->nconns--;
+}
+
+/* Connections of peer that already hung up, though the loop has not read
+ * their EOF yet (a burst of open-and-close accepted in one turn): finish
+ * them now, so they do not count against their source. Only after an
+ * accept since the last look, so a flood of refusals costs no scans. */
+static int hung_up(int fd)
+{
+	ssize_t n;
+	char b;
+
+	n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static void reclaim_closed(ns_agent *a, const char *peer, uint64_t now)
+{
+	uint32_t i;
+
+	if (!a->accepted_since_reclaim) {
+		return;
+	}
+	a->accepted_since_reclaim = 0;
+	for (i = 0; i < a->max_conns; i++) {
+		ns_agent_conn *c = a->conns[i];
+		if (c == NULL || !c->unauth_counted || strcmp(c->host.peer, peer) != 0 ||
+		    !hung_up(c->sock.fd)) {
+			continue;
+		}
+		ns_agent_conn_sock(c, EPOLLIN);
+		if (ns_agent_conn_pump(c, now)) {
+			drop(a, i);
+		}
+	}
+}
+
 /* Unix-socket peers all share the one name "unix" (in a sandbox: the
  * relay), and the socket file's mode decides who connects: not counted. */
 static int counted_source(const char *peer)
 {
 	return strcmp(peer, "unix") != 0;
+}
+
+/* Count one more unauthenticated connection from peer: 0, or over the cap
+ * once those that already hung up are finished. */
+static int count_source(ns_agent *a, const char *peer, uint64_t now)
+{
+	int rc = ns_src_table_add(a->src, peer, a->max_unauth_per_source);
+
+	if (rc == NS_ERR_LIMIT) {
+		reclaim_closed(a, peer, now);
+		rc = ns_src_table_add(a->src, peer, a->max_unauth_per_source);
+	}
+	return rc;
 }
 
 static void accept_one(ns_agent *a, int fd, uint64_t now)
@@ -64,7 +121,7 @@ static void accept_one(ns_agent *a, int fd, uint64_t now)
 		return;
 	}
 	counted = counted_source(peer);
-	if (counted && ns_src_table_add(a->src, peer, a->max_unauth_per_source) != 0) {
+	if (counted && count_source(a, peer, now) != 0) {
 		fprintf(a->log, "agent event=reject peer=%s reason=unauth-per-source\n", peer);
 		close(fd);
 		return;
@@ -84,6 +141,7 @@ static void accept_one(ns_agent *a, int fd, uint64_t now)
 	c->unauth_counted = counted;
 	a->conns[slot] = c;
 	a->nconns++;
+	a->accepted_since_reclaim = 1;
 	c->dirty = 1;
 	fprintf(a->log, "agent event=connect peer=%s conn=%u\n", c->host.peer, c->host.conn_id);
 }
@@ -168,16 +226,6 @@ static void on_event(ns_agent *a, const struct epoll_event *ev, uint64_t now, in
 	if (s != NULL) {
 		ns_session_io(s, kind, ev->events);
 	}
-}
-
-static void drop(ns_agent *a, uint32_t slot)
-{
-	ns_agent_conn *c = a->conns[slot];
-
-	fprintf(a->log, "agent event=closed conn=%u\n", c->host.conn_id);
-	ns_agent_conn_free(c);
-	a->conns[slot] = NULL;
-	a->nconns--;
 }
 
 /* Timers and pumps of every connection; the epoll timeout for the next wait. */

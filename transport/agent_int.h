@@ -47,8 +47,9 @@ struct ns_agent {
 	unsigned next_id;
 	uint32_t grace_ms;
 	uint32_t max_unauth_per_source;
-	uint32_t max_chans; /* sessions per connection */
-	ns_src_table *src;  /* unauthenticated TCP connections per source */
+	uint32_t max_chans;         /* sessions per connection */
+	ns_src_table *src;          /* unauthenticated TCP connections per source */
+	int accepted_since_reclaim; /* agent.c reclaim_closed() */
 };
 
 /* agent_conn.c */

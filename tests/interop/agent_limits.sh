@@ -125,6 +125,23 @@ done
 assert_eq "the authenticated sessions ran to the end" "done1 done2" \
 	"$(cat "$T/authed1.out" "$T/authed2.out" | tr '\n' ' ' | sed 's/ $//')"
 
+# a burst of connections opened and closed before the agent reads them (it
+# is stopped meanwhile): those that hung up do not count, none is refused
+kill -STOP "$AGENT_PID"
+python3 -c '
+import socket, sys
+for i in range(20):
+    s = socket.socket()
+    s.bind(("127.0.0.6", 0))
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+    s.close()
+' "$AGENT_PORT"
+kill -CONT "$AGENT_PID"
+wait_log "agent event=connect peer=127.0.0.6" 20 || true
+assert_eq "20 connections opened and closed in one burst: all accepted" "20" \
+	"$(grep -c 'agent event=connect peer=127.0.0.6 ' "$AGENT_LOG")"
+assert_not_contains "none refused" "reject peer=127.0.0.6" "$AGENT_LOG"
+
 # ---- 3. unix-socket peers are not counted (the relay's hop in a sandbox) ----
 agent_down
 AGENT_LOG=$T/agent.log
