@@ -98,11 +98,11 @@ static int counted_source(const char *peer)
  * once those that already hung up are finished. */
 static int count_source(ns_agent *a, const char *peer, uint64_t now)
 {
-	int rc = ns_src_table_add(a->src, peer, a->max_unauth_per_source);
+	int rc = ns_tally_add(a->src, peer, 1, a->max_unauth_per_source);
 
 	if (rc == NS_ERR_LIMIT) {
 		reclaim_closed(a, peer, now);
-		rc = ns_src_table_add(a->src, peer, a->max_unauth_per_source);
+		rc = ns_tally_add(a->src, peer, 1, a->max_unauth_per_source);
 	}
 	return rc;
 }
@@ -110,7 +110,7 @@ static int count_source(ns_agent *a, const char *peer, uint64_t now)
 static void accept_one(ns_agent *a, int fd, uint64_t now)
 {
 	ns_agent_conn *c = NULL;
-	char peer[NS_SRC_ADDR_MAX];
+	char peer[sizeof(((ns_agent_conn *)0)->host.peer)]; /* as counted and freed */
 	int counted;
 	uint32_t slot;
 
@@ -131,7 +131,7 @@ static void accept_one(ns_agent *a, int fd, uint64_t now)
 	if (ns_agent_conn_new(a, fd, slot, now, &c) != 0) {
 		fprintf(a->log, "agent event=reject peer=%s reason=no-memory\n", peer);
 		if (counted) {
-			ns_src_table_del(a->src, peer);
+			ns_tally_sub(a->src, peer, 1);
 		}
 		close(fd);
 		return;
@@ -355,7 +355,7 @@ static void shutdown_all(ns_agent *a, const sigset_t *old)
 	}
 	free(a->conns);
 	if (a->src != NULL) {
-		ns_src_table_clear(a->src);
+		ns_tally_clear(a->src);
 		free(a->src);
 	}
 	sigprocmask(SIG_SETMASK, old, NULL);

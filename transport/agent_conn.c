@@ -59,7 +59,7 @@ static void authed_check(ns_agent_conn *c)
 	}
 	if (c->unauth_counted) {
 		c->unauth_counted = 0;
-		ns_src_table_del(c->agent->src, c->host.peer);
+		ns_tally_sub(c->agent->src, c->host.peer, 1);
 	}
 	c->grace_deadline = 0;
 }
@@ -70,7 +70,7 @@ void ns_agent_conn_free(ns_agent_conn *c)
 
 	if (c->unauth_counted) {
 		c->unauth_counted = 0;
-		ns_src_table_del(c->agent->src, c->host.peer);
+		ns_tally_sub(c->agent->src, c->host.peer, 1);
 	}
 	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
 		ns_session_free(c->sess[i]);

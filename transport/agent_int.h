@@ -10,7 +10,7 @@
 #include "log_str.h"
 #include "nullspace/engine.h"
 #include "session.h"
-#include "src_table.h"
+#include "tally.h"
 
 #define NS_AGENT_RBUF 65536
 #define NS_AGENT_USER_LOG_MAX 64
@@ -48,7 +48,7 @@ struct ns_agent {
 	uint32_t grace_ms;
 	uint32_t max_unauth_per_source;
 	uint32_t max_chans;         /* sessions per connection */
-	ns_src_table *src;          /* unauthenticated TCP connections per source */
+	ns_tally *src;              /* unauthenticated TCP connections per source */
 	int accepted_since_reclaim; /* agent.c reclaim_closed() */
 };
 

@@ -1,14 +1,14 @@
 /* The relay's count of unauthenticated connections per source address: a
- * thin wrapper over the table it shares with the agent (src_table.c), with
- * the relay's limit (--max-unauth-per-source). */
+ * thin wrapper over the tally it shares with the agent (tally.c), with the
+ * relay's limit (--max-unauth-per-source). */
 #include <stdlib.h>
 
 #include "nullspace/error.h"
 #include "relay_int.h"
-#include "src_table.h"
+#include "tally.h"
 
 struct ns_relay_src {
-	ns_src_table t;
+	ns_tally t;
 };
 
 int ns_relay_src_init(ns_relay *r)
@@ -20,7 +20,7 @@ int ns_relay_src_init(ns_relay *r)
 void ns_relay_src_free(ns_relay *r)
 {
 	if (r->src != NULL) {
-		ns_src_table_clear(&r->src->t);
+		ns_tally_clear(&r->src->t);
 	}
 	free(r->src);
 	r->src = NULL;
@@ -31,10 +31,10 @@ int ns_relay_src_add(ns_relay *r, const char *addr)
 	uint32_t limit = r->cfg->max_unauth_per_source ? r->cfg->max_unauth_per_source
 	                                               : NS_RELAY_MAX_UNAUTH_PER_SOURCE;
 
-	return ns_src_table_add(&r->src->t, addr, limit);
+	return ns_tally_add(&r->src->t, addr, 1, limit);
 }
 
 void ns_relay_src_del(ns_relay *r, const char *addr)
 {
-	ns_src_table_del(&r->src->t, addr);
+	ns_tally_sub(&r->src->t, addr, 1);
 }
