@@ -13,43 +13,55 @@
 #include "agent.h"
 #include "cli.h"
 #include "keyfiles.h"
+#include "nullspace/engine.h"
 #include "nullspace/error.h"
 #include "nullspace/cert.h"
 #include "nullspace/keys.h"
 
 #define CMD "agent"
 #define MAX_GRACE_SECONDS 3600
+#define MAX_AUTH_TRIES 64 /* as the relay's --max-auth-tries */
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: nullspace agent --listen HOST:PORT|[V6]:PORT|unix:PATH --host-key FILE\n"
-	        "                       (--authorized-keys FILE | --ca-keys FILE)...\n"
-	        "                       [--host-cert FILE] [--max-connections N]\n"
-	        "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
-	        "                       [--home DIR] [--ready-fd N]\n"
-	        "                       [--max-cert-lifetime DURATION]\n"
-	        "\n"
-	        "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
-	        "without a PTY, public-key authentication against FILE (read again at every\n"
-	        "login), and OpenSSH user certificates signed by a CA listed in the\n"
-	        "--ca-keys FILE (principal = the login name; force-command, source-address\n"
-	        "and permit-pty enforced). The host key is an unencrypted openssh-key-v1 ed25519 "
-	        "file that\n"
-	        "only its owner may read. Logs one line per event to stderr. SIGTERM or\n"
-	        "SIGINT ends every session and exits 0.\n"
-	        "\n"
-	        "  --max-connections N        default %d\n"
-	        "  --login-grace-time SECONDS unauthenticated connections are dropped after\n"
-	        "                             this long (default %d)\n"
-	        "  --keepalive SECONDS        probe idle clients (default 0: off)\n"
-	        "  --home DIR                 sessions get HOME=DIR and start in DIR (default:\n"
-	        "                             the user's home from the password database)\n"
-	        "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
-	        "                             listening, then close it (for supervisors)\n"
-	        "  --max-cert-lifetime D      refuse user certificates valid for longer than\n"
-	        "                             D (600, 10m, 1h, 2d; default: no limit)\n",
-	        NS_AGENT_MAX_CONNECTIONS, NS_AGENT_LOGIN_GRACE_MS / 1000);
+	fprintf(
+	    f,
+	    "usage: nullspace agent --listen HOST:PORT|[V6]:PORT|unix:PATH|fd:N --host-key FILE\n"
+	    "                       (--authorized-keys FILE | --ca-keys FILE)...\n"
+	    "                       [--host-cert FILE] [--max-connections N]\n"
+	    "                       [--max-unauth-per-source N] [--max-channels N]\n"
+	    "                       [--max-auth-tries N]\n"
+	    "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
+	    "                       [--home DIR] [--ready-fd N]\n"
+	    "                       [--max-cert-lifetime DURATION]\n"
+	    "\n"
+	    "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
+	    "without a PTY, public-key authentication against FILE (read again at every\n"
+	    "login), and OpenSSH user certificates signed by a CA listed in the\n"
+	    "--ca-keys FILE (principal = the login name; force-command, source-address\n"
+	    "and permit-pty enforced). The host key is an unencrypted openssh-key-v1 ed25519 "
+	    "file that\n"
+	    "only its owner may read. Logs one line per event to stderr. SIGTERM or\n"
+	    "SIGINT ends every session and exits 0.\n"
+	    "\n"
+	    "  --max-connections N        default %d\n"
+	    "  --max-unauth-per-source N  unauthenticated TCP connections one address\n"
+	    "                             may hold (default %d; unix-socket peers are\n"
+	    "                             not counted)\n"
+	    "  --max-channels N           sessions per connection (default and most %d)\n"
+	    "  --max-auth-tries N         failed attempts before the connection is\n"
+	    "                             closed (default %d)\n"
+	    "  --login-grace-time SECONDS unauthenticated connections are dropped after\n"
+	    "                             this long (default %d)\n"
+	    "  --keepalive SECONDS        probe idle clients (default 0: off)\n"
+	    "  --home DIR                 sessions get HOME=DIR and start in DIR (default:\n"
+	    "                             the user's home from the password database)\n"
+	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
+	    "                             listening, then close it (for supervisors)\n"
+	    "  --max-cert-lifetime D      refuse user certificates valid for longer than\n"
+	    "                             D (600, 10m, 1h, 2d; default: no limit)\n",
+	    NS_AGENT_MAX_CONNECTIONS, NS_AGENT_MAX_UNAUTH_PER_SOURCE, NS_AGENT_MAX_CHANNELS,
+	    NS_DEFAULT_MAX_AUTH_TRIES, NS_AGENT_LOGIN_GRACE_MS / 1000);
 }
 
 /* The certificate must be a host certificate for our host key. */
@@ -100,6 +112,15 @@ static int set_option(void *p, const char *a, const char *val)
 	} else if (strcmp(a, "--max-connections") == 0 &&
 	           ns_cli_parse_uint(val, 1, NS_AGENT_MAX_CONNECTIONS_LIMIT, &v) == 0) {
 		o->cfg.max_connections = (uint32_t)v;
+	} else if (strcmp(a, "--max-unauth-per-source") == 0 &&
+	           ns_cli_parse_uint(val, 1, NS_AGENT_MAX_CONNECTIONS_LIMIT, &v) == 0) {
+		o->cfg.max_unauth_per_source = (uint32_t)v;
+	} else if (strcmp(a, "--max-channels") == 0 &&
+	           ns_cli_parse_uint(val, 1, NS_AGENT_MAX_CHANNELS, &v) == 0) {
+		o->cfg.max_channels = (uint32_t)v;
+	} else if (strcmp(a, "--max-auth-tries") == 0 &&
+	           ns_cli_parse_uint(val, 1, MAX_AUTH_TRIES, &v) == 0) {
+		o->cfg.max_auth_tries = (uint32_t)v;
 	} else if (strcmp(a, "--login-grace-time") == 0 &&
 	           ns_cli_parse_uint(val, 1, MAX_GRACE_SECONDS, &v) == 0) {
 		o->cfg.login_grace_ms = (uint32_t)v * 1000;

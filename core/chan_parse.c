@@ -25,21 +25,32 @@ int ns_chan_modes_check(ns_str modes)
 	return r.err;
 }
 
-static int pty_req(ns_rd *r, ns_chan_request *q)
+/* A string field the message carries in full: over max, it is still read
+ * (the message stays well-formed) and *over set, so the request alone is
+ * refused (NS_ERR_TOOBIG), not the connection. */
+static int field(ns_rd *r, size_t max, ns_str *v, int *over)
 {
-	ns_rd_string_max(r, NS_CHAN_TERM_MAX, &q->term);   /* TERM environment variable value */
-	ns_rd_u32(r, &q->cols);                            /* terminal width, characters */
-	ns_rd_u32(r, &q->rows);                            /* terminal height, rows */
-	ns_rd_u32(r, &q->width_px);                        /* terminal width, pixels */
-	ns_rd_u32(r, &q->height_px);                       /* terminal height, pixels */
-	ns_rd_string_max(r, NS_CHAN_MODES_MAX, &q->modes); /* encoded terminal modes */
-	if (r->err) {
+	if (ns_rd_string(r, v) == 0 && v->len > max) {
+		*over = 1;
+	}
+	return r->err;
+}
+
+static int pty_req(ns_rd *r, ns_chan_request *q, int *over)
+{
+	field(r, NS_CHAN_TERM_MAX, &q->term, over);   /* TERM environment variable value */
+	ns_rd_u32(r, &q->cols);                       /* terminal width, characters */
+	ns_rd_u32(r, &q->rows);                       /* terminal height, rows */
+	ns_rd_u32(r, &q->width_px);                   /* terminal width, pixels */
+	ns_rd_u32(r, &q->height_px);                  /* terminal height, pixels */
+	field(r, NS_CHAN_MODES_MAX, &q->modes, over); /* encoded terminal modes */
+	if (r->err || *over) {
 		return r->err;
 	}
 	return ns_chan_modes_check(q->modes);
 }
 
-static int x11_req(ns_rd *r, ns_chan_request *q)
+static int x11_req(ns_rd *r, ns_chan_request *q, int *over)
 {
 	ns_str proto, cookie;
 	uint32_t screen;
@@ -47,65 +58,70 @@ static int x11_req(ns_rd *r, ns_chan_request *q)
 
 	(void)q;                /* checked, not reported: X11 forwarding is not offered */
 	ns_rd_bool(r, &single); /* single connection */
-	ns_rd_string_max(r, NS_NAME_MAX, &proto);  /* x11 authentication protocol */
-	ns_rd_string_max(r, NS_TEXT_MAX, &cookie); /* x11 authentication cookie */
-	return ns_rd_u32(r, &screen);              /* x11 screen number */
+	field(r, NS_NAME_MAX, &proto, over);  /* x11 authentication protocol */
+	field(r, NS_TEXT_MAX, &cookie, over); /* x11 authentication cookie */
+	return ns_rd_u32(r, &screen);         /* x11 screen number */
 }
 
-static int env(ns_rd *r, ns_chan_request *q)
+static int env(ns_rd *r, ns_chan_request *q, int *over)
 {
-	ns_rd_string_max(r, NS_CHAN_ENV_NAME_MAX, &q->name);          /* variable name */
-	return ns_rd_string_max(r, NS_CHAN_ENV_VALUE_MAX, &q->value); /* variable value */
+	field(r, NS_CHAN_ENV_NAME_MAX, &q->name, over);          /* variable name */
+	return field(r, NS_CHAN_ENV_VALUE_MAX, &q->value, over); /* variable value */
 }
 
-static int command(ns_rd *r, ns_chan_request *q)
+static int command(ns_rd *r, ns_chan_request *q, int *over)
 {
 	/* exec: command; subsystem: subsystem name */
-	return ns_rd_string_max(r, NS_CHAN_COMMAND_MAX, &q->command);
+	return field(r, NS_CHAN_COMMAND_MAX, &q->command, over);
 }
 
-static int window_change(ns_rd *r, ns_chan_request *q)
+static int window_change(ns_rd *r, ns_chan_request *q, int *over)
 {
+	(void)over;
 	ns_rd_u32(r, &q->cols);             /* terminal width, columns */
 	ns_rd_u32(r, &q->rows);             /* terminal height, rows */
 	ns_rd_u32(r, &q->width_px);         /* terminal width, pixels */
 	return ns_rd_u32(r, &q->height_px); /* terminal height, pixels */
 }
 
-static int xon_xoff(ns_rd *r, ns_chan_request *q)
+static int xon_xoff(ns_rd *r, ns_chan_request *q, int *over)
 {
+	(void)over;
 	return ns_rd_bool(r, &q->client_can_do);
 }
 
-static int signal_req(ns_rd *r, ns_chan_request *q)
+static int signal_req(ns_rd *r, ns_chan_request *q, int *over)
 {
+	(void)over;
 	return ns_rd_name(r, NS_NAME_MAX, &q->signal); /* signal name (without the "SIG") */
 }
 
-static int exit_status(ns_rd *r, ns_chan_request *q)
+static int exit_status(ns_rd *r, ns_chan_request *q, int *over)
 {
+	(void)over;
 	return ns_rd_u32(r, &q->exit_status); /* exit status */
 }
 
-static int exit_signal(ns_rd *r, ns_chan_request *q)
+static int exit_signal(ns_rd *r, ns_chan_request *q, int *over)
 {
 	ns_str lang;
 
-	ns_rd_name(r, NS_NAME_MAX, &q->signal);         /* signal name (without the "SIG") */
-	ns_rd_bool(r, &q->core_dumped);                 /* core dumped */
-	ns_rd_string_max(r, NS_TEXT_MAX, &q->message);  /* error message (UTF-8) */
-	return ns_rd_string_max(r, NS_NAME_MAX, &lang); /* language tag */
+	ns_rd_name(r, NS_NAME_MAX, &q->signal);    /* signal name (without the "SIG") */
+	ns_rd_bool(r, &q->core_dumped);            /* core dumped */
+	field(r, NS_TEXT_MAX, &q->message, over);  /* error message (UTF-8) */
+	return field(r, NS_NAME_MAX, &lang, over); /* language tag */
 }
 
-static int no_fields(ns_rd *r, ns_chan_request *q)
+static int no_fields(ns_rd *r, ns_chan_request *q, int *over)
 {
 	(void)q;
+	(void)over;
 	return r->err;
 }
 
 static const struct {
 	const char *type;
-	int (*parse)(ns_rd *r, ns_chan_request *q);
+	int (*parse)(ns_rd *r, ns_chan_request *q, int *over);
 } requests[] = {
     {"pty-req", pty_req},
     {"x11-req", x11_req},
@@ -123,21 +139,39 @@ static const struct {
     {"keepalive@openssh.com", no_fields},
 };
 
+/* Keep what names the request (type, want reply), drop every field. */
+static int refused(ns_chan_request *out)
+{
+	ns_str type = out->type;
+	int want_reply = out->want_reply;
+
+	memset(out, 0, sizeof(*out));
+	out->type = type;
+	out->want_reply = want_reply;
+	return NS_ERR_TOOBIG;
+}
+
 int ns_chan_request_parse(ns_rd *r, ns_chan_request *out)
 {
 	size_t i;
-	int rc;
+	int rc, over = 0;
 
 	memset(out, 0, sizeof(*out));
 	ns_rd_name(r, NS_NAME_MAX, &out->type); /* request type */
 	ns_rd_bool(r, &out->want_reply);        /* want reply */
 	if (r->err) {
-		return r->err;
+		return NS_ERR_FORMAT;
 	}
 	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
 		if (ns_str_eq(out->type, requests[i].type)) {
-			rc = requests[i].parse(r, out); /* type-specific data */
-			return rc != 0 ? rc : ns_rd_end(r);
+			rc = requests[i].parse(r, out, &over); /* type-specific data */
+			if (rc == 0) {
+				rc = ns_rd_end(r);
+			}
+			if (rc != 0) {
+				return NS_ERR_FORMAT;
+			}
+			return over ? refused(out) : 0;
 		}
 	}
 	return 0; /* unknown type: its data is not looked at */

@@ -45,15 +45,43 @@ static int flush_automatic(ns_engine *e, ns_channel *c)
 	return rc;
 }
 
+/* A FAILURE the engine answers itself: now when no reply is owed before
+ * it, else in its turn after the caller's. */
+static int auto_failure(ns_engine *e, ns_channel *c)
+{
+	if (c->reply_len == 0) {
+		return send_reply(e, c, 0);
+	}
+	queue_push(e, c, 1);
+	return 0;
+}
+
+/* A well-formed request with a field over its limit: refused alone (the
+ * connection goes on), and the caller told why. */
+static int refuse(ns_engine *e, ns_channel *c, uint32_t id, const ns_chan_request *q)
+{
+	ns_event *ev;
+	int rc = q->want_reply ? auto_failure(e, c) : 0;
+
+	if (rc == 0 && (ev = ns_eng_emit(e, NS_EV_CHANNEL_REQUEST_REFUSED)) != NULL) {
+		ev->channel = id;
+		ev->req = *q;
+		ev->error = NS_ERR_TOOBIG;
+	}
+	return rc;
+}
+
 int ns_chan_on_request(ns_engine *e, ns_rd *r)
 {
 	ns_chan_request q;
 	ns_channel *c;
 	ns_event *ev;
 	uint32_t id;
+	int rc;
 
 	ns_rd_u32(r, &id); /* recipient channel */
-	if (ns_chan_request_parse(r, &q) != 0) {
+	rc = r->err ? NS_ERR_FORMAT : ns_chan_request_parse(r, &q);
+	if (rc != 0 && rc != NS_ERR_TOOBIG) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed CHANNEL_REQUEST");
 	}
@@ -68,15 +96,11 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
 		                   "too many unanswered channel requests");
 	}
+	if (rc == NS_ERR_TOOBIG) {
+		return refuse(e, c, id, &q);
+	}
 	if (ns_str_eq(q.type, "keepalive@openssh.com")) {
-		if (!q.want_reply) {
-			return 0;
-		}
-		if (c->reply_len == 0) {
-			return send_reply(e, c, 0);
-		}
-		queue_push(e, c, 1); /* after the replies the caller owes */
-		return 0;
+		return q.want_reply ? auto_failure(e, c) : 0;
 	}
 	if (q.want_reply) {
 		queue_push(e, c, 0);

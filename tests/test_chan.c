@@ -34,8 +34,8 @@ typedef struct tctx {
 	int reject;     /* server: reject opens */
 	int hold_reply; /* server: do not answer want_reply requests */
 	int reply_ok;   /* server: the answer */
-	int count[2][NS_EV_DISCONNECT + 1];
-	rec last[2][NS_EV_DISCONNECT + 1];
+	int count[2][NS_EV_CHANNEL_REQUEST_REFUSED + 1];
+	rec last[2][NS_EV_CHANNEL_REQUEST_REFUSED + 1];
 	uint8_t data[2][NCH][2][DATA_CAP];
 	size_t dlen[2][NCH][2];
 	/* bulk transfer: the server sends, the client checks and consumes */

@@ -3,7 +3,8 @@
  * data and how many requests of ours wait to be sent; and a peer that
  * floods want_reply requests cannot grow our memory: we stop reading it
  * while the output is above NS_OUTPUT_HIGH, and too many unanswered
- * requests end the connection. */
+ * requests end the connection. A request with a field over its limit (a
+ * 30,000-byte TERM) is refused alone, in its turn, the connection kept. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,9 @@ typedef struct tctx {
 	int requests;              /* server: requests seen */
 	uint64_t data;             /* client: data bytes received */
 	int auto_reply;            /* server: answer every want_reply request */
+	int refused;               /* server: NS_EV_CHANNEL_REQUEST_REFUSED seen */
+	char refused_type[32];     /* ... the last one's type */
+	int refused_error, refused_want_reply;
 	char disc[2][128];
 } tctx;
 
@@ -56,6 +60,18 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 	case NS_EV_CHANNEL_DATA:
 		t->data += ev->data.len;
 		assert_int_equal(ns_channel_consumed(p->e[side], ev->channel, ev->data.len), 0);
+		break;
+	case NS_EV_CHANNEL_REQUEST_REFUSED:
+		assert_int_equal(side, 1);
+		t->refused++;
+		n = ev->req.type.len < sizeof(t->refused_type) - 1 ? ev->req.type.len
+		                                                   : sizeof(t->refused_type) - 1;
+		memcpy(t->refused_type, ev->req.type.p, n);
+		t->refused_type[n] = '\0';
+		t->refused_error = ev->error;
+		t->refused_want_reply = ev->req.want_reply;
+		/* no field of the request is handed over */
+		assert_int_equal(ev->req.term.len + ev->req.value.len + ev->req.command.len, 0);
 		break;
 	case NS_EV_DISCONNECT:
 		n = ev->message.len < sizeof(t->disc[side]) - 1 ? ev->message.len
@@ -302,6 +318,142 @@ static void test_close_releases_room(void **state)
 	ns_pair_free(&p);
 }
 
+/* A request of the client's, with the fields the test sets. */
+static void request(ns_pair *p, uint32_t cid, const ns_chan_request *q)
+{
+	assert_int_equal(ns_channel_request(p->e[0], cid, q), 0);
+	pump(p);
+}
+
+/* A string of n copies of c (the test's storage, one at a time). */
+static ns_str filled(size_t n, char c)
+{
+	static char buf[40000];
+	ns_str v;
+
+	assert_true(n <= sizeof(buf));
+	memset(buf, c, n);
+	v.p = (const uint8_t *)buf;
+	v.len = n;
+	return v;
+}
+
+/* A pty-req with a 30,000-byte TERM (NS_CHAN_TERM_MAX is 256): FAILURE for
+ * that request, an event saying why, and the connection goes on. */
+static void test_oversized_term_refused(void **state)
+{
+	ns_chan_request q;
+	uint32_t cid, sid;
+	ns_pair p;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	T.auto_reply = 1;
+	memset(&q, 0, sizeof(q));
+	q.type = S("pty-req");
+	q.want_reply = 1;
+	q.term = filled(30000, 'x');
+	q.cols = 80;
+	q.rows = 24;
+	request(&p, cid, &q);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	assert_int_equal(T.requests, 0); /* never handed over as a request */
+	assert_int_equal(T.refused, 1);
+	assert_string_equal(T.refused_type, "pty-req");
+	assert_int_equal(T.refused_error, NS_ERR_TOOBIG);
+	assert_true(T.refused_want_reply);
+	assert_int_equal(T.replies, 1);
+	assert_int_equal(T.reply_ok[0], 0);
+	assert_int_equal(p.e[1]->replies_owed, 0);
+
+	/* at the limit it is a request like any other */
+	q.term = filled(NS_CHAN_TERM_MAX, 'x');
+	request(&p, cid, &q);
+	assert_int_equal(T.requests, 1);
+	assert_int_equal(T.refused, 1);
+	/* and the channel goes on */
+	memset(&q, 0, sizeof(q));
+	q.type = S("exec");
+	q.want_reply = 1;
+	q.command = S("true");
+	request(&p, cid, &q);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	assert_int_equal(T.requests, 2);
+	assert_int_equal(T.replies, 3);
+	assert_int_equal(T.reply_ok[1], 1);
+	assert_int_equal(T.reply_ok[2], 1);
+	ns_pair_free(&p);
+}
+
+/* The engine's FAILURE waits its turn behind a reply the caller owes; an
+ * oversized env value and exec command are refused the same way, and
+ * without want_reply nothing is sent. */
+static void test_refused_in_order(void **state)
+{
+	ns_chan_request q;
+	uint32_t cid, sid;
+	ns_pair p;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	client_request(&p, cid, "env-like@example.com"); /* held by the server */
+	memset(&q, 0, sizeof(q));
+	q.type = S("env");
+	q.want_reply = 1;
+	q.name = S("LANG");
+	q.value = filled(NS_CHAN_ENV_VALUE_MAX + 1, 'v');
+	request(&p, cid, &q);
+	assert_int_equal(T.refused, 1);
+	assert_string_equal(T.refused_type, "env");
+	assert_int_equal(T.replies, 0); /* not before the one owed */
+	assert_int_equal(ns_channel_reply(p.e[1], sid, 1), 0);
+	pump(&p);
+	assert_int_equal(T.replies, 2);
+	assert_int_equal(T.reply_ok[0], 1);
+	assert_int_equal(T.reply_ok[1], 0);
+
+	memset(&q, 0, sizeof(q));
+	q.type = S("exec");
+	q.want_reply = 0;
+	q.command = filled(NS_CHAN_COMMAND_MAX + 1, 'c');
+	request(&p, cid, &q);
+	assert_int_equal(T.refused, 2);
+	assert_string_equal(T.refused_type, "exec");
+	assert_false(T.refused_want_reply);
+	assert_int_equal(T.replies, 2);
+	assert_int_equal(T.requests, 1);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	assert_int_equal(p.e[1]->replies_owed, 0);
+	ns_pair_free(&p);
+}
+
+/* A TERM whose length runs past the message is malformed: disconnect. */
+static void test_truncated_term_malformed(void **state)
+{
+	uint32_t cid, sid;
+	ns_buf *m;
+	ns_pair p;
+
+	(void)state;
+	connect_pair(&p, NULL);
+	cid = open_session(&p, &sid);
+	m = ns_eng_msg(p.e[0], SSH_MSG_CHANNEL_REQUEST);
+	ns_wr_u32(m, p.e[0]->chans[cid].remote_id); /* recipient channel */
+	ns_wr_cstr(m, "pty-req");                   /* request type */
+	ns_wr_bool(m, 1);                           /* want reply */
+	ns_wr_u32(m, 30000);                        /* TERM length, and 5 bytes of it */
+	ns_wr_bytes(m, (const uint8_t *)"xterm", 5);
+	assert_int_equal(ns_eng_send(p.e[0]), 0);
+	pump(&p);
+	assert_true(p.disconnected[1]);
+	assert_int_equal(p.disc_reason[1], NS_DISC_PROTOCOL_ERROR);
+	assert_string_equal(T.disc[1], "malformed CHANNEL_REQUEST");
+	assert_int_equal(T.refused, 0);
+	ns_pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +462,9 @@ int main(void)
 	    cmocka_unit_test(test_unanswered_per_channel),
 	    cmocka_unit_test(test_unanswered_per_connection),
 	    cmocka_unit_test(test_close_releases_room),
+	    cmocka_unit_test(test_oversized_term_refused),
+	    cmocka_unit_test(test_refused_in_order),
+	    cmocka_unit_test(test_truncated_term_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

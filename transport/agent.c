@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -42,27 +43,105 @@ static ns_agent_conn *conn_of(ns_agent *a, uint64_t tok)
 	return c;
 }
 
+static void drop(ns_agent *a, uint32_t slot)
+{
+	ns_agent_conn *c = a->conns[slot];
+
+	fprintf(a->log, "agent event=closed conn=%u\n", c->host.conn_id);
+	ns_agent_conn_free(c);
+	a->conns[slot] = NULL;
+	a->nconns--;
+}
+
+/* Connections of peer that already hung up, though the loop has not read
+ * their EOF yet (a burst of open-and-close accepted in one turn): finish
+ * them now, so they do not count against their source. Only after an
+ * accept since the last look, so a flood of refusals costs no scans. */
+static int hung_up(int fd)
+{
+	ssize_t n;
+	char b;
+
+	n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static void reclaim_closed(ns_agent *a, const char *peer, uint64_t now)
+{
+	uint32_t i;
+
+	if (!a->accepted_since_reclaim) {
+		return;
+	}
+	a->accepted_since_reclaim = 0;
+	for (i = 0; i < a->max_conns; i++) {
+		ns_agent_conn *c = a->conns[i];
+		if (c == NULL || !c->unauth_counted || strcmp(c->host.peer, peer) != 0 ||
+		    !hung_up(c->sock.fd)) {
+			continue;
+		}
+		ns_agent_conn_sock(c, EPOLLIN);
+		if (ns_agent_conn_pump(c, now)) {
+			drop(a, i);
+		}
+	}
+}
+
+/* Unix-socket peers all share the one name "unix" (in a sandbox: the
+ * relay), and the socket file's mode decides who connects: not counted. */
+static int counted_source(const char *peer)
+{
+	return strcmp(peer, "unix") != 0;
+}
+
+/* Count one more unauthenticated connection from peer: 0, or over the cap
+ * once those that already hung up are finished. */
+static int count_source(ns_agent *a, const char *peer, uint64_t now)
+{
+	int rc = ns_tally_add(a->src, peer, 1, a->max_unauth_per_source);
+
+	if (rc == NS_ERR_LIMIT) {
+		reclaim_closed(a, peer, now);
+		rc = ns_tally_add(a->src, peer, 1, a->max_unauth_per_source);
+	}
+	return rc;
+}
+
 static void accept_one(ns_agent *a, int fd, uint64_t now)
 {
 	ns_agent_conn *c = NULL;
-	char peer[64];
+	char peer[sizeof(((ns_agent_conn *)0)->host.peer)]; /* as counted and freed */
+	int counted;
 	uint32_t slot;
 
+	ns_net_peer_name(fd, peer, sizeof(peer));
 	if (a->nconns >= a->max_conns) {
-		ns_net_peer_name(fd, peer, sizeof(peer));
 		fprintf(a->log, "agent event=reject peer=%s reason=max-connections\n", peer);
+		close(fd);
+		return;
+	}
+	counted = counted_source(peer);
+	if (counted && count_source(a, peer, now) != 0) {
+		fprintf(a->log, "agent event=reject peer=%s reason=unauth-per-source\n", peer);
 		close(fd);
 		return;
 	}
 	for (slot = 0; a->conns[slot] != NULL; slot++) {
 	}
 	if (ns_agent_conn_new(a, fd, slot, now, &c) != 0) {
-		fprintf(a->log, "agent event=reject reason=no-memory\n");
+		fprintf(a->log, "agent event=reject peer=%s reason=no-memory\n", peer);
+		if (counted) {
+			ns_tally_sub(a->src, peer, 1);
+		}
 		close(fd);
 		return;
 	}
+	/* the name it is counted under, whatever a second lookup would say */
+	snprintf(c->host.peer, sizeof(c->host.peer), "%s", peer);
+	c->unauth_counted = counted;
 	a->conns[slot] = c;
 	a->nconns++;
+	a->accepted_since_reclaim = 1;
 	c->dirty = 1;
 	fprintf(a->log, "agent event=connect peer=%s conn=%u\n", c->host.peer, c->host.conn_id);
 }
@@ -96,7 +175,7 @@ static void reap(ns_agent *a)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < a->max_conns; i++) {
 			ns_agent_conn *c = a->conns[i];
-			for (ch = 0; c != NULL && ch < NS_AGENT_MAX_CHANNELS; ch++) {
+			for (ch = 0; c != NULL && ch < NS_AGENT_CHAN_SLOTS; ch++) {
 				if (c->sess[ch] != NULL &&
 				    ns_session_reaped(c->sess[ch], pid, st)) {
 					c->dirty = 1;
@@ -143,20 +222,10 @@ static void on_event(ns_agent *a, const struct epoll_event *ev, uint64_t now, in
 		ns_agent_conn_sock(c, ev->events);
 		return;
 	}
-	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_MAX_CHANNELS];
+	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_CHAN_SLOTS];
 	if (s != NULL) {
 		ns_session_io(s, kind, ev->events);
 	}
-}
-
-static void drop(ns_agent *a, uint32_t slot)
-{
-	ns_agent_conn *c = a->conns[slot];
-
-	fprintf(a->log, "agent event=closed conn=%u\n", c->host.conn_id);
-	ns_agent_conn_free(c);
-	a->conns[slot] = NULL;
-	a->nconns--;
 }
 
 /* Timers and pumps of every connection; the epoll timeout for the next wait. */
@@ -210,6 +279,11 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 		a->max_conns = NS_AGENT_MAX_CONNECTIONS_LIMIT;
 	}
 	a->grace_ms = cfg->login_grace_ms ? cfg->login_grace_ms : NS_AGENT_LOGIN_GRACE_MS;
+	a->max_chans = cfg->max_channels != 0 && cfg->max_channels < NS_AGENT_MAX_CHANNELS
+	                   ? cfg->max_channels
+	                   : NS_AGENT_MAX_CHANNELS;
+	a->max_unauth_per_source = cfg->max_unauth_per_source ? cfg->max_unauth_per_source
+	                                                      : NS_AGENT_MAX_UNAUTH_PER_SOURCE;
 	ns_watch_init(&a->lsock, -1, 0);
 	ns_watch_init(&a->sig, -1, 0);
 	std_fds_open();
@@ -228,7 +302,8 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 	 * when their parent ends, not init's: reaped here, and handed to the
 	 * next subreaper up (the sandbox runtime) when we stop. */
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if ((a->conns = calloc(a->max_conns, sizeof(*a->conns))) == NULL) {
+	if ((a->conns = calloc(a->max_conns, sizeof(*a->conns))) == NULL ||
+	    (a->src = calloc(1, sizeof(*a->src))) == NULL) {
 		return NS_ERR_NOMEM;
 	}
 	if ((a->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
@@ -279,6 +354,10 @@ static void shutdown_all(ns_agent *a, const sigset_t *old)
 		close(a->epfd);
 	}
 	free(a->conns);
+	if (a->src != NULL) {
+		ns_tally_clear(a->src);
+		free(a->src);
+	}
 	sigprocmask(SIG_SETMASK, old, NULL);
 	fflush(a->log);
 }
@@ -299,7 +378,10 @@ int ns_agent_run(const ns_agent_config *cfg)
 	if ((rc = setup(&a, cfg, &old)) != 0) {
 		goto out;
 	}
-	fprintf(a.log, "agent event=listen addr=%s max_connections=%u\n", cfg->listen, a.max_conns);
+	fprintf(a.log,
+	        "agent event=listen addr=%s max_connections=%u max_unauth_per_source=%u "
+	        "login_grace_time=%u\n",
+	        cfg->listen, a.max_conns, a.max_unauth_per_source, a.grace_ms / 1000);
 	fflush(a.log);
 	if (cfg->on_ready != NULL) {
 		cfg->on_ready(cfg->ready_ud);

@@ -13,7 +13,12 @@
 #define NS_AGENT_MAX_CONNECTIONS 256
 #define NS_AGENT_MAX_CONNECTIONS_LIMIT 65536
 #define NS_AGENT_LOGIN_GRACE_MS (30 * 1000)
-#define NS_AGENT_MAX_CHANNELS 64      /* channels per connection */
+/* Unauthenticated connections one source address may hold at once (TCP
+ * only: unix-socket peers, the relay in a sandbox, are not counted). */
+#define NS_AGENT_MAX_UNAUTH_PER_SOURCE 16
+#define NS_AGENT_MAX_CHANNELS                                                                      \
+	64                            /* channels per connection (and the most                     \
+	                                 --max-channels allows) */
 #define NS_AGENT_CLOSE_LINGER_MS 2000 /* time to flush a DISCONNECT */
 #define NS_AGENT_AUTHKEYS_MAX (1024 * 1024)
 
@@ -22,18 +27,21 @@ typedef struct ns_agent_config {
 	const ns_key *host_key;   /* with the private half */
 	const uint8_t *host_cert; /* optional OpenSSH host certificate blob */
 	size_t host_cert_len;
-	const char *authorized_keys; /* path or NULL; read again at every auth request */
-	const char *ca_keys;         /* path or NULL: CA public keys whose user
-	                                certificates are trusted (principal = the
-	                                login name); read again at every request */
-	const char *home;            /* sessions' HOME and working folder;
-	                                NULL: the user's home from the passwd entry */
-	FILE *log;                   /* one line per event; NULL: stderr */
-	uint32_t max_connections;    /* 0: NS_AGENT_MAX_CONNECTIONS */
-	uint32_t login_grace_ms;     /* 0: NS_AGENT_LOGIN_GRACE_MS */
-	uint32_t keepalive_ms;       /* 0: no keepalives */
-	uint64_t max_cert_lifetime;  /* seconds: refuse user certificates valid for
-	                                longer (valid_before - valid_after); 0: no limit */
+	const char *authorized_keys;    /* path or NULL; read again at every auth request */
+	const char *ca_keys;            /* path or NULL: CA public keys whose user
+	                                   certificates are trusted (principal = the
+	                                   login name); read again at every request */
+	const char *home;               /* sessions' HOME and working folder;
+	                                   NULL: the user's home from the passwd entry */
+	FILE *log;                      /* one line per event; NULL: stderr */
+	uint32_t max_connections;       /* 0: NS_AGENT_MAX_CONNECTIONS */
+	uint32_t login_grace_ms;        /* 0: NS_AGENT_LOGIN_GRACE_MS */
+	uint32_t max_unauth_per_source; /* 0: NS_AGENT_MAX_UNAUTH_PER_SOURCE */
+	uint32_t max_channels;          /* per connection, 0: NS_AGENT_MAX_CHANNELS */
+	uint32_t max_auth_tries;        /* per connection, 0: NS_DEFAULT_MAX_AUTH_TRIES */
+	uint32_t keepalive_ms;          /* 0: no keepalives */
+	uint64_t max_cert_lifetime;     /* seconds: refuse user certificates valid for
+	                                   longer (valid_before - valid_after); 0: no limit */
 	/* Optional: called once when the socket listens, before serving (a
 	 * supervisor's readiness notice, `nullspace agent --ready-fd`). */
 	void (*on_ready)(void *ud);

@@ -29,7 +29,8 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	ec.host_key = a->cfg->host_key;
 	ec.host_cert = a->cfg->host_cert;
 	ec.host_cert_len = a->cfg->host_cert_len;
-	ec.max_channels = NS_AGENT_MAX_CHANNELS;
+	ec.max_channels = a->max_chans + 1; /* the extra slot: see NS_AGENT_CHAN_SLOTS */
+	ec.max_auth_tries = a->cfg->max_auth_tries;
 	ec.keepalive_ms = a->cfg->keepalive_ms;
 	if ((rc = ns_engine_new(&ec, &c->host.e)) != 0) {
 		free(c);
@@ -50,11 +51,28 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	return 0;
 }
 
+/* Authenticated: no longer counted against its source or the grace time. */
+static void authed_check(ns_agent_conn *c)
+{
+	if (!ns_engine_authenticated(c->host.e)) {
+		return;
+	}
+	if (c->unauth_counted) {
+		c->unauth_counted = 0;
+		ns_tally_sub(c->agent->src, c->host.peer, 1);
+	}
+	c->grace_deadline = 0;
+}
+
 void ns_agent_conn_free(ns_agent_conn *c)
 {
 	size_t i;
 
-	for (i = 0; i < NS_AGENT_MAX_CHANNELS; i++) {
+	if (c->unauth_counted) {
+		c->unauth_counted = 0;
+		ns_tally_sub(c->agent->src, c->host.peer, 1);
+	}
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
 		ns_session_free(c->sess[i]);
 		c->sess[i] = NULL;
 	}
@@ -127,6 +145,16 @@ void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 	}
 }
 
+static uint32_t sessions(const ns_agent_conn *c)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
+		n += c->sess[i] != NULL;
+	}
+	return n;
+}
+
 static void channel_open(ns_agent_conn *c, const ns_event *ev)
 {
 	ns_engine *e = c->host.e;
@@ -141,7 +169,15 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		                  "port forwarding is not supported");
 		return;
 	}
-	if (ev->channel >= NS_AGENT_MAX_CHANNELS || c->sess[ev->channel] != NULL ||
+	if (sessions(c) >= c->agent->max_chans) {
+		fprintf(c->host.log,
+		        "agent event=channel-refused conn=%u type=session reason=max-channels "
+		        "max=%u\n",
+		        c->host.conn_id, c->agent->max_chans);
+		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
+		return;
+	}
+	if (ev->channel >= NS_AGENT_CHAN_SLOTS || c->sess[ev->channel] != NULL ||
 	    ns_session_new(&c->host, ev->channel, &s) != 0) {
 		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
 		                  "no session available");
@@ -156,7 +192,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 
 static ns_session *session_of(ns_agent_conn *c, uint32_t id)
 {
-	return id < NS_AGENT_MAX_CHANNELS ? c->sess[id] : NULL;
+	return id < NS_AGENT_CHAN_SLOTS ? c->sess[id] : NULL;
 }
 
 /* The peer's text for a quoted log field: printable, no quotes. */
@@ -181,12 +217,23 @@ static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
 	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,
 	        ev->error ? ns_strerror(ev->error) : "none", msg);
-	for (i = 0; i < NS_AGENT_MAX_CHANNELS; i++) {
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
 		ns_session_free(c->sess[i]);
 		c->sess[i] = NULL;
 	}
 	c->closing = 1;
 	c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
+}
+
+/* The engine refused a request itself (and answered FAILURE if wanted). */
+static void request_refused(ns_agent_conn *c, const ns_event *ev)
+{
+	char type[32];
+
+	ns_log_str(ev->req.type, type, sizeof(type));
+	fprintf(c->host.log, "agent event=request-refused conn=%u channel=%u type=%s reason=%s\n",
+	        c->host.conn_id, ev->channel, type,
+	        ev->error == NS_ERR_TOOBIG ? "field-over-limit" : "invalid");
 }
 
 static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
@@ -226,6 +273,7 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 			c->sess[ev->channel] = NULL;
 		}
 		break;
+	case NS_EV_CHANNEL_REQUEST_REFUSED: request_refused(c, ev); break;
 	case NS_EV_DISCONNECT: disconnected(c, ev, now); break;
 	default: break;
 	}
@@ -304,7 +352,8 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 	ns_engine_tick(c->host.e, now);
 	for (round = 0; round < 8; round++) {
 		feed(c, now);
-		for (i = 0; i < NS_AGENT_MAX_CHANNELS && !c->closing; i++) {
+		authed_check(c);
+		for (i = 0; i < NS_AGENT_CHAN_SLOTS && !c->closing; i++) {
 			if (c->sess[i] != NULL) {
 				ns_session_sync(c->sess[i]);
 			}
@@ -341,9 +390,7 @@ void ns_agent_conn_timers(ns_agent_conn *c, uint64_t now)
 	if (ns_engine_next_timeout(c->host.e, now) == 0) {
 		c->dirty = 1;
 	}
-	if (c->grace_deadline != 0 && ns_engine_authenticated(c->host.e)) {
-		c->grace_deadline = 0;
-	}
+	authed_check(c);
 	if (c->grace_deadline != 0 && now >= c->grace_deadline) {
 		c->grace_deadline = 0;
 		fprintf(c->host.log, "agent event=login-timeout conn=%u peer=%s\n", c->host.conn_id,

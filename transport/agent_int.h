@@ -10,9 +10,13 @@
 #include "log_str.h"
 #include "nullspace/engine.h"
 #include "session.h"
+#include "tally.h"
 
 #define NS_AGENT_RBUF 65536
 #define NS_AGENT_USER_LOG_MAX 64
+/* Engine channel slots: one more than the most sessions, so an open over
+ * the limit reaches the agent, which refuses it with a log line. */
+#define NS_AGENT_CHAN_SLOTS (NS_AGENT_MAX_CHANNELS + 1)
 
 typedef struct ns_agent ns_agent;
 
@@ -26,9 +30,10 @@ typedef struct ns_agent_conn {
 	int closing;             /* the engine is done: flush, then free */
 	int dirty;               /* needs a pump in this loop turn */
 	uint64_t grace_deadline; /* 0 once authenticated */
+	int unauth_counted;      /* counted in the agent's per-source table */
 	uint64_t close_deadline;
 	char user[NS_AGENT_USER_LOG_MAX]; /* as logged */
-	ns_session *sess[NS_AGENT_MAX_CHANNELS];
+	ns_session *sess[NS_AGENT_CHAN_SLOTS];
 } ns_agent_conn;
 
 struct ns_agent {
@@ -41,11 +46,16 @@ struct ns_agent {
 	uint32_t gen;
 	unsigned next_id;
 	uint32_t grace_ms;
+	uint32_t max_unauth_per_source;
+	uint32_t max_chans;         /* sessions per connection */
+	ns_tally *src;              /* unauthenticated TCP connections per source */
+	int accepted_since_reclaim; /* agent.c reclaim_closed() */
 };
 
 /* agent_conn.c */
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out);
-/* Free everything: SIGHUP the sessions' groups, close the socket. */
+/* Free everything: SIGHUP the sessions' groups, close the socket, uncount
+ * it from its source. */
 void ns_agent_conn_free(ns_agent_conn *c);
 /* Socket readiness. */
 void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events);

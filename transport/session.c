@@ -111,19 +111,38 @@ static int term_ok(ns_str t)
 			return 0;
 		}
 	}
-	return t.len < NS_SESSION_TERM_MAX;
+	return 1;
+}
+
+/* Why a pty-req is refused, or NULL. */
+static const char *pty_refusal(const ns_session *s, const ns_chan_request *req)
+{
+	if (s->h->no_pty) {
+		return "no-permit-pty"; /* the certificate has no permit-pty */
+	}
+	if (s->pty || s->kind != NULL) {
+		return "out-of-order";
+	}
+	if (req->term.len >= NS_SESSION_TERM_MAX) {
+		return "term-too-long";
+	}
+	return term_ok(req->term) ? NULL : "term-invalid";
 }
 
 /* pty-req: open the PTY now, so its modes and size are set before exec. */
 static int pty_req(ns_session *s, const ns_chan_request *req)
 {
+	const char *why = pty_refusal(s, req);
 	struct termios t;
 
-	if (s->pty || s->kind != NULL || !term_ok(req->term) || s->h->no_pty) {
-		return 0; /* no permit-pty in the certificate: no PTY */
-	}
-	if (openpty(&s->master, &s->slave, NULL, NULL, NULL) != 0) {
+	if (why == NULL && openpty(&s->master, &s->slave, NULL, NULL, NULL) != 0) {
 		s->master = s->slave = -1;
+		why = "openpty-failed";
+	}
+	if (why != NULL) {
+		fprintf(s->h->log,
+		        "agent event=request-refused conn=%u channel=%u type=pty-req reason=%s\n",
+		        s->h->conn_id, s->channel, why);
 		return 0;
 	}
 	fcntl(s->master, F_SETFD, FD_CLOEXEC);

@@ -140,6 +140,12 @@ enum ns_event_type {
 	/* the connection is over: reason, message, by_peer. Flush the output
 	 * (it may hold our DISCONNECT) and close the socket. */
 	NS_EV_DISCONNECT,
+	/* a channel request of the peer's that the engine refused itself (a
+	 * field over its limit, e.g. a pty-req TERM over 256 bytes): it has
+	 * answered CHANNEL_FAILURE if a reply was wanted, and the connection
+	 * goes on. req.type and req.want_reply are set (no other field), error
+	 * says why (NS_ERR_TOOBIG). For the log; nothing to answer. */
+	NS_EV_CHANNEL_REQUEST_REFUSED,
 };
 
 #define NS_CHANNEL_ALL UINT32_MAX
