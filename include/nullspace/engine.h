@@ -15,7 +15,10 @@
  * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
  * released when idle. Data never exceeds the peer's window: writes accept
  * only what the window and the send buffer allow (backpressure), and the
- * engine reopens our window only as the caller reports data consumed. */
+ * engine reopens our window only as the caller reports data consumed.
+ * Channel data fills the send buffer only to 64 KiB below NS_OUTPUT_HIGH,
+ * so an engine busy sending keeps reading its peer (window adjusts are
+ * never stuck behind its own data). */
 #ifndef NULLSPACE_ENGINE_H
 #define NULLSPACE_ENGINE_H
 
