@@ -316,7 +316,8 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 		start(c, ch, req, ns_str_eq(t, "exec"));
 	} else if (ns_str_eq(t, "pty-req") && c->permit_pty) {
 		forward(c, ch, req, NS_OWED_PTY);
-	} else if (ns_str_eq(t, "env") || ns_str_eq(t, "window-change") || ns_str_eq(t, "signal")) {
+	} else if (ns_str_eq(t, "env") || ns_str_eq(t, "window-change") || ns_str_eq(t, "signal") ||
+	           ns_str_eq(t, "eow@openssh.com")) {
 		forward(c, ch, req, 0);
 	} else {
 		refuse(c, ch, req); /* x11-req, auth-agent-req@openssh.com, pty without

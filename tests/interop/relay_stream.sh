@@ -146,6 +146,14 @@ for who in ssh-agent ssh-relay; do
 		fi
 	done
 done
+assert_contains "agent logs eow (direct)" "event=eow" "$AGENT_LOG"
+assert_contains "agent logs eow (through the relay)" "event=eow" "$T/agent_unix.log"
+# the command died of SIGPIPE (sh -c reports it as 128 + 13)
+if grep -A1 "event=eow" "$T/agent_unix.log" | grep -qE "signal=PIPE|exit=141"; then
+	ok "the command after eow ended by SIGPIPE"
+else
+	fail "the command after eow did not end by SIGPIPE"
+fi
 relay_alive
 
 pass
