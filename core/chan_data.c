@@ -31,6 +31,20 @@ static size_t data_max(const ns_channel *c)
 	return c->remote_max_packet < NS_CHAN_DATA_MAX ? c->remote_max_packet : NS_CHAN_DATA_MAX;
 }
 
+uint32_t ns_channel_window(const ns_engine *e, uint32_t id)
+{
+	const ns_channel *c;
+
+	if (e->chans == NULL || id >= e->nchans) {
+		return 0;
+	}
+	c = &e->chans[id];
+	if (c->state != NS_CH_OPEN || c->sent_eof || c->sent_close) {
+		return 0;
+	}
+	return c->remote_window;
+}
+
 size_t ns_channel_writable(const ns_engine *e, uint32_t id)
 {
 	const ns_channel *c;

@@ -1,8 +1,11 @@
-/* Bytes through a relay splice with end-to-end backpressure: data from one
- * side goes to the other as far as its window allows; the rest waits in a
- * per-direction hold and is reported consumed on the sending side only once
- * the other took it, so that side's window stays closed meanwhile. After
- * the held bytes: exit status, EOF and CLOSE, in that order. */
+/* Bytes through a relay splice with end-to-end backpressure. Data from one
+ * side goes to the other as far as its window and output allow; the rest
+ * waits in a per-direction hold. Window passing: the sender gets window
+ * back (ns_channel_consumed) only as the receiver grants it to us, so the
+ * sender never has more in flight than the receiver can take, and a
+ * stalled receiver leaves (almost) nothing held here: the bytes wait in
+ * the two endpoints' windows, not in the relay. After the held bytes:
+ * exit status, EOF and CLOSE, in that order. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +53,30 @@ static void ends(ns_relay_conn *c, ns_relay_chan *ch, int dir, ns_engine **dst, 
 	*sid = dir == NS_TO_FRONT ? ch->ich : ch->fch;
 }
 
+/* Give the sender back the window the receiver has granted us: of the
+ * bytes forwarded and not yet given back, keep unreleased as many as the
+ * receiver's window is short of ours (NS_RELAY_WINDOW). So what the sender
+ * may still send plus what is held here never exceeds what the receiver
+ * can take: with the receiver stalled (window 0) the sender's window stays
+ * closed and the relay holds nothing. */
+static void give_back(ns_relay_conn *c, ns_relay_chan *ch, int dir)
+{
+	ns_engine *dst, *src;
+	uint32_t did, sid, win, keep, n;
+
+	ends(c, ch, dir, &dst, &did, &src, &sid);
+	if (src == NULL || dst == NULL || ch->fwd[dir] == 0) {
+		return;
+	}
+	win = ns_channel_window(dst, did);
+	keep = win >= NS_RELAY_WINDOW ? 0 : NS_RELAY_WINDOW - win;
+	if (ch->fwd[dir] > keep) {
+		n = ch->fwd[dir] - keep;
+		ns_channel_consumed(src, sid, n);
+		ch->fwd[dir] -= n;
+	}
+}
+
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d)
 {
 	ns_relay_hold *h = &ch->hold[dir][ext != 0];
@@ -65,12 +92,13 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 	}
 	if (h->len == 0 && dst != NULL) {
 		ns_channel_write(dst, did, ext != 0, d.p, d.len, &took);
-		ns_channel_consumed(src, sid, took);
+		ch->fwd[dir] += (uint32_t)took;
 	}
 	if (took < d.len && hold_append(h, d.p + took, d.len - took) != 0) {
 		fprintf(c->r->log, "relay event=error conn=%u what=hold error=no-memory\n", c->id);
 		ns_channel_consumed(src, sid, d.len - took); /* dropped */
 	}
+	give_back(c, ch, dir);
 }
 
 void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg)
@@ -95,14 +123,17 @@ static int flush_holds(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 		took = 0;
 		ns_channel_write(dst, did, x, h->p + h->off, h->len, &took);
 		if (src != NULL && (dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
-			ns_channel_consumed(src, sid, took);
+			ch->fwd[dir] += (uint32_t)took;
 		}
 		h->off += took;
 		h->len -= took;
 		moved |= took > 0;
 		if (h->len == 0) {
-			ns_relay_hold_free(h);
+			ns_relay_hold_free(h); /* drained: the buffer goes back */
 		}
+	}
+	if ((dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
+		give_back(c, ch, dir);
 	}
 	return moved;
 }

@@ -70,6 +70,9 @@ typedef struct ns_relay_chan {
 	/* bytes taken from one side, not yet accepted by the other, by
 	 * direction and ext (0 data, 1 stderr); not reported consumed yet */
 	ns_relay_hold hold[2][2];
+	/* by direction: bytes forwarded to the receiver that the sender has
+	 * not had back as window yet (relay_flow.c's window passing) */
+	uint32_t fwd[2];
 	int want_eof[2], want_close[2]; /* to send once the holds are empty */
 	int exit_kind;                  /* 0 none, 1 status, 2 signal: to the front */
 	int exit_sent, exit_core;

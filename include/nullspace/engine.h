@@ -253,6 +253,9 @@ int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
  * 4254 5.4). Never NS_ERR_AGAIN: room for each owed reply is held in the
  * send buffer from the moment the request arrives. */
 int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
+/* The peer's window on this channel: bytes we may still send (0 for an
+ * unknown or closed channel). A relay passes it on to the sender. */
+uint32_t ns_channel_window(const ns_engine *e, uint32_t id);
 /* How many bytes ns_channel_write would take right now. */
 size_t ns_channel_writable(const ns_engine *e, uint32_t id);
 /* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
