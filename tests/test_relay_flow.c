@@ -348,9 +348,66 @@ static void test_two_way_engine_pair(void **state)
 	ns_pair_free(&p);
 }
 
+/* relay_state.c's table: the orders a direction's end can take. */
+static void test_tail_table(void **state)
+{
+	static const struct {
+		int ev, want;
+	} path[] = {
+	    {NS_TEV_PEER_EOF, NS_TAIL_EOF_DUE},   {NS_TEV_PEER_EOF, NS_TAIL_EOF_DUE},
+	    {NS_TEV_END, NS_TAIL_EOF_CLOSE_DUE},  {NS_TEV_EOF_SENT, NS_TAIL_CLOSE_DUE},
+	    {NS_TEV_PEER_EOF, NS_TAIL_CLOSE_DUE}, {NS_TEV_CLOSE_SENT, NS_TAIL_DONE},
+	    {NS_TEV_END, NS_TAIL_DONE},
+	};
+	ns_relay_chan ch;
+	size_t i;
+	int t, ev;
+
+	(void)state;
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(ch.tail[NS_TO_FRONT], NS_TAIL_STREAM);
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
+		ns_relay_tail(&ch, NS_TO_FRONT, path[i].ev);
+		assert_int_equal(ch.tail[NS_TO_FRONT], path[i].want);
+	}
+	assert_int_equal(ch.tail[NS_TO_INNER], NS_TAIL_STREAM); /* the other untouched */
+	/* a CLOSE without EOF: the other side closed while data flowed */
+	ns_relay_tail(&ch, NS_TO_INNER, NS_TEV_END);
+	assert_int_equal(ch.tail[NS_TO_INNER], NS_TAIL_CLOSE_DUE);
+	assert_true(ns_relay_tail_ending(&ch, NS_TO_INNER));
+	/* EOF sent, the channel stays until the splice ends */
+	ch.tail[NS_TO_INNER] = NS_TAIL_EOF_DUE;
+	assert_false(ns_relay_tail_ending(&ch, NS_TO_INNER));
+	ns_relay_tail(&ch, NS_TO_INNER, NS_TEV_EOF_SENT);
+	assert_int_equal(ch.tail[NS_TO_INNER], NS_TAIL_EOF_SENT);
+	assert_false(ns_relay_tail_ending(&ch, NS_TO_INNER));
+	/* from every state, a receiver gone owes nothing more, and stays so */
+	for (t = 0; t < NS_TAIL_COUNT; t++) {
+		ch.tail[0] = (uint8_t)t;
+		ns_relay_tail(&ch, 0, NS_TEV_GONE);
+		assert_int_equal(ch.tail[0], NS_TAIL_DONE);
+		for (ev = 0; ev < NS_TEV_COUNT; ev++) {
+			ns_relay_tail(&ch, 0, ev);
+			assert_int_equal(ch.tail[0], NS_TAIL_DONE);
+		}
+	}
+	/* a side closing ends the other: EOF and CLOSE for the user */
+	memset(&ch, 0, sizeof(ch));
+	ch.fstate = ch.istate = NS_RS_OPEN;
+	ns_relay_tail(&ch, NS_TO_FRONT, NS_TEV_PEER_EOF);
+	ns_relay_state_gone(&ch, NS_SIDE_INNER);
+	assert_int_equal(ch.istate, NS_RS_GONE);
+	assert_int_equal(ch.tail[NS_TO_INNER], NS_TAIL_DONE);
+	assert_int_equal(ch.tail[NS_TO_FRONT], NS_TAIL_EOF_CLOSE_DUE);
+	assert_false(ns_relay_state_done(&ch));
+	ns_relay_state_gone(&ch, NS_SIDE_FRONT);
+	assert_true(ns_relay_state_done(&ch));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_tail_table),
 	    cmocka_unit_test(test_two_way_engine_pair),
 	    cmocka_unit_test(test_two_way_through_splice),
 	    cmocka_unit_test(test_stalled_channel_does_not_stall_another),

@@ -4,8 +4,8 @@
  * back (ns_channel_consumed) only as the receiver grants it to us, so the
  * sender never has more in flight than the receiver can take, and a
  * stalled receiver leaves (almost) nothing held here: the bytes wait in
- * the two endpoints' windows, not in the relay. After the held bytes:
- * exit status, EOF and CLOSE, in that order. */
+ * the two endpoints' windows, not in the relay. What follows the held
+ * bytes (exit status, EOF, CLOSE) is relay_state.c's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,8 +106,7 @@ void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg)
 	hold_append(&ch->hold[NS_TO_FRONT][1], (const uint8_t *)msg, strlen(msg));
 }
 
-/* Write held bytes of one direction; 1 if any moved. */
-static int flush_holds(ns_relay_conn *c, ns_relay_chan *ch, int dir)
+int ns_relay_flow_flush(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 {
 	ns_engine *dst, *src;
 	uint32_t did, sid, x;
@@ -134,76 +133,6 @@ static int flush_holds(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 	}
 	if ((dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
 		give_back(c, ch, dir);
-	}
-	return moved;
-}
-
-static int to_front(ns_relay_conn *c, ns_relay_chan *ch)
-{
-	ns_engine *e = c->front.e;
-	int moved = flush_holds(c, ch, NS_TO_FRONT), rc;
-
-	if (ch->hold[NS_TO_FRONT][0].len > 0 || ch->hold[NS_TO_FRONT][1].len > 0) {
-		return moved;
-	}
-	if (ch->exit_kind != 0 && !ch->exit_sent) {
-		rc = ch->exit_kind == 1 ? ns_channel_exit_status(e, ch->fch, ch->exit_status)
-		                        : ns_channel_exit_signal(e, ch->fch, ch->exit_sig,
-		                                                 ch->exit_core, ch->exit_msg);
-		ch->exit_sent = rc != NS_ERR_AGAIN;
-		moved = 1;
-	}
-	if (ch->want_eof[NS_TO_FRONT] && ns_channel_eof(e, ch->fch) != NS_ERR_AGAIN) {
-		ch->want_eof[NS_TO_FRONT] = 0;
-		moved = 1;
-	}
-	if (ch->want_close[NS_TO_FRONT] && !ch->want_eof[NS_TO_FRONT] &&
-	    ns_channel_close(e, ch->fch) != NS_ERR_AGAIN) {
-		ch->want_close[NS_TO_FRONT] = 0;
-		moved = 1;
-	}
-	return moved;
-}
-
-static int to_inner(ns_relay_conn *c, ns_relay_chan *ch)
-{
-	ns_engine *e;
-	int moved;
-
-	if (c->inner == NULL || ch->istate != NS_RS_OPEN) {
-		return 0;
-	}
-	e = c->inner->p.e;
-	moved = flush_holds(c, ch, NS_TO_INNER);
-	if (ch->hold[NS_TO_INNER][0].len > 0 || ch->hold[NS_TO_INNER][1].len > 0) {
-		return moved;
-	}
-	if (ch->want_eof[NS_TO_INNER] && ns_channel_eof(e, ch->ich) != NS_ERR_AGAIN) {
-		ch->want_eof[NS_TO_INNER] = 0;
-		moved = 1;
-	}
-	if (ch->want_close[NS_TO_INNER] && !ch->want_eof[NS_TO_INNER] &&
-	    ns_channel_close(e, ch->ich) != NS_ERR_AGAIN) {
-		ch->want_close[NS_TO_INNER] = 0;
-		moved = 1;
-	}
-	return moved;
-}
-
-int ns_relay_flow_sweep(ns_relay_conn *c)
-{
-	uint32_t i;
-	int moved = 0;
-
-	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
-		ns_relay_chan *ch = c->chans[i];
-		if (ch == NULL) {
-			continue;
-		}
-		if (ch->fstate == NS_RS_OPEN) {
-			moved |= to_front(c, ch);
-		}
-		moved |= to_inner(c, ch);
 	}
 	return moved;
 }
