@@ -72,6 +72,8 @@ static void give_back(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 	keep = win >= NS_RELAY_WINDOW ? 0 : NS_RELAY_WINDOW - win;
 	if (ch->fwd[dir] > keep) {
 		n = ch->fwd[dir] - keep;
+		/* cannot fail: fwd counts bytes the sender's engine delivered
+		 * and nobody reported consumed yet; a closed channel is a no-op */
 		ns_channel_consumed(src, sid, n);
 		ch->fwd[dir] -= n;
 	}
