@@ -20,6 +20,13 @@
 /* Output space channel data leaves free for control messages (window
  * adjusts, requests, replies, CLOSE, rekeying) so they never overflow. */
 #define NS_CHAN_OUT_RESERVE (64 * 1024)
+/* Channel data fills the output only up to this many bytes waiting to be
+ * sent, well below NS_OUTPUT_HIGH, where the engine stops taking input: so
+ * an engine busy sending data still reads, and the peer's WINDOW_ADJUST,
+ * replies and key exchange are never stuck behind our own data. Two of our
+ * engines that both stopped reading while their output was full of data
+ * deadlocked each other (a relay splicing a two-way stream, issue 10). */
+#define NS_CHAN_DATA_OUT_HIGH (NS_OUTPUT_HIGH - NS_CHAN_OUT_RESERVE)
 /* Output space a control message of the caller (request, EOF, CLOSE, open
  * verdict) leaves free for the engine's own answers. */
 #define NS_CHAN_CTL_RESERVE (16 * 1024)

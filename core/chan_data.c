@@ -5,15 +5,18 @@
 
 /* Data bytes that fit in the output in packets of at most mp bytes, leaving
  * NS_CHAN_OUT_RESERVE free for control messages (and the owed replies'
- * room alone). */
+ * room alone), and never filling it past NS_CHAN_DATA_OUT_HIGH. */
 static size_t out_capacity(const ns_engine *e, size_t mp)
 {
-	size_t room = ns_chan_out_free(e), per, cap, rest;
+	size_t room = ns_chan_out_free(e), pending = e->out.len - e->out_off, per, cap, rest;
 
-	if (mp == 0 || room <= NS_CHAN_OUT_RESERVE) {
+	if (mp == 0 || room <= NS_CHAN_OUT_RESERVE || pending >= NS_CHAN_DATA_OUT_HIGH) {
 		return 0;
 	}
 	room -= NS_CHAN_OUT_RESERVE;
+	if (room > NS_CHAN_DATA_OUT_HIGH - pending) {
+		room = NS_CHAN_DATA_OUT_HIGH - pending;
+	}
 	per = mp + NS_PACKET_OVERHEAD + NS_CHAN_DATA_HEADER;
 	cap = room / per * mp;
 	rest = room % per;
@@ -26,6 +29,20 @@ static size_t out_capacity(const ns_engine *e, size_t mp)
 static size_t data_max(const ns_channel *c)
 {
 	return c->remote_max_packet < NS_CHAN_DATA_MAX ? c->remote_max_packet : NS_CHAN_DATA_MAX;
+}
+
+uint32_t ns_channel_window(const ns_engine *e, uint32_t id)
+{
+	const ns_channel *c;
+
+	if (e->chans == NULL || id >= e->nchans) {
+		return 0;
+	}
+	c = &e->chans[id];
+	if (c->state != NS_CH_OPEN || c->sent_eof || c->sent_close) {
+		return 0;
+	}
+	return c->remote_window;
 }
 
 size_t ns_channel_writable(const ns_engine *e, uint32_t id)

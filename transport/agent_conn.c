@@ -26,6 +26,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	memset(&ec, 0, sizeof(ec));
 	ec.role = NS_ROLE_SERVER;
 	ec.alloc = ns_allocator_libc();
+	ec.software = NS_SERVER_SOFTWARE;
 	ec.host_key = a->cfg->host_key;
 	ec.host_cert = a->cfg->host_cert;
 	ec.host_cert_len = a->cfg->host_cert_len;

@@ -13,6 +13,7 @@
 #include "net.h"
 #include "nullspace/error.h"
 #include "relay_int.h"
+#include "session.h"
 
 #define READS_PER_PUMP 16
 #define ROUNDS_PER_PUMP 16
@@ -47,7 +48,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	memset(&ec, 0, sizeof(ec));
 	ec.role = NS_ROLE_SERVER;
 	ec.alloc = ns_allocator_libc();
-	ec.software = "nullspace_relay_0.1";
+	ec.software = NS_SERVER_SOFTWARE; /* so that ssh sends eow@openssh.com */
 	ec.host_key = r->cfg->host_key;
 	ec.max_channels = r->max_channels;
 	ec.max_auth_tries = r->cfg->max_auth_tries;

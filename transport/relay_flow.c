@@ -1,8 +1,11 @@
-/* Bytes through a relay splice with end-to-end backpressure: data from one
- * side goes to the other as far as its window allows; the rest waits in a
- * per-direction hold and is reported consumed on the sending side only once
- * the other took it, so that side's window stays closed meanwhile. After
- * the held bytes: exit status, EOF and CLOSE, in that order. */
+/* Bytes through a relay splice with end-to-end backpressure. Data from one
+ * side goes to the other as far as its window and output allow; the rest
+ * waits in a per-direction hold. Window passing: the sender gets window
+ * back (ns_channel_consumed) only as the receiver grants it to us, so the
+ * sender never has more in flight than the receiver can take, and a
+ * stalled receiver leaves (almost) nothing held here: the bytes wait in
+ * the two endpoints' windows, not in the relay. What follows the held
+ * bytes (exit status, EOF, CLOSE) is relay_state.c's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +53,32 @@ static void ends(ns_relay_conn *c, ns_relay_chan *ch, int dir, ns_engine **dst, 
 	*sid = dir == NS_TO_FRONT ? ch->ich : ch->fch;
 }
 
+/* Give the sender back the window the receiver has granted us: of the
+ * bytes forwarded and not yet given back, keep unreleased as many as the
+ * receiver's window is short of ours (NS_RELAY_WINDOW). So what the sender
+ * may still send plus what is held here never exceeds what the receiver
+ * can take: with the receiver stalled (window 0) the sender's window stays
+ * closed and the relay holds nothing. */
+static void give_back(ns_relay_conn *c, ns_relay_chan *ch, int dir)
+{
+	ns_engine *dst, *src;
+	uint32_t did, sid, win, keep, n;
+
+	ends(c, ch, dir, &dst, &did, &src, &sid);
+	if (src == NULL || dst == NULL || ch->fwd[dir] == 0) {
+		return;
+	}
+	win = ns_channel_window(dst, did);
+	keep = win >= NS_RELAY_WINDOW ? 0 : NS_RELAY_WINDOW - win;
+	if (ch->fwd[dir] > keep) {
+		n = ch->fwd[dir] - keep;
+		/* cannot fail: fwd counts bytes the sender's engine delivered
+		 * and nobody reported consumed yet; a closed channel is a no-op */
+		ns_channel_consumed(src, sid, n);
+		ch->fwd[dir] -= n;
+	}
+}
+
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d)
 {
 	ns_relay_hold *h = &ch->hold[dir][ext != 0];
@@ -65,12 +94,13 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 	}
 	if (h->len == 0 && dst != NULL) {
 		ns_channel_write(dst, did, ext != 0, d.p, d.len, &took);
-		ns_channel_consumed(src, sid, took);
+		ch->fwd[dir] += (uint32_t)took;
 	}
 	if (took < d.len && hold_append(h, d.p + took, d.len - took) != 0) {
 		fprintf(c->r->log, "relay event=error conn=%u what=hold error=no-memory\n", c->id);
 		ns_channel_consumed(src, sid, d.len - took); /* dropped */
 	}
+	give_back(c, ch, dir);
 }
 
 void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg)
@@ -78,8 +108,7 @@ void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg)
 	hold_append(&ch->hold[NS_TO_FRONT][1], (const uint8_t *)msg, strlen(msg));
 }
 
-/* Write held bytes of one direction; 1 if any moved. */
-static int flush_holds(ns_relay_conn *c, ns_relay_chan *ch, int dir)
+int ns_relay_flow_flush(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 {
 	ns_engine *dst, *src;
 	uint32_t did, sid, x;
@@ -95,84 +124,17 @@ static int flush_holds(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 		took = 0;
 		ns_channel_write(dst, did, x, h->p + h->off, h->len, &took);
 		if (src != NULL && (dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
-			ns_channel_consumed(src, sid, took);
+			ch->fwd[dir] += (uint32_t)took;
 		}
 		h->off += took;
 		h->len -= took;
 		moved |= took > 0;
 		if (h->len == 0) {
-			ns_relay_hold_free(h);
+			ns_relay_hold_free(h); /* drained: the buffer goes back */
 		}
 	}
-	return moved;
-}
-
-static int to_front(ns_relay_conn *c, ns_relay_chan *ch)
-{
-	ns_engine *e = c->front.e;
-	int moved = flush_holds(c, ch, NS_TO_FRONT), rc;
-
-	if (ch->hold[NS_TO_FRONT][0].len > 0 || ch->hold[NS_TO_FRONT][1].len > 0) {
-		return moved;
-	}
-	if (ch->exit_kind != 0 && !ch->exit_sent) {
-		rc = ch->exit_kind == 1 ? ns_channel_exit_status(e, ch->fch, ch->exit_status)
-		                        : ns_channel_exit_signal(e, ch->fch, ch->exit_sig,
-		                                                 ch->exit_core, ch->exit_msg);
-		ch->exit_sent = rc != NS_ERR_AGAIN;
-		moved = 1;
-	}
-	if (ch->want_eof[NS_TO_FRONT] && ns_channel_eof(e, ch->fch) != NS_ERR_AGAIN) {
-		ch->want_eof[NS_TO_FRONT] = 0;
-		moved = 1;
-	}
-	if (ch->want_close[NS_TO_FRONT] && !ch->want_eof[NS_TO_FRONT] &&
-	    ns_channel_close(e, ch->fch) != NS_ERR_AGAIN) {
-		ch->want_close[NS_TO_FRONT] = 0;
-		moved = 1;
-	}
-	return moved;
-}
-
-static int to_inner(ns_relay_conn *c, ns_relay_chan *ch)
-{
-	ns_engine *e;
-	int moved;
-
-	if (c->inner == NULL || ch->istate != NS_RS_OPEN) {
-		return 0;
-	}
-	e = c->inner->p.e;
-	moved = flush_holds(c, ch, NS_TO_INNER);
-	if (ch->hold[NS_TO_INNER][0].len > 0 || ch->hold[NS_TO_INNER][1].len > 0) {
-		return moved;
-	}
-	if (ch->want_eof[NS_TO_INNER] && ns_channel_eof(e, ch->ich) != NS_ERR_AGAIN) {
-		ch->want_eof[NS_TO_INNER] = 0;
-		moved = 1;
-	}
-	if (ch->want_close[NS_TO_INNER] && !ch->want_eof[NS_TO_INNER] &&
-	    ns_channel_close(e, ch->ich) != NS_ERR_AGAIN) {
-		ch->want_close[NS_TO_INNER] = 0;
-		moved = 1;
-	}
-	return moved;
-}
-
-int ns_relay_flow_sweep(ns_relay_conn *c)
-{
-	uint32_t i;
-	int moved = 0;
-
-	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
-		ns_relay_chan *ch = c->chans[i];
-		if (ch == NULL) {
-			continue;
-		}
-		if (ch->fstate == NS_RS_OPEN) {
-			moved |= to_front(c, ch);
-		}
-		moved |= to_inner(c, ch);
+	if ((dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
+		give_back(c, ch, dir);
 	}
 	return moved;
 }

@@ -2,7 +2,7 @@
  * pumps (relay_conn.c), its authentication (relay_front.c), its lazily
  * opened connection to the sandbox's agent (relay_inner.c) and the channel
  * splices between the two (relay_splice.c, relay_splice_agent.c,
- * relay_flow.c). */
+ * relay_flow.c, relay_state.c). */
 #ifndef NS_TRANSPORT_RELAY_INT_H
 #define NS_TRANSPORT_RELAY_INT_H
 
@@ -52,8 +52,40 @@ typedef struct ns_relay_pipe {
 	int done; /* the engine reported NS_EV_DISCONNECT */
 } ns_relay_pipe;
 
+/* The state of a splice; relay_state.c has the table and the transitions.
+ * Each side's channel (fstate, istate): */
 enum { NS_RS_NONE = 0, NS_RS_PENDING, NS_RS_OPEN, NS_RS_GONE };
+enum { NS_SIDE_FRONT = 0, NS_SIDE_INNER = 1 };
+/* Directions, named by the receiving side: */
 enum { NS_TO_FRONT = 0, NS_TO_INNER = 1 };
+/* What a direction owes its receiver after the held bytes (tail[dir]): */
+enum {
+	NS_TAIL_STREAM = 0,    /* data flows */
+	NS_TAIL_EOF_DUE,       /* EOF goes out once the holds drain */
+	NS_TAIL_EOF_SENT,      /* EOF sent, the channel stays */
+	NS_TAIL_CLOSE_DUE,     /* CLOSE goes out once the holds drain */
+	NS_TAIL_EOF_CLOSE_DUE, /* EOF, then CLOSE */
+	NS_TAIL_DONE,          /* CLOSE sent, or the receiver is gone */
+	NS_TAIL_COUNT
+};
+/* ... and the events that move it: */
+enum {
+	NS_TEV_PEER_EOF = 0, /* the sending side's EOF */
+	NS_TEV_END,          /* the splice ends on this side */
+	NS_TEV_EOF_SENT,
+	NS_TEV_CLOSE_SENT,
+	NS_TEV_GONE, /* the receiving channel is closed */
+	NS_TEV_COUNT
+};
+/* The exit status owed to the user (exit_kind), sent before the EOF: */
+enum { NS_EXIT_NONE = 0, NS_EXIT_STATUS, NS_EXIT_SIGNAL };
+/* The splice as a whole (mode): */
+enum {
+	NS_SPLICE_LIVE = 0,
+	NS_SPLICE_REFUSING, /* a subsystem refusal: requests are refused until
+	                       the user answers our keepalive */
+	NS_SPLICE_LOST,     /* the agent connection was lost */
+};
 
 /* Entries of ns_relay_chan.owed: the front's want_reply requests. */
 enum {
@@ -78,9 +110,14 @@ typedef struct ns_relay_chan {
 	/* bytes taken from one side, not yet accepted by the other, by
 	 * direction and ext (0 data, 1 stderr); not reported consumed yet */
 	ns_relay_hold hold[2][2];
-	int want_eof[2], want_close[2]; /* to send once the holds are empty */
-	int exit_kind;                  /* 0 none, 1 status, 2 signal: to the front */
-	int exit_sent, exit_core;
+	/* by direction: bytes forwarded to the receiver that the sender has
+	 * not had back as window yet (relay_flow.c's window passing) */
+	uint32_t fwd[2];
+	uint8_t tail[2];   /* NS_TAIL_*, by direction */
+	uint8_t mode;      /* NS_SPLICE_* */
+	uint8_t exit_kind; /* NS_EXIT_*: owed to the front */
+	uint8_t exit_sent; /* ... and sent */
+	int exit_core;
 	uint32_t exit_status;
 	char exit_sig[32];
 	char exit_msg[128];
@@ -90,9 +127,8 @@ typedef struct ns_relay_chan {
 	/* our want_reply requests to the front, in order */
 	uint8_t ours[NS_RELAY_REPLIES_MAX];
 	uint8_t nours;
-	int refusing; /* subsystem refusal in progress */
 	const char *kind;
-	int pty, lost;
+	int pty;
 	uint64_t bytes_in, bytes_out;
 } ns_relay_chan;
 
@@ -250,9 +286,22 @@ ns_relay_chan *ns_relay_chan_by_inner(ns_relay_conn *c, uint32_t ich);
 /* Free a splice (logging its end) and its slot. */
 void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch);
 
-/* relay_flow.c: data, EOF, exit status and CLOSE with backpressure. */
+/* relay_flow.c: data with backpressure and window passing. */
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d);
-/* Move held bytes and due EOF / exit / CLOSE of every splice; 1 if
+/* Write held bytes of one direction; 1 if any moved. */
+int ns_relay_flow_flush(ns_relay_conn *c, ns_relay_chan *ch, int dir);
+
+/* relay_state.c: the state of a splice and its transitions. */
+void ns_relay_tail(ns_relay_chan *ch, int dir, int ev); /* NS_TEV_* */
+/* 1 once CLOSE is due or done in that direction. */
+int ns_relay_tail_ending(const ns_relay_chan *ch, int dir);
+/* The splice ends: EOF and CLOSE to the user, CLOSE to the agent. */
+void ns_relay_state_end_both(ns_relay_chan *ch);
+/* A side's channel closed (NS_SIDE_*): its holds go, the other side ends. */
+void ns_relay_state_gone(ns_relay_chan *ch, int side);
+/* 1 when neither side holds a channel: the splice can be freed. */
+int ns_relay_state_done(const ns_relay_chan *ch);
+/* Move held bytes and due exit / EOF / CLOSE of every splice; 1 if
  * anything moved. */
 int ns_relay_flow_sweep(ns_relay_conn *c);
 /* Queue a message on the front channel's stderr (after held output). */

@@ -73,15 +73,16 @@ void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 	int d, x;
 
 	if (ch->kind != NULL) {
-		if (ch->exit_kind == 1) {
+		if (ch->exit_kind == NS_EXIT_STATUS) {
 			snprintf(exit, sizeof(exit), "exit=%u", ch->exit_status);
-		} else if (ch->exit_kind == 2) {
+		} else if (ch->exit_kind == NS_EXIT_SIGNAL) {
 			snprintf(exit, sizeof(exit), "signal=%s", ch->exit_sig);
 		}
 		fprintf(c->r->log,
 		        "relay event=session-end conn=%u channel=%u %s%s bytes_in=%llu "
 		        "bytes_out=%llu\n",
-		        c->id, ch->fch, exit, ch->lost ? " reason=agent-lost" : "",
+		        c->id, ch->fch, exit,
+		        ch->mode == NS_SPLICE_LOST ? " reason=agent-lost" : "",
 		        (unsigned long long)ch->bytes_in, (unsigned long long)ch->bytes_out);
 	}
 	if (c->inner != NULL && ch->istate == NS_RS_OPEN) {
@@ -100,8 +101,7 @@ void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 /* Free the splice once neither side holds a channel any more. */
 static void maybe_free(ns_relay_conn *c, ns_relay_chan *ch)
 {
-	if ((ch->fstate == NS_RS_NONE || ch->fstate == NS_RS_GONE) &&
-	    (ch->istate == NS_RS_NONE || ch->istate == NS_RS_GONE)) {
+	if (ns_relay_state_done(ch)) {
 		ns_relay_chan_free(c, ch);
 	}
 }
@@ -249,12 +249,6 @@ static void forward(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 	}
 }
 
-static void end_both(ns_relay_chan *ch)
-{
-	ch->want_eof[NS_TO_FRONT] = ch->want_close[NS_TO_FRONT] = 1;
-	ch->want_close[NS_TO_INNER] = 1;
-}
-
 /* Refused with a message on stderr; the FAILURE waits for the client's
  * answer to a keepalive sent after the message, so that OpenSSH's ssh has
  * printed it before it gives up (see transport/session.c). */
@@ -272,11 +266,11 @@ static void subsystem(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request
 	if (!req->want_reply || ch->nours >= NS_RELAY_REPLIES_MAX ||
 	    ns_channel_request(c->front.e, ch->fch, &ka) != 0) {
 		refuse(c, ch, req);
-		end_both(ch);
+		ns_relay_state_end_both(ch);
 		return;
 	}
 	ch->ours[ch->nours++] = OURS_SUBSYS;
-	ch->refusing = 1;
+	ch->mode = NS_SPLICE_REFUSING;
 	owe(c, ch, 0); /* resolved by the keepalive's answer */
 }
 
@@ -308,7 +302,7 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 		}
 		return;
 	}
-	if (ch->istate != NS_RS_OPEN || c->inner == NULL || ch->refusing || ch->lost) {
+	if (ch->istate != NS_RS_OPEN || c->inner == NULL || ch->mode != NS_SPLICE_LIVE) {
 		refuse(c, ch, req);
 	} else if (ns_str_eq(t, "subsystem")) {
 		subsystem(c, ch, req);
@@ -316,7 +310,8 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 		start(c, ch, req, ns_str_eq(t, "exec"));
 	} else if (ns_str_eq(t, "pty-req") && c->permit_pty) {
 		forward(c, ch, req, NS_OWED_PTY);
-	} else if (ns_str_eq(t, "env") || ns_str_eq(t, "window-change") || ns_str_eq(t, "signal")) {
+	} else if (ns_str_eq(t, "env") || ns_str_eq(t, "window-change") || ns_str_eq(t, "signal") ||
+	           ns_str_eq(t, "eow@openssh.com")) {
 		forward(c, ch, req, 0);
 	} else {
 		refuse(c, ch, req); /* x11-req, auth-agent-req@openssh.com, pty without
@@ -336,8 +331,10 @@ void ns_relay_splice_front_reply(ns_relay_conn *c, const ns_event *ev)
 	memmove(ch->ours, ch->ours + 1, --ch->nours);
 	if (kind == OURS_SUBSYS) {
 		resolve(c, ch, 0, 0);
-		ch->refusing = 0;
-		end_both(ch);
+		if (ch->mode == NS_SPLICE_REFUSING) {
+			ch->mode = NS_SPLICE_LIVE;
+		}
+		ns_relay_state_end_both(ch);
 	}
 }
 
@@ -358,12 +355,9 @@ void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev)
 			ns_channel_consumed(c->front.e, ch->fch, ev->data.len);
 		}
 	} else if (ev->type == NS_EV_CHANNEL_EOF) {
-		ch->want_eof[NS_TO_INNER] = 1;
+		ns_relay_tail(ch, NS_TO_INNER, NS_TEV_PEER_EOF);
 	} else if (ev->type == NS_EV_CHANNEL_CLOSED) {
-		ch->fstate = NS_RS_GONE;
-		ns_relay_hold_free(&ch->hold[NS_TO_FRONT][0]);
-		ns_relay_hold_free(&ch->hold[NS_TO_FRONT][1]);
-		ch->want_close[NS_TO_INNER] = 1;
+		ns_relay_state_gone(ch, NS_SIDE_FRONT);
 		maybe_free(c, ch);
 	}
 }

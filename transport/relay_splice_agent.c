@@ -13,8 +13,7 @@
 
 static void free_if_done(ns_relay_conn *c, ns_relay_chan *ch)
 {
-	if ((ch->fstate == NS_RS_NONE || ch->fstate == NS_RS_GONE) &&
-	    (ch->istate == NS_RS_NONE || ch->istate == NS_RS_GONE)) {
+	if (ns_relay_state_done(ch)) {
 		ns_relay_chan_free(c, ch);
 	}
 }
@@ -70,10 +69,10 @@ static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
 static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req)
 {
 	if (ns_str_eq(req->type, "exit-status")) {
-		ch->exit_kind = 1;
+		ch->exit_kind = NS_EXIT_STATUS;
 		ch->exit_status = req->exit_status;
 	} else if (ns_str_eq(req->type, "exit-signal")) {
-		ch->exit_kind = 2;
+		ch->exit_kind = NS_EXIT_SIGNAL;
 		ns_log_str(req->signal, ch->exit_sig, sizeof(ch->exit_sig));
 		ns_str_copy(req->message, ch->exit_msg, sizeof(ch->exit_msg));
 		if (strlen(ch->exit_msg) != req->message.len) {
@@ -93,14 +92,9 @@ static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 
 static void closed(ns_relay_conn *c, ns_relay_chan *ch)
 {
-	ch->istate = NS_RS_GONE;
-	ns_relay_hold_free(&ch->hold[NS_TO_INNER][0]);
-	ns_relay_hold_free(&ch->hold[NS_TO_INNER][1]);
-	ch->want_eof[NS_TO_INNER] = ch->want_close[NS_TO_INNER] = 0;
+	ns_relay_state_gone(ch, NS_SIDE_INNER); /* the user's CLOSE goes after the
+	                                           held output and exit */
 	answer_forwarded(c, ch, 0, 1);
-	if (ch->fstate == NS_RS_OPEN) {
-		ch->want_close[NS_TO_FRONT] = 1; /* after the held output and exit */
-	}
 	free_if_done(c, ch);
 }
 
@@ -128,7 +122,7 @@ void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev)
 			ns_channel_consumed(c->inner->p.e, ch->ich, ev->data.len);
 		}
 		break;
-	case NS_EV_CHANNEL_EOF: ch->want_eof[NS_TO_FRONT] = 1; break;
+	case NS_EV_CHANNEL_EOF: ns_relay_tail(ch, NS_TO_FRONT, NS_TEV_PEER_EOF); break;
 	case NS_EV_CHANNEL_CLOSED: closed(c, ch); break;
 	default: break; /* NS_EV_WRITABLE: every pump sweeps the holds */
 	}
@@ -144,21 +138,19 @@ void ns_relay_splice_inner_lost(ns_relay_conn *c, int ready)
 		if (ch == NULL) {
 			continue;
 		}
-		ch->istate = NS_RS_GONE;
-		ns_relay_hold_free(&ch->hold[NS_TO_INNER][0]);
-		ns_relay_hold_free(&ch->hold[NS_TO_INNER][1]);
-		ch->want_eof[NS_TO_INNER] = ch->want_close[NS_TO_INNER] = 0;
+		if (ch->fstate == NS_RS_OPEN && ready && !ns_relay_tail_ending(ch, NS_TO_FRONT)) {
+			snprintf(msg, sizeof(msg),
+			         "nullspace relay: connection to sandbox %s lost\r\n", c->user);
+			ch->mode = NS_SPLICE_LOST;
+			ns_relay_flow_stderr(ch, msg);
+			ns_relay_tail(ch, NS_TO_FRONT, NS_TEV_PEER_EOF); /* EOF before CLOSE */
+		}
+		ns_relay_state_gone(ch, NS_SIDE_INNER);
 		answer_forwarded(c, ch, 0, 1);
 		if (ch->fstate == NS_RS_PENDING) {
 			snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
 			ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg);
 			ch->fstate = NS_RS_GONE;
-		} else if (ch->fstate == NS_RS_OPEN && ready && !ch->want_close[NS_TO_FRONT]) {
-			snprintf(msg, sizeof(msg),
-			         "nullspace relay: connection to sandbox %s lost\r\n", c->user);
-			ch->lost = 1;
-			ns_relay_flow_stderr(ch, msg);
-			ch->want_eof[NS_TO_FRONT] = ch->want_close[NS_TO_FRONT] = 1;
 		}
 		free_if_done(c, ch);
 	}

@@ -1,5 +1,5 @@
 /* Session channel requests and lifecycle for the agent: pty-req, env, exec,
- * shell, window-change, signal and the refused subsystems; creating and
+ * shell, window-change, signal, eow and the refused subsystems; creating and
  * freeing a session, and noticing its child's exit. */
 #include <errno.h>
 #include <fcntl.h>
@@ -224,6 +224,22 @@ static int signal_req(ns_session *s, const ns_chan_request *req)
 	return kill(-s->pid, sig) == 0;
 }
 
+/* eow@openssh.com (OpenSSH PROTOCOL 2.1): the client can take no more
+ * output (its reader is gone, as in `ssh host yes | head -1`). As sshd
+ * does, close our end of the command's stdout so its next write fails
+ * with SIGPIPE, and send nothing more of it; stderr stays. On a PTY the
+ * master also carries stdin: left alone. */
+static void eow_req(ns_session *s)
+{
+	if (s->pty || s->out.fd < 0) {
+		return;
+	}
+	ns_watch_close(s->h->epfd, &s->out);
+	s->out_eof = 1;
+	s->hold_len[0] = 0;
+	fprintf(s->h->log, "agent event=eow conn=%u channel=%u\n", s->h->conn_id, s->channel);
+}
+
 static void refuse_end(ns_session *s)
 {
 	ns_channel_eof(s->h->e, s->channel);
@@ -301,6 +317,9 @@ void ns_session_request(ns_session *s, const ns_chan_request *req)
 		}
 	} else if (ns_str_eq(t, "signal")) {
 		ok = signal_req(s, req);
+	} else if (ns_str_eq(t, "eow@openssh.com")) {
+		eow_req(s);
+		ok = 1;
 	}
 	reply(s, req, ok);
 }

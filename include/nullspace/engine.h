@@ -15,7 +15,10 @@
  * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
  * released when idle. Data never exceeds the peer's window: writes accept
  * only what the window and the send buffer allow (backpressure), and the
- * engine reopens our window only as the caller reports data consumed. */
+ * engine reopens our window only as the caller reports data consumed.
+ * Channel data fills the send buffer only to 64 KiB below NS_OUTPUT_HIGH,
+ * so an engine busy sending keeps reading its peer (window adjusts are
+ * never stuck behind its own data). */
 #ifndef NULLSPACE_ENGINE_H
 #define NULLSPACE_ENGINE_H
 
@@ -294,6 +297,9 @@ int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
  * 4254 5.4). Never NS_ERR_AGAIN: room for each owed reply is held in the
  * send buffer from the moment the request arrives. */
 int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
+/* The peer's window on this channel: bytes we may still send (0 for an
+ * unknown or closed channel). A relay passes it on to the sender. */
+uint32_t ns_channel_window(const ns_engine *e, uint32_t id);
 /* How many bytes ns_channel_write would take right now. */
 size_t ns_channel_writable(const ns_engine *e, uint32_t id);
 /* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
