@@ -91,7 +91,7 @@ static int setup(void **state)
 	ns_key_wipe(&client);
 	snprintf(f->sandboxes, sizeof(f->sandboxes), "%s/sandboxes", f->tmp);
 	snprintf(f->registry, sizeof(f->registry), "%s/registry", f->tmp);
-	f->cfg.exe = "/bin/sh"; /* no agent is started here */
+	f->cfg.exe = "/bin/sh";  /* no agent is started here */
 	f->cfg.no_isolation = 1; /* nor the isolation probe */
 	f->cfg.sandboxes_dir = f->sandboxes;
 	f->cfg.registry_dir = f->registry;

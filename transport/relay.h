@@ -60,8 +60,8 @@ typedef struct ns_relay_config {
 	uint32_t max_conns_per_sandbox;
 	uint32_t max_channels_per_sandbox;
 	uint32_t max_authed_per_source;
-	uint32_t keepalive_ms; /* to users and agents; 0: off */
-	uint32_t drain_ms;     /* after SIGTERM: longest wait for sessions to end */
+	uint32_t keepalive_ms;      /* to users and agents; 0: off */
+	uint32_t drain_ms;          /* after SIGTERM: longest wait for sessions to end */
 	uint64_t max_cert_lifetime; /* seconds: refuse certificates valid for longer
 	                               (valid_before - valid_after); 0: no limit */
 	/* Optional: called once when the socket listens, before serving (a
