@@ -18,18 +18,7 @@ command -v curl >/dev/null || skip "curl missing"
 command -v python3 >/dev/null || skip "python3 missing"
 need_nullspace
 
-export NULLSPACE_HOME=$T/home
-unset NULLSPACE_API_URL NULLSPACE_API_KEY
-API_PORT=$(pick_port)
-RELAY_PORT=$(pick_port)
-[ "$API_PORT" != "$RELAY_PORT" ] || RELAY_PORT=$(pick_port)
-UP_LOG=$T/up.log
-NS_LOGS+=("$UP_LOG")
-spawn "$UP_LOG" env NULLSPACE_HOME="$NULLSPACE_HOME" "$NULLSPACE" up \
-	--api-listen "127.0.0.1:$API_PORT" --relay-listen "127.0.0.1:$RELAY_PORT"
-UP_PID=$SPAWNED
-wait_listen "nullspace up (relay)" "$UP_PID" "$RELAY_PORT" 60
-wait_listen "nullspace up (API)" "$UP_PID" "$API_PORT" 60
+start_up
 API=http://127.0.0.1:$API_PORT
 API_KEY=$(sed -n 's/^ *api_key *= *//p' "$NULLSPACE_HOME/config")
 [ -n "$API_KEY" ] || die "no api_key in $NULLSPACE_HOME/config"

@@ -340,6 +340,26 @@ start_agent()
 	wait_listen "nullspace agent" "$AGENT_PID" "$AGENT_PORT"
 }
 
+# start_up [EXTRA ARGS...]: `nullspace up` with NULLSPACE_HOME=$T/home (exported,
+# the API variables unset) on two free ports, waited for. Sets API_PORT
+# RELAY_PORT UP_LOG UP_PID.
+start_up()
+{
+	need_nullspace
+	export NULLSPACE_HOME=$T/home
+	unset NULLSPACE_API_URL NULLSPACE_API_KEY
+	API_PORT=$(pick_port)
+	RELAY_PORT=$(pick_port)
+	[ "$API_PORT" != "$RELAY_PORT" ] || RELAY_PORT=$(pick_port)
+	UP_LOG=$T/up.log
+	NS_LOGS+=("$UP_LOG")
+	spawn "$UP_LOG" env NULLSPACE_HOME="$NULLSPACE_HOME" "$NULLSPACE" up \
+		--api-listen "127.0.0.1:$API_PORT" --relay-listen "127.0.0.1:$RELAY_PORT" "$@"
+	UP_PID=$SPAWNED
+	wait_listen "nullspace up (relay)" "$UP_PID" "$RELAY_PORT" 60
+	wait_listen "nullspace up (API)" "$UP_PID" "$API_PORT" 60
+}
+
 agent_alive()
 {
 	kill -0 "$AGENT_PID" 2>/dev/null || {

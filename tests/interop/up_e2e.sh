@@ -14,20 +14,8 @@ need_nullspace
 EXAMPLE=$(dirname "$NULLSPACE")/examples/sdk_example
 [ -x "$EXAMPLE" ] || die "SDK example $EXAMPLE not built"
 
-export NULLSPACE_HOME=$T/home
-unset NULLSPACE_API_URL NULLSPACE_API_KEY
 NS=$NULLSPACE
-
-API_PORT=$(pick_port)
-RELAY_PORT=$(pick_port)
-[ "$API_PORT" != "$RELAY_PORT" ] || RELAY_PORT=$(pick_port)
-UP_LOG=$T/up.log
-NS_LOGS+=("$UP_LOG")
-spawn "$UP_LOG" env NULLSPACE_HOME="$NULLSPACE_HOME" "$NS" up \
-	--api-listen "127.0.0.1:$API_PORT" --relay-listen "127.0.0.1:$RELAY_PORT"
-UP_PID=$SPAWNED
-wait_listen "nullspace up (relay)" "$UP_PID" "$RELAY_PORT" 60
-wait_listen "nullspace up (API)" "$UP_PID" "$API_PORT" 60
+start_up
 API=http://127.0.0.1:$API_PORT
 
 mode() { stat -c '%a' "$1"; }
