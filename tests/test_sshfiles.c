@@ -22,6 +22,7 @@
 #include "../cli/sshfiles.h"
 #include "file.h"
 #include "nullspace/cert.h"
+#include "lib_tmpdir.h"
 #include "nullspace/error.h"
 #include "nullspace/known_hosts.h"
 
@@ -33,33 +34,13 @@ static char home[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(home, sizeof(home), "/tmp/ns_sshfiles_XXXXXX");
-	return mkdtemp(home) != NULL ? 0 : -1;
+	return ns_tmpdir_make(home, sizeof(home), "ns_sshfiles");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static unsigned mode_of(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(stat(path, &st), 0);
-	return (unsigned)(st.st_mode & 07777);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	char *text = NULL;
-
-	assert_int_equal(ns_file_read(path, 1 << 20, &text, len), 0);
-	return text;
+	return ns_tmpdir_remove(home);
 }
 
 static void test_init_and_key(void **state)
@@ -71,23 +52,23 @@ static void test_init_and_key(void **state)
 
 	(void)state;
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
-	assert_int_equal(mode_of(f.dir), 0700);
+	assert_int_equal(ns_tmpdir_mode(f.dir), 0700);
 	assert_true(f.dir[0] == '/');
 	assert_non_null(strstr(f.cert, "/ssh/" SB "-cert.pub"));
 	assert_non_null(strstr(f.known_hosts, "/ssh/known_hosts"));
 	/* an existing folder's mode is fixed */
 	assert_int_equal(chmod(f.dir, 0755), 0);
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
-	assert_int_equal(mode_of(f.dir), 0700);
+	assert_int_equal(ns_tmpdir_mode(f.dir), 0700);
 
 	/* the key is created 0600 with a 0644 .pub, then loaded as it is */
 	assert_int_equal(access(f.key, F_OK), -1);
 	assert_int_equal(ns_sshfiles_key(&f, &k1, err, sizeof(err)), 0);
 	assert_true(k1.has_sk);
-	assert_int_equal(mode_of(f.key), 0600);
+	assert_int_equal(ns_tmpdir_mode(f.key), 0600);
 	snprintf(pub, sizeof(pub), "%s.pub", f.key);
-	assert_int_equal(mode_of(pub), 0644);
-	text = slurp(pub, &len);
+	assert_int_equal(ns_tmpdir_mode(pub), 0644);
+	text = ns_tmpdir_slurp(pub, &len);
 	assert_int_equal(ns_key_to_line(k1.pk, k1.comment, line, sizeof(line)), 0);
 	assert_int_equal(len, strlen(line) + 1);
 	assert_memory_equal(text, line, strlen(line));
@@ -150,12 +131,12 @@ static void test_init_not_a_folder(void **state)
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), NS_ERR_IO);
 	assert_non_null(strstr(err, ssh));
 	assert_non_null(strstr(err, "is not a folder"));
-	assert_int_equal(mode_of(home), 0700);
+	assert_int_equal(ns_tmpdir_mode(home), 0700);
 	assert_int_equal(unlink(ssh), 0);
 	assert_int_equal(mkdir(elsewhere, 0755), 0);
 	assert_int_equal(symlink(elsewhere, ssh), 0);
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
-	assert_int_equal(mode_of(elsewhere), 0700);
+	assert_int_equal(ns_tmpdir_mode(elsewhere), 0700);
 	if (geteuid() == 0) { /* only root can give a folder away */
 		assert_int_equal(chown(elsewhere, 1, 1), 0);
 		assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), NS_ERR_IO);

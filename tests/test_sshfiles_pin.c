@@ -22,6 +22,7 @@
 
 #include "../cli/sshfiles.h"
 #include "file.h"
+#include "lib_tmpdir.h"
 #include "nullspace/error.h"
 #include "nullspace/known_hosts.h"
 
@@ -32,33 +33,13 @@ static char home[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(home, sizeof(home), "/tmp/ns_sshpin_XXXXXX");
-	return mkdtemp(home) != NULL ? 0 : -1;
+	return ns_tmpdir_make(home, sizeof(home), "ns_sshpin");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static unsigned mode_of(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(stat(path, &st), 0);
-	return (unsigned)(st.st_mode & 07777);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	char *text = NULL;
-
-	assert_int_equal(ns_file_read(path, 1 << 20, &text, len), 0);
-	return text;
+	return ns_tmpdir_remove(home);
 }
 
 static void test_pin(void **state)
@@ -87,7 +68,7 @@ static void test_pin(void **state)
 
 	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk1, err, sizeof(err)), 0);
 	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk1, err, sizeof(err)), 0);
-	text = slurp(f.known_hosts, &len);
+	text = ns_tmpdir_slurp(f.known_hosts, &len);
 	snprintf(want, sizeof(want), "# mine\n%s\n", line1);
 	assert_string_equal(text, want);
 	free(text);
@@ -105,17 +86,17 @@ static void test_pin(void **state)
 	assert_non_null(strstr(err, f.known_hosts));
 	assert_non_null(strstr(err, "line 2"));
 	assert_true(strstr(err, fp2) < strstr(err, fp1)); /* new key first, then the pinned one */
-	text = slurp(f.known_hosts, &len);
+	text = ns_tmpdir_slurp(f.known_hosts, &len);
 	assert_string_equal(text, want);
 	free(text);
 
 	/* another relay gets its own line */
 	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2223, pk2, err, sizeof(err)), 0);
-	text = slurp(f.known_hosts, &len);
+	text = ns_tmpdir_slurp(f.known_hosts, &len);
 	snprintf(want, sizeof(want), "# mine\n%s\n%s\n", line1, line2);
 	assert_string_equal(text, want);
 	free(text);
-	assert_int_equal(mode_of(f.known_hosts), 0600);
+	assert_int_equal(ns_tmpdir_mode(f.known_hosts), 0600);
 }
 
 static void test_pin_new_file_mode(void **state)
@@ -128,7 +109,7 @@ static void test_pin_new_file_mode(void **state)
 	randombytes_buf(pk, sizeof(pk));
 	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
 	assert_int_equal(ns_sshfiles_pin(&f, "::1", 2222, pk, err, sizeof(err)), 0);
-	assert_int_equal(mode_of(f.known_hosts), 0600);
+	assert_int_equal(ns_tmpdir_mode(f.known_hosts), 0600);
 }
 
 /* A symbolic link at known_hosts is refused, never written through: the
@@ -159,10 +140,10 @@ static void test_pin_symlink_refused(void **state)
 	assert_non_null(strstr(err, f.known_hosts));
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_non_null(strstr(err, "rm "));
-	text = slurp(target, &len);
+	text = ns_tmpdir_slurp(target, &len);
 	assert_string_equal(text, "# theirs\n");
 	free(text);
-	assert_int_equal(mode_of(target), 0644);
+	assert_int_equal(ns_tmpdir_mode(target), 0644);
 	assert_int_equal(lstat(f.known_hosts, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
 	/* nor read through: no pin found behind a link */
@@ -181,7 +162,7 @@ static void test_pin_symlink_refused(void **state)
 	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk, err, sizeof(err)), 0);
 	assert_int_equal(lstat(f.known_hosts, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	assert_int_equal(mode_of(f.known_hosts), 0600);
+	assert_int_equal(ns_tmpdir_mode(f.known_hosts), 0600);
 }
 
 /* The file is rewritten whole (temporary file, rename): another name of the
@@ -211,13 +192,13 @@ static void test_pin_rewrites_whole(void **state)
 	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk, err, sizeof(err)), 0);
 	assert_int_equal(ns_known_hosts_line("127.0.0.1", 2222, pk, line, sizeof(line)), 0);
 	snprintf(want, sizeof(want), "# mine\n%s\n", line);
-	text = slurp(f.known_hosts, &len);
+	text = ns_tmpdir_slurp(f.known_hosts, &len);
 	assert_string_equal(text, want);
 	free(text);
-	text = slurp(other, &len);
+	text = ns_tmpdir_slurp(other, &len);
 	assert_string_equal(text, "# mine\n");
 	free(text);
-	assert_int_equal(mode_of(f.known_hosts), 0600);
+	assert_int_equal(ns_tmpdir_mode(f.known_hosts), 0600);
 	assert_non_null(d = opendir(f.dir));
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] != '.') {
@@ -261,7 +242,7 @@ static void test_pin_concurrent(void **state)
 		assert_int_equal(waitpid(pid[i], &st, 0), pid[i]);
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	text = slurp(f.known_hosts, &len);
+	text = ns_tmpdir_slurp(f.known_hosts, &len);
 	for (i = 0; i < 2; i++) {
 		for (j = 0; j < RACE_PINS; j++) {
 			assert_int_equal(ns_known_hosts_line("127.0.0.1",
