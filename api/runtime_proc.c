@@ -14,6 +14,7 @@
 #include "isolate.h"
 #include "net.h"
 #include "nullspace/error.h"
+#include "relay.h"
 #include "runtime_int.h"
 #include "spawn.h"
 
@@ -123,6 +124,9 @@ static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan 
 	p->argv[i++] = p->agent[P_HOME];
 	p->argv[i++] = "--ready-fd";
 	p->argv[i++] = "3"; /* ns_spawn's ready_fd */
+	/* the relay's one connection carries every session of the sandbox */
+	p->argv[i++] = "--max-channels";
+	p->argv[i++] = NS_RELAY_MAX_CHANNELS_PER_SANDBOX_STR;
 	p->argv[i] = NULL;
 	return 0;
 }

@@ -48,7 +48,9 @@ static void usage(FILE *f)
 	    "  --max-unauth-per-source N  unauthenticated TCP connections one address\n"
 	    "                             may hold (default %d; unix-socket peers are\n"
 	    "                             not counted)\n"
-	    "  --max-channels N           sessions per connection (default and most %d)\n"
+	    "  --max-channels N           sessions per connection (default %d, at most\n"
+	    "                             %d; a relay's connection carries all of a\n"
+	    "                             sandbox's sessions)\n"
 	    "  --max-auth-tries N         failed attempts before the connection is\n"
 	    "                             closed (default %d)\n"
 	    "  --login-grace-time SECONDS unauthenticated connections are dropped after\n"
@@ -61,7 +63,7 @@ static void usage(FILE *f)
 	    "  --max-cert-lifetime D      refuse user certificates valid for longer than\n"
 	    "                             D (600, 10m, 1h, 2d; default: no limit)\n",
 	    NS_AGENT_MAX_CONNECTIONS, NS_AGENT_MAX_UNAUTH_PER_SOURCE, NS_AGENT_MAX_CHANNELS,
-	    NS_DEFAULT_MAX_AUTH_TRIES, NS_AGENT_LOGIN_GRACE_MS / 1000);
+	    NS_AGENT_MAX_CHANNELS_LIMIT, NS_DEFAULT_MAX_AUTH_TRIES, NS_AGENT_LOGIN_GRACE_MS / 1000);
 }
 
 /* The certificate must be a host certificate for our host key. */
@@ -116,7 +118,7 @@ static int set_option(void *p, const char *a, const char *val)
 	           ns_cli_parse_uint(val, 1, NS_AGENT_MAX_CONNECTIONS_LIMIT, &v) == 0) {
 		o->cfg.max_unauth_per_source = (uint32_t)v;
 	} else if (strcmp(a, "--max-channels") == 0 &&
-	           ns_cli_parse_uint(val, 1, NS_AGENT_MAX_CHANNELS, &v) == 0) {
+	           ns_cli_parse_uint(val, 1, NS_AGENT_MAX_CHANNELS_LIMIT, &v) == 0) {
 		o->cfg.max_channels = (uint32_t)v;
 	} else if (strcmp(a, "--max-auth-tries") == 0 &&
 	           ns_cli_parse_uint(val, 1, MAX_AUTH_TRIES, &v) == 0) {

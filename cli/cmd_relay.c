@@ -120,7 +120,8 @@ static int numeric(opts *o, const char *a, const char *val)
 	    (r = num_opt(a, val, "--max-auth-tries", 1, MAX_AUTH_TRIES, 1, &c->max_auth_tries)) ||
 	    (r = num_opt(a, val, "--max-connections-per-sandbox", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT,
 	                 1, &c->max_conns_per_sandbox)) ||
-	    (r = num_opt(a, val, "--max-channels-per-sandbox", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
+	    (r = num_opt(a, val, "--max-channels-per-sandbox", 1,
+	                 NS_RELAY_MAX_CHANNELS_PER_SANDBOX_LIMIT, 1,
 	                 &c->max_channels_per_sandbox)) ||
 	    (r = num_opt(a, val, "--max-authed-per-source", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
 	                 &c->max_authed_per_source)) ||

@@ -142,6 +142,19 @@ static int up_cb(ns_pair *p, int side, ns_event *ev, void *ud)
 	return 0;
 }
 
+/* The splice of the relay's inner channel ich. */
+static ns_relay_chan *chan_by_inner(world *w, uint32_t ich)
+{
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(&w->r); i++) {
+		if (w->c->chans[i] != NULL && w->c->chans[i]->ich == ich) {
+			return w->c->chans[i];
+		}
+	}
+	return NULL;
+}
+
 /* Events of the inner <-> agent pair: side 0 relay inner, side 1 agent. */
 static int down_cb(ns_pair *p, int side, ns_event *ev, void *ud)
 {
@@ -156,7 +169,7 @@ static int down_cb(ns_pair *p, int side, ns_event *ev, void *ud)
 		assert_true(i >= 0);
 		agent_read(w->down.e[1], &w->agent[i], ev->data);
 	} else if (ev->type == NS_EV_CHANNEL_DATA && side == 0 && w->relay_chans) {
-		ns_relay_chan *ch = ns_relay_chan_by_inner(w->c, ev->channel);
+		ns_relay_chan *ch = chan_by_inner(w, ev->channel);
 		assert_non_null(ch);
 		ns_relay_flow_data(w->c, ch, NS_TO_FRONT, ev->ext, ev->data);
 	}
@@ -180,7 +193,7 @@ static void world_init(world *w)
 	w->c->front.e = w->up.e[1];
 	w->in.p.e = w->down.e[0];
 	w->in.state = NS_IN_READY;
-	w->c->inner = &w->in;
+	w->in.r = &w->r;
 	for (i = 0; i < NCHAN; i++) {
 		ns_relay_chan *ch = calloc(1, sizeof(*ch));
 		assert_non_null(ch);
@@ -191,6 +204,7 @@ static void world_init(world *w)
 		ch->fch = w->user[i].id; /* the front engine numbers like the user's */
 		ch->slot = ch->fch;
 		ch->fstate = ch->istate = NS_RS_OPEN;
+		ch->in = &w->in;
 		w->agent[i].id = ch->ich;
 		w->c->chans[ch->slot] = ch;
 		w->c->nchans++;

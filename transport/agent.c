@@ -175,7 +175,7 @@ static void reap(ns_agent *a)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < a->max_conns; i++) {
 			ns_agent_conn *c = a->conns[i];
-			for (ch = 0; c != NULL && ch < NS_AGENT_CHAN_SLOTS; ch++) {
+			for (ch = 0; c != NULL && ch < NS_AGENT_CHAN_SLOTS(c); ch++) {
 				if (c->sess[ch] != NULL &&
 				    ns_session_reaped(c->sess[ch], pid, st)) {
 					c->dirty = 1;
@@ -222,7 +222,7 @@ static void on_event(ns_agent *a, const struct epoll_event *ev, uint64_t now, in
 		ns_agent_conn_sock(c, ev->events);
 		return;
 	}
-	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_CHAN_SLOTS];
+	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_CHAN_SLOTS(c)];
 	if (s != NULL) {
 		ns_session_io(s, kind, ev->events);
 	}
@@ -279,9 +279,10 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 		a->max_conns = NS_AGENT_MAX_CONNECTIONS_LIMIT;
 	}
 	a->grace_ms = cfg->login_grace_ms ? cfg->login_grace_ms : NS_AGENT_LOGIN_GRACE_MS;
-	a->max_chans = cfg->max_channels != 0 && cfg->max_channels < NS_AGENT_MAX_CHANNELS
+	a->max_chans = cfg->max_channels == 0 ? NS_AGENT_MAX_CHANNELS
+	               : cfg->max_channels < NS_AGENT_MAX_CHANNELS_LIMIT
 	                   ? cfg->max_channels
-	                   : NS_AGENT_MAX_CHANNELS;
+	                   : NS_AGENT_MAX_CHANNELS_LIMIT;
 	a->max_unauth_per_source = cfg->max_unauth_per_source ? cfg->max_unauth_per_source
 	                                                      : NS_AGENT_MAX_UNAUTH_PER_SOURCE;
 	ns_watch_init(&a->lsock, -1, 0);

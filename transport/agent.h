@@ -16,9 +16,10 @@
 /* Unauthenticated connections one source address may hold at once (TCP
  * only: unix-socket peers, the relay in a sandbox, are not counted). */
 #define NS_AGENT_MAX_UNAUTH_PER_SOURCE 16
-#define NS_AGENT_MAX_CHANNELS                                                                      \
-	64                            /* channels per connection (and the most                     \
-	                                 --max-channels allows) */
+#define NS_AGENT_MAX_CHANNELS 64 /* session channels per connection, by default */
+/* The most --max-channels allows: a relay's one connection carries every
+ * session of its sandbox (NS_RELAY_MAX_CHANNELS_PER_SANDBOX). */
+#define NS_AGENT_MAX_CHANNELS_LIMIT 8192
 #define NS_AGENT_CLOSE_LINGER_MS 2000 /* time to flush a DISCONNECT */
 #define NS_AGENT_AUTHKEYS_MAX (1024 * 1024)
 

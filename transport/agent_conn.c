@@ -16,7 +16,7 @@
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
 {
 	ns_engine_config ec;
-	ns_agent_conn *c = calloc(1, sizeof(*c));
+	ns_agent_conn *c = calloc(1, sizeof(*c) + ((size_t)a->max_chans + 1) * sizeof(c->sess[0]));
 	int rc;
 
 	*out = NULL;
@@ -73,7 +73,7 @@ void ns_agent_conn_free(ns_agent_conn *c)
 		c->unauth_counted = 0;
 		ns_tally_sub(c->agent->src, c->host.peer, 1);
 	}
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c); i++) {
 		ns_session_free(c->sess[i]);
 		c->sess[i] = NULL;
 	}
@@ -150,7 +150,7 @@ static uint32_t sessions(const ns_agent_conn *c)
 {
 	uint32_t i, n = 0;
 
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c); i++) {
 		n += c->sess[i] != NULL;
 	}
 	return n;
@@ -178,7 +178,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
 		return;
 	}
-	if (ev->channel >= NS_AGENT_CHAN_SLOTS || c->sess[ev->channel] != NULL ||
+	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL ||
 	    ns_session_new(&c->host, ev->channel, &s) != 0) {
 		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
 		                  "no session available");
@@ -193,7 +193,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 
 static ns_session *session_of(ns_agent_conn *c, uint32_t id)
 {
-	return id < NS_AGENT_CHAN_SLOTS ? c->sess[id] : NULL;
+	return id < NS_AGENT_CHAN_SLOTS(c) ? c->sess[id] : NULL;
 }
 
 /* The peer's text for a quoted log field: printable, no quotes. */
@@ -218,7 +218,7 @@ static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
 	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,
 	        ev->error ? ns_strerror(ev->error) : "none", msg);
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS; i++) {
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c); i++) {
 		ns_session_free(c->sess[i]);
 		c->sess[i] = NULL;
 	}
@@ -354,7 +354,7 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 	for (round = 0; round < 8; round++) {
 		feed(c, now);
 		authed_check(c);
-		for (i = 0; i < NS_AGENT_CHAN_SLOTS && !c->closing; i++) {
+		for (i = 0; i < NS_AGENT_CHAN_SLOTS(c) && !c->closing; i++) {
 			if (c->sess[i] != NULL) {
 				ns_session_sync(c->sess[i]);
 			}

@@ -14,9 +14,10 @@
 
 #define NS_AGENT_RBUF 65536
 #define NS_AGENT_USER_LOG_MAX 64
-/* Engine channel slots: one more than the most sessions, so an open over
- * the limit reaches the agent, which refuses it with a log line. */
-#define NS_AGENT_CHAN_SLOTS (NS_AGENT_MAX_CHANNELS + 1)
+/* Engine channel slots of a connection: one more than the most sessions,
+ * so an open over the limit reaches the agent, which refuses it with a log
+ * line. */
+#define NS_AGENT_CHAN_SLOTS(c) ((c)->agent->max_chans + 1)
 
 typedef struct ns_agent ns_agent;
 
@@ -33,7 +34,7 @@ typedef struct ns_agent_conn {
 	int unauth_counted;      /* counted in the agent's per-source table */
 	uint64_t close_deadline;
 	char user[NS_AGENT_USER_LOG_MAX]; /* as logged */
-	ns_session *sess[NS_AGENT_CHAN_SLOTS];
+	ns_session *sess[];               /* NS_AGENT_CHAN_SLOTS(c) entries */
 } ns_agent_conn;
 
 struct ns_agent {

@@ -28,7 +28,8 @@
 #define ACCEPT_PAUSE_MS 100 /* after accept ran out of fds */
 /* Accepts per turn: a flood is served a batch at a time between pumps, and
  * bounds the dirty entries an early drop can leave behind (dirty[] holds
- * 2 * max_conns + 2 * ACCEPT_BATCH). */
+ * 2 * max_conns user connections, 2 * max_conns agent connections and
+ * 2 * ACCEPT_BATCH). */
 #define ACCEPT_BATCH 64
 
 static uint64_t now_ms(void)
@@ -246,6 +247,14 @@ static void on_event(ns_relay *r, const struct epoll_event *ev, uint64_t now, in
 		*stop |= signals(r, now);
 		return;
 	}
+	if (kind == NS_RELAY_WATCH_INNER) {
+		ns_relay_inner *in = slot < r->max_conns ? r->inners[slot] : NULL;
+		if (in != NULL && in->gen == ns_watch_gen_of(ev->data.u64)) {
+			ns_relay_inner_sock(in, ev->events);
+			ns_relay_inner_dirty(in);
+		}
+		return;
+	}
 	if (slot >= r->max_conns || (c = r->conns[slot]) == NULL ||
 	    c->gen != ns_watch_gen_of(ev->data.u64)) {
 		return; /* stale: its connection went away in this batch */
@@ -264,11 +273,32 @@ static void drop(ns_relay *r, uint32_t slot)
 	r->nconns--;
 }
 
-static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
+static void pump_inner(ns_relay *r, uint32_t slot, uint64_t now)
 {
-	ns_relay_conn *c = r->conns[slot];
+	ns_relay_inner *in = r->inners[slot];
 	uint64_t t;
 
+	if (in == NULL) {
+		return;
+	}
+	if (ns_relay_inner_pump(in, now)) {
+		ns_relay_inner_free(in);
+		return;
+	}
+	t = now + ns_relay_inner_timeout(in, now);
+	r->next_scan = t < r->next_scan ? t : r->next_scan;
+}
+
+static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
+{
+	ns_relay_conn *c;
+	uint64_t t;
+
+	if (slot & NS_RELAY_DIRTY_INNER) {
+		pump_inner(r, slot & ~NS_RELAY_DIRTY_INNER, now);
+		return;
+	}
+	c = r->conns[slot];
 	if (c == NULL) {
 		return;
 	}
@@ -298,6 +328,11 @@ static int service(ns_relay *r, uint64_t now)
 			if (r->conns[i] != NULL) {
 				ns_relay_conn_timers(r->conns[i], now);
 				t = now + ns_relay_conn_timeout(r->conns[i], now);
+				r->next_scan = t < r->next_scan ? t : r->next_scan;
+			}
+			if (r->inners[i] != NULL) {
+				ns_relay_inner_timers(r->inners[i], now);
+				t = now + ns_relay_inner_timeout(r->inners[i], now);
 				r->next_scan = t < r->next_scan ? t : r->next_scan;
 			}
 		}
@@ -359,9 +394,10 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	r->conns = calloc(r->max_conns, sizeof(*r->conns));
-	r->dirty = calloc(2 * (size_t)r->max_conns + 2 * ACCEPT_BATCH, sizeof(*r->dirty));
+	r->inners = calloc(r->max_conns, sizeof(*r->inners));
+	r->dirty = calloc(4 * (size_t)r->max_conns + 2 * ACCEPT_BATCH, sizeof(*r->dirty));
 	r->unauth = calloc(r->max_conns, sizeof(*r->unauth));
-	if (r->conns == NULL || r->dirty == NULL || r->unauth == NULL ||
+	if (r->conns == NULL || r->inners == NULL || r->dirty == NULL || r->unauth == NULL ||
 	    ns_relay_caps_init(r) != 0) {
 		return NS_ERR_NOMEM;
 	}
@@ -400,6 +436,12 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 			r->conns[i] = NULL;
 		}
 	}
+	for (i = 0; r->inners != NULL && i < r->max_conns; i++) {
+		if (r->inners[i] != NULL) {
+			ns_relay_inner_free(r->inners[i]);
+		}
+	}
+	free(r->inners);
 	ns_watch_close(r->epfd, &r->lsock);
 	ns_watch_close(r->epfd, &r->sig);
 	if (r->epfd >= 0) {
@@ -421,13 +463,15 @@ static int loop(ns_relay *r)
 	int n, i, stop = 0, timeout;
 	uint64_t now;
 
-	timeout = service(r, now_ms());
+	r->now = now_ms();
+	timeout = service(r, r->now);
 	while (!stop) {
 		n = epoll_wait(r->epfd, evs, EPOLL_BATCH, timeout);
 		if (n < 0 && errno != EINTR) {
 			return NS_ERR_IO;
 		}
 		now = now_ms();
+		r->now = now;
 		for (i = 0; i < n; i++) {
 			on_event(r, &evs[i], now, &stop);
 		}

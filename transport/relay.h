@@ -29,9 +29,13 @@
 #define NS_RELAY_STARTUPS_RATE 30
 #define NS_RELAY_STARTUPS_FULL 3000
 /* Once authenticated (0 in the config: these defaults). */
-#define NS_RELAY_MAX_CONNS_PER_SANDBOX 32    /* connections logged in to one sandbox */
-#define NS_RELAY_MAX_CHANNELS_PER_SANDBOX 64 /* sessions across them */
-#define NS_RELAY_MAX_AUTHED_PER_SOURCE 256   /* logged-in connections from one address */
+#define NS_RELAY_MAX_CONNS_PER_SANDBOX 32 /* connections logged in to one sandbox */
+/* Sessions across them: they share the relay's one connection to the
+ * sandbox's agent, whose --max-channels the runtime sets to this. */
+#define NS_RELAY_MAX_CHANNELS_PER_SANDBOX 4096
+#define NS_RELAY_MAX_CHANNELS_PER_SANDBOX_STR "4096"
+#define NS_RELAY_MAX_CHANNELS_PER_SANDBOX_LIMIT 8192 /* the agent's most */
+#define NS_RELAY_MAX_AUTHED_PER_SOURCE 256           /* logged-in connections from one address */
 
 /* MaxStartups: unauthenticated connections from `start` on, `rate` percent
  * drop chance rising to 100 at `full`. */

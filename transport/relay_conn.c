@@ -1,8 +1,9 @@
-/* One relay connection: the byte pumps of its two engines (the user's and,
- * once a channel asks for it, the agent's), reading through the loop's
+/* One relay connection: the byte pump of a socket and its engine (the
+ * user's here, an agent's in relay_inner.c), reading through the loop's
  * shared buffer and keeping only what an engine refused; the order of a
- * pump; login grace, drain and the final flush; the connection's place in
- * the relay's counts (unauthenticated, per address, per sandbox). */
+ * user connection's pump; login grace, drain and the final flush; the
+ * connection's place in the relay's counts (unauthenticated, per address,
+ * per sandbox). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,6 @@
 
 #define READS_PER_PUMP 16
 #define ROUNDS_PER_PUMP 16
-
-typedef void (*handler_fn)(ns_relay_conn *c, const ns_event *ev, uint64_t now);
 
 void ns_relay_pipe_init(ns_relay_pipe *p)
 {
@@ -117,7 +116,6 @@ void ns_relay_conn_free(ns_relay_conn *c)
 			ns_relay_chan_free(c, c->chans[i]);
 		}
 	}
-	ns_relay_inner_drop(c);
 	unauth_del(c);
 	ns_relay_caps_release(c);
 	ns_relay_pipe_free(c->r->epfd, &c->front);
@@ -127,10 +125,7 @@ void ns_relay_conn_free(ns_relay_conn *c)
 
 void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events)
 {
-	if (kind == NS_RELAY_WATCH_INNER) {
-		ns_relay_inner_sock(c, events);
-		return;
-	}
+	(void)kind;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		c->front.readable = 1;
 	}
@@ -180,7 +175,7 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 }
 
 /* Pull and handle every pending event; how many there were. */
-static int pull(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
+static int pull(void *c, ns_relay_pipe *p, ns_relay_handler h, uint64_t now)
 {
 	ns_event ev;
 	int n = 0, rc;
@@ -205,8 +200,7 @@ static int pull(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
 }
 
 /* Read from the socket into the shared buffer (or what is left over). */
-static int next_input(ns_relay_conn *c, ns_relay_pipe *p, const uint8_t **cur, size_t *len,
-                      int *reads)
+static int next_input(ns_relay *r, ns_relay_pipe *p, const uint8_t **cur, size_t *len, int *reads)
 {
 	ssize_t n;
 
@@ -216,7 +210,7 @@ static int next_input(ns_relay_conn *c, ns_relay_pipe *p, const uint8_t **cur, s
 		p->rem_len = 0;
 	}
 	while (p->readable && !p->sock_eof && *reads < READS_PER_PUMP) {
-		n = recv(p->w.fd, c->r->rbuf, sizeof(c->r->rbuf), 0);
+		n = recv(p->w.fd, r->rbuf, sizeof(r->rbuf), 0);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -229,7 +223,7 @@ static int next_input(ns_relay_conn *c, ns_relay_pipe *p, const uint8_t **cur, s
 			p->sock_eof = 1;
 			return 0;
 		}
-		*cur = c->r->rbuf;
+		*cur = r->rbuf;
 		*len = (size_t)n;
 		return 1;
 	}
@@ -257,8 +251,7 @@ static void keep_rest(ns_relay_pipe *p, const uint8_t *cur, size_t len)
 	}
 }
 
-/* Feed received bytes and handle the events; 1 if anything happened. */
-static int feed(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
+int ns_relay_pipe_feed(ns_relay *r, ns_relay_pipe *p, ns_relay_handler h, void *c, uint64_t now)
 {
 	const uint8_t *cur = p->rem;
 	size_t len = p->rem_len, n;
@@ -271,7 +264,7 @@ static int feed(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
 			len = 0;
 			break;
 		}
-		if (len == 0 && !next_input(c, p, &cur, &len, &reads)) {
+		if (len == 0 && !next_input(r, p, &cur, &len, &reads)) {
 			break;
 		}
 		n = 0;
@@ -297,8 +290,10 @@ static int feed(ns_relay_conn *c, ns_relay_pipe *p, handler_fn h, uint64_t now)
 
 /* Both handlers keep the sandbox's session count exact after each event:
  * splices are made and freed only inside them, the timers and the free. */
-static void front_handler(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+static void front_handler(void *ctx, const ns_event *ev, uint64_t now)
 {
+	ns_relay_conn *c = ctx;
+
 	if (ev->type == NS_EV_CHANNEL_OPEN && ns_relay_caps_chan_refused(c, ev)) {
 		return;
 	}
@@ -306,26 +301,32 @@ static void front_handler(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	ns_relay_caps_sync(c);
 }
 
-static void inner_handler(ns_relay_conn *c, const ns_event *ev, uint64_t now)
+static int flush_front(ns_relay_conn *c)
 {
-	(void)now;
-	ns_relay_inner_event(c, ev);
-	ns_relay_caps_sync(c);
-}
-
-static int flush_both(ns_relay_conn *c)
-{
-	size_t before = 0, after = 0, b2 = 0, a2 = 0;
+	size_t before = 0, after = 0;
 
 	ns_engine_output(c->front.e, &before);
 	ns_relay_pipe_flush(&c->front);
 	ns_engine_output(c->front.e, &after);
-	if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING) {
-		ns_engine_output(c->inner->p.e, &b2);
-		ns_relay_pipe_flush(&c->inner->p);
-		ns_engine_output(c->inner->p.e, &a2);
+	return after < before;
+}
+
+/* The agent connections this pump gave output (requests, data, window,
+ * CLOSE) get their turn. */
+static void poke_inners(ns_relay_conn *c)
+{
+	uint32_t i;
+	size_t pending;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		ns_relay_chan *ch = c->chans[i];
+		if (ch != NULL && ch->in != NULL && !ch->in->dirty && ch->in->p.e != NULL) {
+			ns_engine_output(ch->in->p.e, &pending);
+			if (pending > 0) {
+				ns_relay_inner_dirty(ch->in);
+			}
+		}
 	}
-	return after < before || a2 < b2;
 }
 
 static void drain_check(ns_relay_conn *c)
@@ -344,23 +345,14 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	ns_engine_tick(c->front.e, now);
 	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
 		drain_check(c);
-		did = feed(c, &c->front, front_handler, now);
-		if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING && !c->inner->dead) {
-			did |= feed(c, &c->inner->p, inner_handler, now);
-		}
-		if (c->inner != NULL && (c->inner->dead || c->closing)) {
-			ns_relay_inner_drop(c);
-		}
+		did = ns_relay_pipe_feed(c->r, &c->front, front_handler, c, now);
 		did |= ns_relay_flow_sweep(c);
-		did |= flush_both(c);
+		did |= flush_front(c);
 	}
-	ns_relay_caps_sync(c); /* a sweep or a lost agent may have freed splices */
+	ns_relay_caps_sync(c); /* a sweep may have freed splices */
+	poke_inners(c);
 	if (did) {
 		ns_relay_dirty(c); /* more to do: after the others had a turn */
-	}
-	if (c->inner != NULL && c->inner->state != NS_IN_CONNECTING) {
-		ns_engine_tick(c->inner->p.e, now);
-		ns_relay_pipe_interest(c->r->epfd, &c->inner->p);
 	}
 	if (c->front.done && !c->closing) {
 		c->closing = 1;
@@ -393,7 +385,6 @@ void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
 		                     "login grace time exceeded");
 		ns_relay_dirty(c);
 	}
-	ns_relay_inner_timers(c, now);
 	ns_relay_caps_sync(c);
 }
 
@@ -407,12 +398,6 @@ uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
 	t = ns_engine_next_timeout(c->front.e, now);
 	if (c->grace_deadline != 0) {
 		g = c->grace_deadline > now ? c->grace_deadline - now : 0;
-		t = g < t ? g : t;
-	}
-	if (c->inner != NULL) {
-		g = c->inner->state == NS_IN_READY ? ns_engine_next_timeout(c->inner->p.e, now)
-		    : c->inner->deadline > now     ? c->inner->deadline - now
-		                                   : 0;
 		t = g < t ? g : t;
 	}
 	return t;

@@ -45,7 +45,9 @@ static int hold_append(ns_relay_hold *h, const uint8_t *p, size_t n)
 static void ends(ns_relay_conn *c, ns_relay_chan *ch, int dir, ns_engine **dst, uint32_t *did,
                  ns_engine **src, uint32_t *sid)
 {
-	ns_engine *inner = c->inner != NULL ? c->inner->p.e : NULL;
+	ns_engine *inner = ch->in != NULL ? ch->in->p.e : NULL;
+
+	(void)c;
 
 	*dst = dir == NS_TO_FRONT ? c->front.e : inner;
 	*did = dir == NS_TO_FRONT ? ch->fch : ch->ich;
@@ -100,6 +102,9 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 		fprintf(c->r->log, "relay event=error conn=%u what=hold error=no-memory\n", c->id);
 		ns_channel_consumed(src, sid, d.len - took); /* dropped */
 	}
+	if (dir == NS_TO_INNER && h->len > 0) {
+		ns_relay_mux_wait(ch); /* swept again when the agent's output drains */
+	}
 	give_back(c, ch, dir);
 }
 
@@ -131,6 +136,8 @@ int ns_relay_flow_flush(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 		moved |= took > 0;
 		if (h->len == 0) {
 			ns_relay_hold_free(h); /* drained: the buffer goes back */
+		} else if (dir == NS_TO_INNER) {
+			ns_relay_mux_wait(ch);
 		}
 	}
 	if ((dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {

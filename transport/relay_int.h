@@ -1,7 +1,8 @@
 /* Inside the relay: the loop (relay.c), one user connection with its byte
- * pumps (relay_conn.c), its authentication (relay_front.c), its lazily
- * opened connection to the sandbox's agent (relay_inner.c) and the channel
- * splices between the two (relay_splice.c, relay_splice_agent.c,
+ * pumps (relay_conn.c), its authentication (relay_front.c), the one shared
+ * connection to each sandbox's agent (relay_inner.c) with its channel
+ * routes (relay_mux.c), and the channel splices between a user's channels
+ * and the agent connection's (relay_splice.c, relay_splice_agent.c,
  * relay_flow.c, relay_state.c). */
 #ifndef NS_TRANSPORT_RELAY_INT_H
 #define NS_TRANSPORT_RELAY_INT_H
@@ -24,6 +25,10 @@
 #define NS_RELAY_PEER_MAX 64
 #define NS_RELAY_KEY_MAX 72        /* a tally key: an address or a sandbox id */
 #define NS_RELAY_STARTUPS_SAMPLE 8 /* waiting connections weighed per drop */
+/* An agent connection with no channel for this long is closed. */
+#define NS_RELAY_INNER_IDLE_MS 5000
+/* Dirty-list entries of agent connections carry this bit over their slot. */
+#define NS_RELAY_DIRTY_INNER 0x80000000u
 
 /* Watch kinds beside agent_watch.h's LISTEN and SIGNAL. */
 enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33 };
@@ -102,10 +107,13 @@ typedef struct ns_relay_hold {
 	size_t off, len, cap; /* len bytes at p + off */
 } ns_relay_hold;
 
+typedef struct ns_relay_inner ns_relay_inner;
+
 /* One spliced session: front channel fch <-> inner channel ich. */
 typedef struct ns_relay_chan {
 	uint32_t slot; /* in conn->chans */
 	uint32_t fch, ich;
+	ns_relay_inner *in; /* the agent connection it uses (NULL once detached) */
 	int fstate, istate; /* NS_RS_* */
 	/* bytes taken from one side, not yet accepted by the other, by
 	 * direction and ext (0 data, 1 stderr); not reported consumed yet */
@@ -134,14 +142,37 @@ typedef struct ns_relay_chan {
 
 enum { NS_IN_CONNECTING = 1, NS_IN_HANDSHAKE, NS_IN_READY };
 
-typedef struct ns_relay_inner {
+/* Where an agent connection's channel goes: a user connection (slot + 1,
+ * 0: none) of a generation and its splice slot. */
+typedef struct ns_relay_route {
+	uint32_t conn, gen, chan;
+	uint32_t waiting; /* in the inner's waiters list */
+} ns_relay_route;
+
+/* The relay's one connection to a sandbox's agent, shared by every user
+ * connection logged in to that sandbox. */
+struct ns_relay_inner {
+	ns_relay *r;
 	ns_relay_pipe p;
+	uint32_t slot, gen; /* in r->inners; its own watch token space */
+	unsigned id;        /* inner=N in the log */
 	int state;
 	int dead; /* lost: the pump drops it */
+	int idle; /* closing for want of channels */
+	int dirty;
 	char why[64];
-	uint64_t deadline; /* until NS_IN_READY */
+	uint64_t deadline;   /* until NS_IN_READY */
+	uint64_t idle_since; /* nusers fell to 0 then */
 	ns_registry_entry ent;
-} ns_relay_inner;
+	uint32_t nusers;        /* splices attached (waiting or routed) */
+	uint32_t served;        /* channels opened on it, for the log */
+	ns_relay_route *routes; /* by inner channel id, nroutes entries */
+	uint32_t nroutes;
+	/* channels with bytes held for the agent: their users sweep again
+	 * when the connection's output drains (nroutes entries) */
+	uint32_t *waiters;
+	uint32_t nwaiters;
+};
 
 struct ns_relay_conn {
 	ns_relay *r;
@@ -149,7 +180,8 @@ struct ns_relay_conn {
 	unsigned id;
 	char peer[NS_RELAY_PEER_MAX];
 	ns_relay_pipe front;
-	ns_relay_inner *inner;
+	char cert_id[64]; /* the certificate's key id and serial, for the agent */
+	unsigned long long serial;
 	uint32_t nchans; /* live splices */
 	int unauth_counted;
 	uint32_t unauth_idx; /* in r->unauth while unauth_counted */
@@ -177,7 +209,11 @@ struct ns_relay {
 	uint32_t max_conns, nconns, max_channels;
 	uint32_t gen;
 	unsigned next_id;
-	uint32_t *dirty; /* slots to pump in this turn */
+	ns_relay_inner **inners; /* agent connections, by slot (max_conns) */
+	uint32_t ninners, inner_gen;
+	unsigned next_inner_id;
+	uint64_t now;    /* of this turn */
+	uint32_t *dirty; /* slots to pump in this turn (NS_RELAY_DIRTY_INNER) */
 	uint32_t ndirty;
 	uint64_t next_scan;
 	uint64_t accept_resume; /* listener paused until then (0: not) */
@@ -250,6 +286,9 @@ void ns_relay_conn_authed(ns_relay_conn *c);
  * r->unauth_src by the caller). */
 void ns_relay_conn_unauth(ns_relay_conn *c);
 /* Pipe helpers shared with relay_inner.c. */
+typedef void (*ns_relay_handler)(void *ctx, const ns_event *ev, uint64_t now);
+/* Feed received bytes and handle the events; 1 if anything happened. */
+int ns_relay_pipe_feed(ns_relay *r, ns_relay_pipe *p, ns_relay_handler h, void *ctx, uint64_t now);
 void ns_relay_pipe_init(ns_relay_pipe *p);
 void ns_relay_pipe_free(int epfd, ns_relay_pipe *p);
 int ns_relay_pipe_flush(ns_relay_pipe *p);
@@ -258,15 +297,37 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p);
 /* relay_front.c: the user's engine events. */
 void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now);
 
-/* relay_inner.c */
-/* Start the connection to the sandbox's agent: 0, or an error with the
- * user-facing message for the channel open failure in msg. */
-int ns_relay_inner_start(ns_relay_conn *c, uint64_t now, char *msg, size_t cap);
-void ns_relay_inner_sock(ns_relay_conn *c, uint32_t events);
-void ns_relay_inner_event(ns_relay_conn *c, const ns_event *ev);
-/* Free the inner connection (after it died or its user left). */
-void ns_relay_inner_drop(ns_relay_conn *c);
-void ns_relay_inner_timers(ns_relay_conn *c, uint64_t now);
+/* relay_inner.c: the agent connections. */
+/* The agent connection for a new channel of c's sandbox: the open one
+ * whose registry entry still holds, or a new one being dialled; NULL with
+ * the user-facing message for the channel open failure in msg. */
+ns_relay_inner *ns_relay_inner_get(ns_relay_conn *c, uint64_t now, char *msg, size_t cap);
+void ns_relay_inner_sock(ns_relay_inner *in, uint32_t events);
+/* 1 when the connection is finished (lost or idle) and should be freed. */
+int ns_relay_inner_pump(ns_relay_inner *in, uint64_t now);
+/* Free it: logged; every splice still on it ends as lost. */
+void ns_relay_inner_free(ns_relay_inner *in);
+void ns_relay_inner_timers(ns_relay_inner *in, uint64_t now);
+uint64_t ns_relay_inner_timeout(const ns_relay_inner *in, uint64_t now);
+void ns_relay_inner_dirty(ns_relay_inner *in);
+/* The connection's own events: host key, authentication, disconnect. */
+void ns_relay_inner_conn_event(ns_relay_inner *in, const ns_event *ev);
+
+/* relay_mux.c: channels of an agent connection routed to user splices. */
+/* Route inner channel ich to ch of c: 0 or NS_ERR_NOMEM. */
+int ns_relay_mux_route(ns_relay_inner *in, uint32_t ich, ns_relay_conn *c, ns_relay_chan *ch);
+/* ch leaves its agent connection (its route goes, the user count drops). */
+void ns_relay_mux_detach(ns_relay_chan *ch);
+/* ch holds bytes for the agent: its user gets a turn when the agent
+ * connection's output drains. */
+void ns_relay_mux_wait(ns_relay_chan *ch);
+/* The agent connection's output drained some: wake the waiters. */
+void ns_relay_mux_wake(ns_relay_inner *in);
+/* The agent connection's events (channel ones to their splice). */
+void ns_relay_mux_event(void *ctx, const ns_event *ev, uint64_t now);
+/* Every splice attached to in: ready (open the waiting ones) or lost. */
+void ns_relay_mux_ready(ns_relay_inner *in);
+void ns_relay_mux_lost(ns_relay_inner *in);
 
 /* relay_splice.c (user side) and relay_splice_agent.c (agent side):
  * channel opens, requests and replies, EOF, CLOSE, loss. */
@@ -275,14 +336,14 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev);
 void ns_relay_splice_front_reply(ns_relay_conn *c, const ns_event *ev);
 /* NS_EV_CHANNEL_DATA, _EOF and _CLOSED of the user's engine. */
 void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev);
-void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev);
-/* The inner connection is authenticated: open the waiting channels. */
-void ns_relay_splice_inner_ready(ns_relay_conn *c);
-/* The inner connection is gone (ready: it was serving). */
-void ns_relay_splice_inner_lost(ns_relay_conn *c, int ready);
+/* An event of ch's channel on the agent connection. */
+void ns_relay_splice_inner_event(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev);
+/* The agent connection is authenticated: open ch's channel on it. */
+void ns_relay_splice_inner_open(ns_relay_conn *c, ns_relay_chan *ch);
+/* ch's agent connection is gone (ready: it was serving). */
+void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready);
 /* Answer the front's requests whose replies are known, in order. */
 void ns_relay_splice_flush_owed(ns_relay_conn *c, ns_relay_chan *ch);
-ns_relay_chan *ns_relay_chan_by_inner(ns_relay_conn *c, uint32_t ich);
 /* Free a splice (logging its end) and its slot. */
 void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch);
 

@@ -53,20 +53,6 @@ static int free_slot(ns_relay_conn *c, uint32_t *slot)
 	return 0;
 }
 
-ns_relay_chan *ns_relay_chan_by_inner(ns_relay_conn *c, uint32_t ich)
-{
-	uint32_t i;
-
-	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
-		ns_relay_chan *ch = c->chans[i];
-		if (ch != NULL && ch->ich == ich &&
-		    (ch->istate == NS_RS_PENDING || ch->istate == NS_RS_OPEN)) {
-			return ch;
-		}
-	}
-	return NULL;
-}
-
 void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	char exit[48] = "exit=none";
@@ -85,9 +71,10 @@ void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 		        ch->mode == NS_SPLICE_LOST ? " reason=agent-lost" : "",
 		        (unsigned long long)ch->bytes_in, (unsigned long long)ch->bytes_out);
 	}
-	if (c->inner != NULL && ch->istate == NS_RS_OPEN) {
-		ns_channel_close(c->inner->p.e, ch->ich);
+	if (ch->in != NULL && ch->istate == NS_RS_OPEN) {
+		ns_channel_close(ch->in->p.e, ch->ich);
 	}
+	ns_relay_mux_detach(ch);
 	for (d = 0; d < 2; d++) {
 		for (x = 0; x < 2; x++) {
 			ns_relay_hold_free(&ch->hold[d][x]);
@@ -121,18 +108,29 @@ static void unreachable(ns_relay_conn *c, ns_relay_chan *ch)
 	reject_front(c, ch, NS_OPEN_CONNECT_FAILED, msg);
 }
 
-static void open_inner(ns_relay_conn *c, ns_relay_chan *ch)
+void ns_relay_splice_inner_open(ns_relay_conn *c, ns_relay_chan *ch)
 {
-	if (ns_channel_open_session(c->inner->p.e, &ch->ich) != 0) {
+	ns_engine *e = ch->in->p.e;
+
+	if (ns_channel_open_session(e, &ch->ich) != 0) {
+		ns_relay_mux_detach(ch);
+		unreachable(c, ch);
+		return;
+	}
+	if (ns_relay_mux_route(ch->in, ch->ich, c, ch) != 0) {
+		ns_channel_close(e, ch->ich); /* unrouted: its events are dropped */
+		ns_relay_mux_detach(ch);
 		unreachable(c, ch);
 		return;
 	}
 	ch->istate = NS_RS_PENDING;
+	ns_relay_inner_dirty(ch->in);
 }
 
 void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 {
 	ns_relay_chan *ch;
+	ns_relay_inner *in;
 	char type[32], msg[MSG_MAX];
 	uint32_t slot;
 
@@ -149,7 +147,7 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 		                  c->r->draining ? "relay shutting down" : "no channel available");
 		return;
 	}
-	if (ns_relay_inner_start(c, now, msg, sizeof(msg)) != 0) {
+	if ((in = ns_relay_inner_get(c, now, msg, sizeof(msg))) == NULL) {
 		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_CONNECT_FAILED, msg);
 		return;
 	}
@@ -161,22 +159,12 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	ch->slot = slot;
 	ch->fch = ev->channel;
 	ch->fstate = NS_RS_PENDING;
+	ch->in = in;
+	in->nusers++;
 	c->chans[slot] = ch;
 	c->nchans++;
-	if (c->inner->state == NS_IN_READY) {
-		open_inner(c, ch);
-	}
-}
-
-void ns_relay_splice_inner_ready(ns_relay_conn *c)
-{
-	uint32_t i;
-
-	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
-		ns_relay_chan *ch = c->chans[i];
-		if (ch != NULL && ch->fstate == NS_RS_PENDING && ch->istate == NS_RS_NONE) {
-			open_inner(c, ch);
-		}
+	if (in->state == NS_IN_READY) {
+		ns_relay_splice_inner_open(c, ch);
 	}
 }
 
@@ -238,7 +226,7 @@ static void refuse(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *r
 
 static void forward(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req, uint8_t kind)
 {
-	if (ns_channel_request(c->inner->p.e, ch->ich, req) != 0) {
+	if (ns_channel_request(ch->in->p.e, ch->ich, req) != 0) {
 		refuse(c, ch, req);
 		return;
 	}
@@ -302,7 +290,7 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 		}
 		return;
 	}
-	if (ch->istate != NS_RS_OPEN || c->inner == NULL || ch->mode != NS_SPLICE_LIVE) {
+	if (ch->istate != NS_RS_OPEN || ch->in == NULL || ch->mode != NS_SPLICE_LIVE) {
 		refuse(c, ch, req);
 	} else if (ns_str_eq(t, "subsystem")) {
 		subsystem(c, ch, req);
@@ -349,7 +337,7 @@ void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev)
 		return;
 	}
 	if (ev->type == NS_EV_CHANNEL_DATA) {
-		if (ch->istate == NS_RS_OPEN && c->inner != NULL) {
+		if (ch->istate == NS_RS_OPEN && ch->in != NULL) {
 			ns_relay_flow_data(c, ch, NS_TO_INNER, ev->ext, ev->data);
 		} else {
 			ns_channel_consumed(c->front.e, ch->fch, ev->data.len);

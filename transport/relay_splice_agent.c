@@ -47,7 +47,7 @@ static void opened(ns_relay_conn *c, ns_relay_chan *ch)
 	if (ch->fstate == NS_RS_PENDING) {
 		ch->fstate = NS_RS_GONE;
 	}
-	ns_channel_close(c->inner->p.e, ch->ich);
+	ns_channel_close(ch->in->p.e, ch->ich);
 }
 
 static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
@@ -55,6 +55,7 @@ static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
 	char msg[MSG_MAX];
 
 	ch->istate = NS_RS_GONE;
+	ns_relay_mux_detach(ch);
 	if (ch->fstate == NS_RS_PENDING) {
 		if (ns_str_copy(ev->message, msg, sizeof(msg)) != 0 || msg[0] == '\0') {
 			snprintf(msg, sizeof(msg), "sandbox %s refused the session", c->user);
@@ -86,7 +87,7 @@ static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 			ns_channel_request(c->front.e, ch->fch, req);
 		}
 	} else if (req->want_reply) {
-		ns_channel_reply(c->inner->p.e, ch->ich, 0); /* nothing else is expected */
+		ns_channel_reply(ch->in->p.e, ch->ich, 0); /* nothing else is expected */
 	}
 }
 
@@ -94,22 +95,13 @@ static void closed(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	ns_relay_state_gone(ch, NS_SIDE_INNER); /* the user's CLOSE goes after the
 	                                           held output and exit */
+	ns_relay_mux_detach(ch);
 	answer_forwarded(c, ch, 0, 1);
 	free_if_done(c, ch);
 }
 
-void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev)
+void ns_relay_splice_inner_event(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
 {
-	ns_relay_chan *ch = ns_relay_chan_by_inner(c, ev->channel);
-
-	if (ch == NULL) {
-		if (ev->type == NS_EV_CHANNEL_DATA) {
-			ns_channel_consumed(c->inner->p.e, ev->channel, ev->data.len);
-		} else if (ev->type == NS_EV_CHANNEL_REQUEST && ev->req.want_reply) {
-			ns_channel_reply(c->inner->p.e, ev->channel, 0);
-		}
-		return;
-	}
 	switch (ev->type) {
 	case NS_EV_CHANNEL_OPENED: opened(c, ch); break;
 	case NS_EV_CHANNEL_OPEN_FAILED: open_failed(c, ch, ev); break;
@@ -119,7 +111,7 @@ void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev)
 		if (ch->fstate == NS_RS_OPEN) {
 			ns_relay_flow_data(c, ch, NS_TO_FRONT, ev->ext, ev->data);
 		} else {
-			ns_channel_consumed(c->inner->p.e, ch->ich, ev->data.len);
+			ns_channel_consumed(ch->in->p.e, ch->ich, ev->data.len);
 		}
 		break;
 	case NS_EV_CHANNEL_EOF: ns_relay_tail(ch, NS_TO_FRONT, NS_TEV_PEER_EOF); break;
@@ -128,30 +120,25 @@ void ns_relay_splice_inner_event(ns_relay_conn *c, const ns_event *ev)
 	}
 }
 
-void ns_relay_splice_inner_lost(ns_relay_conn *c, int ready)
+void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready)
 {
 	char msg[MSG_MAX];
-	uint32_t i;
 
-	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
-		ns_relay_chan *ch = c->chans[i];
-		if (ch == NULL) {
-			continue;
-		}
-		if (ch->fstate == NS_RS_OPEN && ready && !ns_relay_tail_ending(ch, NS_TO_FRONT)) {
-			snprintf(msg, sizeof(msg),
-			         "nullspace relay: connection to sandbox %s lost\r\n", c->user);
-			ch->mode = NS_SPLICE_LOST;
-			ns_relay_flow_stderr(ch, msg);
-			ns_relay_tail(ch, NS_TO_FRONT, NS_TEV_PEER_EOF); /* EOF before CLOSE */
-		}
-		ns_relay_state_gone(ch, NS_SIDE_INNER);
-		answer_forwarded(c, ch, 0, 1);
-		if (ch->fstate == NS_RS_PENDING) {
-			snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
-			ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg);
-			ch->fstate = NS_RS_GONE;
-		}
-		free_if_done(c, ch);
+	if (ch->fstate == NS_RS_OPEN && ready && !c->closing &&
+	    !ns_relay_tail_ending(ch, NS_TO_FRONT)) {
+		snprintf(msg, sizeof(msg), "nullspace relay: connection to sandbox %s lost\r\n",
+		         c->user);
+		ch->mode = NS_SPLICE_LOST;
+		ns_relay_flow_stderr(ch, msg);
+		ns_relay_tail(ch, NS_TO_FRONT, NS_TEV_PEER_EOF); /* EOF before CLOSE */
 	}
+	ns_relay_state_gone(ch, NS_SIDE_INNER);
+	ns_relay_mux_detach(ch);
+	answer_forwarded(c, ch, 0, 1);
+	if (ch->fstate == NS_RS_PENDING) {
+		snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
+		ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg);
+		ch->fstate = NS_RS_GONE;
+	}
+	free_if_done(c, ch);
 }

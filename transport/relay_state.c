@@ -90,6 +90,15 @@ static int send_exit(ns_engine *e, ns_relay_chan *ch)
 	return ns_channel_exit_signal(e, ch->fch, ch->exit_sig, ch->exit_core, ch->exit_msg);
 }
 
+/* No room in the receiver's output: towards the agent, wait for it. */
+static int again(ns_relay_chan *ch, int dir, int moved)
+{
+	if (dir == NS_TO_INNER) {
+		ns_relay_mux_wait(ch);
+	}
+	return moved;
+}
+
 /* After the held bytes of a direction: the exit status (to the user
  * only), then EOF, then CLOSE, each once the previous one went out. */
 static int send_tail(ns_engine *e, ns_relay_chan *ch, int dir, uint32_t id)
@@ -108,14 +117,14 @@ static int send_tail(ns_engine *e, ns_relay_chan *ch, int dir, uint32_t id)
 	}
 	if (ch->tail[dir] == NS_TAIL_EOF_DUE || ch->tail[dir] == NS_TAIL_EOF_CLOSE_DUE) {
 		if (ns_channel_eof(e, id) == NS_ERR_AGAIN) {
-			return moved;
+			return again(ch, dir, moved);
 		}
 		ns_relay_tail(ch, dir, NS_TEV_EOF_SENT);
 		moved = 1;
 	}
 	if (ch->tail[dir] == NS_TAIL_CLOSE_DUE) {
 		if (ns_channel_close(e, id) == NS_ERR_AGAIN) {
-			return moved;
+			return again(ch, dir, moved);
 		}
 		ns_relay_tail(ch, dir, NS_TEV_CLOSE_SENT);
 		moved = 1;
@@ -137,9 +146,9 @@ int ns_relay_flow_sweep(ns_relay_conn *c)
 			moved |= ns_relay_flow_flush(c, ch, NS_TO_FRONT);
 			moved |= send_tail(c->front.e, ch, NS_TO_FRONT, ch->fch);
 		}
-		if (c->inner != NULL && ch->istate == NS_RS_OPEN) {
+		if (ch->in != NULL && ch->istate == NS_RS_OPEN) {
 			moved |= ns_relay_flow_flush(c, ch, NS_TO_INNER);
-			moved |= send_tail(c->inner->p.e, ch, NS_TO_INNER, ch->ich);
+			moved |= send_tail(ch->in->p.e, ch, NS_TO_INNER, ch->ich);
 		}
 	}
 	return moved;

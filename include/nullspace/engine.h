@@ -36,7 +36,7 @@
 #define NS_DEFAULT_MAX_CHANNELS 64
 #define NS_DEFAULT_WINDOW (2 * 1024 * 1024)
 #define NS_DEFAULT_MAX_PACKET 32768
-#define NS_MAX_CHANNELS_LIMIT 1024
+#define NS_MAX_CHANNELS_LIMIT 16384
 #define NS_KEEPALIVE_MAX_MISSED 3
 
 /* Cipher names for ns_engine_config.ciphers. */

@@ -1,0 +1,215 @@
+/* One agent connection, many users: each channel of a sandbox's agent
+ * connection is routed (by our channel id) to the user connection and
+ * splice it serves, checked by the connection's generation so a stale
+ * route never reaches a newcomer in the same slot. Events of a channel go
+ * to its splice alone; a user that leaves takes only its own channels; the
+ * connection's readiness and loss reach every splice attached to it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nullspace/error.h"
+#include "relay_int.h"
+
+#define ROUTES_MIN 16
+
+int ns_relay_mux_route(ns_relay_inner *in, uint32_t ich, ns_relay_conn *c, ns_relay_chan *ch)
+{
+	ns_relay_route *nr;
+	uint32_t n;
+
+	uint32_t *nw;
+
+	if (ich >= in->nroutes) {
+		for (n = in->nroutes ? in->nroutes : ROUTES_MIN; n <= ich; n *= 2) {
+		}
+		if ((nw = realloc(in->waiters, n * sizeof(*nw))) == NULL) {
+			return NS_ERR_NOMEM;
+		}
+		in->waiters = nw;
+		if ((nr = realloc(in->routes, n * sizeof(*nr))) == NULL) {
+			return NS_ERR_NOMEM;
+		}
+		memset(nr + in->nroutes, 0, (n - in->nroutes) * sizeof(*nr));
+		in->routes = nr;
+		in->nroutes = n;
+	}
+	in->routes[ich].conn = c->slot + 1;
+	in->routes[ich].gen = c->gen;
+	in->routes[ich].chan = ch->slot;
+	in->served++;
+	return 0;
+}
+
+void ns_relay_mux_detach(ns_relay_chan *ch)
+{
+	ns_relay_inner *in = ch->in;
+	ns_relay_route *rt;
+
+	if (in == NULL) {
+		return;
+	}
+	if (ch->istate == NS_RS_PENDING || ch->istate == NS_RS_OPEN || ch->istate == NS_RS_GONE) {
+		rt = ch->ich < in->nroutes ? &in->routes[ch->ich] : NULL;
+		if (rt != NULL && rt->conn != 0 && rt->chan == ch->slot) {
+			rt->conn = rt->gen = rt->chan = 0; /* a waiter entry may stay */
+		}
+	}
+	ch->in = NULL;
+	if (--in->nusers == 0) {
+		in->idle_since = in->r->now;
+	}
+	if (!in->dead) {
+		ns_relay_inner_dirty(in);
+	}
+}
+
+/* The splice a channel of in is routed to (and its connection). */
+static ns_relay_chan *routed(ns_relay_inner *in, uint32_t ich, ns_relay_conn **cp)
+{
+	ns_relay_route *rt;
+	ns_relay_conn *c;
+	ns_relay_chan *ch;
+
+	if (ich >= in->nroutes || (rt = &in->routes[ich])->conn == 0) {
+		return NULL;
+	}
+	c = rt->conn - 1 < in->r->max_conns ? in->r->conns[rt->conn - 1] : NULL;
+	ch = c != NULL && c->gen == rt->gen ? c->chans[rt->chan] : NULL;
+	if (ch == NULL || ch->in != in || ch->ich != ich) {
+		return NULL;
+	}
+	*cp = c;
+	return ch;
+}
+
+void ns_relay_mux_wait(ns_relay_chan *ch)
+{
+	ns_relay_inner *in = ch->in;
+	ns_relay_route *rt;
+
+	if (in == NULL || ch->ich >= in->nroutes) {
+		return;
+	}
+	rt = &in->routes[ch->ich];
+	if (!rt->waiting && in->nwaiters < in->nroutes) {
+		rt->waiting = 1;
+		in->waiters[in->nwaiters++] = ch->ich;
+	}
+}
+
+void ns_relay_mux_wake(ns_relay_inner *in)
+{
+	ns_relay_conn *c;
+	uint32_t i, ich;
+
+	for (i = 0; i < in->nwaiters; i++) {
+		ich = in->waiters[i];
+		in->routes[ich].waiting = 0;
+		if (routed(in, ich, &c) != NULL) {
+			ns_relay_dirty(c);
+		}
+	}
+	in->nwaiters = 0;
+}
+
+/* A channel nobody uses any more (its user left): drain it, close it. */
+static void orphan(ns_engine *e, const ns_event *ev)
+{
+	if (ev->type == NS_EV_CHANNEL_DATA) {
+		ns_channel_consumed(e, ev->channel, ev->data.len);
+	} else if (ev->type == NS_EV_CHANNEL_REQUEST && ev->req.want_reply) {
+		ns_channel_reply(e, ev->channel, 0);
+	} else if (ev->type == NS_EV_CHANNEL_OPENED || ev->type == NS_EV_CHANNEL_EOF) {
+		ns_channel_close(e, ev->channel);
+	}
+}
+
+static void each(ns_relay_inner *in, void (*fn)(ns_relay_conn *, ns_relay_chan *, int), int arg);
+
+static int is_channel_event(int type)
+{
+	switch (type) {
+	case NS_EV_CHANNEL_OPENED:
+	case NS_EV_CHANNEL_OPEN_FAILED:
+	case NS_EV_CHANNEL_REQUEST:
+	case NS_EV_CHANNEL_REPLY:
+	case NS_EV_CHANNEL_DATA:
+	case NS_EV_CHANNEL_EOF:
+	case NS_EV_CHANNEL_CLOSED:
+	case NS_EV_CHANNEL_REQUEST_REFUSED:
+	case NS_EV_WRITABLE: return 1;
+	default: return 0;
+	}
+}
+
+void ns_relay_mux_event(void *ctx, const ns_event *ev, uint64_t now)
+{
+	ns_relay_inner *in = ctx;
+	ns_relay_conn *c = NULL;
+	ns_relay_chan *ch;
+
+	(void)now;
+	if (!is_channel_event(ev->type)) {
+		ns_relay_inner_conn_event(in, ev);
+		return;
+	}
+	if (ev->type == NS_EV_WRITABLE && ev->channel == NS_CHANNEL_ALL) {
+		each(in, NULL, 0); /* every user sweeps its holds */
+		return;
+	}
+	if ((ch = routed(in, ev->channel, &c)) == NULL) {
+		orphan(in->p.e, ev);
+		return;
+	}
+	ns_relay_splice_inner_event(c, ch, ev);
+	ns_relay_caps_sync(c);
+	ns_relay_dirty(c);
+}
+
+/* Call fn (if any) for every splice attached to in; their connections get
+ * a turn. */
+static void each(ns_relay_inner *in, void (*fn)(ns_relay_conn *, ns_relay_chan *, int), int arg)
+{
+	ns_relay *r = in->r;
+	uint32_t i, j, seen = 0;
+
+	for (i = 0; i < r->max_conns && seen < r->nconns && in->nusers > 0; i++) {
+		ns_relay_conn *c = r->conns[i];
+		int hit = 0;
+		if (c == NULL) {
+			continue;
+		}
+		seen++;
+		for (j = 0; j < NS_RELAY_SLOTS(r); j++) {
+			ns_relay_chan *ch = c->chans[j];
+			if (ch != NULL && ch->in == in) {
+				if (fn != NULL) {
+					fn(c, ch, arg);
+				}
+				hit = 1;
+			}
+		}
+		if (hit) {
+			ns_relay_caps_sync(c);
+			ns_relay_dirty(c);
+		}
+	}
+}
+
+static void open_waiting(ns_relay_conn *c, ns_relay_chan *ch, int arg)
+{
+	(void)arg;
+	if (ch->fstate == NS_RS_PENDING && ch->istate == NS_RS_NONE) {
+		ns_relay_splice_inner_open(c, ch);
+	}
+}
+
+void ns_relay_mux_ready(ns_relay_inner *in)
+{
+	each(in, open_waiting, 0);
+}
+
+void ns_relay_mux_lost(ns_relay_inner *in)
+{
+	each(in, ns_relay_splice_chan_lost, in->state == NS_IN_READY);
+}
