@@ -8,13 +8,14 @@ MODE ?= rel
 CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
-VERSION := 0.1.0
+VERSION := $(shell sed -n 's/^#define NS_VERSION_STRING "\(.*\)"/\1/p' include/nullspace/version.h)
+SOMAJOR := $(shell sed -n 's/^\#define NS_VERSION_MAJOR //p' include/nullspace/version.h)
 FUZZ_SECONDS ?= 20
 
 B := build/$(MODE)
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wredundant-decls \
 	-Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Iinclude -Icore -Icert -Itransport -Iapi \
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -fvisibility=hidden $(WARN) -Iinclude -Icore -Icert -Itransport -Iapi \
 	$(shell pkg-config --cflags libsodium 2>/dev/null)
 ifeq ($(MODE),asan)
 OPT := -O1 -fPIC -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -71,7 +72,7 @@ $(B)/libnullspace.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(B)/libnullspace.so: $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libnullspace.so.0 -o $@ $^ $(LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libnullspace.so.$(SOMAJOR) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 $(B)/nullspace: $(CLI_OBJ) $(B)/libnullspace.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libnullspace.a $(LIBS) $(LDFLAGS)
@@ -142,6 +143,7 @@ static:
 
 lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+	./scripts/check_layers.sh
 	$(MAKE) MODE=lint-clang CC=clang all
 
 install: all
@@ -149,8 +151,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/include/nullspace
 	install -m 0755 $(B)/nullspace $(DESTDIR)$(PREFIX)/bin/nullspace
 	install -m 0644 $(B)/libnullspace.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(B)/libnullspace.so $(DESTDIR)$(PREFIX)/lib/libnullspace.so.0
-	ln -sf libnullspace.so.0 $(DESTDIR)$(PREFIX)/lib/libnullspace.so
+	install -m 0755 $(B)/libnullspace.so $(DESTDIR)$(PREFIX)/lib/libnullspace.so.$(SOMAJOR)
+	ln -sf libnullspace.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnullspace.so
 	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/nullspace/
 	install -m 0644 $(B)/nullspace.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sdk_decode.h"
 #include "nullspace/error.h"
 #include "sdk_int.h"
 #include "registry.h"

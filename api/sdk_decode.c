@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sdk_decode.h"
 #include "json_object.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"

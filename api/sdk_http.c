@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sdk_decode.h"
 #include "nullspace/error.h"
 #include "sdk_int.h"
 

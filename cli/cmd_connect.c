@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "client_util.h"
 #include "cli.h"
 #include "connect_key.h"
 #include "keyfiles.h"
@@ -273,7 +274,7 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	                        have_cert_pk ? parsed.pk : NULL, &ck) != 0) {
 		return NS_EXIT_OWN_ERROR;
 	}
-	memset(&cfg, 0, sizeof(cfg));
+	ns_client_config_init(&cfg);
 	cfg.host = host;
 	cfg.port = port;
 	cfg.user = user;

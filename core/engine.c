@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "abi.h"
 #include "auth.h"
 #include "kex.h"
 #include "kexinit.h"
@@ -95,13 +96,19 @@ static int host_cert_copy(ns_engine *e, const uint8_t *cert, size_t len)
 	return ns_wr_bytes(&e->host_cert, cert, len);
 }
 
-int ns_engine_new(const ns_engine_config *cfg, ns_engine **out)
+int ns_engine_new(const ns_engine_config *user_cfg, ns_engine **out)
 {
+	ns_engine_config cfgv;
+	const ns_engine_config *cfg = &cfgv;
 	ns_engine *e;
 	int rc;
 
 	*out = NULL;
-	if (cfg == NULL || cfg->alloc == NULL || cfg->alloc->realloc == NULL ||
+	if (user_cfg == NULL || ns_abi_copy_in(&cfgv, sizeof(cfgv), user_cfg, user_cfg->size,
+	                                       NS_ENGINE_CONFIG_SIZE_MIN) != 0) {
+		return NS_ERR_INVALID;
+	}
+	if (cfg->alloc == NULL || cfg->alloc->realloc == NULL ||
 	    (cfg->role != NS_ROLE_CLIENT && cfg->role != NS_ROLE_SERVER) ||
 	    (cfg->role == NS_ROLE_SERVER && (cfg->host_key == NULL || !cfg->host_key->has_sk))) {
 		return NS_ERR_INVALID;
@@ -371,16 +378,21 @@ ns_event *ns_eng_emit(ns_engine *e, int type)
 
 int ns_engine_event(ns_engine *e, ns_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
-	if (e->ev_count == 0) {
-		return 0;
+	static const ns_event none;
+	const ns_event *src = &none;
+
+	if (ev->size < NS_EVENT_SIZE_MIN) {
+		return NS_ERR_INVALID; /* not set up by ns_event_init */
 	}
-	*ev = e->evq[e->ev_head];
-	e->ev_head = (e->ev_head + 1) % NS_EVENT_QUEUE;
-	e->ev_count--;
-	if (ev->type == NS_EV_DISCONNECT) {
-		e->closed_reported = 1;
+	if (e->ev_count > 0) {
+		src = &e->evq[e->ev_head];
+		e->ev_head = (e->ev_head + 1) % NS_EVENT_QUEUE;
+		e->ev_count--;
+		if (src->type == NS_EV_DISCONNECT) {
+			e->closed_reported = 1;
+		}
 	}
+	ns_abi_copy_out(ev, ev->size, src, sizeof(*src));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #ifndef NS_CORE_ENGINE_INT_H
 #define NS_CORE_ENGINE_INT_H
 
+#include "abi.h"
 #include "buf.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
@@ -50,6 +51,10 @@ enum {
 #define NS_USER_MAX 256      /* user name in userauth */
 #define NS_TEXT_MAX 4096     /* disconnect/debug/banner/exit messages */
 #define NS_EVENT_QUEUE 4
+/* The public structs' fields as of the release that gave them a size field
+ * (new fields go at their end). */
+#define NS_ENGINE_CONFIG_SIZE_MIN NS_ABI_END(ns_engine_config, ciphers)
+#define NS_EVENT_SIZE_MIN NS_ABI_END(ns_event, error)
 
 enum ns_chan_state {
 	NS_CH_FREE = 0,

@@ -41,7 +41,7 @@ static int run(const ns_ssh_access *acc, const ns_key *key, const char *command,
 		report("the API sent an unreadable certificate or host key", "", rc);
 		goto out;
 	}
-	memset(&cfg, 0, sizeof(cfg));
+	ns_client_config_init(&cfg);
 	cfg.host = acc->relay_host;
 	cfg.port = acc->relay_port;
 	cfg.user = acc->user;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_util.h"
 #include "nullspace/client.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,7 +13,7 @@ static int have_host;
 
 static void drain(ns_engine *e)
 {
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	size_t n;
 
 	while (ns_engine_event(e, &ev) == 0 && ev.type != NS_EV_NONE) {
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ns_key_generate(&host, "fuzz");
 		have_host = 1;
 	}
-	memset(&cfg, 0, sizeof(cfg));
+	ns_engine_config_init(&cfg);
 	cfg.role = data[0] & 1 ? NS_ROLE_SERVER : NS_ROLE_CLIENT;
 	cfg.alloc = ns_allocator_libc();
 	cfg.host_key = &host;

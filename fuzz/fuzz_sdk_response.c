@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sdk_decode.h"
 #include "nullspace/sdk.h"
 
 #define LIST_CAP 4

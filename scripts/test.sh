@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The test run behind `make test`: builds everything with ASan+UBSan, runs
-# every cmocka suite, replays every fuzz corpus, then runs every interop
+# the checks of the tree itself (tests/checks/*.sh: layering, exported ABI,
+# headers as C++), every cmocka suite, replays every fuzz corpus, then runs every interop
 # script (tests/interop/*.sh: exit 0 pass, 77 skip, else fail). Each item has
 # a timeout; a failure prints the tail of its log. Ends with the line
 # "N passed, M failed" and exits non-zero if anything failed.
 #
-# Usage: scripts/test.sh [unit|fuzz|interop]...   (default: all three)
+# Usage: scripts/test.sh [checks|unit|fuzz|interop]...   (default: all four)
 # Environment: JOBS (make -j, default 2), ITEM_TIMEOUT (seconds, default 300),
 # BUILD_DIR (default build/asan; another folder builds there with B=), and
 # make's own CFLAGS/LDFLAGS.
@@ -17,7 +18,7 @@ LOGS=$B/test-logs
 JOBS=${JOBS:-2}
 ITEM_TIMEOUT=${ITEM_TIMEOUT:-300}
 SUITES=("$@")
-[ ${#SUITES[@]} -gt 0 ] || SUITES=(unit fuzz interop)
+[ ${#SUITES[@]} -gt 0 ] || SUITES=(checks unit fuzz interop)
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -104,6 +105,17 @@ fi
 record build 0 "$LOGS/build.log" "$start"
 
 want() { [[ " ${SUITES[*]} " == *" $1 "* ]]; }
+
+# ---- checks of the tree: layering, ABI list, public headers ----
+if want checks; then
+	echo "== checks"
+	for s in tests/checks/*.sh; do
+		name=checks/$(basename "$s" .sh)
+		log=$LOGS/checks_$(basename "$s" .sh).log
+		NS_BUILD=$B run "$name" "$log" bash "$s"
+		record "$name" "$RUN_RC" "$log" "$RUN_START" "$(grep -hoE '^[0-9]+ failed' "$log" | tail -n 1)" 1
+	done
+fi
 
 # ---- unit tests (cmocka) ----
 if want unit; then

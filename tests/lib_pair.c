@@ -19,8 +19,8 @@ int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_con
 	}
 	ns_key_generate(&p->host_key, "host");
 	ns_key_generate(&p->user_key, "user");
-	memset(&c, 0, sizeof(c));
-	memset(&s, 0, sizeof(s));
+	ns_engine_config_init(&c);
+	ns_engine_config_init(&s);
 	if (client) {
 		c = *client;
 	}
@@ -77,7 +77,7 @@ static void default_event(ns_pair *p, int side, const ns_event *ev)
 /* Drain one side's events; returns how many, or -1 when the callback stops. */
 static int events(ns_pair *p, int side, ns_pair_cb cb, void *ud)
 {
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	int n = 0, r;
 
 	while (p->e[side] && ns_engine_event(p->e[side], &ev) == 0 && ev.type != NS_EV_NONE) {

@@ -176,7 +176,7 @@ static int refuse_each(ns_pair *p, int side, ns_event *ev, void *ud)
 
 static void test_engine_refusals(void **state)
 {
-	ns_engine_config s = {0};
+	ns_engine_config s = NS_ENGINE_CONFIG_INIT;
 	refusals rs = {0};
 	ns_pair p;
 
@@ -195,7 +195,7 @@ static void test_engine_refusals(void **state)
 /* Each engine refusal counts against max_auth_tries like any other. */
 static void test_engine_refusals_counted(void **state)
 {
-	ns_engine_config s = {0};
+	ns_engine_config s = NS_ENGINE_CONFIG_INIT;
 	refusals rs = {0};
 	ns_pair p;
 

@@ -179,7 +179,7 @@ static void test_client_config(void **state)
 	assert_int_equal(ns_key_generate(&pub, "t"), 0);
 	memset(pub.sk, 0, sizeof(pub.sk));
 	pub.has_sk = 0;
-	memset(&cfg, 0, sizeof(cfg));
+	ns_client_config_init(&cfg);
 	cfg.host = "127.0.0.1";
 	cfg.port = 1; /* nothing listens there */
 	cfg.user = "u";

@@ -561,7 +561,7 @@ static void test_ten_channels(void **state)
 
 static void test_max_channels(void **state)
 {
-	ns_engine_config s = {0}, c = {0};
+	ns_engine_config s = NS_ENGINE_CONFIG_INIT, c = NS_ENGINE_CONFIG_INIT;
 	uint32_t cid[3], sid[3], id;
 	ns_pair p;
 
@@ -593,7 +593,7 @@ static void test_max_channels(void **state)
 
 static void test_bulk_small_window(void **state)
 {
-	ns_engine_config c = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT;
 	ns_pair p;
 
 	(void)state;
@@ -647,7 +647,7 @@ static void test_no_more_sessions(void **state)
 
 static void test_window_overrun(void **state)
 {
-	ns_engine_config c = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT;
 	uint8_t buf[8192];
 	uint32_t sid;
 	ns_pair p;

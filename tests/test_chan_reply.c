@@ -214,7 +214,7 @@ static void test_flood_without_reading(void **state)
 	uint32_t cid, sid;
 	const uint8_t *out;
 	int i, stalled = 0;
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	ns_pair p;
 
 	(void)state;
@@ -281,7 +281,7 @@ static void test_unanswered_per_connection(void **state)
 	int i;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
+	ns_engine_config_init(&cfg);
 	cfg.max_channels = NS_CHAN_REPLIES_CONN_MAX / NS_CHAN_REPLIES_MAX + 1;
 	connect_pair(&p, &cfg);
 	for (c = 0; c < cfg.max_channels; c++) {

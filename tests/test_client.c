@@ -15,8 +15,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "client_util.h"
 #include "client_int.h"
-#include "nullspace/authfile.h"
+#include "nullspace/known_hosts.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 
@@ -285,7 +286,7 @@ static void test_connect_invalid(void **state)
 	ns_key key;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
+	ns_client_config_init(&cfg);
 	assert_int_equal(ns_client_connect(&cfg, &c, err, sizeof(err)), NS_ERR_INVALID);
 	assert_null(c);
 	assert_true(err[0] != '\0');

@@ -94,7 +94,7 @@ static int refuse_all(ns_pair *p, int side, ns_event *ev, void *ud)
 
 static void test_auth_max_tries(void **state)
 {
-	ns_engine_config s = {0};
+	ns_engine_config s = NS_ENGINE_CONFIG_INIT;
 	ns_pair p;
 	int failures = 0;
 
@@ -249,7 +249,7 @@ static int saw_host_cert(ns_pair *p, int side, ns_event *ev, void *ud)
  * accepts host certificates or not. */
 static void host_cert_pair(ns_pair *p, int client_certs, uint8_t *cert, size_t len)
 {
-	ns_engine_config c = {0}, s = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT, s = NS_ENGINE_CONFIG_INIT;
 
 	ns_engine_free(p->e[0]);
 	ns_engine_free(p->e[1]);
@@ -270,7 +270,7 @@ static void test_host_certificate(void **state)
 	static const char *const principals[] = {"relay.example"};
 	static uint8_t cert[NS_CERT_BLOB_MAX];
 	ns_cert_spec spec = {0};
-	ns_engine_config s = {0};
+	ns_engine_config s = NS_ENGINE_CONFIG_INIT;
 	ns_engine *bad;
 	ns_key cakey, other;
 	size_t len;
@@ -403,7 +403,7 @@ static void test_bad_mac(void **state)
 /* A raw peer: feed hand-made bytes to a lone server engine. */
 static ns_engine *lone_server(ns_key *host)
 {
-	ns_engine_config s = {0};
+	ns_engine_config s = NS_ENGINE_CONFIG_INIT;
 	ns_engine *e;
 
 	ns_key_generate(host, "host");
@@ -417,7 +417,7 @@ static ns_engine *lone_server(ns_key *host)
 static int feed_until_disconnect(ns_engine *e, const uint8_t *in, size_t len, ns_event *last)
 {
 	size_t used = 0, n;
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	int guard = 0;
 
 	memset(last, 0, sizeof(*last));
@@ -482,7 +482,7 @@ static void test_strict_kex_ignore_first(void **state)
 	ns_engine *e = lone_server(&host);
 	uint8_t ki[2048], ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
 	size_t kl = client_kexinit(ki);
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 
 	(void)state;
 	assert_true(feed_packets(e, ign, sizeof(ign), ki, kl, &ev));
@@ -498,7 +498,7 @@ static void test_strict_kex_ignore_during_kex(void **state)
 	ns_engine *e = lone_server(&host);
 	uint8_t ki[2048], ign[] = {SSH_MSG_IGNORE, 0, 0, 0, 0};
 	size_t kl = client_kexinit(ki);
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 
 	(void)state;
 	assert_true(feed_packets(e, ki, kl, ign, sizeof(ign), &ev));
@@ -513,7 +513,7 @@ static void test_message_out_of_order(void **state)
 	ns_engine *e = lone_server(&host);
 	uint8_t ki[2048], req[64];
 	ns_buf m, b;
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 
 	(void)state;
 	ns_buf_init_fixed(&m, req, sizeof(req));
@@ -541,7 +541,7 @@ static void test_bad_version(void **state)
 	    "SSH-2.0-\r\n",
 	};
 	ns_key host;
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	size_t i;
 
 	(void)state;
@@ -560,7 +560,7 @@ static void test_long_version_line(void **state)
 	ns_key host;
 	ns_engine *e = lone_server(&host);
 	uint8_t buf[600];
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 
 	(void)state;
 	memset(buf, 'A', sizeof(buf));
@@ -575,7 +575,7 @@ static void test_oversized_packet(void **state)
 	ns_key host;
 	ns_engine *e = lone_server(&host);
 	uint8_t buf[64] = "SSH-2.0-test\r\n";
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 
 	(void)state;
 	ns_store32(buf + 14, 10 * 1024 * 1024);
@@ -589,7 +589,7 @@ static void test_input_eof(void **state)
 {
 	ns_key host;
 	ns_engine *e = lone_server(&host);
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 
 	(void)state;
 	ns_engine_input_eof(e);
@@ -603,7 +603,7 @@ static void test_input_eof(void **state)
 
 static void test_bad_config(void **state)
 {
-	ns_engine_config c = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT;
 	ns_engine *e;
 	ns_key k;
 

@@ -29,7 +29,7 @@ static int have_gcm(void)
 /* Connect a pair with these cipher lists (NULL: the role's default). */
 static void pair_with(ns_pair *p, const char *client, const char *server, uint64_t rekey_bytes)
 {
-	ns_engine_config c = {0}, s = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT, s = NS_ENGINE_CONFIG_INIT;
 
 	c.ciphers = client;
 	s.ciphers = server;
@@ -159,7 +159,7 @@ static void test_directions_apart(void **state)
 
 static void test_no_common_cipher(void **state)
 {
-	ns_engine_config c = {0}, s = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT, s = NS_ENGINE_CONFIG_INIT;
 	ns_pair p;
 
 	(void)state;
@@ -184,7 +184,7 @@ static void test_bad_cipher_config(void **state)
 	    "",         "none",      "aes128-gcm@openssh.com",        GCM "," GCM, CHACHA ",",
 	    "," CHACHA, CHACHA ",,", "CHACHA20-POLY1305@OPENSSH.COM", CHACHA " ",
 	};
-	ns_engine_config c = {0};
+	ns_engine_config c = NS_ENGINE_CONFIG_INIT;
 	ns_engine *e;
 	size_t i;
 

@@ -219,7 +219,7 @@ static void check_session(fixture *f, const ns_registry_entry *e, const char *di
 	char err[NS_CLIENT_ERR_MAX] = "", want[1200];
 	int status = -1, sig = -1;
 
-	memset(&cc, 0, sizeof(cc));
+	ns_client_config_init(&cc);
 	memset(&out, 0, sizeof(out));
 	cc.host = e->endpoint;
 	cc.user = e->user;

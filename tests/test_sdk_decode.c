@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "sdk_decode.h"
 #include "nullspace/error.h"
 #include "nullspace/sdk.h"
 

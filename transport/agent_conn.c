@@ -23,7 +23,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	if (c == NULL) {
 		return NS_ERR_NOMEM;
 	}
-	memset(&ec, 0, sizeof(ec));
+	ns_engine_config_init(&ec);
 	ec.role = NS_ROLE_SERVER;
 	ec.alloc = ns_allocator_libc();
 	ec.software = NS_SERVER_SOFTWARE;
@@ -283,11 +283,11 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 /* Pull and handle every pending event; how many there were. */
 static int pull_all(ns_agent_conn *c, uint64_t now)
 {
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	int n = 0, rc;
 
 	for (;;) {
-		memset(&ev, 0, sizeof(ev));
+		ns_event_init(&ev);
 		rc = ns_engine_event(c->host.e, &ev);
 		if (rc != 0 || ev.type == NS_EV_NONE) {
 			if (rc != 0 && !c->closing) {

@@ -102,7 +102,7 @@ static int handshake(ns_client *c, const ns_client_config *cfg, uint64_t deadlin
                      uint32_t timeout_ms)
 {
 	struct pollfd pfd[1];
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	int rc;
 
 	for (;;) {
@@ -152,7 +152,7 @@ static int start(ns_client *c, const ns_client_config *cfg, uint32_t timeout_ms)
 	if ((rc = ns_net_set_nonblock(fd, 1)) != 0) {
 		return ns_cio_fail(c, rc, "cannot make the socket non-blocking");
 	}
-	memset(&ec, 0, sizeof(ec));
+	ns_engine_config_init(&ec);
 	ec.role = NS_ROLE_CLIENT;
 	ec.alloc = c->alloc;
 	ec.keepalive_ms = cfg->keepalive_ms;
@@ -164,8 +164,16 @@ static int start(ns_client *c, const ns_client_config *cfg, uint32_t timeout_ms)
 	return 0;
 }
 
-int ns_client_connect(const ns_client_config *cfg, ns_client **out, char *err, size_t cap)
+void ns_client_config_init(ns_client_config *cfg)
 {
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->size = sizeof(*cfg);
+}
+
+int ns_client_connect(const ns_client_config *user_cfg, ns_client **out, char *err, size_t cap)
+{
+	ns_client_config cfgv;
+	const ns_client_config *cfg = &cfgv;
 	const ns_allocator *a;
 	uint32_t timeout_ms;
 	ns_client *c = NULL;
@@ -174,7 +182,16 @@ int ns_client_connect(const ns_client_config *cfg, ns_client **out, char *err, s
 	if (out != NULL) {
 		*out = NULL;
 	}
-	if (out == NULL || (rc = check_config(cfg)) != 0) {
+	if (user_cfg != NULL && ns_abi_copy_in(&cfgv, sizeof(cfgv), user_cfg, user_cfg->size,
+	                                       NS_CLIENT_CONFIG_SIZE_MIN) != 0) {
+		if (err != NULL && cap > 0) {
+			snprintf(err, cap,
+			         "client configuration not set up by ns_client_config_init "
+			         "(or with fields this library does not know)");
+		}
+		return NS_ERR_INVALID;
+	}
+	if (out == NULL || user_cfg == NULL || (rc = check_config(cfg)) != 0) {
 		if (err != NULL && cap > 0) {
 			snprintf(err, cap, "invalid client configuration");
 		}

@@ -3,6 +3,7 @@
  * output rather than a terminal. */
 #include <string.h>
 
+#include "client_util.h"
 #include "client_int.h"
 
 typedef struct capture {

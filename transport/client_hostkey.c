@@ -10,7 +10,7 @@
 
 #include "client_int.h"
 #include "file.h"
-#include "nullspace/authfile.h"
+#include "nullspace/known_hosts.h"
 
 /* Line number (from 1) of the first entry for host with a key other than pk. */
 static unsigned changed_line(const char *text, size_t len, const char *host, unsigned port,

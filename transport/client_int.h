@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdarg.h>
 
+#include "abi.h"
 #include "nullspace/client.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
@@ -16,6 +17,10 @@
 #define NS_CLIENT_USER_MAX 256
 #define NS_CLIENT_SIGNAME_MAX 32
 #define NS_CLIENT_CLOSE_WAIT_MS 1000 /* flush of our DISCONNECT at close */
+/* The public structs' fields as of the release that gave them a size field
+ * (new fields go at their end). */
+#define NS_CLIENT_CONFIG_SIZE_MIN NS_ABI_END(ns_client_config, sign_ud)
+#define NS_CLIENT_RUN_OPTS_SIZE_MIN NS_ABI_END(ns_client_run_opts, tty_fd)
 
 struct ns_client {
 	ns_engine *e;

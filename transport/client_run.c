@@ -28,7 +28,7 @@ typedef struct outq {
 
 typedef struct run {
 	ns_sess s;
-	const ns_client_run_opts *o;
+	ns_client_run_opts o; /* the caller's, in our layout */
 	outq q[2];
 	uint8_t in[RUN_INBUF];
 	size_t in_off, in_len;
@@ -39,6 +39,7 @@ typedef struct run {
 void ns_client_run_opts_init(ns_client_run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
 	o->fd_in = 0;
 	o->fd_out = 1;
 	o->fd_err = 2;
@@ -170,7 +171,7 @@ static void read_input(run *r)
 		return;
 	}
 	do {
-		n = read(r->o->fd_in, r->in, room);
+		n = read(r->o.fd_in, r->in, room);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 		return;
@@ -189,9 +190,9 @@ static void window_change(run *r)
 	ns_chan_request req;
 	char junk[64];
 
-	while (read(r->o->winch_fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk)) {
+	while (read(r->o.winch_fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk)) {
 	}
-	if (r->o->tty_fd < 0 || ioctl(r->o->tty_fd, TIOCGWINSZ, &ws) != 0 ||
+	if (r->o.tty_fd < 0 || ioctl(r->o.tty_fd, TIOCGWINSZ, &ws) != 0 ||
 	    (ws.ws_col == r->cols && ws.ws_row == r->rows) || r->s.state == NS_SESS_CLOSED) {
 		return;
 	}
@@ -210,7 +211,7 @@ static void window_change(run *r)
 
 static int want_input(const run *r)
 {
-	return r->o->fd_in >= 0 && r->s.state == NS_SESS_RUNNING && !r->in_eof && r->in_len == 0 &&
+	return r->o.fd_in >= 0 && r->s.state == NS_SESS_RUNNING && !r->in_eof && r->in_len == 0 &&
 	       ns_channel_writable(r->s.c->e, r->s.id) > 0;
 }
 
@@ -226,13 +227,13 @@ static int wait_once(run *r)
 	int rc, i;
 
 	memset(f, 0, sizeof(f));
-	f[1].fd = want_input(r) ? r->o->fd_in : -1;
+	f[1].fd = want_input(r) ? r->o.fd_in : -1;
 	f[1].events = POLLIN;
 	for (i = 0; i < 2; i++) {
 		f[2 + i].fd = queued(&r->q[i]) && !r->q[i].ready ? r->q[i].fd : -1;
 		f[2 + i].events = POLLOUT;
 	}
-	f[4].fd = r->o->winch_fd;
+	f[4].fd = r->o.winch_fd;
 	f[4].events = POLLIN;
 	if ((rc = ns_cio_wait(r->s.c, f, 5, UINT64_MAX)) != 0) {
 		return rc;
@@ -287,7 +288,7 @@ static int run_loop(run *r)
 		if (r->s.state == NS_SESS_CLOSED || c->gone) {
 			break;
 		}
-		if (r->o->fd_in < 0 && r->s.state == NS_SESS_RUNNING) {
+		if (r->o.fd_in < 0 && r->s.state == NS_SESS_RUNNING) {
 			r->in_eof = 1;
 		}
 		push_input(r);
@@ -310,7 +311,6 @@ static void setup(run *r, ns_client *c, const ns_client_run_opts *o)
 {
 	int i;
 
-	r->o = o;
 	r->s.command = o->command;
 	r->s.want_pty = o->pty;
 	r->s.pty.term.p = (const uint8_t *)(o->term != NULL ? o->term : "dumb");
@@ -348,7 +348,13 @@ int ns_client_run(ns_client *c, const ns_client_run_opts *opts)
 		return ns_cio_fail(c, NS_ERR_NOMEM, "out of memory");
 	}
 	memset(r, 0, sizeof(*r));
-	setup(r, c, opts);
+	if (ns_abi_copy_in(&r->o, sizeof(r->o), opts, opts->size, NS_CLIENT_RUN_OPTS_SIZE_MIN) !=
+	    0) {
+		c->alloc->realloc(c->alloc->ctx, r, 0);
+		return ns_cio_fail(c, NS_ERR_INVALID,
+		                   "run options not set up by ns_client_run_opts_init");
+	}
+	setup(r, c, &r->o);
 	if ((rc = ns_sess_start(&r->s, c, on_data, r)) == 0) {
 		rc = run_loop(r);
 	}

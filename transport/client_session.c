@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client_util.h"
 #include "client_int.h"
 
 static ns_str cstr(const char *s)
@@ -157,7 +158,7 @@ int ns_sess_handle(ns_sess *s, const ns_event *ev)
 
 int ns_sess_events(ns_sess *s)
 {
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	int rc, first = 0;
 
 	for (;;) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client_util.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 

@@ -44,7 +44,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	if (c == NULL) {
 		return NS_ERR_NOMEM;
 	}
-	memset(&ec, 0, sizeof(ec));
+	ns_engine_config_init(&ec);
 	ec.role = NS_ROLE_SERVER;
 	ec.alloc = ns_allocator_libc();
 	ec.software = NS_SERVER_SOFTWARE; /* so that ssh sends eow@openssh.com */
@@ -177,14 +177,14 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 /* Pull and handle every pending event; how many there were. */
 static int pull(void *c, ns_relay_pipe *p, ns_relay_handler h, uint64_t now)
 {
-	ns_event ev;
+	ns_event ev = NS_EVENT_INIT;
 	int n = 0, rc;
 
 	while (!p->done) {
 		rc = ns_engine_event(p->e, &ev);
 		if (rc != 0 || ev.type == NS_EV_NONE) {
 			if (rc != 0) {
-				memset(&ev, 0, sizeof(ev));
+				ns_event_init(&ev);
 				ev.type = NS_EV_DISCONNECT;
 				ev.error = rc;
 				h(c, &ev, now);

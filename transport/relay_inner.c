@@ -55,7 +55,7 @@ static int new_engine(ns_relay *r, ns_relay_inner *in, uint64_t now)
 	uint32_t chans = 2 * r->max_channels_per_sandbox; /* closing ones linger */
 	int rc;
 
-	memset(&ec, 0, sizeof(ec));
+	ns_engine_config_init(&ec);
 	ec.role = NS_ROLE_CLIENT;
 	ec.alloc = ns_allocator_libc();
 	ec.software = "nullspace_relay_0.1";

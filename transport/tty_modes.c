@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "client_util.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 

@@ -1,15 +1,17 @@
 /* authorized_keys lines (sshd(8) AUTHORIZED_KEYS FILE FORMAT) for ssh-ed25519
  * keys. Parsing is pure: the caller reads the file and passes its text. The
- * known_hosts functions live in nullspace/known_hosts.h, included here so
- * that older callers keep compiling. */
+ * known_hosts functions are in nullspace/known_hosts.h. */
 #ifndef NULLSPACE_AUTHFILE_H
 #define NULLSPACE_AUTHFILE_H
+
+#include "nullspace/decls.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nullspace/keys.h"
-#include "nullspace/known_hosts.h"
+
+NS_BEGIN_DECLS
 
 #define NS_AUTHFILE_LINE_MAX 8192
 
@@ -20,5 +22,7 @@ int ns_authkeys_line_parse(const char *line, size_t len, uint8_t pk[NS_ED25519_P
                            ns_str *options);
 /* Is pk listed in the text of an authorized_keys file? 0 yes, NS_ERR_NOTFOUND no. */
 int ns_authkeys_find(const char *text, size_t len, const uint8_t pk[NS_ED25519_PK_LEN]);
+
+NS_END_DECLS
 
 #endif

@@ -7,11 +7,15 @@
 #ifndef NULLSPACE_CERT_H
 #define NULLSPACE_CERT_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nullspace/keys.h"
 #include "nullspace/types.h"
+
+NS_BEGIN_DECLS
 
 #define NS_CERT_ALG "ssh-ed25519-cert-v01@openssh.com"
 #define NS_CERT_BLOB_MAX 16384
@@ -152,5 +156,7 @@ const char *ns_cert_reason_name(int reason);
 /* source-address: does addr (textual IP) match a comma-separated CIDR list?
  * 1 match, 0 no match, NS_ERR_FORMAT for a malformed list. */
 int ns_cidr_list_match(ns_str list, const char *addr);
+
+NS_END_DECLS
 
 #endif

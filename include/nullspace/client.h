@@ -14,12 +14,15 @@
 #ifndef NULLSPACE_CLIENT_H
 #define NULLSPACE_CLIENT_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
-#include <termios.h>
 
 #include "nullspace/keys.h"
 #include "nullspace/types.h"
+
+NS_BEGIN_DECLS
 
 #define NS_CLIENT_ERR_MAX 1024 /* an error message always fits */
 #define NS_CLIENT_PORT_DEFAULT 22
@@ -41,6 +44,7 @@ enum ns_hostkey_policy {
 };
 
 typedef struct ns_client_config {
+	size_t size;      /* set by ns_client_config_init */
 	const char *host; /* name, IPv4/IPv6 address or "unix:PATH" */
 	unsigned port;    /* 0: 22 */
 	const char *user;
@@ -65,6 +69,15 @@ typedef struct ns_client_config {
 	void *sign_ud;
 } ns_client_config;
 
+/* Zero a config and set its size: call it first, then fill in the fields
+ * (new fields of later versions default to zero). */
+void ns_client_config_init(ns_client_config *cfg);
+/* The same as an initializer: ns_client_config cfg = NS_CLIENT_CONFIG_INIT; */
+#define NS_CLIENT_CONFIG_INIT                                                                      \
+	{                                                                                          \
+		.size = sizeof(ns_client_config)                                                   \
+	}
+
 /* Connect, exchange keys, check the host key by policy, authenticate with
  * publickey. Blocking. On failure *out is NULL and err holds one line that
  * says what went wrong (host key refusals name the host, the offered key's
@@ -78,6 +91,7 @@ void ns_client_close(ns_client *c);
 const char *ns_client_error(const ns_client *c);
 
 typedef struct ns_client_run_opts {
+	size_t size;                              /* set by ns_client_run_opts_init */
 	const char *command;                      /* NULL: the login shell */
 	int fd_in, fd_out, fd_err;                /* default 0, 1, 2 (need not be non-blocking) */
 	int pty;                                  /* request a PTY */
@@ -91,7 +105,7 @@ typedef struct ns_client_run_opts {
 	int winch_fd, tty_fd;
 } ns_client_run_opts;
 
-/* Defaults: shell, fds 0/1/2, no PTY, no resize source. */
+/* Defaults: shell, fds 0/1/2, no PTY, no resize source; sets the size. */
 void ns_client_run_opts_init(ns_client_run_opts *o);
 
 /* Run a command (or shell) on the caller's fds until the channel closes.
@@ -122,18 +136,6 @@ int ns_client_exec_capture(ns_client *c, const char *command, const uint8_t *in,
                            ns_client_buf *out, ns_client_buf *err, int *exit_status,
                            int *exit_signal);
 
-/* Helpers shared with front-ends (pure, no I/O). */
-
-/* "USER@HOST", "USER@HOST:PORT", "USER@[V6]:PORT", "USER@V6"; the last '@'
- * splits. *port is 0 when none is given. */
-int ns_client_parse_target(const char *s, char *user, size_t user_cap, char *host, size_t host_cap,
-                           unsigned *port);
-/* Join words with single spaces, as ssh does with its command words. */
-int ns_client_join_words(const char *const *words, int n, char *out, size_t cap);
-/* Local signal number for an SSH signal name ("TERM", also "SIGTERM");
- * 0 when unknown. */
-int ns_client_signal_number(const char *name, size_t len);
-/* RFC 4254 section 8 encoding of t (ends with TTY_OP_END). */
-int ns_tty_modes_encode(const struct termios *t, uint8_t *out, size_t cap, size_t *len);
+NS_END_DECLS
 
 #endif

@@ -22,11 +22,15 @@
 #ifndef NULLSPACE_ENGINE_H
 #define NULLSPACE_ENGINE_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nullspace/keys.h"
 #include "nullspace/types.h"
+
+NS_BEGIN_DECLS
 
 #define NS_OUTPUT_MAX (1024 * 1024)
 #define NS_OUTPUT_HIGH (256 * 1024)
@@ -73,6 +77,7 @@ enum ns_open_failure {
 typedef struct ns_engine ns_engine;
 
 typedef struct ns_engine_config {
+	size_t size;               /* set by ns_engine_config_init */
 	int role;                  /* NS_ROLE_CLIENT or NS_ROLE_SERVER */
 	const ns_allocator *alloc; /* required */
 	const char *software;      /* version string part, default "nullspace_0.1" */
@@ -170,6 +175,7 @@ typedef struct ns_chan_request {
 } ns_chan_request;
 
 typedef struct ns_event {
+	size_t size; /* set by ns_event_init; the engine keeps it */
 	int type;
 	uint32_t channel; /* our channel id */
 	/* NS_EV_CHANNEL_DATA */
@@ -207,6 +213,22 @@ typedef struct ns_event {
 	int by_peer;
 	int error; /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
 } ns_event;
+
+/* Zero a config and set its size: call it first, then fill in the fields.
+ * The size lets a library that has grown new fields (zero means default)
+ * keep working with a caller built against this header. */
+void ns_engine_config_init(ns_engine_config *cfg);
+/* The same as an initializer: ns_engine_config cfg = NS_ENGINE_CONFIG_INIT; */
+#define NS_ENGINE_CONFIG_INIT                                                                      \
+	{                                                                                          \
+		.size = sizeof(ns_engine_config)                                                   \
+	}
+/* Zero an event and set its size, once before the first ns_engine_event. */
+void ns_event_init(ns_event *ev);
+#define NS_EVENT_INIT                                                                              \
+	{                                                                                          \
+		.size = sizeof(ns_event)                                                           \
+	}
 
 /* The allocator must return memory aligned as malloc's (16 bytes): the
  * engine holds AES-GCM key schedules (NS_ERR_INVALID otherwise). */
@@ -316,5 +338,7 @@ int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int c
 
 /* A one-line name for an event type, for logs. */
 const char *ns_event_name(int type);
+
+NS_END_DECLS
 
 #endif

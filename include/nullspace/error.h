@@ -3,6 +3,10 @@
 #ifndef NULLSPACE_ERROR_H
 #define NULLSPACE_ERROR_H
 
+#include "nullspace/decls.h"
+
+NS_BEGIN_DECLS
+
 enum {
 	NS_OK = 0,
 	NS_ERR_NOMEM = -1,        /* allocation failed or buffer cap reached */
@@ -34,5 +38,7 @@ enum {
 
 /* A static, human-readable description; never NULL. */
 const char *ns_strerror(int err);
+
+NS_END_DECLS
 
 #endif

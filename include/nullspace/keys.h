@@ -4,10 +4,14 @@
 #ifndef NULLSPACE_KEYS_H
 #define NULLSPACE_KEYS_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nullspace/types.h"
+
+NS_BEGIN_DECLS
 
 #define NS_ED25519_PK_LEN 32
 #define NS_ED25519_SK_LEN 64 /* seed || pk, as libsodium keeps it */
@@ -86,5 +90,7 @@ typedef struct ns_keyfile_info {
 int ns_keyfile_inspect(const char *text, size_t len, ns_keyfile_info *info);
 /* Write a file body that ssh-keygen and ssh accept; NUL-terminated. */
 int ns_keyfile_write(const ns_key *k, char *out, size_t cap, size_t *outlen);
+
+NS_END_DECLS
 
 #endif

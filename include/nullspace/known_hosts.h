@@ -5,10 +5,14 @@
 #ifndef NULLSPACE_KNOWN_HOSTS_H
 #define NULLSPACE_KNOWN_HOSTS_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+
+NS_BEGIN_DECLS
 
 /* Longer lines are skipped by the lookups, as is the rest of such a line. */
 #define NS_KNOWN_HOSTS_LINE_MAX 8192
@@ -89,5 +93,7 @@ int ns_known_hosts_hash_name(const char *name, size_t len, const uint8_t *salt,
 /* Is pattern (a whole "|1|salt|hash") the hash of name? 1 or 0; malformed
  * patterns (salt not 20 bytes, bad base64) never match. */
 int ns_known_hosts_hash_match(const char *pattern, size_t plen, const char *name, size_t nlen);
+
+NS_END_DECLS
 
 #endif

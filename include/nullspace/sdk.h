@@ -21,8 +21,12 @@
 #ifndef NULLSPACE_SDK_H
 #define NULLSPACE_SDK_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
+
+NS_BEGIN_DECLS
 
 #define NS_API_ERR_MAX 512
 #define NS_API_URL_MAX 512
@@ -104,15 +108,6 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 /* Wipes the credential strings and frees all; zeroes *a. */
 void ns_ssh_access_free(ns_ssh_access *a);
 
-/* Decoders of response bodies (pure; used by the calls above, exposed for
- * tests and fuzzing). why (may be NULL) names what was wrong. */
-int ns_api_decode_sandbox(const char *body, size_t len, ns_sandbox_info *out, const char **why);
-int ns_api_decode_sandbox_list(const char *body, size_t len, ns_sandbox_info *out, size_t cap,
-                               size_t *n, const char **why);
-int ns_api_decode_access(const char *body, size_t len, ns_ssh_access *out, const char **why);
-/* The "error" member of an error body into msg; 0, or NS_ERR_FORMAT. */
-int ns_api_decode_error(const char *body, size_t len, char *msg, size_t cap);
-
 /* Client configuration (NULLSPACE_HOME/config): "key = value" lines, '#'
  * comments. Keys: api_url, api_key. Unknown keys are ignored. */
 typedef struct ns_api_config {
@@ -130,5 +125,7 @@ int ns_api_home(char *out, size_t cap);
 int ns_api_config_load(const char *home, ns_api_config *out, char *err, size_t cap);
 /* Write HOME/config atomically, mode 0600 (HOME created 0700 if missing). */
 int ns_api_config_save(const char *home, const ns_api_config *cfg, char *err, size_t cap);
+
+NS_END_DECLS
 
 #endif

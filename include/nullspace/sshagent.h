@@ -5,10 +5,14 @@
 #ifndef NULLSPACE_SSHAGENT_H
 #define NULLSPACE_SSHAGENT_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+
+NS_BEGIN_DECLS
 
 /* Largest agent message read or written (OpenSSH's agent uses the same). */
 #define NS_SSHAGENT_MSG_MAX (256 * 1024)
@@ -57,5 +61,7 @@ int ns_sshagent_sign(int fd, const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t 
                      uint8_t sig[NS_SIG_BLOB_LEN]);
 /* Index of pk in ids, or -1. */
 int ns_sshagent_find(const ns_sshagent_ids *ids, const uint8_t pk[NS_ED25519_PK_LEN]);
+
+NS_END_DECLS
 
 #endif

@@ -3,8 +3,12 @@
 #ifndef NULLSPACE_TYPES_H
 #define NULLSPACE_TYPES_H
 
+#include "nullspace/decls.h"
+
 #include <stddef.h>
 #include <stdint.h>
+
+NS_BEGIN_DECLS
 
 /* A view of bytes owned by someone else; not NUL-terminated. */
 typedef struct ns_str {
@@ -20,5 +24,7 @@ typedef struct ns_allocator {
 
 /* An allocator over libc realloc/free (lives outside core/). */
 const ns_allocator *ns_allocator_libc(void);
+
+NS_END_DECLS
 
 #endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The exported symbols of libnullspace.so equal include/abi.txt
+# (scripts/check_abi.sh), and the check notices a symbol gone or added.
+# NS_BUILD: the build folder holding libnullspace.so (default build/asan).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+LIB=${NS_BUILD:-build/asan}/libnullspace.so
+fails=0
+check() {
+	local name=$1
+	shift
+	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check "the library exports what include/abi.txt lists" scripts/check_abi.sh "$LIB"
+check "every export is declared in include/nullspace" \
+	bash -c "nm -D --defined-only '$LIB' | awk '{print \$NF}' | while read -r s; do
+		grep -qw \"\$s\" include/nullspace/*.h || { echo \"undeclared export \$s\"; exit 1; }; done"
+# A changed list is noticed: run the check against a copy with one line
+# dropped and one added.
+cp -r scripts include "$tmp/"
+sed -i '1d' "$tmp/include/abi.txt"
+echo ns_not_a_symbol >>"$tmp/include/abi.txt"
+check "a changed symbol list fails the check" bash -c "! '$tmp/scripts/check_abi.sh' '$PWD/$LIB' 2>$tmp/err"
+check "the failure names both symbols" \
+	bash -c "grep -q '^+$(head -1 include/abi.txt)\$' $tmp/err && grep -q '^-ns_not_a_symbol\$' $tmp/err"
+check "the soname follows NS_VERSION_MAJOR" bash -c "objdump -p '$LIB' | grep -q \"SONAME *libnullspace.so.\$(sed -n 's/^#define NS_VERSION_MAJOR //p' include/nullspace/version.h)\$\""
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]

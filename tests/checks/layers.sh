@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The layering check (scripts/check_layers.sh) passes on the tree and fails,
+# naming the file and the header, on each kind of planted bad include.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+fails=0
+check() { # check NAME CONDITION...
+	local name=$1
+	shift
+	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check "the tree is layered" scripts/check_layers.sh
+
+plant() { # plant FILE LINE: a copy of the sources with LINE added to FILE
+	rm -rf "$tmp/t" && mkdir -p "$tmp/t"
+	cp -r core cert transport api cli include "$tmp/t/"
+	printf '%s\n' "$2" >>"$tmp/t/$1"
+	scripts/check_layers.sh "$tmp/t" >"$tmp/out" 2>&1
+	PLANT_RC=$?
+}
+refused() { # refused FILE HEADER: the check failed and named both
+	[ "$PLANT_RC" -ne 0 ] && grep -qF "$1: includes $2 (" "$tmp/out"
+}
+
+plant core/buf.c '#include "relay.h"'
+check "core including transport is refused" refused core/buf.c relay.h
+plant cert/cidr.c '#include "nullspace/sdk.h"'
+check "cert including the SDK header is refused" refused cert/cidr.c nullspace/sdk.h
+plant transport/net.c '#include "../api/server.h"'
+check "a path out of the folder is refused" refused transport/net.c ../api/server.h
+plant include/nullspace/keys.h '#include "nullspace/client.h"'
+check "a core public header including a transport one is refused" \
+	refused include/nullspace/keys.h nullspace/client.h
+plant api/server.c '#include "relay.h"'
+check "api including transport is allowed" [ "$PLANT_RC" -eq 0 ]
+plant cli/main.c '#include "server_int.h"'
+check "cli including api is allowed" [ "$PLANT_RC" -eq 0 ]
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]
