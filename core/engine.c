@@ -46,6 +46,7 @@ static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
 	e->cfg.host_cert = NULL;
 	e->cfg.ciphers = NULL;
 	e->role = cfg->role;
+	ns_eng_random_attach(e);
 	if (!valid_software(sw)) {
 		return NS_ERR_INVALID;
 	}
@@ -113,7 +114,7 @@ int ns_engine_new(const ns_engine_config *user_cfg, ns_engine **out)
 	    (cfg->role == NS_ROLE_SERVER && (cfg->host_key == NULL || !cfg->host_key->has_sk))) {
 		return NS_ERR_INVALID;
 	}
-	if (sodium_init() < 0) {
+	if (ns_init() != 0) {
 		return NS_ERR_CRYPTO;
 	}
 	e = cfg->alloc->realloc(cfg->alloc->ctx, NULL, sizeof(*e));

@@ -195,6 +195,11 @@ int ns_eng_fail(ns_engine *e, int err, uint32_t reason, const char *message);
 int ns_eng_peer_disconnected(ns_engine *e, uint32_t reason, ns_str message);
 /* May channel data and connection messages be sent now (not during kex)? */
 int ns_eng_can_send(const ns_engine *e);
+/* len random bytes from the engine's source (core/random.c). */
+void ns_eng_random(ns_engine *e, uint8_t *buf, size_t len);
+/* Settle the source (the default when the config has none) and hand it to
+ * the packet layer. */
+void ns_eng_random_attach(ns_engine *e);
 /* Free space in the output buffer for sealed packets. */
 size_t ns_eng_out_room(const ns_engine *e);
 

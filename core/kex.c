@@ -165,6 +165,7 @@ static int send_newkeys(ns_engine *e)
 int ns_kex_start(ns_engine *e)
 {
 	int first = !e->kex_first_done;
+	uint8_t cookie[16];
 	int rc;
 
 	if (e->kex_state != NS_KX_NONE) {
@@ -172,10 +173,11 @@ int ns_kex_start(ns_engine *e)
 	}
 	ns_buf_reset(&e->my_kexinit);
 	ns_buf_reset(&e->peer_kexinit);
+	ns_eng_random(e, cookie, sizeof(cookie));
 	if ((rc = ns_kexinit_build_with(e->role, first,
 	                                e->role == NS_ROLE_SERVER ? e->host_cert.len > 0
 	                                                          : e->cfg.host_certs,
-	                                e->ciphers, &e->my_kexinit)) != 0) {
+	                                e->ciphers, cookie, &e->my_kexinit)) != 0) {
 		return rc;
 	}
 	e->sent_newkeys = 0;
@@ -191,7 +193,7 @@ static int send_ecdh_init(ns_engine *e)
 {
 	ns_buf *m;
 
-	randombytes_buf(e->kex_secret, 32);
+	ns_eng_random(e, e->kex_secret, 32);
 	crypto_scalarmult_base(e->kex_public, e->kex_secret);
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_INIT);
 	ns_wr_string(m, e->kex_public, 32); /* Q_C */
@@ -258,7 +260,7 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed KEX_ECDH_INIT");
 	}
-	randombytes_buf(e->kex_secret, 32);
+	ns_eng_random(e, e->kex_secret, 32);
 	crypto_scalarmult_base(e->kex_public, e->kex_secret);
 	ns_key_blob(e->host_key.pk, blob);
 	k_s.p = blob;

@@ -75,28 +75,29 @@ int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out)
 {
 	char ciphers[NS_CIPHER_LIST_MAX];
+	uint8_t cookie[16];
 	int rc;
 
 	if ((rc = ns_kexinit_ciphers(role, NULL, ciphers)) != 0) {
 		return rc;
 	}
-	return ns_kexinit_build_with(role, first, certs, ciphers, out);
+	ns_random_default(NULL, cookie, sizeof(cookie));
+	return ns_kexinit_build_with(role, first, certs, ciphers, cookie, out);
 }
 
-int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, ns_buf *out)
+int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers,
+                          const uint8_t cookie[16], ns_buf *out)
 {
-	uint8_t cookie[16];
 	char kex[256];
 
-	randombytes_buf(cookie, sizeof(cookie));
 	strcpy(kex, KEX_ALGS);
 	if (first) {
 		strcat(kex, role == NS_ROLE_CLIENT ? "," NS_EXT_INFO_C "," NS_KEX_STRICT_C
 		                                   : "," NS_KEX_STRICT_S);
 	}
 	ns_wr_u8(out, SSH_MSG_KEXINIT);
-	ns_wr_bytes(out, cookie, sizeof(cookie)); /* cookie */
-	ns_wr_cstr(out, kex);                     /* kex_algorithms */
+	ns_wr_bytes(out, cookie, 16); /* cookie */
+	ns_wr_cstr(out, kex);         /* kex_algorithms */
 	ns_wr_cstr(out, certs ? NS_HOSTKEY_CERT "," HOSTKEY_ALGS
 	                      : HOSTKEY_ALGS); /* server_host_key_algorithms */
 	ns_wr_cstr(out, ciphers);              /* encryption c->s */

@@ -57,7 +57,8 @@ int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX
  * connection (adds the strict-kex and ext-info markers); certs: offer the
  * host certificate algorithm first (server: we have a host certificate;
  * client: we can verify one); ciphers: from ns_kexinit_ciphers. */
-int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, ns_buf *out);
+int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers,
+                          const uint8_t cookie[16], ns_buf *out);
 /* The same with the role's default ciphers. */
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out);
 /* Parse a KEXINIT payload (starting with the message byte). */

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "keyfile_int.h"
+#include "random.h"
 #include "nullspace/error.h"
 #include "wire.h"
 
@@ -338,9 +339,10 @@ out:
 /* uint32 check x2, the key, the comment, padding to BLOCK. */
 static int write_private(const ns_key *k, size_t clen, ns_buf *b)
 {
-	uint32_t check = randombytes_random();
+	uint32_t check;
 	uint8_t pad = 1;
 
+	ns_random_default(NULL, (uint8_t *)&check, sizeof(check));
 	ns_wr_u32(b, check);                       /* uint32 checkint */
 	ns_wr_u32(b, check);                       /* uint32 checkint */
 	ns_wr_cstr(b, KEYTYPE);                    /* string key type */

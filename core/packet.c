@@ -53,6 +53,11 @@ const char *ns_pkt_cipher_name(int cipher)
 	                                 : "none";
 }
 
+static void pkt_random(ns_pkt_dir *d, uint8_t *p, size_t n)
+{
+	(d->random != NULL ? d->random : ns_random_default)(d->random_ctx, p, n);
+}
+
 int ns_pkt_set_keys(ns_pkt_dir *d, const ns_pkt_keys *k)
 {
 	if (k->cipher != NS_PKT_CHACHA && k->cipher != NS_PKT_AESGCM) {
@@ -74,7 +79,7 @@ int ns_pkt_set_keys(ns_pkt_dir *d, const ns_pkt_keys *k)
 	d->encrypted = 1;
 	d->bytes = 0;
 	d->packets = 0;
-	randombytes_buf(d->pad_key, sizeof(d->pad_key));
+	pkt_random(d, d->pad_key, sizeof(d->pad_key));
 	d->pad_ctr = 0;
 	return 0;
 }
@@ -170,7 +175,7 @@ static void padding(ns_pkt_dir *d, uint8_t *p, size_t n)
 	uint8_t block[64];
 
 	if (!d->encrypted) {
-		randombytes_buf(p, n);
+		pkt_random(d, p, n);
 		return;
 	}
 	ns_store32(nonce, (uint32_t)(d->pad_ctr >> 32));

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "random.h"
 
 /* Largest packet_length we accept from a peer (RFC 4253 6.1 requires 35000;
  * our channels advertise 32 KiB max packet, so this leaves generous room). */
@@ -60,10 +61,14 @@ typedef struct ns_pkt_dir {
 	 * system randomness, and a syscall per packet costs) */
 	uint8_t pad_key[32];
 	uint64_t pad_ctr;
+	/* Random bytes (padding before keys, pad_key): the engine's source;
+	 * NULL: ns_random_default. */
+	ns_random_fn random;
+	void *random_ctx;
 } ns_pkt_dir;
 
 /* 1 when this CPU runs aes256-gcm@openssh.com (libsodium: AES-NI and
- * PCLMUL); never offered or accepted otherwise. Call after sodium_init(). */
+ * PCLMUL); never offered or accepted otherwise. Call after ns_init(). */
 int ns_pkt_aesgcm_available(void);
 /* The cipher with this SSH name (NS_PKT_NONE: not one of ours). */
 int ns_pkt_cipher_by_name(ns_str name);

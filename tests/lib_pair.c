@@ -8,17 +8,12 @@
 
 #include "nullspace/error.h"
 
-int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server)
+static int start(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server,
+                 int seeded)
 {
 	ns_engine_config c, s;
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	if (sodium_init() < 0) {
-		return NS_ERR_CRYPTO;
-	}
-	ns_key_generate(&p->host_key, "host");
-	ns_key_generate(&p->user_key, "user");
 	ns_engine_config_init(&c);
 	ns_engine_config_init(&s);
 	if (client) {
@@ -26,6 +21,11 @@ int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_con
 	}
 	if (server) {
 		s = *server;
+	}
+	if (seeded) {
+		c.random = s.random = ns_test_rng_fill;
+		c.random_ctx = &p->rng[0];
+		s.random_ctx = &p->rng[1];
 	}
 	c.role = NS_ROLE_CLIENT;
 	c.alloc = ns_allocator_libc();
@@ -40,6 +40,34 @@ int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_con
 	ns_engine_tick(p->e[0], p->now_ms);
 	ns_engine_tick(p->e[1], p->now_ms);
 	return 0;
+}
+
+int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server)
+{
+	memset(p, 0, sizeof(*p));
+	if (ns_init() != 0) {
+		return NS_ERR_CRYPTO;
+	}
+	ns_key_generate(&p->host_key, "host");
+	ns_key_generate(&p->user_key, "user");
+	return start(p, client, server, 0);
+}
+
+int ns_pair_init_seeded(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server,
+                        uint64_t seed)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	if (ns_init() != 0) {
+		return NS_ERR_CRYPTO;
+	}
+	for (i = 0; i < 3; i++) {
+		ns_test_rng_init(&p->rng[i], seed, (uint32_t)i);
+	}
+	ns_test_rng_key(&p->rng[2], &p->host_key, "host");
+	ns_test_rng_key(&p->rng[2], &p->user_key, "user");
+	return start(p, client, server, 1);
 }
 
 void ns_pair_free(ns_pair *p)
@@ -111,6 +139,9 @@ static size_t move(ns_pair *p, int side)
 		return 0;
 	}
 	ns_engine_input(p->e[1 - side], out, n, &used);
+	if (p->tap != NULL && used > 0) {
+		p->tap(p->tap_ud, side, out, used);
+	}
 	ns_engine_output_ack(p->e[side], used);
 	p->moved[side] += used;
 	return used;

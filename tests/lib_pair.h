@@ -4,6 +4,7 @@
 #ifndef NS_TESTS_LIB_PAIR_H
 #define NS_TESTS_LIB_PAIR_H
 
+#include "lib_rng.h"
 #include "nullspace/engine.h"
 
 typedef struct ns_pair ns_pair;
@@ -24,10 +25,18 @@ struct ns_pair {
 	uint32_t disc_reason[2];
 	size_t chunk;      /* max bytes moved per step (default: all) */
 	uint64_t moved[2]; /* bytes moved from side to the other */
+	/* Optional: sees every byte moved from side to the other, in order. */
+	void (*tap)(void *ud, int side, const uint8_t *p, size_t n);
+	void *tap_ud;
+	ns_test_rng rng[3]; /* seeded pairs: client, server, keys */
 };
 
 /* Configs may be NULL (defaults); role and alloc and host key are set here. */
 int ns_pair_init(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server);
+/* The same with every random byte drawn from seed (keys and both engines):
+ * the same seed and the same calls give byte-identical transcripts. */
+int ns_pair_init_seeded(ns_pair *p, const ns_engine_config *client, const ns_engine_config *server,
+                        uint64_t seed);
 void ns_pair_free(ns_pair *p);
 /* Pump until cb returns non-zero, both sides are idle, or max_steps pass.
  * Returns the number of steps, or -1 when max_steps ran out. */

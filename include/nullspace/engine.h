@@ -104,7 +104,19 @@ typedef struct ns_engine_config {
 	 * lacks AES-NI and PCLMUL. ns_engine_new: NS_ERR_INVALID for an unknown
 	 * or repeated name, NS_ERR_UNSUPPORTED when nothing is left. */
 	const char *ciphers;
+	/* Where the engine's random bytes come from (key exchange secrets,
+	 * KEXINIT cookies, padding): fill buf with len cryptographically secure
+	 * bytes. NULL: libsodium's randombytes_buf. Tests and fuzzers pass a
+	 * seeded generator to replay a connection byte for byte. */
+	void (*random)(void *ctx, uint8_t *buf, size_t len);
+	void *random_ctx;
 } ns_engine_config;
+
+/* Set up the library's crypto once per process (libsodium, CPU feature
+ * probes); thread-safe, idempotent. ns_engine_new calls it too, so an
+ * embedder need not, but may to learn early that it failed: 0 or
+ * NS_ERR_CRYPTO. */
+int ns_init(void);
 
 enum ns_event_type {
 	NS_EV_NONE = 0,
