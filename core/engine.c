@@ -12,7 +12,7 @@
 #include "kexinit.h"
 #include "version.h"
 
-#define IN_MAX (4 + NS_PACKET_MAX + NS_POLY_TAG_LEN)
+#define IN_MAX (4 + NS_PACKET_MAX + NS_PKT_TAG_MAX)
 #define DEFERRED_MAX (256 * 1024)
 #define OUT_COMPACT (64 * 1024)
 #define SOFTWARE_MAX 64

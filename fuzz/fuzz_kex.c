@@ -5,8 +5,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *q;
-	ns_str k_s, sig;
+	ns_str k_s, q, sig;
 	ns_rd r;
 
 	if (size < 1) {
