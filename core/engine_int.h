@@ -8,6 +8,7 @@
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
 #include "kex_ecdh.h"
+#include "kexinit.h"
 #include "packet.h"
 #include "wire.h"
 
@@ -125,6 +126,8 @@ struct ns_engine {
 	char peer_version[256];
 	ns_buf my_kexinit, peer_kexinit;
 	char ciphers[NS_CIPHER_LIST_MAX]; /* ours, in order (cfg.ciphers checked) */
+	char kexs[NS_KEX_LIST_MAX];       /* cfg.kex checked */
+	char macs[NS_MAC_LIST_MAX];       /* cfg.macs checked */
 
 	/* Key exchange. */
 	int kex_state;

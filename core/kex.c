@@ -166,10 +166,10 @@ int ns_kex_start(ns_engine *e)
 	}
 	ns_buf_reset(&e->my_kexinit);
 	ns_buf_reset(&e->peer_kexinit);
-	if ((rc = ns_kexinit_build_with(e->role, first,
+	if ((rc = ns_kexinit_build_algs(e->role, first,
 	                                e->role == NS_ROLE_SERVER ? e->host_cert.len > 0
 	                                                          : e->cfg.host_certs,
-	                                e->ciphers, &e->my_kexinit)) != 0) {
+	                                e->kexs, e->ciphers, e->macs, &e->my_kexinit)) != 0) {
 		return rc;
 	}
 	e->sent_newkeys = 0;

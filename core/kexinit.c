@@ -5,6 +5,7 @@
 #include "kexinit.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_int.h"
@@ -79,6 +80,16 @@ int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX
 	return len > 0 ? 0 : NS_ERR_UNSUPPORTED;
 }
 
+const char *ns_kexinit_default_kex(void)
+{
+	return KEX_ALGS;
+}
+
+const char *ns_kexinit_default_macs(void)
+{
+	return MAC_ALGS;
+}
+
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out)
 {
 	char ciphers[NS_CIPHER_LIST_MAX];
@@ -92,11 +103,17 @@ int ns_kexinit_build(int role, int first, int certs, ns_buf *out)
 
 int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, ns_buf *out)
 {
+	return ns_kexinit_build_algs(role, first, certs, KEX_ALGS, ciphers, MAC_ALGS, out);
+}
+
+int ns_kexinit_build_algs(int role, int first, int certs, const char *kexs, const char *ciphers,
+                          const char *macs, ns_buf *out)
+{
 	uint8_t cookie[16];
-	char kex[256];
+	char kex[NS_KEX_LIST_MAX + 64];
 
 	randombytes_buf(cookie, sizeof(cookie));
-	strcpy(kex, KEX_ALGS);
+	snprintf(kex, NS_KEX_LIST_MAX, "%s", kexs);
 	if (first) {
 		strcat(kex, role == NS_ROLE_CLIENT ? "," NS_EXT_INFO_C "," NS_KEX_STRICT_C
 		                                   : "," NS_KEX_STRICT_S);
@@ -108,8 +125,8 @@ int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, n
 	                      : HOSTKEY_ALGS); /* server_host_key_algorithms */
 	ns_wr_cstr(out, ciphers);              /* encryption c->s */
 	ns_wr_cstr(out, ciphers);              /* encryption s->c */
-	ns_wr_cstr(out, MAC_ALGS);             /* mac c->s */
-	ns_wr_cstr(out, MAC_ALGS);             /* mac s->c */
+	ns_wr_cstr(out, macs);                 /* mac c->s */
+	ns_wr_cstr(out, macs);                 /* mac s->c */
 	ns_wr_cstr(out, "none");               /* compression c->s */
 	ns_wr_cstr(out, "none");               /* compression s->c */
 	ns_wr_cstr(out, "");                   /* languages c->s */

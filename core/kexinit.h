@@ -30,6 +30,8 @@ enum {
 #define NS_KEX_CURVE25519 "curve25519-sha256"
 #define NS_KEX_CURVE25519_LIBSSH "curve25519-sha256@libssh.org"
 #define NS_KEX_ECDH_P256 "ecdh-sha2-nistp256"
+#define NS_KEX_LIST_MAX 128 /* our kex list (without markers), with its NUL */
+#define NS_MAC_LIST_MAX 128 /* our MAC list, with its NUL */
 
 /* The key exchange methods (kex_ecdh.c). */
 enum ns_kex_method {
@@ -73,6 +75,18 @@ int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX
  * host certificate algorithm first (server: we have a host certificate;
  * client: we can verify one); ciphers: from ns_kexinit_ciphers. */
 int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, ns_buf *out);
+/* The same with every list given: kexs (without the strict-kex and
+ * ext-info markers, which are added here), ciphers and macs. */
+int ns_kexinit_build_algs(int role, int first, int certs, const char *kexs, const char *ciphers,
+                          const char *macs, ns_buf *out);
+/* Our default kex and MAC lists (docs/algorithms.md). */
+const char *ns_kexinit_default_kex(void);
+const char *ns_kexinit_default_macs(void);
+/* Check a configured kex or MAC list (comma-separated names of ours, each
+ * once, in order of preference; NULL: the default) and copy it to out (cap
+ * bytes). NS_ERR_INVALID: an unknown, repeated or empty name, or too long. */
+int ns_kexinit_kex_list(const char *wanted, char *out, size_t cap);
+int ns_kexinit_mac_list(const char *wanted, char *out, size_t cap);
 /* The same with the role's default ciphers. */
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out);
 /* Parse a KEXINIT payload (starting with the message byte). */

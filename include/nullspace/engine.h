@@ -103,6 +103,12 @@ typedef struct ns_engine_config {
 	 * ns_engine_new: NS_ERR_INVALID for an unknown or repeated name,
 	 * NS_ERR_UNSUPPORTED when nothing is left. */
 	const char *ciphers;
+	/* Key exchange methods and MACs to offer, the same way (names from
+	 * docs/algorithms.md, each once). NULL: all of ours, strongest first.
+	 * The MACs apply to aes*-ctr only. NS_ERR_INVALID for an unknown or
+	 * repeated name. */
+	const char *kex;
+	const char *macs;
 } ns_engine_config;
 
 enum ns_event_type {
