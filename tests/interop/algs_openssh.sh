@@ -13,31 +13,14 @@ command -v ssh-keygen >/dev/null || skip "ssh-keygen (openssh-client) missing"
 need_nullspace
 
 MB=${ALGS_MB:-20}
-ssh_keygen "$T/ca"
 ssh_keygen "$T/user"
-ns_keygen "$T/relay_host"
-ns_keygen "$T/relay_client"
-
-# The agent trusts the user (direct) and the relay's client key.
-cat "$T/user.pub" "$T/relay_client.pub" >"$T/agent_authorized_keys"
+cat "$T/user.pub" >"$T/agent_authorized_keys" # direct logins; the relay adds its key
 start_agent
-mkdir -p "$T/registry"
-printf 'endpoint=127.0.0.1:%s\nhost_key=%s\nstate=running\n' "$AGENT_PORT" \
-	"$(cat "$AGENT_HOSTKEY.pub")" >"$T/registry/sb_algs"
-RELAY_PORT=$(pick_port)
-RELAY_LOG=$T/relay.log
-NS_LOGS+=("$RELAY_LOG")
-spawn "$RELAY_LOG" "$NULLSPACE" relay --listen "127.0.0.1:$RELAY_PORT" \
-	--host-key "$T/relay_host" --ca-keys "$T/ca.pub" --registry "$T/registry" \
-	--client-key "$T/relay_client"
-RELAY_PID=$SPAWNED
-wait_listen "nullspace relay" "$RELAY_PID" "$RELAY_PORT"
-cp "$T/user.pub" "$T/cert.pub"
-ssh-keygen -q -s "$T/ca" -I algs -n sb_algs -V -5m:+1h "$T/cert.pub" </dev/null >/dev/null 2>&1 ||
-	die "ssh-keygen -s failed"
+start_relay_to_agent sb_algs
+sign_user "$T/user.pub" cert sb_algs
 {
 	known_hosts_line "$AGENT_PORT" "$AGENT_HOSTKEY.pub"
-	known_hosts_line "$RELAY_PORT" "$T/relay_host.pub"
+	known_hosts_line "$RELAY_PORT" "$RELAY_HOSTKEY.pub"
 } >"$T/known_hosts"
 
 head -c "${MB}M" /dev/urandom >"$T/down"
