@@ -307,9 +307,9 @@ static void test_names_and_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_kat_open),       cmocka_unit_test(test_kat_tamper),
-	    cmocka_unit_test(test_kat_wrong_seq),  cmocka_unit_test(test_length_needs),
-	    cmocka_unit_test(test_bad_lengths),    cmocka_unit_test(test_round_trip_all),
+	    cmocka_unit_test(test_kat_open),           cmocka_unit_test(test_kat_tamper),
+	    cmocka_unit_test(test_kat_wrong_seq),      cmocka_unit_test(test_length_needs),
+	    cmocka_unit_test(test_bad_lengths),        cmocka_unit_test(test_round_trip_all),
 	    cmocka_unit_test(test_names_and_refusals),
 	};
 	return cmocka_run_group_tests(tests, tp_setup, NULL);

@@ -5,6 +5,7 @@ computed independently of nullspace with Python's `cryptography` and hmac
 tests/kat/p256.h (run from the repository root). Packets follow RFC 4253 6 /
 RFC 5647 / OpenSSH PROTOCOL 1.7."""
 import hashlib
+import subprocess
 import sys
 import hmac
 import struct
@@ -85,8 +86,11 @@ d = int.from_bytes(hashlib.sha256(b"nullspace kat p256 ours").digest(), "big") %
 ours = ec.derive_private_key(d, ec.SECP256R1())
 peer = ec.derive_private_key(12345678901234567890, ec.SECP256R1())
 pt = serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+sys.stdout.close()
 sys.stdout = open("tests/kat/p256.h", "w")
 print(HDR + c_array("kat_p256_scalar", d.to_bytes(32, "big")))
 print(c_array("kat_p256_pub", ours.public_key().public_bytes(*pt)))
 print(c_array("kat_p256_peer", peer.public_key().public_bytes(*pt)))
 print(c_array("kat_p256_x", ours.exchange(ec.ECDH(), peer.public_key())))
+sys.stdout.close()
+subprocess.run(["clang-format", "-i", "tests/kat/packet_aes.h", "tests/kat/p256.h"], check=True)
