@@ -13,7 +13,7 @@
 #include "kexinit.h"
 #include "version.h"
 
-#define IN_MAX (4 + NS_PACKET_MAX + NS_POLY_TAG_LEN)
+#define IN_MAX (4 + NS_PACKET_MAX + NS_PKT_TAG_MAX)
 #define DEFERRED_MAX (256 * 1024)
 #define OUT_COMPACT (64 * 1024)
 #define SOFTWARE_MAX 64
@@ -45,12 +45,16 @@ static int apply_defaults(ns_engine *e, const ns_engine_config *cfg)
 	e->cfg.host_key = NULL;
 	e->cfg.host_cert = NULL;
 	e->cfg.ciphers = NULL;
+	e->cfg.kex = NULL;
+	e->cfg.macs = NULL;
 	e->role = cfg->role;
 	ns_eng_random_attach(e);
 	if (!valid_software(sw)) {
 		return NS_ERR_INVALID;
 	}
-	if ((rc = ns_kexinit_ciphers(cfg->role, cfg->ciphers, e->ciphers)) != 0) {
+	if ((rc = ns_kexinit_ciphers(cfg->role, cfg->ciphers, e->ciphers)) != 0 ||
+	    (rc = ns_kexinit_kex_list(cfg->kex, e->kexs, sizeof(e->kexs))) != 0 ||
+	    (rc = ns_kexinit_mac_list(cfg->macs, e->macs, sizeof(e->macs))) != 0) {
 		return rc;
 	}
 	strcpy(e->my_version, "SSH-2.0-");

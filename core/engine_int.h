@@ -8,6 +8,8 @@
 #include "buf.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
+#include "kex_ecdh.h"
+#include "kexinit.h"
 #include "packet.h"
 #include "wire.h"
 
@@ -50,6 +52,10 @@ enum {
 #define NS_NAMELIST_MAX 4096 /* one KEXINIT name-list */
 #define NS_USER_MAX 256      /* user name in userauth */
 #define NS_TEXT_MAX 4096     /* disconnect/debug/banner/exit messages */
+/* A negotiation failure message names both sides' lists, as ssh does; each
+ * list is cut to NS_KEX_FAIL_LIST_MAX bytes (then "...") to fit. */
+#define NS_KEX_FAIL_MSG_MAX 1024
+#define NS_KEX_FAIL_LIST_MAX 440
 #define NS_EVENT_QUEUE 4
 /* The public structs' fields as of the release that gave them a size field
  * (new fields go at their end). */
@@ -125,6 +131,8 @@ struct ns_engine {
 	char peer_version[256];
 	ns_buf my_kexinit, peer_kexinit;
 	char ciphers[NS_CIPHER_LIST_MAX]; /* ours, in order (cfg.ciphers checked) */
+	char kexs[NS_KEX_LIST_MAX];       /* cfg.kex checked */
+	char macs[NS_MAC_LIST_MAX];       /* cfg.macs checked */
 
 	/* Key exchange. */
 	int kex_state;
@@ -134,8 +142,11 @@ struct ns_engine {
 	int peer_ext_info;      /* peer offered ext-info-c/-s */
 	int peer_first_follows; /* peer guessed a kex packet */
 	int ignore_next_kex_packet;
-	uint8_t kex_secret[32]; /* our X25519 secret */
-	uint8_t kex_public[32];
+	int kex_method;         /* enum ns_kex_method, from the negotiation */
+	uint8_t kex_secret[32]; /* our ephemeral secret (X25519 or P-256 scalar) */
+	uint8_t kex_public[NS_KEX_PUB_MAX];
+	size_t kex_public_len;
+	char fail_msg[NS_KEX_FAIL_MSG_MAX]; /* a negotiation failure, with both lists */
 	uint8_t session_id[32];
 	int have_session_id;
 	ns_pkt_keys newkeys_rx; /* installed on receiving NEWKEYS */

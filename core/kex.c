@@ -1,13 +1,14 @@
-/* curve25519-sha256 key exchange: ephemeral X25519 keys, the exchange hash H
- * (RFC 4253 8 / RFC 8731), key derivation for the negotiated ciphers (RFC
- * 4253 7.2), NEWKEYS with strict kex sequence resets, and rekeying by bytes,
- * packets and time. */
+/* ECDH key exchange (curve25519-sha256, ecdh-sha2-nistp256; the curve math
+ * in kex_ecdh.c): the exchange hash H (RFC 4253 8, RFC 5656 4, RFC 8731), key
+ * derivation for the negotiated ciphers and MACs (RFC 4253 7.2), NEWKEYS
+ * with strict kex sequence resets, and rekeying by bytes, packets and time. */
 #include "kex.h"
 
 #include <sodium.h>
 #include <string.h>
 
 #include "auth.h"
+#include "kex_ecdh.h"
 #include "kexinit.h"
 
 /* Rekey long before the 32-bit sequence number could wrap. */
@@ -22,18 +23,8 @@ static void hash_string(crypto_hash_sha256_state *st, const void *p, size_t n)
 	crypto_hash_sha256_update(st, p, n);
 }
 
-/* The shared secret as an mpint (RFC 4251 5): at most 4+1+32 bytes. */
-static size_t mpint_encode(const uint8_t k[32], uint8_t out[37])
-{
-	ns_buf b;
-
-	ns_buf_init_fixed(&b, out, 37);
-	ns_wr_mpint(&b, k, 32);
-	return b.len;
-}
-
-static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t q_c[32],
-                          const uint8_t q_s[32], const uint8_t *kmp, size_t kmp_len, uint8_t h[32])
+static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, ns_str q_c, ns_str q_s,
+                          const uint8_t *kmp, size_t kmp_len, uint8_t h[32])
 {
 	crypto_hash_sha256_state st;
 	int client = e->role == NS_ROLE_CLIENT;
@@ -48,8 +39,8 @@ static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, cons
 	hash_string(&st, i_c->p, i_c->len);           /* I_C */
 	hash_string(&st, i_s->p, i_s->len);           /* I_S */
 	hash_string(&st, k_s, k_s_len);               /* K_S */
-	hash_string(&st, q_c, 32);                    /* Q_C */
-	hash_string(&st, q_s, 32);                    /* Q_S */
+	hash_string(&st, q_c.p, q_c.len);             /* Q_C */
+	hash_string(&st, q_s.p, q_s.len);             /* Q_S */
 	crypto_hash_sha256_update(&st, kmp, kmp_len); /* mpint K */
 	crypto_hash_sha256_final(&st, h);
 	sodium_memzero(&st, sizeof(st));
@@ -75,52 +66,55 @@ static void derive(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const
 	sodium_memzero(&st, sizeof(st));
 }
 
-/* One direction's keys for its cipher: the IV from iv_letter (AES-GCM only,
- * the first 12 bytes) and the key from key_letter (64 bytes for
- * chacha20-poly1305, the first 32 for AES-GCM). */
+/* One direction's keys for its cipher and MAC (RFC 4253 7.2): the IV from
+ * iv_letter (AES only: 12 bytes for GCM, 16 for CTR), the key from
+ * key_letter (64 bytes for chacha20-poly1305, 32 or 16 for AES) and, with
+ * aes*-ctr, the MAC key from mac_letter (32 or 64 bytes). */
 static void direction_keys(const ns_engine *e, const uint8_t *kmp, size_t kmp_len,
-                           const uint8_t h[32], char iv_letter, char key_letter, ns_pkt_keys *k)
+                           const uint8_t h[32], const char letters[3], ns_pkt_keys *k)
 {
 	uint8_t tmp[NS_CHACHA_KEY_LEN];
 
-	derive(e, kmp, kmp_len, h, key_letter, tmp);
-	memcpy(k->key, tmp, sizeof(k->key));
-	if (k->cipher == NS_PKT_AESGCM) {
-		sodium_memzero(k->key + NS_GCM_KEY_LEN, sizeof(k->key) - NS_GCM_KEY_LEN);
-		derive(e, kmp, kmp_len, h, iv_letter, tmp);
-		memcpy(k->iv, tmp, NS_GCM_IV_LEN);
+	derive(e, kmp, kmp_len, h, letters[1], tmp);
+	memcpy(k->key, tmp, ns_pkt_key_len(k->cipher));
+	if (ns_pkt_iv_len(k->cipher) > 0) {
+		derive(e, kmp, kmp_len, h, letters[0], tmp);
+		memcpy(k->iv, tmp, ns_pkt_iv_len(k->cipher));
+	}
+	if (ns_mac_len(k->mac) > 0) {
+		derive(e, kmp, kmp_len, h, letters[2], tmp);
+		memcpy(k->mac_key, tmp, ns_mac_len(k->mac));
 	}
 	sodium_memzero(tmp, sizeof(tmp));
 }
 
 /* Compute K, H and both directions' keys (RFC 4253 7.2: A/B IVs, C/D keys,
- * client to server first); sets the session id on the first exchange. The
- * ciphers in e->newkeys_tx/rx were set by the negotiation. */
-static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, const uint8_t *q_peer,
+ * E/F MAC keys, client to server first); sets the session id on the first
+ * exchange. The ciphers in e->newkeys_tx/rx were set by the negotiation. */
+static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, ns_str q_peer,
                         uint8_t h[32])
 {
-	uint8_t k[32], kmp[37];
-	const uint8_t *q_c = e->role == NS_ROLE_CLIENT ? e->kex_public : q_peer;
-	const uint8_t *q_s = e->role == NS_ROLE_CLIENT ? q_peer : e->kex_public;
+	uint8_t kmp[NS_KEX_MPINT_MAX];
+	ns_str q_mine = {e->kex_public, e->kex_public_len};
+	ns_str q_c = e->role == NS_ROLE_CLIENT ? q_mine : q_peer;
+	ns_str q_s = e->role == NS_ROLE_CLIENT ? q_peer : q_mine;
 	int client = e->role == NS_ROLE_CLIENT;
 	size_t kmp_len;
-	int rc = 0;
+	int rc;
 
-	if (crypto_scalarmult(k, e->kex_secret, q_peer) != 0) {
-		rc = NS_ERR_CRYPTO; /* all-zero shared secret: low-order point */
-		goto out;
+	if ((rc = ns_kex_shared(e->kex_method, e->kex_secret, q_peer.p, q_peer.len, kmp,
+	                        &kmp_len)) != 0) {
+		goto out; /* invalid public value, or an all-zero X25519 secret */
 	}
-	kmp_len = mpint_encode(k, kmp);
 	exchange_hash(e, k_s, k_s_len, q_c, q_s, kmp, kmp_len, h);
 	if (!e->have_session_id) {
 		memcpy(e->session_id, h, 32);
 		e->have_session_id = 1;
 	}
-	direction_keys(e, kmp, kmp_len, h, 'A', 'C', client ? &e->newkeys_tx : &e->newkeys_rx);
-	direction_keys(e, kmp, kmp_len, h, 'B', 'D', client ? &e->newkeys_rx : &e->newkeys_tx);
+	direction_keys(e, kmp, kmp_len, h, "ACE", client ? &e->newkeys_tx : &e->newkeys_rx);
+	direction_keys(e, kmp, kmp_len, h, "BDF", client ? &e->newkeys_rx : &e->newkeys_tx);
 	e->newkeys_rx_ready = 1;
 out:
-	sodium_memzero(k, sizeof(k));
 	sodium_memzero(kmp, sizeof(kmp));
 	sodium_memzero(e->kex_secret, sizeof(e->kex_secret));
 	return rc;
@@ -174,10 +168,10 @@ int ns_kex_start(ns_engine *e)
 	ns_buf_reset(&e->my_kexinit);
 	ns_buf_reset(&e->peer_kexinit);
 	ns_eng_random(e, cookie, sizeof(cookie));
-	if ((rc = ns_kexinit_build_with(e->role, first,
-	                                e->role == NS_ROLE_SERVER ? e->host_cert.len > 0
-	                                                          : e->cfg.host_certs,
-	                                e->ciphers, cookie, &e->my_kexinit)) != 0) {
+	if ((rc = ns_kexinit_build_algs(
+	         e->role, first,
+	         e->role == NS_ROLE_SERVER ? e->host_cert.len > 0 : e->cfg.host_certs, e->kexs,
+	         e->ciphers, e->macs, cookie, &e->my_kexinit)) != 0) {
 		return rc;
 	}
 	e->sent_newkeys = 0;
@@ -192,11 +186,14 @@ int ns_kex_start(ns_engine *e)
 static int send_ecdh_init(ns_engine *e)
 {
 	ns_buf *m;
+	int rc;
 
-	ns_eng_random(e, e->kex_secret, 32);
-	crypto_scalarmult_base(e->kex_public, e->kex_secret);
+	if ((rc = ns_kex_keygen(e->kex_method, e->cfg.random, e->cfg.random_ctx, e->kex_secret,
+	                        e->kex_public, &e->kex_public_len)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot make a key pair");
+	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_INIT);
-	ns_wr_string(m, e->kex_public, 32); /* Q_C */
+	ns_wr_string(m, e->kex_public, e->kex_public_len); /* Q_C */
 	return ns_eng_send(e);
 }
 
@@ -221,11 +218,8 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 	}
 	ns_kexinit_parse(e->my_kexinit.p, e->my_kexinit.len, &mine);
 	if (ns_kexinit_negotiate(e->role, first, &mine, &peer, &res, &which) != 0) {
-		return ns_eng_fail(e, NS_ERR_NOMATCH, NS_DISC_KEY_EXCHANGE_FAILED,
-		                   which == NS_KI_KEX       ? "no common key exchange algorithm"
-		                   : which == NS_KI_HOSTKEY ? "no common host key algorithm"
-		                   : which <= NS_KI_ENC_SC  ? "no common cipher"
-		                                            : "no common compression");
+		ns_kexinit_nomatch(e->role, which, &mine, &peer, e->fail_msg, sizeof(e->fail_msg));
+		return ns_eng_fail(e, NS_ERR_NOMATCH, NS_DISC_KEY_EXCHANGE_FAILED, e->fail_msg);
 	}
 	if (first) {
 		e->strict = res.strict;
@@ -240,6 +234,9 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 	e->hostkey_cert = res.hostkey_cert;
 	e->newkeys_tx.cipher = e->role == NS_ROLE_CLIENT ? res.cipher_cs : res.cipher_sc;
 	e->newkeys_rx.cipher = e->role == NS_ROLE_CLIENT ? res.cipher_sc : res.cipher_cs;
+	e->newkeys_tx.mac = e->role == NS_ROLE_CLIENT ? res.mac_cs : res.mac_sc;
+	e->newkeys_rx.mac = e->role == NS_ROLE_CLIENT ? res.mac_sc : res.mac_cs;
+	e->kex_method = res.kex_method;
 	e->ignore_next_kex_packet = res.guess_wrong;
 	e->kex_state = NS_KX_GOT_INIT;
 	if (e->role == NS_ROLE_CLIENT) {
@@ -250,9 +247,8 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 
 static int server_ecdh_init(ns_engine *e, ns_rd *r)
 {
-	const uint8_t *q_c;
 	uint8_t blob[NS_KEY_BLOB_LEN], h[32], sig[NS_SIG_BLOB_LEN];
-	ns_str k_s;
+	ns_str k_s, q_c;
 	ns_buf *m;
 	int rc;
 
@@ -260,8 +256,10 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed KEX_ECDH_INIT");
 	}
-	ns_eng_random(e, e->kex_secret, 32);
-	crypto_scalarmult_base(e->kex_public, e->kex_secret);
+	if ((rc = ns_kex_keygen(e->kex_method, e->cfg.random, e->cfg.random_ctx, e->kex_secret,
+	                        e->kex_public, &e->kex_public_len)) != 0) {
+		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot make a key pair");
+	}
 	ns_key_blob(e->host_key.pk, blob);
 	k_s.p = blob;
 	k_s.len = sizeof(blob);
@@ -276,9 +274,9 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot sign");
 	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_REPLY);
-	ns_wr_str(m, k_s);                  /* K_S */
-	ns_wr_string(m, e->kex_public, 32); /* Q_S */
-	ns_wr_string(m, sig, sizeof(sig));  /* signature */
+	ns_wr_str(m, k_s);                                 /* K_S */
+	ns_wr_string(m, e->kex_public, e->kex_public_len); /* Q_S */
+	ns_wr_string(m, sig, sizeof(sig));                 /* signature */
 	if ((rc = ns_eng_send(e)) != 0) {
 		return rc;
 	}
@@ -287,8 +285,7 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 
 static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 {
-	ns_str k_s, sig;
-	const uint8_t *q_s;
+	ns_str k_s, sig, q_s;
 	uint8_t pk[NS_ED25519_PK_LEN], h[32];
 	ns_event *ev;
 	int rc;

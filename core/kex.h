@@ -1,14 +1,16 @@
-/* curve25519-sha256 key exchange (RFC 8731, RFC 4253 7-8): the messages, the
- * exchange hash, key derivation, NEWKEYS and rekeying. */
+/* ECDH key exchange (curve25519-sha256 RFC 8731, ecdh-sha2-nistp256 RFC
+ * 5656; RFC 4253 7-8): the messages, the exchange hash, key derivation,
+ * NEWKEYS and rekeying. */
 #ifndef NS_CORE_KEX_H
 #define NS_CORE_KEX_H
 
 #include "engine_int.h"
 
-/* KEX_ECDH_INIT body (after the message byte): string Q_C (32 bytes). */
-int ns_kex_ecdh_init_parse(ns_rd *r, const uint8_t **q_c);
-/* KEX_ECDH_REPLY body: string K_S, string Q_S (32 bytes), string signature. */
-int ns_kex_ecdh_reply_parse(ns_rd *r, ns_str *k_s, const uint8_t **q_s, ns_str *sig);
+/* KEX_ECDH_INIT body (after the message byte): string Q_C (at most
+ * NS_KEX_PUB_MAX bytes; its exact length depends on the method). */
+int ns_kex_ecdh_init_parse(ns_rd *r, ns_str *q_c);
+/* KEX_ECDH_REPLY body: string K_S, string Q_S, string signature. */
+int ns_kex_ecdh_reply_parse(ns_rd *r, ns_str *k_s, ns_str *q_s, ns_str *sig);
 
 /* Send our KEXINIT and enter the exchange. */
 int ns_kex_start(ns_engine *e);

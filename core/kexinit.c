@@ -5,21 +5,29 @@
 #include "kexinit.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_int.h"
 
-#define KEX_ALGS "curve25519-sha256,curve25519-sha256@libssh.org"
+#define KEX_ALGS NS_KEX_CURVE25519 "," NS_KEX_CURVE25519_LIBSSH "," NS_KEX_ECDH_P256
 #define HOSTKEY_ALGS "ssh-ed25519"
-/* Never used: both ciphers are AEADs, whose tag replaces the MAC (the MAC
- * lists are not even negotiated). Listed so that peers which insist on a
- * common MAC name still agree. */
-#define MAC_ALGS "hmac-sha2-256-etm@openssh.com,hmac-sha2-256"
+/* Used with aes*-ctr only (an AEAD cipher's tag replaces the MAC, and then
+ * the MAC lists are not negotiated). Encrypt-then-MAC first; the
+ * encrypt-and-MAC forms last, for clients that have nothing else (libssh2
+ * up to 1.10: Debian 12's curl, PHP ssh2, libgit2). */
+#define MAC_ALGS                                                                                   \
+	NS_MAC_NAME_SHA512_ETM "," NS_MAC_NAME_SHA256_ETM "," NS_MAC_NAME_SHA512                   \
+	                       "," NS_MAC_NAME_SHA256
 /* Clients choose: ours take AES-GCM where the CPU has it (libsodium 1.0.18:
  * about 0.9 CPU-s per GiB against 1.1 for chacha20-poly1305 on our test
- * machine); as a server we list chacha20-poly1305 first, as OpenSSH does. */
-#define CIPHERS_CLIENT NS_CIPHER_AESGCM "," NS_CIPHER_CHACHA
-#define CIPHERS_SERVER NS_CIPHER_CHACHA "," NS_CIPHER_AESGCM
+ * machine); as a server we list chacha20-poly1305 first, as OpenSSH does.
+ * Then strongest first: 256-bit keys before 128, AEAD before CTR + MAC.
+ * aes256-gcm is dropped where the CPU lacks AES-NI (ns_kexinit_ciphers). */
+#define CIPHERS_TAIL                                                                               \
+	NS_CIPHER_NAME_AES128GCM "," NS_CIPHER_NAME_AES256CTR "," NS_CIPHER_NAME_AES128CTR
+#define CIPHERS_CLIENT NS_CIPHER_AESGCM "," NS_CIPHER_CHACHA "," CIPHERS_TAIL
+#define CIPHERS_SERVER NS_CIPHER_CHACHA "," NS_CIPHER_AESGCM "," CIPHERS_TAIL
 
 /* Append name to the list in out (len bytes so far) unless it is there. */
 static int add_cipher(char *out, size_t *len, int cipher, int *seen)
@@ -31,7 +39,7 @@ static int add_cipher(char *out, size_t *len, int cipher, int *seen)
 		return NS_ERR_INVALID;
 	}
 	seen[cipher] = 1;
-	if (cipher == NS_PKT_AESGCM && !ns_pkt_aesgcm_available()) {
+	if (!ns_pkt_cipher_available(cipher)) {
 		return 0;
 	}
 	if (*len + (*len > 0) + n >= NS_CIPHER_LIST_MAX) {
@@ -48,7 +56,7 @@ static int add_cipher(char *out, size_t *len, int cipher, int *seen)
 int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX])
 {
 	const char *p = wanted ? wanted : role == NS_ROLE_CLIENT ? CIPHERS_CLIENT : CIPHERS_SERVER;
-	int seen[NS_PKT_AESGCM + 1] = {0};
+	int seen[NS_PKT_NCIPHERS] = {0};
 	size_t len = 0;
 	ns_str name;
 	int rc, cipher;
@@ -72,6 +80,16 @@ int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX
 	return len > 0 ? 0 : NS_ERR_UNSUPPORTED;
 }
 
+const char *ns_kexinit_default_kex(void)
+{
+	return KEX_ALGS;
+}
+
+const char *ns_kexinit_default_macs(void)
+{
+	return MAC_ALGS;
+}
+
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out)
 {
 	char ciphers[NS_CIPHER_LIST_MAX];
@@ -88,9 +106,15 @@ int ns_kexinit_build(int role, int first, int certs, ns_buf *out)
 int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers,
                           const uint8_t cookie[16], ns_buf *out)
 {
-	char kex[256];
+	return ns_kexinit_build_algs(role, first, certs, KEX_ALGS, ciphers, MAC_ALGS, cookie, out);
+}
 
-	strcpy(kex, KEX_ALGS);
+int ns_kexinit_build_algs(int role, int first, int certs, const char *kexs, const char *ciphers,
+                          const char *macs, const uint8_t cookie[16], ns_buf *out)
+{
+	char kex[NS_KEX_LIST_MAX + 64];
+
+	snprintf(kex, NS_KEX_LIST_MAX, "%s", kexs);
 	if (first) {
 		strcat(kex, role == NS_ROLE_CLIENT ? "," NS_EXT_INFO_C "," NS_KEX_STRICT_C
 		                                   : "," NS_KEX_STRICT_S);
@@ -102,8 +126,8 @@ int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers,
 	                      : HOSTKEY_ALGS); /* server_host_key_algorithms */
 	ns_wr_cstr(out, ciphers);              /* encryption c->s */
 	ns_wr_cstr(out, ciphers);              /* encryption s->c */
-	ns_wr_cstr(out, MAC_ALGS);             /* mac c->s */
-	ns_wr_cstr(out, MAC_ALGS);             /* mac s->c */
+	ns_wr_cstr(out, macs);                 /* mac c->s */
+	ns_wr_cstr(out, macs);                 /* mac s->c */
 	ns_wr_cstr(out, "none");               /* compression c->s */
 	ns_wr_cstr(out, "none");               /* compression s->c */
 	ns_wr_cstr(out, "");                   /* languages c->s */
@@ -181,6 +205,35 @@ static int first_name_is(ns_str list, ns_str name)
 	return n == name.len && memcmp(list.p, name.p, n) == 0;
 }
 
+/* The MAC of each direction whose cipher is not an AEAD (RFC 4253 7.1;
+ * OpenSSH ignores the MAC lists for AEAD ciphers, and so do we). */
+static int choose_macs(const ns_kexinit *c, const ns_kexinit *s, ns_str *chosen, ns_kex_result *res,
+                       int *which)
+{
+	int dir;
+
+	res->cipher_cs = ns_pkt_cipher_by_name(chosen[NS_KI_ENC_CS]);
+	res->cipher_sc = ns_pkt_cipher_by_name(chosen[NS_KI_ENC_SC]);
+	if (res->cipher_cs == NS_PKT_NONE || res->cipher_sc == NS_PKT_NONE) {
+		*which = res->cipher_cs == NS_PKT_NONE ? NS_KI_ENC_CS : NS_KI_ENC_SC;
+		return NS_ERR_NOMATCH;
+	}
+	for (dir = 0; dir < 2; dir++) {
+		int l = dir == 0 ? NS_KI_MAC_CS : NS_KI_MAC_SC;
+		int *mac = dir == 0 ? &res->mac_cs : &res->mac_sc;
+
+		if (ns_pkt_cipher_aead(dir == 0 ? res->cipher_cs : res->cipher_sc)) {
+			continue;
+		}
+		if (choose(c->list[l], s->list[l], &chosen[l]) != 0 ||
+		    (*mac = ns_mac_by_name(chosen[l])) == NS_MAC_NONE) {
+			*which = l;
+			return NS_ERR_NOMATCH;
+		}
+	}
+	return 0;
+}
+
 int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_kexinit *peer,
                          ns_kex_result *res, int *which)
 {
@@ -200,15 +253,17 @@ int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_k
 			return NS_ERR_NOMATCH;
 		}
 	}
+	if (choose_macs(c, s, chosen, res, which) != 0) {
+		return NS_ERR_NOMATCH;
+	}
 	/* Our lists hold only what we implement, so any match is ours. */
 	if (ns_str_copy(chosen[NS_KI_KEX], res->kex, sizeof(res->kex)) != 0) {
 		return NS_ERR_NOMATCH;
 	}
 	res->hostkey_cert = ns_str_eq(chosen[NS_KI_HOSTKEY], NS_HOSTKEY_CERT);
-	res->cipher_cs = ns_pkt_cipher_by_name(chosen[NS_KI_ENC_CS]);
-	res->cipher_sc = ns_pkt_cipher_by_name(chosen[NS_KI_ENC_SC]);
-	if (res->cipher_cs == NS_PKT_NONE || res->cipher_sc == NS_PKT_NONE) {
-		*which = res->cipher_cs == NS_PKT_NONE ? NS_KI_ENC_CS : NS_KI_ENC_SC;
+	res->kex_method = ns_kex_method_by_name(chosen[NS_KI_KEX]);
+	if (res->kex_method == NS_KEX_NONE) {
+		*which = NS_KI_KEX;
 		return NS_ERR_NOMATCH;
 	}
 	if (first) {

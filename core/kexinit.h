@@ -27,6 +27,20 @@ enum {
 #define NS_CIPHER_CHACHA NS_CIPHER_NAME_CHACHA
 #define NS_CIPHER_AESGCM NS_CIPHER_NAME_AESGCM
 #define NS_HOSTKEY_CERT "ssh-ed25519-cert-v01@openssh.com"
+#define NS_KEX_CURVE25519 "curve25519-sha256"
+#define NS_KEX_CURVE25519_LIBSSH "curve25519-sha256@libssh.org"
+#define NS_KEX_ECDH_P256 "ecdh-sha2-nistp256"
+#define NS_KEX_LIST_MAX 128 /* our kex list (without markers), with its NUL */
+#define NS_MAC_LIST_MAX 128 /* our MAC list, with its NUL */
+
+/* The key exchange methods (kex_ecdh.c). */
+enum ns_kex_method {
+	NS_KEX_NONE = 0,
+	NS_KEX_X25519 = 1, /* curve25519-sha256 (and the @libssh.org name) */
+	NS_KEX_P256 = 2,   /* ecdh-sha2-nistp256 (RFC 5656) */
+};
+/* NS_KEX_NONE: not one of ours. */
+int ns_kex_method_by_name(ns_str name);
 
 typedef struct ns_kexinit {
 	const uint8_t *cookie; /* 16 bytes */
@@ -43,6 +57,9 @@ typedef struct ns_kex_result {
 	int hostkey_cert;  /* host key algorithm: the certificate one */
 	int cipher_cs;     /* enum ns_pkt_cipher, client to server */
 	int cipher_sc;     /* server to client */
+	int mac_cs;        /* enum ns_mac_alg; NS_MAC_NONE with an AEAD cipher */
+	int mac_sc;
+	int kex_method; /* enum ns_kex_method */
 } ns_kex_result;
 
 /* Our cipher name-list from a configured one (comma-separated names, in
@@ -59,6 +76,18 @@ int ns_kexinit_ciphers(int role, const char *wanted, char out[NS_CIPHER_LIST_MAX
  * client: we can verify one); ciphers: from ns_kexinit_ciphers. */
 int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers,
                           const uint8_t cookie[16], ns_buf *out);
+/* The same with every list given: kexs (without the strict-kex and
+ * ext-info markers, which are added here), ciphers and macs. */
+int ns_kexinit_build_algs(int role, int first, int certs, const char *kexs, const char *ciphers,
+                          const char *macs, const uint8_t cookie[16], ns_buf *out);
+/* Our default kex and MAC lists (docs/algorithms.md). */
+const char *ns_kexinit_default_kex(void);
+const char *ns_kexinit_default_macs(void);
+/* Check a configured kex or MAC list (comma-separated names of ours, each
+ * once, in order of preference; NULL: the default) and copy it to out (cap
+ * bytes). NS_ERR_INVALID: an unknown, repeated or empty name, or too long. */
+int ns_kexinit_kex_list(const char *wanted, char *out, size_t cap);
+int ns_kexinit_mac_list(const char *wanted, char *out, size_t cap);
 /* The same with the role's default ciphers. */
 int ns_kexinit_build(int role, int first, int certs, ns_buf *out);
 /* Parse a KEXINIT payload (starting with the message byte). */
@@ -67,5 +96,12 @@ int ns_kexinit_parse(const uint8_t *p, size_t len, ns_kexinit *ki);
  * nothing secret, so the engine's message says which list failed in *which. */
 int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_kexinit *peer,
                          ns_kex_result *res, int *which);
+
+/* The message for a failed negotiation of list which (from
+ * ns_kexinit_negotiate), as ssh words it, with both lists:
+ * "no matching cipher found: client A,B server C,D". Always NUL-terminated
+ * within cap; long lists are cut with "...". */
+void ns_kexinit_nomatch(int role, int which, const ns_kexinit *mine, const ns_kexinit *peer,
+                        char *out, size_t cap);
 
 #endif

@@ -1,21 +1,22 @@
 /* SSH binary packets (RFC 4253 section 6): framing, padding and, once keys
- * are set, chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305)
- * or aes256-gcm@openssh.com (RFC 5647, OpenSSH PROTOCOL 1.6). Sealing appends
- * to an ns_buf and encrypts in place; opening authenticates the whole packet
- * before it accepts a byte of it. */
+ * are set, chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305),
+ * aes128/256-gcm@openssh.com (RFC 5647, OpenSSH PROTOCOL 1.6) or aes*-ctr
+ * with an HMAC (packet_mac.c). Sealing appends to an ns_buf and encrypts in
+ * place; opening authenticates the whole packet before it accepts a byte. */
 #include "packet.h"
 
 #include <sodium.h>
 #include <string.h>
 
 #include "nullspace/error.h"
+#include "packet_int.h"
 #include "wire.h"
 
 #define PKT_BLOCK 8      /* cipher block size for none and chacha20-poly1305 */
 #define PKT_BLOCK_GCM 16 /* AES block size */
 #define PKT_PAD_MIN 4    /* RFC 4253 6: at least four bytes of padding */
 #define PKT_LEN_MIN 5    /* packet_length: padding_length byte + 4 padding */
-#define PKT_LEN_FIELD 4  /* uint32 packet_length */
+#define PKT_LEN_FIELD NS_PKT_LEN_FIELD
 #define PKT_CHACHA_CTR 1 /* the body starts at ChaCha20 block 1 */
 #define PKT_POLY_KEY_LEN crypto_onetimeauth_poly1305_KEYBYTES
 
@@ -30,29 +31,6 @@ static const uint8_t *key_len(const ns_pkt_dir *d)
 	return d->key + NS_CHACHA_KEY_LEN / 2;
 }
 
-int ns_pkt_aesgcm_available(void)
-{
-	return crypto_aead_aes256gcm_is_available();
-}
-
-int ns_pkt_cipher_by_name(ns_str name)
-{
-	if (ns_str_eq(name, NS_CIPHER_NAME_CHACHA)) {
-		return NS_PKT_CHACHA;
-	}
-	if (ns_str_eq(name, NS_CIPHER_NAME_AESGCM)) {
-		return NS_PKT_AESGCM;
-	}
-	return NS_PKT_NONE;
-}
-
-const char *ns_pkt_cipher_name(int cipher)
-{
-	return cipher == NS_PKT_CHACHA   ? NS_CIPHER_NAME_CHACHA
-	       : cipher == NS_PKT_AESGCM ? NS_CIPHER_NAME_AESGCM
-	                                 : "none";
-}
-
 static void pkt_random(ns_pkt_dir *d, uint8_t *p, size_t n)
 {
 	(d->random != NULL ? d->random : ns_random_default)(d->random_ctx, p, n);
@@ -60,20 +38,34 @@ static void pkt_random(ns_pkt_dir *d, uint8_t *p, size_t n)
 
 int ns_pkt_set_keys(ns_pkt_dir *d, const ns_pkt_keys *k)
 {
-	if (k->cipher != NS_PKT_CHACHA && k->cipher != NS_PKT_AESGCM) {
+	int mac = ns_pkt_cipher_aead(k->cipher) ? NS_MAC_NONE : k->mac;
+
+	if (ns_pkt_key_len(k->cipher) == 0 ||
+	    (!ns_pkt_cipher_aead(k->cipher) && ns_mac_len(k->mac) == 0)) {
 		return NS_ERR_INVALID;
 	}
-	if (k->cipher == NS_PKT_AESGCM && !ns_pkt_aesgcm_available()) {
+	if (!ns_pkt_cipher_available(k->cipher)) {
 		return NS_ERR_UNSUPPORTED;
 	}
 	sodium_memzero(&d->gcm, sizeof(d->gcm));
+	sodium_memzero(&d->aes, sizeof(d->aes));
+	sodium_memzero(&d->mac, sizeof(d->mac));
 	sodium_memzero(d->key, sizeof(d->key));
 	sodium_memzero(d->iv, sizeof(d->iv));
-	if (k->cipher == NS_PKT_CHACHA) {
-		memcpy(d->key, k->key, NS_CHACHA_KEY_LEN);
-	} else {
+	switch (k->cipher) {
+	case NS_PKT_CHACHA: memcpy(d->key, k->key, NS_CHACHA_KEY_LEN); break;
+	case NS_PKT_AESGCM:
 		crypto_aead_aes256gcm_beforenm(&d->gcm, k->key);
 		memcpy(d->iv, k->iv, NS_GCM_IV_LEN);
+		break;
+	case NS_PKT_AES128GCM:
+		ns_aes_gcm_init(&d->aes, k->key, ns_pkt_key_len(k->cipher));
+		memcpy(d->iv, k->iv, NS_GCM_IV_LEN);
+		break;
+	default: /* aes*-ctr */
+		ns_aes_ctr_init(&d->aes, k->key, ns_pkt_key_len(k->cipher), k->iv);
+		ns_mac_init(&d->mac, mac, k->mac_key);
+		break;
 	}
 	d->cipher = k->cipher;
 	d->encrypted = 1;
@@ -102,17 +94,40 @@ void ns_pkt_wipe(ns_pkt_dir *d)
 
 static size_t block_of(const ns_pkt_dir *d)
 {
-	return d->encrypted && d->cipher == NS_PKT_AESGCM ? PKT_BLOCK_GCM : PKT_BLOCK;
+	return d->encrypted && d->cipher != NS_PKT_CHACHA ? PKT_BLOCK_GCM : PKT_BLOCK;
 }
 
-/* Padding for a payload of len bytes. With an AEAD cipher the length field
- * is outside the aligned part (1 + payload + padding); without a cipher the
- * whole packet, length field included, is aligned (RFC 4253 6, as OpenSSH
- * computes it). Always 4..block+3 bytes. */
+/* The bytes after the packet: AEAD tag, MAC or nothing. */
+static size_t tag_len(const ns_pkt_dir *d)
+{
+	if (!d->encrypted) {
+		return 0;
+	}
+	return ns_pkt_cipher_aead(d->cipher) ? NS_POLY_TAG_LEN : ns_mac_len(d->mac.alg);
+}
+
+/* The length field is encrypted: no cipher yet (it is sent in clear, but
+ * RFC 4253 6 counts it in the alignment) or aes*-ctr with a non-etm MAC. */
+static int len_aligned(const ns_pkt_dir *d)
+{
+	return !d->encrypted || (!ns_pkt_cipher_aead(d->cipher) && !ns_mac_etm(d->mac.alg));
+}
+
+/* Bytes needed to learn packet_length: the whole first cipher block when
+ * the length is encrypted under aes*-ctr. */
+static size_t head_len(const ns_pkt_dir *d)
+{
+	return d->encrypted && len_aligned(d) ? NS_AES_BLOCK : PKT_LEN_FIELD;
+}
+
+/* Padding for a payload of len bytes. With an AEAD cipher or an -etm MAC the
+ * length field is outside the aligned part (1 + payload + padding);
+ * otherwise the whole packet, length field included, is aligned (RFC 4253
+ * 6, as OpenSSH computes it). Always 4..block+3 bytes. */
 static size_t pad_len(const ns_pkt_dir *d, size_t len)
 {
 	size_t block = block_of(d);
-	size_t aligned = 1 + len + (d->encrypted ? 0 : PKT_LEN_FIELD);
+	size_t aligned = 1 + len + (len_aligned(d) ? PKT_LEN_FIELD : 0);
 	size_t pad = block - aligned % block;
 
 	if (pad < PKT_PAD_MIN) {
@@ -156,14 +171,18 @@ static void chacha_seal(const ns_pkt_dir *d, uint8_t *p, size_t plen)
 	sodium_memzero(poly_key, sizeof(poly_key));
 }
 
-/* aes256-gcm: the length stays in clear as the AAD; the body is encrypted
- * in place and the tag follows it. */
+/* aes128/256-gcm: the length stays in clear as the AAD; the body is
+ * encrypted in place and the tag follows it. */
 static void gcm_seal(ns_pkt_dir *d, uint8_t *p, size_t plen)
 {
 	uint8_t *body = p + PKT_LEN_FIELD;
 
-	crypto_aead_aes256gcm_encrypt_detached_afternm(body, body + plen, NULL, body, plen, p,
-	                                               PKT_LEN_FIELD, NULL, d->iv, &d->gcm);
+	if (d->cipher == NS_PKT_AESGCM) {
+		crypto_aead_aes256gcm_encrypt_detached_afternm(
+		    body, body + plen, NULL, body, plen, p, PKT_LEN_FIELD, NULL, d->iv, &d->gcm);
+	} else {
+		ns_aes_gcm_seal(&d->aes, d->iv, p, PKT_LEN_FIELD, body, plen, body + plen);
+	}
 	gcm_next_iv(d);
 }
 
@@ -202,7 +221,7 @@ int ns_pkt_seal2(ns_pkt_dir *d, const uint8_t *head, size_t hlen, const uint8_t 
 	}
 	pad = pad_len(d, len);
 	plen = 1 + len + pad;
-	total = PKT_LEN_FIELD + plen + (d->encrypted ? NS_POLY_TAG_LEN : 0);
+	total = PKT_LEN_FIELD + plen + tag_len(d);
 	if ((rc = ns_buf_reserve(out, total, &p)) != 0) {
 		goto out;
 	}
@@ -213,10 +232,12 @@ int ns_pkt_seal2(ns_pkt_dir *d, const uint8_t *head, size_t hlen, const uint8_t 
 		memcpy(p + 5 + hlen, body, blen); /* ... and the body */
 	}
 	padding(d, p + 5 + len, pad); /* byte[n2] random padding */
-	if (d->encrypted && d->cipher == NS_PKT_AESGCM) {
+	if (d->encrypted && d->cipher == NS_PKT_CHACHA) {
+		chacha_seal(d, p, plen);
+	} else if (d->encrypted && ns_pkt_cipher_aead(d->cipher)) {
 		gcm_seal(d, p, plen);
 	} else if (d->encrypted) {
-		chacha_seal(d, p, plen);
+		ns_pkt_ctr_seal(d, p, plen);
 	}
 	out->len += total;
 	d->seq++;
@@ -245,28 +266,37 @@ static int read_len(const ns_pkt_dir *d, const uint8_t *buf, uint32_t *plen)
 		crypto_stream_chacha20_xor(clear, clear, PKT_LEN_FIELD, nonce, key_len(d));
 	}
 	*plen = ns_load32(clear);
+	if (d->encrypted && len_aligned(d)) {
+		*plen = ns_pkt_ctr_peek_len(d, buf); /* buf holds head_len(d) bytes */
+	}
 	if (*plen > NS_PACKET_MAX) {
 		return NS_ERR_TOOBIG;
 	}
 	if (*plen < PKT_LEN_MIN) {
 		return NS_ERR_FORMAT;
 	}
-	if ((*plen + (d->encrypted ? 0 : PKT_LEN_FIELD)) % block_of(d) != 0) {
+	if ((*plen + (len_aligned(d) ? PKT_LEN_FIELD : 0)) % block_of(d) != 0) {
 		return NS_ERR_FORMAT;
 	}
 	return 0;
 }
 
-/* aes256-gcm: libsodium checks the tag over the length (AAD) and the
- * ciphertext in constant time and wipes its output when it is wrong; the
- * body is wiped again here so that no caller can read plaintext from a
+/* aes128/256-gcm: libsodium or BearSSL checks the tag over the length (AAD)
+ * and the ciphertext in constant time and wipes its output when it is wrong;
+ * the body is wiped again here so that no caller can read plaintext from a
  * packet that failed. ns_pkt_open moves the IV on once the packet passed. */
-static int gcm_open(const ns_pkt_dir *d, uint8_t *buf, uint32_t plen)
+static int gcm_open(ns_pkt_dir *d, uint8_t *buf, uint32_t plen)
 {
 	uint8_t *body = buf + PKT_LEN_FIELD;
+	int bad;
 
-	if (crypto_aead_aes256gcm_decrypt_detached_afternm(body, NULL, body, plen, body + plen, buf,
-	                                                   PKT_LEN_FIELD, d->iv, &d->gcm) != 0) {
+	if (d->cipher == NS_PKT_AESGCM) {
+		bad = crypto_aead_aes256gcm_decrypt_detached_afternm(
+		    body, NULL, body, plen, body + plen, buf, PKT_LEN_FIELD, d->iv, &d->gcm);
+	} else {
+		bad = ns_aes_gcm_open(&d->aes, d->iv, buf, PKT_LEN_FIELD, body, plen, body + plen);
+	}
+	if (bad != 0) {
 		sodium_memzero(body, plen);
 		return NS_ERR_MAC;
 	}
@@ -296,6 +326,17 @@ out:
 	return rc;
 }
 
+static int open_body(ns_pkt_dir *d, uint8_t *buf, uint32_t plen)
+{
+	if (d->cipher == NS_PKT_CHACHA) {
+		return chacha_open(d, buf, plen);
+	}
+	if (ns_pkt_cipher_aead(d->cipher)) {
+		return gcm_open(d, buf, plen);
+	}
+	return ns_pkt_ctr_open(d, buf, plen);
+}
+
 int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str *payload)
 {
 	uint32_t plen;
@@ -305,8 +346,8 @@ int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str 
 
 	payload->p = NULL;
 	payload->len = 0;
-	*need = PKT_LEN_FIELD;
-	if (avail < PKT_LEN_FIELD) {
+	*need = head_len(d);
+	if (avail < *need) {
 		rc = NS_ERR_AGAIN;
 		goto out;
 	}
@@ -314,18 +355,14 @@ int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str 
 		*need = 0;
 		goto out;
 	}
-	total = PKT_LEN_FIELD + (size_t)plen + (d->encrypted ? NS_POLY_TAG_LEN : 0);
+	total = PKT_LEN_FIELD + (size_t)plen + tag_len(d);
 	*need = total;
 	if (avail < total) {
 		rc = NS_ERR_AGAIN;
 		goto out;
 	}
-	if (d->encrypted) {
-		rc =
-		    d->cipher == NS_PKT_AESGCM ? gcm_open(d, buf, plen) : chacha_open(d, buf, plen);
-		if (rc != 0) {
-			goto out;
-		}
+	if (d->encrypted && (rc = open_body(d, buf, plen)) != 0) {
+		goto out;
 	}
 	pad = buf[4];
 	/* padding >= 4 and at least one payload byte (the message number) */
@@ -335,7 +372,7 @@ int ns_pkt_open(ns_pkt_dir *d, uint8_t *buf, size_t avail, size_t *need, ns_str 
 	}
 	payload->p = buf + 5;
 	payload->len = plen - 1 - pad;
-	if (d->encrypted && d->cipher == NS_PKT_AESGCM) {
+	if (d->encrypted && ns_pkt_cipher_aead(d->cipher) && d->cipher != NS_PKT_CHACHA) {
 		gcm_next_iv(d);
 	}
 	d->seq++;

@@ -1,4 +1,8 @@
-/* KEXINIT parser and negotiation against our own lists, both roles. */
+/* KEXINIT parser and negotiation against our own lists, both roles, and
+ * the failure message that quotes the peer's lists. */
+#include <string.h>
+
+#include "engine_int.h"
 #include "kexinit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -6,6 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t mine_buf[2048];
+	char msg[NS_KEX_FAIL_MSG_MAX];
 	ns_kexinit mine, peer;
 	ns_kex_result res;
 	ns_buf b;
@@ -18,7 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ns_buf_init_fixed(&b, mine_buf, sizeof(mine_buf));
 		ns_kexinit_build(role, 1, role, &b);
 		ns_kexinit_parse(b.p, b.len, &mine);
-		ns_kexinit_negotiate(role, 1, &mine, &peer, &res, &which);
+		if (ns_kexinit_negotiate(role, 1, &mine, &peer, &res, &which) != 0) {
+			ns_kexinit_nomatch(role, which, &mine, &peer, msg, sizeof(msg));
+			if (strlen(msg) >= sizeof(msg)) {
+				__builtin_trap();
+			}
+		}
 	}
 	return 0;
 }

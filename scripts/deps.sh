@@ -16,6 +16,8 @@ PKGS=(
 	coreutils procps iproute2 curl      # timeout, sha256sum, ps, ss; curl (API tests)
 	bsdutils util-linux                 # script (PTY tests), setsid
 	python3-asyncssh                    # an independent SSH peer (interop/asyncssh.sh)
+	python3-paramiko ssh-audit          # interop/algs_clients.sh (curl's libssh2 too)
+	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 )
 
 missing=()

@@ -210,7 +210,7 @@ static void quoted(ns_str s, char *out, size_t cap)
 
 static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 {
-	char msg[128];
+	char msg[NS_LOG_MSG_MAX];
 	size_t i;
 
 	quoted(ev->message, msg, sizeof(msg));

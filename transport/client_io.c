@@ -186,7 +186,7 @@ static void printable(ns_str s, char *out, size_t cap)
 int ns_cio_disconnected(ns_client *c, const ns_event *ev)
 {
 	int rc = ev->error ? ev->error : NS_ERR_CLOSED;
-	char msg[256];
+	char msg[NS_CLIENT_ERR_MAX]; /* a failed negotiation quotes both lists */
 
 	printable(ev->message, msg, sizeof(msg));
 	if (ev->by_peer) {

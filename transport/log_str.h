@@ -7,6 +7,10 @@
 
 #include "nullspace/types.h"
 
+/* Room for a disconnect message in a log line: a failed negotiation names
+ * both sides' algorithm lists (core's NS_KEX_FAIL_MSG_MAX). */
+#define NS_LOG_MSG_MAX 1024
+
 /* s into out (cap bytes, NUL-terminated, cut short to fit), every byte
  * that is not printable ASCII, or is a space, '=' or '"', as '?'. */
 void ns_log_str(ns_str s, char *out, size_t cap);

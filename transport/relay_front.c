@@ -242,7 +242,7 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 
 static void disconnected(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 {
-	char msg[128], err[64] = "none";
+	char msg[NS_LOG_MSG_MAX], err[64] = "none";
 	ns_str es;
 
 	ns_log_str(ev->message, msg, sizeof(msg));

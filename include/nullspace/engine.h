@@ -46,6 +46,9 @@ NS_BEGIN_DECLS
 /* Cipher names for ns_engine_config.ciphers. */
 #define NS_CIPHER_CHACHA20_POLY1305 "chacha20-poly1305@openssh.com"
 #define NS_CIPHER_AES256_GCM "aes256-gcm@openssh.com"
+#define NS_CIPHER_AES128_GCM "aes128-gcm@openssh.com"
+#define NS_CIPHER_AES256_CTR "aes256-ctr"
+#define NS_CIPHER_AES128_CTR "aes128-ctr"
 
 enum ns_role { NS_ROLE_CLIENT = 0, NS_ROLE_SERVER = 1 };
 
@@ -98,12 +101,19 @@ typedef struct ns_engine_config {
 	                            idle that long, disconnect after
 	                            NS_KEEPALIVE_MAX_MISSED unanswered */
 	/* Ciphers to offer, comma-separated in order of preference, each of
-	 * NS_CIPHER_AES256_GCM and NS_CIPHER_CHACHA20_POLY1305 at most once (the
-	 * client's order decides). NULL: a client prefers aes256-gcm, a server
-	 * lists chacha20-poly1305 first. aes256-gcm is left out where the CPU
-	 * lacks AES-NI and PCLMUL. ns_engine_new: NS_ERR_INVALID for an unknown
-	 * or repeated name, NS_ERR_UNSUPPORTED when nothing is left. */
+	 * the NS_CIPHER_* names at most once (the client's order decides). NULL:
+	 * a client prefers aes256-gcm, a server lists chacha20-poly1305 first,
+	 * then aes128-gcm, aes256-ctr, aes128-ctr (docs/algorithms.md).
+	 * aes256-gcm is left out where the CPU lacks AES-NI and PCLMUL.
+	 * ns_engine_new: NS_ERR_INVALID for an unknown or repeated name,
+	 * NS_ERR_UNSUPPORTED when nothing is left. */
 	const char *ciphers;
+	/* Key exchange methods and MACs to offer, the same way (names from
+	 * docs/algorithms.md, each once). NULL: all of ours, strongest first.
+	 * The MACs apply to aes*-ctr only. NS_ERR_INVALID for an unknown or
+	 * repeated name. */
+	const char *kex;
+	const char *macs;
 	/* Where the engine's random bytes come from (key exchange secrets,
 	 * KEXINIT cookies, padding): fill buf with len cryptographically secure
 	 * bytes. NULL: libsodium's randombytes_buf. Tests and fuzzers pass a

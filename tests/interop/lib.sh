@@ -394,3 +394,35 @@ pty_run()
 	timeout -k 5 60 script -qfec "stty rows $rows cols $cols; exec$cmd" /dev/null </dev/null |
 		tr -d '\r'
 }
+
+# start_relay_to_agent SANDBOX: `nullspace relay` routing SANDBOX to the
+# agent of start_agent, with a CA made here ($T/ca). The agent's
+# authorized_keys gains the relay's client key. Sets RELAY_PORT RELAY_PID
+# RELAY_LOG RELAY_HOSTKEY; sign_user PUB NAME then makes $T/NAME-cert.pub.
+start_relay_to_agent()
+{
+	[ -f "$T/ca" ] || ssh_keygen "$T/ca"
+	RELAY_HOSTKEY=$T/relay_host
+	ns_keygen "$RELAY_HOSTKEY"
+	ns_keygen "$T/relay_client"
+	cat "$T/relay_client.pub" >>"$AGENT_AUTH"
+	mkdir -p "$T/registry"
+	printf 'endpoint=127.0.0.1:%s\nhost_key=%s\nstate=running\n' "$AGENT_PORT" \
+		"$(cat "$AGENT_HOSTKEY.pub")" >"$T/registry/$1"
+	RELAY_PORT=$(pick_port)
+	RELAY_LOG=$T/relay.log
+	NS_LOGS+=("$RELAY_LOG")
+	spawn "$RELAY_LOG" "$NULLSPACE" relay --listen "127.0.0.1:$RELAY_PORT" \
+		--host-key "$RELAY_HOSTKEY" --ca-keys "$T/ca.pub" --registry "$T/registry" \
+		--client-key "$T/relay_client"
+	RELAY_PID=$SPAWNED
+	wait_listen "nullspace relay" "$RELAY_PID" "$RELAY_PORT"
+}
+
+# sign_user PUB NAME PRINCIPAL: $T/NAME-cert.pub, PUB signed by $T/ca for an hour.
+sign_user()
+{
+	cp "$1" "$T/$2.pub"
+	ssh-keygen -q -s "$T/ca" -I "$2" -n "$3" -V -5m:+1h "$T/$2.pub" </dev/null >/dev/null 2>&1 ||
+		die "ssh-keygen -s failed for $2"
+}
