@@ -94,9 +94,12 @@ $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_LIB_OBJ) $(TEST_EXTRA_$*) $(B)/libnullspace.a \
 		-lcmocka $(LIBS)
 
-# A target that fuzzes cli/ code compiles that file too: FUZZ_EXTRA_<target>.
+# A target that needs code outside the library compiles it too: FUZZ_EXTRA_<target>.
 FUZZ_EXTRA_fuzz_up_lock := cli/up_lock.c
 $(B)/replay/fuzz_up_lock build/fuzz/fuzz_up_lock: $(FUZZ_EXTRA_fuzz_up_lock) cli/up_int.h
+# fuzz_conn drives a seeded engine pair: the tests' pair and random source.
+FUZZ_EXTRA_fuzz_conn := tests/lib_pair.c tests/lib_rng.c
+$(B)/replay/fuzz_conn build/fuzz/fuzz_conn: $(FUZZ_EXTRA_fuzz_conn) tests/lib_pair.h tests/lib_rng.h
 
 $(B)/replay/%: fuzz/%.c fuzz/replay_main.c $(B)/libnullspace.a
 	@mkdir -p $(dir $@)
