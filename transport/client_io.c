@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client_int.h"
+#include "log_str.h"
 
 int ns_cio_fail(ns_client *c, int rc, const char *fmt, ...)
 {
@@ -164,23 +165,12 @@ int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 	return 0;
 }
 
-/* The peer's text without control characters, for messages. */
-static void printable(ns_str s, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < s.len && o + 1 < cap; i++) {
-		out[o++] = (s.p[i] >= 0x20 && s.p[i] < 0x7f) ? (char)s.p[i] : '?';
-	}
-	out[o] = '\0';
-}
-
 int ns_cio_disconnected(ns_client *c, const ns_event *ev)
 {
 	int rc = ev->error ? ev->error : NS_ERR_CLOSED;
 	char msg[NS_CLIENT_ERR_MAX]; /* a failed negotiation quotes both lists */
 
-	printable(ev->message, msg, sizeof(msg));
+	ns_log_text(ev->message, msg, sizeof(msg));
 	if (ev->by_peer) {
 		return ns_cio_fail(c, NS_ERR_DISCONNECTED, "%s closed the connection: %s", c->host,
 		                   msg);
