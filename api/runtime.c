@@ -45,14 +45,6 @@ void ns_rt_err(char *err, size_t cap, const char *fmt, ...)
 	va_end(ap);
 }
 
-uint64_t ns_rt_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 void ns_rt_sleep_ms(unsigned ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -113,7 +105,7 @@ void ns_rt_trim_kept(ns_runtime *rt)
  * group, one shared grace time, then SIGKILL and reap. */
 void ns_rt_stop_many(ns_runtime *rt, ns_rt_sandbox **v, size_t n, const char *reason)
 {
-	uint64_t deadline = ns_rt_now_ms() + NS_RUNTIME_KILL_GRACE_MS;
+	uint64_t deadline = ns_clock_ms() + NS_RUNTIME_KILL_GRACE_MS;
 	size_t i, left;
 	int rc;
 
@@ -138,10 +130,10 @@ void ns_rt_stop_many(ns_runtime *rt, ns_rt_sandbox **v, size_t n, const char *re
 			}
 			left += v[i]->pid > 0;
 		}
-		if (left > 0 && ns_rt_now_ms() < deadline) {
+		if (left > 0 && ns_clock_ms() < deadline) {
 			ns_rt_sleep_ms(NS_RUNTIME_POLL_MS);
 		}
-	} while (left > 0 && ns_rt_now_ms() < deadline);
+	} while (left > 0 && ns_clock_ms() < deadline);
 	for (i = 0; i < n; i++) {
 		if (v[i]->pid > 0) {
 			ns_rt_agent_reap(v[i]->pid); /* SIGKILL */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "nullspace/keys.h"
 #include "runtime.h"
 
@@ -52,7 +53,6 @@ struct ns_runtime {
 /* runtime.c */
 void ns_rt_log(ns_runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ns_rt_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-uint64_t ns_rt_now_ms(void);
 /* Write sb's registry entry with state NS_SANDBOX_RUNNING or _STOPPED. */
 int ns_rt_write_entry(ns_runtime *rt, const ns_rt_sandbox *sb, int state);
 /* Stop n running sandboxes together: registry entries first, SIGTERM to

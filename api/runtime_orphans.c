@@ -153,7 +153,7 @@ size_t ns_rt_kill_orphans(ns_runtime *rt)
 			killed++;
 		}
 	}
-	until = ns_rt_now_ms() + REAP_WAIT_MS;
+	until = ns_clock_ms() + REAP_WAIT_MS;
 	do {
 		for (i = 0, left = 0; i < n; i++) {
 			if (pids[i] > 0 && waitpid(pids[i], NULL, WNOHANG) == 0) {
@@ -165,7 +165,7 @@ size_t ns_rt_kill_orphans(ns_runtime *rt)
 		if (left > 0) {
 			ns_rt_sleep_ms(NS_RUNTIME_POLL_MS);
 		}
-	} while (left > 0 && ns_rt_now_ms() < until);
+	} while (left > 0 && ns_clock_ms() < until);
 	free(pids);
 	if (killed > 0) {
 		ns_rt_log(rt, "killed %zu process%s left behind by stopped sandboxes", killed,
@@ -176,9 +176,9 @@ size_t ns_rt_kill_orphans(ns_runtime *rt)
 
 void ns_rt_sweep_orphans(ns_runtime *rt, unsigned max_ms)
 {
-	uint64_t until = ns_rt_now_ms() + max_ms;
+	uint64_t until = ns_clock_ms() + max_ms;
 
 	/* each pass can orphan the children of the ones it killed */
-	while (ns_rt_kill_orphans(rt) > 0 && ns_rt_now_ms() < until) {
+	while (ns_rt_kill_orphans(rt) > 0 && ns_clock_ms() < until) {
 	}
 }

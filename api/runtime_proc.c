@@ -178,7 +178,7 @@ static void describe(int st, char *out, size_t cap)
  * exits or the start timeout passes. */
 static int wait_ready(ns_rt_sandbox *sb, int rfd, char *err, size_t cap)
 {
-	uint64_t deadline = ns_rt_now_ms() + NS_RUNTIME_START_TIMEOUT_MS;
+	uint64_t deadline = ns_clock_ms() + NS_RUNTIME_START_TIMEOUT_MS;
 	char tail[NS_RUNTIME_LOG_TAIL + 64], how[32];
 	int r = 0;
 
@@ -194,7 +194,7 @@ static int wait_ready(ns_rt_sandbox *sb, int rfd, char *err, size_t cap)
 			          how, tail[0] != '\0' ? ": " : "", tail);
 			return NS_ERR_IO;
 		}
-		if (ns_rt_now_ms() >= deadline) {
+		if (ns_clock_ms() >= deadline) {
 			ns_rt_agent_reap(sb->pid);
 			sb->pid = 0;
 			ns_rt_log_tail(sb, tail, sizeof(tail));

@@ -396,14 +396,14 @@ int ns_api_server_run(ns_api_server *s, int timeout_ms)
 		return NS_ERR_INVALID;
 	}
 	/* wake up in time for the next deadline */
-	next = ns_api_conns_next(&s->conns, ns_api_now_ms());
+	next = ns_api_conns_next(&s->conns, (int64_t)ns_clock_ms());
 	if (next >= 0 && (timeout_ms < 0 || next < timeout_ms)) {
 		timeout_ms = (int)next;
 	}
 	if (MHD_run_wait(s->d, timeout_ms < 0 ? -1 : (int32_t)timeout_ms) != MHD_YES) {
 		rc = NS_ERR_IO;
 	}
-	if (ns_api_conns_sweep(&s->conns, ns_api_now_ms()) > 0 && MHD_run(s->d) != MHD_YES) {
+	if (ns_api_conns_sweep(&s->conns, (int64_t)ns_clock_ms()) > 0 && MHD_run(s->d) != MHD_YES) {
 		rc = NS_ERR_IO; /* MHD sees the ends now: their slots are free at once */
 	}
 	return rc;

@@ -33,14 +33,6 @@ struct ns_api_conn {
 	int closing; /* shut down by us, libmicrohttpd not done with it yet */
 };
 
-int64_t ns_api_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static unsigned or_default(unsigned v, unsigned def)
 {
 	return v != 0 ? v : def;
@@ -144,7 +136,7 @@ enum MHD_Result ns_api_conns_accept(void *cls, const struct sockaddr *addr, sock
 	if (t->n - t->closing >= t->max) {
 		/* libmicrohttpd's own cap is 2 * max: stay below it while the
 		 * evicted are not closed yet */
-		k = t->n + 1 < 2 * t->max ? stalest(t, ns_api_now_ms()) : NULL;
+		k = t->n + 1 < 2 * t->max ? stalest(t, (int64_t)ns_clock_ms()) : NULL;
 		if (k == NULL) {
 			ns_api_log_limit(t->cfg, "refused", "connection-limit", peer, t->max);
 			return MHD_NO;
@@ -173,7 +165,7 @@ static void conn_open(ns_api_conns *t, struct MHD_Connection *c, void **socket_c
 	 * peer_of reads only what the family has */
 	peer_of(i != NULL ? i->client_addr : NULL,
 	        (socklen_t)(i != NULL ? sizeof(struct sockaddr_in6) : 0), &k->key, k->peer);
-	k->accepted_ms = ns_api_now_ms();
+	k->accepted_ms = (int64_t)ns_clock_ms();
 	k->phase = NS_API_PHASE_HEADERS;
 	k->next = t->head;
 	if (t->head != NULL) {

@@ -14,6 +14,7 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "mint.h"
 #include "server.h"
 
@@ -103,6 +104,5 @@ int ns_api_conn_bad_url(const ns_api_conn *k);
 unsigned ns_api_conns_sweep(ns_api_conns *t, int64_t now_ms);
 /* Milliseconds until the next deadline (-1: none). */
 int64_t ns_api_conns_next(const ns_api_conns *t, int64_t now_ms);
-int64_t ns_api_now_ms(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server_int.h"
+#include "log_str.h"
 
 #define LOG_LINE_MAX 512
 #define LOG_PATH_MAX 200
@@ -20,27 +21,13 @@ static void emit(const ns_api_server_config *cfg, const char *line)
 	}
 }
 
-/* Printable ASCII only, cut at max: what a client sends must not forge
- * log lines. */
-static void clean(char *out, const char *in, size_t max)
-{
-	size_t i;
-
-	for (i = 0; in != NULL && in[i] != '\0' && i < max; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		out[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	out[i] = '\0';
-}
-
 void ns_api_log_request(const ns_api_server_config *cfg, const char *method, const char *url,
                         const ns_api_reply *r)
 {
 	char m[LOG_METHOD_MAX + 1], path[LOG_PATH_MAX + 1], line[LOG_LINE_MAX];
 
-	clean(m, method, LOG_METHOD_MAX);
-	clean(path, url, LOG_PATH_MAX);
+	ns_log_cstr(method, m, sizeof(m)); /* what a client sends must not forge log lines */
+	ns_log_cstr(url, path, sizeof(path));
 	if (r->access_id[0] != '\0') {
 		snprintf(line, sizeof(line), "api: %s %s %u access=%s", m, path, r->status,
 		         r->access_id);

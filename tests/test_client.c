@@ -18,6 +18,8 @@
 #include "client_util.h"
 #include "client_int.h"
 #include "nullspace/known_hosts.h"
+#include "session_util.h"
+#include "tty_table.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 
@@ -187,6 +189,40 @@ static void test_modes(void **state)
 	assert_int_equal(ns_tty_modes_encode(&t, m, 20, &len), NS_ERR_INVALID);
 }
 
+/* What the client encodes, the agent applies to the same termios: one
+ * table on both sides, every mode of it, both ways for each flag. */
+static void test_modes_round_trip(void **state)
+{
+	struct termios a, b;
+	uint8_t m[NS_TTY_MODES_MAX];
+	size_t len, i;
+	int flip;
+
+	(void)state;
+	for (flip = 0; flip < 2; flip++) {
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		for (i = 0; i < ns_tty_nmodes; i++) {
+			const ns_tty_mode *md = &ns_tty_modes[i];
+			uint32_t v = md->field == NS_TTY_CC     ? (i * 13 + flip) % 200
+			             : md->field == NS_TTY_SIZE ? (md->bit == CS8) != flip
+			                                        : (i + flip) % 2;
+			ns_tty_mode_set(&a, md, v);
+		}
+		cfsetispeed(&a, flip ? B115200 : B9600);
+		cfsetospeed(&a, flip ? B115200 : B9600);
+		assert_int_equal(ns_tty_modes_encode(&a, m, sizeof(m), &len), 0);
+		assert_int_equal(len, 5 * (2 + ns_tty_nmodes) + 1);
+		assert_int_equal(ns_session_modes_apply((ns_str){m, len}, &b), 0);
+		for (i = 0; i < ns_tty_nmodes; i++) {
+			assert_int_equal(ns_tty_mode_get(&b, &ns_tty_modes[i]),
+			                 ns_tty_mode_get(&a, &ns_tty_modes[i]));
+		}
+		assert_int_equal(cfgetospeed(&b), cfgetospeed(&a));
+		assert_int_equal(cfgetispeed(&b), cfgetispeed(&a));
+	}
+}
+
 /* known_hosts verdicts through a temp file. */
 typedef struct kh_fixture {
 	char path[64];
@@ -304,10 +340,15 @@ static void test_connect_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_target), cmocka_unit_test(test_target_long),
-	    cmocka_unit_test(test_join),   cmocka_unit_test(test_signals),
-	    cmocka_unit_test(test_modes),  cmocka_unit_test(test_hostkey),
-	    cmocka_unit_test(test_buf),    cmocka_unit_test(test_connect_invalid),
+	    cmocka_unit_test(test_target),
+	    cmocka_unit_test(test_target_long),
+	    cmocka_unit_test(test_join),
+	    cmocka_unit_test(test_signals),
+	    cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_modes_round_trip),
+	    cmocka_unit_test(test_hostkey),
+	    cmocka_unit_test(test_buf),
+	    cmocka_unit_test(test_connect_invalid),
 	};
 
 	if (sodium_init() < 0) {

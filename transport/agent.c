@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "agent_int.h"
 #include "net.h"
 #include "nullspace/error.h"
@@ -22,14 +23,6 @@
 #define EPOLL_BATCH 128
 #define WAIT_MAX_MS 60000
 #define SHUTDOWN_REAP_MS 500
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static ns_agent_conn *conn_of(ns_agent *a, uint64_t tok)
 {
@@ -331,7 +324,7 @@ static int setup(ns_agent *a, const ns_agent_config *cfg, sigset_t *old)
 
 static void shutdown_all(ns_agent *a, const sigset_t *old)
 {
-	uint64_t until = now_ms() + SHUTDOWN_REAP_MS;
+	uint64_t until = ns_clock_ms() + SHUTDOWN_REAP_MS;
 	struct timespec pause = {0, 10 * 1000 * 1000};
 	uint32_t i;
 
@@ -340,13 +333,13 @@ static void shutdown_all(ns_agent *a, const sigset_t *old)
 			/* a best-effort DISCONNECT, then SIGHUP to its sessions */
 			ns_engine_disconnect(a->conns[i]->host.e, NS_DISC_BY_APPLICATION,
 			                     "agent shutting down");
-			ns_agent_conn_pump(a->conns[i], now_ms());
+			ns_agent_conn_pump(a->conns[i], ns_clock_ms());
 			ns_agent_conn_free(a->conns[i]);
 			a->conns[i] = NULL;
 		}
 	}
 	/* Give the hung-up children a moment, so none is left a zombie. */
-	while (waitpid(-1, NULL, WNOHANG) >= 0 && now_ms() < until) {
+	while (waitpid(-1, NULL, WNOHANG) >= 0 && ns_clock_ms() < until) {
 		nanosleep(&pause, NULL);
 	}
 	ns_watch_close(a->epfd, &a->lsock);
@@ -387,7 +380,7 @@ int ns_agent_run(const ns_agent_config *cfg)
 	if (cfg->on_ready != NULL) {
 		cfg->on_ready(cfg->ready_ud);
 	}
-	timeout = service(&a, now_ms());
+	timeout = service(&a, ns_clock_ms());
 	while (!stop) {
 		n = epoll_wait(a.epfd, evs, EPOLL_BATCH, timeout);
 		if (n < 0 && errno != EINTR) {
@@ -395,9 +388,9 @@ int ns_agent_run(const ns_agent_config *cfg)
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			on_event(&a, &evs[i], now_ms(), &stop);
+			on_event(&a, &evs[i], ns_clock_ms(), &stop);
 		}
-		timeout = service(&a, now_ms());
+		timeout = service(&a, ns_clock_ms());
 	}
 	fprintf(a.log, "agent event=shutdown connections=%u\n", a.nconns);
 out:

@@ -12,6 +12,7 @@
 #include "net.h"
 #include "nullspace/error.h"
 #include "wire.h"
+#include "log_str.h"
 
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
 {
@@ -196,24 +197,12 @@ static ns_session *session_of(ns_agent_conn *c, uint32_t id)
 	return id < NS_AGENT_CHAN_SLOTS(c) ? c->sess[id] : NULL;
 }
 
-/* The peer's text for a quoted log field: printable, no quotes. */
-static void quoted(ns_str s, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < s.len && o + 1 < cap; i++) {
-		uint8_t ch = s.p[i];
-		out[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') ? (char)ch : '?';
-	}
-	out[o] = '\0';
-}
-
 static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 {
 	char msg[NS_LOG_MSG_MAX];
 	size_t i;
 
-	quoted(ev->message, msg, sizeof(msg));
+	ns_log_text(ev->message, msg, sizeof(msg));
 	fprintf(c->host.log,
 	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
 	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,

@@ -160,7 +160,7 @@ static int start(ns_client *c, const ns_client_config *cfg, uint32_t timeout_ms)
 	if ((rc = ns_engine_new(&ec, &c->e)) != 0) {
 		return ns_cio_fail(c, rc, "cannot create the SSH engine: %s", ns_strerror(rc));
 	}
-	ns_engine_tick(c->e, ns_cio_now_ms());
+	ns_engine_tick(c->e, ns_clock_ms());
 	return 0;
 }
 
@@ -214,7 +214,7 @@ int ns_client_connect(const ns_client_config *user_cfg, ns_client **out, char *e
 	    cfg->connect_timeout_ms ? cfg->connect_timeout_ms : NS_CLIENT_CONNECT_TIMEOUT_DEFAULT;
 	rc = start(c, cfg, timeout_ms);
 	if (rc == 0) {
-		rc = handshake(c, cfg, ns_cio_now_ms() + timeout_ms, timeout_ms);
+		rc = handshake(c, cfg, ns_clock_ms() + timeout_ms, timeout_ms);
 	}
 	if (rc != 0) {
 		if (err != NULL && cap > 0) {
@@ -231,14 +231,14 @@ int ns_client_connect(const ns_client_config *user_cfg, ns_client **out, char *e
 /* Let our DISCONNECT reach the peer, for a bounded time. */
 static void drain(ns_client *c)
 {
-	uint64_t deadline = ns_cio_now_ms() + NS_CLIENT_CLOSE_WAIT_MS, now;
+	uint64_t deadline = ns_clock_ms() + NS_CLIENT_CLOSE_WAIT_MS, now;
 	struct pollfd p;
 	size_t len;
 
 	for (;;) {
 		ns_cio_flush(c);
 		ns_engine_output(c->e, &len);
-		now = ns_cio_now_ms();
+		now = ns_clock_ms();
 		if (len == 0 || c->sock_eof || now >= deadline) {
 			return;
 		}

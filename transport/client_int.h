@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "abi.h"
+#include "clock.h"
 #include "nullspace/client.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
@@ -38,7 +39,6 @@ struct ns_client {
 };
 
 /* client_io.c: the socket pump. */
-uint64_t ns_cio_now_ms(void);
 /* Record an error message (printf-like) in c->err; returns rc. */
 int ns_cio_fail(ns_client *c, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Send what the engine has to send without blocking. */

@@ -1,6 +1,6 @@
 /* The client's socket pump: moves bytes between a non-blocking socket and
  * the engine, pulls events, waits in poll() with the engine's timers and
- * passes it CLOCK_MONOTONIC time. */
+ * passes it the time (clock.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,14 +9,7 @@
 #include <unistd.h>
 
 #include "client_int.h"
-
-uint64_t ns_cio_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "log_str.h"
 
 int ns_cio_fail(ns_client *c, int rc, const char *fmt, ...)
 {
@@ -140,7 +133,7 @@ static int poll_timeout(ns_client *c, uint64_t now, uint64_t deadline_ms)
 
 int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 {
-	uint64_t now = ns_cio_now_ms();
+	uint64_t now = ns_clock_ms();
 	size_t pending;
 	int r;
 
@@ -168,19 +161,8 @@ int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 		ns_cio_flush(c);
 	}
 	/* A failed tick (keepalives unanswered) arrives as NS_EV_DISCONNECT. */
-	ns_engine_tick(c->e, ns_cio_now_ms());
+	ns_engine_tick(c->e, ns_clock_ms());
 	return 0;
-}
-
-/* The peer's text without control characters, for messages. */
-static void printable(ns_str s, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < s.len && o + 1 < cap; i++) {
-		out[o++] = (s.p[i] >= 0x20 && s.p[i] < 0x7f) ? (char)s.p[i] : '?';
-	}
-	out[o] = '\0';
 }
 
 int ns_cio_disconnected(ns_client *c, const ns_event *ev)
@@ -188,7 +170,7 @@ int ns_cio_disconnected(ns_client *c, const ns_event *ev)
 	int rc = ev->error ? ev->error : NS_ERR_CLOSED;
 	char msg[NS_CLIENT_ERR_MAX]; /* a failed negotiation quotes both lists */
 
-	printable(ev->message, msg, sizeof(msg));
+	ns_log_text(ev->message, msg, sizeof(msg));
 	if (ev->by_peer) {
 		return ns_cio_fail(c, NS_ERR_DISCONNECTED, "%s closed the connection: %s", c->host,
 		                   msg);

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "ca_keys.h"
 #include "net.h"
 #include "nullspace/error.h"
@@ -31,14 +32,6 @@
  * 2 * max_conns user connections, 2 * max_conns agent connections and
  * 2 * ACCEPT_BATCH). */
 #define ACCEPT_BATCH 64
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void ns_relay_dirty(ns_relay_conn *c)
 {
@@ -431,7 +424,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 		if (r->conns[i] != NULL) {
 			ns_engine_disconnect(r->conns[i]->front.e, NS_DISC_BY_APPLICATION,
 			                     "relay shutting down");
-			ns_relay_conn_pump(r->conns[i], now_ms());
+			ns_relay_conn_pump(r->conns[i], ns_clock_ms());
 			ns_relay_conn_free(r->conns[i]);
 			r->conns[i] = NULL;
 		}
@@ -463,14 +456,14 @@ static int loop(ns_relay *r)
 	int n, i, stop = 0, timeout;
 	uint64_t now;
 
-	r->now = now_ms();
+	r->now = ns_clock_ms();
 	timeout = service(r, r->now);
 	while (!stop) {
 		n = epoll_wait(r->epfd, evs, EPOLL_BATCH, timeout);
 		if (n < 0 && errno != EINTR) {
 			return NS_ERR_IO;
 		}
-		now = now_ms();
+		now = ns_clock_ms();
 		r->now = now;
 		for (i = 0; i < n; i++) {
 			on_event(r, &evs[i], now, &stop);

@@ -9,10 +9,10 @@
 
 #include "nullspace/error.h"
 #include "relay_int.h"
+#include "log_str.h"
+#include "refuse.h"
 #include "wire.h"
 
-#define SUBSYSTEM_REFUSAL "SFTP and SSH subsystems are not supported; use the Files API\r\n"
-#define KEEPALIVE "keepalive@openssh.com"
 #define MSG_MAX 160
 
 /* Entries of ch->ours: our want_reply requests to the front (only the
@@ -239,20 +239,18 @@ static void forward(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 
 /* Refused with a message on stderr; the FAILURE waits for the client's
  * answer to a keepalive sent after the message, so that OpenSSH's ssh has
- * printed it before it gives up (see transport/session.c). */
+ * printed it before it gives up (refuse.h). */
 static void subsystem(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *req)
 {
-	ns_chan_request ka;
-	size_t took = 0;
+	char name[64];
 
-	fprintf(c->r->log, "relay event=subsystem-refused conn=%u channel=%u\n", c->id, ch->fch);
-	ns_channel_write(c->front.e, ch->fch, 1, (const uint8_t *)SUBSYSTEM_REFUSAL,
-	                 strlen(SUBSYSTEM_REFUSAL), &took);
-	memset(&ka, 0, sizeof(ka));
-	ka.type = cstr(KEEPALIVE);
-	ka.want_reply = 1;
-	if (!req->want_reply || ch->nours >= NS_RELAY_REPLIES_MAX ||
-	    ns_channel_request(c->front.e, ch->fch, &ka) != 0) {
+	ns_log_str(req->command, name, sizeof(name));
+	fprintf(c->r->log,
+	        "relay event=subsystem-refused conn=%u channel=%u subsystem=%s "
+	        "reason=subsystems-not-supported\n",
+	        c->id, ch->fch, name);
+	if (ns_refuse_subsystem(c->front.e, ch->fch, NS_SUBSYSTEM_REFUSAL,
+	                        req->want_reply && ch->nours < NS_RELAY_REPLIES_MAX) != 0) {
 		refuse(c, ch, req);
 		ns_relay_state_end_both(ch);
 		return;

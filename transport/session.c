@@ -13,11 +13,11 @@
 
 #include "nullspace/error.h"
 #include "session_int.h"
+#include "log_str.h"
+#include "refuse.h"
 #include "wire.h"
 
-#define SUBSYSTEM_REFUSAL "SFTP and SSH subsystems are not supported\r\n"
 #define COMMAND_MAX (256 * 1024)
-#define KEEPALIVE "keepalive@openssh.com"
 
 int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out)
 {
@@ -255,27 +255,22 @@ static void refuse_end(ns_session *s)
  * then ssh has processed the message and writes it before reading on. */
 static void subsystem_req(ns_session *s, const ns_chan_request *req)
 {
-	ns_chan_request ka;
-	size_t took = 0;
+	char name[64];
 
 	if (s->kind != NULL || s->refusing) {
 		reply(s, req, 0);
 		return;
 	}
-	fprintf(s->h->log, "agent event=subsystem-refused conn=%u channel=%u\n", s->h->conn_id,
-	        s->channel);
-	ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)SUBSYSTEM_REFUSAL,
-	                 strlen(SUBSYSTEM_REFUSAL), &took);
-	if (!req->want_reply) {
-		refuse_end(s);
-		return;
-	}
-	memset(&ka, 0, sizeof(ka));
-	ka.type.p = (const uint8_t *)KEEPALIVE;
-	ka.type.len = strlen(KEEPALIVE);
-	ka.want_reply = 1;
-	if (ns_channel_request(s->h->e, s->channel, &ka) != 0) {
-		reply(s, req, 0);
+	ns_log_str(req->command, name, sizeof(name));
+	fprintf(s->h->log,
+	        "agent event=subsystem-refused conn=%u channel=%u subsystem=%s "
+	        "reason=subsystems-not-supported\n",
+	        s->h->conn_id, s->channel, name);
+	if (ns_refuse_subsystem(s->h->e, s->channel, NS_SUBSYSTEM_REFUSAL_AGENT, req->want_reply) !=
+	    0) {
+		if (req->want_reply) {
+			reply(s, req, 0);
+		}
 		refuse_end(s);
 		return;
 	}

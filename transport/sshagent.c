@@ -12,18 +12,11 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "buf.h"
 #include "nullspace/error.h"
 #include "nullspace/sshagent.h"
 #include "sshagent_int.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int ns_sshagent_open(const char *path, int *fd)
 {
@@ -62,7 +55,7 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 	int n;
 
 	for (;;) {
-		now = now_ms();
+		now = ns_clock_ms();
 		if (now >= deadline) {
 			return NS_ERR_TIMEOUT;
 		}
@@ -123,7 +116,7 @@ static int read_all(int fd, uint8_t *p, size_t n, uint64_t deadline)
 int ns_sshagent_roundtrip(int fd, const uint8_t *req, size_t req_len, uint32_t timeout_ms,
                           uint8_t **reply, size_t *len)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = ns_clock_ms() + timeout_ms;
 	uint8_t be[4];
 	uint32_t n;
 	int rc;

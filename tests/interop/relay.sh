@@ -314,6 +314,8 @@ rc=$?
 [ "$rc" -ne 0 ] || fail "sftp through the relay succeeded"
 ok "sftp fails (exit $rc)"
 assert_contains "sftp shows the refusal" "SFTP and SSH subsystems are not supported" "$T/sftp2.err"
+assert_contains "the relay logs the refused subsystem and why" \
+	"subsystem=sftp reason=subsystems-not-supported" "$RELAY_LOG"
 still_serving "sftp"
 
 # port forwarding: -W opens a direct-tcpip channel, -R asks for tcpip-forward

@@ -97,6 +97,8 @@ rc=$?
 [ "$rc" -ne 0 ] || fail "sftp succeeded"
 ok "sftp fails (exit $rc)"
 assert_contains "sftp shows the refusal" "SFTP and SSH subsystems are not supported" "$T/sftp2.err"
+assert_contains "the agent logs the refused subsystem and why" \
+	"subsystem=sftp reason=subsystems-not-supported" "$AGENT_LOG"
 
 # --- 10 connections at once, each with its own exit status ---
 for i in $(seq 1 10); do
