@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "algs_check.h"
 #include "agent.h"
 #include "cli.h"
 #include "keyfiles.h"
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 	    "                       [--login-grace-time SECONDS] [--keepalive SECONDS]\n"
 	    "                       [--home DIR] [--ready-fd N]\n"
 	    "                       [--max-cert-lifetime DURATION]\n"
+	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
 	    "\n"
 	    "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
 	    "without a PTY, public-key authentication against FILE (read again at every\n"
@@ -61,7 +63,14 @@ static void usage(FILE *f)
 	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
 	    "                             listening, then close it (for supervisors)\n"
 	    "  --max-cert-lifetime D      refuse user certificates valid for longer than\n"
-	    "                             D (600, 10m, 1h, 2d; default: no limit)\n",
+	    "                             D (600, 10m, 1h, 2d; default: no limit)\n"
+	    "  --ciphers LIST, --kex LIST, --macs LIST\n"
+	    "                             what to offer clients, comma-separated, each once\n"
+	    "                             (default: every algorithm of docs/algorithms.md;\n"
+	    "                             e.g. --kex curve25519-sha256 --macs\n"
+	    "                             hmac-sha2-512-etm@openssh.com to drop what audit\n"
+	    "                             tools flag, at the cost of FIPS clients and\n"
+	    "                             libssh2 1.10)\n",
 	    NS_AGENT_MAX_CONNECTIONS, NS_AGENT_MAX_UNAUTH_PER_SOURCE, NS_AGENT_MAX_CHANNELS,
 	    NS_AGENT_MAX_CHANNELS_LIMIT, NS_DEFAULT_MAX_AUTH_TRIES, NS_AGENT_LOGIN_GRACE_MS / 1000);
 }
@@ -133,6 +142,12 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.ready_ud = &o->ready_fd;
 	} else if (strcmp(a, "--max-cert-lifetime") == 0) {
 		return ns_cli_parse_duration(val, &o->cfg.max_cert_lifetime);
+	} else if (strcmp(a, "--ciphers") == 0) {
+		o->cfg.ciphers = val;
+	} else if (strcmp(a, "--kex") == 0) {
+		o->cfg.kex = val;
+	} else if (strcmp(a, "--macs") == 0) {
+		o->cfg.macs = val;
 	} else {
 		return -1;
 	}
@@ -158,6 +173,7 @@ static int parse_args(int argc, char **argv, opts *o)
 int ns_cmd_agent(int argc, char **argv)
 {
 	struct stat st;
+	char err[256];
 	ns_key key;
 	opts o;
 	int rc;
@@ -169,6 +185,9 @@ int ns_cmd_agent(int argc, char **argv)
 	}
 	if (sodium_init() < 0) {
 		return ns_cli_fail(CMD, "libsodium failed to initialise");
+	}
+	if (ns_server_algs_check(o.cfg.ciphers, o.cfg.kex, o.cfg.macs, err, sizeof(err)) != 0) {
+		return ns_cli_fail(CMD, "%s", err);
 	}
 	if (o.cfg.authorized_keys != NULL && access(o.cfg.authorized_keys, R_OK) != 0) {
 		return ns_cli_fail(CMD, "cannot read authorized keys %s: %s", o.cfg.authorized_keys,

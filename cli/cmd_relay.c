@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "algs_check.h"
 #include "cli.h"
 #include "keyfiles.h"
 #include "nullspace/engine.h"
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 	    "                       [--max-connections-per-sandbox N]\n"
 	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
 	    "                       [--ready-fd N] [--max-cert-lifetime DURATION]\n"
+	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
 	    "\n"
 	    "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
 	    "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
@@ -74,6 +76,13 @@ static void usage(FILE *f)
 	    "                             listening, then close it (for supervisors)\n"
 	    "  --max-cert-lifetime D      refuse certificates valid for longer than D\n"
 	    "                             (600, 10m, 1h, 2d; default: no limit)\n"
+	    "  --ciphers LIST, --kex LIST, --macs LIST\n"
+	    "                             what to offer users, comma-separated, each once\n"
+	    "                             (default: every algorithm of docs/algorithms.md;\n"
+	    "                             e.g. --kex curve25519-sha256 --macs\n"
+	    "                             hmac-sha2-512-etm@openssh.com to drop what audit\n"
+	    "                             tools flag, at the cost of FIPS clients and\n"
+	    "                             libssh2 1.10)\n"
 	    "\n"
 	    "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
 	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
@@ -153,6 +162,12 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revoked = val;
 	} else if (strcmp(a, "--registry") == 0) {
 		o->cfg.registry = val;
+	} else if (strcmp(a, "--ciphers") == 0) {
+		o->cfg.ciphers = val;
+	} else if (strcmp(a, "--kex") == 0) {
+		o->cfg.kex = val;
+	} else if (strcmp(a, "--macs") == 0) {
+		o->cfg.macs = val;
 	} else if (strcmp(a, "--max-startups") == 0) {
 		return startups_opt(o, val);
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
@@ -200,6 +215,7 @@ int ns_cmd_relay(int argc, char **argv)
 {
 	ns_key host, client;
 	struct stat st;
+	char err[256];
 	opts o;
 	int rc;
 
@@ -209,6 +225,9 @@ int ns_cmd_relay(int argc, char **argv)
 	}
 	if (sodium_init() < 0) {
 		return ns_cli_fail(CMD, "libsodium failed to initialise");
+	}
+	if (ns_server_algs_check(o.cfg.ciphers, o.cfg.kex, o.cfg.macs, err, sizeof(err)) != 0) {
+		return ns_cli_fail(CMD, "%s", err);
 	}
 	if (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		return ns_cli_fail(CMD, "registry %s is not a folder", o.cfg.registry);

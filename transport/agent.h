@@ -43,6 +43,8 @@ typedef struct ns_agent_config {
 	uint32_t keepalive_ms;          /* 0: no keepalives */
 	uint64_t max_cert_lifetime;     /* seconds: refuse user certificates valid for
 	                                   longer (valid_before - valid_after); 0: no limit */
+	/* What to offer (ns_engine_config's lists); NULL: every algorithm. */
+	const char *ciphers, *kex, *macs;
 	/* Optional: called once when the socket listens, before serving (a
 	 * supervisor's readiness notice, `nullspace agent --ready-fd`). */
 	void (*on_ready)(void *ud);

@@ -34,6 +34,9 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	ec.max_channels = a->max_chans + 1; /* the extra slot: see NS_AGENT_CHAN_SLOTS */
 	ec.max_auth_tries = a->cfg->max_auth_tries;
 	ec.keepalive_ms = a->cfg->keepalive_ms;
+	ec.ciphers = a->cfg->ciphers;
+	ec.kex = a->cfg->kex;
+	ec.macs = a->cfg->macs;
 	if ((rc = ns_engine_new(&ec, &c->host.e)) != 0) {
 		free(c);
 		return rc;

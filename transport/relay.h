@@ -68,6 +68,9 @@ typedef struct ns_relay_config {
 	uint32_t drain_ms;          /* after SIGTERM: longest wait for sessions to end */
 	uint64_t max_cert_lifetime; /* seconds: refuse certificates valid for longer
 	                               (valid_before - valid_after); 0: no limit */
+	/* What to offer users (ns_engine_config's lists); NULL: every
+	 * algorithm. The hop to agents keeps its own preference. */
+	const char *ciphers, *kex, *macs;
 	/* Optional: called once when the socket listens, before serving (a
 	 * supervisor's readiness notice, `nullspace relay --ready-fd`). */
 	void (*on_ready)(void *ud);

@@ -53,6 +53,9 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	ec.max_auth_tries = r->cfg->max_auth_tries;
 	ec.keepalive_ms = r->cfg->keepalive_ms;
 	ec.window = NS_RELAY_WINDOW;
+	ec.ciphers = r->cfg->ciphers;
+	ec.kex = r->cfg->kex;
+	ec.macs = r->cfg->macs;
 	ns_relay_pipe_init(&c->front);
 	if ((rc = ns_engine_new(&ec, &c->front.e)) != 0) {
 		free(c);

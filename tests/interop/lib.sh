@@ -395,8 +395,8 @@ pty_run()
 		tr -d '\r'
 }
 
-# start_relay_to_agent SANDBOX: `nullspace relay` routing SANDBOX to the
-# agent of start_agent, with a CA made here ($T/ca). The agent's
+# start_relay_to_agent SANDBOX [RELAY_ARGS...]: `nullspace relay` routing
+# SANDBOX to the agent of start_agent, with a CA made here ($T/ca). The agent's
 # authorized_keys gains the relay's client key. Sets RELAY_PORT RELAY_PID
 # RELAY_LOG RELAY_HOSTKEY; sign_user PUB NAME then makes $T/NAME-cert.pub.
 start_relay_to_agent()
@@ -414,7 +414,7 @@ start_relay_to_agent()
 	NS_LOGS+=("$RELAY_LOG")
 	spawn "$RELAY_LOG" "$NULLSPACE" relay --listen "127.0.0.1:$RELAY_PORT" \
 		--host-key "$RELAY_HOSTKEY" --ca-keys "$T/ca.pub" --registry "$T/registry" \
-		--client-key "$T/relay_client"
+		--client-key "$T/relay_client" "${@:2}"
 	RELAY_PID=$SPAWNED
 	wait_listen "nullspace relay" "$RELAY_PID" "$RELAY_PORT"
 }
