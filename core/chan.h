@@ -57,8 +57,14 @@ int ns_chan_modes_check(ns_str modes);
  * request-specific data is left unread. */
 int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply);
 
-/* The channel table, allocated on first use (NULL on allocation failure). */
-ns_channel *ns_chan_table(ns_engine *e);
+/* The channel table grows on demand, from NS_CHAN_TABLE_MIN entries by
+ * doubling up to cfg.max_channels, and gives back half once three quarters
+ * of it are free at the top: an engine allowed thousands of channels (the
+ * relay's one connection to an agent) holds a table for what is open, not
+ * for its limit (4096 entries were 300 KiB per connection). Grow by one
+ * step: 0, NS_ERR_LIMIT (at max_channels) or NS_ERR_NOMEM. */
+#define NS_CHAN_TABLE_MIN 8
+int ns_chan_table_grow(ns_engine *e);
 /* The channel an incoming message of this type addresses (id is ours), in
  * state NS_CH_OPEN; otherwise fails the connection and returns NULL. */
 ns_channel *ns_chan_peer_target(ns_engine *e, uint32_t id, uint8_t type);

@@ -12,8 +12,8 @@
  *
  * Memory per connection is bounded: the receive buffer holds at most one
  * packet (NS_PACKET_MAX + 20 bytes), the send buffer at most NS_OUTPUT_MAX
- * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
- * released when idle. Data never exceeds the peer's window: writes accept
+ * bytes, plus the channel table (~72 bytes per channel open, grown on
+ * demand up to max_channels); buffers are released when idle. Data never exceeds the peer's window: writes accept
  * only what the window and the send buffer allow (backpressure), and the
  * engine reopens our window only as the caller reports data consumed.
  * Channel data fills the send buffer only to 64 KiB below NS_OUTPUT_HIGH,
