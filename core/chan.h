@@ -12,6 +12,7 @@
 #define NS_CHAN_ENV_NAME_MAX 256    /* env variable name */
 #define NS_CHAN_ENV_VALUE_MAX 32768 /* env variable value */
 #define NS_CHAN_COMMAND_MAX 32768   /* exec command, subsystem name */
+/* NS_CHAN_KEY_ID_MAX, NS_CHAN_SOURCE_MAX: nullspace/engine.h */
 /* Bytes a DATA / EXTENDED_DATA payload adds around its data: type,
  * recipient channel, data type code, string length. */
 #define NS_CHAN_DATA_HEADER 13

@@ -112,6 +112,13 @@ static int exit_signal(ns_rd *r, ns_chan_request *q, int *over)
 	return field(r, NS_NAME_MAX, &lang, over); /* language tag */
 }
 
+static int session_info(ns_rd *r, ns_chan_request *q, int *over)
+{
+	field(r, NS_CHAN_KEY_ID_MAX, &q->key_id, over);        /* certificate key id */
+	ns_rd_u64(r, &q->serial);                              /* certificate serial */
+	return field(r, NS_CHAN_SOURCE_MAX, &q->source, over); /* user's source address */
+}
+
 static int no_fields(ns_rd *r, ns_chan_request *q, int *over)
 {
 	(void)q;
@@ -137,6 +144,7 @@ static const struct {
     {"auth-agent-req@openssh.com", no_fields},
     {"eow@openssh.com", no_fields},
     {"keepalive@openssh.com", no_fields},
+    {NS_CHAN_SESSION_INFO, session_info},
 };
 
 /* Keep what names the request (type, want reply), drop every field. */

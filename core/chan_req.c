@@ -215,6 +215,14 @@ static int encode(ns_buf *m, const ns_chan_request *q)
 		ns_wr_str(m, q->message);      /* error message (UTF-8) */
 		return ns_wr_cstr(m, "");      /* language tag */
 	}
+	if (ns_str_eq(q->type, NS_CHAN_SESSION_INFO)) {
+		if (q->key_id.len > NS_CHAN_KEY_ID_MAX || q->source.len > NS_CHAN_SOURCE_MAX) {
+			return NS_ERR_INVALID; /* the peer would refuse it */
+		}
+		ns_wr_str(m, q->key_id);        /* certificate key id */
+		ns_wr_u64(m, q->serial);        /* certificate serial */
+		return ns_wr_str(m, q->source); /* user's source address */
+	}
 	if (ns_str_eq(q->type, "x11-req")) {
 		return NS_ERR_UNSUPPORTED; /* no fields for it in ns_chan_request */
 	}

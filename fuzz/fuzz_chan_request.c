@@ -1,7 +1,8 @@
 /* CHANNEL_REQUEST body after the recipient channel (chan_parse.c): type,
  * want reply and the fields of every known type, including pty-req terminal
- * modes; a parsed pty-req's modes are checked again as our encoder would,
- * and a request refused for a field over its limit must carry no field. */
+ * modes and our nullspace-session@nullspace.dev (key id, serial, source); a
+ * parsed pty-req's modes are checked again as our encoder would, and a
+ * request refused for a field over its limit must carry no field. */
 #include "chan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,8 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ns_chan_modes_check(q.modes);
 	}
 	/* refused for a field over its limit: no field is handed over */
-	if (rc == NS_ERR_TOOBIG && (q.term.len | q.modes.len | q.name.len | q.value.len |
-	                            q.command.len | q.signal.len | q.message.len) != 0) {
+	if (rc == NS_ERR_TOOBIG &&
+	    (q.term.len | q.modes.len | q.name.len | q.value.len | q.command.len | q.signal.len |
+	     q.message.len | q.key_id.len | q.source.len | q.serial) != 0) {
 		__builtin_trap();
 	}
 	return 0;

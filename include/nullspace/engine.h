@@ -12,13 +12,13 @@
  *
  * Memory per connection is bounded: the receive buffer holds at most one
  * packet (NS_PACKET_MAX + 20 bytes), the send buffer at most NS_OUTPUT_MAX
- * bytes, plus the channel table (~72 bytes per channel open, grown on
- * demand up to max_channels); buffers are released when idle. Data never exceeds the peer's window: writes accept
- * only what the window and the send buffer allow (backpressure), and the
- * engine reopens our window only as the caller reports data consumed.
- * Channel data fills the send buffer only to 64 KiB below NS_OUTPUT_HIGH,
- * so an engine busy sending keeps reading its peer (window adjusts are
- * never stuck behind its own data). */
+ * bytes, plus the channel table (~72 bytes per open channel, grown on
+ * demand up to max_channels); buffers are released when idle. Data never
+ * exceeds the peer's window: writes accept only what the window and the
+ * send buffer allow (backpressure), and the engine reopens our window only
+ * as the caller reports data consumed. Channel data fills the send buffer
+ * only to 64 KiB below NS_OUTPUT_HIGH, so an engine busy sending keeps
+ * reading its peer (window adjusts are never stuck behind its own data). */
 #ifndef NULLSPACE_ENGINE_H
 #define NULLSPACE_ENGINE_H
 
@@ -153,6 +153,14 @@ enum ns_event_type {
 
 #define NS_CHANNEL_ALL UINT32_MAX
 
+/* Our channel request, from the relay to the agent on each session channel
+ * of its connection, before pty-req/exec/shell: string key id, uint64
+ * serial, string source address (docs/relay.md, "What the agent learns per
+ * session"). A field over its limit refuses the request. */
+#define NS_CHAN_SESSION_INFO "nullspace-session@nullspace.dev"
+#define NS_CHAN_KEY_ID_MAX 1024 /* the certificate's key id */
+#define NS_CHAN_SOURCE_MAX 64   /* the user's address */
+
 /* Fields of a channel request, by type (RFC 4254 6.2-6.10). */
 typedef struct ns_chan_request {
 	ns_str type; /* "pty-req", "exec", ... */
@@ -167,6 +175,11 @@ typedef struct ns_chan_request {
 	int core_dumped;   /* exit-signal */
 	ns_str message;    /* exit-signal */
 	int client_can_do; /* xon-xoff: the client may do flow control (RFC 4254 6.8) */
+	/* nullspace-session@nullspace.dev (docs/relay.md): who the relay let in,
+	 * for the agent's log only, never for a decision */
+	ns_str key_id;   /* the user certificate's key id */
+	uint64_t serial; /* ... and serial */
+	ns_str source;   /* the user's address as the relay saw it */
 } ns_chan_request;
 
 typedef struct ns_event {
