@@ -32,6 +32,11 @@ typedef struct ns_session_host {
 	/* Restrictions from the login's certificate. */
 	char *force_command; /* replaces every exec/shell request (malloc'd) */
 	int no_pty;          /* the certificate lacks permit-pty */
+	/* Logged in with a plain key of --authorized-keys, where the relay's
+	 * --client-key goes (users come with certificates): the sessions' own
+	 * nullspace-session@nullspace.dev requests are logged; from any other
+	 * login they are refused. Log fields only, never a decision. */
+	int relay_login;
 } ns_session_host;
 
 typedef struct ns_session ns_session;

@@ -279,9 +279,9 @@ static void log_end(const ns_session *s)
 	}
 	fprintf(s->h->log,
 	        "agent event=session-end conn=%u channel=%u kind=%s %s bytes_in=%llu "
-	        "bytes_out=%llu\n",
+	        "bytes_out=%llu%s\n",
 	        s->h->conn_id, s->channel, s->kind, what, (unsigned long long)s->bytes_in,
-	        (unsigned long long)s->bytes_out);
+	        (unsigned long long)s->bytes_out, s->who);
 }
 
 void ns_session_io_finish(ns_session *s)
