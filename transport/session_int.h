@@ -22,6 +22,12 @@
  * sessions keep the kernel's default, since pipe capacity counts against
  * the user's limit (fs.pipe-user-pages-soft) even while empty. */
 #define NS_SESSION_PIPE_BULK (1024 * 1024)
+/* ... and until then a pipe holds this much: 2 pages, the least the kernel
+ * itself gives a user over fs.pipe-user-pages-soft (16384 pages). At the
+ * kernel's default of 16 pages, 3 pipes a session, an unprivileged sandbox
+ * user passed that limit at 341 idle sessions, and every later session got
+ * 2-page pipes that could never grow; at 2 pages it passes it at 2730. */
+#define NS_SESSION_PIPE_IDLE 8192
 #define NS_SESSION_TERM_MAX 64 /* TERM from pty-req */
 /* " key_id=K serial=N src=A" from the relay's nullspace-session request:
  * a key id of up to 64 characters and an IPv6 address fit. */

@@ -241,8 +241,8 @@ void ns_session_io_read(ns_session *s, int which)
 			release_hold(s, which);
 			return;
 		}
-		if ((size_t)n == NS_SESSION_CHUNK) {
-			grow_pipe(s, 1 + which, w->fd); /* a full read: bulk */
+		if ((size_t)n >= NS_SESSION_PIPE_IDLE) {
+			grow_pipe(s, 1 + which, w->fd); /* a full pipe: bulk */
 		}
 		s->hold_len[which] = (size_t)n;
 	}

@@ -12,7 +12,9 @@
 # request straight to the agent from a certificate login is refused and
 # logged as such (asyncssh sends it); from a plain authorized key, as the
 # relay logs in, it is taken. (d) An agent's --max-channels reached behind
-# the relay: the user is told which sandbox and which limit.
+# the relay: the user is told which sandbox and which limit. (e) A session's
+# pipes hold NS_SESSION_PIPE_IDLE until bulk data flows, then
+# NS_SESSION_PIPE_BULK.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -180,6 +182,22 @@ if "$PY" -c 'import asyncssh' 2>/dev/null; then
 		"key_id=relay-said serial=99 src=192.0.2.1" <(grep "event=session-start" "$AGENT_LOG")
 else
 	echo "# (c) skipped: python3-asyncssh missing"
+fi
+
+# ---- (e) a session's pipes: small while idle, large once bulk flows ----------------
+
+# F_GETPIPE_SZ (1032) of the command's own stdout, from inside the session
+PIPESZ='import fcntl, sys; sys.stderr.write("%d\n" % fcntl.fcntl(1, 1032))'
+if [ -x /usr/bin/python3 ]; then
+	timeout 60 "${R[@]}" sb_idle@127.0.0.1 "/usr/bin/python3 -c '$PIPESZ'" </dev/null \
+		>/dev/null 2>"$T/pipe_idle"
+	assert_eq "an idle session's stdout pipe holds NS_SESSION_PIPE_IDLE" 8192 \
+		"$(tr -dc 0-9 <"$T/pipe_idle")"
+	timeout 60 "${R[@]}" sb_idle@127.0.0.1 "head -c 4M /dev/zero; /usr/bin/python3 -c '$PIPESZ'" \
+		</dev/null >/dev/null 2>"$T/pipe_bulk"
+	assert_eq "after 4 MiB through it, NS_SESSION_PIPE_BULK" 1048576 "$(tr -dc 0-9 <"$T/pipe_bulk")"
+else
+	echo "# (e) skipped: no /usr/bin/python3"
 fi
 
 # ---- (d) the agent's --max-channels behind the relay names itself -------------------
