@@ -46,11 +46,11 @@
 
 /* Body of SSH_MSG_CHANNEL_REQUEST after the recipient channel (RFC 4254
  * 6.2-6.10, 6.10 and OpenSSH PROTOCOL 2.1-2.4): request type, want reply,
- * then the fields of known types; unknown types keep only type and
- * want_reply. NS_ERR_TOOBIG: well-formed, but a string field is longer than
- * its limit above (TERM, modes, env, command...): only type and want_reply
- * are set, and the request alone is refused. NS_ERR_FORMAT: malformed. */
-int ns_chan_request_parse(ns_rd *r, ns_chan_request *out);
+ * then the fields of known types (NS_CHAN_SESSION_INFO's into *info, zeroed
+ * for every other type); unknown types keep only type and want_reply. NS_ERR_TOOBIG: well-formed,
+ * but a string field is longer than its limit above (TERM, modes, env, command...): only type and
+ * want_reply are set, and the request alone is refused. NS_ERR_FORMAT: malformed. */
+int ns_chan_request_parse(ns_rd *r, ns_chan_request *out, ns_session_info *info);
 /* pty-req encoded terminal modes (RFC 4254 8): opcode/uint32 pairs up to
  * TTY_OP_END (or the end of the string); opcodes 160+ stop the parse. */
 int ns_chan_modes_check(ns_str modes);

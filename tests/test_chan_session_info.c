@@ -1,7 +1,7 @@
 /* nullspace-session@nullspace.dev, the relay's request to the agent that
  * carries the user's certificate key id, serial and address for the agent's
  * log: the parser (fields, limits, malformed bodies) and a round trip over
- * the in-memory pair (our encoder, the peer's event). */
+ * the in-memory pair (ns_channel_session_info, the peer's event's info). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,12 +43,14 @@ static size_t body(uint8_t *out, size_t cap, const char *key_id, size_t key_len,
 	return b.len;
 }
 
+static ns_session_info I; /* the last parse's fields */
+
 static int parse(const uint8_t *p, size_t n, ns_chan_request *q)
 {
 	ns_rd r;
 
 	ns_rd_init(&r, p, n);
-	return ns_chan_request_parse(&r, q);
+	return ns_chan_request_parse(&r, q, &I);
 }
 
 static void test_parse(void **state)
@@ -63,38 +65,45 @@ static void test_parse(void **state)
 	assert_int_equal(parse(buf, n, &q), 0);
 	assert_true(ns_str_eq(q.type, NS_CHAN_SESSION_INFO));
 	assert_int_equal(q.want_reply, 0);
-	assert_true(ns_str_eq(q.key_id, "alice key"));
-	assert_true(q.serial == 42);
-	assert_true(ns_str_eq(q.source, "192.0.2.7"));
+	assert_true(ns_str_eq(I.key_id, "alice key"));
+	assert_true(I.serial == 42);
+	assert_true(ns_str_eq(I.source, "192.0.2.7"));
 
 	/* the largest serial, empty strings */
 	n = body(buf, sizeof(buf), "", 0, UINT64_MAX, "", 0);
 	assert_int_equal(parse(buf, n, &q), 0);
-	assert_true(q.serial == UINT64_MAX);
-	assert_int_equal(q.key_id.len, 0);
+	assert_true(I.serial == UINT64_MAX);
+	assert_int_equal(I.key_id.len, 0);
 
 	/* a key id of exactly the limit is taken; one byte more refuses the
 	 * request alone, handing over no field */
 	memset(big, 'k', sizeof(big));
 	n = body(buf, sizeof(buf), big, NS_CHAN_KEY_ID_MAX, 1, "10.0.0.1", 0);
 	assert_int_equal(parse(buf, n, &q), 0);
-	assert_int_equal(q.key_id.len, NS_CHAN_KEY_ID_MAX);
+	assert_int_equal(I.key_id.len, NS_CHAN_KEY_ID_MAX);
 	n = body(buf, sizeof(buf), big, NS_CHAN_KEY_ID_MAX + 1, 1, "10.0.0.1", 0);
 	assert_int_equal(parse(buf, n, &q), NS_ERR_TOOBIG);
 	assert_true(ns_str_eq(q.type, NS_CHAN_SESSION_INFO));
-	assert_int_equal(q.key_id.len | q.source.len, 0);
-	assert_true(q.serial == 0);
+	assert_int_equal(I.key_id.len | I.source.len, 0);
+	assert_true(I.serial == 0);
 	n = body(buf, sizeof(buf), "id", 2, 1,
 	         "01234567890123456789012345678901234567890123456789012345678901234", 0);
 	assert_int_equal(parse(buf, n, &q), NS_ERR_TOOBIG);
 
-	/* malformed: no source, trailing bytes, a cut serial */
+	/* malformed: no source, trailing bytes, a cut serial; no field kept */
 	n = body(buf, sizeof(buf), "id", 2, 7, NULL, 0);
 	assert_int_equal(parse(buf, n, &q), NS_ERR_FORMAT);
 	n = body(buf, sizeof(buf), "id", 2, 7, "127.0.0.1", 1);
 	assert_int_equal(parse(buf, n, &q), NS_ERR_FORMAT);
 	n = body(buf, sizeof(buf), "id", 2, 7, NULL, 0);
 	assert_int_equal(parse(buf, n - 3, &q), NS_ERR_FORMAT);
+	assert_int_equal(I.key_id.len, 0);
+	/* another type never carries them */
+	n = body(buf, sizeof(buf), "id", 2, 7, "127.0.0.1", 0);
+	memcpy(buf + 4, "nullspace-sessioN", 17);
+	assert_int_equal(parse(buf, n, &q), 0);
+	assert_int_equal(I.key_id.len | I.source.len, 0);
+	assert_true(I.serial == 0);
 }
 
 typedef struct tctx {
@@ -115,9 +124,9 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 	}
 	if (side == 1 && ev->type == NS_EV_CHANNEL_REQUEST) {
 		t->requests++;
-		assert_int_equal(ns_str_copy(ev->req.key_id, t->key_id, sizeof(t->key_id)), 0);
-		assert_int_equal(ns_str_copy(ev->req.source, t->source, sizeof(t->source)), 0);
-		t->serial = ev->req.serial;
+		assert_int_equal(ns_str_copy(ev->info.key_id, t->key_id, sizeof(t->key_id)), 0);
+		assert_int_equal(ns_str_copy(ev->info.source, t->source, sizeof(t->source)), 0);
+		t->serial = ev->info.serial;
 		t->want_reply = ev->req.want_reply;
 	}
 	return 0;
@@ -127,7 +136,8 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 static void test_round_trip(void **state)
 {
 	static char big[NS_CHAN_KEY_ID_MAX + 1];
-	ns_chan_request q;
+	ns_session_info q;
+	ns_chan_request plain;
 	uint32_t id;
 	ns_pair p;
 
@@ -138,11 +148,10 @@ static void test_round_trip(void **state)
 	assert_int_equal(ns_channel_open_session(p.e[0], &id), 0);
 	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
 	memset(&q, 0, sizeof(q));
-	q.type = S(NS_CHAN_SESSION_INFO);
 	q.key_id = S("ci-runner 7");
 	q.serial = 1234567890123ULL;
 	q.source = S("2001:db8::7");
-	assert_int_equal(ns_channel_request(p.e[0], id, &q), 0);
+	assert_int_equal(ns_channel_session_info(p.e[0], id, &q), 0);
 	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
 	assert_int_equal(T.requests, 1);
 	assert_string_equal(T.key_id, "ci-runner 7");
@@ -153,7 +162,11 @@ static void test_round_trip(void **state)
 	memset(big, 'k', sizeof(big));
 	q.key_id.p = (const uint8_t *)big;
 	q.key_id.len = sizeof(big);
-	assert_int_equal(ns_channel_request(p.e[0], id, &q), NS_ERR_INVALID);
+	assert_int_equal(ns_channel_session_info(p.e[0], id, &q), NS_ERR_INVALID);
+	/* ... nor the type without its fields, through the generic call */
+	memset(&plain, 0, sizeof(plain));
+	plain.type = S(NS_CHAN_SESSION_INFO);
+	assert_int_equal(ns_channel_request(p.e[0], id, &plain), NS_ERR_INVALID);
 	assert_false(p.disconnected[0] || p.disconnected[1]);
 	ns_pair_free(&p);
 }

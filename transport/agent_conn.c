@@ -249,7 +249,7 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	case NS_EV_CHANNEL_OPEN: channel_open(c, ev); break;
 	case NS_EV_CHANNEL_REQUEST:
 		if (s != NULL) {
-			ns_session_request(s, &ev->req);
+			ns_session_request(s, &ev->req, &ev->info);
 		} else if (ev->req.want_reply) {
 			ns_channel_reply(c->host.e, ev->channel, 0);
 		}

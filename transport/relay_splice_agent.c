@@ -42,18 +42,16 @@ static void answer_forwarded(ns_relay_conn *c, ns_relay_chan *ch, int ok, int al
  * type it does not know). */
 static void send_who(ns_relay_conn *c, ns_relay_chan *ch)
 {
-	ns_chan_request q;
+	ns_session_info q;
 	int rc;
 
 	memset(&q, 0, sizeof(q));
-	q.type.p = (const uint8_t *)NS_CHAN_SESSION_INFO;
-	q.type.len = strlen(NS_CHAN_SESSION_INFO);
 	q.key_id.p = (const uint8_t *)c->cert_id;
 	q.key_id.len = strlen(c->cert_id);
 	q.serial = c->serial;
 	q.source.p = (const uint8_t *)c->peer;
 	q.source.len = strlen(c->peer);
-	if ((rc = ns_channel_request(ch->in->p.e, ch->ich, &q)) != 0) {
+	if ((rc = ns_channel_session_info(ch->in->p.e, ch->ich, &q)) != 0) {
 		/* the session goes on: its agent log lines lack the user */
 		fprintf(c->r->log,
 		        "relay event=error conn=%u channel=%u what=session-info error=\"%s\"\n",

@@ -245,7 +245,7 @@ static void eow_req(ns_session *s)
  * certificate key id and serial, the user's address), for this session's
  * log lines. Taken once, before exec/shell, and only on a relay's login
  * (ns_session_host.relay_login); sanitised; never used for a decision. */
-static int session_info_req(ns_session *s, const ns_chan_request *req)
+static int session_info_req(ns_session *s, const ns_session_info *req)
 {
 	const char *why = NULL;
 	char id[65], src[NS_CHAN_SOURCE_MAX + 1];
@@ -319,7 +319,7 @@ void ns_session_reply(ns_session *s, int ok)
 	}
 }
 
-void ns_session_request(ns_session *s, const ns_chan_request *req)
+void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_session_info *info)
 {
 	ns_str t = req->type;
 	int ok = 0;
@@ -349,7 +349,7 @@ void ns_session_request(ns_session *s, const ns_chan_request *req)
 		eow_req(s);
 		ok = 1;
 	} else if (ns_str_eq(t, NS_CHAN_SESSION_INFO)) {
-		ok = session_info_req(s, req);
+		ok = session_info_req(s, info);
 	}
 	reply(s, req, ok);
 }

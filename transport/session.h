@@ -48,7 +48,8 @@ int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out);
 void ns_session_free(ns_session *s);
 
 /* NS_EV_CHANNEL_REQUEST, NS_EV_CHANNEL_DATA, NS_EV_CHANNEL_EOF. */
-void ns_session_request(ns_session *s, const ns_chan_request *req);
+/* info: the fields of a NS_CHAN_SESSION_INFO request (ns_event.info). */
+void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_session_info *info);
 void ns_session_data(ns_session *s, uint32_t ext, ns_str data);
 void ns_session_eof(ns_session *s);
 /* NS_EV_CHANNEL_REPLY: the client answered a request of ours. */

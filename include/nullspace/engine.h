@@ -161,6 +161,14 @@ enum ns_event_type {
 #define NS_CHAN_KEY_ID_MAX 1024 /* the certificate's key id */
 #define NS_CHAN_SOURCE_MAX 64   /* the user's address */
 
+/* Its fields: who the relay let in, for the agent's log only, never for a
+ * decision. */
+typedef struct ns_session_info {
+	ns_str key_id;   /* the user certificate's key id */
+	uint64_t serial; /* ... and serial */
+	ns_str source;   /* the user's address as the relay saw it */
+} ns_session_info;
+
 /* Fields of a channel request, by type (RFC 4254 6.2-6.10). */
 typedef struct ns_chan_request {
 	ns_str type; /* "pty-req", "exec", ... */
@@ -175,11 +183,6 @@ typedef struct ns_chan_request {
 	int core_dumped;   /* exit-signal */
 	ns_str message;    /* exit-signal */
 	int client_can_do; /* xon-xoff: the client may do flow control (RFC 4254 6.8) */
-	/* nullspace-session@nullspace.dev (docs/relay.md): who the relay let in,
-	 * for the agent's log only, never for a decision */
-	ns_str key_id;   /* the user certificate's key id */
-	uint64_t serial; /* ... and serial */
-	ns_str source;   /* the user's address as the relay saw it */
 } ns_chan_request;
 
 typedef struct ns_event {
@@ -219,6 +222,9 @@ typedef struct ns_event {
 	ns_str message;
 	int by_peer;
 	int error; /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
+	/* NS_EV_CHANNEL_REQUEST of type NS_CHAN_SESSION_INFO: its fields (last,
+	 * so that the fields before keep their places) */
+	ns_session_info info;
 } ns_event;
 
 /* The allocator must return memory aligned as malloc's (16 bytes): the
@@ -306,6 +312,10 @@ int ns_channel_accept(ns_engine *e, uint32_t id);
 int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
 /* Send a request; fields used by type as in ns_chan_request. */
 int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
+/* Send NS_CHAN_SESSION_INFO (want_reply false) on channel id: what the
+ * relay tells the agent about each session. NS_ERR_INVALID: a field over
+ * its limit. */
+int ns_channel_session_info(ns_engine *e, uint32_t id, const ns_session_info *info);
 /* Answer a want_reply request of the peer, in the order they came (RFC
  * 4254 5.4). Never NS_ERR_AGAIN: room for each owed reply is held in the
  * send buffer from the moment the request arrives. */
