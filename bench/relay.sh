@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Benchmarks `nullspace relay` against a plain sshd, side by side, in one run:
 # throughput ssh -> relay -> agent vs ssh -> sshd (BENCH_BYTES each way,
-# chacha20-poly1305), full sessions per second, memory per idle
-# authenticated connection (N `ssh -N` clients; PSS from smaps_rollup before
-# and after, divided by N; for sshd summed over its per-connection
-# processes), and how many idle connections the relay holds (up to
-# BENCH_HOLD, within BENCH_HOLD_SECONDS) with the time of a new login while
-# they are held; and the CPU seconds the relay and the agent spend per GiB
+# chacha20-poly1305), full sessions per second (exec `true`), idle sessions
+# (below), and the CPU seconds the relay and the agent spend per GiB
 # forwarded next to the cost of the crypto they must do (bench/crypto.c, the
-# same primitives in the same run). The clients are OpenSSH `ssh -N`
-# processes, started in waves and all killed at the end. Release build
-# (bin/nullspace).
+# same primitives in the same run). Release build (bin/nullspace).
+#
+# Idle sessions: BENCH_SESSIONS `sleep` sessions to ONE sandbox through the
+# relay, all held at once, each its own OpenSSH connection (ControlMaster=no:
+# every `ssh` or `nullspace ssh` a user runs is a connection, the relay's
+# costlier case, and a ControlMaster would carry at most 16 of them, the
+# relay's --max-channels), opened in waves of WAVE logins so the per-source
+# pre-auth cap is not what is measured. Then: how many are up, the time of a
+# new login (a full session, exec `true`) while they are held, the agent
+# connections the relay holds (one), and the PSS of the relay process and of
+# the agent process (smaps_rollup, before and after, divided by the
+# sessions; the commands the agent runs, `sleep` here, are the user's
+# programs, which sshd runs as well: listed apart), the first session,
+# which opens the relay's agent connection, apart too. The sshd column holds
+# BENCH_IDLE such sessions, its per-connection processes counted.
 #
 # Environment: BENCH_BYTES (default 1G), BENCH_SECONDS (sessions loop, 10),
-# BENCH_IDLE (memory sample, 500), BENCH_HOLD (5000), BENCH_HOLD_SECONDS (120),
-# NULLSPACE (default bin/nullspace). The OpenSSH column needs root (sshd).
+# BENCH_SESSIONS (2000), BENCH_HOLD_SECONDS (time to open them, 600),
+# BENCH_IDLE (sessions for the sshd column, 200), NULLSPACE (default
+# bin/nullspace). The OpenSSH column needs root (sshd).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NULLSPACE=${NULLSPACE:-$ROOT/bin/nullspace}
 . "$ROOT/tests/interop/lib.sh"
@@ -22,9 +31,9 @@ NULLSPACE=${NULLSPACE:-$ROOT/bin/nullspace}
 BYTES_SPEC=${BENCH_BYTES:-1G}
 BYTES=$(numfmt --from=iec "$BYTES_SPEC") || die "bad BENCH_BYTES=$BYTES_SPEC"
 SECONDS_BUDGET=${BENCH_SECONDS:-10}
-IDLE_N=${BENCH_IDLE:-500}
-HOLD_N=${BENCH_HOLD:-5000}
-HOLD_SECONDS=${BENCH_HOLD_SECONDS:-120}
+IDLE_N=${BENCH_IDLE:-200}
+HOLD_N=${BENCH_SESSIONS:-2000}
+HOLD_SECONDS=${BENCH_HOLD_SECONDS:-600}
 WAVE=24 # clients authenticating at once (under the relay's 32 per source)
 need_nullspace
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -43,7 +52,7 @@ cp "$T/user.pub" "$T/cert.pub"
 ssh-keygen -q -s "$T/ca" -I bench -n sb_bench -V -5m:+1d "$T/cert.pub" </dev/null >/dev/null 2>&1 ||
 	die "ssh-keygen -s failed"
 cat "$T/relay_client.pub" >"$T/agent_authorized_keys"
-start_agent --max-connections $((HOLD_N + IDLE_N + 100))
+start_agent --max-connections 256 --max-channels 4096 # as `nullspace up` runs it
 mkdir -p "$T/registry"
 printf 'endpoint=127.0.0.1:%s\nhost_key=%s\nstate=running\n' "$AGENT_PORT" \
 	"$(cat "$AGENT_HOSTKEY.pub")" >"$T/registry/.new" && mv "$T/registry/.new" "$T/registry/sb_bench"
@@ -52,7 +61,8 @@ RELAY_PORT=$(pick_port)
 spawn "$T/relay.log" "$NULLSPACE" relay --listen "127.0.0.1:$RELAY_PORT" \
 	--host-key "$T/relay_host" --ca-keys "$T/ca.pub" --revoked "$T/revoked" \
 	--registry "$T/registry" --client-key "$T/relay_client" \
-	--max-connections $((HOLD_N + IDLE_N + 100))
+	--max-connections $((HOLD_N + 100)) --max-connections-per-sandbox $((HOLD_N + 100)) \
+	--max-authed-per-source $((HOLD_N + 100))
 RELAY_PID=$SPAWNED
 wait_listen "nullspace relay" "$RELAY_PID" "$RELAY_PORT"
 known_hosts_line "$RELAY_PORT" "$T/relay_host.pub" >"$T/known_hosts"
@@ -112,11 +122,13 @@ CRYPTO=$(dirname "$NULLSPACE")/../build/rel/bench/crypto
 [ -x "$CRYPTO" ] || (cd "$ROOT" && make -s build/rel/bench/crypto >/dev/null) ||
 	die "cannot build bench/crypto"
 
-# --- idle connections ---
+# --- idle sessions ---
 IDLE_PIDS=()
 kill_idle()
 {
 	local i
+	# sshd leaves a command without a PTY running when its client goes
+	[ -n "${SSHD_PID:-}" ] && kill $(descendants "$SSHD_PID" sleep) 2>/dev/null
 	for ((i = 0; i < ${#IDLE_PIDS[@]}; i += 500)); do
 		kill "${IDLE_PIDS[@]:i:500}" 2>/dev/null
 	done
@@ -128,23 +140,43 @@ kill_idle()
 }
 trap 'rc=$?; kill_idle; (exit $rc); ns_cleanup' EXIT
 
-# pss PID...: total PSS in KiB of the processes and all their descendants.
-pss()
+# pss_of PID [FIELD]: a smaps_rollup field in KiB of that one process,
+# Pss_Anon by default: the memory it allocated (heap, stacks). Its whole Pss
+# also moves with the libraries it shares: the agent's falls as its
+# children map the same libc, which made its per-session figure negative.
+pss_of() { awk -v f="${2:-Pss_Anon}:" '$1 == f { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+# descendants PID [COMM]: the process and all its descendants, one pid a
+# line; with COMM, only those whose command name is COMM. (One ps: a ps per
+# process took minutes over 2,000 sessions.)
+descendants()
 {
-	local p c total=0
-	for p in "$@"; do
-		total=$((total + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
-		for c in $(ps -o pid= --ppid "$p"); do
-			total=$((total + $(pss "$c")))
-		done
-	done
-	echo "$total"
+	ps -e -o pid=,ppid=,comm= | awk -v root="$1" -v comm="${2:-}" '
+		{ parent[$1] = $2; name[$1] = $3 }
+		END {
+			for (p in parent) {
+				for (q = p; q != "" && q != 0 && q != 1; q = parent[q]) {
+					if (q == root) {
+						if (comm == "" || name[p] == comm) print p
+						break
+					}
+				}
+			}
+		}'
+}
+# pss_tree PID [COMM [FIELD]]: the field summed over descendants PID COMM.
+pss_tree()
+{
+	local pids
+	pids=$(descendants "$1" "${2:-}")
+	[ -n "$pids" ] || { echo 0; return; }
+	(cd /proc && cat $(printf '%s/smaps_rollup ' $pids) 2>/dev/null) |
+		awk -v f="${3:-Pss_Anon}:" '$1 == f { t += $2 } END { print t + 0 }'
 }
 
-# hold N SECONDS CLIENT...: starts up to N idle `ssh -N` clients in waves of
-# WAVE, each marking itself authenticated through LocalCommand; stops at N or
-# after SECONDS. Sets HELD to how many are authenticated and still running.
-# (Not run in $(...): IDLE_PIDS must stay in this shell, for clean-up.)
+# hold N SECONDS CLIENT...: starts up to N `sleep` sessions (exec; each
+# prints a line once its command runs), in waves of WAVE logins; stops at N
+# or after SECONDS. Sets HELD to how many are up and still running. (Not
+# run in $(...): IDLE_PIDS must stay in this shell, for clean-up.)
 hold()
 {
 	local n=$1 secs=$2 start=${#IDLE_PIDS[@]} i j up t0
@@ -154,14 +186,14 @@ hold()
 	i=0
 	while [ "$i" -lt "$n" ] && [ $(($(date +%s) - t0)) -lt "$secs" ]; do
 		for ((j = 0; j < WAVE && i < n; j++, i++)); do
-			"$@" -N -o PermitLocalCommand=yes -o "LocalCommand=touch $T/up/$((start + i))" \
-				</dev/null >/dev/null 2>>"$T/idle.err" &
+			"$@" -T -- 'echo up; exec sleep 100000' </dev/null >"$T/up/$((start + i))" \
+				2>>"$T/idle.err" &
 			IDLE_PIDS+=($!)
 		done
-		# the wave is done when each of its clients is up or gone
+		# the wave is done when each of its sessions is up or gone
 		for ((j = start + i - WAVE; j < start + i; j++)); do
 			[ "$j" -ge "$start" ] || continue
-			while [ ! -e "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null &&
+			while [ ! -s "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null &&
 				[ $(($(date +%s) - t0)) -lt "$((secs + 30))" ]; do
 				sleep 0.02
 			done
@@ -169,44 +201,68 @@ hold()
 	done
 	up=0
 	for ((j = start; j < ${#IDLE_PIDS[@]}; j++)); do
-		[ -e "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && up=$((up + 1))
+		[ -s "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && up=$((up + 1))
 	done
 	HELD=$up
 }
 
-# per_conn N CLIENT... -- PIDS...: sets PER_CONN, the PSS per idle connection in KiB.
-per_conn()
+# login_ms CLIENT...: five new logins (full sessions, exec true), their times in ms.
+login_ms()
 {
-	local n=$1 before after
-	shift
-	local -a client=()
-	while [ "$1" != -- ]; do
-		client+=("$1")
-		shift
+	local i t0 out=""
+	for i in 1 2 3 4 5; do
+		t0=$(now)
+		"$@" -T -- true </dev/null >/dev/null 2>"$T/lat.err" ||
+			die "a new login failed while sessions were held: $(head -c 300 "$T/lat.err")"
+		out+="$(awk -v a="$t0" -v z="$(now)" 'BEGIN { printf "%.0f", (z - a) * 1000 }') "
 	done
-	shift
-	sleep 1
-	before=$(pss "$@")
-	hold "$n" 300 "${client[@]}"
-	[ "$HELD" = "$n" ] || die "only $HELD of $n idle clients authenticated: $(tail -n 3 "$T/idle.err")"
-	sleep 2
-	after=$(pss "$@")
-	kill_idle
-	PER_CONN=$(awk -v a="$after" -v b="$before" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
+	echo "$out"
 }
+per() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.1f", (a - b) / n }'; }
 
 echo "nullspace relay bench: $BYTES_SPEC each way, sessions for ${SECONDS_BUDGET}s," \
-	"$IDLE_N idle for memory, up to $HOLD_N held; $(nproc) cores"
+	"$HOLD_N idle sessions held ($IDLE_N for sshd); $(nproc) cores"
 echo "  nullspace: $NULLSPACE"
 [ "$have_openssh" = 1 ] && echo "  openssh:   $(ssh -V 2>&1)"
 
 "${RL[@]}" -T -- true </dev/null >/dev/null 2>&1 || die "warm-up login through the relay failed"
 [ "$have_openssh" = 1 ] && "${OS[@]}" -T -- true </dev/null >/dev/null 2>&1
 
-# Memory first, on a fresh relay: after the bulk transfers its heap holds freed
-# pages that new connections reuse, which hides their cost (it printed < 0).
-per_conn "$IDLE_N" "${RL[@]}" -- "$RELAY_PID"
-r_mem=$PER_CONN
+# Idle sessions first, on a fresh relay and agent: after the bulk transfers
+# their heaps hold freed pages that new sessions reuse, which hides their
+# cost (it printed < 0).
+# The warm-up's agent connection closes first (NS_RELAY_INNER_IDLE_MS, 5 s),
+# so the first session pays for opening it: listed apart.
+sleep 7
+r0=$(pss_of "$RELAY_PID")
+a0=$(pss_of "$AGENT_PID")
+t0=$(now)
+hold 1 60 "${RL[@]}"
+sleep 1
+r_first=$(($(pss_of "$RELAY_PID") - r0))
+a_first=$(($(pss_of "$AGENT_PID") - a0))
+hold $((HOLD_N - 1)) "$HOLD_SECONDS" "${RL[@]}"
+held=0
+for ((j = 0; j < ${#IDLE_PIDS[@]}; j++)); do
+	[ -s "$T/up/$j" ] && kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && held=$((held + 1))
+done
+t_hold=$(awk -v a="$t0" -v z="$(now)" 'BEGIN { printf "%.0f", z - a }')
+[ "$held" -gt 0 ] || die "no session came up: $(tail -n 3 "$T/idle.err")"
+sleep 2
+r1=$(pss_of "$RELAY_PID")
+a1=$(pss_of "$AGENT_PID")
+cmds=$(($(pss_tree "$AGENT_PID" "" Pss) - $(pss_of "$AGENT_PID" Pss)))
+lat=$(login_ms "${RL[@]}") || exit 1
+inner=$(ss -Htn state established "( sport = :$AGENT_PORT )" | wc -l)
+still=0
+for ((j = 0; j < ${#IDLE_PIDS[@]}; j++)); do
+	kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && still=$((still + 1))
+done
+kill_idle
+r_mem=$(per "$r1" "$r0" "$held")
+a_mem=$(per "$a1" "$a0" "$held")
+ra_mem=$(per $((r1 + a1)) $((r0 + a0)) "$held")
+c_mem=$(per "$cmds" 0 "$held")
 rc0=$(cpu_ticks "$RELAY_PID")
 ac0=$(cpu_ticks "$AGENT_PID")
 r_up=$(upload "${RL[@]}") || exit 1
@@ -224,34 +280,19 @@ c_gcm=$(awk '$1 == "aes256-gcm@openssh.com" { print $2 }' "$T/crypto.out")
 c_inner=${c_gcm:-$c_chacha}
 c_relay=$(awk -v a="$c_chacha" -v b="$c_inner" 'BEGIN { printf "%.2f", a + b }')
 r_sess=$(sessions "${RL[@]}") || exit 1
-o_up=n/a o_down=n/a o_sess=n/a o_mem=n/a
+o_up=n/a o_down=n/a o_sess=n/a o_mem=n/a o_lat=n/a
 if [ "$have_openssh" = 1 ]; then
 	o_up=$(upload "${OS[@]}") || exit 1
 	o_down=$(download "${OS[@]}") || exit 1
 	o_sess=$(sessions "${OS[@]}") || exit 1
-	per_conn "$IDLE_N" "${OS[@]}" -- "$SSHD_PID"
-	o_mem=$PER_CONN
+	o0=$(pss_tree "$SSHD_PID" sshd)
+	hold "$IDLE_N" 300 "${OS[@]}"
+	[ "$HELD" = "$IDLE_N" ] || die "only $HELD of $IDLE_N sshd sessions came up: $(tail -n 3 "$T/idle.err")"
+	sleep 2
+	o_mem=$(per "$(pss_tree "$SSHD_PID" sshd)" "$o0" "$IDLE_N")
+	o_lat=$(login_ms "${OS[@]}") || exit 1
+	kill_idle
 fi
-
-# held connections, and a new login (full session) timed while they are held
-t0=$(now)
-hold "$HOLD_N" "$HOLD_SECONDS" "${RL[@]}"
-held=$HELD
-t_hold=$(awk -v a="$t0" -v z="$(now)" 'BEGIN { printf "%.0f", z - a }')
-sleep 1
-held_mem=$(pss "$RELAY_PID")
-lat=""
-for i in 1 2 3 4 5; do
-	t0=$(now)
-	"${RL[@]}" -T -- true </dev/null >/dev/null 2>"$T/lat.err" ||
-		die "a new login failed while $held connections were held: $(head -c 300 "$T/lat.err")"
-	lat+="$(awk -v a="$t0" -v z="$(now)" 'BEGIN { printf "%.0f", (z - a) * 1000 }') "
-done
-still=0
-for ((j = 0; j < ${#IDLE_PIDS[@]}; j++)); do
-	kill -0 "${IDLE_PIDS[j]}" 2>/dev/null && still=$((still + 1))
-done
-kill_idle
 
 row()
 {
@@ -266,7 +307,7 @@ printf '%-34s %12s %12s %8s\n' metric relay sshd ratio
 row "upload $BYTES_SPEC (MiB/s)" "$r_up" "$o_up"
 row "download $BYTES_SPEC (MiB/s)" "$r_down" "$o_down"
 row "sessions/s (exec true)" "$r_sess" "$o_sess"
-row "PSS per idle connection (KiB)" "$r_mem" "$o_mem"
+row "Pss_Anon per idle session (KiB)" "$ra_mem" "$o_mem"
 echo
 printf '%-34s %12s %12s %8s\n' "CPU-s per GiB forwarded" measured crypto ratio
 row "relay (open + seal)" "$r_cpu" "$c_relay"
@@ -275,10 +316,13 @@ echo "(crypto = bench/crypto: one pass of 32 KiB packets, chacha20-poly1305 $c_c
 	"aes256-gcm ${c_gcm:-n/a} s/GiB; the relay's is one outer chacha20-poly1305 pass plus one" \
 	"inner pass; measured over the upload and the download together)"
 echo "(relay = ssh -> nullspace relay -> nullspace agent; sshd = ssh -> sshd; ratio = relay / sshd;"
-echo " PSS: ${IDLE_N} idle authenticated ssh -N clients, relay process vs all sshd processes)"
+echo " Pss_Anon per idle session: relay + agent processes over $held sessions, sshd's"
+echo " per-connection processes over $IDLE_N, the user's commands left out of both)"
 echo
-echo "idle authenticated connections held: $held of $HOLD_N asked (${t_hold}s to open;" \
-	"$still clients still connected after the logins below)"
-echo "relay PSS while holding them: $((held_mem / 1024)) MiB"
-echo "new login (full session, exec true) while held, ms: $lat"
+echo "idle sessions to one sandbox: $held of $HOLD_N up (${t_hold}s to open, one ssh connection each;" \
+	"$still still up after the logins below; agent connections from the relay: $inner)"
+echo "Pss_Anon per idle session, KiB: relay $r_mem + agent $a_mem = $ra_mem" \
+	"(budget NS_RELAY_IDLE_SESSION_BUDGET: 16); the commands themselves (sleep), Pss: $c_mem"
+echo "the first session, which opens the agent connection: relay +$r_first KiB, agent +$a_first KiB"
+echo "new login (full session, exec true) while they are held, ms: $lat (sshd with $IDLE_N held: $o_lat)"
 NS_DONE=1

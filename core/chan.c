@@ -9,8 +9,8 @@
 
 int ns_chan_init(ns_engine *e)
 {
-	e->chans = NULL; /* allocated by the first open */
-	e->nchans = e->cfg.max_channels;
+	e->chans = NULL; /* allocated by the first open, grown by later ones */
+	e->nchans = 0;
 	return 0;
 }
 
@@ -21,25 +21,64 @@ void ns_chan_free(ns_engine *e)
 		e->alloc.realloc(e->alloc.ctx, e->chans, 0);
 	}
 	e->chans = NULL;
+	e->nchans = 0;
 }
 
-ns_channel *ns_chan_table(ns_engine *e)
+/* The table moved to n entries (ids below both sizes keep their slots, new
+ * ones are free); 0 or NS_ERR_NOMEM, the old table kept. A fresh block
+ * rather than realloc, so the old one is wiped before it goes back. */
+static int resize(ns_engine *e, uint32_t n)
 {
-	size_t n = (size_t)e->nchans * sizeof(ns_channel);
+	size_t keep = (size_t)(n < e->nchans ? n : e->nchans) * sizeof(ns_channel);
+	ns_channel *t = e->alloc.realloc(e->alloc.ctx, NULL, (size_t)n * sizeof(ns_channel));
 
-	if (e->chans == NULL && n > 0) {
-		e->chans = e->alloc.realloc(e->alloc.ctx, NULL, n);
-		if (e->chans != NULL) {
-			memset(e->chans, 0, n);
-		}
+	if (t == NULL) {
+		return NS_ERR_NOMEM;
 	}
-	return e->chans;
+	memset(t, 0, (size_t)n * sizeof(ns_channel));
+	if (keep > 0) {
+		memcpy(t, e->chans, keep);
+	}
+	ns_chan_free(e);
+	e->chans = t;
+	e->nchans = n;
+	return 0;
+}
+
+int ns_chan_table_grow(ns_engine *e)
+{
+	uint32_t max = e->cfg.max_channels, n;
+
+	if (e->nchans >= max) {
+		return NS_ERR_LIMIT;
+	}
+	n = e->nchans == 0 ? NS_CHAN_TABLE_MIN : e->nchans * 2;
+	return resize(e, n < max ? n : max);
+}
+
+/* Ids are handed out lowest first, so the top of a table that has emptied
+ * is free: halve it while three quarters of it are unused. Best effort (a
+ * failed allocation keeps the larger table). */
+static void maybe_shrink(ns_engine *e)
+{
+	uint32_t used = e->nchans, n = e->nchans;
+
+	while (used > 0 && e->chans[used - 1].state == NS_CH_FREE) {
+		used--;
+	}
+	while (n / 2 >= NS_CHAN_TABLE_MIN && used <= n / 4) {
+		n /= 2;
+	}
+	if (n < e->nchans) {
+		(void)resize(e, n);
+	}
 }
 
 void ns_chan_release(ns_engine *e, uint32_t id)
 {
 	e->replies_owed -= e->chans[id].reply_len;
 	memset(&e->chans[id], 0, sizeof(e->chans[id]));
+	maybe_shrink(e);
 }
 
 size_t ns_chan_out_free(const ns_engine *e)
@@ -60,10 +99,10 @@ int ns_chan_lookup(ns_engine *e, uint32_t id, ns_channel **c)
 	if (e->phase == NS_PH_CLOSED) {
 		return NS_ERR_CLOSED;
 	}
-	if (id >= e->nchans) {
+	if (id >= e->cfg.max_channels) {
 		return NS_ERR_INVALID;
 	}
-	if (e->chans == NULL || e->chans[id].state == NS_CH_FREE) {
+	if (id >= e->nchans || e->chans[id].state == NS_CH_FREE) {
 		return NS_ERR_CLOSED;
 	}
 	*c = &e->chans[id];
@@ -111,25 +150,24 @@ static int malformed(ns_engine *e)
 	return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR, "malformed channel message");
 }
 
-/* A free slot, initialised with our window and max packet. */
+/* A free slot, the lowest, initialised with our window and max packet;
+ * the table grows when every slot is taken. */
 static int alloc_slot(ns_engine *e, uint32_t *id)
 {
 	uint32_t i;
+	int rc;
 
-	if (ns_chan_table(e) == NULL) {
-		return NS_ERR_NOMEM;
+	for (i = 0; i < e->nchans && e->chans[i].state != NS_CH_FREE; i++) {
 	}
-	for (i = 0; i < e->nchans; i++) {
-		if (e->chans[i].state == NS_CH_FREE) {
-			ns_chan_release(e, i);
-			e->chans[i].local_window = e->cfg.window;
-			e->chans[i].local_window_max = e->cfg.window;
-			e->chans[i].local_max_packet = e->cfg.max_packet;
-			*id = i;
-			return 0;
-		}
+	if (i == e->nchans && (rc = ns_chan_table_grow(e)) != 0) {
+		return rc;
 	}
-	return NS_ERR_LIMIT;
+	memset(&e->chans[i], 0, sizeof(e->chans[i]));
+	e->chans[i].local_window = e->cfg.window;
+	e->chans[i].local_window_max = e->cfg.window;
+	e->chans[i].local_max_packet = e->cfg.max_packet;
+	*id = i;
+	return 0;
 }
 
 int ns_channel_open_session(ns_engine *e, uint32_t *id)
@@ -199,7 +237,9 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 		                   "session channel opened after no-more-sessions@openssh.com");
 	}
 	if ((rc = alloc_slot(e, &id)) != 0) {
-		return send_open_failure(e, sender, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
+		return send_open_failure(e, sender, NS_OPEN_RESOURCE_SHORTAGE,
+		                         rc == NS_ERR_NOMEM ? "out of memory"
+		                                            : "too many channels");
 	}
 	e->chans[id].state = NS_CH_PENDING;
 	e->chans[id].remote_id = sender;

@@ -12,6 +12,7 @@
 #define NS_CHAN_ENV_NAME_MAX 256    /* env variable name */
 #define NS_CHAN_ENV_VALUE_MAX 32768 /* env variable value */
 #define NS_CHAN_COMMAND_MAX 32768   /* exec command, subsystem name */
+/* NS_CHAN_KEY_ID_MAX, NS_CHAN_SOURCE_MAX: nullspace/engine.h */
 /* Bytes a DATA / EXTENDED_DATA payload adds around its data: type,
  * recipient channel, data type code, string length. */
 #define NS_CHAN_DATA_HEADER 13
@@ -45,11 +46,11 @@
 
 /* Body of SSH_MSG_CHANNEL_REQUEST after the recipient channel (RFC 4254
  * 6.2-6.10, 6.10 and OpenSSH PROTOCOL 2.1-2.4): request type, want reply,
- * then the fields of known types; unknown types keep only type and
- * want_reply. NS_ERR_TOOBIG: well-formed, but a string field is longer than
- * its limit above (TERM, modes, env, command...): only type and want_reply
- * are set, and the request alone is refused. NS_ERR_FORMAT: malformed. */
-int ns_chan_request_parse(ns_rd *r, ns_chan_request *out);
+ * then the fields of known types (NS_CHAN_SESSION_INFO's into *info, zeroed
+ * for every other type); unknown types keep only type and want_reply. NS_ERR_TOOBIG: well-formed,
+ * but a string field is longer than its limit above (TERM, modes, env, command...): only type and
+ * want_reply are set, and the request alone is refused. NS_ERR_FORMAT: malformed. */
+int ns_chan_request_parse(ns_rd *r, ns_chan_request *out, ns_session_info *info);
 /* pty-req encoded terminal modes (RFC 4254 8): opcode/uint32 pairs up to
  * TTY_OP_END (or the end of the string); opcodes 160+ stop the parse. */
 int ns_chan_modes_check(ns_str modes);
@@ -57,8 +58,14 @@ int ns_chan_modes_check(ns_str modes);
  * request-specific data is left unread. */
 int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply);
 
-/* The channel table, allocated on first use (NULL on allocation failure). */
-ns_channel *ns_chan_table(ns_engine *e);
+/* The channel table grows on demand, from NS_CHAN_TABLE_MIN entries by
+ * doubling up to cfg.max_channels, and gives back half once three quarters
+ * of it are free at the top: an engine allowed thousands of channels (the
+ * relay's one connection to an agent) holds a table for what is open, not
+ * for its limit (4096 entries were 300 KiB per connection). Grow by one
+ * step: 0, NS_ERR_LIMIT (at max_channels) or NS_ERR_NOMEM. */
+#define NS_CHAN_TABLE_MIN 8
+int ns_chan_table_grow(ns_engine *e);
 /* The channel an incoming message of this type addresses (id is ours), in
  * state NS_CH_OPEN; otherwise fails the connection and returns NULL. */
 ns_channel *ns_chan_peer_target(ns_engine *e, uint32_t id, uint8_t type);

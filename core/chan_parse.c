@@ -112,6 +112,14 @@ static int exit_signal(ns_rd *r, ns_chan_request *q, int *over)
 	return field(r, NS_NAME_MAX, &lang, over); /* language tag */
 }
 
+/* NS_CHAN_SESSION_INFO (ours, docs/relay.md). */
+static int session_info(ns_rd *r, ns_session_info *q, int *over)
+{
+	field(r, NS_CHAN_KEY_ID_MAX, &q->key_id, over);        /* certificate key id */
+	ns_rd_u64(r, &q->serial);                              /* certificate serial */
+	return field(r, NS_CHAN_SOURCE_MAX, &q->source, over); /* user's source address */
+}
+
 static int no_fields(ns_rd *r, ns_chan_request *q, int *over)
 {
 	(void)q;
@@ -151,30 +159,56 @@ static int refused(ns_chan_request *out)
 	return NS_ERR_TOOBIG;
 }
 
-int ns_chan_request_parse(ns_rd *r, ns_chan_request *out)
+/* The type-specific data of a known type, its end checked: 0, NS_ERR_TOOBIG
+ * (a field over its limit) or NS_ERR_FORMAT; 0 for any other type (its data
+ * is not looked at). */
+static int type_data(ns_rd *r, ns_chan_request *out, ns_session_info *info)
 {
 	size_t i;
-	int rc, over = 0;
+	int rc = 0, over = 0, known = 0;
+
+	if (ns_str_eq(out->type, NS_CHAN_SESSION_INFO)) {
+		known = 1;
+		rc = session_info(r, info, &over);
+	}
+	for (i = 0; !known && i < sizeof(requests) / sizeof(requests[0]); i++) {
+		if (ns_str_eq(out->type, requests[i].type)) {
+			known = 1;
+			rc = requests[i].parse(r, out, &over);
+		}
+	}
+	if (!known) {
+		return 0;
+	}
+	if (rc == 0) {
+		rc = ns_rd_end(r);
+	}
+	if (rc != 0) {
+		return NS_ERR_FORMAT;
+	}
+	return over ? NS_ERR_TOOBIG : 0;
+}
+
+int ns_chan_request_parse(ns_rd *r, ns_chan_request *out, ns_session_info *info)
+{
+	ns_session_info scratch;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (info == NULL) {
+		info = &scratch;
+	}
+	memset(info, 0, sizeof(*info));
 	ns_rd_name(r, NS_NAME_MAX, &out->type); /* request type */
 	ns_rd_bool(r, &out->want_reply);        /* want reply */
 	if (r->err) {
 		return NS_ERR_FORMAT;
 	}
-	for (i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
-		if (ns_str_eq(out->type, requests[i].type)) {
-			rc = requests[i].parse(r, out, &over); /* type-specific data */
-			if (rc == 0) {
-				rc = ns_rd_end(r);
-			}
-			if (rc != 0) {
-				return NS_ERR_FORMAT;
-			}
-			return over ? refused(out) : 0;
-		}
+	rc = type_data(r, out, info);
+	if (rc != 0) {
+		memset(info, 0, sizeof(*info));
 	}
-	return 0; /* unknown type: its data is not looked at */
+	return rc == NS_ERR_TOOBIG ? refused(out) : rc;
 }
 
 int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply)

@@ -73,6 +73,7 @@ static int refuse(ns_engine *e, ns_channel *c, uint32_t id, const ns_chan_reques
 
 int ns_chan_on_request(ns_engine *e, ns_rd *r)
 {
+	ns_session_info info;
 	ns_chan_request q;
 	ns_channel *c;
 	ns_event *ev;
@@ -80,7 +81,7 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 	int rc;
 
 	ns_rd_u32(r, &id); /* recipient channel */
-	rc = r->err ? NS_ERR_FORMAT : ns_chan_request_parse(r, &q);
+	rc = r->err ? NS_ERR_FORMAT : ns_chan_request_parse(r, &q, &info);
 	if (rc != 0 && rc != NS_ERR_TOOBIG) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed CHANNEL_REQUEST");
@@ -109,6 +110,7 @@ int ns_chan_on_request(ns_engine *e, ns_rd *r)
 	if ((ev = ns_eng_emit(e, NS_EV_CHANNEL_REQUEST)) != NULL) {
 		ev->channel = id;
 		ev->req = q;
+		ev->info = info;
 	}
 	return 0;
 }
@@ -165,8 +167,9 @@ int ns_chan_on_reply(ns_engine *e, ns_rd *r, int ok)
 	return 0;
 }
 
-/* Type-specific fields of our request (the peer's view: chan_parse.c). */
-static int encode(ns_buf *m, const ns_chan_request *q)
+/* Type-specific fields of our request (the peer's view: chan_parse.c);
+ * info: NS_CHAN_SESSION_INFO's. */
+static int encode(ns_buf *m, const ns_chan_request *q, const ns_session_info *info)
 {
 	static const uint8_t modes_end[1] = {0};
 
@@ -215,6 +218,15 @@ static int encode(ns_buf *m, const ns_chan_request *q)
 		ns_wr_str(m, q->message);      /* error message (UTF-8) */
 		return ns_wr_cstr(m, "");      /* language tag */
 	}
+	if (ns_str_eq(q->type, NS_CHAN_SESSION_INFO)) {
+		if (info == NULL || info->key_id.len > NS_CHAN_KEY_ID_MAX ||
+		    info->source.len > NS_CHAN_SOURCE_MAX) {
+			return NS_ERR_INVALID; /* no fields, or ones the peer would refuse */
+		}
+		ns_wr_str(m, info->key_id);        /* certificate key id */
+		ns_wr_u64(m, info->serial);        /* certificate serial */
+		return ns_wr_str(m, info->source); /* user's source address */
+	}
 	if (ns_str_eq(q->type, "x11-req")) {
 		return NS_ERR_UNSUPPORTED; /* no fields for it in ns_chan_request */
 	}
@@ -241,7 +253,8 @@ static int valid_request(const ns_chan_request *q)
 	return 1;
 }
 
-int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req)
+static int send_request(ns_engine *e, uint32_t id, const ns_chan_request *req,
+                        const ns_session_info *info)
 {
 	ns_channel *c;
 	ns_buf *m;
@@ -260,7 +273,7 @@ int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req)
 	ns_wr_u32(m, c->remote_id);     /* recipient channel */
 	ns_wr_str(m, req->type);        /* request type */
 	ns_wr_bool(m, req->want_reply); /* want reply */
-	if ((rc = encode(m, req)) != 0 || (rc = m->err) != 0) {
+	if ((rc = encode(m, req, info)) != 0 || (rc = m->err) != 0) {
 		ns_buf_reset(m);
 		return rc == NS_ERR_NOMEM ? NS_ERR_TOOBIG : rc;
 	}
@@ -277,6 +290,11 @@ int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req)
 	return 0;
 }
 
+int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req)
+{
+	return send_request(e, id, req, NULL);
+}
+
 static ns_str cstr(const char *s)
 {
 	ns_str v;
@@ -284,6 +302,18 @@ static ns_str cstr(const char *s)
 	v.p = (const uint8_t *)s;
 	v.len = s != NULL ? strlen(s) : 0;
 	return v;
+}
+
+int ns_channel_session_info(ns_engine *e, uint32_t id, const ns_session_info *info)
+{
+	ns_chan_request q;
+
+	if (info == NULL) {
+		return NS_ERR_INVALID;
+	}
+	memset(&q, 0, sizeof(q));
+	q.type = cstr(NS_CHAN_SESSION_INFO);
+	return send_request(e, id, &q, info);
 }
 
 int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status)

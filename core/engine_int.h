@@ -174,8 +174,8 @@ struct ns_engine {
 	int service_accepted;  /* ssh-userauth accepted (either role) */
 
 	/* Connection layer. */
-	ns_channel *chans; /* max_channels entries */
-	uint32_t nchans;
+	ns_channel *chans;     /* nchans entries, grown on demand (chan.h) */
+	uint32_t nchans;       /* at most cfg.max_channels */
 	uint32_t replies_owed; /* sum of reply_len over the channels: each holds
 	                          NS_CHAN_REPLY_ROOM bytes of output (chan.h) */
 	int no_more_sessions;

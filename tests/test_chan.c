@@ -591,6 +591,49 @@ static void test_max_channels(void **state)
 	ns_pair_free(&p);
 }
 
+/* The channel table grows with what is open, not with max_channels (64 by
+ * default): one open channel holds a NS_CHAN_TABLE_MIN table, 20 hold a
+ * table of at most twice that many, and it shrinks again once they close;
+ * ids are reused lowest first. (Default configs: main's size-tagged
+ * ns_engine_config needs no change here.) */
+static void test_table_on_demand(void **state)
+{
+	uint32_t cid[20], sid[20], one, sone;
+	ns_pair p;
+	int i;
+
+	(void)state;
+	connect_pair(&p, NULL, NULL);
+	assert_int_equal(p.e[1]->nchans, 0);
+	cid[0] = open_session(&p, &sid[0]);
+	assert_int_equal(p.e[0]->nchans, NS_CHAN_TABLE_MIN);
+	assert_int_equal(p.e[1]->nchans, NS_CHAN_TABLE_MIN);
+	for (i = 1; i < 20; i++) {
+		cid[i] = open_session(&p, &sid[i]);
+	}
+	assert_true(p.e[1]->nchans >= 20 && p.e[1]->nchans <= 40);
+	assert_true(p.e[0]->nchans >= 20 && p.e[0]->nchans <= 40);
+	/* every channel still works after the table moved */
+	write_all(p.e[0], cid[15], 0, "moved");
+	write_all(p.e[1], sid[3], 0, "early");
+	pump(&p);
+	assert_data(1, sid[15], 0, "moved");
+	assert_data(0, cid[3], 0, "early");
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(ns_channel_close(p.e[0], cid[i]), 0);
+		pump(&p);
+	}
+	assert_int_equal(T.count[1][NS_EV_CHANNEL_CLOSED], 20);
+	assert_int_equal(p.e[1]->nchans, NS_CHAN_TABLE_MIN);
+	assert_int_equal(p.e[0]->nchans, NS_CHAN_TABLE_MIN);
+	/* the lowest id again */
+	one = open_session(&p, &sone);
+	assert_int_equal(one, 0);
+	assert_int_equal(sone, 0);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	ns_pair_free(&p);
+}
+
 static void test_bulk_small_window(void **state)
 {
 	ns_engine_config c = NS_ENGINE_CONFIG_INIT;
@@ -744,7 +787,7 @@ static void test_client_refuses_opens(void **state)
 	(void)state;
 	connect_pair(&p, NULL, NULL);
 	/* the server pretends to open channel 5 of its own */
-	assert_non_null(ns_chan_table(p.e[1]));
+	assert_int_equal(ns_chan_table_grow(p.e[1]), 0); /* NS_CHAN_TABLE_MIN slots */
 	p.e[1]->chans[5].state = NS_CH_OPENING;
 	m = raw(&p, 1, SSH_MSG_CHANNEL_OPEN);
 	ns_wr_cstr(m, "forwarded-tcpip");
@@ -790,6 +833,7 @@ int main(void)
 	    cmocka_unit_test(test_open_rejected),
 	    cmocka_unit_test(test_ten_channels),
 	    cmocka_unit_test(test_max_channels),
+	    cmocka_unit_test(test_table_on_demand),
 	    cmocka_unit_test(test_bulk_small_window),
 	    cmocka_unit_test(test_no_more_sessions),
 	    cmocka_unit_test(test_window_overrun),

@@ -125,6 +125,9 @@ static void publickey(ns_agent_conn *c, const ns_event *ev)
 	ok = ev->is_cert ? cert_accepted(c, ev, &at)
 	                 : c->agent->cfg->authorized_keys != NULL && key_listed(c, ev->key);
 	ns_engine_auth_verdict(c->host.e, ok);
+	if (ok && ev->signed_ok) {
+		c->host.relay_login = !ev->is_cert; /* see ns_session_host */
+	}
 	if (!ev->signed_ok && ok) {
 		return; /* a query answered PK_OK: the signed request that follows is logged */
 	}

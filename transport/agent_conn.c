@@ -164,7 +164,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 {
 	ns_engine *e = c->host.e;
 	ns_session *s = NULL;
-	char type[32];
+	char type[32], msg[96];
 
 	if (!ns_str_eq(ev->channel_type, "session")) {
 		ns_log_str(ev->channel_type, type, sizeof(type));
@@ -179,7 +179,10 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		        "agent event=channel-refused conn=%u type=session reason=max-channels "
 		        "max=%u\n",
 		        c->host.conn_id, c->agent->max_chans);
-		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
+		snprintf(msg, sizeof(msg),
+		         "too many channels: this connection has %u sessions open, the limit",
+		         c->agent->max_chans);
+		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg);
 		return;
 	}
 	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL ||
@@ -238,7 +241,7 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	case NS_EV_CHANNEL_OPEN: channel_open(c, ev); break;
 	case NS_EV_CHANNEL_REQUEST:
 		if (s != NULL) {
-			ns_session_request(s, &ev->req);
+			ns_session_request(s, &ev->req, &ev->info);
 		} else if (ev->req.want_reply) {
 			ns_channel_reply(c->host.e, ev->channel, 0);
 		}

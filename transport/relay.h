@@ -36,6 +36,11 @@
 #define NS_RELAY_MAX_CHANNELS_PER_SANDBOX_STR "4096"
 #define NS_RELAY_MAX_CHANNELS_PER_SANDBOX_LIMIT 8192 /* the agent's most */
 #define NS_RELAY_MAX_AUTHED_PER_SOURCE 256           /* logged-in connections from one address */
+/* What an idle session may cost, relay and agent together (their heaps:
+ * Pss_Anon), when each session is its own user connection: the budget
+ * bench/relay.sh reports against and tests/interop/relay_idle.sh asserts.
+ * Measured well under it: docs/relay.md, "Idle sessions". */
+#define NS_RELAY_IDLE_SESSION_BUDGET (16 * 1024)
 
 /* MaxStartups: unauthenticated connections from `start` on, `rate` percent
  * drop chance rising to 100 at `full`. */

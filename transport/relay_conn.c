@@ -49,7 +49,8 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	ec.alloc = ns_allocator_libc();
 	ec.software = NS_SERVER_SOFTWARE; /* so that ssh sends eow@openssh.com */
 	ec.host_key = r->cfg->host_key;
-	ec.max_channels = r->max_channels;
+	ec.max_channels = r->max_channels + 1; /* the open past the cap reaches
+	                                          relay_splice.c, which names it */
 	ec.max_auth_tries = r->cfg->max_auth_tries;
 	ec.keepalive_ms = r->cfg->keepalive_ms;
 	ec.window = NS_RELAY_WINDOW;

@@ -43,6 +43,37 @@ static ns_relay_chan *chan_of(ns_relay_conn *c, uint32_t fch)
 	return NULL;
 }
 
+/* The user's session channels open or being opened on c. */
+static uint32_t front_sessions(const ns_relay_conn *c)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		const ns_relay_chan *ch = c->chans[i];
+		n += ch != NULL && (ch->fstate == NS_RS_PENDING || ch->fstate == NS_RS_OPEN);
+	}
+	return n;
+}
+
+/* One session past --max-channels on this connection: refused, naming it. */
+static int over_max_channels(ns_relay_conn *c, uint32_t fch)
+{
+	char msg[MSG_MAX];
+	uint32_t n = front_sessions(c);
+
+	if (n < c->r->max_channels) {
+		return 0;
+	}
+	fprintf(
+	    c->r->log,
+	    "relay event=channel-refused conn=%u user=%s reason=max-channels open=%u limit=%u\n",
+	    c->id, c->user, n, c->r->max_channels);
+	snprintf(msg, sizeof(msg),
+	         "too many channels: this connection has %u sessions open, the limit", n);
+	ns_channel_reject(c->front.e, fch, NS_OPEN_RESOURCE_SHORTAGE, msg);
+	return 1;
+}
+
 static int free_slot(ns_relay_conn *c, uint32_t *slot)
 {
 	for (*slot = 0; *slot < NS_RELAY_SLOTS(c->r); (*slot)++) {
@@ -139,6 +170,9 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 		fprintf(c->r->log, "relay event=channel-refused conn=%u type=%s\n", c->id, type);
 		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
 		                  "port forwarding is not supported");
+		return;
+	}
+	if (c->authed && !c->r->draining && over_max_channels(c, ev->channel)) {
 		return;
 	}
 	if (c->r->draining || !c->authed || !free_slot(c, &slot) ||

@@ -9,7 +9,7 @@
 #include "relay_int.h"
 #include "wire.h"
 
-#define MSG_MAX 160
+#define MSG_MAX 256
 
 static void free_if_done(ns_relay_conn *c, ns_relay_chan *ch)
 {
@@ -36,9 +36,35 @@ static void answer_forwarded(ns_relay_conn *c, ns_relay_chan *ch, int ok, int al
 	ns_relay_splice_flush_owed(c, ch);
 }
 
+/* Tell the agent who this session is for, before any request of the user
+ * (NS_CHAN_SESSION_INFO, docs/relay.md): it logs them. A user's own
+ * request of that name is never passed on (relay_splice.c refuses every
+ * type it does not know). */
+static void send_who(ns_relay_conn *c, ns_relay_chan *ch)
+{
+	ns_session_info q;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.key_id.p = (const uint8_t *)c->cert_id;
+	q.key_id.len = strlen(c->cert_id);
+	q.serial = c->serial;
+	q.source.p = (const uint8_t *)c->peer;
+	q.source.len = strlen(c->peer);
+	if ((rc = ns_channel_session_info(ch->in->p.e, ch->ich, &q)) != 0) {
+		/* the session goes on: its agent log lines lack the user */
+		fprintf(c->r->log,
+		        "relay event=error conn=%u channel=%u what=session-info error=\"%s\"\n",
+		        c->id, ch->fch, ns_strerror(rc));
+	}
+}
+
 static void opened(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	ch->istate = NS_RS_OPEN;
+	if (ch->fstate == NS_RS_PENDING) {
+		send_who(c, ch);
+	}
 	if (ch->fstate == NS_RS_PENDING && ns_channel_accept(c->front.e, ch->fch) == 0) {
 		ch->fstate = NS_RS_OPEN;
 		return;
@@ -52,13 +78,19 @@ static void opened(ns_relay_conn *c, ns_relay_chan *ch)
 
 static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
 {
-	char msg[MSG_MAX];
+	char msg[MSG_MAX], text[160], why[160];
 
 	ch->istate = NS_RS_GONE;
 	ns_relay_mux_detach(ch);
 	if (ch->fstate == NS_RS_PENDING) {
-		if (ns_str_copy(ev->message, msg, sizeof(msg)) != 0 || msg[0] == '\0') {
+		ns_log_str(ev->message, why, sizeof(why));
+		fprintf(c->r->log,
+		        "relay event=channel-refused conn=%u user=%s reason=agent code=%u msg=%s\n",
+		        c->id, c->user, ev->reason, why[0] ? why : "-");
+		if (ns_str_copy(ev->message, text, sizeof(text)) != 0 || text[0] == '\0') {
 			snprintf(msg, sizeof(msg), "sandbox %s refused the session", c->user);
+		} else {
+			snprintf(msg, sizeof(msg), "sandbox %s: %s", c->user, text);
 		}
 		ns_channel_reject(c->front.e, ch->fch,
 		                  ev->reason ? ev->reason : NS_OPEN_CONNECT_FAILED, msg);

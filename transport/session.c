@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "log_str.h"
 #include "nullspace/error.h"
 #include "session_int.h"
 #include "log_str.h"
@@ -51,9 +52,9 @@ void ns_session_free(ns_session *s)
 		fprintf(
 		    s->h->log,
 		    "agent event=session-end conn=%u channel=%u exit=none reason=channel-closed "
-		    "bytes_in=%llu bytes_out=%llu\n",
+		    "bytes_in=%llu bytes_out=%llu%s\n",
 		    s->h->conn_id, s->channel, (unsigned long long)s->bytes_in,
-		    (unsigned long long)s->bytes_out);
+		    (unsigned long long)s->bytes_out, s->who);
 	}
 	ns_watch_close(s->h->epfd, &s->in);
 	ns_watch_close(s->h->epfd, &s->out);
@@ -209,8 +210,8 @@ static int start(ns_session *s, const ns_chan_request *req, int exec)
 		return 0;
 	}
 	s->kind = exec ? "exec" : "shell";
-	fprintf(s->h->log, "agent event=session-start conn=%u channel=%u kind=%s pty=%s\n",
-	        s->h->conn_id, s->channel, s->kind, s->pty ? "yes" : "no");
+	fprintf(s->h->log, "agent event=session-start conn=%u channel=%u kind=%s pty=%s%s\n",
+	        s->h->conn_id, s->channel, s->kind, s->pty ? "yes" : "no", s->who);
 	return 1;
 }
 
@@ -238,6 +239,33 @@ static void eow_req(ns_session *s)
 	s->out_eof = 1;
 	s->hold_len[0] = 0;
 	fprintf(s->h->log, "agent event=eow conn=%u channel=%u\n", s->h->conn_id, s->channel);
+}
+
+/* nullspace-session@nullspace.dev: who the relay let in (the user's
+ * certificate key id and serial, the user's address), for this session's
+ * log lines. Taken once, before exec/shell, and only on a relay's login
+ * (ns_session_host.relay_login); sanitised; never used for a decision. */
+static int session_info_req(ns_session *s, const ns_session_info *req)
+{
+	const char *why = NULL;
+	char id[65], src[NS_CHAN_SOURCE_MAX + 1];
+
+	if (!s->h->relay_login) {
+		why = "not-relay";
+	} else if (s->kind != NULL || s->who[0] != '\0') {
+		why = "out-of-order";
+	}
+	if (why != NULL) {
+		fprintf(s->h->log,
+		        "agent event=request-refused conn=%u channel=%u type=%s reason=%s\n",
+		        s->h->conn_id, s->channel, NS_CHAN_SESSION_INFO, why);
+		return 0;
+	}
+	ns_log_str(req->key_id, id, sizeof(id));
+	ns_log_str(req->source, src, sizeof(src));
+	snprintf(s->who, sizeof(s->who), " key_id=%s serial=%llu src=%s", id[0] ? id : "-",
+	         (unsigned long long)req->serial, src[0] ? src : "-");
+	return 1;
 }
 
 static void refuse_end(ns_session *s)
@@ -286,7 +314,7 @@ void ns_session_reply(ns_session *s, int ok)
 	}
 }
 
-void ns_session_request(ns_session *s, const ns_chan_request *req)
+void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_session_info *info)
 {
 	ns_str t = req->type;
 	int ok = 0;
@@ -315,6 +343,8 @@ void ns_session_request(ns_session *s, const ns_chan_request *req)
 	} else if (ns_str_eq(t, "eow@openssh.com")) {
 		eow_req(s);
 		ok = 1;
+	} else if (ns_str_eq(t, NS_CHAN_SESSION_INFO)) {
+		ok = session_info_req(s, info);
 	}
 	reply(s, req, ok);
 }

@@ -32,6 +32,11 @@ typedef struct ns_session_host {
 	/* Restrictions from the login's certificate. */
 	char *force_command; /* replaces every exec/shell request (malloc'd) */
 	int no_pty;          /* the certificate lacks permit-pty */
+	/* Logged in with a plain key of --authorized-keys, where the relay's
+	 * --client-key goes (users come with certificates): the sessions' own
+	 * nullspace-session@nullspace.dev requests are logged; from any other
+	 * login they are refused. Log fields only, never a decision. */
+	int relay_login;
 } ns_session_host;
 
 typedef struct ns_session ns_session;
@@ -43,7 +48,8 @@ int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out);
 void ns_session_free(ns_session *s);
 
 /* NS_EV_CHANNEL_REQUEST, NS_EV_CHANNEL_DATA, NS_EV_CHANNEL_EOF. */
-void ns_session_request(ns_session *s, const ns_chan_request *req);
+/* info: the fields of a NS_CHAN_SESSION_INFO request (ns_event.info). */
+void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_session_info *info);
 void ns_session_data(ns_session *s, uint32_t ext, ns_str data);
 void ns_session_eof(ns_session *s);
 /* NS_EV_CHANNEL_REPLY: the client answered a request of ours. */

@@ -22,7 +22,16 @@
  * sessions keep the kernel's default, since pipe capacity counts against
  * the user's limit (fs.pipe-user-pages-soft) even while empty. */
 #define NS_SESSION_PIPE_BULK (1024 * 1024)
-#define NS_SESSION_TERM_MAX 64                /* TERM from pty-req */
+/* ... and until then a pipe holds this much: 2 pages, the least the kernel
+ * itself gives a user over fs.pipe-user-pages-soft (16384 pages). At the
+ * kernel's default of 16 pages, 3 pipes a session, an unprivileged sandbox
+ * user passed that limit at 341 idle sessions, and every later session got
+ * 2-page pipes that could never grow; at 2 pages it passes it at 2730. */
+#define NS_SESSION_PIPE_IDLE 8192
+#define NS_SESSION_TERM_MAX 64 /* TERM from pty-req */
+/* " key_id=K serial=N src=A" from the relay's nullspace-session request:
+ * a key id of up to 64 characters and an IPv6 address fit. */
+#define NS_SESSION_WHO_MAX 160
 #define NS_SESSION_PEND_MAX NS_DEFAULT_WINDOW /* stdin bytes held: our window */
 #define NS_SESSION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -35,8 +44,9 @@ struct ns_session {
 	char term[NS_SESSION_TERM_MAX];
 	char *env[NS_SESSION_ENV_MAX]; /* "NAME=VALUE" from allowed env requests */
 	int nenv;
-	const char *kind; /* "exec" or "shell" once started, else NULL */
-	int refusing;     /* a subsystem: FAILURE after our keepalive */
+	const char *kind;             /* "exec" or "shell" once started, else NULL */
+	int refusing;                 /* a subsystem: FAILURE after our keepalive */
+	char who[NS_SESSION_WHO_MAX]; /* appended to the session lines, or "" */
 	/* the child */
 	pid_t pid; /* 0 before the start */
 	int reaped, status;

@@ -241,8 +241,8 @@ void ns_session_io_read(ns_session *s, int which)
 			release_hold(s, which);
 			return;
 		}
-		if ((size_t)n == NS_SESSION_CHUNK) {
-			grow_pipe(s, 1 + which, w->fd); /* a full read: bulk */
+		if ((size_t)n >= NS_SESSION_PIPE_IDLE) {
+			grow_pipe(s, 1 + which, w->fd); /* a full pipe: bulk */
 		}
 		s->hold_len[which] = (size_t)n;
 	}
@@ -279,9 +279,9 @@ static void log_end(const ns_session *s)
 	}
 	fprintf(s->h->log,
 	        "agent event=session-end conn=%u channel=%u kind=%s %s bytes_in=%llu "
-	        "bytes_out=%llu\n",
+	        "bytes_out=%llu%s\n",
 	        s->h->conn_id, s->channel, s->kind, what, (unsigned long long)s->bytes_in,
-	        (unsigned long long)s->bytes_out);
+	        (unsigned long long)s->bytes_out, s->who);
 }
 
 void ns_session_io_finish(ns_session *s)

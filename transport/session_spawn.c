@@ -124,12 +124,18 @@ static void child(const plan *p, int pty)
 	_exit(127);
 }
 
+/* Three pipes at NS_SESSION_PIPE_IDLE (best effort: one that cannot
+ * shrink keeps the kernel's size); session_io.c grows one when bulk data
+ * flows through it. */
 static int make_pipes(int in[2], int out[2], int err[2])
 {
 	in[0] = in[1] = out[0] = out[1] = err[0] = err[1] = -1;
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
 		return NS_ERR_IO;
 	}
+	(void)fcntl(in[1], F_SETPIPE_SZ, NS_SESSION_PIPE_IDLE);
+	(void)fcntl(out[0], F_SETPIPE_SZ, NS_SESSION_PIPE_IDLE);
+	(void)fcntl(err[0], F_SETPIPE_SZ, NS_SESSION_PIPE_IDLE);
 	return 0;
 }
 

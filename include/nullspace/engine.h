@@ -12,13 +12,13 @@
  *
  * Memory per connection is bounded: the receive buffer holds at most one
  * packet (NS_PACKET_MAX + 20 bytes), the send buffer at most NS_OUTPUT_MAX
- * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
- * released when idle. Data never exceeds the peer's window: writes accept
- * only what the window and the send buffer allow (backpressure), and the
- * engine reopens our window only as the caller reports data consumed.
- * Channel data fills the send buffer only to 64 KiB below NS_OUTPUT_HIGH,
- * so an engine busy sending keeps reading its peer (window adjusts are
- * never stuck behind its own data). */
+ * bytes, plus the channel table (~72 bytes per open channel, grown on
+ * demand up to max_channels); buffers are released when idle. Data never
+ * exceeds the peer's window: writes accept only what the window and the
+ * send buffer allow (backpressure), and the engine reopens our window only
+ * as the caller reports data consumed. Channel data fills the send buffer
+ * only to 64 KiB below NS_OUTPUT_HIGH, so an engine busy sending keeps
+ * reading its peer (window adjusts are never stuck behind its own data). */
 #ifndef NULLSPACE_ENGINE_H
 #define NULLSPACE_ENGINE_H
 
@@ -180,6 +180,22 @@ enum ns_event_type {
 
 #define NS_CHANNEL_ALL UINT32_MAX
 
+/* Our channel request, from the relay to the agent on each session channel
+ * of its connection, before pty-req/exec/shell: string key id, uint64
+ * serial, string source address (docs/relay.md, "What the agent learns per
+ * session"). A field over its limit refuses the request. */
+#define NS_CHAN_SESSION_INFO "nullspace-session@nullspace.dev"
+#define NS_CHAN_KEY_ID_MAX 1024 /* the certificate's key id */
+#define NS_CHAN_SOURCE_MAX 64   /* the user's address */
+
+/* Its fields: who the relay let in, for the agent's log only, never for a
+ * decision. */
+typedef struct ns_session_info {
+	ns_str key_id;   /* the user certificate's key id */
+	uint64_t serial; /* ... and serial */
+	ns_str source;   /* the user's address as the relay saw it */
+} ns_session_info;
+
 /* Fields of a channel request, by type (RFC 4254 6.2-6.10). */
 typedef struct ns_chan_request {
 	ns_str type; /* "pty-req", "exec", ... */
@@ -234,6 +250,9 @@ typedef struct ns_event {
 	ns_str message;
 	int by_peer;
 	int error; /* NS_EV_DISCONNECT: NS_ERR_* cause (0: clean) */
+	/* NS_EV_CHANNEL_REQUEST of type NS_CHAN_SESSION_INFO: its fields (last,
+	 * so that the fields before keep their places) */
+	ns_session_info info;
 } ns_event;
 
 /* Zero a config and set its size: call it first, then fill in the fields.
@@ -337,6 +356,10 @@ int ns_channel_accept(ns_engine *e, uint32_t id);
 int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
 /* Send a request; fields used by type as in ns_chan_request. */
 int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
+/* Send NS_CHAN_SESSION_INFO (want_reply false) on channel id: what the
+ * relay tells the agent about each session. NS_ERR_INVALID: a field over
+ * its limit. */
+int ns_channel_session_info(ns_engine *e, uint32_t id, const ns_session_info *info);
 /* Answer a want_reply request of the peer, in the order they came (RFC
  * 4254 5.4). Never NS_ERR_AGAIN: room for each owed reply is held in the
  * send buffer from the moment the request arrives. */

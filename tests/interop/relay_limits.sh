@@ -200,6 +200,9 @@ assert_eq "--max-channels 2: two of three concurrent sessions ran" 2 "$good"
 cat "$T"/ch.*.err "$T/master.basic.log" >"$T/ch.all"
 assert_contains "--max-channels 2: the third open is refused for shortage" "too many channels" \
 	"$T/ch.all"
+assert_contains "--max-channels 2: the refusal names the limit" \
+	"too many channels: this connection has 2 sessions open, the limit" "$T/ch.all"
+assert_contains "--max-channels 2: logged" "user=sb_a reason=max-channels open=2 limit=2" "$RELAY_LOG"
 out=$(mux basic "echo again" </dev/null 2>&1)
 assert_eq "--max-channels: a session runs once the others ended" "again" "$out"
 end_master basic
