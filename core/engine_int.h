@@ -154,6 +154,9 @@ struct ns_engine {
 	int auth_method_none;  /* server: pending request is "none" (not counted) */
 	int auth_is_cert;      /* server: pending key is a certificate */
 	ns_buf auth_blob;      /* server: pending key blob, echoed in PK_OK */
+	ns_buf auth_alg;       /* server: pending algorithm name, echoed in PK_OK */
+	ns_pubkey auth_key;    /* server: the pending request's key (ev->pubkey) */
+	ns_sig_info auth_sig;  /* server: what its verified signature said */
 	int service_requested; /* client: SERVICE_REQUEST sent */
 	int service_accepted;  /* ssh-userauth accepted (either role) */
 

@@ -130,9 +130,9 @@ static int send_ext_info(ns_engine *e)
 {
 	ns_buf *m = ns_eng_msg(e, SSH_MSG_EXT_INFO);
 
-	ns_wr_u32(m, 1);                  /* nr-extensions */
-	ns_wr_cstr(m, "server-sig-algs"); /* extension-name */
-	ns_wr_cstr(m, "ssh-ed25519");     /* extension-value */
+	ns_wr_u32(m, 1);                   /* nr-extensions */
+	ns_wr_cstr(m, "server-sig-algs");  /* extension-name */
+	ns_wr_cstr(m, NS_SERVER_SIG_ALGS); /* extension-value */
 	return ns_eng_send(e);
 }
 

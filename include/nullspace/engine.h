@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 #include "nullspace/types.h"
 
 #define NS_OUTPUT_MAX (1024 * 1024)
@@ -184,17 +185,25 @@ typedef struct ns_event {
 	uint8_t hostkey[NS_ED25519_PK_LEN];
 	/* NS_EV_AUTH_REQUEST */
 	ns_str user, service, method, alg, key_blob;
-	uint8_t key[NS_ED25519_PK_LEN]; /* when the key blob is ssh-ed25519 */
-	int key_parsed;                 /* key holds the parsed public key */
-	int is_cert;   /* key_blob is an ssh-ed25519-cert-v01@openssh.com certificate
-	                (key is its key): the caller parses and judges it with
-	                cert/ (nullspace/cert.h) */
+	uint8_t key[NS_ED25519_PK_LEN]; /* when the key is ssh-ed25519 */
+	int key_parsed;                 /* pubkey (and key for ed25519) is set */
+	/* the key of any type (pubkey.h; a certificate's key when is_cert),
+	 * valid until the verdict */
+	const ns_pubkey *pubkey;
+	int is_cert;   /* key_blob is an OpenSSH certificate (pubkey is its key):
+	                the caller parses and judges it with cert/ (nullspace/cert.h) */
 	int signed_ok; /* publickey: a signature was present and verified */
+	/* signed_ok with a FIDO (sk-*) key: its flags and counter; the caller
+	 * refuses a signature without user presence (NS_SK_FLAG_UP) unless
+	 * no-touch-required allows it */
+	ns_sig_info sig_info;
 	/* publickey the engine refused itself, a short reason for the log:
-	 * "unsupported-key-type" (alg names no ssh-ed25519 key or certificate),
-	 * "malformed-key", "certificate-too-large" / "key-too-large" (blob over
-	 * 16 KiB), "invalid-signature" (no proof of possession); NULL otherwise.
-	 * key_parsed is 0 then and every verdict is a refusal. */
+	 * "unsupported-key-type" (an algorithm not in server-sig-algs, ssh-rsa
+	 * SHA-1 included), "malformed-key", "rsa-key-too-small" /
+	 * "rsa-key-too-large", "invalid-ecdsa-point", "certificate-too-large" /
+	 * "key-too-large" (blob over 16 KiB), "invalid-signature" (no proof of
+	 * possession); NULL otherwise. key_parsed is 0 then and every verdict is
+	 * a refusal. */
 	const char *refused;
 	/* NS_EV_AUTH_FAILURE */
 	ns_str methods;
