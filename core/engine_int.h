@@ -138,8 +138,9 @@ struct ns_engine {
 	int sent_newkeys;
 	char kex_alg[NS_NAME_MAX];
 	int rekey_wanted;
-	ns_pkt_keys newkeys_tx;                  /* installed when we send NEWKEYS */
-	uint8_t peer_hostkey[NS_ED25519_PK_LEN]; /* client: pinned by the first kex */
+	ns_pkt_keys newkeys_tx; /* installed when we send NEWKEYS */
+	ns_pubkey peer_hostkey; /* client: pinned by the first kex */
+	char hostkey_alg[64];   /* negotiated host key algorithm */
 	int have_peer_hostkey;
 	uint32_t rx_seq_cur; /* sequence number of the packet being handled */
 	ns_buf deferred;     /* connection messages held back during a rekey */

@@ -11,6 +11,14 @@
 
 #define KEX_ALGS "curve25519-sha256,curve25519-sha256@libssh.org"
 #define HOSTKEY_ALGS "ssh-ed25519"
+/* A client verifies more host key types than a server has (ed25519 only):
+ * after ed25519, ECDSA P-256 and RSA (rsa-sha2-*, never ssh-rsa SHA-1),
+ * their certificates first when certificates are wanted. */
+#define HOSTKEY_ALGS_CLIENT HOSTKEY_ALGS ",ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256"
+#define HOSTKEY_CERTS_CLIENT                                                                       \
+	NS_HOSTKEY_CERT "," HOSTKEY_ALGS ",ecdsa-sha2-nistp256-cert-v01@openssh.com,"              \
+	                "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"     \
+	                "ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256"
 /* Never used: both ciphers are AEADs, whose tag replaces the MAC (the MAC
  * lists are not even negotiated). Listed so that peers which insist on a
  * common MAC name still agree. */
@@ -97,18 +105,20 @@ int ns_kexinit_build_with(int role, int first, int certs, const char *ciphers, n
 	ns_wr_u8(out, SSH_MSG_KEXINIT);
 	ns_wr_bytes(out, cookie, sizeof(cookie)); /* cookie */
 	ns_wr_cstr(out, kex);                     /* kex_algorithms */
-	ns_wr_cstr(out, certs ? NS_HOSTKEY_CERT "," HOSTKEY_ALGS
-	                      : HOSTKEY_ALGS); /* server_host_key_algorithms */
-	ns_wr_cstr(out, ciphers);              /* encryption c->s */
-	ns_wr_cstr(out, ciphers);              /* encryption s->c */
-	ns_wr_cstr(out, MAC_ALGS);             /* mac c->s */
-	ns_wr_cstr(out, MAC_ALGS);             /* mac s->c */
-	ns_wr_cstr(out, "none");               /* compression c->s */
-	ns_wr_cstr(out, "none");               /* compression s->c */
-	ns_wr_cstr(out, "");                   /* languages c->s */
-	ns_wr_cstr(out, "");                   /* languages s->c */
-	ns_wr_bool(out, 0);                    /* first_kex_packet_follows */
-	return ns_wr_u32(out, 0);              /* reserved */
+	ns_wr_cstr(out, role == NS_ROLE_CLIENT
+	                    ? (certs ? HOSTKEY_CERTS_CLIENT : HOSTKEY_ALGS_CLIENT)
+	                : certs ? NS_HOSTKEY_CERT "," HOSTKEY_ALGS
+	                        : HOSTKEY_ALGS); /* server_host_key_algorithms */
+	ns_wr_cstr(out, ciphers);                /* encryption c->s */
+	ns_wr_cstr(out, ciphers);                /* encryption s->c */
+	ns_wr_cstr(out, MAC_ALGS);               /* mac c->s */
+	ns_wr_cstr(out, MAC_ALGS);               /* mac s->c */
+	ns_wr_cstr(out, "none");                 /* compression c->s */
+	ns_wr_cstr(out, "none");                 /* compression s->c */
+	ns_wr_cstr(out, "");                     /* languages c->s */
+	ns_wr_cstr(out, "");                     /* languages s->c */
+	ns_wr_bool(out, 0);                      /* first_kex_packet_follows */
+	return ns_wr_u32(out, 0);                /* reserved */
 }
 
 int ns_kexinit_parse(const uint8_t *p, size_t len, ns_kexinit *ki)
@@ -204,6 +214,10 @@ int ns_kexinit_negotiate(int role, int first, const ns_kexinit *mine, const ns_k
 		return NS_ERR_NOMATCH;
 	}
 	res->hostkey_cert = ns_str_eq(chosen[NS_KI_HOSTKEY], NS_HOSTKEY_CERT);
+	if (ns_str_copy(chosen[NS_KI_HOSTKEY], res->hostkey_alg, sizeof(res->hostkey_alg)) != 0) {
+		*which = NS_KI_HOSTKEY;
+		return NS_ERR_NOMATCH;
+	}
 	res->cipher_cs = ns_pkt_cipher_by_name(chosen[NS_KI_ENC_CS]);
 	res->cipher_sc = ns_pkt_cipher_by_name(chosen[NS_KI_ENC_SC]);
 	if (res->cipher_cs == NS_PKT_NONE || res->cipher_sc == NS_PKT_NONE) {

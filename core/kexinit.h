@@ -37,12 +37,13 @@ typedef struct ns_kexinit {
 /* What negotiation settled. */
 typedef struct ns_kex_result {
 	char kex[64];
-	int strict;        /* both offered strict kex (first kex only) */
-	int peer_ext_info; /* the client offered ext-info-c (seen by a server) */
-	int guess_wrong;   /* peer's first_kex_follows guess must be ignored */
-	int hostkey_cert;  /* host key algorithm: the certificate one */
-	int cipher_cs;     /* enum ns_pkt_cipher, client to server */
-	int cipher_sc;     /* server to client */
+	int strict;           /* both offered strict kex (first kex only) */
+	int peer_ext_info;    /* the client offered ext-info-c (seen by a server) */
+	int guess_wrong;      /* peer's first_kex_follows guess must be ignored */
+	int hostkey_cert;     /* host key algorithm: the certificate one */
+	char hostkey_alg[64]; /* the host key algorithm chosen */
+	int cipher_cs;        /* enum ns_pkt_cipher, client to server */
+	int cipher_sc;        /* server to client */
 } ns_kex_result;
 
 /* Our cipher name-list from a configured one (comma-separated names, in

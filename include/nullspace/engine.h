@@ -182,7 +182,10 @@ typedef struct ns_event {
 	int ok;
 	/* NS_EV_HOSTKEY: host key blob (a certificate when is_cert) and the key */
 	ns_str hostkey_blob;
-	uint8_t hostkey[NS_ED25519_PK_LEN];
+	uint8_t hostkey[NS_ED25519_PK_LEN]; /* when the host key is ssh-ed25519 */
+	/* the host key of any type (a certificate's key when is_cert): ed25519,
+	 * ecdsa-sha2-nistp256 or RSA; valid until the verdict */
+	const ns_pubkey *hostkey_pubkey;
 	/* NS_EV_AUTH_REQUEST */
 	ns_str user, service, method, alg, key_blob;
 	uint8_t key[NS_ED25519_PK_LEN]; /* when the key is ssh-ed25519 */
