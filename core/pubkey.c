@@ -104,20 +104,22 @@ static int read_rsa(ns_rd *r, ns_pk_fields *f, const char **why)
 	return 0;
 }
 
-static int read_p256(ns_rd *r, ns_pk_fields *f, const char **why)
+/* check: validate the point (a scalar multiplication); not again for a key
+ * already parsed */
+static int read_p256(ns_rd *r, ns_pk_fields *f, const char **why, int check)
 {
 	ns_str curve;
 
 	ns_rd_string_max(r, TYPE_NAME_MAX, &curve);    /* string curve name */
 	ns_rd_string_max(r, NS_P256_POINT_LEN, &f->q); /* string Q */
-	if (r->err || !ns_str_eq(curve, CURVE_P256) || !ns_sig_p256_point_ok(f->q)) {
+	if (r->err || !ns_str_eq(curve, CURVE_P256) || (check && !ns_sig_p256_point_ok(f->q))) {
 		*why = "invalid-ecdsa-point";
 		return NS_ERR_FORMAT;
 	}
 	return 0;
 }
 
-int ns_pk_read_fields(ns_rd *r, int type, ns_pk_fields *f, const char **why)
+static int read_fields(ns_rd *r, int type, ns_pk_fields *f, const char **why, int check)
 {
 	int rc = 0;
 
@@ -132,7 +134,7 @@ int ns_pk_read_fields(ns_rd *r, int type, ns_pk_fields *f, const char **why)
 		}
 		break;
 	case NS_PK_ECDSA_P256:
-	case NS_PK_SK_ECDSA_P256: rc = read_p256(r, f, why); break;
+	case NS_PK_SK_ECDSA_P256: rc = read_p256(r, f, why, check); break;
 	case NS_PK_RSA: return read_rsa(r, f, why);
 	default: *why = "unsupported-key-type"; return NS_ERR_KEYTYPE;
 	}
@@ -142,6 +144,11 @@ int ns_pk_read_fields(ns_rd *r, int type, ns_pk_fields *f, const char **why)
 		rc = NS_ERR_FORMAT;
 	}
 	return rc;
+}
+
+int ns_pk_read_fields(ns_rd *r, int type, ns_pk_fields *f, const char **why)
+{
+	return read_fields(r, type, f, why, 1);
 }
 
 int ns_pk_from_fields(int type, const uint8_t *fields, size_t len, ns_pubkey *out)
@@ -204,7 +211,7 @@ int ns_pk_fields_of(const ns_pubkey *k, ns_pk_fields *f)
 
 	ns_rd_init(&r, k->blob, k->blob_len);
 	ns_rd_name(&r, TYPE_NAME_MAX, &name); /* string key type */
-	return ns_pk_read_fields(&r, k->type, f, &why);
+	return read_fields(&r, k->type, f, &why, 0);
 }
 
 int ns_pubkey_from_line(const char *line, size_t len, ns_pubkey *out, ns_str *comment)

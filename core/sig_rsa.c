@@ -122,28 +122,50 @@ static void mont_mul(const mont *m, uint32_t *out, const uint32_t *a, const uint
 	memcpy(out, t, L * sizeof(*out));
 }
 
-/* R^2 mod n, R = 2^(32L), by doubling 1 (which is < n) 64L times */
-static void r_squared(const mont *m, uint32_t *r2)
+/* x = 2x mod n, x < n */
+static void double_mod(const mont *m, uint32_t *x)
 {
-	uint32_t top;
-	size_t i, k;
+	uint32_t top = x[m->L - 1] >> 31;
+	size_t i;
 
-	memset(r2, 0, m->L * sizeof(*r2));
-	r2[0] = 1;
-	for (k = 0; k < 64 * m->L; k++) {
-		top = r2[m->L - 1] >> 31;
-		for (i = m->L - 1; i > 0; i--) {
-			r2[i] = (r2[i] << 1) | (r2[i - 1] >> 31);
-		}
-		r2[0] <<= 1;
-		if (top || geq(r2, m->n, m->L)) {
-			sub(r2, m->n, m->L);
-		}
+	for (i = m->L - 1; i > 0; i--) {
+		x[i] = (x[i] << 1) | (x[i - 1] >> 31);
+	}
+	x[0] <<= 1;
+	if (top || geq(x, m->n, m->L)) {
+		sub(x, m->n, m->L);
 	}
 }
 
+/* R^2 mod n, R = 2^(32L). Powers of two only: mont_mul(2^a, 2^a) = 2^(2a - 32L),
+ * so from 2^(32L + 1) (a few doublings of 2^(bits-1), which is < n) the
+ * exponent 32L + k goes to 32L + 2k by a squaring and to 32L + k + 1 by a
+ * doubling: k climbs to 32L along its binary digits. */
+static void r_squared(const mont *m, uint32_t *r2, size_t bits)
+{
+	size_t target = 32 * m->L, e, k;
+	int b;
+
+	memset(r2, 0, m->L * sizeof(*r2));
+	r2[(bits - 1) / 32] = (uint32_t)1 << ((bits - 1) % 32);
+	for (e = bits - 1; e < target + 1; e++) {
+		double_mod(m, r2);
+	}
+	for (b = 63; b >= 0 && !((target >> b) & 1); b--) {
+	}
+	for (k = 1; --b >= 0;) {
+		mont_mul(m, r2, r2, r2);
+		k *= 2;
+		if ((target >> b) & 1) {
+			double_mod(m, r2);
+			k++;
+		}
+	}
+	(void)k; /* k == target: r2 = 2^(32L + 32L) mod n */
+}
+
 /* x = s^e mod n, s < n */
-static void modpow(const mont *m, uint32_t *x, ns_str e)
+static void modpow(const mont *m, uint32_t *x, ns_str e, size_t bits)
 {
 	uint32_t base[LIMBS_MAX], r2[LIMBS_MAX], one[LIMBS_MAX];
 	uint64_t ev = 0;
@@ -153,7 +175,7 @@ static void modpow(const mont *m, uint32_t *x, ns_str e)
 	for (i = 0; i < e.len; i++) {
 		ev = (ev << 8) | e.p[i];
 	}
-	r_squared(m, r2);
+	r_squared(m, r2, bits);
 	mont_mul(m, base, x, r2); /* s * R mod n */
 	memcpy(x, base, m->L * sizeof(*x));
 	for (bit = 63; bit >= 0 && !((ev >> bit) & 1); bit--) {
@@ -224,7 +246,7 @@ int ns_sig_rsa_verify(ns_str e, ns_str n, int sha512, ns_str sig, const uint8_t 
 	if (geq(x, m.n, m.L)) {
 		return NS_ERR_SIGNATURE; /* s >= n */
 	}
-	modpow(&m, x, e);
+	modpow(&m, x, e, ns_sig_rsa_bits(n));
 	to_bytes(x, got, k);
 	return sodium_memcmp(got, em, k) == 0 ? 0 : NS_ERR_SIGNATURE;
 }

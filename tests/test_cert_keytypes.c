@@ -109,12 +109,37 @@ static void rsa_ca_never_trusted(void **state)
 	assert_int_not_equal(ns_cert_parse(l.blob, l.len, &l.c, NULL), 0);
 }
 
+/* key: lines of any type revoke the certificate's key (or its CA). */
+static void revoked_by_key(void **state)
+{
+	static loaded l;
+	static char list[4096];
+	int why = 0;
+
+	(void)state;
+	load(RSA2048_U_CERT, &l);
+	snprintf(list, sizeof(list), "key: %s old laptop\n", ECDSA_PUB);
+	assert_int_equal(ns_revoked_check(list, strlen(list), &l.c, &why), 0);
+	snprintf(list, sizeof(list), "key: %s\nkey: %s old laptop\n", ECDSA_PUB, RSA2048_PUB);
+	assert_int_equal(ns_revoked_check(list, strlen(list), &l.c, &why), NS_ERR_AUTH);
+	assert_int_equal(why, NS_CERT_REVOKED_KEY);
+	load(ECDSA_U_CERT, &l);
+	snprintf(list, sizeof(list), "key: %s\n", CA_PUB);
+	assert_int_equal(ns_revoked_check(list, strlen(list), &l.c, &why), NS_ERR_AUTH);
+	assert_int_equal(why, NS_CERT_REVOKED_KEY);
+	/* an RSA key under 2048 bits is not a valid entry: the list is void */
+	snprintf(list, sizeof(list), "key: %s\n", RSA1024_PUB);
+	assert_int_equal(ns_revoked_check(list, strlen(list), &l.c, &why), NS_ERR_AUTH);
+	assert_int_equal(why, NS_CERT_MALFORMED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(rsa_user_certs),
 	    cmocka_unit_test(ecdsa_certs),
 	    cmocka_unit_test(rsa_ca_never_trusted),
+	    cmocka_unit_test(revoked_by_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
