@@ -42,6 +42,13 @@ sign()
 sign rsa_c sb_test,root
 sign ecdsa_c sb_test,root
 
+# `nullspace cert show` says what ssh-keygen -L says of type, key and CA
+for k in rsa_c ecdsa_c; do
+	"$NULLSPACE" cert show "$T/$k-cert.pub" 2>&1 | sed -n 2,4p >"$T/$k.show"
+	ssh-keygen -Lf "$T/$k-cert.pub" | sed -n 2,4p >"$T/$k.L"
+	assert_eq "cert show $k: type, key and CA as ssh-keygen -L" "$(cat "$T/$k.L")" "$(cat "$T/$k.show")"
+done
+
 head -c 20M /dev/urandom >"$T/up.bin"
 head -c 20M /dev/urandom >"$T/down.bin"
 UP_SUM=$(sha256sum <"$T/up.bin" | cut -d' ' -f1)
