@@ -229,6 +229,9 @@ int ns_pubkey_from_line(const char *line, size_t len, ns_pubkey *out, ns_str *co
 	if ((rc = ns_text_key_line(line, len, &type, &b64, &rest)) != 0) {
 		return rc;
 	}
+	if (ns_pubkey_type_of((ns_str){(const uint8_t *)type.p, type.len}) == NS_PK_NONE) {
+		return NS_ERR_KEYTYPE; /* judged by its type field first, as ns_key_from_line */
+	}
 	if (b64.len == 0 || sodium_base642bin(blob, sizeof(blob), b64.p, b64.len, NULL, &bloblen,
 	                                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
 		return NS_ERR_FORMAT;
