@@ -1,6 +1,6 @@
-/* Minting SSH access: checks the caller's public key line (ssh-ed25519
- * only), then has the CA sign a short-lived user certificate for it, valid
- * for the sandbox id as the only principal, with permit-pty and nothing
+/* Minting SSH access: checks the caller's public key line (ssh-ed25519,
+ * ecdsa-sha2-nistp256, ssh-rsa of 2048..8192 bits, sk-*), then has the CA sign a short-lived user
+ * certificate for it, valid for the sandbox id as the only principal, with permit-pty and nothing
  * else. No I/O; randomness from libsodium, the clock from the caller. */
 #include "mint.h"
 
@@ -30,53 +30,63 @@ void ns_random_id(const char *prefix, size_t n, char *out)
 	out[plen + n] = '\0';
 }
 
-/* Messages for key types people commonly paste (static strings). */
+/* What the refusals name (static strings). */
+#define ACCEPTED                                                                                   \
+	"accepted public keys: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa (2048 to 8192 bits), "    \
+	"sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com"
+
+/* Messages for key types people commonly paste that we do not take. */
 static const struct {
 	const char *type, *why;
 } OTHER_TYPES[] = {
-    {"ssh-rsa", "only ssh-ed25519 public keys are accepted (got ssh-rsa)"},
-    {"ssh-dss", "only ssh-ed25519 public keys are accepted (got ssh-dss)"},
-    {"ecdsa-sha2-nistp256", "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp256)"},
-    {"ecdsa-sha2-nistp384", "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp384)"},
-    {"ecdsa-sha2-nistp521", "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp521)"},
-    {"sk-ssh-ed25519@openssh.com",
-     "only ssh-ed25519 public keys are accepted (got sk-ssh-ed25519@openssh.com, a security key)"},
-    {"sk-ecdsa-sha2-nistp256@openssh.com",
-     "only ssh-ed25519 public keys are accepted (got sk-ecdsa-sha2-nistp256@openssh.com)"},
-    {NS_CERT_ALG, "only ssh-ed25519 public keys are accepted (got a certificate)"},
-    {"ssh-rsa-cert-v01@openssh.com",
-     "only ssh-ed25519 public keys are accepted (got a certificate)"},
+    {"ssh-dss", ACCEPTED " (got ssh-dss)"},
+    {"ecdsa-sha2-nistp384", ACCEPTED " (got ecdsa-sha2-nistp384)"},
+    {"ecdsa-sha2-nistp521", ACCEPTED " (got ecdsa-sha2-nistp521)"},
 };
 
-static const char *keytype_why(const char *line, size_t len)
+/* The first field of the line (the key type). */
+static ns_str type_token(const char *line, size_t len)
 {
-	size_t i = 0, t, k;
+	size_t i = 0, t;
 
 	while (i < len && (line[i] == ' ' || line[i] == '\t')) {
 		i++;
 	}
 	for (t = 0; i + t < len && line[i + t] != ' ' && line[i + t] != '\t'; t++) {
 	}
+	return (ns_str){(const uint8_t *)line + i, t};
+}
+
+static const char *keytype_why(ns_str t)
+{
+	size_t k;
+
 	for (k = 0; k < sizeof(OTHER_TYPES) / sizeof(OTHER_TYPES[0]); k++) {
-		if (strlen(OTHER_TYPES[k].type) == t &&
-		    memcmp(OTHER_TYPES[k].type, line + i, t) == 0) {
+		if (strlen(OTHER_TYPES[k].type) == t.len &&
+		    memcmp(OTHER_TYPES[k].type, t.p, t.len) == 0) {
 			return OTHER_TYPES[k].why;
 		}
 	}
-	if (t > CERT_SUFFIX_LEN &&
-	    memcmp(line + i + t - CERT_SUFFIX_LEN, CERT_SUFFIX, CERT_SUFFIX_LEN) == 0) {
-		return "only ssh-ed25519 public keys are accepted (got a certificate)";
+	if (t.len > CERT_SUFFIX_LEN &&
+	    memcmp(t.p + t.len - CERT_SUFFIX_LEN, CERT_SUFFIX, CERT_SUFFIX_LEN) == 0) {
+		return ACCEPTED " (got a certificate)";
 	}
-	return "only ssh-ed25519 public keys are accepted";
+	return ACCEPTED;
 }
 
-/* The caller's key: 0, NS_ERR_KEYTYPE or NS_ERR_FORMAT with *why set. */
-static int read_key(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN], const char **why)
+/* The caller's key: 0, NS_ERR_KEYTYPE, NS_ERR_LIMIT (an RSA key outside
+ * 2048..8192 bits) or NS_ERR_FORMAT with *why set. */
+static int read_key(const char *line, size_t len, ns_pubkey *key, const char **why)
 {
-	int rc = ns_key_from_line(line, len, pk, NULL);
+	ns_str t = type_token(line, len);
+	int rc;
 
-	if (rc == NS_ERR_KEYTYPE) {
-		*why = keytype_why(line, len);
+	if (t.len > 0 && ns_pubkey_type_of(t) == NS_PK_NONE) {
+		*why = keytype_why(t);
+		return NS_ERR_KEYTYPE;
+	}
+	if ((rc = ns_pubkey_from_line(line, len, key, NULL)) == NS_ERR_LIMIT) {
+		*why = "RSA public keys of 2048 to 8192 bits are accepted";
 	} else if (rc != 0) {
 		rc = NS_ERR_FORMAT;
 		*why = "public_key is not an OpenSSH public key line (\"ssh-ed25519 AAAA... "
@@ -98,7 +108,8 @@ static uint64_t random_serial(void)
 int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_key, size_t len,
                    int minutes, int64_t now, ns_minted *out, const char **why)
 {
-	uint8_t pk[NS_ED25519_PK_LEN], blob[NS_CERT_BLOB_MAX];
+	uint8_t blob[NS_CERT_BLOB_MAX];
+	ns_pubkey key;
 	char key_id[KEY_ID_MAX];
 	const char *principals[1];
 	const char *w = NULL;
@@ -119,7 +130,7 @@ int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_
 		w = "expires_in_minutes must be an integer from 1 to 60";
 		goto out;
 	}
-	if (public_key == NULL || (rc = read_key(public_key, len, pk, &w)) != 0) {
+	if (public_key == NULL || (rc = read_key(public_key, len, &key, &w)) != 0) {
 		rc = public_key == NULL ? NS_ERR_FORMAT : rc;
 		w = w != NULL ? w : "public_key is required";
 		goto out;
@@ -136,7 +147,7 @@ int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_
 	spec.valid_after = (uint64_t)(now - NS_MINT_BACKDATE);
 	spec.valid_before = (uint64_t)now + (uint64_t)minutes * 60;
 	spec.extensions = NS_EXT_PERMIT_PTY;
-	if ((rc = ns_cert_sign(ca, pk, &spec, blob, sizeof(blob), &bloblen)) != 0 ||
+	if ((rc = ns_cert_sign_key(ca, &key, &spec, blob, sizeof(blob), &bloblen)) != 0 ||
 	    (rc = ns_cert_to_line(blob, bloblen, out->access_id, out->cert_line,
 	                          sizeof(out->cert_line))) != 0) {
 		w = "the certificate could not be signed";

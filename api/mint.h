@@ -11,21 +11,23 @@
 
 #include "nullspace/keys.h"
 
-#define NS_MINT_BACKDATE 60 /* seconds */
-#define NS_ACCESS_ID_LEN 28 /* "acc_" + 24 lowercase letters and digits */
-#define NS_MINT_CERT_LINE_MAX 2048
+#define NS_MINT_BACKDATE 60        /* seconds */
+#define NS_ACCESS_ID_LEN 28        /* "acc_" + 24 lowercase letters and digits */
+#define NS_MINT_CERT_LINE_MAX 4096 /* an RSA-8192 key's certificate line is ~2 KB */
 
 typedef struct ns_minted {
 	char access_id[NS_ACCESS_ID_LEN + 1];
-	char cert_line[NS_MINT_CERT_LINE_MAX]; /* "ssh-ed25519-cert-v01@openssh.com AAAA... <access
+	char cert_line[NS_MINT_CERT_LINE_MAX]; /* "<key type>-cert-v01@openssh.com AAAA... <access
 	                                          id>" */
 	uint64_t serial;
 	int64_t valid_after, expires_at; /* unix seconds */
 } ns_minted;
 
-/* public_key: one public key line. NS_ERR_KEYTYPE (not ssh-ed25519),
- * NS_ERR_FORMAT (not a key line), NS_ERR_INVALID (minutes out of 1..60 or
- * bad sandbox id); *why (may be NULL) is a message for the API client. */
+/* public_key: one public key line of a type core/pubkey.c knows (ed25519,
+ * ecdsa-sha2-nistp256, ssh-rsa, sk-*): the certificate's type follows it.
+ * NS_ERR_KEYTYPE (another type; *why names the accepted ones), NS_ERR_LIMIT
+ * (RSA outside NS_RSA_BITS_MIN..MAX), NS_ERR_FORMAT (not a key line), NS_ERR_INVALID (minutes out
+ * of 1..60 or bad sandbox id); *why (may be NULL) is a message for the API client. */
 int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_key, size_t len,
                    int minutes, int64_t now, ns_minted *out, const char **why);
 

@@ -210,7 +210,8 @@ static int get_public_key(json_t *obj, char out[NS_API_PUBKEY_MAX], const char *
 	size_t n;
 
 	if (v == NULL) {
-		*why = "public_key is required (one OpenSSH ssh-ed25519 public key line)";
+		*why = "public_key is required (one OpenSSH public key line: ssh-ed25519, "
+		       "ecdsa-sha2-nistp256, ssh-rsa or sk-*)";
 		return NS_ERR_FORMAT;
 	}
 	if (!json_is_string(v)) {
@@ -237,7 +238,8 @@ int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, co
 	out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
 	*why = NULL;
 	if (len == 0) {
-		*why = "public_key is required (one OpenSSH ssh-ed25519 public key line)";
+		*why = "public_key is required (one OpenSSH public key line: ssh-ed25519, "
+		       "ecdsa-sha2-nistp256, ssh-rsa or sk-*)";
 		goto out;
 	}
 	if ((j = ns_json_object_load(body, len, NOT_JSON, NOT_OBJECT, why)) == NULL) {

@@ -1,6 +1,8 @@
 /* Text form of a certificate, as in ssh-keygen's -cert.pub files and
  * authorized_keys/known_hosts: "ssh-ed25519-cert-v01@openssh.com BASE64
- * [comment]". Reading decodes the blob only; ns_cert_parse judges it. */
+ * [comment]" (or another key type's certificate name, which the blob's own
+ * type name gives when writing). Reading decodes the blob only;
+ * ns_cert_parse judges it. */
 #include "nullspace/cert.h"
 
 #include <sodium.h>
@@ -8,8 +10,7 @@
 
 #include "nullspace/error.h"
 #include "text.h"
-
-#define ALG_LEN (sizeof(NS_CERT_ALG) - 1)
+#include "wire.h"
 
 /* What well-formed base64 of this length decodes to (padding aside). */
 static size_t decoded_len(ns_text_span b64)
@@ -35,7 +36,7 @@ int ns_cert_from_line(const char *line, size_t len, uint8_t *blob, size_t cap, s
 	if ((rc = ns_text_key_line(line, len, &type, &b64, &comment)) != 0) {
 		goto out;
 	}
-	if (type.len != ALG_LEN || memcmp(type.p, NS_CERT_ALG, ALG_LEN) != 0) {
+	if (ns_pubkey_cert_type_of((ns_str){(const uint8_t *)type.p, type.len}) == NS_PK_NONE) {
 		rc = NS_ERR_KEYTYPE;
 		goto out;
 	}
@@ -58,18 +59,23 @@ int ns_cert_to_line(const uint8_t *blob, size_t len, const char *comment, char *
 	size_t clen = comment != NULL ? strlen(comment) : 0;
 	size_t b64 = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL); /* with NUL */
 	char *p = out;
+	ns_str type;
+	ns_rd r;
 
 	if (cap > 0) {
 		out[0] = '\0';
 	}
-	if (len == 0 || len > NS_CERT_BLOB_MAX || !ns_text_printable(comment, clen)) {
+	ns_rd_init(&r, blob, len);
+	if (len == 0 || len > NS_CERT_BLOB_MAX || !ns_text_printable(comment, clen) ||
+	    ns_rd_string(&r, &type) != 0 || ns_pubkey_cert_type_of(type) == NS_PK_NONE) {
 		return NS_ERR_INVALID;
 	}
-	if (ALG_LEN + 1 + b64 + (clen ? 1 + clen : 0) > cap) {
+	if (type.len + 1 + b64 + (clen ? 1 + clen : 0) > cap) {
 		return NS_ERR_NOMEM;
 	}
-	memcpy(p, NS_CERT_ALG " ", ALG_LEN + 1);
-	p += ALG_LEN + 1;
+	memcpy(p, type.p, type.len); /* the type name the blob itself carries */
+	p[type.len] = ' ';
+	p += type.len + 1;
 	sodium_bin2base64(p, b64, blob, len, sodium_base64_VARIANT_ORIGINAL);
 	p += b64 - 1;
 	if (clen) {

@@ -1,13 +1,16 @@
-/* Parser for ssh-ed25519-cert-v01@openssh.com blobs (PROTOCOL.certkeys):
- * every field in wire order, strict about names, sizes, sort order and
- * trailing bytes, then the CA signature over everything up to and including
- * the signature key. Field accessors too; policy lives in cert_policy.c. */
+/* Parser for OpenSSH certificate blobs (PROTOCOL.certkeys) of every key type
+ * core/pubkey.c knows (ed25519, ecdsa-sha2-nistp256, ssh-rsa, sk-*), signed
+ * by a plain CA key of any of those types: every field in wire order, strict about names, sizes,
+ * sort order and trailing bytes, then the CA signature over everything up to and including the
+ * signature key. Field accessors too; policy lives in cert_policy.c. */
 #include "nullspace/cert.h"
 
 #include <string.h>
 
 #include "cert_int.h"
 #include "nullspace/error.h"
+#include "nullspace/pubkey.h"
+#include "sig.h"
 #include "wire.h"
 
 /* Longest key type name read before deciding it is not ours. */
@@ -137,16 +140,24 @@ static int check_ext_flags(ns_str list)
  * the first failure, so the fields are read first and judged after. */
 static int read_fields(ns_rd *r, ns_cert *c, ns_str *ca_blob)
 {
-	ns_str alg, pk;
+	const char *why;
+	ns_pk_fields f;
+	ns_str alg;
+	size_t key_off;
 
 	if (ns_rd_name(r, KEYTYPE_NAME_MAX, &alg) != 0) { /* string type name */
 		return NS_ERR_FORMAT;
 	}
-	if (!ns_str_eq(alg, NS_CERT_ALG)) {
+	if ((c->key_type = ns_pubkey_cert_type_of(alg)) == NS_PK_NONE) {
 		return NS_ERR_KEYTYPE;
 	}
-	ns_rd_string_max(r, NS_CERT_NONCE_MAX, &c->nonce);   /* string nonce */
-	ns_rd_string_max(r, NS_ED25519_PK_LEN, &pk);         /* string pk */
+	ns_rd_string_max(r, NS_CERT_NONCE_MAX, &c->nonce); /* string nonce */
+	key_off = r->off;
+	if (ns_pk_read_fields(r, c->key_type, &f, &why) != 0) { /* the key's fields */
+		return NS_ERR_FORMAT;
+	}
+	c->key_fields.p = r->p + key_off;
+	c->key_fields.len = r->off - key_off;
 	ns_rd_u64(r, &c->serial);                            /* uint64 serial */
 	ns_rd_u32(r, &c->type);                              /* uint32 type */
 	ns_rd_string_max(r, NS_CERT_KEY_ID_MAX, &c->key_id); /* string key id */
@@ -160,11 +171,13 @@ static int read_fields(ns_rd *r, ns_cert *c, ns_str *ca_blob)
 	if (r->err) {
 		return r->err;
 	}
-	if (c->nonce.len == 0 || pk.len != NS_ED25519_PK_LEN ||
-	    (c->type != NS_CERT_USER && c->type != NS_CERT_HOST) || has_nul(c->key_id)) {
+	if (c->nonce.len == 0 || (c->type != NS_CERT_USER && c->type != NS_CERT_HOST) ||
+	    has_nul(c->key_id)) {
 		return NS_ERR_FORMAT;
 	}
-	memcpy(c->pk, pk.p, NS_ED25519_PK_LEN);
+	if (c->key_type == NS_PK_ED25519) {
+		memcpy(c->pk, f.ed25519.p, NS_ED25519_PK_LEN);
+	}
 	if (check_principals(c->principals, &c->nprincipals) != 0 ||
 	    check_pairs(c->critical_options) != 0 || check_pairs(c->extensions) != 0 ||
 	    check_ext_flags(c->extensions) != 0) {
@@ -173,8 +186,8 @@ static int read_fields(ns_rd *r, ns_cert *c, ns_str *ca_blob)
 	return 0;
 }
 
-/* The signature key must be a plain ssh-ed25519 key, never a certificate. */
-static int read_ca_key(ns_str blob, uint8_t pk[NS_ED25519_PK_LEN], int *why)
+/* The signature key must be a plain key, never a certificate. */
+static int read_ca_key(ns_str blob, ns_pubkey *ca, int *why)
 {
 	ns_rd r;
 	ns_str alg;
@@ -188,11 +201,22 @@ static int read_ca_key(ns_str blob, uint8_t pk[NS_ED25519_PK_LEN], int *why)
 		*why = NS_CERT_CA_IS_CERT;
 		return NS_ERR_KEYTYPE;
 	}
-	return ns_key_from_blob(blob.p, blob.len, pk);
+	return ns_pubkey_from_blob(blob.p, blob.len, ca, NULL);
+}
+
+int ns_cert_pubkey(const ns_cert *c, ns_pubkey *out)
+{
+	return ns_pk_from_fields(c->key_type, c->key_fields.p, c->key_fields.len, out);
+}
+
+int ns_cert_ca_pubkey(const ns_cert *c, ns_pubkey *out)
+{
+	return ns_pubkey_from_blob(c->ca_blob.p, c->ca_blob.len, out, NULL);
 }
 
 int ns_cert_parse(const uint8_t *blob, size_t len, ns_cert *out, int *reason)
 {
+	ns_pubkey ca;
 	ns_rd r;
 	ns_str ca_blob;
 	size_t signed_len;
@@ -211,14 +235,20 @@ int ns_cert_parse(const uint8_t *blob, size_t len, ns_cert *out, int *reason)
 	if ((rc = ns_rd_end(&r)) != 0) {
 		goto out;
 	}
-	if ((rc = read_ca_key(ca_blob, out->ca_pk, &why)) != 0) {
+	if ((rc = read_ca_key(ca_blob, &ca, &why)) != 0) {
 		goto out;
 	}
-	if ((rc = ns_key_verify(out->ca_pk, out->signature.p, out->signature.len, blob,
-	                        signed_len)) != 0) {
+	/* the algorithm must fit the CA key; never ssh-rsa (SHA-1) */
+	if ((rc = ns_pubkey_verify(&ca, NULL, out->signature.p, out->signature.len, blob,
+	                           signed_len, NULL)) != 0) {
 		why = NS_CERT_BAD_SIGNATURE;
 		goto out;
 	}
+	if (ca.type == NS_PK_ED25519) {
+		memcpy(out->ca_pk, ca.blob + ca.blob_len - NS_ED25519_PK_LEN, NS_ED25519_PK_LEN);
+	}
+	out->ca_type = ca.type;
+	out->ca_blob = ca_blob;
 	out->blob.p = blob;
 	out->blob.len = len;
 	why = NS_CERT_OK;

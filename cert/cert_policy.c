@@ -30,6 +30,7 @@ static const char *const REASON_NAMES[] = {
     [NS_CERT_REVOKED_KEY] = "revoked-key",
     [NS_CERT_VERIFY_REQUIRED] = "verify-required",
     [NS_CERT_LIFETIME] = "lifetime-too-long",
+    [NS_CERT_NO_PRESENCE] = "user-presence-required",
 };
 
 const char *ns_cert_reason_name(int reason)
@@ -40,12 +41,17 @@ const char *ns_cert_reason_name(int reason)
 	return REASON_NAMES[reason];
 }
 
-/* Every key is compared in constant time; no early exit. */
+/* Every key is compared in constant time; no early exit. Trusted CA keys
+ * are ed25519: a certificate signed by another key type is untrusted (its
+ * ca_pk is all zero, which must never match a listed key). */
 static int ca_trusted(const ns_cert *c, const ns_cert_policy *p)
 {
 	size_t i;
 	int found = 0;
 
+	if (c->ca_type != NS_PK_ED25519) {
+		return 0;
+	}
 	for (i = 0; p->ca_keys != NULL && i < p->nca; i++) {
 		found |= crypto_verify_32(p->ca_keys[i], c->ca_pk) == 0;
 	}
@@ -79,11 +85,26 @@ static int source_address(ns_str list, const char *peer)
 	return m == 1 && peer != NULL ? NS_CERT_OK : NS_CERT_SOURCE_ADDRESS;
 }
 
+static int is_sk(int type)
+{
+	return type == NS_PK_SK_ED25519 || type == NS_PK_SK_ECDSA_P256;
+}
+
+/* verify-required asks for FIDO user verification (a PIN or biometrics
+ * checked by the authenticator): only an sk-* signature can show it, by its
+ * UV flag. Before the signature (a query, p->sig NULL) an sk-* key passes. */
+static int verify_required(const ns_cert *c, const ns_cert_policy *p)
+{
+	if (!is_sk(c->key_type)) {
+		return NS_CERT_VERIFY_REQUIRED;
+	}
+	return p->sig == NULL || (p->sig->flags & NS_SK_FLAG_UV) ? NS_CERT_OK
+	                                                         : NS_CERT_VERIFY_REQUIRED;
+}
+
 /* Each critical option understood and satisfied; none exist for hosts.
- * verify-required asks for FIDO user verification (a PIN or a touch checked
- * by the authenticator, OpenSSH's sk-* keys): an ssh-ed25519 signature can
- * never show it (PROTOCOL.certkeys: the option only makes sense for FIDO
- * key types), so such a certificate is refused by name. */
+ * verify-required: see above; a certificate of another key type that asks
+ * for it is refused by name. */
 static int check_options(const ns_cert *c, const ns_cert_policy *p, ns_cert_verdict *v)
 {
 	ns_rd r;
@@ -103,7 +124,7 @@ static int check_options(const ns_cert *c, const ns_cert_policy *p, ns_cert_verd
 		} else if (ns_str_eq(name, "source-address")) {
 			why = source_address(value, p->peer_addr);
 		} else if (ns_str_eq(name, "verify-required")) {
-			why = data.len == 0 ? NS_CERT_VERIFY_REQUIRED : NS_CERT_MALFORMED;
+			why = data.len == 0 ? verify_required(c, p) : NS_CERT_MALFORMED;
 		} else {
 			why = NS_CERT_UNKNOWN_OPTION;
 		}
@@ -142,6 +163,11 @@ static int judge(const ns_cert *c, const ns_cert_policy *p, ns_cert_verdict *v)
 	}
 	if ((why = check_options(c, p, v)) != NS_CERT_OK) {
 		return why;
+	}
+	/* a FIDO signature made without a touch: only with no-touch-required */
+	if (p->sig != NULL && p->sig->sk && !(p->sig->flags & NS_SK_FLAG_UP) &&
+	    !(ns_cert_extension_bits(c) & NS_EXT_NO_TOUCH_REQUIRED)) {
+		return NS_CERT_NO_PRESENCE;
 	}
 	if (p->revoked != NULL && ns_revoked_check(p->revoked, p->revoked_len, c, &why) != 0) {
 		return why;

@@ -132,17 +132,36 @@ static void write_extensions(ns_buf *b, uint32_t bits)
 	end_string(b, at);
 }
 
-int ns_cert_sign(const ns_key *ca, const uint8_t pk[NS_ED25519_PK_LEN], const ns_cert_spec *spec,
-                 uint8_t *out, size_t cap, size_t *outlen)
+/* The fields of a plain key blob after its type name (ns_pubkey_from_blob
+ * validated them), as a certificate carries them after the nonce. */
+static ns_str key_fields(const ns_pubkey *key)
+{
+	ns_str f = {NULL, 0};
+	ns_str name;
+	ns_rd r;
+
+	ns_rd_init(&r, key->blob, key->blob_len);
+	if (ns_rd_string(&r, &name) == 0) { /* string key type */
+		f.p = key->blob + r.off;
+		f.len = key->blob_len - r.off;
+	}
+	return f;
+}
+
+int ns_cert_sign_key(const ns_key *ca, const ns_pubkey *key, const ns_cert_spec *spec, uint8_t *out,
+                     size_t cap, size_t *outlen)
 {
 	uint8_t nonce[DEFAULT_NONCE_LEN], ca_blob[NS_KEY_BLOB_LEN], sig[NS_SIG_BLOB_LEN];
 	const uint8_t *np = spec->nonce;
+	const char *type_name = ns_pubkey_cert_name(key->type);
 	size_t nlen = spec->nonce_len;
+	ns_str fields = key_fields(key);
 	ns_buf b;
 	int rc = NS_ERR_INVALID;
 
 	*outlen = 0;
-	if (!ca->has_sk || (rc = check_spec(spec)) != 0) {
+	if (!ca->has_sk || type_name == NULL || fields.p == NULL || (rc = check_spec(spec)) != 0) {
+		rc = rc ? rc : NS_ERR_INVALID;
 		goto out;
 	}
 	if (np == NULL) {
@@ -152,9 +171,9 @@ int ns_cert_sign(const ns_key *ca, const uint8_t pk[NS_ED25519_PK_LEN], const ns
 	}
 	ns_key_blob(ca->pk, ca_blob);
 	ns_buf_init_fixed(&b, out, cap < NS_CERT_BLOB_MAX ? cap : NS_CERT_BLOB_MAX);
-	ns_wr_cstr(&b, NS_CERT_ALG);                /* string type name */
+	ns_wr_cstr(&b, type_name);                  /* string type name */
 	ns_wr_string(&b, np, nlen);                 /* string nonce */
-	ns_wr_string(&b, pk, NS_ED25519_PK_LEN);    /* string pk */
+	ns_wr_bytes(&b, fields.p, fields.len);      /* the key's fields, by type */
 	ns_wr_u64(&b, spec->serial);                /* uint64 serial */
 	ns_wr_u32(&b, spec->type);                  /* uint32 type */
 	ns_wr_cstr(&b, spec->key_id);               /* string key id */
@@ -178,4 +197,18 @@ out:
 		memset(out, 0, cap);
 	}
 	return rc;
+}
+
+int ns_cert_sign(const ns_key *ca, const uint8_t pk[NS_ED25519_PK_LEN], const ns_cert_spec *spec,
+                 uint8_t *out, size_t cap, size_t *outlen)
+{
+	uint8_t blob[NS_KEY_BLOB_LEN];
+	ns_pubkey key;
+
+	ns_key_blob(pk, blob);
+	if (ns_pubkey_from_blob(blob, sizeof(blob), &key, NULL) != 0) {
+		*outlen = 0;
+		return NS_ERR_INVALID;
+	}
+	return ns_cert_sign_key(ca, &key, spec, out, cap, outlen);
 }

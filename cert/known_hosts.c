@@ -1,4 +1,5 @@
-/* known_hosts text (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT) for ssh-ed25519 keys:
+/* known_hosts text (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT) for the key types
+ * of core/pubkey.c (ed25519, ecdsa-sha2-nistp256, RSA 2048..8192, sk-*):
  * lines with their @cert-authority/@revoked marker, host pattern matching as
  * OpenSSH's match_hostname does it (plus hashed names), lookups over the whole
  * text of a file that the caller has read, and the lines we write. */
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "nullspace/error.h"
+#include "nullspace/pubkey.h"
 #include "text.h"
 
 #define DEFAULT_PORT 22
@@ -64,8 +66,12 @@ int ns_known_hosts_entry_parse(const char *line, size_t len, ns_known_hosts_entr
 	if (t == 0 || i + t >= end) {
 		goto out;
 	}
-	if ((rc = ns_key_from_line(line + i + t, end - i - t, e->pk, NULL)) != 0) {
+	if ((rc = ns_pubkey_from_line(line + i + t, end - i - t, &e->key, NULL)) != 0) {
+		rc = rc == NS_ERR_LIMIT ? NS_ERR_KEYTYPE : rc; /* an RSA key we never take */
 		goto out;
+	}
+	if (e->key.type == NS_PK_ED25519) {
+		memcpy(e->pk, e->key.blob + e->key.blob_len - NS_ED25519_PK_LEN, NS_ED25519_PK_LEN);
 	}
 	e->patterns.p = (const uint8_t *)line + i;
 	e->patterns.len = t;
@@ -84,6 +90,10 @@ int ns_known_hosts_line_parse(const char *line, size_t len, ns_str *patterns,
 
 	if (rc == 0 && e.marker != NS_KNOWN_HOSTS_PLAIN) {
 		rc = NS_ERR_UNSUPPORTED;
+		memset(&e, 0, sizeof(e));
+	}
+	if (rc == 0 && e.key.type != NS_PK_ED25519) {
+		rc = NS_ERR_KEYTYPE; /* this form gives an ed25519 key only */
 		memset(&e, 0, sizeof(e));
 	}
 	*patterns = e.patterns;
@@ -198,17 +208,17 @@ int ns_known_hosts_match(ns_str patterns, const char *host, unsigned port)
 /* What the lines matching one host say about one key, by marker. */
 typedef struct tally {
 	unsigned same[NMARKERS];  /* lines listing the key */
-	unsigned other[NMARKERS]; /* lines listing another ed25519 key */
+	unsigned other[NMARKERS]; /* lines listing another key of its type */
 } tally;
 
 /* Comments, other key types, unknown markers, malformed and over-long lines
  * are skipped, as ssh does. */
 static void count_lines(const char *text, size_t len, const char *host, unsigned port,
-                        const uint8_t pk[NS_ED25519_PK_LEN], tally *t)
+                        const ns_pubkey *key, tally *t)
 {
+	ns_known_hosts_entry e;
 	char name[HOST_PORT_MAX];
 	size_t pos = 0, end, n;
-	ns_known_hosts_entry e;
 
 	memset(t, 0, sizeof(*t));
 	if (lookup_name(host, port, name, &n) != 0) {
@@ -222,9 +232,9 @@ static void count_lines(const char *text, size_t len, const char *host, unsigned
 		if (end - pos <= NS_KNOWN_HOSTS_LINE_MAX &&
 		    ns_known_hosts_entry_parse(text + pos, end - pos, &e) == 0 &&
 		    pattern_list_match(e.patterns, name, n) == 1) {
-			if (sodium_memcmp(e.pk, pk, NS_ED25519_PK_LEN) == 0) {
+			if (ns_pubkey_equal(&e.key, key)) {
 				t->same[e.marker]++;
-			} else {
+			} else if (e.key.type == key->type) {
 				t->other[e.marker]++;
 			}
 		}
@@ -232,22 +242,33 @@ static void count_lines(const char *text, size_t len, const char *host, unsigned
 	}
 }
 
-/* Tally the lines naming host for pk; a @revoked line for pk wins over
+/* Tally the lines naming host for key; a @revoked line for it wins over
  * everything else (NS_ERR_REVOKED). */
 static int tally_unrevoked(const char *text, size_t len, const char *host, unsigned port,
-                           const uint8_t pk[NS_ED25519_PK_LEN], tally *t)
+                           const ns_pubkey *key, tally *t)
 {
-	count_lines(text, len, host, port, pk, t);
+	count_lines(text, len, host, port, key, t);
 	return t->same[NS_KNOWN_HOSTS_REVOKED] != 0 ? NS_ERR_REVOKED : 0;
 }
 
-int ns_known_hosts_check(const char *text, size_t len, const char *host, unsigned port,
-                         const uint8_t pk[NS_ED25519_PK_LEN])
+/* An ed25519 key as a ns_pubkey (for the pk[32] forms). */
+static void ed_key(const uint8_t pk[NS_ED25519_PK_LEN], ns_pubkey *k)
+{
+	uint8_t blob[NS_KEY_BLOB_LEN];
+
+	ns_key_blob(pk, blob);
+	if (ns_pubkey_from_blob(blob, sizeof(blob), k, NULL) != 0) {
+		memset(k, 0, sizeof(*k)); /* cannot happen: we wrote the blob */
+	}
+}
+
+int ns_known_hosts_check_key(const char *text, size_t len, const char *host, unsigned port,
+                             const ns_pubkey *key)
 {
 	tally t;
 	int rc;
 
-	if ((rc = tally_unrevoked(text, len, host, port, pk, &t)) != 0) {
+	if ((rc = tally_unrevoked(text, len, host, port, key, &t)) != 0) {
 		return rc;
 	}
 	if (t.same[NS_KNOWN_HOSTS_PLAIN] != 0) {
@@ -256,24 +277,51 @@ int ns_known_hosts_check(const char *text, size_t len, const char *host, unsigne
 	return t.other[NS_KNOWN_HOSTS_PLAIN] != 0 ? NS_ERR_HOSTKEY_CHANGED : NS_ERR_HOSTKEY_UNKNOWN;
 }
 
-int ns_known_hosts_check_ca(const char *text, size_t len, const char *host, unsigned port,
-                            const uint8_t ca_pk[NS_ED25519_PK_LEN])
+int ns_known_hosts_check(const char *text, size_t len, const char *host, unsigned port,
+                         const uint8_t pk[NS_ED25519_PK_LEN])
+{
+	ns_pubkey k;
+
+	ed_key(pk, &k);
+	return ns_known_hosts_check_key(text, len, host, port, &k);
+}
+
+int ns_known_hosts_check_ca_key(const char *text, size_t len, const char *host, unsigned port,
+                                const ns_pubkey *ca)
 {
 	tally t;
 	int rc;
 
-	if ((rc = tally_unrevoked(text, len, host, port, ca_pk, &t)) != 0) {
+	if ((rc = tally_unrevoked(text, len, host, port, ca, &t)) != 0) {
 		return rc;
 	}
 	return t.same[NS_KNOWN_HOSTS_CERT_AUTHORITY] != 0 ? 0 : NS_ERR_NOTFOUND;
 }
 
-int ns_known_hosts_revoked(const char *text, size_t len, const char *host, unsigned port,
-                           const uint8_t pk[NS_ED25519_PK_LEN])
+int ns_known_hosts_check_ca(const char *text, size_t len, const char *host, unsigned port,
+                            const uint8_t ca_pk[NS_ED25519_PK_LEN])
+{
+	ns_pubkey k;
+
+	ed_key(ca_pk, &k);
+	return ns_known_hosts_check_ca_key(text, len, host, port, &k);
+}
+
+int ns_known_hosts_revoked_key(const char *text, size_t len, const char *host, unsigned port,
+                               const ns_pubkey *key)
 {
 	tally t;
 
-	return tally_unrevoked(text, len, host, port, pk, &t);
+	return tally_unrevoked(text, len, host, port, key, &t);
+}
+
+int ns_known_hosts_revoked(const char *text, size_t len, const char *host, unsigned port,
+                           const uint8_t pk[NS_ED25519_PK_LEN])
+{
+	ns_pubkey k;
+
+	ed_key(pk, &k);
+	return ns_known_hosts_revoked_key(text, len, host, port, &k);
 }
 
 /* A name we can write as a pattern that matches only itself. */
@@ -295,7 +343,7 @@ static int host_ok(const char *host)
 }
 
 /* [marker ' '] patterns ' ' keyline into out; out is "" on failure. */
-static int write_line(int marker, const char *pat, size_t pn, const uint8_t *pk, char *out,
+static int write_line(int marker, const char *pat, size_t pn, const ns_pubkey *key, char *out,
                       size_t cap)
 {
 	size_t m = marker != NS_KNOWN_HOSTS_PLAIN ? strlen(markers[marker]) + 1 : 0;
@@ -313,7 +361,7 @@ static int write_line(int marker, const char *pat, size_t pn, const uint8_t *pk,
 	}
 	memcpy(out + m, pat, pn);
 	out[m + pn] = ' ';
-	if ((rc = ns_key_to_line(pk, NULL, out + m + pn + 1, cap - m - pn - 1)) != 0) {
+	if ((rc = ns_pubkey_to_line(key, NULL, out + m + pn + 1, cap - m - pn - 1)) != 0) {
 		out[0] = '\0';
 	}
 out:
@@ -322,6 +370,15 @@ out:
 
 int ns_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],
                         char *out, size_t cap)
+{
+	ns_pubkey k;
+
+	ed_key(pk, &k);
+	return ns_known_hosts_line_key(host, port, &k, out, cap);
+}
+
+int ns_known_hosts_line_key(const char *host, unsigned port, const ns_pubkey *key, char *out,
+                            size_t cap)
 {
 	char name[HOST_PORT_MAX];
 	size_t n;
@@ -332,13 +389,14 @@ int ns_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS_ED2
 	if (!host_ok(host) || lookup_name(host, port, name, &n) != 0) {
 		return NS_ERR_INVALID;
 	}
-	return write_line(NS_KNOWN_HOSTS_PLAIN, name, n, pk, out, cap);
+	return write_line(NS_KNOWN_HOSTS_PLAIN, name, n, key, out, cap);
 }
 
 int ns_known_hosts_line_hashed(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],
                                const uint8_t *salt, char *out, size_t cap)
 {
 	char name[HOST_PORT_MAX], hashed[NS_KNOWN_HOSTS_HASHED_MAX];
+	ns_pubkey k;
 	size_t n;
 
 	if (cap > 0) {
@@ -348,13 +406,15 @@ int ns_known_hosts_line_hashed(const char *host, unsigned port, const uint8_t pk
 	    ns_known_hosts_hash_name(name, n, salt, hashed) != 0) {
 		return NS_ERR_INVALID;
 	}
-	return write_line(NS_KNOWN_HOSTS_PLAIN, hashed, strlen(hashed), pk, out, cap);
+	ed_key(pk, &k);
+	return write_line(NS_KNOWN_HOSTS_PLAIN, hashed, strlen(hashed), &k, out, cap);
 }
 
 int ns_known_hosts_marker_line(int marker, const char *patterns,
                                const uint8_t pk[NS_ED25519_PK_LEN], char *out, size_t cap)
 {
 	size_t i, n = patterns != NULL ? strnlen(patterns, NS_KNOWN_HOSTS_LINE_MAX) : 0;
+	ns_pubkey k;
 
 	if (cap > 0) {
 		out[0] = '\0';
@@ -368,5 +428,6 @@ int ns_known_hosts_marker_line(int marker, const char *patterns,
 			return NS_ERR_INVALID;
 		}
 	}
-	return write_line(marker, patterns, n, pk, out, cap);
+	ed_key(pk, &k);
+	return write_line(marker, patterns, n, &k, out, cap);
 }

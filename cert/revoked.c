@@ -1,5 +1,5 @@
 /* Certificate revocation list in a small text format (docs/certificates.md):
- * serials and serial ranges, key ids, and ssh-ed25519 keys (a certificate's
+ * serials and serial ranges, key ids, and public keys of any type (a certificate's
  * key or a CA key). A malformed line invalidates the whole list, so that a
  * typo can never silently un-revoke anything: the check then refuses. */
 #include "nullspace/cert.h"
@@ -18,9 +18,9 @@ enum kind { R_NONE, R_SERIAL, R_ID, R_KEY };
 
 typedef struct entry {
 	int kind;
-	uint64_t lo, hi;               /* R_SERIAL: lo..hi inclusive */
-	ns_str id;                     /* R_ID */
-	uint8_t pk[NS_ED25519_PK_LEN]; /* R_KEY */
+	uint64_t lo, hi; /* R_SERIAL: lo..hi inclusive */
+	ns_str id;       /* R_ID */
+	ns_pubkey key;   /* R_KEY: any key type */
 } entry;
 
 static int is_space(char c)
@@ -128,7 +128,7 @@ static int parse_line(const char *line, size_t len, entry *e)
 	}
 	if (keyword(line, len, "key", &v, &n)) {
 		e->kind = R_KEY;
-		return n > 0 && ns_key_from_line(v, n, e->pk, NULL) == 0 ? 0 : NS_ERR_FORMAT;
+		return n > 0 && ns_pubkey_from_line(v, n, &e->key, NULL) == 0 ? 0 : NS_ERR_FORMAT;
 	}
 	return NS_ERR_FORMAT;
 }
@@ -138,6 +138,15 @@ int ns_revoked_line_parse(const char *line, size_t len)
 	entry e;
 
 	return parse_line(line, len, &e);
+}
+
+/* The certificate's own key or its CA key (public keys: no constant time). */
+static int key_revoked(const ns_pubkey *k, const ns_cert *c)
+{
+	ns_pubkey other;
+
+	return (ns_cert_pubkey(c, &other) == 0 && ns_pubkey_equal(k, &other)) ||
+	       (ns_cert_ca_pubkey(c, &other) == 0 && ns_pubkey_equal(k, &other));
 }
 
 static int revokes(const entry *e, const ns_cert *c)
@@ -150,11 +159,7 @@ static int revokes(const entry *e, const ns_cert *c)
 		return e->id.len == c->key_id.len && memcmp(e->id.p, c->key_id.p, e->id.len) == 0
 		           ? NS_CERT_REVOKED_KEY_ID
 		           : NS_CERT_OK;
-	case R_KEY:
-		return sodium_memcmp(e->pk, c->pk, NS_ED25519_PK_LEN) == 0 ||
-		               sodium_memcmp(e->pk, c->ca_pk, NS_ED25519_PK_LEN) == 0
-		           ? NS_CERT_REVOKED_KEY
-		           : NS_CERT_OK;
+	case R_KEY: return key_revoked(&e->key, c) ? NS_CERT_REVOKED_KEY : NS_CERT_OK;
 	default: return NS_CERT_OK;
 	}
 }

@@ -141,22 +141,40 @@ static void show_principals(const ns_cert *c)
 	printf("\n");
 }
 
+/* ssh-keygen -L's label of a key type ("RSA", "ECDSA-SK", ...). */
+static const char *type_label(int type)
+{
+	switch (type) {
+	case NS_PK_ECDSA_P256: return "ECDSA";
+	case NS_PK_RSA: return "RSA";
+	case NS_PK_SK_ED25519: return "ED25519-SK";
+	case NS_PK_SK_ECDSA_P256: return "ECDSA-SK";
+	default: return "ED25519";
+	}
+}
+
 static void print_cert(const ns_cert *c)
 {
-	char kfp[NS_FINGERPRINT_LEN], cafp[NS_FINGERPRINT_LEN], valid[NS_CMD_CERT_VALIDITY_LEN];
+	char kfp[NS_FINGERPRINT_LEN] = "?", cafp[NS_FINGERPRINT_LEN] = "?";
+	char valid[NS_CMD_CERT_VALIDITY_LEN];
 	const char *type = c->type == NS_CERT_USER ? "user" : "host";
+	ns_pubkey k;
 	ns_str sigtype;
 	ns_rd r;
 
-	ns_key_fingerprint(c->pk, kfp);
-	ns_key_fingerprint(c->ca_pk, cafp);
+	if (ns_cert_pubkey(c, &k) == 0) {
+		ns_pubkey_fingerprint(&k, kfp);
+	}
+	if (ns_cert_ca_pubkey(c, &k) == 0) {
+		ns_pubkey_fingerprint(&k, cafp);
+	}
 	ns_cmd_cert_validity(c->valid_after, c->valid_before, valid);
 	ns_rd_init(&r, c->signature.p, c->signature.len);
 	(void)ns_rd_string(&r, &sigtype); /* string signature type */
-	printf(INDENT "Type: %s %s certificate\n", NS_CERT_ALG, type);
-	printf(INDENT "Public key: ED25519-CERT %s\n", kfp);
-	printf(INDENT "Signing CA: ED25519 %s (using %.*s)\n", cafp, (int)sigtype.len,
-	       (const char *)sigtype.p);
+	printf(INDENT "Type: %s %s certificate\n", ns_pubkey_cert_name(c->key_type), type);
+	printf(INDENT "Public key: %s-CERT %s\n", type_label(c->key_type), kfp);
+	printf(INDENT "Signing CA: %s %s (using %.*s)\n", type_label(c->ca_type), cafp,
+	       (int)sigtype.len, (const char *)sigtype.p);
 	printf(INDENT "Key ID: \"%.*s\"\n", (int)c->key_id.len, (const char *)c->key_id.p);
 	printf(INDENT "Serial: %" PRIu64 "\n", c->serial);
 	printf(INDENT "Valid: %s\n", valid);

@@ -4,6 +4,7 @@
 #define NS_CORE_AUTH_H
 
 #include "engine_int.h"
+#include "nullspace/pubkey.h"
 
 /* The largest public key or certificate blob a server takes (equal to
  * NS_CERT_BLOB_MAX, 16 KiB: OpenSSH's 256 principals and 1 KiB key ids fit).
@@ -35,6 +36,26 @@ int ns_userauth_request_parse(ns_rd *r, ns_userauth_req *req);
  * check proof of possession; the certificate itself (structure, CA
  * signature, policy) is judged by cert/ in the caller. */
 int ns_auth_cert_key(const uint8_t *blob, size_t len, uint8_t pk[NS_ED25519_PK_LEN]);
+/* The publickey algorithms a server takes, in the server-sig-algs order
+ * (plain algorithms only, as OpenSSH sends it). */
+#define NS_SERVER_SIG_ALGS                                                                         \
+	"ssh-ed25519,sk-ssh-ed25519@openssh.com,ecdsa-sha2-nistp256,"                              \
+	"sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"
+
+/* One publickey algorithm (core/auth_alg.c). */
+typedef struct ns_auth_alg {
+	const char *name; /* as in the request */
+	int type;         /* enum ns_pk_type of the key */
+	int is_cert;      /* the blob is a certificate */
+	const char *sig;  /* the signature algorithm the proof uses */
+} ns_auth_alg;
+
+/* The algorithm by name; NULL when we do not take it (ssh-rsa, ssh-dss...). */
+const ns_auth_alg *ns_auth_alg_find(ns_str name);
+/* The key of a request's blob (a plain key or the key a certificate
+ * carries), of the algorithm's type; *why says why not. */
+int ns_auth_blob_key(const ns_auth_alg *a, const uint8_t *blob, size_t len, ns_pubkey *key,
+                     const char **why);
 /* The data a publickey signature covers (RFC 4252 7), into out. */
 int ns_auth_signed_data(const uint8_t session_id[32], ns_str user, ns_str service, ns_str alg,
                         ns_str blob, ns_buf *out);

@@ -1,5 +1,6 @@
 /* Server side of user authentication (RFC 4252): the ssh-userauth service,
- * publickey signatures verified here (proof of possession), every decision
+ * publickey signatures of every key type in auth_alg.c verified here (proof
+ * of possession), every decision
  * handed to the caller as NS_EV_AUTH_REQUEST, and the attempt limit. */
 #include <sodium.h>
 #include <string.h>
@@ -36,8 +37,10 @@ static int on_service_request(ns_engine *e, ns_rd *r)
 	return ns_eng_send(e);
 }
 
-/* Verify the signature of a signed publickey request over the session id. */
-static int verify_signature(ns_engine *e, const ns_userauth_req *q, const uint8_t pk[32])
+/* Verify the signature of a signed publickey request over the session id,
+ * with the signature algorithm the request's algorithm implies. */
+static int verify_signature(ns_engine *e, const ns_userauth_req *q, const ns_auth_alg *a,
+                            const ns_pubkey *key, ns_sig_info *info)
 {
 	uint8_t storage[NS_AUTH_SIGNED_MAX];
 	ns_buf data;
@@ -48,25 +51,28 @@ static int verify_signature(ns_engine *e, const ns_userauth_req *q, const uint8_
 	                              &data)) != 0) {
 		return rc;
 	}
-	return ns_key_verify(pk, q->sig.p, q->sig.len, data.p, data.len);
+	return ns_pubkey_verify(key, a->sig, q->sig.p, q->sig.len, data.p, data.len, info);
 }
 
-/* Why the engine refuses a publickey request itself, or NULL; pk and
- * *is_cert are filled when it does not. */
-static const char *judge_key(ns_engine *e, const ns_userauth_req *q, uint8_t pk[32], int *is_cert)
+/* Why the engine refuses a publickey request itself, or NULL; e->auth_key,
+ * e->auth_sig and *is_cert are filled when it does not. */
+static const char *judge_key(ns_engine *e, const ns_userauth_req *q, int *is_cert)
 {
-	*is_cert = ns_str_eq(q->alg, NS_AUTH_CERT_ALG);
-	if (!*is_cert && !ns_str_eq(q->alg, "ssh-ed25519")) {
-		return "unsupported-key-type"; /* RSA, ECDSA, sk-*, their certificates */
+	const ns_auth_alg *a = ns_auth_alg_find(q->alg);
+	const char *why = NULL;
+
+	*is_cert = a != NULL && a->is_cert;
+	if (a == NULL) {
+		return "unsupported-key-type"; /* ssh-rsa (SHA-1), ssh-dss, webauthn, ... */
 	}
 	if (q->blob.len > NS_AUTH_BLOB_MAX) {
 		return *is_cert ? "certificate-too-large" : "key-too-large";
 	}
-	if (*is_cert ? ns_auth_cert_key(q->blob.p, q->blob.len, pk) != 0
-	             : ns_key_from_blob(q->blob.p, q->blob.len, pk) != 0) {
-		return "malformed-key";
+	if (ns_auth_blob_key(a, q->blob.p, q->blob.len, &e->auth_key, &why) != 0) {
+		return why; /* malformed-key, rsa-key-too-small, invalid-ecdsa-point, ... */
 	}
-	if (q->has_sig && verify_signature(e, q, pk) != 0) {
+	memset(&e->auth_sig, 0, sizeof(e->auth_sig));
+	if (q->has_sig && verify_signature(e, q, a, &e->auth_key, &e->auth_sig) != 0) {
 		return "invalid-signature";
 	}
 	return NULL;
@@ -77,10 +83,9 @@ static const char *judge_key(ns_engine *e, const ns_userauth_req *q, uint8_t pk[
  * at 0, so whatever the verdict, the answer is a counted failure. */
 static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 {
-	uint8_t pk[NS_ED25519_PK_LEN];
 	ns_event *ev;
 	int is_cert = 0;
-	const char *why = judge_key(e, q, pk, &is_cert);
+	const char *why = judge_key(e, q, &is_cert);
 
 	ev = ns_eng_emit(e, NS_EV_AUTH_REQUEST);
 	ev->alg = q->alg;
@@ -89,7 +94,12 @@ static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 		ev->refused = why;
 		return 0;
 	}
-	memcpy(ev->key, pk, sizeof(pk));
+	if (e->auth_key.type == NS_PK_ED25519) {
+		memcpy(ev->key, e->auth_key.blob + e->auth_key.blob_len - NS_ED25519_PK_LEN,
+		       NS_ED25519_PK_LEN);
+	}
+	ev->pubkey = &e->auth_key;
+	ev->sig_info = e->auth_sig;
 	ev->key_parsed = 1;
 	ev->is_cert = is_cert;
 	ev->signed_ok = q->has_sig;
@@ -98,7 +108,9 @@ static int on_publickey(ns_engine *e, const ns_userauth_req *q, ns_event **evp)
 	e->auth_pk_query = !q->has_sig;
 	e->auth_is_cert = is_cert;
 	ns_buf_reset(&e->auth_blob);
-	if (ns_wr_bytes(&e->auth_blob, q->blob.p, q->blob.len) != 0) {
+	ns_buf_reset(&e->auth_alg);
+	if (ns_wr_bytes(&e->auth_blob, q->blob.p, q->blob.len) != 0 ||
+	    ns_wr_bytes(&e->auth_alg, q->alg.p, q->alg.len) != 0) {
 		return ns_eng_fail(e, NS_ERR_NOMEM, NS_DISC_BY_APPLICATION, "out of memory");
 	}
 	return 0;
@@ -164,12 +176,14 @@ int ns_engine_auth_verdict(ns_engine *e, int accept)
 	e->auth_wait = 0;
 	if (accept && e->auth_method_pk && e->auth_pk_query) {
 		m = ns_eng_msg(e, SSH_MSG_USERAUTH_PK_OK);
-		ns_wr_cstr(m, e->auth_is_cert ? NS_AUTH_CERT_ALG : "ssh-ed25519"); /* algorithm */
-		ns_wr_string(m, e->auth_blob.p, e->auth_blob.len);                 /* key blob */
+		ns_wr_string(m, e->auth_alg.p, e->auth_alg.len);   /* algorithm, as asked */
+		ns_wr_string(m, e->auth_blob.p, e->auth_blob.len); /* key blob */
 		ns_buf_free(&e->auth_blob);
+		ns_buf_free(&e->auth_alg);
 		return ns_eng_send(e);
 	}
 	ns_buf_free(&e->auth_blob);
+	ns_buf_free(&e->auth_alg);
 	if (accept && e->auth_method_pk) {
 		e->auth_done = 1;
 		e->phase = NS_PH_CONNECTED;

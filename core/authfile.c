@@ -1,6 +1,7 @@
 /* authorized_keys text (sshd(8) AUTHORIZED_KEYS FILE FORMAT) for ssh-ed25519
- * keys: line parsing with sshd's options syntax, and lookups over the whole
- * text of a file that the caller has read. known_hosts is cert/known_hosts.c. */
+ * keys and, through ns_pubkey, every key type core/pubkey.c knows: line parsing with sshd's options
+ * syntax, and lookups over the whole text of a file that the caller has read. known_hosts is
+ * cert/known_hosts.c. */
 #include "nullspace/authfile.h"
 
 #include <sodium.h>
@@ -84,38 +85,62 @@ static size_t options_len(const char *s, size_t n)
 	return quoted ? 0 : i;
 }
 
-int ns_authkeys_line_parse(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN],
-                           ns_str *options)
+/* Find where the key starts ([options] keytype base64 [comment]); 0 or
+ * NS_ERR_NOTFOUND (blank, comment) or NS_ERR_FORMAT. */
+static int split_line(const char *line, size_t len, size_t *key_at, ns_str *options)
 {
 	size_t i, t, o;
-	int rc = NS_ERR_NOTFOUND;
 
-	memset(pk, 0, NS_ED25519_PK_LEN);
 	options->p = NULL;
 	options->len = 0;
 	if (len == 0 || is_blank_or_comment(line, len, &i)) {
-		goto out;
+		return NS_ERR_NOTFOUND;
 	}
-	rc = NS_ERR_FORMAT;
 	if (!is_one_line(line, len)) {
-		goto out;
+		return NS_ERR_FORMAT;
 	}
 	t = ns_text_token_len(line + i, len - i);
 	if (!is_known_type(line + i, t)) {
 		/* options keytype base64 [comment] */
 		if ((o = options_len(line + i, len - i)) == 0) {
-			goto out;
+			return NS_ERR_FORMAT;
 		}
 		options->p = (const uint8_t *)line + i;
 		options->len = o;
 		i = ns_text_skip_blanks(line, len, i + o);
 		if (!is_known_type(line + i, ns_text_token_len(line + i, len - i))) {
-			goto out;
+			options->p = NULL;
+			options->len = 0;
+			return NS_ERR_FORMAT;
 		}
 	}
-	rc = ns_key_from_line(line + i, len - i, pk, NULL);
-out:
-	if (rc != 0) {
+	*key_at = i;
+	return 0;
+}
+
+int ns_authkeys_line_parse(const char *line, size_t len, uint8_t pk[NS_ED25519_PK_LEN],
+                           ns_str *options)
+{
+	size_t i = 0;
+	int rc;
+
+	memset(pk, 0, NS_ED25519_PK_LEN);
+	if ((rc = split_line(line, len, &i, options)) == 0 &&
+	    (rc = ns_key_from_line(line + i, len - i, pk, NULL)) != 0) {
+		options->p = NULL;
+		options->len = 0;
+	}
+	return rc;
+}
+
+int ns_authkeys_line_parse_key(const char *line, size_t len, ns_pubkey *key, ns_str *options)
+{
+	size_t i = 0;
+	int rc;
+
+	memset(key, 0, sizeof(*key));
+	if ((rc = split_line(line, len, &i, options)) == 0 &&
+	    (rc = ns_pubkey_from_line(line + i, len - i, key, NULL)) != 0) {
 		options->p = NULL;
 		options->len = 0;
 	}
@@ -165,4 +190,43 @@ static int authkeys_line(const char *line, size_t len, void *ctx)
 int ns_authkeys_find(const char *text, size_t len, const uint8_t pk[NS_ED25519_PK_LEN])
 {
 	return each_line(text, len, authkeys_line, (void *)pk) == 1 ? 0 : NS_ERR_NOTFOUND;
+}
+
+typedef struct find_key {
+	const ns_pubkey *key;
+	int no_touch; /* the matching line says no-touch-required */
+} find_key;
+
+/* Like authkeys_line for a key of any type; the one option taken is
+ * no-touch-required alone (FIDO keys without a touch), which the caller
+ * enforces: any other options field still fails closed. */
+static int authkeys_line_key(const char *line, size_t len, void *ctx)
+{
+	find_key *f = ctx;
+	ns_pubkey k;
+	ns_str options;
+
+	if (ns_authkeys_line_parse_key(line, len, &k, &options) != 0 ||
+	    !ns_pubkey_equal(&k, f->key)) {
+		return 0;
+	}
+	if (options.len == 0) {
+		return 1;
+	}
+	if (ns_str_eq(options, "no-touch-required")) {
+		f->no_touch = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int ns_authkeys_find_key(const char *text, size_t len, const ns_pubkey *key, int *no_touch)
+{
+	find_key f = {key, 0};
+	int rc = each_line(text, len, authkeys_line_key, &f) == 1 ? 0 : NS_ERR_NOTFOUND;
+
+	if (no_touch != NULL) {
+		*no_touch = rc == 0 && f.no_touch;
+	}
+	return rc;
 }

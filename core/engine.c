@@ -140,6 +140,7 @@ int ns_engine_new(const ns_engine_config *user_cfg, ns_engine **out)
 	ns_buf_init(&e->peer_kexinit, &e->alloc, NS_PACKET_MAX);
 	ns_buf_init(&e->deferred, &e->alloc, DEFERRED_MAX);
 	ns_buf_init(&e->auth_blob, &e->alloc, NS_PACKET_MAX);
+	ns_buf_init(&e->auth_alg, &e->alloc, NS_NAME_MAX);
 	ns_buf_init(&e->host_cert, &e->alloc, NS_PACKET_MAX);
 	if (cfg->role == NS_ROLE_SERVER && cfg->host_cert != NULL &&
 	    (rc = host_cert_copy(e, cfg->host_cert, cfg->host_cert_len)) != 0) {
@@ -177,6 +178,7 @@ void ns_engine_free(ns_engine *e)
 	ns_buf_free(&e->peer_kexinit);
 	ns_buf_free(&e->deferred);
 	ns_buf_free(&e->auth_blob);
+	ns_buf_free(&e->auth_alg);
 	ns_buf_free(&e->host_cert);
 	ns_pkt_wipe(&e->rx);
 	ns_pkt_wipe(&e->tx);

@@ -154,8 +154,9 @@ struct ns_engine {
 	int sent_newkeys;
 	char kex_alg[NS_NAME_MAX];
 	int rekey_wanted;
-	ns_pkt_keys newkeys_tx;                  /* installed when we send NEWKEYS */
-	uint8_t peer_hostkey[NS_ED25519_PK_LEN]; /* client: pinned by the first kex */
+	ns_pkt_keys newkeys_tx; /* installed when we send NEWKEYS */
+	ns_pubkey peer_hostkey; /* client: pinned by the first kex */
+	char hostkey_alg[64];   /* negotiated host key algorithm */
 	int have_peer_hostkey;
 	uint32_t rx_seq_cur; /* sequence number of the packet being handled */
 	ns_buf deferred;     /* connection messages held back during a rekey */
@@ -170,6 +171,9 @@ struct ns_engine {
 	int auth_method_none;  /* server: pending request is "none" (not counted) */
 	int auth_is_cert;      /* server: pending key is a certificate */
 	ns_buf auth_blob;      /* server: pending key blob, echoed in PK_OK */
+	ns_buf auth_alg;       /* server: pending algorithm name, echoed in PK_OK */
+	ns_pubkey auth_key;    /* server: the pending request's key (ev->pubkey) */
+	ns_sig_info auth_sig;  /* server: what its verified signature said */
 	int service_requested; /* client: SERVICE_REQUEST sent */
 	int service_accepted;  /* ssh-userauth accepted (either role) */
 

@@ -27,7 +27,7 @@ const char *ns_strerror(int err)
 	case NS_ERR_LIMIT: return "limit reached";
 	case NS_ERR_TIMEOUT: return "timed out";
 	case NS_ERR_DISCONNECTED: return "disconnected by peer";
-	case NS_ERR_KEYTYPE: return "unsupported key type (only ssh-ed25519)";
+	case NS_ERR_KEYTYPE: return "unsupported key type";
 	case NS_ERR_ENCRYPTED: return "private key is passphrase-protected (not supported)";
 	case NS_ERR_REVOKED: return "key has been revoked";
 	}

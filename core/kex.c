@@ -124,9 +124,9 @@ static int send_ext_info(ns_engine *e)
 {
 	ns_buf *m = ns_eng_msg(e, SSH_MSG_EXT_INFO);
 
-	ns_wr_u32(m, 1);                  /* nr-extensions */
-	ns_wr_cstr(m, "server-sig-algs"); /* extension-name */
-	ns_wr_cstr(m, "ssh-ed25519");     /* extension-value */
+	ns_wr_u32(m, 1);                   /* nr-extensions */
+	ns_wr_cstr(m, "server-sig-algs");  /* extension-name */
+	ns_wr_cstr(m, NS_SERVER_SIG_ALGS); /* extension-value */
 	return ns_eng_send(e);
 }
 
@@ -232,6 +232,7 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 	}
 	memcpy(e->kex_alg, res.kex, sizeof(e->kex_alg));
 	e->hostkey_cert = res.hostkey_cert;
+	memcpy(e->hostkey_alg, res.hostkey_alg, sizeof(e->hostkey_alg));
 	e->newkeys_tx.cipher = e->role == NS_ROLE_CLIENT ? res.cipher_cs : res.cipher_sc;
 	e->newkeys_rx.cipher = e->role == NS_ROLE_CLIENT ? res.cipher_sc : res.cipher_cs;
 	e->newkeys_tx.mac = e->role == NS_ROLE_CLIENT ? res.mac_cs : res.mac_sc;
@@ -286,46 +287,24 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 {
 	ns_str k_s, sig, q_s;
-	uint8_t pk[NS_ED25519_PK_LEN], h[32];
-	ns_event *ev;
+	uint8_t h[32];
 	int rc;
 
 	if (ns_kex_ecdh_reply_parse(r, &k_s, &q_s, &sig) != 0) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed KEX_ECDH_REPLY");
 	}
-	rc = e->hostkey_cert ? ns_auth_cert_key(k_s.p, k_s.len, pk)
-	                     : ns_key_from_blob(k_s.p, k_s.len, pk);
-	if (rc != 0) {
-		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED,
-		                   e->hostkey_cert ? "server host certificate is not ssh-ed25519"
-		                                   : "server host key is not ssh-ed25519");
+	if ((rc = ns_kex_hostkey_parse(e, k_s)) != 0) {
+		return rc;
 	}
 	if ((rc = compute_keys(e, k_s.p, k_s.len, q_s, h)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid server public key");
 	}
-	if (ns_key_verify(pk, sig.p, sig.len, h, 32) != 0) {
-		return ns_eng_fail(e, NS_ERR_SIGNATURE, NS_DISC_KEY_EXCHANGE_FAILED,
-		                   "host key signature does not verify");
+	/* 1: a rekey with the host key already accepted */
+	if ((rc = ns_kex_hostkey_verify(e, k_s, sig, h, sizeof(h))) != 1) {
+		return rc;
 	}
-	if (e->have_peer_hostkey) {
-		/* A rekey must present the host key the user already accepted. */
-		if (sodium_memcmp(pk, e->peer_hostkey, sizeof(pk)) != 0) {
-			return ns_eng_fail(e, NS_ERR_HOSTKEY_CHANGED,
-			                   NS_DISC_HOST_KEY_NOT_VERIFIABLE,
-			                   "host key changed during rekey");
-		}
-		return send_newkeys(e);
-	}
-	memcpy(e->peer_hostkey, pk, sizeof(pk));
-	e->kex_state = NS_KX_WAIT_VERDICT;
-	ev = ns_eng_emit(e, NS_EV_HOSTKEY);
-	if (ev != NULL) {
-		ev->hostkey_blob = k_s;
-		ev->is_cert = e->hostkey_cert;
-		memcpy(ev->hostkey, pk, sizeof(pk));
-	}
-	return 0;
+	return send_newkeys(e);
 }
 
 int ns_kex_verdict(ns_engine *e, int ok)

@@ -16,6 +16,13 @@ int ns_kex_ecdh_reply_parse(ns_rd *r, ns_str *k_s, ns_str *q_s, ns_str *sig);
 int ns_kex_start(ns_engine *e);
 /* Messages 20, 21, 30, 31. payload is the whole packet payload. */
 int ns_kex_dispatch(ns_engine *e, uint8_t type, ns_rd *r, ns_str payload);
+/* Client (core/kex_hostkey.c): the server's K_S must be a key or certificate
+ * of the negotiated host key algorithm (0, or the engine failed with a
+ * message); then its signature over the exchange hash: 0 when the first
+ * exchange waits for the caller's verdict (NS_EV_HOSTKEY emitted), 1 when a
+ * rekey presented the key already accepted, < 0 when the engine failed. */
+int ns_kex_hostkey_parse(ns_engine *e, ns_str k_s);
+int ns_kex_hostkey_verify(ns_engine *e, ns_str k_s, ns_str sig, const uint8_t *h, size_t hlen);
 /* Client: the caller's verdict on the host key. */
 int ns_kex_verdict(ns_engine *e, int ok);
 /* Start a rekey when the byte, packet or time limits say so. */

@@ -59,7 +59,8 @@ typedef struct ns_kex_result {
 	int cipher_sc;     /* server to client */
 	int mac_cs;        /* enum ns_mac_alg; NS_MAC_NONE with an AEAD cipher */
 	int mac_sc;
-	int kex_method; /* enum ns_kex_method */
+	int kex_method;       /* enum ns_kex_method */
+	char hostkey_alg[64]; /* the host key algorithm chosen */
 } ns_kex_result;
 
 /* Our cipher name-list from a configured one (comma-separated names, in

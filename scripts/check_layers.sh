@@ -27,7 +27,7 @@ rank_of_dir()
 rank_of_public()
 {
 	case $1 in
-	types.h | error.h | keys.h | engine.h | authfile.h | version.h | decls.h) echo 0 ;;
+	types.h | error.h | keys.h | pubkey.h | engine.h | authfile.h | version.h | decls.h) echo 0 ;;
 	cert.h | known_hosts.h) echo 1 ;;
 	client.h | sshagent.h) echo 2 ;;
 	sdk.h) echo 3 ;;

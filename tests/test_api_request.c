@@ -234,7 +234,8 @@ static void expect_access(const char *body, int want_rc, const char *want_why)
 static void test_access_bad(void **state)
 {
 	const char *min_why = "expires_in_minutes must be an integer from 1 to 60";
-	const char *req_why = "public_key is required (one OpenSSH ssh-ed25519 public key line)";
+	const char *req_why = "public_key is required (one OpenSSH public key line: ssh-ed25519, "
+	                      "ecdsa-sha2-nistp256, ssh-rsa or sk-*)";
 	const char *pk = "\"public_key\": \"" KEY "\"";
 	char body[NS_API_PUBKEY_MAX + 64];
 	size_t n;

@@ -100,11 +100,16 @@ typedef struct refusal {
 } refusal;
 
 static const refusal REFUSALS[] = {
-    {"ecdsa-sha2-nistp256", 0, 0, "unsupported-key-type"},
-    {"rsa-sha2-512", 0, 1, "unsupported-key-type"},
+    /* ecdsa, RSA (rsa-sha2-*) and sk-* are taken: their blobs are judged */
+    {"ecdsa-sha2-nistp256", 0, 0, "malformed-key"},
+    {"rsa-sha2-512", 0, 1, "malformed-key"},
+    {"ecdsa-sha2-nistp256-cert-v01@openssh.com", 2, 0, "certificate-too-large"},
+    {"sk-ssh-ed25519@openssh.com", 1, 0, "malformed-key"}, /* an ssh-ed25519 blob */
+    /* SHA-1 RSA, DSA and ECDSA on other curves never */
     {"ssh-rsa", 0, 0, "unsupported-key-type"},
-    {"ecdsa-sha2-nistp256-cert-v01@openssh.com", 2, 0, "unsupported-key-type"},
-    {"sk-ssh-ed25519@openssh.com", 1, 0, "unsupported-key-type"},
+    {"ssh-rsa-cert-v01@openssh.com", 0, 0, "unsupported-key-type"},
+    {"ssh-dss", 0, 0, "unsupported-key-type"},
+    {"ecdsa-sha2-nistp384", 0, 0, "unsupported-key-type"},
     {"ssh-ed25519", 0, 0, "malformed-key"},
     {NS_AUTH_CERT_ALG, 1, 0, "malformed-key"},
     {NS_AUTH_CERT_ALG, 2, 0, "certificate-too-large"},

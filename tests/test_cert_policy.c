@@ -230,6 +230,7 @@ static void test_reason_names(void **state)
 	    "revoked-key",
 	    "verify-required",
 	    "lifetime-too-long",
+	    "user-presence-required",
 	};
 	size_t i;
 
@@ -237,9 +238,9 @@ static void test_reason_names(void **state)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		assert_string_equal(ns_cert_reason_name((int)i), names[i]);
 	}
-	assert_int_equal(NS_CERT_LIFETIME + 1, (int)(sizeof(names) / sizeof(names[0])));
+	assert_int_equal(NS_CERT_NO_PRESENCE + 1, (int)(sizeof(names) / sizeof(names[0])));
 	assert_string_equal(ns_cert_reason_name(-1), "unknown");
-	assert_string_equal(ns_cert_reason_name(NS_CERT_LIFETIME + 1), "unknown");
+	assert_string_equal(ns_cert_reason_name(NS_CERT_NO_PRESENCE + 1), "unknown");
 }
 
 int main(void)

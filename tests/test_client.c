@@ -20,6 +20,8 @@
 #include "nullspace/known_hosts.h"
 #include "session_util.h"
 #include "tty_table.h"
+#include "lib_sk.h"
+#include "nullspace/authfile.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 
@@ -229,6 +231,7 @@ typedef struct kh_fixture {
 	ns_client c;
 	ns_client_config cfg;
 	uint8_t pk[32], other[32];
+	ns_pubkey k_pk, k_other; /* the same keys as ns_pubkey */
 } kh_fixture;
 
 static void write_known(kh_fixture *f, const char *text)
@@ -245,6 +248,59 @@ static void line_for(const char *host, unsigned port, const uint8_t pk[32], char
 	assert_int_equal(ns_known_hosts_line(host, port, pk, out, cap), 0);
 }
 
+static void as_pubkey(const uint8_t pk[32], ns_pubkey *k)
+{
+	uint8_t blob[NS_KEY_BLOB_LEN];
+
+	ns_key_blob(pk, blob);
+	assert_int_equal(ns_pubkey_from_blob(blob, sizeof(blob), k, NULL), 0);
+}
+
+/* ECDSA host keys: a line of another type makes the key unknown, not
+ * changed (as ssh); another ECDSA key for the host is a change. */
+static void test_hostkey_ecdsa(void **state)
+{
+	static kh_fixture f;
+	static lib_sk a, b;
+	char la[1024], lb[1024], ed[512], text[4096];
+	int fd;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.path, sizeof(f.path), "/tmp/ns_test_kh_XXXXXX");
+	assert_true((fd = mkstemp(f.path)) >= 0);
+	close(fd);
+	lib_ecdsa_new(&a, 1);
+	lib_ecdsa_new(&b, 2);
+	randombytes_buf(f.pk, 32);
+	snprintf(f.c.host, sizeof(f.c.host), "127.0.0.1");
+	f.c.port = 30022;
+	f.cfg.known_hosts = f.path;
+	assert_int_equal(ns_known_hosts_line_key("127.0.0.1", 30022, &a.key, la, sizeof(la)), 0);
+	assert_int_equal(ns_known_hosts_line_key("127.0.0.1", 30022, &b.key, lb, sizeof(lb)), 0);
+	assert_non_null(strstr(la, "[127.0.0.1]:30022 ecdsa-sha2-nistp256 AAAA"));
+	line_for("127.0.0.1", 30022, f.pk, ed, sizeof(ed));
+
+	snprintf(text, sizeof(text), "%s\n", ed);
+	write_known(&f, text);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &a.key), NS_ERR_HOSTKEY_UNKNOWN);
+	assert_non_null(strstr(f.c.err, "offered ecdsa-sha2-nistp256 SHA256:"));
+	assert_non_null(strstr(f.c.err, la)); /* the line to add */
+
+	snprintf(text, sizeof(text), "%s\n%s\n", ed, lb);
+	write_known(&f, text);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &a.key), NS_ERR_HOSTKEY_CHANGED);
+	assert_non_null(strstr(f.c.err, "line 2"));
+
+	snprintf(text, sizeof(text), "%s\n%s\n", ed, la);
+	write_known(&f, text);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &a.key), 0);
+	snprintf(text, sizeof(text), "@revoked * %s\n%s\n", strchr(la, ' ') + 1, la);
+	write_known(&f, text);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &a.key), NS_ERR_REVOKED);
+	unlink(f.path);
+}
+
 static void test_hostkey(void **state)
 {
 	static kh_fixture f;
@@ -258,13 +314,15 @@ static void test_hostkey(void **state)
 	close(fd);
 	randombytes_buf(f.pk, 32);
 	randombytes_buf(f.other, 32);
+	as_pubkey(f.pk, &f.k_pk);
+	as_pubkey(f.other, &f.k_other);
 	ns_key_fingerprint(f.pk, fp);
 	snprintf(f.c.host, sizeof(f.c.host), "127.0.0.1");
 	f.c.port = 30022;
 	f.cfg.known_hosts = f.path;
 
 	write_known(&f, "# comment\n");
-	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, f.pk), NS_ERR_HOSTKEY_UNKNOWN);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &f.k_pk), NS_ERR_HOSTKEY_UNKNOWN);
 	assert_non_null(strstr(f.c.err, "[127.0.0.1]:30022"));
 	assert_non_null(strstr(f.c.err, fp));
 	assert_non_null(strstr(f.c.err, f.path));
@@ -274,23 +332,23 @@ static void test_hostkey(void **state)
 	line_for("127.0.0.1", 30022, f.other, l2, sizeof(l2));
 	snprintf(text, sizeof(text), "# comment\notherhost %s\n%s\n", strchr(l2, ' ') + 1, l2);
 	write_known(&f, text);
-	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, f.pk), NS_ERR_HOSTKEY_CHANGED);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &f.k_pk), NS_ERR_HOSTKEY_CHANGED);
 	assert_non_null(strstr(f.c.err, "CHANGED"));
 	assert_non_null(strstr(f.c.err, fp));
 	assert_non_null(strstr(f.c.err, "line 3"));
 
 	snprintf(text, sizeof(text), "%s\n", l1);
 	write_known(&f, text);
-	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, f.pk), 0);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &f.k_pk), 0);
 
 	unlink(f.path);
-	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, f.pk), NS_ERR_HOSTKEY_UNKNOWN);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &f.k_pk), NS_ERR_HOSTKEY_UNKNOWN);
 	assert_non_null(strstr(f.c.err, "does not exist"));
 
 	f.cfg.hostkey_policy = NS_HOSTKEY_PINNED;
 	f.cfg.hostkey_pin = f.pk;
-	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, f.pk), 0);
-	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, f.other), NS_ERR_HOSTKEY_CHANGED);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &f.k_pk), 0);
+	assert_int_equal(ns_client_check_hostkey(&f.c, &f.cfg, &f.k_other), NS_ERR_HOSTKEY_CHANGED);
 }
 
 static void test_buf(void **state)
@@ -340,15 +398,11 @@ static void test_connect_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_target),
-	    cmocka_unit_test(test_target_long),
-	    cmocka_unit_test(test_join),
-	    cmocka_unit_test(test_signals),
-	    cmocka_unit_test(test_modes),
-	    cmocka_unit_test(test_modes_round_trip),
-	    cmocka_unit_test(test_hostkey),
-	    cmocka_unit_test(test_buf),
-	    cmocka_unit_test(test_connect_invalid),
+	    cmocka_unit_test(test_target),  cmocka_unit_test(test_target_long),
+	    cmocka_unit_test(test_join),    cmocka_unit_test(test_signals),
+	    cmocka_unit_test(test_modes),   cmocka_unit_test(test_modes_round_trip),
+	    cmocka_unit_test(test_hostkey), cmocka_unit_test(test_hostkey_ecdsa),
+	    cmocka_unit_test(test_buf),     cmocka_unit_test(test_connect_invalid),
 	};
 
 	if (sodium_init() < 0) {

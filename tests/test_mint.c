@@ -17,9 +17,14 @@
 #include "mint.h"
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
+#include "lib_sk.h"
+#include "pubkey_vectors.h"
 
 #define SB "sb_4k2j9x0q1m7a"
 #define NOW ((int64_t)1795000000)
+#define ACCEPTED_MSG                                                                               \
+	"accepted public keys: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa (2048 to 8192 bits), "    \
+	"sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com"
 
 static ns_key ca, user;
 
@@ -159,18 +164,23 @@ static void test_refused(void **state)
 
 	(void)state;
 	user_line(line, sizeof(line));
-	expect_refused(SB, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 me@laptop", 10, NS_ERR_KEYTYPE,
-	               "only ssh-ed25519 public keys are accepted (got ssh-rsa)");
-	expect_refused(
-	    SB, "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY=", 10,
-	    NS_ERR_KEYTYPE, "only ssh-ed25519 public keys are accepted (got ecdsa-sha2-nistp256)");
+	/* ssh-rsa and ecdsa-sha2-nistp256 are taken now: a truncated one is malformed */
+	expect_refused(SB, "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 me@laptop", 10, NS_ERR_FORMAT,
+	               NULL);
+	expect_refused(SB,
+	               "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY=", 10,
+	               NS_ERR_FORMAT, NULL);
+	expect_refused(SB, RSA1024_PUB, 10, NS_ERR_LIMIT,
+	               "RSA public keys of 2048 to 8192 bits are accepted");
+	expect_refused(SB, "ssh-dss AAAAB3NzaC1kc3M= me", 10, NS_ERR_KEYTYPE,
+	               ACCEPTED_MSG " (got ssh-dss)");
+	expect_refused(SB, "ecdsa-sha2-nistp384 AAAA", 10, NS_ERR_KEYTYPE,
+	               ACCEPTED_MSG " (got ecdsa-sha2-nistp384)");
 	expect_refused(SB, "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ= x", 10,
-	               NS_ERR_KEYTYPE,
-	               "only ssh-ed25519 public keys are accepted (got a certificate)");
+	               NS_ERR_KEYTYPE, ACCEPTED_MSG " (got a certificate)");
 	expect_refused(SB, "ecdsa-sha2-nistp384-cert-v01@openssh.com AAAA", 10, NS_ERR_KEYTYPE,
-	               "only ssh-ed25519 public keys are accepted (got a certificate)");
-	expect_refused(SB, "ssh-foo AAAA", 10, NS_ERR_KEYTYPE,
-	               "only ssh-ed25519 public keys are accepted");
+	               ACCEPTED_MSG " (got a certificate)");
+	expect_refused(SB, "ssh-foo AAAA", 10, NS_ERR_KEYTYPE, ACCEPTED_MSG);
 	expect_refused(SB, "ssh-ed25519", 10, NS_ERR_FORMAT, NULL);
 	expect_refused(SB, "ssh-ed25519 AAAA!!!!", 10, NS_ERR_FORMAT, NULL);
 	expect_refused(SB, "", 10, NS_ERR_FORMAT, NULL);
@@ -201,6 +211,48 @@ static void test_refused(void **state)
 	                 NS_ERR_INVALID);
 	/* len is honoured: the line cut in the middle of its base64 */
 	assert_int_equal(ns_mint_access(&ca, SB, line, 30, 10, NOW, &m, NULL), NS_ERR_FORMAT);
+}
+
+/* A key of another type: the certificate's type name and key follow it. */
+static void mint_other(const char *line, int type, const char *cert_name)
+{
+	uint8_t blob[NS_CERT_BLOB_MAX];
+	size_t n = 0;
+	ns_pubkey want, got;
+	ns_minted m;
+	ns_cert c;
+	ns_str p;
+
+	assert_int_equal(ns_pubkey_from_line(line, strlen(line), &want, NULL), 0);
+	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 10, NOW, &m, NULL), 0);
+	assert_int_equal(strncmp(m.cert_line, cert_name, strlen(cert_name)), 0);
+	assert_int_equal(
+	    ns_cert_from_line(m.cert_line, strlen(m.cert_line), blob, sizeof(blob), &n), 0);
+	assert_int_equal(ns_cert_parse(blob, n, &c, NULL), 0);
+	assert_int_equal(c.key_type, type);
+	assert_int_equal(ns_cert_pubkey(&c, &got), 0);
+	assert_true(ns_pubkey_equal(&got, &want));
+	assert_int_equal(c.type, NS_CERT_USER);
+	assert_int_equal(ns_cert_principal(&c, 0, &p), 0);
+	assert_true(str_is(p, SB));
+	assert_memory_equal(c.ca_pk, ca.pk, NS_ED25519_PK_LEN);
+}
+
+static void test_other_key_types(void **state)
+{
+	lib_sk sk;
+	char line[NS_PUBKEY_LINE_MAX];
+
+	(void)state;
+	mint_other(RSA2048_PUB, NS_PK_RSA, "ssh-rsa-cert-v01@openssh.com ");
+	mint_other(RSA8192_PUB, NS_PK_RSA, "ssh-rsa-cert-v01@openssh.com ");
+	mint_other(ECDSA_PUB, NS_PK_ECDSA_P256, "ecdsa-sha2-nistp256-cert-v01@openssh.com ");
+	lib_sk_new(&sk, NS_PK_SK_ED25519, 1, "ssh:");
+	assert_int_equal(ns_pubkey_to_line(&sk.key, "fido", line, sizeof(line)), 0);
+	mint_other(line, NS_PK_SK_ED25519, "sk-ssh-ed25519-cert-v01@openssh.com ");
+	lib_sk_new(&sk, NS_PK_SK_ECDSA_P256, 1, "ssh:");
+	assert_int_equal(ns_pubkey_to_line(&sk.key, NULL, line, sizeof(line)), 0);
+	mint_other(line, NS_PK_SK_ECDSA_P256, "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com ");
 }
 
 static int write_file(const char *path, const char *text)
@@ -274,9 +326,8 @@ static void test_ssh_keygen(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_random_id),
-	    cmocka_unit_test(test_mint_fields),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_random_id),       cmocka_unit_test(test_mint_fields),
+	    cmocka_unit_test(test_other_key_types), cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_ssh_keygen),
 	};
 

@@ -1,5 +1,6 @@
-/* The agent's user authentication policy: only publickey with an ed25519 key
- * listed in the authorized_keys file or a user certificate from a trusted CA
+/* The agent's user authentication policy: only publickey with a key (any
+ * type the engine verifies: ed25519, ecdsa, RSA, sk-*) listed in the
+ * authorized_keys file or a user certificate from a trusted CA
  * (--ca-keys), files read again at every request so edits apply at once.
  * The engine has verified the signature itself. One log line per refusal. */
 #include <errno.h>
@@ -18,12 +19,19 @@
 #include "nullspace/error.h"
 #include "wire.h"
 
-static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
+/* A FIDO signature made without a touch is taken only where allowed. */
+static int presence_ok(const ns_event *ev, int no_touch)
+{
+	return !ev->signed_ok || !ev->sig_info.sk || (ev->sig_info.flags & NS_SK_FLAG_UP) ||
+	       no_touch;
+}
+
+static int key_listed(ns_agent_conn *c, const ns_event *ev, char *why, size_t cap)
 {
 	const char *path = c->agent->cfg->authorized_keys;
 	char *text = NULL;
 	size_t len = 0;
-	int rc;
+	int rc, no_touch = 0;
 
 	if ((rc = ns_file_read(path, NS_AGENT_AUTHKEYS_MAX, &text, &len)) != 0) {
 		fprintf(c->host.log,
@@ -31,8 +39,12 @@ static int key_listed(ns_agent_conn *c, const uint8_t pk[NS_ED25519_PK_LEN])
 		        c->host.conn_id, ns_strerror(rc));
 		return 0;
 	}
-	rc = ns_authkeys_find(text, len, pk);
+	rc = ns_authkeys_find_key(text, len, ev->pubkey, &no_touch);
 	free(text);
+	if (rc == 0 && !presence_ok(ev, no_touch)) {
+		snprintf(why, cap, "user-presence-required");
+		return 0;
+	}
 	return rc == 0;
 }
 
@@ -94,6 +106,7 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, attempt *at)
 	pol.now = (uint64_t)time(NULL);
 	pol.peer_addr = c->host.peer;
 	pol.max_lifetime = c->agent->cfg->max_cert_lifetime;
+	pol.sig = ev->signed_ok ? &ev->sig_info : NULL;
 	if (ns_cert_check(&cert, &pol, &v) != 0) {
 		snprintf(at->why, sizeof(at->why), "%s", ns_cert_reason_name(v.reason));
 		return 0;
@@ -112,7 +125,7 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, attempt *at)
 	return 1;
 }
 
-/* One publickey attempt with an ed25519 key or certificate the engine took:
+/* One publickey attempt with a key or certificate the engine took:
  * a line when signed (accepted or not) and when a query is refused. */
 static void publickey(ns_agent_conn *c, const ns_event *ev)
 {
@@ -123,7 +136,8 @@ static void publickey(ns_agent_conn *c, const ns_event *ev)
 	memset(&at, 0, sizeof(at));
 	snprintf(at.why, sizeof(at.why), "key-not-authorized");
 	ok = ev->is_cert ? cert_accepted(c, ev, &at)
-	                 : c->agent->cfg->authorized_keys != NULL && key_listed(c, ev->key);
+	                 : c->agent->cfg->authorized_keys != NULL &&
+	                       key_listed(c, ev, at.why, sizeof(at.why));
 	ns_engine_auth_verdict(c->host.e, ok);
 	if (ok && ev->signed_ok) {
 		c->host.relay_login = !ev->is_cert; /* see ns_session_host */
@@ -131,7 +145,7 @@ static void publickey(ns_agent_conn *c, const ns_event *ev)
 	if (!ev->signed_ok && ok) {
 		return; /* a query answered PK_OK: the signed request that follows is logged */
 	}
-	ns_key_fingerprint(ev->key, fp);
+	ns_pubkey_fingerprint(ev->pubkey, fp);
 	if (at.has_serial) {
 		snprintf(serial, sizeof(serial), " serial=%llu", at.serial);
 	}

@@ -70,7 +70,7 @@ static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_e
 			rc = ns_client_check_hostcert(c, cfg, ev->hostkey_blob);
 		}
 		if (rc == NS_ERR_NOTFOUND) {
-			rc = ns_client_check_hostkey(c, cfg, ev->hostkey);
+			rc = ns_client_check_hostkey(c, cfg, ev->hostkey_pubkey);
 		}
 		ns_engine_hostkey_verdict(c->e, rc == 0);
 		return rc;

@@ -1,4 +1,5 @@
-/* The client's verdict on a host certificate (strict policy): trusted when a
+/* The client's verdict on a host certificate of any key type (strict
+ * policy; the CA is ed25519, as cert_policy.c trusts): trusted when a
  * @cert-authority line of known_hosts for this host lists its CA, it is a
  * host certificate naming the host (without the port) and valid now, and
  * neither its key nor its CA is @revoked. Without a CA line for the host,
@@ -23,6 +24,7 @@ int ns_client_check_hostcert(ns_client *c, const ns_client_config *cfg, ns_str b
 	char disp[NS_CLIENT_HOST_MAX + 16], *text = NULL;
 	ns_cert_policy pol;
 	ns_cert_verdict v;
+	ns_pubkey ca, key;
 	ns_cert cert;
 	size_t len = 0;
 	int rc, reason = 0;
@@ -35,9 +37,11 @@ int ns_client_check_hostcert(ns_client *c, const ns_client_config *cfg, ns_str b
 		free(text);
 		return rc == NS_ERR_NOTFOUND ? rc : refuse(c, rc, disp, "cannot read known_hosts");
 	}
-	rc = ns_known_hosts_check_ca(text, len, c->host, c->port, cert.ca_pk);
+	rc = ns_cert_ca_pubkey(&cert, &ca) != 0 || ns_cert_pubkey(&cert, &key) != 0
+	         ? NS_ERR_FORMAT
+	         : ns_known_hosts_check_ca_key(text, len, c->host, c->port, &ca);
 	if (rc == 0) {
-		rc = ns_known_hosts_revoked(text, len, c->host, c->port, cert.pk);
+		rc = ns_known_hosts_revoked_key(text, len, c->host, c->port, &key);
 	}
 	free(text);
 	if (rc == NS_ERR_NOTFOUND) {

@@ -58,8 +58,7 @@ int ns_cio_disconnected(ns_client *c, const ns_event *ev);
 int ns_client_buf_append(ns_client_buf *b, const uint8_t *p, size_t n);
 
 /* client_hostkey.c: the host key verdict by policy. */
-int ns_client_check_hostkey(ns_client *c, const ns_client_config *cfg,
-                            const uint8_t pk[NS_ED25519_PK_LEN]);
+int ns_client_check_hostkey(ns_client *c, const ns_client_config *cfg, const ns_pubkey *key);
 /* "host" for port 22, else "[host]:port". */
 void ns_client_host_display(const char *host, unsigned port, char *out, size_t cap);
 /* client_hostcert.c: a host certificate (strict policy): 0 when a

@@ -55,7 +55,10 @@ static const char *refusal_text(int reason)
 	case NS_CERT_WRONG_TYPE: return "a host certificate cannot log in";
 	case NS_CERT_VERIFY_REQUIRED:
 		return "the certificate requires FIDO user verification (verify-required), which "
-		       "an ed25519 key cannot give";
+		       "only a FIDO (sk-*) key can give";
+	case NS_CERT_NO_PRESENCE:
+		return "the FIDO key signed without a touch and the certificate has no "
+		       "no-touch-required";
 	case NS_CERT_LIFETIME: return "the certificate is valid for longer than this relay allows";
 	default: return "the certificate is not valid";
 	}
@@ -87,7 +90,11 @@ static void banner(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int
 static const char *engine_refusal_text(const char *why)
 {
 	if (strcmp(why, "unsupported-key-type") == 0) {
-		return "only ssh-ed25519 keys with an OpenSSH certificate are accepted";
+		return "only OpenSSH certificates of ssh-ed25519, ecdsa-sha2-nistp256, RSA "
+		       "(rsa-sha2-512/256) and sk-* keys are accepted";
+	}
+	if (strcmp(why, "rsa-key-too-small") == 0 || strcmp(why, "rsa-key-too-large") == 0) {
+		return "RSA keys of 2048 to 8192 bits are accepted";
 	}
 	if (strstr(why, "too-large") != NULL) {
 		return "certificates of at most 16 KiB are accepted";
@@ -143,6 +150,7 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 	pol.revoked = c->r->revoked;
 	pol.revoked_len = c->r->revoked_len;
 	pol.max_lifetime = c->r->cfg->max_cert_lifetime;
+	pol.sig = ev->signed_ok ? &ev->sig_info : NULL;
 	if (ns_cert_check(&cert, &pol, v) != 0) {
 		snprintf(a->why, sizeof(a->why), "%s", ns_cert_reason_name(v->reason));
 		*code = v->reason;
@@ -218,7 +226,7 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 		}
 		return;
 	}
-	ns_key_fingerprint(ev->key, a.fp);
+	ns_pubkey_fingerprint(ev->pubkey, a.fp);
 	snprintf(a.why, sizeof(a.why), "not-a-certificate");
 	if (ev->is_cert && cert_ok(c, ev, &a, &v, &code)) {
 		if (ev->signed_ok && !sandbox_ok(c, &a)) {

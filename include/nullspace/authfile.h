@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 
 NS_BEGIN_DECLS
 
@@ -22,6 +23,12 @@ int ns_authkeys_line_parse(const char *line, size_t len, uint8_t pk[NS_ED25519_P
                            ns_str *options);
 /* Is pk listed in the text of an authorized_keys file? 0 yes, NS_ERR_NOTFOUND no. */
 int ns_authkeys_find(const char *text, size_t len, const uint8_t pk[NS_ED25519_PK_LEN]);
+/* The same for a key of any type (ecdsa, RSA, sk-*). A line with options is
+ * skipped (its restrictions cannot be enforced here), except the option
+ * no-touch-required alone: then *no_touch (may be NULL) is 1 and the caller
+ * takes a FIDO signature without user presence. */
+int ns_authkeys_line_parse_key(const char *line, size_t len, ns_pubkey *key, ns_str *options);
+int ns_authkeys_find_key(const char *text, size_t len, const ns_pubkey *key, int *no_touch);
 
 NS_END_DECLS
 

@@ -1,4 +1,6 @@
-/* OpenSSH certificates, ssh-ed25519-cert-v01@openssh.com (PROTOCOL.certkeys):
+/* OpenSSH certificates (PROTOCOL.certkeys) of ed25519, ecdsa-sha2-nistp256,
+ * RSA and FIDO (sk-*) keys; we sign with ed25519 CA keys (ns_cert_sign) and
+ * verify certificates signed by a CA key of any of those types:
  * parse and serialize byte-exactly, sign as a CA, and check against a policy
  * with the clock passed in. Parsing (structure + the certificate's own
  * signature) is kept apart from policy (trusted CAs, type, principal,
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 #include "nullspace/types.h"
 
 NS_BEGIN_DECLS
@@ -55,15 +58,19 @@ enum ns_cert_reason {
 	NS_CERT_REVOKED_SERIAL,
 	NS_CERT_REVOKED_KEY_ID,
 	NS_CERT_REVOKED_KEY,     /* the certificate's key or CA key is revoked */
-	NS_CERT_VERIFY_REQUIRED, /* verify-required: FIDO user verification, which an
-	                            ssh-ed25519 key cannot give */
+	NS_CERT_VERIFY_REQUIRED, /* verify-required: FIDO user verification, which only
+	                            an sk-* key can give (its UV flag) */
 	NS_CERT_LIFETIME,        /* valid_before - valid_after over the policy's max */
+	NS_CERT_NO_PRESENCE,     /* a FIDO signature without user presence (no touch)
+	                            and no no-touch-required extension */
 };
 
 typedef struct ns_cert {
 	ns_str blob; /* the whole certificate */
 	ns_str nonce;
-	uint8_t pk[NS_ED25519_PK_LEN];
+	int key_type;                  /* enum ns_pk_type of the certified key */
+	ns_str key_fields;             /* its fields (after the nonce), as in its plain blob */
+	uint8_t pk[NS_ED25519_PK_LEN]; /* the key when key_type is NS_PK_ED25519 */
 	uint64_t serial;
 	uint32_t type; /* NS_CERT_USER or NS_CERT_HOST */
 	ns_str key_id;
@@ -74,14 +81,20 @@ typedef struct ns_cert {
 	ns_str critical_options; /* packed: string name, string data, ... */
 	ns_str extensions;       /* packed likewise */
 	ns_str reserved;
-	uint8_t ca_pk[NS_ED25519_PK_LEN];
-	ns_str signature; /* signature blob */
+	ns_str ca_blob;                   /* the signature key (a plain key) */
+	int ca_type;                      /* its enum ns_pk_type */
+	uint8_t ca_pk[NS_ED25519_PK_LEN]; /* the CA key when ca_type is NS_PK_ED25519 */
+	ns_str signature;                 /* signature blob */
 } ns_cert;
 
 /* Parse a certificate blob and verify its signature under the embedded CA
  * key (whether that CA is trusted is policy, see ns_cert_check). *reason
  * (may be NULL) says why on failure. */
 int ns_cert_parse(const uint8_t *blob, size_t len, ns_cert *out, int *reason);
+/* The certified key as a plain key (any type). */
+int ns_cert_pubkey(const ns_cert *c, ns_pubkey *out);
+/* The CA key that signed it. */
+int ns_cert_ca_pubkey(const ns_cert *c, ns_pubkey *out);
 /* i-th principal (0-based). */
 int ns_cert_principal(const ns_cert *c, uint32_t i, ns_str *name);
 /* Look up a critical option (critical != 0) or an extension by name; *value
@@ -116,6 +129,11 @@ typedef struct ns_cert_spec {
  * and extensions are written sorted, as OpenSSH requires. */
 int ns_cert_sign(const ns_key *ca, const uint8_t pk[NS_ED25519_PK_LEN], const ns_cert_spec *spec,
                  uint8_t *out, size_t cap, size_t *outlen);
+/* The same for a key of any type (ns_pubkey_from_blob): the certificate's
+ * type name and key fields follow the key (ssh-rsa-cert-v01@openssh.com for
+ * RSA, whatever rsa-sha2-* its holder signs with). The CA is ed25519. */
+int ns_cert_sign_key(const ns_key *ca, const ns_pubkey *key, const ns_cert_spec *spec, uint8_t *out,
+                     size_t cap, size_t *outlen);
 
 /* Revocation list, a text format documented in docs/certificates.md:
  *   # comment
@@ -138,13 +156,17 @@ typedef struct ns_cert_policy {
 	size_t revoked_len;
 	uint64_t max_lifetime; /* seconds: refuse valid_before - valid_after over
 	                          this ("forever" too); 0: no limit */
+	/* the verified signature of the login (NULL for a query): a FIDO one
+	 * needs user presence unless the certificate has no-touch-required, and
+	 * user verification when it has verify-required */
+	const ns_sig_info *sig;
 } ns_cert_policy;
 
 typedef struct ns_cert_verdict {
 	int reason;           /* NS_CERT_OK or why not */
 	ns_str force_command; /* present when has_force_command */
 	int has_force_command;
-	int verify_required; /* always 0 on success: verify-required is refused */
+	int verify_required; /* always 0 on success */
 	uint32_t extensions; /* NS_EXT_* bits */
 } ns_cert_verdict;
 

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 #include "nullspace/types.h"
 
 NS_BEGIN_DECLS
@@ -225,20 +226,31 @@ typedef struct ns_event {
 	int ok;
 	/* NS_EV_HOSTKEY: host key blob (a certificate when is_cert) and the key */
 	ns_str hostkey_blob;
-	uint8_t hostkey[NS_ED25519_PK_LEN];
+	uint8_t hostkey[NS_ED25519_PK_LEN]; /* when the host key is ssh-ed25519 */
+	/* the host key of any type (a certificate's key when is_cert): ed25519,
+	 * ecdsa-sha2-nistp256 or RSA; valid until the verdict */
+	const ns_pubkey *hostkey_pubkey;
 	/* NS_EV_AUTH_REQUEST */
 	ns_str user, service, method, alg, key_blob;
-	uint8_t key[NS_ED25519_PK_LEN]; /* when the key blob is ssh-ed25519 */
-	int key_parsed;                 /* key holds the parsed public key */
-	int is_cert;   /* key_blob is an ssh-ed25519-cert-v01@openssh.com certificate
-	                (key is its key): the caller parses and judges it with
-	                cert/ (nullspace/cert.h) */
+	uint8_t key[NS_ED25519_PK_LEN]; /* when the key is ssh-ed25519 */
+	int key_parsed;                 /* pubkey (and key for ed25519) is set */
+	/* the key of any type (pubkey.h; a certificate's key when is_cert),
+	 * valid until the verdict */
+	const ns_pubkey *pubkey;
+	int is_cert;   /* key_blob is an OpenSSH certificate (pubkey is its key):
+	                the caller parses and judges it with cert/ (nullspace/cert.h) */
 	int signed_ok; /* publickey: a signature was present and verified */
+	/* signed_ok with a FIDO (sk-*) key: its flags and counter; the caller
+	 * refuses a signature without user presence (NS_SK_FLAG_UP) unless
+	 * no-touch-required allows it */
+	ns_sig_info sig_info;
 	/* publickey the engine refused itself, a short reason for the log:
-	 * "unsupported-key-type" (alg names no ssh-ed25519 key or certificate),
-	 * "malformed-key", "certificate-too-large" / "key-too-large" (blob over
-	 * 16 KiB), "invalid-signature" (no proof of possession); NULL otherwise.
-	 * key_parsed is 0 then and every verdict is a refusal. */
+	 * "unsupported-key-type" (an algorithm not in server-sig-algs, ssh-rsa
+	 * SHA-1 included), "malformed-key", "rsa-key-too-small" /
+	 * "rsa-key-too-large", "invalid-ecdsa-point", "certificate-too-large" /
+	 * "key-too-large" (blob over 16 KiB), "invalid-signature" (no proof of
+	 * possession); NULL otherwise. key_parsed is 0 then and every verdict is
+	 * a refusal. */
 	const char *refused;
 	/* NS_EV_AUTH_FAILURE */
 	ns_str methods;

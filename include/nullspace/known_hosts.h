@@ -1,7 +1,7 @@
-/* known_hosts lines (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT) for ssh-ed25519
- * keys: plain, [host]:port and hashed (|1|salt|hash) host patterns with
- * wildcards and negation, and the @cert-authority and @revoked markers.
- * Parsing is pure: the caller reads the file and passes its text. */
+/* known_hosts lines (sshd(8) SSH_KNOWN_HOSTS FILE FORMAT) for the key types
+ * of nullspace/pubkey.h (the pk[32] forms are for ssh-ed25519 keys): plain, [host]:port and hashed
+ * (|1|salt|hash) host patterns with wildcards and negation, and the @cert-authority and @revoked
+ * markers. Parsing is pure: the caller reads the file and passes its text. */
 #ifndef NULLSPACE_KNOWN_HOSTS_H
 #define NULLSPACE_KNOWN_HOSTS_H
 
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 
 NS_BEGIN_DECLS
 
@@ -29,16 +30,19 @@ enum {
 };
 
 typedef struct ns_known_hosts_entry {
-	int marker;      /* NS_KNOWN_HOSTS_* */
-	ns_str patterns; /* the host pattern field: a view into the line */
-	uint8_t pk[NS_ED25519_PK_LEN];
+	int marker;                    /* NS_KNOWN_HOSTS_* */
+	ns_str patterns;               /* the host pattern field: a view into the line */
+	uint8_t pk[NS_ED25519_PK_LEN]; /* the key when it is ssh-ed25519 */
+	ns_pubkey key;                 /* the key, any type */
 } ns_known_hosts_entry;
 
 /* One line: [@marker] hostpatterns keytype base64 [comment].
- * Blank and comment lines give NS_ERR_NOTFOUND, other key types
- * NS_ERR_KEYTYPE, unknown markers and malformed lines NS_ERR_FORMAT. */
+ * Blank and comment lines give NS_ERR_NOTFOUND, key types we do not take
+ * (RSA under 2048 bits included) NS_ERR_KEYTYPE, unknown markers and malformed lines NS_ERR_FORMAT.
+ */
 int ns_known_hosts_entry_parse(const char *line, size_t len, ns_known_hosts_entry *e);
-/* The same for host key lines only: marker lines give NS_ERR_UNSUPPORTED. */
+/* The same for ssh-ed25519 host key lines only: marker lines give
+ * NS_ERR_UNSUPPORTED, other key types NS_ERR_KEYTYPE. */
 int ns_known_hosts_line_parse(const char *line, size_t len, ns_str *patterns,
                               uint8_t pk[NS_ED25519_PK_LEN]);
 
@@ -57,6 +61,14 @@ int ns_known_hosts_match(ns_str patterns, const char *host, unsigned port);
  * @cert-authority lines never make a host key known. */
 int ns_known_hosts_check(const char *text, size_t len, const char *host, unsigned port,
                          const uint8_t pk[NS_ED25519_PK_LEN]);
+/* The same for a key of any type; "changed" means lines of its type list
+ * only other keys (a key of another type is unknown, not changed). */
+int ns_known_hosts_check_key(const char *text, size_t len, const char *host, unsigned port,
+                             const ns_pubkey *key);
+int ns_known_hosts_check_ca_key(const char *text, size_t len, const char *host, unsigned port,
+                                const ns_pubkey *ca);
+int ns_known_hosts_revoked_key(const char *text, size_t len, const char *host, unsigned port,
+                               const ns_pubkey *key);
 /* Is ca_pk a certificate authority for host's certificates? 0 when a matching
  * @cert-authority line lists it, NS_ERR_REVOKED when a matching @revoked line
  * does (that wins), NS_ERR_NOTFOUND otherwise. */
@@ -73,6 +85,8 @@ int ns_known_hosts_revoked(const char *text, size_t len, const char *host, unsig
  * line, NS_ERR_NOMEM when cap is too small. */
 int ns_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],
                         char *out, size_t cap);
+int ns_known_hosts_line_key(const char *host, unsigned port, const ns_pubkey *key, char *out,
+                            size_t cap);
 /* The same with the name hashed, as `ssh-keygen -H` writes it. salt is
  * NS_KNOWN_HOSTS_SALT_LEN bytes, or NULL for a random one. */
 int ns_known_hosts_line_hashed(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],

@@ -186,11 +186,12 @@ assert_contains "404 has a JSON error body" '"error"' "$T/e404.json"
 code=$(curl -s -o "$T/e400.json" -w '%{http_code}' "${auth[@]}" -d '{"public_key": ' "$API/v1/sandboxes/$SB/ssh-access")
 assert_eq "malformed JSON: 400" 400 "$code"
 assert_contains "400 has a JSON error body" '"error"' "$T/e400.json"
-ssh-keygen -q -t rsa -b 2048 -N '' -f "$T/rsa" >/dev/null 2>&1 || die "ssh-keygen rsa failed"
+# RSA keys are taken from 2048 bits (keytypes_up.sh logs in with them)
+ssh-keygen -q -t rsa -b 1024 -N '' -f "$T/rsa" >/dev/null 2>&1 || die "ssh-keygen rsa failed"
 printf '{"public_key": "%s"}' "$(cat "$T/rsa.pub")" >"$T/rsa.json"
 code=$(curl -s -o "$T/rsa.out" -w '%{http_code}' "${auth[@]}" --data-binary @"$T/rsa.json" "$API/v1/sandboxes/$SB/ssh-access")
-assert_eq "RSA key: 400" 400 "$code"
-assert_contains "RSA key: the message says why" "ssh-ed25519" "$T/rsa.out"
+assert_eq "RSA-1024 key: 400" 400 "$code"
+assert_contains "RSA-1024 key: the message says why" "2048 to 8192 bits" "$T/rsa.out"
 code=$(curl -s -o "$T/exp.out" -w '%{http_code}' "${auth[@]}" \
 	-d "{\"public_key\": \"$(cat "$D/id_ed25519.pub")\", \"expires_in_minutes\": 61}" "$API/v1/sandboxes/$SB/ssh-access")
 assert_eq "expires_in_minutes 61: 400" 400 "$code"

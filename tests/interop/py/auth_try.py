@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""One publickey login with asyncssh (Debian's python3-asyncssh), for key
-types OpenSSH's ssh will not offer to a server whose server-sig-algs lists
-only ssh-ed25519 (RSA keys and certificates): asyncssh offers them anyway.
+"""One publickey login with asyncssh (Debian's python3-asyncssh): another
+client's choice of algorithm names (asyncssh 2.10 names an RSA certificate
+ssh-rsa-cert-v01@openssh.com whatever it signs with).
 
 usage: auth_try.py PORT USER KEY [CERT]
 Prints "accepted" or "denied" and exits 0; anything else exits 1.
