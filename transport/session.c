@@ -268,12 +268,26 @@ static int session_info_req(ns_session *s, const ns_session_info *req)
 	return 1;
 }
 
+/* A refused session ran no command: EOF and CLOSE go as soon as the engine
+ * takes them. It does not during a key exchange or with its output full
+ * (NS_ERR_AGAIN): then ns_session_sync tries again, so the client never
+ * waits for a close that was dropped. */
+static void refused_close(ns_session *s)
+{
+	if (!s->eof_sent && ns_channel_eof(s->h->e, s->channel) == 0) {
+		s->eof_sent = 1;
+	}
+	if (s->eof_sent && !s->close_sent && ns_channel_close(s->h->e, s->channel) == 0) {
+		s->close_sent = 1;
+	}
+}
+
 static void refuse_end(ns_session *s)
 {
-	ns_channel_eof(s->h->e, s->channel);
-	ns_channel_close(s->h->e, s->channel);
 	s->refusing = 0;
-	s->exit_sent = s->eof_sent = s->close_sent = 1;
+	s->ending = 1;
+	s->exit_sent = 1;
+	refused_close(s);
 }
 
 /* Subsystems (sftp and all others) are refused with a message on stderr,
@@ -319,7 +333,7 @@ void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_sess
 	ns_str t = req->type;
 	int ok = 0;
 
-	if (s->close_sent || (s->refusing && !ns_str_eq(t, "subsystem"))) {
+	if (s->close_sent || s->ending || (s->refusing && !ns_str_eq(t, "subsystem"))) {
 		reply(s, req, 0);
 		return;
 	}
@@ -358,6 +372,10 @@ void ns_session_eof(ns_session *s)
 void ns_session_sync(ns_session *s)
 {
 	if (s->close_sent) {
+		return;
+	}
+	if (s->ending) {
+		refused_close(s);
 		return;
 	}
 	ns_session_io_stdin(s);

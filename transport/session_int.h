@@ -46,6 +46,7 @@ struct ns_session {
 	int nenv;
 	const char *kind;             /* "exec" or "shell" once started, else NULL */
 	int refusing;                 /* a subsystem: FAILURE after our keepalive */
+	int ending;                   /* refused, no command: EOF and CLOSE owed */
 	char who[NS_SESSION_WHO_MAX]; /* appended to the session lines, or "" */
 	/* the child */
 	pid_t pid; /* 0 before the start */
