@@ -95,6 +95,7 @@ static void destroy(ns_relay_inner *in)
 	ns_relay_pipe_free(in->r->epfd, &in->p);
 	free(in->routes);
 	free(in->waiters);
+	free(in->close_owed);
 	sodium_memzero(in, sizeof(*in));
 	free(in);
 }
@@ -273,6 +274,7 @@ int ns_relay_inner_pump(ns_relay_inner *in, uint64_t now)
 	in->dirty = 0;
 	if (!in->dead && in->state != NS_IN_CONNECTING) {
 		ns_engine_tick(in->p.e, now);
+		ns_relay_mux_close_owed(in);
 		for (round = 0; round < ROUNDS_PER_PUMP && did && !in->dead; round++) {
 			did = ns_relay_pipe_feed(in->r, &in->p, ns_relay_mux_event, in, now);
 			did |= flush(in);

@@ -172,6 +172,10 @@ struct ns_relay_inner {
 	 * when the connection's output drains (nroutes entries) */
 	uint32_t *waiters;
 	uint32_t nwaiters;
+	/* channels whose CLOSE the engine could not take yet (a key exchange,
+	 * full output): sent by the next pumps (relay_mux.c) */
+	uint32_t *close_owed;
+	uint32_t nclose_owed, close_owed_cap;
 };
 
 struct ns_relay_conn {
@@ -318,6 +322,11 @@ void ns_relay_inner_conn_event(ns_relay_inner *in, const ns_event *ev);
 int ns_relay_mux_route(ns_relay_inner *in, uint32_t ich, ns_relay_conn *c, ns_relay_chan *ch);
 /* ch leaves its agent connection (its route goes, the user count drops). */
 void ns_relay_mux_detach(ns_relay_chan *ch);
+/* Close inner channel ich now, or as soon as the engine takes the CLOSE:
+ * a dropped CLOSE would leave the agent's session running for good. */
+void ns_relay_mux_close(ns_relay_inner *in, uint32_t ich);
+/* Send the CLOSEs still owed (each pump). */
+void ns_relay_mux_close_owed(ns_relay_inner *in);
 /* ch holds bytes for the agent: its user gets a turn when the agent
  * connection's output drains. */
 void ns_relay_mux_wait(ns_relay_chan *ch);

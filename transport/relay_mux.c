@@ -112,15 +112,68 @@ void ns_relay_mux_wake(ns_relay_inner *in)
 	in->nwaiters = 0;
 }
 
-/* A channel nobody uses any more (its user left): drain it, close it. */
-static void orphan(ns_engine *e, const ns_event *ev)
+void ns_relay_mux_close(ns_relay_inner *in, uint32_t ich)
 {
+	uint32_t *n, cap;
+
+	if (ns_channel_close(in->p.e, ich) != NS_ERR_AGAIN) {
+		return; /* sent, or the channel is closed or gone already */
+	}
+	if (in->nclose_owed == in->close_owed_cap) {
+		cap = in->close_owed_cap ? 2 * in->close_owed_cap : 8;
+		if ((n = realloc(in->close_owed, cap * sizeof(*n))) == NULL) {
+			fprintf(in->r->log,
+			        "relay event=inner-error inner=%u channel=%u reason=no-memory "
+			        "action=close-later\n",
+			        in->id, ich);
+			return; /* the session ends with the connection, at the latest when idle */
+		}
+		in->close_owed = n;
+		in->close_owed_cap = cap;
+	}
+	in->close_owed[in->nclose_owed++] = ich;
+}
+
+/* The channel is closed both ways, so its id may be reused: a CLOSE still
+ * owed for it must not reach the next channel with that id. */
+static void close_done(ns_relay_inner *in, uint32_t ich)
+{
+	uint32_t i;
+
+	for (i = 0; i < in->nclose_owed; i++) {
+		if (in->close_owed[i] == ich) {
+			in->close_owed[i] = in->close_owed[--in->nclose_owed];
+			return;
+		}
+	}
+}
+
+void ns_relay_mux_close_owed(ns_relay_inner *in)
+{
+	uint32_t i = 0;
+
+	while (i < in->nclose_owed) {
+		if (ns_channel_close(in->p.e, in->close_owed[i]) == NS_ERR_AGAIN) {
+			i++;
+			continue;
+		}
+		in->close_owed[i] = in->close_owed[--in->nclose_owed];
+	}
+}
+
+/* A channel nobody uses any more (its user left): drain it, close it.
+ * Failures need no answer: data and replies of a channel that is closing
+ * or gone are moot. */
+static void orphan(ns_relay_inner *in, const ns_event *ev)
+{
+	ns_engine *e = in->p.e;
+
 	if (ev->type == NS_EV_CHANNEL_DATA) {
-		ns_channel_consumed(e, ev->channel, ev->data.len);
+		(void)ns_channel_consumed(e, ev->channel, ev->data.len);
 	} else if (ev->type == NS_EV_CHANNEL_REQUEST && ev->req.want_reply) {
-		ns_channel_reply(e, ev->channel, 0);
+		(void)ns_channel_reply(e, ev->channel, 0);
 	} else if (ev->type == NS_EV_CHANNEL_OPENED || ev->type == NS_EV_CHANNEL_EOF) {
-		ns_channel_close(e, ev->channel);
+		ns_relay_mux_close(in, ev->channel);
 	}
 }
 
@@ -154,11 +207,15 @@ void ns_relay_mux_event(void *ctx, const ns_event *ev, uint64_t now)
 		return;
 	}
 	if (ev->type == NS_EV_WRITABLE && ev->channel == NS_CHANNEL_ALL) {
-		each(in, NULL, 0); /* every user sweeps its holds */
+		ns_relay_mux_close_owed(in); /* a key exchange ended */
+		each(in, NULL, 0);           /* every user sweeps its holds */
 		return;
 	}
+	if (ev->type == NS_EV_CHANNEL_CLOSED) {
+		close_done(in, ev->channel);
+	}
 	if ((ch = routed(in, ev->channel, &c)) == NULL) {
-		orphan(in->p.e, ev);
+		orphan(in, ev);
 		return;
 	}
 	ns_relay_splice_inner_event(c, ch, ev);

@@ -103,7 +103,7 @@ void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 		        (unsigned long long)ch->bytes_in, (unsigned long long)ch->bytes_out);
 	}
 	if (ch->in != NULL && ch->istate == NS_RS_OPEN) {
-		ns_channel_close(ch->in->p.e, ch->ich);
+		ns_relay_mux_close(ch->in, ch->ich);
 	}
 	ns_relay_mux_detach(ch);
 	for (d = 0; d < 2; d++) {
@@ -149,7 +149,7 @@ void ns_relay_splice_inner_open(ns_relay_conn *c, ns_relay_chan *ch)
 		return;
 	}
 	if (ns_relay_mux_route(ch->in, ch->ich, c, ch) != 0) {
-		ns_channel_close(e, ch->ich); /* unrouted: its events are dropped */
+		ns_relay_mux_close(ch->in, ch->ich); /* unrouted: its events are dropped */
 		ns_relay_mux_detach(ch);
 		unreachable(c, ch);
 		return;

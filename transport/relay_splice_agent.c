@@ -73,7 +73,7 @@ static void opened(ns_relay_conn *c, ns_relay_chan *ch)
 	if (ch->fstate == NS_RS_PENDING) {
 		ch->fstate = NS_RS_GONE;
 	}
-	ns_channel_close(ch->in->p.e, ch->ich);
+	ns_relay_mux_close(ch->in, ch->ich);
 }
 
 static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
