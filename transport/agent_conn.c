@@ -345,20 +345,28 @@ static void set_interest(ns_agent_conn *c)
 	ns_watch_set(c->host.epfd, &c->sock, want);
 }
 
+/* Every session moves what it can and sets its watches. */
+static void sync_sessions(ns_agent_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c) && !c->closing; i++) {
+		if (c->sess[i] != NULL) {
+			ns_session_sync(c->sess[i]);
+		}
+	}
+}
+
 int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 {
-	size_t i, pending, before;
+	size_t pending, before;
 	int round;
 
 	ns_engine_tick(c->host.e, now);
 	for (round = 0; round < 8; round++) {
 		feed(c, now);
 		authed_check(c);
-		for (i = 0; i < NS_AGENT_CHAN_SLOTS(c) && !c->closing; i++) {
-			if (c->sess[i] != NULL) {
-				ns_session_sync(c->sess[i]);
-			}
-		}
+		sync_sessions(c);
 		/* session writes may have raised events (none today), and
 		 * draining output may let paused input go on */
 		ns_engine_output(c->host.e, &before);
@@ -370,6 +378,15 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 			break;
 		}
 	}
+	/* Last, after the last flush: a session whose channel was not writable
+	 * because the output was full stopped watching its child; judged again
+	 * here, against the output that stays queued. What it adds now is sent
+	 * on EPOLLOUT, whose pump comes back here. Judged before the flush
+	 * instead, a flush that sent everything left the child unwatched and
+	 * the socket without EPOLLOUT: nothing woke the session until the
+	 * peer's next message, which a relay holding a large window never
+	 * sends (issue 10, the stall with 64 KiB reads from the child). */
+	sync_sessions(c);
 	if (ns_engine_closed(c->host.e) && !c->closing) {
 		c->closing = 1;
 		c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;

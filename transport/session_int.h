@@ -13,9 +13,9 @@
 #include "session_util.h"
 
 /* Bytes read from a child at a time, at most. 64 KiB reads (4 a wakeup)
- * stalled two-way streams through the relay (interop/relay_stream.sh) once
- * the engine capped channel data below NS_OUTPUT_HIGH; 16 KiB does not.
- * The cause is not understood yet: see the issue 10 note. */
+ * once stalled streams (issue 10): they filled the connection's output in
+ * one wakeup, and the pump judged the session's watch before sending that
+ * output (fixed in agent_conn.c; interop/agent_wakeup.sh). */
 #define NS_SESSION_CHUNK 16384
 /* A pipe to or from a child grows to this once bulk data flows through it
  * (a full pipe, a full read): fewer wakeups and context switches. Idle
