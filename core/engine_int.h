@@ -106,8 +106,9 @@ struct ns_engine {
 	uint64_t kex_done_ms; /* time of the last completed kex */
 
 	/* Byte streams. */
-	ns_buf in;      /* current incoming packet (or version line) */
-	size_t in_need; /* bytes the current packet needs */
+	ns_buf in;      /* received bytes (engine_input.c), at most NS_INPUT_MAX */
+	size_t in_off;  /* bytes of in already handled: the next packet starts here */
+	size_t in_need; /* bytes the packet at in_off needs (0: not known yet) */
 	ns_buf out;     /* sealed bytes to send */
 	size_t out_off; /* bytes of out already taken by the caller */
 	ns_buf msg;     /* scratch: the payload being built */

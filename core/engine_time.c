@@ -41,7 +41,8 @@ int ns_engine_tick(ns_engine *e, uint64_t now_ms)
 		return rc;
 	}
 	/* Idle connections give their buffers back. */
-	if (e->ev_count == 0 && e->in.len == 0 && e->in_need == 0) {
+	if (e->ev_count == 0 && e->in_off == e->in.len && e->in_need == 0) {
+		e->in.len = e->in_off = 0; /* all handled */
 		ns_buf_shrink(&e->in);
 	}
 	ns_buf_reset(&e->msg);

@@ -10,8 +10,9 @@
  *   ns_engine_output() / ns_engine_output_ack()  bytes to send;
  *   ns_engine_tick()   pass the time (rekey by time, keepalives).
  *
- * Memory per connection is bounded: the receive buffer holds at most one
- * packet (NS_PACKET_MAX + 20 bytes), the send buffer at most NS_OUTPUT_MAX
+ * Memory per connection is bounded: the receive buffer holds at most
+ * NS_INPUT_MAX bytes (several packets: a transport reads straight into it),
+ * the send buffer at most NS_OUTPUT_MAX
  * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
  * released when idle. Data never exceeds the peer's window: writes accept
  * only what the window and the send buffer allow (backpressure), and the
@@ -214,8 +215,32 @@ int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
 void ns_engine_free(ns_engine *e);
 
 /* Feed received bytes; *consumed says how many were taken (maybe 0 while an
- * event is pending: pull events, send output, then feed the rest again). */
+ * event is pending: pull events, send output, then feed the rest again).
+ * The bytes are copied; ns_engine_input_space() avoids that copy. */
 int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed);
+/* Zero-copy input. The transport reads straight into the engine's receive
+ * buffer, where packets are authenticated and decrypted in place:
+ *   ns_engine_input_space()   room for at most *len bytes (NULL, *len 0:
+ *                             the buffer is full until the caller pulls
+ *                             events and sends output, or the engine is
+ *                             closed);
+ *   ns_engine_input_commit()  n bytes were written there: handle what can
+ *                             be handled now. Bytes it cannot handle yet
+ *                             (an event is pending, the output is over
+ *                             NS_OUTPUT_HIGH) stay buffered: call it again
+ *                             with n = 0 after pulling events and sending
+ *                             output, while ns_engine_input_pending() > 0.
+ *   ns_engine_input_pending() bytes buffered that hold at least one whole
+ *                             line or packet the engine has not handled
+ *                             (0: it waits for more bytes). Feed EOF only
+ *                             when this is 0.
+ * Views in events point into this buffer: valid until the next call into
+ * the engine. Do not mix with ns_engine_input() on one engine while it
+ * holds pending bytes. */
+#define NS_INPUT_MAX (256 * 1024)
+uint8_t *ns_engine_input_space(ns_engine *e, size_t *len);
+int ns_engine_input_commit(ns_engine *e, size_t n);
+size_t ns_engine_input_pending(const ns_engine *e);
 /* The transport reached EOF without a DISCONNECT. */
 void ns_engine_input_eof(ns_engine *e);
 /* Next event into ev (NS_EV_NONE when there is none); 0 or NS_ERR_*. */
