@@ -104,6 +104,7 @@ struct ns_engine {
 	uint64_t now_ms;
 	uint64_t last_rx_ms;  /* for keepalives */
 	uint64_t kex_done_ms; /* time of the last completed kex */
+	uint64_t busy_ms;     /* last tick that found bytes in a buffer */
 
 	/* Byte streams. */
 	ns_buf in;      /* received bytes (engine_input.c), at most NS_INPUT_MAX */

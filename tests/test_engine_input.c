@@ -343,6 +343,40 @@ static void test_mixed_apis(void **state)
 	ns_pair_free(&p);
 }
 
+/* Buffers stay while the connection is busy and go back once it has been
+ * idle for NS_IDLE_RELEASE_MS, which ns_engine_next_timeout asks for. */
+static void test_idle_release(void **state)
+{
+	ns_pair p;
+	bulk b;
+
+	(void)state;
+	setup_pair(&p, &b, 0);
+	b.total = 100000;
+	send_some(&p, &b);
+	assert_true(ns_pair_pump(&p, cb, &b, STEPS) > 0);
+	assert_int_equal(b.received, b.total);
+	assert_non_null(p.e[1]->in.p); /* kept across turns while busy */
+	assert_true(ns_engine_next_timeout(p.e[1], p.now_ms) <= NS_IDLE_RELEASE_MS);
+	p.now_ms += NS_IDLE_RELEASE_MS - 1;
+	ns_engine_tick(p.e[1], p.now_ms);
+	assert_non_null(p.e[1]->in.p);
+	p.now_ms += 1;
+	assert_int_equal(ns_engine_next_timeout(p.e[1], p.now_ms), 0);
+	ns_engine_tick(p.e[1], p.now_ms);
+	assert_null(p.e[1]->in.p);
+	assert_null(p.e[1]->out.p);
+	assert_null(p.e[1]->msg.p);
+	assert_true(ns_engine_next_timeout(p.e[1], p.now_ms) > NS_IDLE_RELEASE_MS);
+	/* and the connection goes on */
+	b.total += 50000;
+	send_some(&p, &b);
+	assert_true(ns_pair_pump(&p, cb, &b, STEPS) > 0);
+	assert_int_equal(b.received, b.total);
+	assert_false(b.bad);
+	ns_pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_mac),
 	    cmocka_unit_test(test_buffer_full),
 	    cmocka_unit_test(test_mixed_apis),
+	    cmocka_unit_test(test_idle_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

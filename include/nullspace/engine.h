@@ -14,7 +14,7 @@
  * NS_INPUT_MAX bytes (several packets: a transport reads straight into it),
  * the send buffer at most NS_OUTPUT_MAX
  * bytes, plus the channel table (max_channels * ~100 bytes); buffers are
- * released when idle. Data never exceeds the peer's window: writes accept
+ * released when idle (NS_IDLE_RELEASE_MS). Data never exceeds the peer's window: writes accept
  * only what the window and the send buffer allow (backpressure), and the
  * engine reopens our window only as the caller reports data consumed.
  * Channel data fills the send buffer only to 64 KiB below NS_OUTPUT_HIGH,
@@ -39,6 +39,9 @@
 #define NS_DEFAULT_MAX_PACKET 32768
 #define NS_MAX_CHANNELS_LIMIT 16384
 #define NS_KEEPALIVE_MAX_MISSED 3
+/* Buffers of a connection idle this long (no bytes in or out between two
+ * ticks) are released at the next tick; ns_engine_next_timeout asks for it. */
+#define NS_IDLE_RELEASE_MS 1000
 
 /* Cipher names for ns_engine_config.ciphers. */
 #define NS_CIPHER_CHACHA20_POLY1305 "chacha20-poly1305@openssh.com"
