@@ -83,31 +83,6 @@ void ns_agent_conn_free(ns_agent_conn *c)
 	free(c);
 }
 
-static void read_socket(ns_agent_conn *c)
-{
-	ssize_t n;
-
-	if (c->roff > 0) {
-		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
-		c->rlen -= c->roff;
-		c->roff = 0;
-	}
-	while (c->rlen < sizeof(c->rbuf) && !c->sock_eof) {
-		n = recv(c->sock.fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			return;
-		}
-		if (n <= 0) {
-			c->sock_eof = 1;
-			return;
-		}
-		c->rlen += (size_t)n;
-	}
-}
-
 /* Send what the engine has; 0, or -1 when the peer is gone. */
 static int flush(ns_agent_conn *c)
 {
@@ -139,7 +114,7 @@ static int flush(ns_agent_conn *c)
 void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 {
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		read_socket(c);
+		c->readable = 1; /* read in the pump, straight into the engine */
 	}
 	if (events & EPOLLOUT) {
 		flush(c);
@@ -302,28 +277,61 @@ static int pull_all(ns_agent_conn *c, uint64_t now)
 	}
 }
 
-static void feed(ns_agent_conn *c, uint64_t now)
+/* One read from the socket straight into the engine's buffer (its packets
+ * are decrypted in place there); 1 if bytes came. */
+static int read_into(ns_agent_conn *c)
 {
-	int handled, stalled = 0, rc;
-	size_t n;
+	uint8_t *space;
+	size_t room;
+	ssize_t n;
 
-	for (;;) {
-		handled = pull_all(c, now);
-		if (c->closing || c->roff == c->rlen || (stalled && handled == 0)) {
-			break;
+	while (c->readable && !c->sock_eof) {
+		if ((space = ns_engine_input_space(c->host.e, &room)) == NULL) {
+			return 0; /* full until the engine's output drains */
 		}
-		n = 0;
-		rc = ns_engine_input(c->host.e, c->rbuf + c->roff, c->rlen - c->roff, &n);
-		c->roff += n;
-		stalled = n == 0;
-		if (rc != 0 && !ns_engine_closed(c->host.e)) {
+		n = recv(c->sock.fd, space, room, 0);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->readable = 0;
+			return 0;
+		}
+		if (n <= 0) {
+			c->sock_eof = 1;
+			return 0;
+		}
+		if (ns_engine_input_commit(c->host.e, (size_t)n) != 0 &&
+		    !ns_engine_closed(c->host.e)) {
 			ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR, "protocol error");
 		}
+		return 1;
 	}
-	if (c->roff == c->rlen) {
-		c->roff = c->rlen = 0;
+	return 0;
+}
+
+static void feed(ns_agent_conn *c, uint64_t now)
+{
+	size_t before;
+	int reads = 0;
+
+	for (;;) {
+		pull_all(c, now);
+		if (c->closing) {
+			break;
+		}
+		if ((before = ns_engine_input_pending(c->host.e)) > 0) {
+			ns_engine_input_commit(c->host.e, 0);
+			if (ns_engine_input_pending(c->host.e) != before) {
+				continue;
+			}
+		}
+		if (reads >= NS_AGENT_READS_PER_PUMP || !read_into(c)) {
+			break;
+		}
+		reads++;
 	}
-	if (c->sock_eof && c->rlen == 0 && !c->eof_fed && !c->closing) {
+	if (c->sock_eof && ns_engine_input_pending(c->host.e) == 0 && !c->eof_fed && !c->closing) {
 		c->eof_fed = 1;
 		ns_engine_input_eof(c->host.e);
 		pull_all(c, now);
@@ -336,7 +344,7 @@ static void set_interest(ns_agent_conn *c)
 	size_t pending;
 
 	ns_engine_output(c->host.e, &pending);
-	if (!c->sock_eof && !c->closing && c->rlen - c->roff < sizeof(c->rbuf)) {
+	if (!c->sock_eof && !c->closing && ns_engine_input_pending(c->host.e) == 0) {
 		want |= EPOLLIN;
 	}
 	if (pending > 0 && !c->sock_eof) {
@@ -374,7 +382,7 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 			break;
 		}
 		ns_engine_output(c->host.e, &pending);
-		if (c->closing || c->roff == c->rlen || pending == before) {
+		if (c->closing || ns_engine_input_pending(c->host.e) == 0 || pending == before) {
 			break;
 		}
 	}
