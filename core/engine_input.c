@@ -59,7 +59,12 @@ static int version_step(ns_engine *e, int *more)
 }
 
 /* One packet at in_off, opened in place and dispatched; *more = 0 when it
- * is incomplete. */
+ * is incomplete. What this needs of ns_pkt_open, for every cipher: called
+ * again as bytes arrive, it leaves buf untouched until the whole packet is
+ * there (the length is read from a copy); then it authenticates and
+ * decrypts within buf[0, *need) only (the next packets follow in the same
+ * buffer), sets *need to that size and payload to a view inside buf, and on
+ * an error advances nothing. */
 static int packet_step(ns_engine *e, int *more)
 {
 	size_t avail = e->in.len - e->in_off, need;
