@@ -256,11 +256,11 @@ ns_event *ns_eng_emit(ns_engine *e, int type)
 
 int ns_engine_event(ns_engine *e, ns_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
 	if (e->ev_count == 0) {
+		memset(ev, 0, sizeof(*ev));
 		return 0;
 	}
-	*ev = e->evq[e->ev_head];
+	*ev = e->evq[e->ev_head]; /* a whole copy: no memset first (one a packet) */
 	e->ev_head = (e->ev_head + 1) % NS_EVENT_QUEUE;
 	e->ev_count--;
 	if (ev->type == NS_EV_DISCONNECT) {

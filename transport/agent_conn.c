@@ -262,8 +262,7 @@ static int pull_all(ns_agent_conn *c, uint64_t now)
 	int n = 0, rc;
 
 	for (;;) {
-		memset(&ev, 0, sizeof(ev));
-		rc = ns_engine_event(c->host.e, &ev);
+		rc = ns_engine_event(c->host.e, &ev); /* fills all of ev */
 		if (rc != 0 || ev.type == NS_EV_NONE) {
 			if (rc != 0 && !c->closing) {
 				ev.type = NS_EV_DISCONNECT;
