@@ -230,10 +230,14 @@ c_gcm=$(awk '$1 == "aes256-gcm@openssh.com" { print $2 }' "$T/crypto.out")
 # aes256-gcm where the CPU has it (what the relay asks for first)
 c_inner=${c_gcm:-$c_chacha}
 c_relay=$(awk -v a="$c_chacha" -v b="$c_inner" 'BEGIN { printf "%.2f", a + b }')
-o_up=n/a o_down=n/a
+o_up=n/a o_down=n/a o_cpu=n/a
 if [ "$have_openssh" = 1 ]; then
+	sc0=$(child_ticks "$SSHD_PID")
 	o_up=$(upload "${OS[@]}") || exit 1
 	o_down=$(download "${OS[@]}") || exit 1
+	sleep 0.5 # the per-connection processes are reaped by the listener
+	sc1=$(child_ticks "$SSHD_PID")
+	o_cpu=$(per_gib $((sc1 - sc0)))
 fi
 
 row()
@@ -255,10 +259,14 @@ printf '%-34s %12s %12s %8s\n' "CPU-s per GiB forwarded" measured crypto ratio
 row "relay (open + seal)" "$r_cpu" "$c_relay"
 row "agent (one pass)" "$a_cpu" "$c_inner"
 row "agent's commands (wc, head)" "$k_cpu" n/a
+a_all=$(awk -v a="$a_cpu" -v k="$k_cpu" 'BEGIN { printf "%.2f", a + k }')
+printf '%-34s %12s %12s %8s\n' "" agent sshd ratio
+row "server + commands, per connection" "$a_all" "$o_cpu"
 echo "(crypto = bench/crypto: one pass of 32 KiB packets, chacha20-poly1305 $c_chacha s/GiB," \
 	"aes256-gcm ${c_gcm:-n/a} s/GiB; the relay's is one outer chacha20-poly1305 pass plus one" \
 	"inner pass; measured over the upload and the download together; separate processes:" \
-	"the relay, the agent, and the agent's children)"
+	"the relay, the agent, and the agent's children; sshd: its per-connection processes" \
+	"and their commands, reaped by the listener)"
 r_sess=$(sessions "${RL[@]}") || exit 1
 o_sess=n/a o_mem=n/a
 if [ "$have_openssh" = 1 ]; then

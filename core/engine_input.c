@@ -177,9 +177,26 @@ int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consume
 	return 0;
 }
 
+/* Room to offer: up to NS_INPUT_MAX once authenticated; before, what the
+ * buffer has or the packet being read needs (at least NS_INPUT_PREAUTH),
+ * so that a connection still logging in holds no bulk buffer. */
+static size_t room_wanted(const ns_engine *e)
+{
+	size_t have = e->in.len - e->in_off, need, room = e->in.cap - e->in.len, want;
+
+	if (e->auth_done) {
+		return NS_INPUT_MAX - e->in.len;
+	}
+	need = e->in_need > NS_INPUT_PREAUTH ? e->in_need : NS_INPUT_PREAUTH;
+	want = need > have ? need - have : 0;
+	want = want > room ? want : room;
+	return want < NS_INPUT_MAX - e->in.len ? want : NS_INPUT_MAX - e->in.len;
+}
+
 uint8_t *ns_engine_input_space(ns_engine *e, size_t *len)
 {
 	uint8_t *space;
+	size_t want;
 	int rc;
 
 	*len = 0;
@@ -187,14 +204,14 @@ uint8_t *ns_engine_input_space(ns_engine *e, size_t *len)
 		return NULL;
 	}
 	compact(e);
-	if (e->in.len >= NS_INPUT_MAX) {
+	if ((want = room_wanted(e)) == 0) {
 		return NULL;
 	}
-	if ((rc = ns_buf_reserve(&e->in, NS_INPUT_MAX - e->in.len, &space)) != 0) {
+	if ((rc = ns_buf_reserve(&e->in, want, &space)) != 0) {
 		ns_eng_fail(e, rc, NS_DISC_BY_APPLICATION, "out of memory");
 		return NULL;
 	}
-	*len = NS_INPUT_MAX - e->in.len;
+	*len = want;
 	return space;
 }
 

@@ -377,6 +377,42 @@ static void test_idle_release(void **state)
 	ns_pair_free(&p);
 }
 
+/* Before authentication a peer gets room for the packet being read (at
+ * least NS_INPUT_PREAUTH), never the bulk buffer; after, NS_INPUT_MAX. */
+static void test_preauth_room(void **state)
+{
+	ns_pair p;
+	uint8_t *space;
+	size_t room;
+	ns_key host;
+	ns_engine_config s;
+	ns_engine *e;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	ns_key_generate(&host, "host");
+	s.role = NS_ROLE_SERVER;
+	s.alloc = ns_allocator_libc();
+	s.host_key = &host;
+	assert_int_equal(ns_engine_new(&s, &e), 0);
+	space = ns_engine_input_space(e, &room);
+	assert_non_null(space);
+	assert_int_equal(room, NS_INPUT_PREAUTH);
+	assert_true(e->in.cap < 2 * NS_INPUT_PREAUTH);
+	ns_engine_free(e);
+	ns_key_wipe(&host);
+
+	/* a whole handshake in reads as large as offered */
+	assert_int_equal(ns_pair_init(&p, NULL, NULL), 0);
+	p.zero_copy = 1;
+	assert_true(ns_pair_pump(&p, authed, NULL, STEPS) > 0);
+	assert_true(p.authed);
+	assert_true(p.e[1]->in.cap <= 2 * 65556); /* one packet at most */
+	ns_engine_input_space(p.e[1], &room);
+	assert_int_equal(room, NS_INPUT_MAX - p.e[1]->in.len);
+	ns_pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +424,7 @@ int main(void)
 	    cmocka_unit_test(test_buffer_full),
 	    cmocka_unit_test(test_mixed_apis),
 	    cmocka_unit_test(test_idle_release),
+	    cmocka_unit_test(test_preauth_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

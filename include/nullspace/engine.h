@@ -241,6 +241,10 @@ int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consume
  * the engine. Do not mix with ns_engine_input() on one engine while it
  * holds pending bytes. */
 #define NS_INPUT_MAX (256 * 1024)
+/* Before authentication the space offered is only what the packet being
+ * read needs, at least this much: an unauthenticated peer holds no bulk
+ * buffer (at most one packet, as before zero-copy input). */
+#define NS_INPUT_PREAUTH 4096
 uint8_t *ns_engine_input_space(ns_engine *e, size_t *len);
 int ns_engine_input_commit(ns_engine *e, size_t n);
 size_t ns_engine_input_pending(const ns_engine *e);
