@@ -238,8 +238,8 @@ int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consume
  *                             (0: it waits for more bytes). Feed EOF only
  *                             when this is 0.
  * Views in events point into this buffer: valid until the next call into
- * the engine. Do not mix with ns_engine_input() on one engine while it
- * holds pending bytes. */
+ * the engine. Both APIs may be used on one engine: ns_engine_input()
+ * handles the bytes buffered here first. */
 #define NS_INPUT_MAX (256 * 1024)
 /* Before authentication the space offered is only what the packet being
  * read needs, at least this much: an unauthenticated peer holds no bulk
