@@ -156,7 +156,8 @@ void ns_engine_free(ns_engine *e)
 		return;
 	}
 	ns_chan_free(e);
-	ns_buf_free(&e->in);
+	e->in.len = 0;
+	ns_buf_shrink_dirty(&e->in, e->in_dirty); /* only what was written */
 	ns_buf_free(&e->out);
 	ns_buf_free(&e->msg);
 	ns_buf_free(&e->my_kexinit);

@@ -15,6 +15,14 @@
 
 _Static_assert(NS_INPUT_MAX >= 2 * IN_PACKET_MAX, "the input buffer holds two packets");
 
+/* The buffer was written up to in.len: wiped that far when released. */
+static void dirtied(ns_engine *e)
+{
+	if (e->in.len > e->in_dirty) {
+		e->in_dirty = e->in.len;
+	}
+}
+
 /* Is input processing paused until the caller acts? */
 static int input_blocked(const ns_engine *e)
 {
@@ -170,6 +178,7 @@ int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consume
 		}
 		memcpy(space, in + used, take);
 		e->in.len += take;
+		dirtied(e);
 		used += take;
 		process(e);
 	}
@@ -224,6 +233,7 @@ int ns_engine_input_commit(ns_engine *e, size_t n)
 		return NS_ERR_INVALID;
 	}
 	e->in.len += n;
+	dirtied(e);
 	process(e);
 	return 0;
 }

@@ -47,7 +47,10 @@ static void release_idle(ns_engine *e)
 		return;
 	}
 	e->in.len = e->in_off = 0; /* all handled */
-	ns_buf_shrink(&e->in);
+	/* wiped as far as it was written: a 256 KiB buffer that took a few
+	 * hundred bytes stays mostly untouched, and not resident */
+	ns_buf_shrink_dirty(&e->in, e->in_dirty);
+	e->in_dirty = 0;
 	ns_buf_reset(&e->msg);
 	ns_buf_shrink(&e->msg);
 	ns_buf_shrink(&e->out);

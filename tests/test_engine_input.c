@@ -315,6 +315,7 @@ static void test_buffer_full(void **state)
 		assert_int_equal(ns_engine_input_commit(p.e[1], 0), 0);
 	}
 	assert_true(b.received > 0);
+	assert_int_equal(p.e[1]->in_dirty, NS_INPUT_MAX); /* what the wipe covers */
 	assert_true(ns_pair_pump(&p, cb, &b, STEPS) > 0);
 	assert_int_equal(b.received, b.total);
 	assert_false(b.bad);
@@ -365,6 +366,7 @@ static void test_idle_release(void **state)
 	assert_int_equal(ns_engine_next_timeout(p.e[1], p.now_ms), 0);
 	ns_engine_tick(p.e[1], p.now_ms);
 	assert_null(p.e[1]->in.p);
+	assert_int_equal(p.e[1]->in_dirty, 0);
 	assert_null(p.e[1]->out.p);
 	assert_null(p.e[1]->msg.p);
 	assert_true(ns_engine_next_timeout(p.e[1], p.now_ms) > NS_IDLE_RELEASE_MS);
