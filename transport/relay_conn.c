@@ -147,6 +147,7 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			p->wblocked = 1;
 			return 0;
 		}
 		if (n <= 0) {
@@ -154,6 +155,7 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 			p->sock_eof = 1;
 			return -1;
 		}
+		p->wblocked = 0;
 		ns_engine_output_ack(p->e, (size_t)n);
 	}
 }

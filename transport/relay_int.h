@@ -50,6 +50,7 @@ typedef struct ns_relay_pipe {
 	ns_engine *e;
 	ns_watch w;
 	int readable; /* epoll said readable; cleared at EAGAIN */
+	int wblocked; /* the last send hit EAGAIN; cleared by one that sends */
 	int sock_eof, eof_fed;
 	int done; /* the engine reported NS_EV_DISCONNECT */
 } ns_relay_pipe;
