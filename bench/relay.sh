@@ -115,6 +115,9 @@ sessions()
 
 # cpu_ticks PID: user + system CPU time of the process itself, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# child_ticks PID: the same for its children that ended and were reaped (the
+# agent's commands: `wc -c`, `head` and their shells).
+child_ticks() { awk '{ print $16 + $17 }' "/proc/$1/stat"; }
 TCK=$(getconf CLK_TCK)
 # the yardstick: CPU-s per GiB of one pass of each cipher (bench/crypto.c)
 CRYPTO=$(dirname "$NULLSPACE")/../build/rel/bench/crypto
@@ -265,13 +268,17 @@ ra_mem=$(per $((r1 + a1)) $((r0 + a0)) "$held")
 c_mem=$(per "$cmds" 0 "$held")
 rc0=$(cpu_ticks "$RELAY_PID")
 ac0=$(cpu_ticks "$AGENT_PID")
+kc0=$(child_ticks "$AGENT_PID")
 r_up=$(upload "${RL[@]}") || exit 1
 r_down=$(download "${RL[@]}") || exit 1
 rc1=$(cpu_ticks "$RELAY_PID")
 ac1=$(cpu_ticks "$AGENT_PID")
+kc1=$(child_ticks "$AGENT_PID")
 GIB=$(awk -v b="$BYTES" 'BEGIN { print 2 * b / 1073741824 }') # both directions
-r_cpu=$(awk -v d=$((rc1 - rc0)) -v t="$TCK" -v g="$GIB" 'BEGIN { printf "%.2f", d / t / g }')
-a_cpu=$(awk -v d=$((ac1 - ac0)) -v t="$TCK" -v g="$GIB" 'BEGIN { printf "%.2f", d / t / g }')
+per_gib() { awk -v d="$1" -v t="$TCK" -v g="$GIB" 'BEGIN { printf "%.2f", d / t / g }'; }
+r_cpu=$(per_gib $((rc1 - rc0)))
+a_cpu=$(per_gib $((ac1 - ac0)))
+k_cpu=$(per_gib $((kc1 - kc0)))
 "$CRYPTO" 1024 >"$T/crypto.out" || die "bench/crypto failed"
 c_chacha=$(awk '$1 == "chacha20-poly1305@openssh.com" { print $2 }' "$T/crypto.out")
 c_gcm=$(awk '$1 == "aes256-gcm@openssh.com" { print $2 }' "$T/crypto.out")
@@ -279,19 +286,14 @@ c_gcm=$(awk '$1 == "aes256-gcm@openssh.com" { print $2 }' "$T/crypto.out")
 # aes256-gcm where the CPU has it (what the relay asks for first)
 c_inner=${c_gcm:-$c_chacha}
 c_relay=$(awk -v a="$c_chacha" -v b="$c_inner" 'BEGIN { printf "%.2f", a + b }')
-r_sess=$(sessions "${RL[@]}") || exit 1
-o_up=n/a o_down=n/a o_sess=n/a o_mem=n/a o_lat=n/a
+o_up=n/a o_down=n/a o_cpu=n/a
 if [ "$have_openssh" = 1 ]; then
+	sc0=$(child_ticks "$SSHD_PID")
 	o_up=$(upload "${OS[@]}") || exit 1
 	o_down=$(download "${OS[@]}") || exit 1
-	o_sess=$(sessions "${OS[@]}") || exit 1
-	o0=$(pss_tree "$SSHD_PID" sshd)
-	hold "$IDLE_N" 300 "${OS[@]}"
-	[ "$HELD" = "$IDLE_N" ] || die "only $HELD of $IDLE_N sshd sessions came up: $(tail -n 3 "$T/idle.err")"
-	sleep 2
-	o_mem=$(per "$(pss_tree "$SSHD_PID" sshd)" "$o0" "$IDLE_N")
-	o_lat=$(login_ms "${OS[@]}") || exit 1
-	kill_idle
+	sleep 0.5 # the per-connection processes are reaped by the listener
+	sc1=$(child_ticks "$SSHD_PID")
+	o_cpu=$(per_gib $((sc1 - sc0)))
 fi
 
 row()
@@ -302,19 +304,42 @@ row()
 	fi
 	printf '%-34s %12s %12s %8s\n' "$metric" "$a" "$b" "$ratio"
 }
+# Throughput and CPU first, as soon as they are measured (a later section
+# that fails does not lose them).
 echo
 printf '%-34s %12s %12s %8s\n' metric relay sshd ratio
 row "upload $BYTES_SPEC (MiB/s)" "$r_up" "$o_up"
 row "download $BYTES_SPEC (MiB/s)" "$r_down" "$o_down"
-row "sessions/s (exec true)" "$r_sess" "$o_sess"
-row "Pss_Anon per idle session (KiB)" "$ra_mem" "$o_mem"
 echo
 printf '%-34s %12s %12s %8s\n' "CPU-s per GiB forwarded" measured crypto ratio
 row "relay (open + seal)" "$r_cpu" "$c_relay"
 row "agent (one pass)" "$a_cpu" "$c_inner"
+row "agent's commands (wc, head)" "$k_cpu" n/a
+a_all=$(awk -v a="$a_cpu" -v k="$k_cpu" 'BEGIN { printf "%.2f", a + k }')
+printf '%-34s %12s %12s %8s\n' "" agent sshd ratio
+row "server + commands, per connection" "$a_all" "$o_cpu"
 echo "(crypto = bench/crypto: one pass of 32 KiB packets, chacha20-poly1305 $c_chacha s/GiB," \
 	"aes256-gcm ${c_gcm:-n/a} s/GiB; the relay's is one outer chacha20-poly1305 pass plus one" \
-	"inner pass; measured over the upload and the download together)"
+	"inner pass; measured over the upload and the download together; separate processes:" \
+	"the relay, the agent, and the agent's children; sshd: its per-connection processes" \
+	"and their commands, reaped by the listener)"
+r_sess=$(sessions "${RL[@]}") || exit 1
+o_sess=n/a o_mem=n/a o_lat=n/a
+if [ "$have_openssh" = 1 ]; then
+	o_sess=$(sessions "${OS[@]}") || exit 1
+	o0=$(pss_tree "$SSHD_PID" sshd)
+	hold "$IDLE_N" 300 "${OS[@]}"
+	[ "$HELD" = "$IDLE_N" ] || die "only $HELD of $IDLE_N sshd sessions came up: $(tail -n 3 "$T/idle.err")"
+	sleep 2
+	o_mem=$(per "$(pss_tree "$SSHD_PID" sshd)" "$o0" "$IDLE_N")
+	o_lat=$(login_ms "${OS[@]}") || exit 1
+	kill_idle
+fi
+
+echo
+printf '%-34s %12s %12s %8s\n' metric relay sshd ratio
+row "sessions/s (exec true)" "$r_sess" "$o_sess"
+row "Pss_Anon per idle session (KiB)" "$ra_mem" "$o_mem"
 echo "(relay = ssh -> nullspace relay -> nullspace agent; sshd = ssh -> sshd; ratio = relay / sshd;"
 echo " Pss_Anon per idle session: relay + agent processes over $held sessions, sshd's"
 echo " per-connection processes over $IDLE_N, the user's commands left out of both)"

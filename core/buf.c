@@ -82,14 +82,19 @@ void ns_buf_consume(ns_buf *b, size_t n)
 	b->len -= n;
 }
 
-void ns_buf_shrink(ns_buf *b)
+void ns_buf_shrink_dirty(ns_buf *b, size_t dirty)
 {
 	if (b->a != NULL && b->len == 0 && b->p != NULL) {
-		sodium_memzero(b->p, b->cap);
+		sodium_memzero(b->p, dirty < b->cap ? dirty : b->cap);
 		b->a->realloc(b->a->ctx, b->p, 0);
 		b->p = NULL;
 		b->cap = 0;
 	}
+}
+
+void ns_buf_shrink(ns_buf *b)
+{
+	ns_buf_shrink_dirty(b, b->cap);
 }
 
 void ns_buf_reset(ns_buf *b)

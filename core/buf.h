@@ -23,6 +23,10 @@ int ns_buf_reserve(ns_buf *b, size_t extra, uint8_t **space);
 void ns_buf_consume(ns_buf *b, size_t n);
 /* Release memory when empty (idle connections stay small). */
 void ns_buf_shrink(ns_buf *b);
+/* The same, wiping only the first dirty bytes: for a large buffer whose
+ * caller knows no byte past them was ever written (the wipe would fault in
+ * every untouched page of it). */
+void ns_buf_shrink_dirty(ns_buf *b, size_t dirty);
 /* Wipe and free. */
 void ns_buf_free(ns_buf *b);
 void ns_buf_reset(ns_buf *b); /* len = 0, err = 0, wipes content */

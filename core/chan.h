@@ -13,6 +13,10 @@
 #define NS_CHAN_ENV_VALUE_MAX 32768 /* env variable value */
 #define NS_CHAN_COMMAND_MAX 32768   /* exec command, subsystem name */
 /* NS_CHAN_KEY_ID_MAX, NS_CHAN_SOURCE_MAX: nullspace/engine.h */
+/* Our window is given back (WINDOW_ADJUST) once this fraction of it was
+ * consumed: a quarter, so a sender never waits while a relay and the final
+ * receiver each hold back part of their batches. */
+#define NS_CHAN_ADJUST_DIV 4
 /* Bytes a DATA / EXTENDED_DATA payload adds around its data: type,
  * recipient channel, data type code, string length. */
 #define NS_CHAN_DATA_HEADER 13

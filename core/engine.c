@@ -1,7 +1,6 @@
-/* The engine's life cycle and its sans-I/O surface: configuration, bytes in
- * (version line, then one packet at a time), bytes out, the event queue,
- * time, disconnects. Message handling lives in dispatch.c, kex*.c, auth_*.c
- * and the connection layer files. */
+/* The engine's life cycle and its sans-I/O surface: configuration, bytes
+ * out, the event queue, time, disconnects (bytes in: engine_input.c). Message handling lives in
+ * dispatch.c, kex*.c, auth_*.c and the connection layer files. */
 #include "engine_int.h"
 
 #include <sodium.h>
@@ -13,7 +12,6 @@
 #include "kexinit.h"
 #include "version.h"
 
-#define IN_MAX (4 + NS_PACKET_MAX + NS_PKT_TAG_MAX)
 #define DEFERRED_MAX (256 * 1024)
 #define OUT_COMPACT (64 * 1024)
 #define SOFTWARE_MAX 64
@@ -133,7 +131,7 @@ int ns_engine_new(const ns_engine_config *user_cfg, ns_engine **out)
 	if ((rc = apply_defaults(e, cfg)) != 0) {
 		goto out;
 	}
-	ns_buf_init(&e->in, &e->alloc, IN_MAX);
+	ns_buf_init(&e->in, &e->alloc, NS_INPUT_MAX);
 	ns_buf_init(&e->out, &e->alloc, NS_OUTPUT_MAX);
 	ns_buf_init(&e->msg, &e->alloc, NS_PAYLOAD_MAX);
 	ns_buf_init(&e->my_kexinit, &e->alloc, NS_PACKET_MAX);
@@ -171,7 +169,8 @@ void ns_engine_free(ns_engine *e)
 		return;
 	}
 	ns_chan_free(e);
-	ns_buf_free(&e->in);
+	e->in.len = 0;
+	ns_buf_shrink_dirty(&e->in, e->in_dirty); /* only what was written */
 	ns_buf_free(&e->out);
 	ns_buf_free(&e->msg);
 	ns_buf_free(&e->my_kexinit);
@@ -185,119 +184,6 @@ void ns_engine_free(ns_engine *e)
 	a = e->alloc;
 	sodium_memzero(e, sizeof(*e));
 	a.realloc(a.ctx, e, 0);
-}
-
-/* Is input processing paused until the caller acts? */
-static int input_blocked(const ns_engine *e)
-{
-	return e->ev_count > 0 || e->phase == NS_PH_CLOSED ||
-	       (e->role == NS_ROLE_SERVER && e->auth_wait) || e->kex_state == NS_KX_WAIT_VERDICT ||
-	       e->out.len - e->out_off > NS_OUTPUT_HIGH;
-}
-
-static int read_version(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
-{
-	size_t room = NS_VERSION_LINE_MAX - e->in.len, take = len < room ? len : room;
-	const uint8_t *nl = memchr(in, '\n', take);
-	size_t used;
-	int is_version, rc;
-	ns_str line;
-
-	if (nl != NULL) {
-		take = (size_t)(nl - in) + 1;
-	}
-	*n = take;
-	ns_wr_bytes(&e->in, in, take);
-	rc = ns_version_parse(e->in.p, e->in.len, &used, &is_version, &line);
-	if (rc == NS_ERR_AGAIN) {
-		return 0;
-	}
-	if (rc != 0) {
-		return ns_eng_fail(e, rc,
-		                   rc == NS_ERR_UNSUPPORTED ? NS_DISC_PROTOCOL_VERSION_NOT_SUPPORTED
-		                                            : NS_DISC_PROTOCOL_ERROR,
-		                   rc == NS_ERR_UNSUPPORTED ? "protocol version not supported"
-		                                            : "invalid version line");
-	}
-	if (!is_version) {
-		e->banner_bytes += used;
-		ns_buf_reset(&e->in);
-		if (e->role == NS_ROLE_SERVER || e->banner_bytes > NS_BANNER_MAX) {
-			return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
-			                   "expected an SSH version line");
-		}
-		return 0;
-	}
-	ns_str_copy(line, e->peer_version, sizeof(e->peer_version));
-	ns_buf_reset(&e->in);
-	e->phase = NS_PH_KEX;
-	return 0;
-}
-
-static int read_packet(ns_engine *e, const uint8_t *in, size_t len, size_t *n)
-{
-	size_t need = e->in_need ? e->in_need : 4, take = need - e->in.len;
-	uint32_t seq = e->rx.seq;
-	ns_str payload;
-	int rc;
-
-	take = take < len ? take : len;
-	*n = take;
-	if ((rc = ns_wr_bytes(&e->in, in, take)) != 0) {
-		return ns_eng_fail(e, rc, NS_DISC_PROTOCOL_ERROR, "packet too large");
-	}
-	if (e->in.len < need) {
-		return 0;
-	}
-	rc = ns_pkt_open(&e->rx, e->in.p, e->in.len, &need, &payload);
-	if (rc == NS_ERR_AGAIN) {
-		if (need > IN_MAX) {
-			return ns_eng_fail(e, NS_ERR_TOOBIG, NS_DISC_PROTOCOL_ERROR,
-			                   "packet too large");
-		}
-		e->in_need = need;
-		return 0;
-	}
-	if (rc != 0) {
-		return ns_eng_fail(e, rc,
-		                   rc == NS_ERR_MAC ? NS_DISC_MAC_ERROR : NS_DISC_PROTOCOL_ERROR,
-		                   rc == NS_ERR_MAC      ? "message authentication code incorrect"
-		                   : rc == NS_ERR_TOOBIG ? "packet too large"
-		                                         : "malformed packet");
-	}
-	e->in_need = 0;
-	e->in.len = 0; /* the payload stays readable until the next input */
-	e->rx_seq_cur = seq;
-	e->last_rx_ms = e->now_ms;
-	if ((rc = ns_eng_dispatch(e, payload)) != 0) {
-		return rc;
-	}
-	return ns_kex_check_limits(e);
-}
-
-int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed)
-{
-	size_t used = 0, n;
-	int rc = 0;
-
-	*consumed = 0;
-	if (e->phase == NS_PH_CLOSED) {
-		return NS_ERR_CLOSED;
-	}
-	while (used < len && !input_blocked(e)) {
-		n = 0;
-		if (e->phase == NS_PH_VERSION) {
-			rc = read_version(e, in + used, len - used, &n);
-		} else {
-			rc = read_packet(e, in + used, len - used, &n);
-		}
-		used += n;
-		if (rc != 0) {
-			break;
-		}
-	}
-	*consumed = used;
-	return 0;
 }
 
 static int fail_impl(ns_engine *e, int err, uint32_t reason, const char *message, int send)

@@ -115,13 +115,16 @@ struct ns_engine {
 	uint64_t now_ms;
 	uint64_t last_rx_ms;  /* for keepalives */
 	uint64_t kex_done_ms; /* time of the last completed kex */
+	uint64_t busy_ms;     /* last tick that found bytes in a buffer */
 
 	/* Byte streams. */
-	ns_buf in;      /* current incoming packet (or version line) */
-	size_t in_need; /* bytes the current packet needs */
-	ns_buf out;     /* sealed bytes to send */
-	size_t out_off; /* bytes of out already taken by the caller */
-	ns_buf msg;     /* scratch: the payload being built */
+	ns_buf in;       /* received bytes (engine_input.c), at most NS_INPUT_MAX */
+	size_t in_off;   /* bytes of in already handled: the next packet starts here */
+	size_t in_need;  /* bytes the packet at in_off needs (0: not known yet) */
+	size_t in_dirty; /* bytes of in ever written since it was allocated */
+	ns_buf out;      /* sealed bytes to send */
+	size_t out_off;  /* bytes of out already taken by the caller */
+	ns_buf msg;      /* scratch: the payload being built */
 	ns_pkt_dir rx, tx;
 	size_t banner_bytes; /* client: bytes of pre-version lines seen */
 	int got_version;

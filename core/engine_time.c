@@ -25,6 +25,37 @@ static int keepalive(ns_engine *e)
 	return ns_global_keepalive(e);
 }
 
+/* 1 when the receive, send or message buffer is allocated. */
+static int holds_buffers(const ns_engine *e)
+{
+	return e->in.p != NULL || e->out.p != NULL || e->msg.p != NULL;
+}
+
+/* Connections idle for NS_IDLE_RELEASE_MS give their buffers back. Not at
+ * once: a busy connection empties them at almost every turn, and freeing
+ * (with its wipe) and allocating them again each time cost more than the
+ * copies the buffers save. */
+static void release_idle(ns_engine *e)
+{
+	int busy = e->ev_count > 0 || e->in_off < e->in.len || e->in_need > 0 || e->out.len > 0;
+
+	if (busy) {
+		e->busy_ms = e->now_ms;
+		return;
+	}
+	if (!holds_buffers(e) || e->now_ms - e->busy_ms < NS_IDLE_RELEASE_MS) {
+		return;
+	}
+	e->in.len = e->in_off = 0; /* all handled */
+	/* wiped as far as it was written: a 256 KiB buffer that took a few
+	 * hundred bytes stays mostly untouched, and not resident */
+	ns_buf_shrink_dirty(&e->in, e->in_dirty);
+	e->in_dirty = 0;
+	ns_buf_reset(&e->msg);
+	ns_buf_shrink(&e->msg);
+	ns_buf_shrink(&e->out);
+}
+
 int ns_engine_tick(ns_engine *e, uint64_t now_ms)
 {
 	int rc;
@@ -40,15 +71,7 @@ int ns_engine_tick(ns_engine *e, uint64_t now_ms)
 	if ((rc = keepalive(e)) != 0 || (rc = ns_kex_check_limits(e)) != 0) {
 		return rc;
 	}
-	/* Idle connections give their buffers back. */
-	if (e->ev_count == 0 && e->in.len == 0 && e->in_need == 0) {
-		ns_buf_shrink(&e->in);
-	}
-	ns_buf_reset(&e->msg);
-	ns_buf_shrink(&e->msg);
-	if (e->out.len == 0) {
-		ns_buf_shrink(&e->out);
-	}
+	release_idle(e);
 	if (e->kex_state == NS_KX_NONE) {
 		ns_buf_reset(&e->my_kexinit);
 		ns_buf_shrink(&e->my_kexinit);
@@ -70,6 +93,10 @@ uint64_t ns_engine_next_timeout(const ns_engine *e, uint64_t now_ms)
 	}
 	if (e->cfg.keepalive_ms && e->auth_done) {
 		k = until(e->last_rx_ms + e->cfg.keepalive_ms, now_ms);
+		t = k < t ? k : t;
+	}
+	if (holds_buffers(e)) {
+		k = until(e->busy_ms + NS_IDLE_RELEASE_MS, now_ms);
 		t = k < t ? k : t;
 	}
 	return t;

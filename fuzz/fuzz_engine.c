@@ -1,6 +1,9 @@
-/* A whole engine fed hostile bytes: the first byte picks client or server,
- * the rest arrives in chunks as from a socket; events are pulled and host key
- * and auth requests answered so later states are reached. */
+/* A whole engine fed hostile bytes: the first byte picks client or server
+ * (bit 0) and the input API (bit 1: read straight into the engine with
+ * ns_engine_input_space/_commit, in reads of a size the other bits pick;
+ * else ns_engine_input in chunks of 97), the rest arrives as from a socket;
+ * events are pulled and host key and auth requests answered so later states
+ * are reached. */
 #include <string.h>
 
 #include "nullspace/engine.h"
@@ -31,6 +34,26 @@ static void drain(ns_engine *e)
 	ns_engine_output_ack(e, n);
 }
 
+/* Zero-copy: up to len bytes into the engine's buffer, in reads of at
+ * most step; how many it took. */
+static size_t read_into(ns_engine *e, const uint8_t *in, size_t len, size_t step)
+{
+	size_t room, n;
+	uint8_t *space;
+
+	if (ns_engine_input_pending(e) > 0) {
+		ns_engine_input_commit(e, 0);
+	}
+	if ((space = ns_engine_input_space(e, &room)) == NULL) {
+		return 0;
+	}
+	n = len < step ? len : step;
+	n = n < room ? n : room;
+	memcpy(space, in, n);
+	ns_engine_input_commit(e, n);
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ns_engine_config cfg;
@@ -56,11 +79,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (off < size && guard++ < 100000) {
 		size_t chunk = size - off < 97 ? size - off : 97;
 
-		if (ns_engine_input(e, data + off, chunk, &used) != 0) {
+		if (data[0] & 2) {
+			used =
+			    read_into(e, data + off, size - off, 1 + (size_t)(data[0] >> 2) * 211);
+		} else if (ns_engine_input(e, data + off, chunk, &used) != 0) {
 			break;
 		}
 		off += used;
 		drain(e);
+		if (ns_engine_closed(e)) {
+			break;
+		}
 	}
 	drain(e);
 	ns_engine_free(e);

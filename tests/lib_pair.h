@@ -24,6 +24,8 @@ struct ns_pair {
 	int disc_error[2];   /* its error code */
 	uint32_t disc_reason[2];
 	size_t chunk;      /* max bytes moved per step (default: all) */
+	int zero_copy;     /* move through ns_engine_input_space/_commit */
+	uint64_t reads[2]; /* zero_copy: commits of new bytes into side */
 	uint64_t moved[2]; /* bytes moved from side to the other */
 	/* Optional: sees every byte moved from side to the other, in order. */
 	void (*tap)(void *ud, int side, const uint8_t *p, size_t n);

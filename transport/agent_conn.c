@@ -87,31 +87,6 @@ void ns_agent_conn_free(ns_agent_conn *c)
 	free(c);
 }
 
-static void read_socket(ns_agent_conn *c)
-{
-	ssize_t n;
-
-	if (c->roff > 0) {
-		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
-		c->rlen -= c->roff;
-		c->roff = 0;
-	}
-	while (c->rlen < sizeof(c->rbuf) && !c->sock_eof) {
-		n = recv(c->sock.fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			return;
-		}
-		if (n <= 0) {
-			c->sock_eof = 1;
-			return;
-		}
-		c->rlen += (size_t)n;
-	}
-}
-
 /* Send what the engine has; 0, or -1 when the peer is gone. */
 static int flush(ns_agent_conn *c)
 {
@@ -143,7 +118,7 @@ static int flush(ns_agent_conn *c)
 void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 {
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		read_socket(c);
+		c->readable = 1; /* read in the pump, straight into the engine */
 	}
 	if (events & EPOLLOUT) {
 		flush(c);
@@ -282,8 +257,7 @@ static int pull_all(ns_agent_conn *c, uint64_t now)
 	int n = 0, rc;
 
 	for (;;) {
-		ns_event_init(&ev);
-		rc = ns_engine_event(c->host.e, &ev);
+		rc = ns_engine_event(c->host.e, &ev); /* fills all of ev but its size */
 		if (rc != 0 || ev.type == NS_EV_NONE) {
 			if (rc != 0 && !c->closing) {
 				ev.type = NS_EV_DISCONNECT;
@@ -297,28 +271,61 @@ static int pull_all(ns_agent_conn *c, uint64_t now)
 	}
 }
 
-static void feed(ns_agent_conn *c, uint64_t now)
+/* One read from the socket straight into the engine's buffer (its packets
+ * are decrypted in place there); 1 if bytes came. */
+static int read_into(ns_agent_conn *c)
 {
-	int handled, stalled = 0, rc;
-	size_t n;
+	uint8_t *space;
+	size_t room;
+	ssize_t n;
 
-	for (;;) {
-		handled = pull_all(c, now);
-		if (c->closing || c->roff == c->rlen || (stalled && handled == 0)) {
-			break;
+	while (c->readable && !c->sock_eof) {
+		if ((space = ns_engine_input_space(c->host.e, &room)) == NULL) {
+			return 0; /* full until the engine's output drains */
 		}
-		n = 0;
-		rc = ns_engine_input(c->host.e, c->rbuf + c->roff, c->rlen - c->roff, &n);
-		c->roff += n;
-		stalled = n == 0;
-		if (rc != 0 && !ns_engine_closed(c->host.e)) {
+		n = recv(c->sock.fd, space, room, 0);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->readable = 0;
+			return 0;
+		}
+		if (n <= 0) {
+			c->sock_eof = 1;
+			return 0;
+		}
+		if (ns_engine_input_commit(c->host.e, (size_t)n) != 0 &&
+		    !ns_engine_closed(c->host.e)) {
 			ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR, "protocol error");
 		}
+		return 1;
 	}
-	if (c->roff == c->rlen) {
-		c->roff = c->rlen = 0;
+	return 0;
+}
+
+static void feed(ns_agent_conn *c, uint64_t now)
+{
+	size_t before;
+	int reads = 0;
+
+	for (;;) {
+		pull_all(c, now);
+		if (c->closing) {
+			break;
+		}
+		if ((before = ns_engine_input_pending(c->host.e)) > 0) {
+			ns_engine_input_commit(c->host.e, 0);
+			if (ns_engine_input_pending(c->host.e) != before) {
+				continue;
+			}
+		}
+		if (reads >= NS_AGENT_READS_PER_PUMP || !read_into(c)) {
+			break;
+		}
+		reads++;
 	}
-	if (c->sock_eof && c->rlen == 0 && !c->eof_fed && !c->closing) {
+	if (c->sock_eof && ns_engine_input_pending(c->host.e) == 0 && !c->eof_fed && !c->closing) {
 		c->eof_fed = 1;
 		ns_engine_input_eof(c->host.e);
 		pull_all(c, now);
@@ -331,7 +338,7 @@ static void set_interest(ns_agent_conn *c)
 	size_t pending;
 
 	ns_engine_output(c->host.e, &pending);
-	if (!c->sock_eof && !c->closing && c->rlen - c->roff < sizeof(c->rbuf)) {
+	if (!c->sock_eof && !c->closing && ns_engine_input_pending(c->host.e) == 0) {
 		want |= EPOLLIN;
 	}
 	if (pending > 0 && !c->sock_eof) {
@@ -340,20 +347,28 @@ static void set_interest(ns_agent_conn *c)
 	ns_watch_set(c->host.epfd, &c->sock, want);
 }
 
+/* Every session moves what it can and sets its watches. */
+static void sync_sessions(ns_agent_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c) && !c->closing; i++) {
+		if (c->sess[i] != NULL) {
+			ns_session_sync(c->sess[i]);
+		}
+	}
+}
+
 int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 {
-	size_t i, pending, before;
+	size_t pending, before;
 	int round;
 
 	ns_engine_tick(c->host.e, now);
 	for (round = 0; round < 8; round++) {
 		feed(c, now);
 		authed_check(c);
-		for (i = 0; i < NS_AGENT_CHAN_SLOTS(c) && !c->closing; i++) {
-			if (c->sess[i] != NULL) {
-				ns_session_sync(c->sess[i]);
-			}
-		}
+		sync_sessions(c);
 		/* session writes may have raised events (none today), and
 		 * draining output may let paused input go on */
 		ns_engine_output(c->host.e, &before);
@@ -361,10 +376,19 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 			break;
 		}
 		ns_engine_output(c->host.e, &pending);
-		if (c->closing || c->roff == c->rlen || pending == before) {
+		if (c->closing || ns_engine_input_pending(c->host.e) == 0 || pending == before) {
 			break;
 		}
 	}
+	/* Last, after the last flush: a session whose channel was not writable
+	 * because the output was full stopped watching its child; judged again
+	 * here, against the output that stays queued. What it adds now is sent
+	 * on EPOLLOUT, whose pump comes back here. Judged before the flush
+	 * instead, a flush that sent everything left the child unwatched and
+	 * the socket without EPOLLOUT: nothing woke the session until the
+	 * peer's next message, which a relay holding a large window never
+	 * sends (issue 10, the stall with 64 KiB reads from the child). */
+	sync_sessions(c);
 	if (ns_engine_closed(c->host.e) && !c->closing) {
 		c->closing = 1;
 		c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;

@@ -12,7 +12,9 @@
 #include "session.h"
 #include "tally.h"
 
-#define NS_AGENT_RBUF 65536
+/* Socket reads per pump, each up to NS_INPUT_MAX bytes straight into the
+ * engine (then the sessions and the other connections get their turn). */
+#define NS_AGENT_READS_PER_PUMP 16
 #define NS_AGENT_USER_LOG_MAX 64
 /* Engine channel slots of a connection: one more than the most sessions,
  * so an open over the limit reaches the agent, which refuses it with a log
@@ -25,8 +27,7 @@ typedef struct ns_agent_conn {
 	ns_agent *agent;
 	ns_session_host host; /* engine, epfd, token parts, id, log, peer */
 	ns_watch sock;
-	uint8_t rbuf[NS_AGENT_RBUF];
-	size_t roff, rlen;
+	int readable; /* epoll said readable; cleared at EAGAIN */
 	int sock_eof, eof_fed;
 	int closing;             /* the engine is done: flush, then free */
 	int dirty;               /* needs a pump in this loop turn */

@@ -13,7 +13,7 @@
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
 
-#define NS_CLIENT_RBUF (64 * 1024) /* socket bytes read ahead of the engine */
+#define NS_CLIENT_READS 4 /* socket reads per wakeup, each up to NS_INPUT_MAX bytes */
 #define NS_CLIENT_HOST_MAX 256
 #define NS_CLIENT_USER_MAX 256
 #define NS_CLIENT_SIGNAME_MAX 32
@@ -31,8 +31,6 @@ struct ns_client {
 	unsigned port;
 	char user[NS_CLIENT_USER_MAX];
 	char err[NS_CLIENT_ERR_MAX];
-	uint8_t rbuf[NS_CLIENT_RBUF];
-	size_t roff, rlen;
 	int sock_eof, eof_fed;
 	int gone;     /* NS_EV_DISCONNECT seen */
 	int gone_err; /* its NS_ERR_* (or NS_ERR_DISCONNECTED) */

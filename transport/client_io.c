@@ -1,6 +1,6 @@
 /* The client's socket pump: moves bytes between a non-blocking socket and
- * the engine, pulls events, waits in poll() with the engine's timers and
- * passes it the time (clock.c). */
+ * the engine (read straight into its receive buffer), pulls events, waits in
+ * poll() with the engine's timers and passes it the time (clock.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,27 +63,23 @@ static int pull(ns_client *c, ns_event *ev)
 
 int ns_cio_event(ns_client *c, ns_event *ev)
 {
-	size_t n;
+	size_t before;
 	int rc;
 
 	if ((rc = pull(c, ev)) != 0 || ev->type != NS_EV_NONE) {
 		return rc;
 	}
-	while (c->roff < c->rlen && !ns_engine_closed(c->e)) {
-		n = 0;
-		ns_engine_input(c->e, c->rbuf + c->roff, c->rlen - c->roff, &n);
-		c->roff += n;
+	/* what waited in the engine's buffer while an event was out */
+	while ((before = ns_engine_input_pending(c->e)) > 0 && !ns_engine_closed(c->e)) {
+		ns_engine_input_commit(c->e, 0);
 		if ((rc = pull(c, ev)) != 0 || ev->type != NS_EV_NONE) {
 			return rc;
 		}
-		if (n == 0) {
+		if (ns_engine_input_pending(c->e) == before) {
 			break; /* paused until our output drains */
 		}
 	}
-	if (c->roff == c->rlen) {
-		c->roff = c->rlen = 0;
-	}
-	if (c->sock_eof && c->rlen == 0 && !c->eof_fed) {
+	if (c->sock_eof && ns_engine_input_pending(c->e) == 0 && !c->eof_fed) {
 		c->eof_fed = 1;
 		ns_engine_input_eof(c->e);
 		return pull(c, ev);
@@ -91,17 +87,18 @@ int ns_cio_event(ns_client *c, ns_event *ev)
 	return 0;
 }
 
+/* Read the socket straight into the engine's buffer, where its packets
+ * are decrypted in place: until the socket is drained, the buffer is full
+ * or NS_CLIENT_READS reads were made. */
 static void read_socket(ns_client *c)
 {
+	uint8_t *space;
+	size_t room;
 	ssize_t n;
+	int reads = 0;
 
-	if (c->roff > 0) {
-		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
-		c->rlen -= c->roff;
-		c->roff = 0;
-	}
-	while (c->rlen < sizeof(c->rbuf)) {
-		n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+	while (reads < NS_CLIENT_READS && (space = ns_engine_input_space(c->e, &room)) != NULL) {
+		n = recv(c->fd, space, room, 0);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -116,7 +113,11 @@ static void read_socket(ns_client *c)
 			c->sock_eof = 1;
 			return;
 		}
-		c->rlen += (size_t)n;
+		ns_engine_input_commit(c->e, (size_t)n); /* errors come as events */
+		reads++;
+		if (ns_engine_input_pending(c->e) > 0) {
+			return; /* an event is out: the caller pulls it first */
+		}
 	}
 }
 
@@ -144,7 +145,7 @@ int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 	fds[0].fd = c->sock_eof ? -1 : c->fd;
 	fds[0].events = 0;
 	fds[0].revents = 0;
-	if (c->rlen < sizeof(c->rbuf)) {
+	if (ns_engine_input_pending(c->e) == 0) {
 		fds[0].events |= POLLIN;
 	}
 	if (pending > 0) {

@@ -1,6 +1,6 @@
 /* One relay connection: the byte pump of a socket and its engine (the
- * user's here, an agent's in relay_inner.c), reading through the loop's
- * shared buffer and keeping only what an engine refused; the order of a
+ * user's here, an agent's in relay_inner.c), reading straight into the
+ * engine's receive buffer (packets decrypted in place there); the order of a
  * user connection's pump; login grace, drain and the final flush; the
  * connection's place in the relay's counts (unauthenticated, per address,
  * per sandbox). */
@@ -29,7 +29,6 @@ void ns_relay_pipe_free(int epfd, ns_relay_pipe *p)
 {
 	ns_watch_close(epfd, &p->w);
 	ns_engine_free(p->e);
-	free(p->rem);
 	ns_relay_pipe_init(p);
 }
 
@@ -152,6 +151,7 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			p->wblocked = 1;
 			return 0;
 		}
 		if (n <= 0) {
@@ -159,6 +159,7 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 			p->sock_eof = 1;
 			return -1;
 		}
+		p->wblocked = 0;
 		ns_engine_output_ack(p->e, (size_t)n);
 	}
 }
@@ -169,7 +170,7 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 	size_t pending;
 
 	ns_engine_output(p->e, &pending);
-	if (!p->sock_eof && !p->done && p->rem_len == 0) {
+	if (!p->sock_eof && !p->done && ns_engine_input_pending(p->e) == 0) {
 		want |= EPOLLIN;
 	}
 	if (pending > 0 && !p->sock_eof) {
@@ -203,18 +204,33 @@ static int pull(void *c, ns_relay_pipe *p, ns_relay_handler h, uint64_t now)
 	return n;
 }
 
-/* Read from the socket into the shared buffer (or what is left over). */
-static int next_input(ns_relay *r, ns_relay_pipe *p, const uint8_t **cur, size_t *len, int *reads)
+/* Bytes the engine buffered and can handle now: handled; 1 if any were. */
+static int handle_buffered(ns_relay_pipe *p)
 {
+	size_t before = ns_engine_input_pending(p->e);
+
+	if (before == 0) {
+		return 0;
+	}
+	if (ns_engine_input_commit(p->e, 0) != 0 && !ns_engine_closed(p->e)) {
+		ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+	}
+	return ns_engine_input_pending(p->e) != before;
+}
+
+/* One read from the socket straight into the engine's buffer, where its
+ * packets are decrypted in place; 1 if bytes came. */
+static int read_into(ns_relay_pipe *p, int *reads)
+{
+	uint8_t *space;
+	size_t room;
 	ssize_t n;
 
-	if (p->rem != NULL) {
-		free(p->rem); /* every remaining byte was taken */
-		p->rem = NULL;
-		p->rem_len = 0;
-	}
 	while (p->readable && !p->sock_eof && *reads < READS_PER_PUMP) {
-		n = recv(p->w.fd, r->rbuf, sizeof(r->rbuf), 0);
+		if ((space = ns_engine_input_space(p->e, &room)) == NULL) {
+			return 0; /* full until the engine's output drains */
+		}
+		n = recv(p->w.fd, space, room, 0);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -227,64 +243,34 @@ static int next_input(ns_relay *r, ns_relay_pipe *p, const uint8_t **cur, size_t
 			p->sock_eof = 1;
 			return 0;
 		}
-		*cur = r->rbuf;
-		*len = (size_t)n;
+		if (ns_engine_input_commit(p->e, (size_t)n) != 0 && !ns_engine_closed(p->e)) {
+			ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+		}
 		return 1;
 	}
 	return 0;
 }
 
-/* Keep the bytes the engine did not take. */
-static void keep_rest(ns_relay_pipe *p, const uint8_t *cur, size_t len)
-{
-	uint8_t *copy;
-
-	if (len == 0) {
-		free(p->rem);
-		p->rem = NULL;
-		p->rem_len = 0;
-	} else if (p->rem != NULL && cur >= p->rem && cur < p->rem + p->rem_len) {
-		memmove(p->rem, cur, len);
-		p->rem_len = len;
-	} else if ((copy = malloc(len)) != NULL) {
-		memcpy(copy, cur, len);
-		p->rem = copy;
-		p->rem_len = len;
-	} else {
-		ns_engine_disconnect(p->e, NS_DISC_BY_APPLICATION, "out of memory");
-	}
-}
-
 int ns_relay_pipe_feed(ns_relay *r, ns_relay_pipe *p, ns_relay_handler h, void *c, uint64_t now)
 {
-	const uint8_t *cur = p->rem;
-	size_t len = p->rem_len, n;
-	int did = 0, reads = 0, got, rc;
+	int did = 0, reads = 0;
 
+	(void)r;
 	for (;;) {
-		got = pull(c, p, h, now);
-		did |= got > 0;
+		did |= pull(c, p, h, now) > 0;
 		if (p->done) {
-			len = 0;
 			break;
 		}
-		if (len == 0 && !next_input(r, p, &cur, &len, &reads)) {
-			break;
+		if (handle_buffered(p)) {
+			did = 1;
+			continue;
 		}
-		n = 0;
-		rc = ns_engine_input(p->e, cur, len, &n);
-		cur += n;
-		len -= n;
-		did |= n > 0;
-		if (rc != 0 && !ns_engine_closed(p->e)) {
-			ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+		if (!read_into(p, &reads)) {
+			break; /* nothing to read, or the engine waits for its output */
 		}
-		if (n == 0 && pull(c, p, h, now) == 0) {
-			break; /* the engine waits for its output to drain */
-		}
+		did = 1;
 	}
-	keep_rest(p, cur, len);
-	if (p->sock_eof && p->rem_len == 0 && !p->eof_fed && !p->done) {
+	if (p->sock_eof && ns_engine_input_pending(p->e) == 0 && !p->eof_fed && !p->done) {
 		p->eof_fed = 1;
 		ns_engine_input_eof(p->e);
 		did |= pull(c, p, h, now) > 0;

@@ -81,6 +81,21 @@ static void give_back(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 	}
 }
 
+/* Send what the receiving side's engine holds, now; 1 if any went. */
+static int send_now(ns_relay_conn *c, ns_relay_chan *ch, int dir)
+{
+	ns_relay_pipe *p = dir == NS_TO_FRONT ? &c->front : ch->in != NULL ? &ch->in->p : NULL;
+	size_t before = 0, after = 0;
+
+	if (p == NULL || p->e == NULL || p->w.fd < 0 || p->sock_eof || p->wblocked) {
+		return 0; /* (a full socket: its EPOLLOUT pump sends, not each DATA) */
+	}
+	ns_engine_output(p->e, &before);
+	ns_relay_pipe_flush(p);
+	ns_engine_output(p->e, &after);
+	return after < before;
+}
+
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d)
 {
 	ns_relay_hold *h = &ch->hold[dir][ext != 0];
@@ -96,6 +111,14 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 	}
 	if (h->len == 0 && dst != NULL) {
 		ns_channel_write(dst, did, ext != 0, d.p, d.len, &took);
+		if (took < d.len && ns_channel_window(dst, did) > 0 && send_now(c, ch, dir)) {
+			/* the output was full, not the window: sent, so the rest
+			 * goes straight in too instead of through a hold (a copy
+			 * more, and half of a bulk stream took that way) */
+			size_t more = 0;
+			ns_channel_write(dst, did, ext != 0, d.p + took, d.len - took, &more);
+			took += more;
+		}
 		ch->fwd[dir] += (uint32_t)took;
 	}
 	if (took < d.len && hold_append(h, d.p + took, d.len - took) != 0) {

@@ -16,7 +16,6 @@
 #include "registry.h"
 #include "relay.h"
 
-#define NS_RELAY_RBUF 65536                 /* the loop's shared read buffer */
 #define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
 #define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
 #define NS_RELAY_CLOSE_LINGER_MS 2000       /* time to flush a DISCONNECT */
@@ -45,14 +44,13 @@ typedef struct ns_relay_cand {
 } ns_relay_cand;
 typedef struct ns_relay_conn ns_relay_conn;
 
-/* One socket and its engine; unconsumed input is kept here only while the
- * engine refuses it (the loop reads into one shared buffer). */
+/* One socket and its engine; the socket is read straight into the engine's
+ * receive buffer (ns_engine_input_space), which keeps what waits. */
 typedef struct ns_relay_pipe {
 	ns_engine *e;
 	ns_watch w;
-	uint8_t *rem;
-	size_t rem_len;
 	int readable; /* epoll said readable; cleared at EAGAIN */
+	int wblocked; /* the last send hit EAGAIN; cleared by one that sends */
 	int sock_eof, eof_fed;
 	int done; /* the engine reported NS_EV_DISCONNECT */
 } ns_relay_pipe;
@@ -238,7 +236,6 @@ struct ns_relay {
 	struct ns_relay_tally *sb_chans;   /* sessions, per sandbox */
 	uint32_t max_unauth_per_source;
 	uint32_t max_conns_per_sandbox, max_channels_per_sandbox, max_authed_per_source;
-	uint8_t rbuf[NS_RELAY_RBUF];
 };
 
 /* relay.c */

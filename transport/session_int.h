@@ -12,11 +12,14 @@
 #include "session.h"
 #include "session_util.h"
 
-/* Bytes read from a child at a time, at most. 64 KiB reads (4 a wakeup)
- * stalled two-way streams through the relay (interop/relay_stream.sh) once
- * the engine capped channel data below NS_OUTPUT_HIGH; 16 KiB does not.
- * The cause is not understood yet: see the issue 10 note. */
-#define NS_SESSION_CHUNK 16384
+/* Bytes read from a child at a time, at most (4 reads a wakeup). Picked by
+ * measurement (1 GiB `head -c` from ssh straight to the agent, best of 3,
+ * agent CPU-s per GiB, on a loaded 2-core machine): 16 KiB 1.89, 64 KiB
+ * 1.79, 256 KiB 2.03. 64 KiB reads once stalled streams (issue 10): they
+ * filled the connection's output in one wakeup, and the pump judged the
+ * session's watch before sending that output (fixed in agent_conn.c;
+ * interop/agent_wakeup.sh). */
+#define NS_SESSION_CHUNK 65536
 /* A pipe to or from a child grows to this once bulk data flows through it
  * (a full pipe, a full read): fewer wakeups and context switches. Idle
  * sessions keep the kernel's default, since pipe capacity counts against

@@ -10,15 +10,16 @@
  *   ns_engine_output() / ns_engine_output_ack()  bytes to send;
  *   ns_engine_tick()   pass the time (rekey by time, keepalives).
  *
- * Memory per connection is bounded: the receive buffer holds at most one
- * packet (NS_PACKET_MAX + 20 bytes), the send buffer at most NS_OUTPUT_MAX
- * bytes, plus the channel table (~72 bytes per open channel, grown on
- * demand up to max_channels); buffers are released when idle. Data never
- * exceeds the peer's window: writes accept only what the window and the
- * send buffer allow (backpressure), and the engine reopens our window only
- * as the caller reports data consumed. Channel data fills the send buffer
- * only to 64 KiB below NS_OUTPUT_HIGH, so an engine busy sending keeps
- * reading its peer (window adjusts are never stuck behind its own data). */
+ * Memory per connection is bounded: the receive buffer holds at most
+ * NS_INPUT_MAX bytes (several packets: a transport reads straight into it),
+ * the send buffer at most NS_OUTPUT_MAX bytes, plus the channel table (~72
+ * bytes per open channel, grown on demand up to max_channels); buffers are
+ * released when idle (NS_IDLE_RELEASE_MS). Data never exceeds the peer's
+ * window: writes accept only what the window and the send buffer allow
+ * (backpressure), and the engine reopens our window only as the caller
+ * reports data consumed. Channel data fills the send buffer only to 64 KiB
+ * below NS_OUTPUT_HIGH, so an engine busy sending keeps reading its peer
+ * (window adjusts are never stuck behind its own data). */
 #ifndef NULLSPACE_ENGINE_H
 #define NULLSPACE_ENGINE_H
 
@@ -43,6 +44,9 @@ NS_BEGIN_DECLS
 #define NS_DEFAULT_MAX_PACKET 32768
 #define NS_MAX_CHANNELS_LIMIT 16384
 #define NS_KEEPALIVE_MAX_MISSED 3
+/* Buffers of a connection idle this long (no bytes in or out between two
+ * ticks) are released at the next tick; ns_engine_next_timeout asks for it. */
+#define NS_IDLE_RELEASE_MS 1000
 
 /* Cipher names for ns_engine_config.ciphers. */
 #define NS_CIPHER_CHACHA20_POLY1305 "chacha20-poly1305@openssh.com"
@@ -289,8 +293,36 @@ int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
 void ns_engine_free(ns_engine *e);
 
 /* Feed received bytes; *consumed says how many were taken (maybe 0 while an
- * event is pending: pull events, send output, then feed the rest again). */
+ * event is pending: pull events, send output, then feed the rest again).
+ * The bytes are copied; ns_engine_input_space() avoids that copy. */
 int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed);
+/* Zero-copy input. The transport reads straight into the engine's receive
+ * buffer, where packets are authenticated and decrypted in place:
+ *   ns_engine_input_space()   room for at most *len bytes (NULL, *len 0:
+ *                             the buffer is full until the caller pulls
+ *                             events and sends output, or the engine is
+ *                             closed);
+ *   ns_engine_input_commit()  n bytes were written there: handle what can
+ *                             be handled now. Bytes it cannot handle yet
+ *                             (an event is pending, the output is over
+ *                             NS_OUTPUT_HIGH) stay buffered: call it again
+ *                             with n = 0 after pulling events and sending
+ *                             output, while ns_engine_input_pending() > 0.
+ *   ns_engine_input_pending() bytes buffered that hold at least one whole
+ *                             line or packet the engine has not handled
+ *                             (0: it waits for more bytes). Feed EOF only
+ *                             when this is 0.
+ * Views in events point into this buffer: valid until the next call into
+ * the engine. Both APIs may be used on one engine: ns_engine_input()
+ * handles the bytes buffered here first. */
+#define NS_INPUT_MAX (256 * 1024)
+/* Before authentication the space offered is only what the packet being
+ * read needs, at least this much: an unauthenticated peer holds no bulk
+ * buffer (at most one packet, as before zero-copy input). */
+#define NS_INPUT_PREAUTH 4096
+uint8_t *ns_engine_input_space(ns_engine *e, size_t *len);
+int ns_engine_input_commit(ns_engine *e, size_t n);
+size_t ns_engine_input_pending(const ns_engine *e);
 /* The transport reached EOF without a DISCONNECT. */
 void ns_engine_input_eof(ns_engine *e);
 /* Next event into ev (NS_EV_NONE when there is none); 0 or NS_ERR_*. */
