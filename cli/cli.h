@@ -31,6 +31,11 @@ int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 /* A duration in ssh's time format into seconds: [0-9]+[sSmMhHdDwW]?
  * repeated (600, 10m, 1h30m, 2d, 52w); above 0, no overflow. 0, or -1. */
 int ns_cli_parse_duration(const char *s, uint64_t *out);
+/* The algorithm lists a server offers (agent, relay): --ciphers, --kex and
+ * --macs store val in the matching field; 1 when a is one of them, else 0.
+ * The lists are checked at start (ns_server_algs_check). */
+int ns_cli_alg_option(const char *a, const char *val, const char **ciphers, const char **kex,
+                      const char **macs);
 /* Every "--name VALUE" pair of argv[1..] through set(o, name, value): 0
  * when it took the option, -1 for an unknown name or a bad value. -1 to go
  * on; otherwise the exit code: 0 after usage on stdout for --help or -h,

@@ -142,12 +142,8 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.ready_ud = &o->ready_fd;
 	} else if (strcmp(a, "--max-cert-lifetime") == 0) {
 		return ns_cli_parse_duration(val, &o->cfg.max_cert_lifetime);
-	} else if (strcmp(a, "--ciphers") == 0) {
-		o->cfg.ciphers = val;
-	} else if (strcmp(a, "--kex") == 0) {
-		o->cfg.kex = val;
-	} else if (strcmp(a, "--macs") == 0) {
-		o->cfg.macs = val;
+	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {
+		return 0;
 	} else {
 		return -1;
 	}

@@ -162,12 +162,8 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revoked = val;
 	} else if (strcmp(a, "--registry") == 0) {
 		o->cfg.registry = val;
-	} else if (strcmp(a, "--ciphers") == 0) {
-		o->cfg.ciphers = val;
-	} else if (strcmp(a, "--kex") == 0) {
-		o->cfg.kex = val;
-	} else if (strcmp(a, "--macs") == 0) {
-		o->cfg.macs = val;
+	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {
+		return 0;
 	} else if (strcmp(a, "--max-startups") == 0) {
 		return startups_opt(o, val);
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {

@@ -38,6 +38,21 @@ int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	return (errno != 0 || *end != '\0' || *v < min || *v > max) ? -1 : 0;
 }
 
+int ns_cli_alg_option(const char *a, const char *val, const char **ciphers, const char **kex,
+                      const char **macs)
+{
+	const char **to = strcmp(a, "--ciphers") == 0 ? ciphers
+	                  : strcmp(a, "--kex") == 0   ? kex
+	                  : strcmp(a, "--macs") == 0  ? macs
+	                                              : NULL;
+
+	if (to == NULL) {
+		return 0;
+	}
+	*to = val;
+	return 1;
+}
+
 int ns_cli_parse_duration(const char *s, uint64_t *out)
 {
 	uint64_t total = 0, n, mult;

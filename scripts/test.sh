@@ -110,6 +110,7 @@ want() { [[ " ${SUITES[*]} " == *" $1 "* ]]; }
 if want checks; then
 	echo "== checks"
 	for s in tests/checks/*.sh; do
+		[ "$(basename "$s")" = lib.sh ] && continue
 		name=checks/$(basename "$s" .sh)
 		log=$LOGS/checks_$(basename "$s" .sh).log
 		NS_BUILD=$B run "$name" "$log" bash "$s"

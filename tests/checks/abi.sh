@@ -3,16 +3,8 @@
 # (scripts/check_abi.sh), and the check notices a symbol gone or added.
 # NS_BUILD: the build folder holding libnullspace.so (default build/asan).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 LIB=${NS_BUILD:-build/asan}/libnullspace.so
-fails=0
-check() {
-	local name=$1
-	shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 check "the library exports what include/abi.txt lists" scripts/check_abi.sh "$LIB"
 check "every export is declared in include/nullspace" \
@@ -28,5 +20,4 @@ check "the failure names both symbols" \
 	bash -c "grep -q '^+$(head -1 include/abi.txt)\$' $tmp/err && grep -q '^-ns_not_a_symbol\$' $tmp/err"
 check "the soname follows NS_VERSION_MAJOR" bash -c "objdump -p '$LIB' | grep -q \"SONAME *libnullspace.so.\$(sed -n 's/^#define NS_VERSION_MAJOR //p' include/nullspace/version.h)\$\""
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -3,15 +3,7 @@
 # guards), and a C++ program links against the library's C symbols.
 # NS_BUILD: the build folder holding libnullspace.a (default build/asan).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-fails=0
-check() {
-	local name=$1
-	shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 if ! command -v g++ >/dev/null; then
 	echo "SKIP no g++"
 	exit 77
@@ -45,5 +37,4 @@ B=${NS_BUILD:-build/asan}
 SAN=
 case $B in *asan*) SAN=-fsanitize=address,undefined ;; esac
 check "a C++ program links and runs" bash -c "g++ -std=c++17 $SAN -Iinclude -o '$tmp/main' '$tmp/main.cc' '$B/libnullspace.a' \$(pkg-config --libs libsodium) -lbearssl -lutil -lcurl -ljansson -lmicrohttpd && '$tmp/main'"
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

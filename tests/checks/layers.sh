@@ -2,15 +2,7 @@
 # The layering check (scripts/check_layers.sh) passes on the tree and fails,
 # naming the file and the header, on each kind of planted bad include.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-fails=0
-check() { # check NAME CONDITION...
-	local name=$1
-	shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 check "the tree is layered" scripts/check_layers.sh
 
@@ -39,5 +31,4 @@ check "api including transport is allowed" [ "$PLANT_RC" -eq 0 ]
 plant cli/main.c '#include "server_int.h"'
 check "cli including api is allowed" [ "$PLANT_RC" -eq 0 ]
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish
