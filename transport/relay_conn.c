@@ -30,6 +30,7 @@ void ns_relay_pipe_free(int epfd, ns_relay_pipe *p)
 	ns_watch_close(epfd, &p->w);
 	ns_engine_free(p->e);
 	free(p->rem);
+	ns_relay_ws_free(p->ws);
 	ns_relay_pipe_init(p);
 }
 
@@ -142,6 +143,9 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 	size_t len;
 	ssize_t n;
 
+	if (p->ws != NULL) {
+		return ns_relay_ws_flush(p);
+	}
 	for (;;) {
 		out = ns_engine_output(p->e, &len);
 		if (len == 0 || p->w.fd < 0) {
@@ -169,6 +173,9 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 	size_t pending;
 
 	ns_engine_output(p->e, &pending);
+	if (p->ws != NULL) {
+		pending = ns_relay_ws_pending(p);
+	}
 	if (!p->sock_eof && !p->done && p->rem_len == 0) {
 		want |= EPOLLIN;
 	}
@@ -214,7 +221,8 @@ static int next_input(ns_relay *r, ns_relay_pipe *p, const uint8_t **cur, size_t
 		p->rem_len = 0;
 	}
 	while (p->readable && !p->sock_eof && *reads < READS_PER_PUMP) {
-		n = recv(p->w.fd, r->rbuf, sizeof(r->rbuf), 0);
+		n = p->ws != NULL ? ns_relay_ws_recv(p, r->rbuf, sizeof(r->rbuf))
+		                  : recv(p->w.fd, r->rbuf, sizeof(r->rbuf), 0);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
