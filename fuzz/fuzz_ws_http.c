@@ -1,6 +1,6 @@
 /* Fuzzes ns_ws_http_parse, the relay's reader of a WebSocket upgrade
- * request: an accepted head lies inside the input and the limits, its
- * target fits, and its key is 24 characters. */
+ * request (and ns_ws_http_response, the proxy's reader of the answer): an accepted head lies inside
+ * the input and the limits, its target fits, and its key is 24 characters. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why;
 	size_t head;
 
+	int status;
+
+	if (ns_ws_http_response(data, size, &status, acc, &head) == 0 &&
+	    (head > size || status < 100 || status > 599 ||
+	     (acc[0] != '\0' && strlen(acc) != NS_WS_ACCEPT_LEN))) {
+		abort();
+	}
 	if (ns_ws_http_parse(data, size, &req, &head, &why) != 0) {
 		return 0;
 	}

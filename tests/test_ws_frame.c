@@ -272,6 +272,35 @@ static void test_http(void **state)
 	assert_string_equal(why, "head-too-large");
 }
 
+static void test_http_response(void **state)
+{
+	const char *ok = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	                 "sec-websocket-accept:  s3pPLMBiTxaQ9kYGzzhZRbK+xOo= \r\n\r\nxx";
+	const char *no = "HTTP/1.1 403 Forbidden\r\nContent-Length: 14\r\n\r\nbad-signature\n";
+	char acc[NS_WS_ACCEPT_LEN + 1];
+	size_t head;
+	int status;
+
+	(void)state;
+	assert_int_equal(ns_ws_http_response((const uint8_t *)ok, strlen(ok), &status, acc, &head),
+	                 0);
+	assert_int_equal(status, 101);
+	assert_string_equal(acc, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+	assert_int_equal(head, strlen(ok) - 2);
+	assert_int_equal(ns_ws_http_response((const uint8_t *)ok, 20, &status, acc, &head),
+	                 NS_ERR_AGAIN);
+	assert_int_equal(ns_ws_http_response((const uint8_t *)no, strlen(no), &status, acc, &head),
+	                 0);
+	assert_int_equal(status, 403);
+	assert_string_equal(acc, "");
+	assert_int_equal(ns_ws_http_response((const uint8_t *)"HTTP/1.0 200 OK\r\n\r\n", 19,
+	                                     &status, acc, &head),
+	                 NS_ERR_FORMAT);
+	assert_int_equal(ns_ws_http_response((const uint8_t *)"HTTP/1.1 20x OK\r\n\r\n", 19,
+	                                     &status, acc, &head),
+	                 NS_ERR_FORMAT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +309,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_header_writer),
 	    cmocka_unit_test(test_http),
+	    cmocka_unit_test(test_http_response),
 	};
 	return sodium_init() < 0 ? 1 : cmocka_run_group_tests(tests, NULL, NULL);
 }

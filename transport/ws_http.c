@@ -181,6 +181,65 @@ int ns_ws_http_parse(const uint8_t *buf, size_t len, ns_ws_http_req *req, size_t
 	return 0;
 }
 
+/* "HTTP/1.1 NNN reason" */
+static int status_line(const char *l, size_t n, int *status)
+{
+	if (n < 12 || memcmp(l, "HTTP/1.1 ", 9) != 0 || l[9] < '1' || l[9] > '5' || l[10] < '0' ||
+	    l[10] > '9' || l[11] < '0' || l[11] > '9' || (n > 12 && l[12] != ' ')) {
+		return NS_ERR_FORMAT;
+	}
+	*status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+	return 0;
+}
+
+int ns_ws_http_response(const uint8_t *buf, size_t len, int *status,
+                        char accept[NS_WS_ACCEPT_LEN + 1], size_t *head_len)
+{
+	const char *p = (const char *)buf, *nl, *l, *colon;
+	size_t off = 0, n, lines = 0, c, vs, ve;
+
+	*status = 0;
+	*head_len = 0;
+	accept[0] = '\0';
+	for (;;) {
+		nl = memchr(p + off, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - (p + off)) + 1 : len - off;
+		if (n > NS_WS_HTTP_LINE_MAX || off + n > NS_WS_HTTP_HEAD_MAX ||
+		    lines > NS_WS_HTTP_HEADERS_MAX) {
+			return NS_ERR_TOOBIG;
+		}
+		if (nl == NULL) {
+			return NS_ERR_AGAIN;
+		}
+		if (n < 2 || p[off + n - 2] != '\r') {
+			return NS_ERR_FORMAT;
+		}
+		l = p + off;
+		if (n == 2 && lines > 0) {
+			break;
+		}
+		if (lines == 0 && status_line(l, n - 2, status) != 0) {
+			return NS_ERR_FORMAT;
+		}
+		colon = lines > 0 ? memchr(l, ':', n - 2) : NULL;
+		c = colon != NULL ? (size_t)(colon - l) : 0;
+		if (c > 0 && name_is(l, c, "Sec-WebSocket-Accept")) {
+			for (vs = c + 1; vs < n - 2 && (l[vs] == ' ' || l[vs] == '\t'); vs++) {
+			}
+			for (ve = n - 2; ve > vs && (l[ve - 1] == ' ' || l[ve - 1] == '\t'); ve--) {
+			}
+			if (ve - vs == NS_WS_ACCEPT_LEN && accept[0] == '\0') {
+				memcpy(accept, l + vs, NS_WS_ACCEPT_LEN);
+				accept[NS_WS_ACCEPT_LEN] = '\0';
+			}
+		}
+		lines++;
+		off += n;
+	}
+	*head_len = off + 2;
+	return 0;
+}
+
 void ns_ws_http_accept(const char *key, char out[NS_WS_ACCEPT_LEN + 1])
 {
 	br_sha1_context h;

@@ -29,6 +29,13 @@ typedef struct ns_ws_http_req {
 int ns_ws_http_parse(const uint8_t *buf, size_t len, ns_ws_http_req *req, size_t *head_len,
                      const char **why);
 
+/* The server's answer as a client reads it: 0 with the status (100-599),
+ * *head_len and the Sec-WebSocket-Accept value (accept, "" when absent or
+ * malformed) once the head is whole; NS_ERR_AGAIN, NS_ERR_TOOBIG or
+ * NS_ERR_FORMAT as ns_ws_http_parse. */
+int ns_ws_http_response(const uint8_t *buf, size_t len, int *status,
+                        char accept[NS_WS_ACCEPT_LEN + 1], size_t *head_len);
+
 /* base64(SHA-1(key GUID)) into out (NS_ACCEPT_LEN + 1 bytes, NUL). */
 void ns_ws_http_accept(const char *key, char out[NS_WS_ACCEPT_LEN + 1]);
 

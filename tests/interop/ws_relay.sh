@@ -34,15 +34,18 @@ echo "wsrelay $kt $kb" >"$T/known_hosts"
 EXP=$(($(date +%s) + 600))
 URL=$("${TOOL[@]}" url "$T/ws_secret" "$WS_PORT" sb_test "$EXP")
 SIG=${URL##*sig=}
+BAD=${URL%?}0
+[ "$BAD" != "$URL" ] || BAD=${URL%?}1
 
-# ws_ssh URL USER CMD...: ssh through the python client.
+# ws_ssh URL USER CMD...: ssh through the python client (PROXY=ns: through
+# `nullspace proxy`).
 ws_ssh()
 {
-	local url=$1 user=$2
+	local url=$1 user=$2 pc="/usr/bin/python3 $HERE/ws_client.py"
 	shift 2
+	[ "${PROXY:-py}" = ns ] && pc="$NULLSPACE proxy"
 	timeout -k 5 120 "${SSH[@]}" -i "$T/user" -o CertificateFile="$T/wsuser-cert.pub" \
-		-o HostKeyAlias=wsrelay -o "ProxyCommand=/usr/bin/python3 $HERE/ws_client.py '$url'" \
-		"$user@wsrelay" "$@"
+		-o HostKeyAlias=wsrelay -o "ProxyCommand=$pc '$url'" "$user@wsrelay" "$@"
 }
 
 # ---- a session, exit codes ----------------------------------------------------
@@ -64,6 +67,36 @@ assert_eq "20 MiB down sha256" "$(sha256sum <"$T/down.bin")" "$(sha256sum <"$T/d
 assert_contains "20 MiB up sha256" "$(sha256sum <"$T/up.bin" | cut -d' ' -f1)" "$T/err2"
 ok "20 MiB each way at once, sha256 equal"
 
+# ---- the same through `nullspace proxy` --------------------------------------------
+out=$(PROXY=ns ws_ssh "$URL" sb_test 'echo hello-proxy; exit 9' 2>"$T/err4")
+assert_eq "exit status through nullspace proxy" 9 "$?"
+assert_eq "output through nullspace proxy" hello-proxy "$out"
+PROXY=ns ws_ssh "$URL" sb_test "cat $T/down.bin & sha256sum >&2; wait" <"$T/up.bin" \
+	>"$T/down2.out" 2>"$T/err5"
+assert_eq "proxy: 20 MiB bulk exit" 0 "$?"
+assert_eq "proxy: 20 MiB down sha256" "$(sha256sum <"$T/down.bin")" "$(sha256sum <"$T/down2.out")"
+assert_contains "proxy: 20 MiB up sha256" "$(sha256sum <"$T/up.bin" | cut -d' ' -f1)" "$T/err5"
+ok "nullspace proxy: exit codes, 20 MiB each way at once"
+
+# its own exit codes
+"$NULLSPACE" proxy "$BAD" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "proxy: a bad signature" 77 "$?"
+assert_contains "proxy: its reason shown" "HTTP 403: bad-signature" "$T/perr"
+"$NULLSPACE" proxy "${URL%?}x" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "proxy: a malformed URL, 400" 76 "$?"
+"$NULLSPACE" proxy "$("${TOOL[@]}" url "$T/ws_secret" "$WS_PORT" sb_none "$EXP")" \
+	</dev/null >/dev/null 2>"$T/perr"
+assert_eq "proxy: unknown sandbox" 68 "$?"
+assert_contains "proxy: the reason shown" "HTTP 404: sandbox-not-found" "$T/perr"
+"$NULLSPACE" proxy "ws://127.0.0.1:$(pick_port)/v1/sandboxes/sb_test/ssh" </dev/null \
+	>/dev/null 2>"$T/perr"
+assert_eq "proxy: nothing listening" 69 "$?"
+"$NULLSPACE" proxy "wss://127.0.0.1:1/x" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "proxy: wss not yet" 2 "$?"
+"$NULLSPACE" proxy "http://x/" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "proxy: not a ws URL" 2 "$?"
+ok "nullspace proxy exit codes: 77 76 68 69 2 2"
+
 # ---- the URL alone opens nothing: a certificate for another sandbox --------------
 URL_TWO=$("${TOOL[@]}" url "$T/ws_secret" "$WS_PORT" sb_two "$EXP")
 ws_ssh "$URL_TWO" sb_test true 2>"$T/err3"
@@ -74,8 +107,6 @@ ok "a URL for another sandbox than the certificate's is refused"
 
 # ---- refusals before the upgrade -------------------------------------------------
 probe() { "${TOOL[@]}" probe "$WS_PORT" "$@"; }
-BAD=${URL%?}0
-[ "$BAD" != "$URL" ] || BAD=${URL%?}1
 T_BAD=/${BAD#ws://*/}
 r=$(probe "$T_BAD" upgrade)
 assert_eq "bad signature" "status=403 body=bad-signature" "$r"
