@@ -181,6 +181,19 @@ int ns_ws_http_parse(const uint8_t *buf, size_t len, ns_ws_http_req *req, size_t
 	return 0;
 }
 
+static int is_b64(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '+' || v[i] == '/' || v[i] == '=')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* "HTTP/1.1 NNN reason" */
 static int status_line(const char *l, size_t n, int *status)
 {
@@ -228,7 +241,8 @@ int ns_ws_http_response(const uint8_t *buf, size_t len, int *status,
 			}
 			for (ve = n - 2; ve > vs && (l[ve - 1] == ' ' || l[ve - 1] == '\t'); ve--) {
 			}
-			if (ve - vs == NS_WS_ACCEPT_LEN && accept[0] == '\0') {
+			if (ve - vs == NS_WS_ACCEPT_LEN && accept[0] == '\0' &&
+			    is_b64(l + vs, ve - vs)) {
 				memcpy(accept, l + vs, NS_WS_ACCEPT_LEN);
 				accept[NS_WS_ACCEPT_LEN] = '\0';
 			}
