@@ -172,6 +172,10 @@ static size_t head_input(ns_relay_ws *ws, uint8_t *buf, size_t n)
 	memcpy(ws->head + ws->hlen, buf, take);
 	ws->hlen += take;
 	rc = ns_ws_http_parse(ws->head, ws->hlen, &req, &head_len, &why);
+	if (rc == NS_ERR_AGAIN && ws->hlen == sizeof(ws->head)) {
+		refuse(ws, 400, "head-too-large"); /* full, and no end in it */
+		return 0;
+	}
 	if (rc == NS_ERR_AGAIN) {
 		return 0;
 	}

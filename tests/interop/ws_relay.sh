@@ -124,6 +124,8 @@ r=$(probe "/${URL#ws://*/}" plain)
 assert_eq "plain GET" "status=400 body=not-websocket" "$r"
 r=$(probe "/v1/sandboxes/sb_test/ssh" upgrade)
 assert_eq "no signature" "status=401 body=no-signature" "$r"
+r=$(timeout 20 "${TOOL[@]}" probe "$WS_PORT" / fill)
+assert_eq "a head that fills the cap without ending" "status=400 body=head-too-large" "$r"
 for why in "status=403 reason=bad-signature sandbox=sb_test" "status=410 reason=expired" \
 	"status=404 reason=sandbox-not-found sandbox=sb_none" "reason=sandbox-stopped sandbox=sb_off" \
 	"status=400 reason=not-websocket" "status=401 reason=no-signature"; do

@@ -39,6 +39,16 @@ def read_head(s):
 
 def probe(port, target, mode):
     s = socket.create_connection(('127.0.0.1', int(port)), timeout=10)
+    if mode == 'fill':  # a head of exactly the cap whose last line never ends
+        head = f'GET {target} HTTP/1.1\r\n'.encode()
+        while len(head) < 8192 - 1000:
+            head += b'X-A: ' + b'b' * 900 + b'\r\n'
+        head += b'X-B: ' + b'c' * (8192 - len(head) - 5)
+        s.sendall(head)
+        reply = read_head(s)
+        body = reply.split(b'\r\n\r\n', 1)[1] if b'\r\n\r\n' in reply else b''
+        print(f'status={reply.split(b" ", 2)[1].decode() if reply else "none"} body={body.decode().strip()}')
+        return
     req = f'GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n'
     if mode != 'plain':
         key = base64.b64encode(os.urandom(16)).decode()
