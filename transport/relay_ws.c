@@ -24,7 +24,7 @@ enum { WS_HEAD = 0, WS_OPEN, WS_DONE };
 struct ns_relay_ws {
 	ns_relay_conn *c;
 	int state, eof;
-	uint8_t head[NS_WS_HTTP_HEAD_MAX];
+	uint8_t *head; /* NS_WS_HTTP_HEAD_MAX bytes until the upgrade */
 	size_t hlen;
 	ns_ws_dec dec;
 	uint8_t ctl[NS_RELAY_WS_CTL_BUF]; /* control frames, HTTP answers */
@@ -39,7 +39,8 @@ int ns_relay_ws_attach(ns_relay_conn *c)
 {
 	ns_relay_ws *ws = calloc(1, sizeof(*ws));
 
-	if (ws == NULL) {
+	if (ws == NULL || (ws->head = malloc(NS_WS_HTTP_HEAD_MAX)) == NULL) {
+		free(ws);
 		return NS_ERR_NOMEM;
 	}
 	ws->c = c;
@@ -50,7 +51,10 @@ int ns_relay_ws_attach(ns_relay_conn *c)
 
 void ns_relay_ws_free(ns_relay_ws *ws)
 {
-	free(ws);
+	if (ws != NULL) {
+		free(ws->head);
+		free(ws);
+	}
 }
 
 const char *ns_relay_ws_sandbox(const ns_relay_ws *ws)
@@ -163,7 +167,7 @@ static void upgrade(ns_relay_ws *ws, const ns_ws_http_req *req)
  * the head is moved to buf's start, its length returned. */
 static size_t head_input(ns_relay_ws *ws, uint8_t *buf, size_t n)
 {
-	size_t take = n < sizeof(ws->head) - ws->hlen ? n : sizeof(ws->head) - ws->hlen;
+	size_t take = n < NS_WS_HTTP_HEAD_MAX - ws->hlen ? n : NS_WS_HTTP_HEAD_MAX - ws->hlen;
 	size_t head_len = 0, extra;
 	ns_ws_http_req req;
 	const char *why;
@@ -172,7 +176,7 @@ static size_t head_input(ns_relay_ws *ws, uint8_t *buf, size_t n)
 	memcpy(ws->head + ws->hlen, buf, take);
 	ws->hlen += take;
 	rc = ns_ws_http_parse(ws->head, ws->hlen, &req, &head_len, &why);
-	if (rc == NS_ERR_AGAIN && ws->hlen == sizeof(ws->head)) {
+	if (rc == NS_ERR_AGAIN && ws->hlen == NS_WS_HTTP_HEAD_MAX) {
 		refuse(ws, 400, "head-too-large"); /* full, and no end in it */
 		return 0;
 	}
@@ -190,6 +194,8 @@ static size_t head_input(ns_relay_ws *ws, uint8_t *buf, size_t n)
 	extra = ws->hlen - head_len; /* < take: the old bytes held no end */
 	memmove(buf + extra, buf + take, n - take);
 	memcpy(buf, ws->head + head_len, extra);
+	free(ws->head); /* an open connection keeps no head buffer */
+	ws->head = NULL;
 	return extra + n - take;
 }
 
