@@ -17,7 +17,9 @@
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "file.h"
 #include "relay.h"
+#include "ws_url.h"
 
 #define CMD "relay"
 #define MAX_SECONDS 86400
@@ -28,6 +30,7 @@ typedef struct opts {
 	ns_relay_config cfg;
 	const char *host_key, *client_key;
 	int ready_fd;
+	const char *ws_secret; /* --websocket-secret FILE */
 } opts;
 
 static void usage(FILE *f)
@@ -44,6 +47,7 @@ static void usage(FILE *f)
 	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
 	    "                       [--ready-fd N] [--max-cert-lifetime DURATION]\n"
 	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
+	    "                       [--websocket-listen HOST:PORT --websocket-secret FILE]\n"
 	    "\n"
 	    "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
 	    "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
@@ -83,6 +87,12 @@ static void usage(FILE *f)
 	    "                             hmac-sha2-512-etm@openssh.com to drop what audit\n"
 	    "                             tools flag, at the cost of FIPS clients and\n"
 	    "                             libssh2 1.10)\n"
+	    "  --websocket-listen ADDR    also accept SSH carried in WebSocket binary frames\n"
+	    "                             (plain ws, no TLS yet) at the signed URL\n"
+	    "                             /v1/sandboxes/ID/ssh?exp=UNIX_SECONDS&sig=HEX;\n"
+	    "                             the certificate login still applies, for ID only\n"
+	    "  --websocket-secret FILE    the URL signing secret: 32 to 1024 bytes (one\n"
+	    "                             trailing newline ignored); docs/relay.md\n"
 	    "\n"
 	    "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
 	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
@@ -164,6 +174,10 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.registry = val;
 	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {
 		return 0;
+	} else if (strcmp(a, "--websocket-listen") == 0) {
+		o->cfg.ws_listen = val;
+	} else if (strcmp(a, "--websocket-secret") == 0) {
+		o->ws_secret = val;
 	} else if (strcmp(a, "--max-startups") == 0) {
 		return startups_opt(o, val);
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
@@ -193,7 +207,41 @@ static int parse_args(int argc, char **argv, opts *o)
 		return ns_cli_fail(
 		    CMD, "--host-key, --ca-keys, --registry and --client-key are required");
 	}
+	if ((o->cfg.ws_listen == NULL) != (o->ws_secret == NULL)) {
+		return ns_cli_fail(CMD, "--websocket-listen and --websocket-secret go together");
+	}
 	return -1;
+}
+
+/* The URL signing secret: the file's bytes, one trailing newline off.
+ * 0, or the exit code (the file's name, never its bytes, in the message). */
+static int load_ws_secret(opts *o, char **secret)
+{
+	size_t len = 0;
+
+	*secret = NULL;
+	if (o->ws_secret == NULL) {
+		return 0;
+	}
+	if (ns_file_read(o->ws_secret, NS_WS_SECRET_MAX + 2, secret, &len) != 0) {
+		return ns_cli_fail(CMD, "cannot read the WebSocket secret %s", o->ws_secret);
+	}
+	if (len > 0 && (*secret)[len - 1] == '\n') {
+		len--;
+	}
+	if (len > 0 && (*secret)[len - 1] == '\r') {
+		len--;
+	}
+	if (len < NS_WS_SECRET_MIN || len > NS_WS_SECRET_MAX) {
+		sodium_memzero(*secret, len);
+		free(*secret);
+		*secret = NULL;
+		return ns_cli_fail(CMD, "the WebSocket secret %s must hold %d to %d bytes",
+		                   o->ws_secret, NS_WS_SECRET_MIN, NS_WS_SECRET_MAX);
+	}
+	o->cfg.ws_secret = (const uint8_t *)*secret;
+	o->cfg.ws_secret_len = len;
+	return 0;
 }
 
 /* 5,000 connections need two fds each once they have a session. */
@@ -210,6 +258,7 @@ static void raise_nofile(void)
 int ns_cmd_relay(int argc, char **argv)
 {
 	ns_key host, client;
+	char *secret = NULL;
 	struct stat st;
 	char err[256];
 	opts o;
@@ -230,6 +279,9 @@ int ns_cmd_relay(int argc, char **argv)
 	}
 	memset(&host, 0, sizeof(host));
 	memset(&client, 0, sizeof(client));
+	if ((rc = load_ws_secret(&o, &secret)) != 0) {
+		goto out;
+	}
 	if (ns_cli_load_private_key(CMD, "host key", o.host_key, &host) != 0 ||
 	    ns_cli_load_private_key(CMD, "client key", o.client_key, &client) != 0) {
 		rc = 255;
@@ -247,5 +299,9 @@ int ns_cmd_relay(int argc, char **argv)
 out:
 	ns_key_wipe(&host);
 	ns_key_wipe(&client);
+	if (secret != NULL) {
+		sodium_memzero(secret, o.cfg.ws_secret_len);
+		free(secret);
+	}
 	return rc;
 }

@@ -13,6 +13,7 @@ static void usage(FILE *f)
 	           "  relay     SSH front door: certificate logins spliced to sandbox agents\n"
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
 	           "  cert      sign, show and check OpenSSH certificates\n"
+	           "  proxy     ssh ProxyCommand for the relay's WebSocket listener (ws://)\n"
 #ifndef NS_NO_API
 	           "\n"
 	           "  up        run the control plane here: API, relay and local sandboxes\n"
@@ -27,7 +28,7 @@ int main(int argc, char **argv)
 {
 	static const ns_cli_command cmds[] = {
 	    {"connect", ns_cmd_connect}, {"agent", ns_cmd_agent},     {"relay", ns_cmd_relay},
-	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},
+	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},       {"proxy", ns_cmd_proxy},
 #ifndef NS_NO_API
 	    {"up", ns_cmd_up},           {"sandbox", ns_cmd_sandbox}, {"ssh", ns_cmd_ssh},
 	    {"isolate", ns_cmd_isolate},

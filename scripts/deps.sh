@@ -18,6 +18,7 @@ PKGS=(
 	python3-asyncssh                    # an independent SSH peer (interop/asyncssh.sh)
 	python3-paramiko ssh-audit          # interop/algs_clients.sh (curl's libssh2 too)
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
+	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
 )
 
 missing=()

@@ -119,7 +119,7 @@ static int early_drop(ns_relay *r, const char *peer, uint64_t now)
 	return 1;
 }
 
-static void accept_one(ns_relay *r, int fd, uint64_t now)
+static void accept_one(ns_relay *r, int fd, int ws, uint64_t now)
 {
 	ns_relay_conn *c = NULL;
 	char peer[NS_RELAY_PEER_MAX];
@@ -145,25 +145,32 @@ static void accept_one(ns_relay *r, int fd, uint64_t now)
 	}
 	for (slot = 0; r->conns[slot] != NULL; slot++) {
 	}
-	if (ns_relay_conn_new(r, fd, slot, now, &c) != 0) {
+	if (ns_relay_conn_new(r, fd, slot, now, &c) != 0 || (ws && ns_relay_ws_attach(c) != 0)) {
+		if (c != NULL) {
+			ns_relay_conn_free(c); /* closes fd */
+			fd = -1;
+		}
 		fprintf(r->log, "relay event=reject peer=%s reason=no-memory\n", peer);
 		ns_relay_tally_sub(r->unauth_src, peer, 1);
-		close(fd);
+		if (fd >= 0) {
+			close(fd);
+		}
 		return;
 	}
 	r->conns[slot] = c;
 	ns_relay_conn_unauth(c);
 	r->nconns++;
 	ns_relay_dirty(c);
-	fprintf(r->log, "relay event=connect peer=%s conn=%u\n", c->peer, c->id);
+	fprintf(r->log, "relay event=connect peer=%s conn=%u%s\n", c->peer, c->id,
+	        ws ? " transport=websocket" : "");
 }
 
-static void accept_all(ns_relay *r, uint64_t now)
+static void accept_all(ns_relay *r, ns_watch *l, uint64_t now)
 {
 	int fd, n;
 
-	for (n = 0; r->lsock.fd >= 0 && n < ACCEPT_BATCH; n++) {
-		fd = accept4(r->lsock.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	for (n = 0; l->fd >= 0 && n < ACCEPT_BATCH; n++) {
+		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && errno == EINTR) {
 			continue;
 		}
@@ -174,6 +181,7 @@ static void accept_all(ns_relay *r, uint64_t now)
 			fprintf(r->log, "relay event=error what=accept error=\"%s\"\n",
 			        strerror(errno));
 			ns_watch_set(r->epfd, &r->lsock, 0);
+			ns_watch_set(r->epfd, &r->wsock, 0);
 			r->accept_resume = now + ACCEPT_PAUSE_MS;
 			r->next_scan =
 			    r->accept_resume < r->next_scan ? r->accept_resume : r->next_scan;
@@ -186,7 +194,7 @@ static void accept_all(ns_relay *r, uint64_t now)
 			}
 			return;
 		}
-		accept_one(r, fd, now);
+		accept_one(r, fd, l == &r->wsock, now);
 	}
 }
 
@@ -200,6 +208,7 @@ static void drain_start(ns_relay *r, uint64_t now)
 	r->draining = 1;
 	r->drain_deadline = now + (r->cfg->drain_ms ? r->cfg->drain_ms : NS_RELAY_DRAIN_MS);
 	ns_watch_close(r->epfd, &r->lsock);
+	ns_watch_close(r->epfd, &r->wsock);
 	fprintf(r->log, "relay event=drain connections=%u\n", r->nconns);
 	for (i = 0; i < r->max_conns; i++) {
 		if (r->conns[i] != NULL) {
@@ -232,8 +241,8 @@ static void on_event(ns_relay *r, const struct epoll_event *ev, uint64_t now, in
 	uint32_t slot = ns_watch_slot_of(ev->data.u64);
 	ns_relay_conn *c;
 
-	if (kind == NS_WATCH_LISTEN) {
-		accept_all(r, now);
+	if (kind == NS_WATCH_LISTEN || kind == NS_RELAY_WATCH_WS_LISTEN) {
+		accept_all(r, kind == NS_WATCH_LISTEN ? &r->lsock : &r->wsock, now);
 		return;
 	}
 	if (kind == NS_WATCH_SIGNAL) {
@@ -314,6 +323,7 @@ static int service(ns_relay *r, uint64_t now)
 	if (r->accept_resume != 0 && now >= r->accept_resume) {
 		r->accept_resume = 0;
 		ns_watch_set(r->epfd, &r->lsock, EPOLLIN);
+		ns_watch_set(r->epfd, &r->wsock, EPOLLIN);
 	}
 	if (now >= r->next_scan) {
 		r->next_scan = now + SCAN_MAX_MS;
@@ -377,6 +387,7 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	startups_init(r);
 	ns_watch_init(&r->lsock, -1, 0);
 	ns_watch_init(&r->sig, -1, 0);
+	ns_watch_init(&r->wsock, -1, 0);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -413,7 +424,7 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	    ns_watch_set(r->epfd, &r->lsock, EPOLLIN) != 0) {
 		return NS_ERR_IO;
 	}
-	return 0;
+	return ns_relay_ws_listen(r);
 }
 
 static void shutdown_all(ns_relay *r, const sigset_t *old)
@@ -436,6 +447,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 	}
 	free(r->inners);
 	ns_watch_close(r->epfd, &r->lsock);
+	ns_watch_close(r->epfd, &r->wsock);
 	ns_watch_close(r->epfd, &r->sig);
 	if (r->epfd >= 0) {
 		close(r->epfd);

@@ -80,6 +80,12 @@ typedef struct ns_relay_config {
 	 * supervisor's readiness notice, `nullspace relay --ready-fd`). */
 	void (*on_ready)(void *ud);
 	void *ready_ud;
+	/* The WebSocket front door (relay_ws.c): "HOST:PORT" or NULL, and the
+	 * secret its signed URLs are checked with (NS_WS_SECRET_MIN bytes at
+	 * least). */
+	const char *ws_listen;
+	const uint8_t *ws_secret;
+	size_t ws_secret_len;
 } ns_relay_config;
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions

@@ -29,6 +29,7 @@ void ns_relay_pipe_free(int epfd, ns_relay_pipe *p)
 {
 	ns_watch_close(epfd, &p->w);
 	ns_engine_free(p->e);
+	ns_relay_ws_free(p->ws);
 	ns_relay_pipe_init(p);
 }
 
@@ -141,6 +142,9 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 	size_t len;
 	ssize_t n;
 
+	if (p->ws != NULL) {
+		return ns_relay_ws_flush(p);
+	}
 	for (;;) {
 		out = ns_engine_output(p->e, &len);
 		if (len == 0 || p->w.fd < 0) {
@@ -170,6 +174,9 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 	size_t pending;
 
 	ns_engine_output(p->e, &pending);
+	if (p->ws != NULL) {
+		pending = ns_relay_ws_pending(p);
+	}
 	if (!p->sock_eof && !p->done && ns_engine_input_pending(p->e) == 0) {
 		want |= EPOLLIN;
 	}
@@ -230,7 +237,8 @@ static int read_into(ns_relay_pipe *p, int *reads)
 		if ((space = ns_engine_input_space(p->e, &room)) == NULL) {
 			return 0; /* full until the engine's output drains */
 		}
-		n = recv(p->w.fd, space, room, 0);
+		n = p->ws != NULL ? ns_relay_ws_recv(p, space, room)
+		                  : recv(p->w.fd, space, room, 0);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}

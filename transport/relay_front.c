@@ -168,6 +168,14 @@ static int sandbox_ok(ns_relay_conn *c, auth_info *a)
 	char msg[MSG_MAX];
 	int rc = ns_registry_lookup(c->r->cfg->registry, a->user, &ent);
 
+	if (c->front.ws != NULL && strcmp(ns_relay_ws_sandbox(c->front.ws), a->user) != 0) {
+		/* the signed URL opened the door to another sandbox */
+		snprintf(a->why, sizeof(a->why), "websocket-other-sandbox");
+		snprintf(msg, sizeof(msg), "this WebSocket URL is for sandbox %s, not %s",
+		         ns_relay_ws_sandbox(c->front.ws), a->user);
+		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
+		return 0;
+	}
 	if (rc == 0 && ent.state == NS_SANDBOX_RUNNING) {
 		return ns_relay_caps_login(c, a->user, a->why, sizeof(a->why)) == 0;
 	}

@@ -15,6 +15,7 @@
 #include "nullspace/engine.h"
 #include "registry.h"
 #include "relay.h"
+#include "relay_ws.h"
 
 #define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
 #define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
@@ -30,7 +31,7 @@
 #define NS_RELAY_DIRTY_INNER 0x80000000u
 
 /* Watch kinds beside agent_watch.h's LISTEN and SIGNAL. */
-enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33 };
+enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33, NS_RELAY_WATCH_WS_LISTEN = 34 };
 
 /* Splice slots per connection. */
 #define NS_RELAY_SLOTS(r) (2 * (r)->max_channels)
@@ -52,7 +53,8 @@ typedef struct ns_relay_pipe {
 	int readable; /* epoll said readable; cleared at EAGAIN */
 	int wblocked; /* the last send hit EAGAIN; cleared by one that sends */
 	int sock_eof, eof_fed;
-	int done; /* the engine reported NS_EV_DISCONNECT */
+	int done;        /* the engine reported NS_EV_DISCONNECT */
+	ns_relay_ws *ws; /* a WebSocket connection's framing (relay_ws.c), or NULL */
 } ns_relay_pipe;
 
 /* The state of a splice; relay_state.c has the table and the transitions.
@@ -207,6 +209,7 @@ struct ns_relay {
 	FILE *log;
 	int epfd;
 	ns_watch lsock, sig;
+	ns_watch wsock;        /* --websocket-listen (relay_ws.c), fd -1 when off */
 	ns_relay_conn **conns; /* by slot */
 	uint32_t max_conns, nconns, max_channels;
 	uint32_t gen;
@@ -240,6 +243,9 @@ struct ns_relay {
 
 /* relay.c */
 void ns_relay_dirty(ns_relay_conn *c);
+/* relay_ws.c: open r->wsock when cfg->ws_listen is set (logged): 0 or an
+ * NS_ERR_*. */
+int ns_relay_ws_listen(ns_relay *r);
 
 /* relay_src.c: counts by key (address or sandbox id). */
 typedef struct ns_relay_tally ns_relay_tally;

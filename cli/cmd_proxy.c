@@ -1,0 +1,276 @@
+/* `nullspace proxy URL`: an ssh ProxyCommand joining stdin/stdout to a
+ * relay's WebSocket listener (issue 13): the upgrade with a random key and
+ * its Sec-WebSocket-Accept checked, stdin out in masked binary frames (a
+ * fresh random mask each), binary frames in to stdout. Plain ws:// only in
+ * this phase; wss:// is refused until the TLS client exists. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "net.h"
+#include "nullspace/error.h"
+#include "ws_frame.h"
+#include "ws_http.h"
+#include "ws_url.h"
+
+#define CMD "proxy"
+#define CHUNK 32768            /* stdin bytes per frame */
+#define CONNECT_MS 15000       /* TCP connect */
+#define EXIT_PROXY_REFUSED 77  /* 401, 403, 410 */
+#define EXIT_PROXY_NOTFOUND 68 /* 404 */
+#define EXIT_PROXY_UNREACH 69  /* no connection, or lost before the upgrade */
+#define EXIT_PROXY_PROTOCOL 76 /* a broken answer or frame, a close code not 1000 */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: nullspace proxy URL\n"
+	        "\n"
+	        "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
+	        "to the signed URL (ws://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
+	        "  ssh -o ProxyCommand=\"nullspace proxy 'URL'\" ID@relay\n"
+	        "The URL is a credential: keep it out of logs and shell history. Only ws:// in\n"
+	        "this version (wss:// is refused).\n"
+	        "\n"
+	        "Exit status: 0 when either side ended cleanly; 2 a bad command line or URL;\n"
+	        "69 no connection (or lost before the upgrade); 77 refused (HTTP 401, 403,\n"
+	        "410: bad signature, expired, sandbox stopped); 68 not found (404); 76 a\n"
+	        "protocol error (bad answer, bad frame, a close code other than 1000); 1 a\n"
+	        "local I/O error.\n");
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(fd, p, n);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* One masked frame of op with n payload bytes (modified: masked). */
+static int send_frame(int fd, int op, uint8_t *p, size_t n)
+{
+	uint8_t h[NS_WS_HDR_MAX], mask[4];
+	size_t hl;
+
+	randombytes_buf(mask, sizeof(mask));
+	hl = ns_ws_frame_header(h, op, n, mask);
+	ns_ws_mask(p, n, mask, 0);
+	return write_all(fd, h, hl) != 0 || write_all(fd, p, n) != 0 ? -1 : 0;
+}
+
+static int send_close(int fd, uint16_t code)
+{
+	uint8_t b[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+
+	return send_frame(fd, NS_WS_OP_CLOSE, b, 2);
+}
+
+static int status_exit(int status)
+{
+	return status == 404                                     ? EXIT_PROXY_NOTFOUND
+	       : status == 401 || status == 403 || status == 410 ? EXIT_PROXY_REFUSED
+	                                                         : EXIT_PROXY_PROTOCOL;
+}
+
+/* The upgrade; 0 with the bytes after the head in rest (*rlen), else the
+ * exit code. */
+static int handshake(int fd, const ns_ws_url *u, uint8_t *rest, size_t *rlen)
+{
+	uint8_t raw[16], head[NS_WS_HTTP_HEAD_MAX];
+	char key[NS_WS_KEY_LEN + 1], want[NS_WS_ACCEPT_LEN + 1], got[NS_WS_ACCEPT_LEN + 1];
+	char req[NS_WS_TARGET_MAX + NS_WS_HOST_MAX + 256];
+	size_t len = 0, hl = 0;
+	ssize_t k;
+	int n, rc = NS_ERR_AGAIN, status = 0;
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(key, sizeof(key), raw, sizeof(raw), sodium_base64_VARIANT_ORIGINAL);
+	n = snprintf(req, sizeof(req),
+	             "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUpgrade: websocket\r\n"
+	             "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+	             "Sec-WebSocket-Key: %s\r\n\r\n",
+	             u->target, strchr(u->host, ':') ? "[" : "", u->host,
+	             strchr(u->host, ':') ? "]" : "", u->port, key);
+	if (write_all(fd, (const uint8_t *)req, (size_t)n) != 0) {
+		return EXIT_PROXY_UNREACH;
+	}
+	while (rc == NS_ERR_AGAIN && len < sizeof(head)) {
+		k = read(fd, head + len, sizeof(head) - len);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			return EXIT_PROXY_UNREACH;
+		}
+		len += (size_t)k;
+		rc = ns_ws_http_response(head, len, &status, got, &hl);
+	}
+	if (rc != 0) {
+		return ns_cli_fail(CMD, "not a WebSocket answer from %s", u->host),
+		       EXIT_PROXY_PROTOCOL;
+	}
+	ns_ws_http_accept(key, want);
+	if (status != 101) {
+		size_t i = hl;
+		while (i < len && head[i] != '\r' && head[i] != '\n' && i - hl < 200) {
+			i++;
+		}
+		fprintf(stderr, "nullspace proxy: refused: HTTP %d: %.*s\n", status, (int)(i - hl),
+		        (const char *)head + hl);
+		return status_exit(status);
+	}
+	if (sodium_memcmp(want, got, NS_WS_ACCEPT_LEN) != 0) {
+		return ns_cli_fail(CMD, "bad Sec-WebSocket-Accept"), EXIT_PROXY_PROTOCOL;
+	}
+	memcpy(rest, head + hl, len - hl);
+	*rlen = len - hl;
+	return 0;
+}
+
+/* Socket bytes in buf (n): payloads to stdout, pings answered. 1 to go
+ * on, else the exit code + 0x100 (0x100: a clean end). */
+static int from_socket(int fd, ns_ws_dec *d, uint8_t *buf, size_t n)
+{
+	size_t off = 0, used;
+	ns_ws_ev ev;
+	uint8_t pong[NS_WS_CTL_MAX];
+
+	while (off < n) {
+		ns_ws_dec_next(d, buf + off, n - off, &used, &ev);
+		off += used;
+		if (ev.type == NS_WS_EV_DATA && write_all(1, ev.p, ev.len) != 0) {
+			return 0x100 | NS_EXIT_FAILURE;
+		}
+		if (ev.type == NS_WS_EV_PING) {
+			memcpy(pong, ev.p, ev.len);
+			(void)send_frame(fd, NS_WS_OP_PONG, pong, ev.len);
+		}
+		if (ev.type == NS_WS_EV_CLOSE) {
+			(void)send_close(fd, ev.code == NS_WS_CLOSE_NO_STATUS ? NS_WS_CLOSE_NORMAL
+			                                                      : ev.code);
+			return 0x100 |
+			       (ev.code == NS_WS_CLOSE_NORMAL || ev.code == NS_WS_CLOSE_NO_STATUS
+			            ? 0
+			            : EXIT_PROXY_PROTOCOL);
+		}
+		if (ev.type == NS_WS_EV_ERROR) {
+			fprintf(stderr, "nullspace proxy: bad frame from the relay: %s\n", ev.why);
+			(void)send_close(fd, ev.code);
+			return 0x100 | EXIT_PROXY_PROTOCOL;
+		}
+		if (ev.type == NS_WS_EV_NONE && used == 0) {
+			break;
+		}
+	}
+	return 1;
+}
+
+/* stdin <-> the socket until either ends. */
+static int pump(int fd, uint8_t *buf, size_t rlen)
+{
+	struct pollfd pf[2];
+	ns_ws_dec d;
+	int in_open = 1, rc;
+	ssize_t k;
+
+	ns_ws_dec_init(&d, 0, NS_WS_FRAME_MAX);
+	if (rlen > 0 && (rc = from_socket(fd, &d, buf, rlen)) != 1) {
+		return rc & 0xff;
+	}
+	for (;;) {
+		pf[0].fd = in_open ? 0 : -1;
+		pf[0].events = POLLIN;
+		pf[1].fd = fd;
+		pf[1].events = POLLIN;
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return NS_EXIT_FAILURE;
+		}
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			k = read(0, buf, CHUNK);
+			if (k < 0 && errno == EINTR) {
+				continue;
+			}
+			if (k <= 0) {
+				in_open = 0; /* ssh is done: say so, wait for the answer */
+				(void)send_close(fd, NS_WS_CLOSE_NORMAL);
+				shutdown(fd, SHUT_WR);
+			} else if (send_frame(fd, NS_WS_OP_BINARY, buf, (size_t)k) != 0) {
+				return 0; /* the relay is gone: ssh sees its EOF */
+			}
+		}
+		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			k = read(fd, buf, CHUNK);
+			if (k < 0 && errno == EINTR) {
+				continue;
+			}
+			if (k <= 0) {
+				return 0; /* the relay closed: EOF to ssh */
+			}
+			if ((rc = from_socket(fd, &d, buf, (size_t)k)) != 1) {
+				return rc & 0xff;
+			}
+		}
+	}
+}
+
+int ns_cmd_proxy(int argc, char **argv)
+{
+	static uint8_t buf[NS_WS_HTTP_HEAD_MAX > CHUNK ? NS_WS_HTTP_HEAD_MAX : CHUNK];
+	char err[256];
+	size_t rlen = 0;
+	ns_ws_url u;
+	int fd, rc;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		usage(stderr);
+		return NS_EXIT_USAGE;
+	}
+	if (sodium_init() < 0) {
+		return NS_EXIT_FAILURE;
+	}
+	if (ns_ws_url_parse(argv[1], &u) != 0) {
+		fprintf(stderr, "nullspace proxy: not a ws:// URL (see --help)\n");
+		return NS_EXIT_USAGE;
+	}
+	if (u.tls) {
+		fprintf(stderr, "nullspace proxy: wss:// is not supported yet; use ws://\n");
+		return NS_EXIT_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if ((fd = ns_net_connect_ms(u.host, u.port, CONNECT_MS, err, sizeof(err))) < 0) {
+		fprintf(stderr, "nullspace proxy: %s\n", err);
+		return EXIT_PROXY_UNREACH;
+	}
+	rc = handshake(fd, &u, buf, &rlen);
+	if (rc == 0) {
+		rc = pump(fd, buf, rlen);
+	}
+	close(fd);
+	return rc;
+}
