@@ -66,6 +66,16 @@ static void test_roundtrip(void **state)
 	assert_int_equal(ns_ws_target_verify(&t, SECRET, 32, 999), NS_WS_OK);
 	assert_int_equal(ns_ws_target_verify(&t, SECRET, 32, 1000), NS_WS_EXPIRED);
 	assert_int_equal(ns_ws_refusal_status(NS_WS_EXPIRED), 410);
+	/* signed for too long: refused until it is within the limit */
+	assert_int_equal(ns_ws_url_make(0, "h:1", "sb_x", 100000 + NS_WS_URL_LIFETIME_MAX, SECRET,
+	                                32, url, sizeof(url)),
+	                 0);
+	assert_int_equal(ns_ws_url_parse(url, &u), 0);
+	assert_int_equal(parse(u.target, &t), NS_WS_OK);
+	assert_int_equal(ns_ws_target_verify(&t, SECRET, 32, 100000), NS_WS_OK);
+	assert_int_equal(ns_ws_target_verify(&t, SECRET, 32, 99999), NS_WS_TOO_LONG);
+	assert_int_equal(ns_ws_refusal_status(NS_WS_TOO_LONG), 403);
+	assert_string_equal(ns_ws_refusal_name(NS_WS_TOO_LONG), "lifetime-too-long");
 	/* a URL that does not fit */
 	assert_int_equal(ns_ws_url_make(0, "h:1", "sb_x", 1, SECRET, 32, url, 40), NS_ERR_TOOBIG);
 	assert_string_equal(url, "");

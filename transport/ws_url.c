@@ -21,6 +21,7 @@ int ns_ws_refusal_status(ns_ws_refusal r)
 	case NS_WS_NO_SIGNATURE: return 401;
 	case NS_WS_BAD_SIGNATURE: return 403;
 	case NS_WS_EXPIRED: return 410;
+	case NS_WS_TOO_LONG: return 403;
 	default: return 400;
 	}
 }
@@ -33,6 +34,7 @@ const char *ns_ws_refusal_name(ns_ws_refusal r)
 	case NS_WS_NO_SIGNATURE: return "no-signature";
 	case NS_WS_BAD_SIGNATURE: return "bad-signature";
 	case NS_WS_EXPIRED: return "expired";
+	case NS_WS_TOO_LONG: return "lifetime-too-long";
 	default: return "bad-target";
 	}
 }
@@ -194,6 +196,8 @@ ns_ws_refusal ns_ws_target_verify(const ns_ws_target *t, const uint8_t *secret, 
 		r = NS_WS_BAD_SIGNATURE;
 	} else if (t->exp <= now) {
 		r = NS_WS_EXPIRED; /* only a genuine URL learns that it expired */
+	} else if (t->exp - now > NS_WS_URL_LIFETIME_MAX) {
+		r = NS_WS_TOO_LONG;
 	}
 	sodium_memzero(want, sizeof(want));
 	return r;

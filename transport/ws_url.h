@@ -19,6 +19,9 @@
 #define NS_WS_URL_MAX 1024    /* a whole URL */
 #define NS_WS_HOST_MAX 256    /* HOST of a URL (a name or [v6]) */
 #define NS_WS_EXP_DIGITS 20   /* exp=: decimal, no leading zero */
+/* The furthest ahead a URL's exp may lie: the API mints minutes; a URL
+ * signed for longer (a leaked secret, a signer's bug) is refused. */
+#define NS_WS_URL_LIFETIME_MAX (24 * 3600)
 
 /* Why a request target is refused, and its HTTP status. */
 typedef enum ns_ws_refusal {
@@ -28,6 +31,7 @@ typedef enum ns_ws_refusal {
 	NS_WS_NO_SIGNATURE,  /* 401: exp= or sig= missing */
 	NS_WS_BAD_SIGNATURE, /* 403: the HMAC does not match */
 	NS_WS_EXPIRED,       /* 410: exp is in the past */
+	NS_WS_TOO_LONG,      /* 403: exp is over NS_WS_URL_LIFETIME_MAX ahead */
 } ns_ws_refusal;
 
 typedef struct ns_ws_target {
