@@ -11,6 +11,7 @@
 #include "cert_int.h"
 #include "nullspace/error.h"
 #include "wire.h"
+#include "random.h"
 
 #define DEFAULT_NONCE_LEN 32
 #define ALL_EXT_BITS                                                                               \
@@ -165,7 +166,7 @@ int ns_cert_sign_key(const ns_key *ca, const ns_pubkey *key, const ns_cert_spec 
 		goto out;
 	}
 	if (np == NULL) {
-		randombytes_buf(nonce, sizeof(nonce));
+		ns_random_default(NULL, nonce, sizeof(nonce));
 		np = nonce;
 		nlen = sizeof(nonce);
 	}

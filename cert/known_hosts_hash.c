@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nullspace/error.h"
+#include "random.h"
 
 #define MAGIC "|1|"
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
@@ -39,7 +40,7 @@ int ns_known_hosts_hash_name(const char *name, size_t len, const uint8_t *salt,
 	if (salt != NULL) {
 		memcpy(s, salt, sizeof(s));
 	} else {
-		randombytes_buf(s, sizeof(s));
+		ns_random_default(NULL, s, sizeof(s));
 	}
 	hmac_sha1(s, name, len, h);
 	memcpy(p, MAGIC, MAGIC_LEN);

@@ -1,8 +1,46 @@
-/* KEX_ECDH_INIT / KEX_ECDH_REPLY bodies; the first byte picks which. The
- * public value found is then checked as a peer's X25519 key and P-256 point
- * (ns_kex_shared: length, prefix, on the curve) with a fixed secret. */
+/* KEX_ECDH_INIT / KEX_ECDH_REPLY bodies; bit 0 of the first byte picks
+ * which. The public value found is then checked as a peer's X25519 key and
+ * P-256 point (ns_kex_shared: length, prefix, on the curve) with a fixed
+ * secret. A reply's K_S and signature then go through a client engine's host
+ * key parse and verify (core/kex_hostkey.c) under the host key algorithm
+ * the rest of the first byte picks. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_int.h"
 #include "kex.h"
 #include "kex_ecdh.h"
+
+static const char *const hostkey_algs[] = {
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+    "ssh-ed25519-cert-v01@openssh.com",
+    "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+    "rsa-sha2-512-cert-v01@openssh.com",
+    "rsa-sha2-256-cert-v01@openssh.com",
+};
+
+static void host_key(const uint8_t *data, ns_str k_s, ns_str sig)
+{
+	static const uint8_t h[32] = {1, 2, 3};
+	ns_engine_config cfg = NS_ENGINE_CONFIG_INIT;
+	ns_engine *e;
+	const char *alg = hostkey_algs[(data[0] >> 1) % 8];
+
+	cfg.role = NS_ROLE_CLIENT;
+	cfg.alloc = ns_allocator_libc();
+	if (ns_engine_new(&cfg, &e) != 0) {
+		return;
+	}
+	snprintf(e->hostkey_alg, sizeof(e->hostkey_alg), "%s", alg);
+	e->hostkey_cert = strstr(alg, "-cert-") != NULL;
+	if (ns_kex_hostkey_parse(e, k_s) == 0) {
+		ns_kex_hostkey_verify(e, k_s, sig, h, sizeof(h));
+	}
+	ns_engine_free(e);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,7 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ns_rd_init(&r, data + 1, size - 1);
 	if (data[0] & 1) {
-		ns_kex_ecdh_reply_parse(&r, &k_s, &q, &sig);
+		if (ns_kex_ecdh_reply_parse(&r, &k_s, &q, &sig) == 0) {
+			host_key(data, k_s, sig);
+		}
 	} else {
 		ns_kex_ecdh_init_parse(&r, &q);
 	}
