@@ -1,6 +1,6 @@
 # nullspace build. Targets: all test fuzz bench lint install clean.
 # MODE=rel (default, -O2) or MODE=asan (ASan+UBSan, what `make test` uses).
-# New .c files are picked up by wildcard: core/ cert/ transport/ api/ form
+# New .c files are picked up by wildcard: core/ cert/ transport/*/ api/ form
 # libnullspace, cli/ forms bin/nullspace, tests/test_*.c are cmocka suites,
 # fuzz/fuzz_*.c are libFuzzer targets.
 
@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 20
 B := build/$(MODE)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wredundant-decls \
 	-Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -fvisibility=hidden $(WARN) -Iinclude -Icore -Icert -Itransport -Iapi \
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -fvisibility=hidden $(WARN) -Iinclude -Icore -Icert -Itransport/common -Itransport/client -Itransport/agent -Itransport/relay -Iapi \
 	$(shell pkg-config --cflags libsodium 2>/dev/null)
 ifeq ($(MODE),asan)
 OPT := -O1 -fPIC -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -38,10 +38,10 @@ API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_re
 	cli/sandbox_util.c cli/sandbox_access.c cli/sshfiles_access.c cli/sshfiles_argv.c \
 	cli/sshfiles_pin.c cli/cmd_isolate.c
 ifeq ($(MODE),static-build)
-LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c)
+LIB_SRC := $(wildcard core/*.c cert/*.c transport/*/*.c)
 CLI_SRC := $(filter-out $(API_CLI_SRC),$(wildcard cli/*.c))
 else
-LIB_SRC := $(wildcard core/*.c cert/*.c transport/*.c api/*.c)
+LIB_SRC := $(wildcard core/*.c cert/*.c transport/*/*.c api/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 endif
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -63,7 +63,7 @@ ifeq ($(MODE),rel)
 	@mkdir -p bin && cp $(B)/nullspace bin/nullspace.tmp && mv -f bin/nullspace.tmp bin/nullspace
 endif
 
-$(B)/%.o: %.c $(HEADERS) $(wildcard */*.h)
+$(B)/%.o: %.c $(HEADERS) $(wildcard */*.h */*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

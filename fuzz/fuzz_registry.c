@@ -1,4 +1,4 @@
-/* Fuzzes the sandbox registry entry parser (transport/registry.c): any input
+/* Fuzzes the sandbox registry entry parser (transport/common/registry.c): any input
  * is either refused with a reason or yields an entry whose strings are
  * terminated and whose state is one of the two known values. */
 #include <stdint.h>

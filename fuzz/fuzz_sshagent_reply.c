@@ -1,4 +1,4 @@
-/* Fuzzes the ssh-agent reply parsers (transport/sshagent_msg.c): one input
+/* Fuzzes the ssh-agent reply parsers (transport/client/sshagent_msg.c): one input
  * is read both as an identities answer and as a sign response. Seeds are
  * replies of OpenSSH 9.2's ssh-agent (ed25519, its certificate and an RSA
  * key listed; a signature; a failure). A parsed answer must hold only

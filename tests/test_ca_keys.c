@@ -1,4 +1,4 @@
-/* Tests for transport/ca_keys.c: the CA keys file of the agent, the relay
+/* Tests for transport/common/ca_keys.c: the CA keys file of the agent, the relay
  * and `nullspace cert check`, with keys made by OpenSSH 9.2 ssh-keygen. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests for the pure parts of the built-in client (transport/client_util.c,
+/* Tests for the pure parts of the built-in client (transport/client/client_util.c,
  * tty_modes.c, client_hostkey.c): targets, command joining, signal names,
  * terminal mode encoding and the known_hosts verdict with its messages. */
 #include <setjmp.h>

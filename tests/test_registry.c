@@ -1,4 +1,4 @@
-/* Tests for transport/registry.c: the entry parser over valid and invalid
+/* Tests for transport/common/registry.c: the entry parser over valid and invalid
  * files, sandbox ids, and the file operations in a mkdtemp folder (round
  * trip, symlinks and non-regular files refused, atomic rewrites). */
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* Tests for the relay's connection accounting: the MaxStartups parser and
  * drop chance, the choice of which waiting connection goes
- * (transport/relay_startups.c) and the tallies by address and sandbox
- * (transport/relay_src.c). The limits in action: tests/interop/relay_limits.sh. */
+ * (transport/relay/relay_startups.c) and the tallies by address and sandbox
+ * (transport/relay/relay_src.c). The limits in action: tests/interop/relay_limits.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

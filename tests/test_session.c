@@ -1,5 +1,5 @@
 /* Tests for the pure parts of the agent's session runtime
- * (transport/session_modes.c, transport/session_names.c): RFC 4254 terminal
+ * (transport/agent/session_modes.c, transport/agent/session_names.c): RFC 4254 terminal
  * modes applied to a struct termios, the env allowlist, signal names. */
 #include <setjmp.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-/* Tests for the ssh-agent client (transport/sshagent*.c): the identities
+/* Tests for the ssh-agent client (transport/client/sshagent*.c): the identities
  * and sign replies parsed field by field (good, failure, malformed, other
  * key types, too many keys), and the socket calls against a fake agent on
  * a socketpair whose reply is queued before the request is sent. */

@@ -1,4 +1,4 @@
-/* Tests for transport/tally.c, the counts by key shared by the relay and the
+/* Tests for transport/common/tally.c, the counts by key shared by the relay and the
  * agent: the limit per key, keys independent, counts given back, entries
  * freed at zero, n at a time, long keys refused rather than cut. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Tests for transport/ws_frame.c and transport/ws_http.c: frames split at
+/* Tests for transport/common/ws_frame.c and transport/common/ws_http.c: frames split at
  * every byte, fragmentation, control frames, each refusal with its close
  * code; the upgrade request's limits and its required headers, and the
  * RFC 6455 Sec-WebSocket-Accept example. */

@@ -1,4 +1,4 @@
-/* Tests for transport/ws_url.c: signing against an independent HMAC, the
+/* Tests for transport/common/ws_url.c: signing against an independent HMAC, the
  * strict request-target parser (path, query, ids), verification (tamper,
  * other sandbox, expiry at the boundary) and the proxy's URL reader. */
 #include <setjmp.h>

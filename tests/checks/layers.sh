@@ -21,8 +21,19 @@ plant core/buf.c '#include "relay.h"'
 check "core including transport is refused" refused core/buf.c relay.h
 plant cert/cidr.c '#include "nullspace/sdk.h"'
 check "cert including the SDK header is refused" refused cert/cidr.c nullspace/sdk.h
-plant transport/net.c '#include "../api/server.h"'
-check "a path out of the folder is refused" refused transport/net.c ../api/server.h
+plant transport/common/net.c '#include "../api/server.h"'
+check "a path out of the folder is refused" refused transport/common/net.c ../api/server.h
+plant transport/common/net.c '#include "session.h"'
+check "transport's shared code including a program's header is refused" \
+	refused transport/common/net.c session.h
+plant transport/agent/session.c '#include "relay_int.h"'
+check "the agent including the relay's header is refused" \
+	refused transport/agent/session.c relay_int.h
+plant transport/relay/relay.c '#include "client_int.h"'
+check "the relay including the client's header is refused" \
+	refused transport/relay/relay.c client_int.h
+plant transport/relay/relay.c '#include "ws_frame.h"'
+check "a program including transport's shared code is allowed" [ "$PLANT_RC" -eq 0 ]
 plant include/nullspace/keys.h '#include "nullspace/client.h"'
 check "a core public header including a transport one is refused" \
 	refused include/nullspace/keys.h nullspace/client.h

@@ -4,7 +4,7 @@
 # OpenSSH connection, opened in waves under the per-source pre-auth cap: all
 # held on one agent connection, a new login works while they are, and the
 # relay's and the agent's heaps (Pss_Anon, ASan's quarantine off) grow by at
-# most NS_RELAY_IDLE_SESSION_BUDGET (transport/relay.h) a session; the first
+# most NS_RELAY_IDLE_SESSION_BUDGET (transport/relay/relay.h) a session; the first
 # session, which opens the agent connection, by at most four times that
 # (the engines' channel tables were sized for their limit: 772 KiB). (b) The
 # agent logs the user's certificate key id, serial and address on its session
@@ -25,8 +25,8 @@ need_nullspace
 IDLE_N=${IDLE_N:-300}
 WAVE=24 # logins started together: under the relay's 32 unauthenticated per source
 BUDGET=$(awk '$2 == "NS_RELAY_IDLE_SESSION_BUDGET" { gsub(/[()]/, ""); print $3 * $5 }' \
-	"$NS_ROOT/transport/relay.h")
-[ -n "$BUDGET" ] || die "NS_RELAY_IDLE_SESSION_BUDGET not found in transport/relay.h"
+	"$NS_ROOT/transport/relay/relay.h")
+[ -n "$BUDGET" ] || die "NS_RELAY_IDLE_SESSION_BUDGET not found in transport/relay/relay.h"
 # freed memory ASan keeps in quarantine is not what a session costs
 export ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=0"
 # ASan's allocator (redzones, shadow memory, size classes) takes about 2.5

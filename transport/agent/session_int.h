@@ -8,7 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/types.h>
 
-#include "agent_watch.h"
+#include "watch.h"
 #include "session.h"
 #include "session_util.h"
 

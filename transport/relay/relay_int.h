@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "agent_watch.h"
+#include "watch.h"
 #include "ca_keys.h"
 #include "log_str.h"
 #include "nullspace/engine.h"

@@ -12,13 +12,6 @@
 
 #include "nullspace/engine.h"
 
-/* The software version our servers (agent, relay) announce to users. It
- * starts with "OpenSSH" because OpenSSH's ssh sends eow@openssh.com (and
- * no-more-sessions@openssh.com) only to peers whose version matches
- * "OpenSSH*" (its compat.c, SSH_NEW_OPENSSH); without eow a remote
- * `yes | head -1` never ends. Both requests are handled here. */
-#define NS_SERVER_SOFTWARE "OpenSSH_9.9_nullspace_0.1"
-
 /* What a session needs from its connection; owned by the connection and
  * outliving its sessions. */
 typedef struct ns_session_host {

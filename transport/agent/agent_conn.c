@@ -13,6 +13,7 @@
 #include "nullspace/error.h"
 #include "wire.h"
 #include "log_str.h"
+#include "software.h"
 
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
 {

@@ -14,7 +14,7 @@
 #include "net.h"
 #include "nullspace/error.h"
 #include "relay_int.h"
-#include "session.h"
+#include "software.h"
 
 #define READS_PER_PUMP 16
 #define ROUNDS_PER_PUMP 16

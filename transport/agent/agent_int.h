@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "agent.h"
-#include "agent_watch.h"
+#include "watch.h"
 #include "log_str.h"
 #include "nullspace/engine.h"
 #include "session.h"

@@ -1,8 +1,8 @@
 /* The agent's epoll bookkeeping: one watch per fd with the interest it is
  * registered with, and tokens that name the fd's owner by connection slot,
  * generation and channel (so a stale event never reaches freed memory). */
-#ifndef NS_TRANSPORT_AGENT_WATCH_H
-#define NS_TRANSPORT_AGENT_WATCH_H
+#ifndef NS_TRANSPORT_WATCH_H
+#define NS_TRANSPORT_WATCH_H
 
 #include <stdint.h>
 

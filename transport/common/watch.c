@@ -3,7 +3,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "agent_watch.h"
+#include "watch.h"
 #include "nullspace/error.h"
 
 void ns_watch_init(ns_watch *w, int fd, uint64_t token)
