@@ -125,8 +125,11 @@ $(B)/examples/%: examples/%.c $(B)/libnullspace.a
 
 test-build: all $(TEST_BIN) $(REPLAY_BIN)
 
+# The static build first (its deps build takes minutes once, then is cached):
+# if it fails, interop/static_root runs it again and fails with the reason.
 test:
 	./scripts/deps.sh
+	-$(MAKE) static
 	./scripts/test.sh
 
 # libFuzzer: clang, one binary per target, each run FUZZ_SECONDS on its corpus.
