@@ -91,6 +91,10 @@ $(B)/libnullspace.so: $(LIB_OBJ)
 $(B)/nullspace: $(CLI_OBJ) $(B)/libnullspace.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libnullspace.a $(LIBS) $(LDFLAGS)
 
+ifeq ($(MODE),static-build)
+$(B)/nullspace: $(STATIC_DEPS)/stamp # relink when scripts/static_deps.sh rebuilt the libraries
+endif
+
 $(B)/nullspace.pc: Makefile
 	@mkdir -p $(B)
 	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: nullspace\nDescription: Embeddable SSH-2 client/server engine\nVersion: %s\nRequires.private: libsodium libcurl jansson libmicrohttpd\nLibs: -L$${libdir} -lnullspace\nLibs.private: -lbearssl -lutil\nCflags: -I$${includedir}\n' \
