@@ -4,7 +4,8 @@
 # namespaces) + chroot. Real OpenSSH logs in; exec without any shell exits 127
 # with a reason; with a static busybox as /bin/sh, `exit 3` gives 3; `nullspace
 # connect` run inside the root resolves names from the root's /etc/hosts (no
-# NSS, no glibc). Environment: NULLSPACE_STATIC (default: bin/nullspace-static,
+# NSS, no glibc); with a devpts mounted in the agent's namespace, a PTY session
+# works. Environment: NULLSPACE_STATIC (default: bin/nullspace-static,
 # built here with `make static` if musl-gcc is there).
 . "$(dirname "$0")/lib.sh"
 
@@ -108,7 +109,27 @@ ssh_root "/nullspace connect -p $PORT -i /keys/client -k /keys/known_hosts root@
 	>"$T/nested.out" 2>&1 </dev/null || rc=$?
 assert_eq "connect by name from a session inside the root: exit 5" 5 "$rc"
 
-# ---- clean-up: the agent and every process in the root are gone -------------
+# ---- a PTY session, with a devpts of its own mounted in the agent's namespace --
+# (mounted inside the new mount namespace: gone with it, never seen outside)
+mkdir -p "$R/dev/pts"
+ln -s pts/ptmx "$R/dev/ptmx"
+PTY_PORT=$(pick_port)
+NS_LOGS+=("$T/agent_pty.log")
+spawn "$T/agent_pty.log" unshare --mount --pid --fork --kill-child sh -c \
+	'mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$1/dev/pts" && shift && exec chroot "$@"' \
+	_ "$R" "$R" /nullspace agent --listen "127.0.0.1:$PTY_PORT" --host-key /keys/host \
+	--authorized-keys /keys/authorized_keys
+wait_listen "static agent with devpts" "$SPAWNED" "$PTY_PORT"
+known_hosts_line "$PTY_PORT" "$R/keys/host.pub" >>"$T/known_hosts"
+rc=0
+timeout -k 5 60 "${SSH[@]}" -tt -i "$T/client" -p "$PTY_PORT" root@127.0.0.1 \
+	'[ -t 0 ] && [ -t 1 ] && echo on-a-tty; exit 6' >"$T/pty.out" 2>"$T/pty.err" </dev/null || rc=$?
+assert_eq "PTY session in the root (devpts mounted): exit 6 and a terminal" \
+	"6 on-a-tty" "$rc $(tr -d '\r' <"$T/pty.out")"
+assert_eq "the root's devpts is not mounted outside its namespace" "" \
+	"$(grep -F " $R/" /proc/self/mountinfo || true)"
+
+# ---- clean-up: the agents and every process in the root are gone ------------
 stop_all
 left=
 for p in /proc/[0-9]*; do
