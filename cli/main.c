@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
 	           "  cert      sign, show and check OpenSSH certificates\n"
 	           "  proxy     ssh ProxyCommand for the relay's WebSocket listener (ws://)\n"
+	           "  tls-cert  a self-signed certificate for the relay's wss:// listener\n"
 #ifndef NS_NO_API
 	           "\n"
 	           "  up        run the control plane here: API, relay and local sandboxes\n"
@@ -27,12 +28,19 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const ns_cli_command cmds[] = {
-	    {"connect", ns_cmd_connect}, {"agent", ns_cmd_agent},     {"relay", ns_cmd_relay},
-	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},       {"proxy", ns_cmd_proxy},
+	    {"connect", ns_cmd_connect},
+	    {"agent", ns_cmd_agent},
+	    {"relay", ns_cmd_relay},
+	    {"keygen", ns_cmd_keygen},
+	    {"cert", ns_cmd_cert},
+	    {"proxy", ns_cmd_proxy},
 #ifndef NS_NO_API
-	    {"up", ns_cmd_up},           {"sandbox", ns_cmd_sandbox}, {"ssh", ns_cmd_ssh},
+	    {"up", ns_cmd_up},
+	    {"sandbox", ns_cmd_sandbox},
+	    {"ssh", ns_cmd_ssh},
 	    {"isolate", ns_cmd_isolate},
 #endif
+	    {"tls-cert", ns_cmd_tls_cert},
 	};
 
 	return ns_cli_dispatch("nullspace", "command", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,
