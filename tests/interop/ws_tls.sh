@@ -73,4 +73,85 @@ grep -q "event=tls conn=.* version=TLS1.2 suite=ECDHE-ECDSA-" "$RELAY_LOG" ||
 	fail "the handshake is not logged"
 ok "ssh over wss with python3-websockets (OpenSSL checks the certificate)"
 
+# ---- nullspace proxy --pin-sha256: exit codes, 20 MiB both ways at once ----------
+out=$(wss_ssh "$NS" sb_test 'echo hello-pin; exit 9' 2>"$T/err2")
+assert_eq "exit status through nullspace proxy (pinned)" 9 "$?"
+assert_eq "output through nullspace proxy (pinned)" hello-pin "$out"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$T/up.bin"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$T/down.bin"
+wss_ssh "$NS" sb_test "cat $T/down.bin & sha256sum >&2; wait" <"$T/up.bin" \
+	>"$T/down.out" 2>"$T/err3"
+assert_eq "20 MiB bulk exit" 0 "$?"
+assert_eq "20 MiB down sha256" "$(sha256sum <"$T/down.bin")" "$(sha256sum <"$T/down.out")"
+assert_contains "20 MiB up sha256" "$(sha256sum <"$T/up.bin" | cut -d' ' -f1)" "$T/err3"
+COLON=$(echo "$FP" | sed 's/../&:/g; s/:$//' | tr a-f A-F)
+out=$(wss_ssh "$NULLSPACE proxy --pin-sha256 $COLON '$URL'" sb_test 'echo colon' 2>/dev/null)
+assert_eq "a pin as openssl prints it (colons, capitals)" colon "$out"
+ok "nullspace proxy --pin-sha256 over wss: exit codes, 20 MiB each way at once"
+
+# ---- refusals on the client side --------------------------------------------------
+WRONG=$(printf '%s' "$FP" | tr 0-9a-f 1-9a-f0)
+"$NULLSPACE" proxy --pin-sha256 "$WRONG" "$URL" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "wrong pin: exit 79" 79 "$?"
+assert_contains "wrong pin: one clear line" "does not match --pin-sha256" "$T/perr"
+assert_eq "wrong pin: one line" 1 "$(wc -l <"$T/perr")"
+"$NULLSPACE" proxy "$URL" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "an IP host without a pin: 79" 79 "$?"
+assert_contains "an IP host without a pin: why" "needs --pin-sha256" "$T/perr"
+LURL=wss://localhost:$WS_PORT/${URL#wss://*/}
+SSL_CERT_FILE=$T/wss.pem "$NULLSPACE" proxy "$LURL" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "trusted, but for 127.0.0.1, not localhost: 79" 79 "$?"
+assert_contains "name mismatch: why" "certificate-name-mismatch" "$T/perr"
+assert_not_contains "no signature in the messages" "${URL##*sig=}" "$T/perr"
+ok "refused: wrong pin, IP without pin, wrong name (79)"
+
+# ---- weak clients refused and logged, while a session goes on ---------------------
+wss_ssh "$NS" sb_test 'sleep 4; echo survived' >"$T/long.out" 2>&1 &
+LONG=$!
+sleep 1
+openssl s_client -connect "127.0.0.1:$WS_PORT" -tls1_2 -cipher AES128-SHA </dev/null \
+	>"$T/weak1.out" 2>&1
+assert_eq "AES128-SHA only: handshake fails" 1 "$?"
+openssl s_client -connect "127.0.0.1:$WS_PORT" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' \
+	</dev/null >"$T/weak2.out" 2>&1
+assert_eq "TLS 1.1 only: handshake fails" 1 "$?"
+openssl s_client -connect "127.0.0.1:$WS_PORT" -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA256 \
+	</dev/null >"$T/weak3.out" 2>&1
+assert_eq "ECDHE with CBC only: handshake fails" 1 "$?"
+wait "$LONG"
+assert_eq "the session during the refusals" 0 "$?"
+assert_eq "its output" survived "$(cat "$T/long.out")"
+[ "$(grep -c "event=tls-refused .*reason=no-common-algorithm" "$RELAY_LOG")" -eq 2 ] ||
+	fail "the weak suites (AES128-SHA, ECDHE CBC) are not logged"
+grep -q "event=tls-refused .*reason=unsupported-version" "$RELAY_LOG" ||
+	fail "TLS 1.1 not logged"
+ok "weak suites and TLS 1.1 refused and logged; another session kept working"
+
+# ---- an RSA key, and the CA check passing (a host name) --------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -out "$T/rsa.pem" -days 2 \
+	-subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1 ||
+	fail "openssl req failed"
+WS2_PORT=$(pick_port)
+RELAY2_LOG=$T/relay2.log
+NS_LOGS+=("$RELAY2_LOG")
+spawn "$RELAY2_LOG" "$NULLSPACE" relay --listen "127.0.0.1:$(pick_port)" \
+	--host-key "$RELAY_HOSTKEY" --ca-keys "$T/ca.pub" --registry "$T/registry" \
+	--client-key "$T/relay_client" --websocket-listen "127.0.0.1:$WS2_PORT" \
+	--websocket-secret "$T/ws_secret" --tls-cert "$T/rsa.pem" --tls-key "$T/rsa.key"
+wait_listen "relay (RSA)" "$SPAWNED" "$WS2_PORT"
+assert_contains "listener says rsa" "tls=rsa" "$RELAY2_LOG"
+URL2=$("${TOOL[@]}" url "$T/ws_secret" "$WS2_PORT" sb_test "$EXP")
+URL2=wss://localhost:$WS2_PORT/${URL2#ws://*/}
+out=$(SSL_CERT_FILE=$T/rsa.pem wss_ssh "$NULLSPACE proxy '$URL2'" sb_test 'echo via-ca' \
+	2>"$T/err5")
+assert_eq "CA mode with a host name: exit" 0 "$?"
+assert_eq "CA mode with a host name: output" via-ca "$out"
+grep -q "event=tls .*suite=ECDHE-RSA-" "$RELAY2_LOG" || fail "RSA handshake not logged"
+SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt "$NULLSPACE" proxy "$URL2" </dev/null \
+	>/dev/null 2>"$T/perr"
+assert_eq "a self-signed certificate, the system CAs: 79" 79 "$?"
+assert_contains "untrusted: why" "TLS refused: certificate-not-trusted" "$T/perr"
+assert_eq "untrusted: one line" 1 "$(wc -l <"$T/perr")"
+ok "an RSA certificate; trusted through SSL_CERT_FILE by name, refused by the system CAs"
+
 pass

@@ -32,8 +32,7 @@ static int put_records(br_ssl_engine_context *eng, int fd)
 	return 1;
 }
 
-/* Read records once: 1 bytes came, 0 EOF, -1 with errno. */
-static int get_records(br_ssl_engine_context *eng, int fd)
+int ns_tls_read_records(br_ssl_engine_context *eng, int fd)
 {
 	unsigned char *buf;
 	size_t len;
@@ -79,7 +78,7 @@ ssize_t ns_tls_recv(br_ssl_engine_context *eng, int fd, uint8_t *buf, size_t cap
 			errno = EAGAIN; /* records must go out first */
 			return -1;
 		}
-		if ((k = get_records(eng, fd)) == 0) {
+		if ((k = ns_tls_read_records(eng, fd)) == 0) {
 			br_ssl_engine_close(eng); /* EOF without close_notify */
 			return 0;
 		}
@@ -162,6 +161,19 @@ int ns_tls_ready(br_ssl_engine_context *eng)
 
 const char *ns_tls_error_name(int err)
 {
+	/* BearSSL reports a refusal by the alert it sent: handshake_failure
+	 * (40) when no suite, curve or signature hash is shared,
+	 * protocol_version (70) for a version out of range */
+	switch (err) {
+	case BR_ERR_SEND_FATAL_ALERT + 40: return "no-common-algorithm";
+	case BR_ERR_SEND_FATAL_ALERT + 70: return "unsupported-version";
+	case BR_ERR_SEND_FATAL_ALERT + 10: return "unexpected-message";
+	case BR_ERR_SEND_FATAL_ALERT + 50: return "bad-handshake";
+	case BR_ERR_RECV_FATAL_ALERT + 42:
+	case BR_ERR_RECV_FATAL_ALERT + 48: return "peer-refused-certificate";
+	case BR_ERR_RECV_FATAL_ALERT + 40: return "peer-handshake-failure";
+	default: break;
+	}
 	if (err >= BR_ERR_SEND_FATAL_ALERT) {
 		return "sent-alert";
 	}

@@ -31,10 +31,12 @@ int ns_tls_flush(br_ssl_engine_context *eng, int fd);
 size_t ns_tls_pending(br_ssl_engine_context *eng);
 /* Plaintext the engine holds that no read has taken yet. */
 int ns_tls_buffered(br_ssl_engine_context *eng);
+/* Read records from fd once: 1 bytes came, 0 EOF, -1 with errno. */
+int ns_tls_read_records(br_ssl_engine_context *eng, int fd);
 /* Is the handshake done (application data may flow)? */
 int ns_tls_ready(br_ssl_engine_context *eng);
-/* A BearSSL error code's name for a log line ("no-common-suite",
- * "cert-not-trusted", ...); "ok" for 0. */
+/* A BearSSL error code's name for a log line ("no-common-algorithm",
+ * "certificate-not-trusted", ...); "ok" for 0. */
 const char *ns_tls_error_name(int err);
 /* "TLS1.2" and the suite's name, for a log line. */
 const char *ns_tls_version_name(unsigned version);
