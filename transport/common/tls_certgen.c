@@ -123,7 +123,7 @@ static void spki(der *d, const uint8_t *q, size_t qlen)
 static void ext(der *d, uint8_t oid_last, int critical, const der *value)
 {
 	const uint8_t oid[] = {0x55, 0x1d, oid_last}; /* id-ce */
-	DER(e, 400);
+	DER(e, NS_TLS_CERT_HOST_MAX + 96);
 
 	tlv(&e, 0x06, oid, sizeof(oid));
 	if (critical) {
@@ -151,9 +151,9 @@ static int san(der *d, const char *host)
 
 static void extensions(der *d, const char *host, const uint8_t ski[20])
 {
-	DER(v, 300);
-	DER(list, 400);
-	DER(tmp, 300);
+	DER(v, NS_TLS_CERT_HOST_MAX + 64);
+	DER(list, 2 * NS_TLS_CERT_HOST_MAX + 256);
+	DER(tmp, 2 * NS_TLS_CERT_HOST_MAX + 256);
 
 	put(&v, "\x30\x03\x01\x01\xff", 5); /* basicConstraints: cA TRUE */
 	ext(&list, 0x13, 1, &v);
