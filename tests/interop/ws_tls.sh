@@ -137,7 +137,8 @@ NS_LOGS+=("$RELAY2_LOG")
 spawn "$RELAY2_LOG" "$NULLSPACE" relay --listen "127.0.0.1:$(pick_port)" \
 	--host-key "$RELAY_HOSTKEY" --ca-keys "$T/ca.pub" --registry "$T/registry" \
 	--client-key "$T/relay_client" --websocket-listen "127.0.0.1:$WS2_PORT" \
-	--websocket-secret "$T/ws_secret" --tls-cert "$T/rsa.pem" --tls-key "$T/rsa.key"
+	--websocket-secret "$T/ws_secret" --tls-cert "$T/rsa.pem" --tls-key "$T/rsa.key" \
+	--login-grace-time 3 --max-unauth-per-source 2
 wait_listen "relay (RSA)" "$SPAWNED" "$WS2_PORT"
 assert_contains "listener says rsa" "tls=rsa" "$RELAY2_LOG"
 URL2=$("${TOOL[@]}" url "$T/ws_secret" "$WS2_PORT" sb_test "$EXP")
@@ -153,5 +154,40 @@ assert_eq "a self-signed certificate, the system CAs: 79" 79 "$?"
 assert_contains "untrusted: why" "TLS refused: certificate-not-trusted" "$T/perr"
 assert_eq "untrusted: one line" 1 "$(wc -l <"$T/perr")"
 ok "an RSA certificate; trusted through SSL_CERT_FILE by name, refused by the system CAs"
+
+# ---- the SSH port's limits hold on wss: per source before login, the grace time ----
+# two connections that never finish the TLS handshake (half a ClientHello)
+/usr/bin/python3 - "$WS2_PORT" >"$T/stall.out" 2>&1 <<'PY' &
+import socket, sys, time
+socks = []
+for _ in range(3):
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+    s.sendall(bytes([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01]))  # a record that never ends
+    socks.append(s)
+    time.sleep(0.3)
+t0 = time.time()
+closed = []
+for s in socks:
+    s.settimeout(10)
+    try:
+        d = s.recv(100)
+    except OSError:
+        d = b''
+    closed.append(round(time.time() - t0, 1))
+print('closed-after', closed)
+PY
+STALL=$!
+wait "$STALL"
+cat "$T/stall.out" >>"$T/stall.log"
+grep -q "event=reject peer=127.0.0.1 reason=unauth-per-source" "$RELAY2_LOG" ||
+	fail "the third unauthenticated wss connection was not refused"
+[ "$(grep -c "event=login-timeout" "$RELAY2_LOG")" -eq 2 ] ||
+	fail "the two stalled handshakes did not end with the login grace time"
+[ "$(grep -c "event=tls-refused .*reason=handshake-unfinished" "$RELAY2_LOG")" -ge 2 ] ||
+	fail "the stalled handshakes' end is not logged"
+out=$(SSL_CERT_FILE=$T/rsa.pem wss_ssh "$NULLSPACE proxy '$URL2'" sb_test 'echo after' \
+	2>/dev/null)
+assert_eq "a login after the stalled ones" after "$out"
+ok "wss: --max-unauth-per-source and --login-grace-time hold during the TLS handshake"
 
 pass

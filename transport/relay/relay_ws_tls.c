@@ -61,6 +61,14 @@ int ns_relay_ws_tls_new(ns_relay_conn *c, ns_relay_ws_tls **out)
 void ns_relay_ws_tls_free(ns_relay_ws_tls *t)
 {
 	if (t != NULL) {
+		if (!t->said) { /* a stalled or abandoned handshake */
+			fprintf(
+			    t->c->r->log,
+			    "relay event=tls-refused conn=%u peer=%s reason=handshake-unfinished "
+			    "error=%d\n",
+			    t->c->id, t->c->peer,
+			    br_ssl_engine_last_error(ns_tls_server_engine(t->s)));
+		}
 		ns_tls_server_free(t->s);
 		free(t);
 	}
@@ -87,8 +95,8 @@ static void say(ns_relay_ws_tls *t)
 		t->said = 1;
 		err = br_ssl_engine_last_error(eng);
 		fprintf(c->r->log, "relay event=tls-refused conn=%u peer=%s reason=%s error=%d\n",
-		        c->id, c->peer,
-		        err == 0 ? "closed-before-handshake" : ns_tls_error_name(err), err);
+		        c->id, c->peer, err == 0 ? "handshake-unfinished" : ns_tls_error_name(err),
+		        err);
 	}
 }
 
