@@ -127,6 +127,14 @@ grep -q "event=tls-refused .*reason=unsupported-version" "$RELAY_LOG" ||
 	fail "TLS 1.1 not logged"
 ok "weak suites and TLS 1.1 refused and logged; another session kept working"
 
+# ---- plain HTTP and ws:// on the wss:// port ----------------------------------------
+curl -s -m 10 "http://127.0.0.1:$WS_PORT/" >/dev/null 2>&1
+assert_eq "curl http:// on the wss port fails" 1 "$([ $? -ne 0 ] && echo 1)"
+grep -q "event=tls-refused .*reason=not-tls" "$RELAY_LOG" || fail "plain HTTP not logged as not-tls"
+"$NULLSPACE" proxy "ws://${URL#wss://}" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "nullspace proxy ws:// to the wss port: closed before the upgrade" 69 "$?"
+ok "plain HTTP and ws:// on the wss port: refused, logged not-tls"
+
 # ---- an RSA key, and the CA check passing (a host name) --------------------------
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rsa.key" -out "$T/rsa.pem" -days 2 \
 	-subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1 ||

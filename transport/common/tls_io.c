@@ -182,7 +182,8 @@ const char *ns_tls_error_name(int err)
 	}
 	switch (err) {
 	case BR_ERR_OK: return "ok";
-	case BR_ERR_UNSUPPORTED_VERSION: return "unsupported-version";
+	/* a record whose version bytes are no TLS (plain HTTP, SSL 2) */
+	case BR_ERR_UNSUPPORTED_VERSION: return "not-tls";
 	case BR_ERR_BAD_VERSION: return "bad-version";
 	case BR_ERR_BAD_CIPHER_SUITE: return "no-common-suite";
 	case BR_ERR_BAD_MAC: return "bad-record-mac";
