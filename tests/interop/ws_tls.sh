@@ -198,4 +198,47 @@ out=$(SSL_CERT_FILE=$T/rsa.pem wss_ssh "$NULLSPACE proxy '$URL2'" sb_test 'echo 
 assert_eq "a login after the stalled ones" after "$out"
 ok "wss: --max-unauth-per-source and --login-grace-time hold during the TLS handshake"
 
+# ---- keys and files the relay refuses at start ----------------------------------------
+bad_start()
+{
+	local name=$1 want=$2 cert=$3 key=$4
+	"$NULLSPACE" relay --listen "127.0.0.1:$(pick_port)" --host-key "$RELAY_HOSTKEY" \
+		--ca-keys "$T/ca.pub" --registry "$T/registry" --client-key "$T/relay_client" \
+		--websocket-listen "127.0.0.1:$(pick_port)" --websocket-secret "$T/ws_secret" \
+		--tls-cert "$cert" --tls-key "$key" >"$T/bad.log" 2>&1 </dev/null
+	assert_eq "$name: the relay does not start" 1 "$([ $? -ne 0 ] && echo 1)"
+	assert_contains "$name: says why" "$want" "$T/bad.log"
+}
+openssl req -x509 -newkey rsa:1024 -nodes -keyout "$T/rsa1k.key" -out "$T/rsa1k.pem" -days 2 \
+	-subj /CN=x >/dev/null 2>&1 || fail "openssl req rsa:1024 failed"
+bad_start "RSA 1024" "an RSA key of 1024 bits (2048 at least)" "$T/rsa1k.pem" "$T/rsa1k.key"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$T/p384.key" \
+	-out "$T/p384.pem" -days 2 -subj /CN=x >/dev/null 2>&1 || fail "openssl req P-384 failed"
+bad_start "P-384" "an EC key on a curve other than P-256" "$T/p384.pem" "$T/p384.key"
+bad_start "a key that is not the certificate's" "does not match the certificate" \
+	"$T/rsa.pem" "$T/wss.key"
+for i in $(seq 9); do cat "$T/wss.pem"; done >"$T/chain9.pem"
+bad_start "a chain of 9" "more than 8 certificates" "$T/chain9.pem" "$T/wss.key"
+bad_start "no certificate" "no CERTIFICATE" "$T/wss.key" "$T/wss.key"
+ok "refused at start: RSA 1024, P-384, a mismatched key, a chain of 9, no certificate"
+
+# ---- the proxy's handshake deadline -----------------------------------------------------
+SILENT=$(pick_port)
+/usr/bin/python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $SILENT)); s.listen(1); c, _ = s.accept(); time.sleep(30)
+" &
+SILENT_PID=$!
+NS_PIDS+=("$SILENT_PID")
+wait_listen "a silent server" "$SILENT_PID" "$SILENT"
+t0=$(date +%s)
+timeout 40 "$NULLSPACE" proxy --pin-sha256 "$FP" "wss://127.0.0.1:$SILENT/${URL#wss://*/}" \
+	</dev/null >/dev/null 2>"$T/perr"
+assert_eq "a server that never answers the ClientHello: 79" 79 "$?"
+took=$(($(date +%s) - t0))
+[ "$took" -ge 14 ] && [ "$took" -le 20 ] || fail "the handshake deadline took ${took}s, not 15"
+assert_contains "the deadline's message" "TLS handshake with 127.0.0.1 failed" "$T/perr"
+ok "nullspace proxy gives up a handshake after 15 s (NS_TLS_HANDSHAKE_MS): 79"
+
 pass

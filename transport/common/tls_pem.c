@@ -15,7 +15,7 @@
 typedef struct sink {
 	uint8_t *buf;
 	size_t len;
-	int over;
+	int over, inside; /* inside: an object began and has not ended */
 } sink;
 
 static void append(void *ctx, const void *p, size_t n)
@@ -76,9 +76,11 @@ static int run(br_pem_decoder_context *pc, const uint8_t *p, size_t len, ns_tls_
 			snprintf(name, NS_TLS_PEM_NAME_MAX, "%s", br_pem_decoder_name(pc));
 			s->len = 0;
 			s->over = 0;
+			s->inside = 1;
 			br_pem_decoder_setdest(pc, append, s);
 			break;
 		case BR_PEM_END_OBJ:
+			s->inside = 0;
 			if ((rc = keep(out, name, s)) != 0) {
 				return rc;
 			}
@@ -94,7 +96,7 @@ int ns_tls_pem_parse(const uint8_t *text, size_t len, ns_tls_pem *out)
 {
 	br_pem_decoder_context pc;
 	char name[NS_TLS_PEM_NAME_MAX] = "";
-	sink s = {NULL, 0, 0};
+	sink s = {NULL, 0, 0, 0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -106,8 +108,8 @@ int ns_tls_pem_parse(const uint8_t *text, size_t len, ns_tls_pem *out)
 	if (rc == 0) {
 		rc = run(&pc, (const uint8_t *)"\n", 1, out, &s, name); /* a last line's end */
 	}
-	if (rc == 0 && out->n == 0) {
-		rc = NS_ERR_FORMAT;
+	if (rc == 0 && (out->n == 0 || s.inside)) {
+		rc = NS_ERR_FORMAT; /* nothing, or a last object cut short */
 	}
 	sodium_memzero(s.buf, NS_TLS_PEM_OBJ_MAX);
 	free(s.buf);

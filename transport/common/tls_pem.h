@@ -26,7 +26,8 @@ typedef struct ns_tls_pem {
 /* Decode text (len bytes): 0 with every object in *out (free with
  * ns_tls_pem_free, even on failure), NS_ERR_FORMAT (not PEM, or a broken
  * object), NS_ERR_TOOBIG (an object or their number over the limits),
- * NS_ERR_NOMEM. Text outside objects is skipped, as openssl does. */
+ * NS_ERR_NOMEM. Text outside objects is skipped, as openssl does; a last
+ * object without its END line is NS_ERR_FORMAT. */
 int ns_tls_pem_parse(const uint8_t *text, size_t len, ns_tls_pem *out);
 /* Read and decode a file (at most NS_TLS_PEM_FILE_MAX bytes). */
 int ns_tls_pem_load(const char *path, ns_tls_pem *out);
