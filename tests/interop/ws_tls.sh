@@ -105,6 +105,20 @@ assert_contains "name mismatch: why" "certificate-name-mismatch" "$T/perr"
 assert_not_contains "no signature in the messages" "${URL##*sig=}" "$T/perr"
 ok "refused: wrong pin, IP without pin, wrong name (79)"
 
+# ---- the URL's refusals come back through TLS --------------------------------------
+BAD=${URL%?}0
+[ "$BAD" != "$URL" ] || BAD=${URL%?}1
+"$NULLSPACE" proxy --pin-sha256 "$FP" "$BAD" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "a bad signature over wss: 77" 77 "$?"
+assert_contains "its reason through TLS" "HTTP 403: bad-signature" "$T/perr"
+NONE=$("${TOOL[@]}" url "$T/ws_secret" "$WS_PORT" sb_none "$EXP")
+"$NULLSPACE" proxy --pin-sha256 "$FP" "wss://${NONE#ws://}" </dev/null >/dev/null 2>"$T/perr"
+assert_eq "an unknown sandbox over wss: 68" 68 "$?"
+grep -q "event=ws-refused .*status=403 reason=bad-signature" "$RELAY_LOG" ||
+	fail "the wss refusal is not logged"
+assert_not_contains "no signature in the log" "${BAD##*sig=}" "$RELAY_LOG"
+ok "signed-URL refusals answered through TLS: 77, 68; logged without the signature"
+
 # ---- weak clients refused and logged, while a session goes on ---------------------
 wss_ssh "$NS" sb_test 'sleep 4; echo survived' >"$T/long.out" 2>&1 &
 LONG=$!
