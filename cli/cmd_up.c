@@ -238,7 +238,7 @@ static int start(up_ctx *c, char *err, size_t cap)
 	/* the state folder's lock first: until then nothing is touched */
 	if ((rc = ns_up_state_open(&c->st, c->o.api_url, c->o.api_addr, err, cap)) != 0 ||
 	    (c->o.ws_listen != NULL &&
-	     (rc = ns_up_ws_prepare(&c->st, c->o.ws_listen, c->o.public_host, err, cap)) != 0) ||
+	     (rc = ns_up_tls_prepare(&c->st, c->o.ws_listen, c->o.public_host, err, cap)) != 0) ||
 	    (rc = start_runtime(c, err, cap)) != 0) {
 		return rc;
 	}

@@ -1,8 +1,9 @@
 /* The wss:// listener of `nullspace up --websocket-listen` (issue 13): the
  * relay gets --websocket-listen, --websocket-secret and --tls-cert/--tls-key
- * from files in the state folder, made on the first start (a random URL
- * signing secret; a self-signed ECDSA P-256 certificate for the public
- * host, its SHA-256 fingerprint beside it for clients to pin) and kept. */
+ * from files in the state folder, made on the first start (a self-signed
+ * ECDSA P-256 certificate for the public host, its SHA-256 fingerprint
+ * beside it for clients and the API to pin; a random URL signing secret,
+ * ws_secret, the file the API signs with too) and kept. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -52,15 +53,15 @@ static int join(char *out, size_t cap, const char *dir, const char *name)
 	return snprintf(out, cap, "%s/%s", dir, name) >= (int)cap ? NS_ERR_INVALID : 0;
 }
 
-int ns_up_ws_prepare(ns_up_state *st, const char *listen, const char *public_host, char *err,
-                     size_t cap)
+int ns_up_tls_prepare(ns_up_state *st, const char *listen, const char *public_host, char *err,
+                      size_t cap)
 {
 	int made = 0, rc;
 
-	if (join(st->ws_secret, sizeof(st->ws_secret), st->dir, NS_UP_WS_SECRET) != 0 ||
-	    join(st->ws_cert, sizeof(st->ws_cert), st->dir, NS_UP_WS_CERT) != 0 ||
-	    join(st->ws_key, sizeof(st->ws_key), st->dir, NS_UP_WS_KEY) != 0 ||
-	    join(st->ws_pin, sizeof(st->ws_pin), st->dir, NS_UP_WS_PIN) != 0) {
+	if (join(st->ws_secret, sizeof(st->ws_secret), st->dir, NS_UP_TLS_SECRET) != 0 ||
+	    join(st->ws_cert, sizeof(st->ws_cert), st->dir, NS_UP_TLS_CERT) != 0 ||
+	    join(st->ws_key, sizeof(st->ws_key), st->dir, NS_UP_TLS_KEY) != 0 ||
+	    join(st->ws_pin, sizeof(st->ws_pin), st->dir, NS_UP_TLS_PIN) != 0) {
 		snprintf(err, cap, "NULLSPACE_HOME is too long a path");
 		return NS_ERR_INVALID;
 	}
