@@ -20,6 +20,7 @@ PKGS=(
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
 	openssl ca-certificates             # interop/ws_tls.sh: s_client, x509, verify; system CAs
+	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 
 missing=()
