@@ -61,6 +61,7 @@ int ns_cmd_connect_as(const char *name, int argc, char **argv);
 int ns_cmd_agent(int argc, char **argv);
 int ns_cmd_relay(int argc, char **argv);
 int ns_cmd_proxy(int argc, char **argv);
+int ns_cmd_tls_cert(int argc, char **argv);
 int ns_cmd_keygen(int argc, char **argv);
 int ns_cmd_cert(int argc, char **argv);
 #ifndef NS_NO_API

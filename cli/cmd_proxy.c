@@ -1,8 +1,10 @@
 /* `nullspace proxy URL`: an ssh ProxyCommand joining stdin/stdout to a
  * relay's WebSocket listener (issue 13): the upgrade with a random key and
  * its Sec-WebSocket-Accept checked, stdin out in masked binary frames (a
- * fresh random mask each), binary frames in to stdout. Plain ws:// only in
- * this phase; wss:// is refused until the TLS client exists. */
+ * fresh random mask each), binary frames in to stdout. wss:// runs the
+ * same over BearSSL (transport/common/tls_client.c): the server's
+ * certificate checked against the system CAs, or only against
+ * --pin-sha256. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +19,8 @@
 #include "cli.h"
 #include "net.h"
 #include "nullspace/error.h"
+#include "tls_client.h"
+#include "tls_io.h"
 #include "ws_frame.h"
 #include "ws_http.h"
 #include "ws_url.h"
@@ -28,23 +32,38 @@
 #define EXIT_PROXY_NOTFOUND 68 /* 404 */
 #define EXIT_PROXY_UNREACH 69  /* no connection, or lost before the upgrade */
 #define EXIT_PROXY_PROTOCOL 76 /* a broken answer or frame, a close code not 1000 */
+#define EXIT_PROXY_TLS 79      /* wss://: handshake failed, certificate refused */
+
+/* The connection to the relay: the socket, and its TLS engine for wss://. */
+typedef struct pconn {
+	int fd;
+	ns_tls_client *tls;
+} pconn;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: nullspace proxy URL\n"
+	        "usage: nullspace proxy [--pin-sha256 HEX] URL\n"
 	        "\n"
 	        "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
-	        "to the signed URL (ws://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
+	        "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
 	        "  ssh -o ProxyCommand=\"nullspace proxy 'URL'\" ID@relay\n"
-	        "The URL is a credential: keep it out of logs and shell history. Only ws:// in\n"
-	        "this version (wss:// is refused).\n"
+	        "The URL is a credential: keep it out of logs and shell history.\n"
+	        "\n"
+	        "wss:// checks the relay's certificate against the system CAs (SSL_CERT_FILE,\n"
+	        "else %s), host name included; with --pin-sha256\n"
+	        "HEX (the SHA-256 of the relay's DER certificate, 64 hex digits, colons allowed:\n"
+	        "`nullspace up` keeps it in NULLSPACE_HOME/state/ws_tls_cert.sha256) only that\n"
+	        "certificate is accepted, whatever its chain, name or dates. An IP address\n"
+	        "host needs the pin. TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305.\n"
 	        "\n"
 	        "Exit status: 0 when either side ended cleanly; 2 a bad command line or URL;\n"
-	        "69 no connection (or lost before the upgrade); 77 refused (HTTP 401, 403,\n"
-	        "410: bad signature, expired, sandbox stopped); 68 not found (404); 76 a\n"
-	        "protocol error (bad answer, bad frame, a close code other than 1000); 1 a\n"
-	        "local I/O error.\n");
+	        "69 no connection (or lost before the upgrade); 79 the TLS handshake failed or\n"
+	        "the certificate was refused (untrusted, wrong pin, wrong name); 77 refused\n"
+	        "(HTTP 401, 403, 410: bad signature, expired, sandbox stopped); 68 not found\n"
+	        "(404); 76 a protocol error (bad answer, bad frame, a close code other than\n"
+	        "1000); 1 a local I/O error.\n",
+	        NS_TLS_CA_FILE_DEFAULT);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -65,8 +84,35 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* All n bytes into the TLS engine; records out when flush is set. */
+static int tls_write_all(pconn *c, const uint8_t *p, size_t n, int flush)
+{
+	br_ssl_engine_context *eng = ns_tls_client_engine(c->tls);
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = ns_tls_send(eng, c->fd, p, n)) < 0) {
+			return -1; /* a blocking socket: only a failure */
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return flush && ns_tls_flush(eng, c->fd) != 0 ? -1 : 0;
+}
+
+static int conn_write(pconn *c, const uint8_t *p, size_t n, int flush)
+{
+	return c->tls != NULL ? tls_write_all(c, p, n, flush) : write_all(c->fd, p, n);
+}
+
+static ssize_t conn_read(pconn *c, uint8_t *buf, size_t n)
+{
+	return c->tls != NULL ? ns_tls_recv(ns_tls_client_engine(c->tls), c->fd, buf, n)
+	                      : read(c->fd, buf, n);
+}
+
 /* One masked frame of op with n payload bytes (modified: masked). */
-static int send_frame(int fd, int op, uint8_t *p, size_t n)
+static int send_frame(pconn *c, int op, uint8_t *p, size_t n)
 {
 	uint8_t h[NS_WS_HDR_MAX], mask[4];
 	size_t hl;
@@ -74,14 +120,14 @@ static int send_frame(int fd, int op, uint8_t *p, size_t n)
 	randombytes_buf(mask, sizeof(mask));
 	hl = ns_ws_frame_header(h, op, n, mask);
 	ns_ws_mask(p, n, mask, 0);
-	return write_all(fd, h, hl) != 0 || write_all(fd, p, n) != 0 ? -1 : 0;
+	return conn_write(c, h, hl, 0) != 0 || conn_write(c, p, n, 1) != 0 ? -1 : 0;
 }
 
-static int send_close(int fd, uint16_t code)
+static int send_close(pconn *c, uint16_t code)
 {
 	uint8_t b[2] = {(uint8_t)(code >> 8), (uint8_t)code};
 
-	return send_frame(fd, NS_WS_OP_CLOSE, b, 2);
+	return send_frame(c, NS_WS_OP_CLOSE, b, 2);
 }
 
 static int status_exit(int status)
@@ -93,7 +139,7 @@ static int status_exit(int status)
 
 /* The upgrade; 0 with the bytes after the head in rest (*rlen), else the
  * exit code. */
-static int handshake(int fd, const ns_ws_url *u, uint8_t *rest, size_t *rlen)
+static int handshake(pconn *c, const ns_ws_url *u, uint8_t *rest, size_t *rlen)
 {
 	uint8_t raw[16], head[NS_WS_HTTP_HEAD_MAX];
 	char key[NS_WS_KEY_LEN + 1], want[NS_WS_ACCEPT_LEN + 1], got[NS_WS_ACCEPT_LEN + 1];
@@ -110,11 +156,11 @@ static int handshake(int fd, const ns_ws_url *u, uint8_t *rest, size_t *rlen)
 	             "Sec-WebSocket-Key: %s\r\n\r\n",
 	             u->target, strchr(u->host, ':') ? "[" : "", u->host,
 	             strchr(u->host, ':') ? "]" : "", u->port, key);
-	if (write_all(fd, (const uint8_t *)req, (size_t)n) != 0) {
+	if (conn_write(c, (const uint8_t *)req, (size_t)n, 1) != 0) {
 		return EXIT_PROXY_UNREACH;
 	}
 	while (rc == NS_ERR_AGAIN && len < sizeof(head)) {
-		k = read(fd, head + len, sizeof(head) - len);
+		k = conn_read(c, head + len, sizeof(head) - len);
 		if (k < 0 && errno == EINTR) {
 			continue;
 		}
@@ -148,7 +194,7 @@ static int handshake(int fd, const ns_ws_url *u, uint8_t *rest, size_t *rlen)
 
 /* Socket bytes in buf (n): payloads to stdout, pings answered. 1 to go
  * on, else the exit code + 0x100 (0x100: a clean end). */
-static int from_socket(int fd, ns_ws_dec *d, uint8_t *buf, size_t n)
+static int from_socket(pconn *c, ns_ws_dec *d, uint8_t *buf, size_t n)
 {
 	size_t off = 0, used;
 	ns_ws_ev ev;
@@ -162,11 +208,11 @@ static int from_socket(int fd, ns_ws_dec *d, uint8_t *buf, size_t n)
 		}
 		if (ev.type == NS_WS_EV_PING) {
 			memcpy(pong, ev.p, ev.len);
-			(void)send_frame(fd, NS_WS_OP_PONG, pong, ev.len);
+			(void)send_frame(c, NS_WS_OP_PONG, pong, ev.len);
 		}
 		if (ev.type == NS_WS_EV_CLOSE) {
-			(void)send_close(fd, ev.code == NS_WS_CLOSE_NO_STATUS ? NS_WS_CLOSE_NORMAL
-			                                                      : ev.code);
+			(void)send_close(c, ev.code == NS_WS_CLOSE_NO_STATUS ? NS_WS_CLOSE_NORMAL
+			                                                     : ev.code);
 			return 0x100 |
 			       (ev.code == NS_WS_CLOSE_NORMAL || ev.code == NS_WS_CLOSE_NO_STATUS
 			            ? 0
@@ -174,7 +220,7 @@ static int from_socket(int fd, ns_ws_dec *d, uint8_t *buf, size_t n)
 		}
 		if (ev.type == NS_WS_EV_ERROR) {
 			fprintf(stderr, "nullspace proxy: bad frame from the relay: %s\n", ev.why);
-			(void)send_close(fd, ev.code);
+			(void)send_close(c, ev.code);
 			return 0x100 | EXIT_PROXY_PROTOCOL;
 		}
 		if (ev.type == NS_WS_EV_NONE && used == 0) {
@@ -185,23 +231,25 @@ static int from_socket(int fd, ns_ws_dec *d, uint8_t *buf, size_t n)
 }
 
 /* stdin <-> the socket until either ends. */
-static int pump(int fd, uint8_t *buf, size_t rlen)
+static int pump(pconn *c, uint8_t *buf, size_t rlen)
 {
 	struct pollfd pf[2];
 	ns_ws_dec d;
-	int in_open = 1, rc;
+	int in_open = 1, rc, buffered;
 	ssize_t k;
 
 	ns_ws_dec_init(&d, 0, NS_WS_FRAME_MAX);
-	if (rlen > 0 && (rc = from_socket(fd, &d, buf, rlen)) != 1) {
+	if (rlen > 0 && (rc = from_socket(c, &d, buf, rlen)) != 1) {
 		return rc & 0xff;
 	}
 	for (;;) {
 		pf[0].fd = in_open ? 0 : -1;
 		pf[0].events = POLLIN;
-		pf[1].fd = fd;
+		pf[1].fd = c->fd;
 		pf[1].events = POLLIN;
-		if (poll(pf, 2, -1) < 0) {
+		/* plaintext TLS already holds is read without waiting */
+		buffered = c->tls != NULL && ns_tls_buffered(ns_tls_client_engine(c->tls));
+		if (poll(pf, 2, buffered ? 0 : -1) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
@@ -214,63 +262,130 @@ static int pump(int fd, uint8_t *buf, size_t rlen)
 			}
 			if (k <= 0) {
 				in_open = 0; /* ssh is done: say so, wait for the answer */
-				(void)send_close(fd, NS_WS_CLOSE_NORMAL);
-				shutdown(fd, SHUT_WR);
-			} else if (send_frame(fd, NS_WS_OP_BINARY, buf, (size_t)k) != 0) {
+				(void)send_close(c, NS_WS_CLOSE_NORMAL);
+				if (c->tls == NULL) {
+					shutdown(c->fd, SHUT_WR); /* TLS: the records would stop */
+				}
+			} else if (send_frame(c, NS_WS_OP_BINARY, buf, (size_t)k) != 0) {
 				return 0; /* the relay is gone: ssh sees its EOF */
 			}
 		}
-		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			k = read(fd, buf, CHUNK);
+		if (buffered || (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			k = conn_read(c, buf, CHUNK);
 			if (k < 0 && errno == EINTR) {
 				continue;
 			}
 			if (k <= 0) {
 				return 0; /* the relay closed: EOF to ssh */
 			}
-			if ((rc = from_socket(fd, &d, buf, (size_t)k)) != 1) {
+			if ((rc = from_socket(c, &d, buf, (size_t)k)) != 1) {
 				return rc & 0xff;
 			}
 		}
 	}
 }
 
+/* --pin-sha256 HEX: 64 hex digits, colons between bytes allowed. */
+static int parse_pin(const char *hex, uint8_t pin[NS_TLS_PIN_LEN])
+{
+	size_t len = 0;
+	const char *end = NULL;
+
+	if (sodium_hex2bin(pin, NS_TLS_PIN_LEN, hex, strlen(hex), ":", &len, &end) != 0 ||
+	    len != NS_TLS_PIN_LEN || *end != '\0') {
+		fprintf(stderr, "nullspace proxy: --pin-sha256 wants 64 hex digits (SHA-256)\n");
+		return NS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The TLS handshake on c->fd: 0, or the exit code after one line. */
+static int tls_start(pconn *c, const ns_ws_url *u, const uint8_t *pin)
+{
+	ns_tls_client_config cfg;
+	const char *ca = getenv("SSL_CERT_FILE");
+	char err[512];
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = u->host;
+	cfg.pin = pin;
+	cfg.ca_file = ca != NULL && ca[0] != '\0' ? ca : NS_TLS_CA_FILE_DEFAULT;
+	if (ns_tls_client_new(&cfg, &c->tls, err, sizeof(err)) != 0) {
+		fprintf(stderr, "nullspace proxy: %s\n", err);
+		return EXIT_PROXY_TLS;
+	}
+	rc = ns_tls_client_handshake(c->tls, c->fd, NS_TLS_HANDSHAKE_MS);
+	if (rc == 0) {
+		return 0;
+	}
+	if (rc == BR_ERR_X509_NOT_TRUSTED && pin != NULL) {
+		fprintf(stderr,
+		        "nullspace proxy: TLS refused: the certificate of %s does not "
+		        "match --pin-sha256\n",
+		        u->host);
+	} else if (rc > 0) {
+		fprintf(stderr, "nullspace proxy: TLS refused: %s (%s)\n", ns_tls_error_name(rc),
+		        pin != NULL ? "pinned" : cfg.ca_file);
+	} else {
+		fprintf(stderr, "nullspace proxy: TLS handshake with %s failed: %s\n", u->host,
+		        ns_strerror(rc));
+	}
+	return EXIT_PROXY_TLS;
+}
+
 int ns_cmd_proxy(int argc, char **argv)
 {
 	static uint8_t buf[NS_WS_HTTP_HEAD_MAX > CHUNK ? NS_WS_HTTP_HEAD_MAX : CHUNK];
+	uint8_t pin[NS_TLS_PIN_LEN];
+	const char *url;
 	char err[256];
 	size_t rlen = 0;
 	ns_ws_url u;
-	int fd, rc;
+	pconn c = {-1, NULL};
+	int rc, has_pin = 0;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "--pin-sha256") == 0) {
+		if ((rc = parse_pin(argv[2], pin)) != 0) {
+			return rc;
+		}
+		has_pin = 1;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
+	url = argv[1];
 	if (sodium_init() < 0) {
 		return NS_EXIT_FAILURE;
 	}
-	if (ns_ws_url_parse(argv[1], &u) != 0) {
-		fprintf(stderr, "nullspace proxy: not a ws:// URL (see --help)\n");
+	if (ns_ws_url_parse(url, &u) != 0) {
+		fprintf(stderr, "nullspace proxy: not a ws:// or wss:// URL (see --help)\n");
 		return NS_EXIT_USAGE;
 	}
-	if (u.tls) {
-		fprintf(stderr, "nullspace proxy: wss:// is not supported yet; use ws://\n");
+	if (has_pin && !u.tls) {
+		fprintf(stderr, "nullspace proxy: --pin-sha256 is for wss:// URLs\n");
 		return NS_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((fd = ns_net_connect_ms(u.host, u.port, CONNECT_MS, err, sizeof(err))) < 0) {
+	if ((c.fd = ns_net_connect_ms(u.host, u.port, CONNECT_MS, err, sizeof(err))) < 0) {
 		fprintf(stderr, "nullspace proxy: %s\n", err);
 		return EXIT_PROXY_UNREACH;
 	}
-	rc = handshake(fd, &u, buf, &rlen);
+	rc = u.tls ? tls_start(&c, &u, has_pin ? pin : NULL) : 0;
 	if (rc == 0) {
-		rc = pump(fd, buf, rlen);
+		rc = handshake(&c, &u, buf, &rlen);
 	}
-	close(fd);
+	if (rc == 0) {
+		rc = pump(&c, buf, rlen);
+	}
+	ns_tls_client_free(c.tls);
+	close(c.fd);
 	return rc;
 }

@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
 	    "                       [--ready-fd N] [--max-cert-lifetime DURATION]\n"
 	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
-	    "                       [--websocket-listen HOST:PORT --websocket-secret FILE]\n"
+	    "                       [--websocket-listen HOST:PORT --websocket-secret FILE\n"
+	    "                        [--tls-cert FILE --tls-key FILE]]\n"
 	    "\n"
 	    "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
 	    "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
@@ -88,11 +89,15 @@ static void usage(FILE *f)
 	    "                             tools flag, at the cost of FIPS clients and\n"
 	    "                             libssh2 1.10)\n"
 	    "  --websocket-listen ADDR    also accept SSH carried in WebSocket binary frames\n"
-	    "                             (plain ws, no TLS yet) at the signed URL\n"
+	    "                             (ws://, or wss:// with --tls-cert) at the signed URL\n"
 	    "                             /v1/sandboxes/ID/ssh?exp=UNIX_SECONDS&sig=HEX;\n"
 	    "                             the certificate login still applies, for ID only\n"
 	    "  --websocket-secret FILE    the URL signing secret: 32 to 1024 bytes (one\n"
 	    "                             trailing newline ignored); docs/relay.md\n"
+	    "  --tls-cert FILE            serve wss://: the PEM certificate chain (leaf first)\n"
+	    "  --tls-key FILE             and its PEM private key, ECDSA P-256 or RSA >= 2048\n"
+	    "                             bits; TLS 1.2 (BearSSL has no 1.3), ECDHE with\n"
+	    "                             AES-GCM or ChaCha20-Poly1305 only\n"
 	    "\n"
 	    "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
 	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
@@ -178,6 +183,10 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.ws_listen = val;
 	} else if (strcmp(a, "--websocket-secret") == 0) {
 		o->ws_secret = val;
+	} else if (strcmp(a, "--tls-cert") == 0) {
+		o->cfg.tls_cert = val;
+	} else if (strcmp(a, "--tls-key") == 0) {
+		o->cfg.tls_key = val;
 	} else if (strcmp(a, "--max-startups") == 0) {
 		return startups_opt(o, val);
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
@@ -209,6 +218,11 @@ static int parse_args(int argc, char **argv, opts *o)
 	}
 	if ((o->cfg.ws_listen == NULL) != (o->ws_secret == NULL)) {
 		return ns_cli_fail(CMD, "--websocket-listen and --websocket-secret go together");
+	}
+	if ((o->cfg.tls_cert == NULL) != (o->cfg.tls_key == NULL) ||
+	    (o->cfg.tls_cert != NULL && o->cfg.ws_listen == NULL)) {
+		return ns_cli_fail(CMD,
+		                   "--tls-cert and --tls-key go together, with --websocket-listen");
 	}
 	return -1;
 }

@@ -26,6 +26,7 @@ static volatile sig_atomic_t stop_signal;
 
 typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
+	const char *ws_listen; /* --websocket-listen, or NULL */
 	int no_isolation;
 	const char *max_sandboxes;
 	unsigned long nmax; /* 0: the runtime's default */
@@ -49,6 +50,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
+	        "                    [--websocket-listen HOST:PORT]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -65,6 +67,11 @@ static void usage(FILE *f)
 	        "  --public-host NAME        the relay host clients are told to connect to\n"
 	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
 	        "                            0.0.0.0 and ::1 for ::)\n"
+	        "  --websocket-listen HOST:PORT  also serve SSH over wss:// there (the legacy\n"
+	        "                            signed URL, docs/relay.md): a self-signed\n"
+	        "                            certificate for the public host is made on the\n"
+	        "                            first start, its SHA-256 kept in\n"
+	        "                            NULLSPACE_HOME/state/ws_tls_cert.sha256\n"
 	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
@@ -89,6 +96,8 @@ static int bad_usage(const char *fmt, const char *arg)
 /* -1: go on; else the exit code. */
 static int parse_args(int argc, char **argv, up_opts *o)
 {
+	char host[NS_UP_HOST_MAX];
+	unsigned port;
 	int i;
 
 	o->api_listen = NS_UP_API_DEFAULT;
@@ -104,7 +113,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			continue;
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
-		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0) {
+		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
+		    strcmp(a, "--websocket-listen") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -116,6 +126,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->relay_listen = argv[++i];
 		} else if (strcmp(a, "--max-sandboxes") == 0) {
 			o->max_sandboxes = argv[++i];
+		} else if (strcmp(a, "--websocket-listen") == 0) {
+			o->ws_listen = argv[++i];
 		} else {
 			o->public_host = argv[++i];
 		}
@@ -131,6 +143,12 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	if (ns_up_parse_addr(o->relay_listen, o->relay_host, sizeof(o->relay_host),
 	                     &o->relay_port) != 0) {
 		return bad_usage("--relay-listen %s: want IP:PORT or [IPV6]:PORT", o->relay_listen);
+	}
+	if (o->ws_listen != NULL &&
+	    (ns_up_parse_addr(o->ws_listen, host, sizeof(host), &port) != 0 ||
+	     strlen(o->ws_listen) >= NS_UP_HOST_MAX)) {
+		return bad_usage("--websocket-listen %s: want IP:PORT or [IPV6]:PORT",
+		                 o->ws_listen);
 	}
 	if (o->public_host != NULL && (strlen(o->public_host) >= NS_UP_HOST_MAX ||
 	                               strpbrk(o->public_host, " \t\r\n/@[]") != NULL)) {
@@ -219,6 +237,8 @@ static int start(up_ctx *c, char *err, size_t cap)
 	c->exe[n] = '\0';
 	/* the state folder's lock first: until then nothing is touched */
 	if ((rc = ns_up_state_open(&c->st, c->o.api_url, c->o.api_addr, err, cap)) != 0 ||
+	    (c->o.ws_listen != NULL &&
+	     (rc = ns_up_tls_prepare(&c->st, c->o.ws_listen, c->o.public_host, err, cap)) != 0) ||
 	    (rc = start_runtime(c, err, cap)) != 0) {
 		return rc;
 	}
@@ -255,6 +275,9 @@ static void banner(const up_ctx *c)
 	ns_up_log("API on %s", c->o.api_url);
 	ns_up_log("relay on %s (clients connect to %s:%u), host key %s", c->o.relay_listen,
 	          c->o.public_host, c->o.relay_port, fp);
+	if (c->st.ws_listen[0] != '\0') {
+		ns_up_log("wss:// on %s, certificate SHA-256 %s", c->st.ws_listen, c->st.ws_sha256);
+	}
 	ns_up_log("state in %s; CLI config %s %s", c->st.dir, c->st.config_path,
 	          c->st.config_action);
 	ns_up_log("try: nullspace sandbox create, then nullspace ssh ID (Ctrl-C stops everything)");

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
 	           "  cert      sign, show and check OpenSSH certificates\n"
 	           "  proxy     ssh ProxyCommand for the relay's WebSocket listener (ws://)\n"
+	           "  tls-cert  a self-signed certificate for the relay's wss:// listener\n"
 #ifndef NS_NO_API
 	           "\n"
 	           "  up        run the control plane here: API, relay and local sandboxes\n"
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
 	    {"isolate", ns_cmd_isolate},
 	    {"ssh-config", ns_cmd_ssh_config},
 #endif
+	    {"tls-cert", ns_cmd_tls_cert},
 	};
 
 	return ns_cli_dispatch("nullspace", "command", cmds, sizeof(cmds) / sizeof(cmds[0]), usage,

@@ -75,7 +75,24 @@ typedef struct ns_up_state {
 	ns_api_config config;            /* what ns_up_state_publish writes */
 	char new_key[NS_APIKEY_LEN + 1]; /* a key the store learns at publish, or "" */
 	int lock_fd;                     /* ns_up_lock_take's, or -1 */
+	/* --websocket-listen (up_tls.c): the listener, "" when off; its files
+	 * (NS_UP_TLS_* in dir) and the certificate's SHA-256 (hex) */
+	char ws_listen[NS_UP_HOST_MAX + 16];
+	char ws_secret[PATH_MAX], ws_cert[PATH_MAX], ws_key[PATH_MAX], ws_pin[PATH_MAX];
+	char ws_sha256[65];
 } ns_up_state;
+
+/* up_tls.c: the relay's wss:// listener of `nullspace up --websocket-listen`:
+ * its self-signed certificate (and the URL signing secret, the API's too),
+ * made on the first start and kept (pins stay valid), in the state folder. */
+#define NS_UP_TLS_SECRET "ws_secret"       /* 64 hex digits, 0600 */
+#define NS_UP_TLS_CERT "ws_tls_cert.pem"   /* ECDSA P-256, 0644 */
+#define NS_UP_TLS_KEY "ws_tls_key.pem"     /* 0600 */
+#define NS_UP_TLS_PIN "ws_tls_cert.sha256" /* the DER's SHA-256, hex, 0644 */
+/* Make or keep the files for listen (HOST:PORT) with a certificate for
+ * public_host; st->ws_* set. 0, or an error in err. */
+int ns_up_tls_prepare(ns_up_state *st, const char *listen, const char *public_host, char *err,
+                      size_t cap);
 
 /* Lock the state folder (ns_up_lock_take, api_addr written into the lock),
  * then create or load the keys; the CLI config is only read here. err says

@@ -45,11 +45,33 @@ int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st
 	                      "--max-cert-lifetime",
 	                      NS_UP_MAX_CERT_LIFETIME,
 	                      "--ready-fd",
-	                      "3", /* ns_spawn's ready_fd */
+	                      "3",  /* ns_spawn's ready_fd */
+	                      NULL, /* up_ws.c's listener, when on */
+	                      NULL,
+	                      NULL,
+	                      NULL,
+	                      NULL,
+	                      NULL,
+	                      NULL,
+	                      NULL,
 	                      NULL};
 	pid_t self = getpid(), p;
 	int nullfd, ready[2];
+	size_t w = 0;
 
+	while (argv[w] != NULL) {
+		w++; /* to the first NULL: the listener's place */
+	}
+	if (st->ws_listen[0] != '\0') {
+		argv[w++] = "--websocket-listen";
+		argv[w++] = st->ws_listen;
+		argv[w++] = "--websocket-secret";
+		argv[w++] = st->ws_secret;
+		argv[w++] = "--tls-cert";
+		argv[w++] = st->ws_cert;
+		argv[w++] = "--tls-key";
+		argv[w++] = st->ws_key;
+	}
 	*pid = 0;
 	*ready_fd = -1;
 	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {

@@ -22,6 +22,7 @@ PKGS=(
 	musl-tools dpkg-dev                 # make static: musl-gcc; dpkg-source unpacks the deps' sources
 	autoconf automake libtool           # make static: libsodium's source has no configure
 	busybox-static                      # interop/static_root.sh: a static /bin/sh for the empty root
+	openssl ca-certificates             # interop/ws_tls.sh: s_client, x509, verify; system CAs
 	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 

@@ -92,10 +92,10 @@ assert_contains "proxy: the reason shown" "HTTP 404: sandbox-not-found" "$T/perr
 	>/dev/null 2>"$T/perr"
 assert_eq "proxy: nothing listening" 69 "$?"
 "$NULLSPACE" proxy "wss://127.0.0.1:1/x" </dev/null >/dev/null 2>"$T/perr"
-assert_eq "proxy: wss not yet" 2 "$?"
+assert_eq "proxy: wss, nothing listening" 69 "$?"
 "$NULLSPACE" proxy "http://x/" </dev/null >/dev/null 2>"$T/perr"
 assert_eq "proxy: not a ws URL" 2 "$?"
-ok "nullspace proxy exit codes: 77 76 68 69 2 2"
+ok "nullspace proxy exit codes: 77 76 68 69 69 2"
 
 # ---- the URL alone opens nothing: a certificate for another sandbox --------------
 URL_TWO=$("${TOOL[@]}" url "$T/ws_secret" "$WS_PORT" sb_two "$EXP")

@@ -23,6 +23,7 @@
 #include "file.h"
 #include "log_str.h"
 #include "relay_int.h"
+#include "tls_server.h"
 
 #define EPOLL_BATCH 256
 #define SCAN_MAX_MS 1000    /* timers are checked at least this often */
@@ -446,6 +447,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 		}
 	}
 	free(r->inners);
+	ns_tls_cred_free(r->tls);
 	ns_watch_close(r->epfd, &r->lsock);
 	ns_watch_close(r->epfd, &r->wsock);
 	ns_watch_close(r->epfd, &r->sig);

@@ -86,6 +86,9 @@ typedef struct ns_relay_config {
 	const char *ws_listen;
 	const uint8_t *ws_secret;
 	size_t ws_secret_len;
+	/* wss://: the certificate chain and private key PEM files (both or
+	 * neither; transport/common/tls_server.h says which keys). */
+	const char *tls_cert, *tls_key;
 } ns_relay_config;
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions

@@ -209,8 +209,9 @@ struct ns_relay {
 	FILE *log;
 	int epfd;
 	ns_watch lsock, sig;
-	ns_watch wsock;        /* --websocket-listen (relay_ws.c), fd -1 when off */
-	ns_relay_conn **conns; /* by slot */
+	ns_watch wsock;          /* --websocket-listen (relay_ws.c), fd -1 when off */
+	struct ns_tls_cred *tls; /* its certificate and key (wss://), or NULL */
+	ns_relay_conn **conns;   /* by slot */
 	uint32_t max_conns, nconns, max_channels;
 	uint32_t gen;
 	unsigned next_id;

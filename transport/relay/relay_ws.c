@@ -3,7 +3,8 @@
  * running) before any SSH byte moves; then client frames are unwrapped in
  * place into the engine's input and the engine's output goes out in binary
  * frames, written straight from the engine's buffer (only a header is
- * ever copied). */
+ * ever copied). On a wss:// listener the socket's bytes pass through a
+ * BearSSL server engine first (relay_ws_tls.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct ns_relay_ws {
 	size_t hoff, hend;
 	uint64_t frame_left; /* its payload still owed */
 	char sandbox[NS_SANDBOX_ID_MAX + 1];
+	ns_relay_ws_tls *tls; /* wss://, or NULL */
 };
 
 int ns_relay_ws_attach(ns_relay_conn *c)
@@ -46,12 +48,13 @@ int ns_relay_ws_attach(ns_relay_conn *c)
 	ws->c = c;
 	ns_ws_dec_init(&ws->dec, 1, NS_WS_FRAME_MAX);
 	c->front.ws = ws;
-	return 0;
+	return c->r->tls != NULL ? ns_relay_ws_tls_new(c, &ws->tls) : 0;
 }
 
 void ns_relay_ws_free(ns_relay_ws *ws)
 {
 	if (ws != NULL) {
+		ns_relay_ws_tls_free(ws->tls);
 		free(ws->head);
 		free(ws);
 	}
@@ -248,7 +251,8 @@ ssize_t ns_relay_ws_recv(ns_relay_pipe *p, uint8_t *buf, size_t cap)
 		if (ws->eof) {
 			return 0;
 		}
-		n = recv(p->w.fd, buf, cap, 0);
+		n = ws->tls != NULL ? ns_relay_ws_tls_recv(ws->tls, p->w.fd, buf, cap)
+		                    : recv(p->w.fd, buf, cap, 0);
 		if (n <= 0) {
 			return n;
 		}
@@ -267,12 +271,13 @@ ssize_t ns_relay_ws_recv(ns_relay_pipe *p, uint8_t *buf, size_t cap)
 
 /* Send p..p+n; how much went, or -1 once the peer is gone (errno EAGAIN
  * gives 0). */
-static ssize_t put(int fd, const uint8_t *b, size_t n)
+static ssize_t put(ns_relay_ws *ws, int fd, const uint8_t *b, size_t n)
 {
 	ssize_t k;
 
 	do {
-		k = send(fd, b, n, MSG_NOSIGNAL);
+		k = ws->tls != NULL ? ns_relay_ws_tls_send(ws->tls, fd, b, n)
+		                    : send(fd, b, n, MSG_NOSIGNAL);
 	} while (k < 0 && errno == EINTR);
 	if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 		return 0;
@@ -288,7 +293,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 	ssize_t k;
 
 	if (ws->hoff < ws->hend) {
-		k = put(p->w.fd, ws->hdr + ws->hoff, ws->hend - ws->hoff);
+		k = put(ws, p->w.fd, ws->hdr + ws->hoff, ws->hend - ws->hoff);
 		ws->hoff += k > 0 ? (size_t)k : 0;
 		return k < 0 ? -1 : ws->hoff == ws->hend;
 	}
@@ -298,7 +303,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 		if (len == 0) {
 			return 0; /* cannot happen: the engine's output only grows */
 		}
-		k = put(p->w.fd, out, len);
+		k = put(ws, p->w.fd, out, len);
 		if (k > 0) {
 			ns_engine_output_ack(p->e, (size_t)k);
 			ws->frame_left -= (uint64_t)k;
@@ -306,7 +311,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 		return k < 0 ? -1 : k > 0;
 	}
 	if (ws->coff < ws->clen) {
-		k = put(p->w.fd, ws->ctl + ws->coff, ws->clen - ws->coff);
+		k = put(ws, p->w.fd, ws->ctl + ws->coff, ws->clen - ws->coff);
 		ws->coff += k > 0 ? (size_t)k : 0;
 		if (ws->coff == ws->clen) {
 			ws->coff = ws->clen = 0;
@@ -332,6 +337,10 @@ int ns_relay_ws_flush(ns_relay_pipe *p)
 	}
 	while ((rc = flush_step(p, p->ws)) > 0) {
 	}
+	if (rc == 0 && p->ws->tls != NULL) {
+		rc = ns_relay_ws_tls_flush(p->ws->tls, p->w.fd,
+		                           p->ws->state == WS_DONE && p->ws->clen == 0);
+	}
 	if (rc < 0) {
 		p->sock_eof = 1;
 		return -1;
@@ -347,7 +356,8 @@ size_t ns_relay_ws_pending(const ns_relay_pipe *p)
 	if (ws->state == WS_OPEN || ws->frame_left > 0) {
 		ns_engine_output(p->e, &eng);
 	}
-	return (ws->clen - ws->coff) + (ws->hend - ws->hoff) + eng;
+	return (ws->clen - ws->coff) + (ws->hend - ws->hoff) + eng +
+	       (ws->tls != NULL ? ns_relay_ws_tls_pending(ws->tls) : 0);
 }
 
 int ns_relay_ws_listen(ns_relay *r)
@@ -366,6 +376,9 @@ int ns_relay_ws_listen(ns_relay *r)
 		        NS_WS_SECRET_MIN, NS_WS_SECRET_MAX);
 		return NS_ERR_INVALID;
 	}
+	if (cfg->tls_cert != NULL && ns_relay_ws_tls_load(r) != 0) {
+		return NS_ERR_INVALID;
+	}
 	if ((fd = ns_net_listen(cfg->ws_listen, err, sizeof(err))) < 0) {
 		fprintf(r->log, "relay event=error what=websocket-listen error=\"%s\"\n", err);
 		return fd;
@@ -375,7 +388,8 @@ int ns_relay_ws_listen(ns_relay *r)
 	if (ns_watch_set(r->epfd, &r->wsock, EPOLLIN) != 0) {
 		return NS_ERR_IO;
 	}
-	fprintf(r->log, "relay event=websocket-listen addr=%s tls=no frame_max=%u\n",
-	        cfg->ws_listen, (unsigned)NS_WS_FRAME_MAX);
+	fprintf(r->log, "relay event=websocket-listen addr=%s tls=%s frame_max=%u\n",
+	        cfg->ws_listen, r->tls != NULL ? ns_relay_ws_tls_kind(r) : "no",
+	        (unsigned)NS_WS_FRAME_MAX);
 	return 0;
 }

@@ -35,4 +35,22 @@ size_t ns_relay_ws_pending(const struct ns_relay_pipe *p);
 /* The sandbox the URL named ("" before the upgrade). */
 const char *ns_relay_ws_sandbox(const ns_relay_ws *ws);
 
+/* relay_ws_tls.c: the wss:// layer under the frames, a BearSSL server
+ * engine per connection (transport/common/tls_io.h's calls, logged). */
+typedef struct ns_relay_ws_tls ns_relay_ws_tls;
+struct ns_relay;
+/* Load cfg->tls_cert and cfg->tls_key into r->tls: 0, or an error logged. */
+int ns_relay_ws_tls_load(struct ns_relay *r);
+const char *ns_relay_ws_tls_kind(const struct ns_relay *r);
+int ns_relay_ws_tls_new(struct ns_relay_conn *c, ns_relay_ws_tls **out);
+void ns_relay_ws_tls_free(ns_relay_ws_tls *t);
+/* recv(2) and send(2) through TLS; the handshake's end and a failure's
+ * reason are logged once. */
+ssize_t ns_relay_ws_tls_recv(ns_relay_ws_tls *t, int fd, uint8_t *buf, size_t cap);
+ssize_t ns_relay_ws_tls_send(ns_relay_ws_tls *t, int fd, const uint8_t *p, size_t n);
+/* Records out (close_notify first when closing): 0, or -1 once the peer
+ * is gone. */
+int ns_relay_ws_tls_flush(ns_relay_ws_tls *t, int fd, int closing);
+size_t ns_relay_ws_tls_pending(ns_relay_ws_tls *t);
+
 #endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `nullspace up --websocket-listen`: the first start makes the relay's wss://
+# certificate (self-signed ECDSA P-256 for the public host, key 0600, its
+# SHA-256 beside it) and URL secret, the relay serves wss:// with them, a
+# second start keeps them (the pin stays valid), and real OpenSSH reaches a
+# sandbox through `nullspace proxy --pin-sha256` with the state folder's pin.
+. "$(dirname "$0")/lib.sh"
+
+command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
+command -v openssl >/dev/null || skip "openssl missing"
+need_nullspace
+HERE=$(cd "$(dirname "$0")" && pwd)
+NS=$NULLSPACE
+WS_PORT=$(pick_port)
+start_up --websocket-listen "127.0.0.1:$WS_PORT"
+wait_listen "nullspace up (wss)" "$UP_PID" "$WS_PORT" 30
+S=$NULLSPACE_HOME/state
+mode() { stat -c '%a' "$1"; }
+
+# ---- the files ---------------------------------------------------------------------
+assert_eq "certificate 0644" 644 "$(mode "$S/ws_tls_cert.pem")"
+assert_eq "key 0600" 600 "$(mode "$S/ws_tls_key.pem")"
+assert_eq "URL secret 0600" 600 "$(mode "$S/ws_secret")"
+FP=$(cat "$S/ws_tls_cert.sha256")
+want=$(openssl x509 -in "$S/ws_tls_cert.pem" -noout -fingerprint -sha256 | cut -d= -f2 |
+	tr -d : | tr A-F a-f)
+assert_eq "the pin file is the DER's SHA-256" "$want" "$FP"
+openssl x509 -in "$S/ws_tls_cert.pem" -noout -text >"$T/x509.txt" 2>&1
+assert_eq "openssl x509 parses it" 0 "$?"
+assert_contains "for the public host" "IP Address:127.0.0.1" "$T/x509.txt"
+assert_contains "a year" "$(date -u -d '+365 days -1 hour' '+%b %e')" "$T/x509.txt"
+openssl verify -CAfile "$S/ws_tls_cert.pem" "$S/ws_tls_cert.pem" >/dev/null 2>&1
+assert_eq "openssl verify -CAfile cert cert" 0 "$?"
+assert_contains "up logs the listener and its pin" "wss:// on 127.0.0.1:$WS_PORT, certificate SHA-256 $FP" "$UP_LOG"
+assert_contains "the relay serves wss" "tls=ecdsa-p256" "$UP_LOG"
+ok "up made the certificate, its key, its pin file and the URL secret"
+
+# ---- ssh through nullspace proxy with the pin -------------------------------------
+"$NS" sandbox create --timeout 300 >"$T/sb" 2>"$T/sb.err" || die "create: $(cat "$T/sb.err")"
+SB=$(cat "$T/sb")
+CMD=$("$NS" sandbox ssh-access "$SB" --print-command 2>/dev/null) || die "ssh-access failed"
+URL=$(/usr/bin/python3 "$HERE/ws_tool.py" url "$S/ws_secret" "$WS_PORT" "$SB" \
+	$(($(date +%s) + 600)))
+URL=wss://${URL#ws://}
+timeout -k 5 60 sh -c "$CMD -o ProxyCommand=\"$NS proxy --pin-sha256 $FP '$URL'\" \
+	'echo via-wss; exit 3'" </dev/null >"$T/out" 2>"$T/err"
+assert_eq "exit code through up's wss" 3 "$?"
+assert_eq "output through up's wss" via-wss "$(cat "$T/out")"
+ok "OpenSSH to a sandbox of up over wss://, pinned with the state folder's pin file"
+
+# ---- a second start keeps them --------------------------------------------------------
+kill -TERM "$UP_PID"
+wait "$UP_PID"
+NS_PIDS=()
+start_up --websocket-listen "127.0.0.1:$WS_PORT"
+wait_listen "nullspace up (wss, again)" "$UP_PID" "$WS_PORT" 30
+assert_eq "the pin survives a restart" "$FP" "$(cat "$S/ws_tls_cert.sha256")"
+"$NS" up --websocket-listen nonsense >"$T/bad.out" 2>&1
+assert_eq "a bad --websocket-listen: exit 2" 2 "$?"
+ok "a restart keeps the certificate; a bad address is refused"
+pass
