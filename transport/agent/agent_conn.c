@@ -330,11 +330,15 @@ static void feed(ns_agent_conn *c, uint64_t now)
 				continue;
 			}
 		}
+		/* the gathered stdin data are views into the engine's input,
+		 * which the next read may move: written first */
+		ns_session_input_flush(&c->host);
 		if (reads >= NS_AGENT_READS_PER_PUMP || !read_into(c)) {
 			break;
 		}
 		reads++;
 	}
+	ns_session_input_flush(&c->host);
 	if (c->sock_eof && ns_engine_input_pending(c->host.e) == 0 && !c->eof_fed && !c->closing) {
 		c->eof_fed = 1;
 		ns_engine_input_eof(c->host.e);
