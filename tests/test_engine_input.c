@@ -202,6 +202,59 @@ static void test_several_packets_per_read(void **state)
 	ns_pair_free(&p);
 }
 
+/* The data views of several packets stay valid while the caller pulls
+ * the later ones (commits of 0 bytes), reports data consumed and writes
+ * output: the agent gathers them and writes them to a child in one writev
+ * before it asks for input space again (engine.h). */
+static void test_views_gathered(void **state)
+{
+	ns_pair p;
+	bulk b;
+	const uint8_t *out;
+	uint8_t *space, msg[10][3000];
+	ns_str got[10];
+	size_t n, room, acc;
+	ns_event ev = NS_EVENT_INIT;
+	int i, events = 0;
+
+	(void)state;
+	setup_pair(&p, &b, 0);
+	for (i = 0; i < 10; i++) {
+		memset(msg[i], 'a' + i, sizeof(msg[i]));
+		assert_int_equal(ns_channel_write(p.e[0], b.cid, 0, msg[i], sizeof(msg[i]), &acc),
+		                 0);
+	}
+	out = ns_engine_output(p.e[0], &n);
+	space = ns_engine_input_space(p.e[1], &room);
+	assert_true(room >= n);
+	memcpy(space, out, n);
+	ns_engine_output_ack(p.e[0], n);
+	assert_int_equal(ns_engine_input_commit(p.e[1], n), 0);
+	for (;;) {
+		assert_int_equal(ns_engine_event(p.e[1], &ev), 0);
+		if (ev.type == NS_EV_NONE) {
+			if (ns_engine_input_pending(p.e[1]) == 0) {
+				break;
+			}
+			assert_int_equal(ns_engine_input_commit(p.e[1], 0), 0);
+			continue;
+		}
+		assert_int_equal(ev.type, NS_EV_CHANNEL_DATA);
+		assert_true(events < 10);
+		got[events++] = ev.data;
+		/* output in between: a window adjust, data the other way */
+		assert_int_equal(ns_channel_consumed(p.e[1], ev.channel, ev.data.len), 0);
+		assert_int_equal(
+		    ns_channel_write(p.e[1], ev.channel, 0, (const uint8_t *)"x", 1, &acc), 0);
+	}
+	assert_int_equal(events, 10);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(got[i].len, sizeof(msg[i]));
+		assert_memory_equal(got[i].p, msg[i], sizeof(msg[i]));
+	}
+	ns_pair_free(&p);
+}
+
 /* A rekey in the middle of a stream: KEXINIT, the kex replies, NEWKEYS and
  * packets under the new keys share reads; every byte still arrives. */
 static void test_rekey_in_the_middle(void **state)
@@ -421,6 +474,7 @@ int main(void)
 	    cmocka_unit_test(test_chunks),
 	    cmocka_unit_test(test_partial_packet),
 	    cmocka_unit_test(test_several_packets_per_read),
+	    cmocka_unit_test(test_views_gathered),
 	    cmocka_unit_test(test_rekey_in_the_middle),
 	    cmocka_unit_test(test_bad_mac),
 	    cmocka_unit_test(test_buffer_full),

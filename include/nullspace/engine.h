@@ -313,8 +313,12 @@ int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consume
  *                             (0: it waits for more bytes). Feed EOF only
  *                             when this is 0.
  * Views in events point into this buffer: valid until the next call into
- * the engine. Both APIs may be used on one engine: ns_engine_input()
- * handles the bytes buffered here first. */
+ * the engine. The data of NS_EV_CHANNEL_DATA stays valid longer, until the
+ * next ns_engine_input_space(), ns_engine_input(), ns_engine_tick() or
+ * ns_engine_free() (the only calls that move, wipe or free handled bytes),
+ * so a transport may gather the data of several packets, pulled and
+ * committed one by one, and write them out at once. Both APIs may be used on one engine:
+ * ns_engine_input() handles the bytes buffered here first. */
 #define NS_INPUT_MAX (256 * 1024)
 /* Before authentication the space offered is only what the packet being
  * read needs, at least this much: an unauthenticated peer holds no bulk

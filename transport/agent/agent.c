@@ -168,7 +168,7 @@ static void reap(ns_agent *a)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < a->max_conns; i++) {
 			ns_agent_conn *c = a->conns[i];
-			for (ch = 0; c != NULL && ch < NS_AGENT_CHAN_SLOTS(c); ch++) {
+			for (ch = 0; c != NULL && ch < c->sess_hi; ch++) {
 				if (c->sess[ch] != NULL &&
 				    ns_session_reaped(c->sess[ch], pid, st)) {
 					c->dirty = 1;

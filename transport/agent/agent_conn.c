@@ -71,18 +71,42 @@ static void authed_check(ns_agent_conn *c)
 	c->grace_deadline = 0;
 }
 
+/* Session slots: kept with their count and range (agent_int.h). */
+static void sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
+{
+	c->sess[id] = s;
+	c->nsess++;
+	if (id >= c->sess_hi) {
+		c->sess_hi = id + 1;
+	}
+}
+
+static void sess_drop(ns_agent_conn *c, uint32_t id)
+{
+	ns_session_free(c->sess[id]);
+	if (c->sess[id] != NULL) {
+		c->sess[id] = NULL;
+		c->nsess--;
+	}
+	while (c->sess_hi > 0 && c->sess[c->sess_hi - 1] == NULL) {
+		c->sess_hi--;
+	}
+}
+
+static void sess_drop_all(ns_agent_conn *c)
+{
+	while (c->sess_hi > 0) {
+		sess_drop(c, c->sess_hi - 1);
+	}
+}
+
 void ns_agent_conn_free(ns_agent_conn *c)
 {
-	size_t i;
-
 	if (c->unauth_counted) {
 		c->unauth_counted = 0;
 		ns_tally_sub(c->agent->src, c->host.peer, 1);
 	}
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c); i++) {
-		ns_session_free(c->sess[i]);
-		c->sess[i] = NULL;
-	}
+	sess_drop_all(c);
 	ns_watch_close(c->host.epfd, &c->sock);
 	ns_engine_free(c->host.e);
 	free(c->host.force_command);
@@ -127,16 +151,6 @@ void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 	}
 }
 
-static uint32_t sessions(const ns_agent_conn *c)
-{
-	uint32_t i, n = 0;
-
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c); i++) {
-		n += c->sess[i] != NULL;
-	}
-	return n;
-}
-
 static void channel_open(ns_agent_conn *c, const ns_event *ev)
 {
 	ns_engine *e = c->host.e;
@@ -151,7 +165,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		                  "port forwarding is not supported");
 		return;
 	}
-	if (sessions(c) >= c->agent->max_chans) {
+	if (c->nsess >= c->agent->max_chans) {
 		fprintf(c->host.log,
 		        "agent event=channel-refused conn=%u type=session reason=max-channels "
 		        "max=%u\n",
@@ -172,7 +186,7 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		ns_session_free(s);
 		return;
 	}
-	c->sess[ev->channel] = s;
+	sess_put(c, ev->channel, s);
 }
 
 static ns_session *session_of(ns_agent_conn *c, uint32_t id)
@@ -183,17 +197,13 @@ static ns_session *session_of(ns_agent_conn *c, uint32_t id)
 static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 {
 	char msg[NS_LOG_MSG_MAX];
-	size_t i;
 
 	ns_log_text(ev->message, msg, sizeof(msg));
 	fprintf(c->host.log,
 	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
 	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,
 	        ev->error ? ns_strerror(ev->error) : "none", msg);
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c); i++) {
-		ns_session_free(c->sess[i]);
-		c->sess[i] = NULL;
-	}
+	sess_drop_all(c);
 	c->closing = 1;
 	c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
 }
@@ -242,8 +252,7 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 		break;
 	case NS_EV_CHANNEL_CLOSED:
 		if (s != NULL) {
-			ns_session_free(s);
-			c->sess[ev->channel] = NULL;
+			sess_drop(c, ev->channel);
 		}
 		break;
 	case NS_EV_CHANNEL_REQUEST_REFUSED: request_refused(c, ev); break;
@@ -322,11 +331,15 @@ static void feed(ns_agent_conn *c, uint64_t now)
 				continue;
 			}
 		}
+		/* the gathered stdin data are views into the engine's input,
+		 * which the next read may move: written first */
+		ns_session_input_flush(&c->host);
 		if (reads >= NS_AGENT_READS_PER_PUMP || !read_into(c)) {
 			break;
 		}
 		reads++;
 	}
+	ns_session_input_flush(&c->host);
 	if (c->sock_eof && ns_engine_input_pending(c->host.e) == 0 && !c->eof_fed && !c->closing) {
 		c->eof_fed = 1;
 		ns_engine_input_eof(c->host.e);
@@ -352,9 +365,9 @@ static void set_interest(ns_agent_conn *c)
 /* Every session moves what it can and sets its watches. */
 static void sync_sessions(ns_agent_conn *c)
 {
-	size_t i;
+	uint32_t i;
 
-	for (i = 0; i < NS_AGENT_CHAN_SLOTS(c) && !c->closing; i++) {
+	for (i = 0; i < c->sess_hi && !c->closing; i++) {
 		if (c->sess[i] != NULL) {
 			ns_session_sync(c->sess[i]);
 		}

@@ -46,6 +46,9 @@ void ns_session_free(ns_session *s)
 	if (s == NULL) {
 		return;
 	}
+	if (s->h->batch_owner == s) {
+		ns_session_input_flush(s->h); /* what came before the close */
+	}
 	if (s->pid > 0 && !s->reaped) {
 		kill(-s->pid, SIGHUP);
 	}

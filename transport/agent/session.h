@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "iov.h"
 #include "nullspace/engine.h"
 
 /* What a session needs from its connection; owned by the connection and
@@ -33,6 +34,12 @@ typedef struct ns_session_host {
 	 * nullspace-session@nullspace.dev requests are logged; from any other
 	 * login they are refused. Log fields only, never a decision. */
 	int relay_login;
+	/* Channel data bound for one session's stdin, gathered over the
+	 * packets of one read and written with one writev (ns_session_data,
+	 * ns_session_input_flush): views into the engine's input, valid until
+	 * the connection next asks it for input space. */
+	ns_iov batch;
+	struct ns_session *batch_owner; /* whose stdin; NULL when empty */
 } ns_session_host;
 
 typedef struct ns_session ns_session;
@@ -46,7 +53,13 @@ void ns_session_free(ns_session *s);
 /* NS_EV_CHANNEL_REQUEST, NS_EV_CHANNEL_DATA, NS_EV_CHANNEL_EOF. */
 /* info: the fields of a NS_CHAN_SESSION_INFO request (ns_event.info). */
 void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_session_info *info);
+/* Data for the child's stdin is gathered in the host's batch while nothing
+ * waits before it; the connection calls ns_session_input_flush before it
+ * reads the socket again (the views move then) and after each feed. */
 void ns_session_data(ns_session *s, uint32_t ext, ns_str data);
+/* Writes the gathered data with one writev; what the pipe does not take is
+ * kept (copied) for its EPOLLOUT, as before. */
+void ns_session_input_flush(ns_session_host *h);
 void ns_session_eof(ns_session *s);
 /* NS_EV_CHANNEL_REPLY: the client answered a request of ours. */
 void ns_session_reply(ns_session *s, int ok);

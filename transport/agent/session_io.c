@@ -72,6 +72,10 @@ void ns_session_io_stdin(ns_session *s)
 {
 	ssize_t n;
 
+	if (s->h->batch_owner == s) {
+		ns_session_input_flush(s->h); /* gathered bytes go first */
+	}
+
 	while (s->in.fd >= 0 && s->pend_len > 0) {
 		if ((n = to_child(s, s->pend + s->pend_off, s->pend_len)) < 0) {
 			stdin_gone(s);
@@ -129,42 +133,86 @@ static int keep(ns_session *s, ns_str data)
 	return 0;
 }
 
-void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
+/* Memory ran out for bytes taken from the channel: never reported as taken
+ * while lost without a word: the command's input ends here, and the user
+ * is told why. */
+static void keep_failed(ns_session *s, size_t lost)
 {
 	size_t took = 0;
-	ssize_t n;
 
-	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
-		ns_channel_consumed(s->h->e, s->channel, data.len);
+	fprintf(s->h->log, "agent event=session-error conn=%u channel=%u reason=no-memory\n",
+	        s->h->conn_id, s->channel);
+	ns_channel_consumed(s->h->e, s->channel, lost);
+	stdin_gone(s);
+	(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
+	                       sizeof(NO_MEMORY_MSG) - 1, &took);
+}
+
+void ns_session_input_flush(ns_session_host *h)
+{
+	ns_session *s = h->batch_owner;
+	ns_iov *b = &h->batch;
+	size_t took = 0, rest;
+	ns_str v;
+	int i;
+
+	h->batch_owner = NULL;
+	if (s == NULL || b->len == 0) {
+		memset(b, 0, sizeof(*b));
 		return;
 	}
-	/* straight to the pipe while nothing waits before it: no copy */
-	if (s->pend_len == 0 && s->in.fd >= 0) {
-		if ((n = to_child(s, data.p, data.len)) < 0) {
-			stdin_gone(s);
-			ns_channel_consumed(s->h->e, s->channel, data.len);
-			return;
-		}
-		took = (size_t)n;
-		if (took < data.len) {
-			grow_pipe(s, 0, s->in.fd);
+	if (s->in.fd < 0 || ns_iov_write(s->in.fd, b, &took) != 0) {
+		ns_channel_consumed(h->e, s->channel, b->len); /* the reader is gone */
+		memset(b, 0, sizeof(*b));
+		stdin_gone(s);
+		return;
+	}
+	if (took > 0) {
+		s->bytes_in += took;
+		ns_channel_consumed(h->e, s->channel, took);
+	}
+	if (b->len > 0) {
+		grow_pipe(s, 0, s->in.fd); /* a full pipe: bulk */
+	}
+	for (i = 0, rest = b->len; i < b->n; i++, rest -= v.len) {
+		v.p = b->v[i].iov_base;
+		v.len = b->v[i].iov_len;
+		if (keep(s, v) != 0) {
+			keep_failed(s, rest);
+			break;
 		}
 	}
-	data.p += took;
-	data.len -= took;
-	if (data.len == 0) {
+	memset(b, 0, sizeof(*b));
+}
+
+void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
+{
+	ns_session_host *h = s->h;
+
+	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
+		ns_channel_consumed(h->e, s->channel, data.len);
+		return;
+	}
+	if (h->batch_owner != NULL && h->batch_owner != s) {
+		ns_session_input_flush(h); /* another session's: in order, one fd a batch */
+	}
+	/* gathered for the pipe while nothing waits before it: no copy */
+	if (s->pend_len == 0 && s->in.fd >= 0) {
+		if (h->batch.n == NS_IOV_MAX) {
+			ns_session_input_flush(h);
+		}
+		if (s->pend_len == 0 && s->in.fd >= 0 &&
+		    ns_iov_add(&h->batch, data.p, data.len) == 0) {
+			h->batch_owner = s;
+			return;
+		}
+	}
+	if (s->kind != NULL && s->in.fd < 0) {
+		ns_channel_consumed(h->e, s->channel, data.len); /* gone meanwhile */
 		return;
 	}
 	if (keep(s, data) != 0) {
-		/* never report bytes as taken that are lost without a word: the
-		 * command's input ends here, and the user is told why */
-		fprintf(s->h->log,
-		        "agent event=session-error conn=%u channel=%u reason=no-memory\n",
-		        s->h->conn_id, s->channel);
-		ns_channel_consumed(s->h->e, s->channel, data.len);
-		stdin_gone(s);
-		(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
-		                       sizeof(NO_MEMORY_MSG) - 1, &took);
+		keep_failed(s, data.len);
 		return;
 	}
 	ns_session_io_stdin(s);
