@@ -52,7 +52,8 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	ns_net_peer_name(fd, c->host.peer, sizeof(c->host.peer));
 	ns_watch_init(&c->sock, fd, ns_watch_token(NS_WATCH_SOCK, slot, c->host.gen, 0));
 	c->grace_deadline = now + a->grace_ms;
-	ns_engine_tick(c->host.e, now);
+	ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id, "engine_tick",
+	              ns_engine_tick(c->host.e, now));
 	*out = c;
 	return 0;
 }
@@ -146,8 +147,9 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->host.log, "agent event=channel-refused conn=%u type=%s\n",
 		        c->host.conn_id, type);
-		ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
-		                  "port forwarding is not supported");
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                                "port forwarding is not supported"));
 		return;
 	}
 	if (sessions(c) >= c->agent->max_chans) {
@@ -158,13 +160,15 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		snprintf(msg, sizeof(msg),
 		         "too many channels: this connection has %u sessions open, the limit",
 		         c->agent->max_chans);
-		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg);
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg));
 		return;
 	}
 	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL ||
 	    ns_session_new(&c->host, ev->channel, &s) != 0) {
-		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
-		                  "no session available");
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                                "no session available"));
 		return;
 	}
 	if (ns_channel_accept(e, ev->channel) != 0) {
@@ -219,14 +223,17 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 		if (s != NULL) {
 			ns_session_request(s, &ev->req, &ev->info);
 		} else if (ev->req.want_reply) {
-			ns_channel_reply(c->host.e, ev->channel, 0);
+			ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
+			              "channel_reply", ns_channel_reply(c->host.e, ev->channel, 0));
 		}
 		break;
 	case NS_EV_CHANNEL_DATA:
 		if (s != NULL) {
 			ns_session_data(s, ev->ext, ev->data);
 		} else {
-			ns_channel_consumed(c->host.e, ev->channel, ev->data.len);
+			ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
+			              "channel_consumed",
+			              ns_channel_consumed(c->host.e, ev->channel, ev->data.len));
 		}
 		break;
 	case NS_EV_CHANNEL_REPLY:
@@ -298,7 +305,9 @@ static int read_into(ns_agent_conn *c)
 		}
 		if (ns_engine_input_commit(c->host.e, (size_t)n) != 0 &&
 		    !ns_engine_closed(c->host.e)) {
-			ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+			/* NS_ERR_CLOSED only: then it is closing already */
+			(void)!ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR,
+			                            "protocol error");
 		}
 		return 1;
 	}
@@ -316,7 +325,8 @@ static void feed(ns_agent_conn *c, uint64_t now)
 			break;
 		}
 		if ((before = ns_engine_input_pending(c->host.e)) > 0) {
-			ns_engine_input_commit(c->host.e, 0);
+			ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
+			              "engine_input_commit", ns_engine_input_commit(c->host.e, 0));
 			if (ns_engine_input_pending(c->host.e) != before) {
 				continue;
 			}
@@ -365,7 +375,8 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 	size_t pending, before;
 	int round;
 
-	ns_engine_tick(c->host.e, now);
+	ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id, "engine_tick",
+	              ns_engine_tick(c->host.e, now));
 	for (round = 0; round < 8; round++) {
 		feed(c, now);
 		authed_check(c);
@@ -416,8 +427,9 @@ void ns_agent_conn_timers(ns_agent_conn *c, uint64_t now)
 		c->grace_deadline = 0;
 		fprintf(c->host.log, "agent event=login-timeout conn=%u peer=%s\n", c->host.conn_id,
 		        c->host.peer);
-		ns_engine_disconnect(c->host.e, NS_DISC_BY_APPLICATION,
-		                     "login grace time exceeded");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->host.e, NS_DISC_BY_APPLICATION,
+		                            "login grace time exceeded");
 		c->dirty = 1;
 	}
 }

@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "watch.h"
+#include "call_check.h"
 #include "log_str.h"
 #include "nullspace/engine.h"
 #include "session.h"

@@ -87,7 +87,8 @@ int ns_session_reaped(ns_session *s, pid_t pid, int status)
 static void reply(ns_session *s, const ns_chan_request *req, int ok)
 {
 	if (req->want_reply) {
-		ns_channel_reply(s->h->e, s->channel, ok);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_reply",
+		              ns_channel_reply(s->h->e, s->channel, ok));
 	}
 }
 
@@ -323,7 +324,8 @@ void ns_session_reply(ns_session *s, int ok)
 {
 	(void)ok;
 	if (s->refusing) {
-		ns_channel_reply(s->h->e, s->channel, 0);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_reply",
+		              ns_channel_reply(s->h->e, s->channel, 0));
 		refuse_end(s);
 	}
 }

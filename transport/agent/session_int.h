@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "watch.h"
+#include "call_check.h"
 #include "session.h"
 #include "session_util.h"
 

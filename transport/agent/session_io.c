@@ -37,7 +37,8 @@ static void free_pending(ns_session *s)
 static void discard_pending(ns_session *s)
 {
 	if (s->pend_len > 0) {
-		ns_channel_consumed(s->h->e, s->channel, s->pend_len);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
+		              ns_channel_consumed(s->h->e, s->channel, s->pend_len));
 	}
 	free_pending(s);
 }
@@ -64,7 +65,8 @@ static ssize_t to_child(ns_session *s, const uint8_t *p, size_t len)
 		return -1;
 	}
 	s->bytes_in += (uint64_t)n;
-	ns_channel_consumed(s->h->e, s->channel, (size_t)n);
+	ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
+	              ns_channel_consumed(s->h->e, s->channel, (size_t)n));
 	return n;
 }
 
@@ -135,14 +137,17 @@ void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
 	ssize_t n;
 
 	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
-		ns_channel_consumed(s->h->e, s->channel, data.len);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
+		              ns_channel_consumed(s->h->e, s->channel, data.len));
 		return;
 	}
 	/* straight to the pipe while nothing waits before it: no copy */
 	if (s->pend_len == 0 && s->in.fd >= 0) {
 		if ((n = to_child(s, data.p, data.len)) < 0) {
 			stdin_gone(s);
-			ns_channel_consumed(s->h->e, s->channel, data.len);
+			ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id,
+			              "channel_consumed",
+			              ns_channel_consumed(s->h->e, s->channel, data.len));
 			return;
 		}
 		took = (size_t)n;
@@ -161,10 +166,12 @@ void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
 		fprintf(s->h->log,
 		        "agent event=session-error conn=%u channel=%u reason=no-memory\n",
 		        s->h->conn_id, s->channel);
-		ns_channel_consumed(s->h->e, s->channel, data.len);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
+		              ns_channel_consumed(s->h->e, s->channel, data.len));
 		stdin_gone(s);
-		(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
-		                       sizeof(NO_MEMORY_MSG) - 1, &took);
+		/* best effort: the stderr window may be shut; the log says it */
+		(void)!ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
+		                        sizeof(NO_MEMORY_MSG) - 1, &took);
 		return;
 	}
 	ns_session_io_stdin(s);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "abi.h"
+#include "call_check.h"
 #include "clock.h"
 #include "nullspace/client.h"
 #include "nullspace/engine.h"

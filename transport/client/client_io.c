@@ -71,7 +71,8 @@ int ns_cio_event(ns_client *c, ns_event *ev)
 	}
 	/* what waited in the engine's buffer while an event was out */
 	while ((before = ns_engine_input_pending(c->e)) > 0 && !ns_engine_closed(c->e)) {
-		ns_engine_input_commit(c->e, 0);
+		ns_call_check(c->e, NULL, "client", 0, "engine_input_commit",
+		              ns_engine_input_commit(c->e, 0));
 		if ((rc = pull(c, ev)) != 0 || ev->type != NS_EV_NONE) {
 			return rc;
 		}
@@ -113,7 +114,8 @@ static void read_socket(ns_client *c)
 			c->sock_eof = 1;
 			return;
 		}
-		ns_engine_input_commit(c->e, (size_t)n); /* errors come as events */
+		ns_call_check(c->e, NULL, "client", 0, "engine_input_commit",
+		              ns_engine_input_commit(c->e, (size_t)n));
 		reads++;
 		if (ns_engine_input_pending(c->e) > 0) {
 			return; /* an event is out: the caller pulls it first */
@@ -162,7 +164,7 @@ int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 		ns_cio_flush(c);
 	}
 	/* A failed tick (keepalives unanswered) arrives as NS_EV_DISCONNECT. */
-	ns_engine_tick(c->e, ns_clock_ms());
+	ns_call_check(c->e, NULL, "client", 0, "engine_tick", ns_engine_tick(c->e, ns_clock_ms()));
 	return 0;
 }
 

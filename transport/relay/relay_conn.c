@@ -71,7 +71,8 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	c->born = now;
 	c->grace_deadline =
 	    now + (r->cfg->login_grace_ms ? r->cfg->login_grace_ms : NS_RELAY_LOGIN_GRACE_MS);
-	ns_engine_tick(c->front.e, now);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
+	              ns_engine_tick(c->front.e, now));
 	*out = c;
 	return 0;
 }
@@ -220,7 +221,8 @@ static int handle_buffered(ns_relay_pipe *p)
 		return 0;
 	}
 	if (ns_engine_input_commit(p->e, 0) != 0 && !ns_engine_closed(p->e)) {
-		ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
 	}
 	return ns_engine_input_pending(p->e) != before;
 }
@@ -252,7 +254,8 @@ static int read_into(ns_relay_pipe *p, int *reads)
 			return 0;
 		}
 		if (ns_engine_input_commit(p->e, (size_t)n) != 0 && !ns_engine_closed(p->e)) {
-			ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
+			/* NS_ERR_CLOSED only: then it is closing already */
+			(void)!ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
 		}
 		return 1;
 	}
@@ -331,7 +334,9 @@ static void drain_check(ns_relay_conn *c)
 {
 	if (c->r->draining && c->nchans == 0 && !c->closing && !c->front.done) {
 		fprintf(c->r->log, "relay event=drain-close conn=%u\n", c->id);
-		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, "relay shutting down");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
+		                            "relay shutting down");
 	}
 }
 
@@ -340,7 +345,8 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	int round, did = 1;
 	size_t pending;
 
-	ns_engine_tick(c->front.e, now);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
+	              ns_engine_tick(c->front.e, now));
 	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
 		drain_check(c);
 		did = ns_relay_pipe_feed(c->r, &c->front, front_handler, c, now);
@@ -356,7 +362,8 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 		c->closing = 1;
 		c->close_deadline = now + NS_RELAY_CLOSE_LINGER_MS;
 	}
-	ns_engine_tick(c->front.e, now); /* idle: buffers go back */
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
+	              ns_engine_tick(c->front.e, now)); /* idle: buffers go back */
 	ns_engine_output(c->front.e, &pending);
 	if (c->closing && (pending == 0 || c->front.sock_eof || now >= c->close_deadline)) {
 		return 1;
@@ -379,8 +386,9 @@ void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
 	if (c->grace_deadline != 0 && now >= c->grace_deadline) {
 		c->grace_deadline = 0;
 		fprintf(c->r->log, "relay event=login-timeout conn=%u peer=%s\n", c->id, c->peer);
-		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
-		                     "login grace time exceeded");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
+		                            "login grace time exceeded");
 		ns_relay_dirty(c);
 	}
 	ns_relay_caps_sync(c);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "watch.h"
+#include "call_check.h"
 #include "ca_keys.h"
 #include "log_str.h"
 #include "nullspace/engine.h"
@@ -217,6 +218,10 @@ struct ns_relay {
 	ns_relay_inner **inners; /* agent connections, by slot (max_conns) */
 	uint32_t ninners, inner_gen;
 	unsigned next_inner_id;
+	/* the holds' realloc (NULL: libc's); what it returns is freed with
+	 * free(). Tests make it fail (relay_flow.c: no-memory ends the
+	 * connection) */
+	void *(*hold_realloc)(void *ptr, size_t size);
 	uint64_t now;    /* of this turn */
 	uint32_t *dirty; /* slots to pump in this turn (NS_RELAY_DIRTY_INNER) */
 	uint32_t ndirty;
