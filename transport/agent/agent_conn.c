@@ -92,35 +92,15 @@ void ns_agent_conn_free(ns_agent_conn *c)
 /* Send what the engine has; 0, or -1 when the peer is gone. */
 static int flush(ns_agent_conn *c)
 {
-	const uint8_t *p;
-	size_t len;
-	ssize_t n;
+	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->sock.fd};
 
-	for (;;) {
-		p = ns_engine_output(c->host.e, &len);
-		if (len == 0) {
-			return 0;
-		}
-		n = send(c->sock.fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			return 0;
-		}
-		if (n <= 0) {
-			ns_engine_output_ack(c->host.e, len);
-			c->sock_eof = 1;
-			return -1;
-		}
-		ns_engine_output_ack(c->host.e, (size_t)n);
-	}
+	return ns_pump_flush(&c->pump, c->host.e, &io) != 0 ? -1 : 0;
 }
 
 void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 {
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		c->readable = 1; /* read in the pump, straight into the engine */
+		c->pump.readable = 1; /* read in the pump, straight into the engine */
 	}
 	if (events & EPOLLOUT) {
 		flush(c);
@@ -258,89 +238,16 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	}
 }
 
-/* Pull and handle every pending event; how many there were. */
-static int pull_all(ns_agent_conn *c, uint64_t now)
+static void on_event(void *ctx, const ns_event *ev, uint64_t now)
 {
-	ns_event ev = NS_EVENT_INIT;
-	int n = 0, rc;
-
-	for (;;) {
-		rc = ns_engine_event(c->host.e, &ev); /* fills all of ev but its size */
-		if (rc != 0 || ev.type == NS_EV_NONE) {
-			if (rc != 0 && !c->closing) {
-				ev.type = NS_EV_DISCONNECT;
-				ev.error = rc;
-				disconnected(c, &ev, now);
-			}
-			return n;
-		}
-		handle(c, &ev, now);
-		n++;
-	}
-}
-
-/* One read from the socket straight into the engine's buffer (its packets
- * are decrypted in place there); 1 if bytes came. */
-static int read_into(ns_agent_conn *c)
-{
-	uint8_t *space;
-	size_t room;
-	ssize_t n;
-
-	while (c->readable && !c->sock_eof) {
-		if ((space = ns_engine_input_space(c->host.e, &room)) == NULL) {
-			return 0; /* full until the engine's output drains */
-		}
-		n = recv(c->sock.fd, space, room, 0);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			c->readable = 0;
-			return 0;
-		}
-		if (n <= 0) {
-			c->sock_eof = 1;
-			return 0;
-		}
-		if (ns_engine_input_commit(c->host.e, (size_t)n) != 0 &&
-		    !ns_engine_closed(c->host.e)) {
-			/* NS_ERR_CLOSED only: then it is closing already */
-			(void)!ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR,
-			                            "protocol error");
-		}
-		return 1;
-	}
-	return 0;
+	handle(ctx, ev, now);
 }
 
 static void feed(ns_agent_conn *c, uint64_t now)
 {
-	size_t before;
-	int reads = 0;
+	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->sock.fd};
 
-	for (;;) {
-		pull_all(c, now);
-		if (c->closing) {
-			break;
-		}
-		if ((before = ns_engine_input_pending(c->host.e)) > 0) {
-			ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
-			              "engine_input_commit", ns_engine_input_commit(c->host.e, 0));
-			if (ns_engine_input_pending(c->host.e) != before) {
-				continue;
-			}
-		}
-		if (reads >= NS_AGENT_READS_PER_PUMP || !read_into(c)) {
-			break;
-		}
-		reads++;
-	}
-	if (c->sock_eof && ns_engine_input_pending(c->host.e) == 0 && !c->eof_fed && !c->closing) {
-		c->eof_fed = 1;
-		ns_engine_input_eof(c->host.e);
-		pull_all(c, now);
-	}
+	(void)ns_pump_feed(&c->pump, c->host.e, &io, NS_AGENT_READS_PER_PUMP, on_event, c, now);
 }
 
 static void set_interest(ns_agent_conn *c)
@@ -349,10 +256,10 @@ static void set_interest(ns_agent_conn *c)
 	size_t pending;
 
 	ns_engine_output(c->host.e, &pending);
-	if (!c->sock_eof && !c->closing && ns_engine_input_pending(c->host.e) == 0) {
+	if (!c->pump.sock_eof && !c->closing && ns_engine_input_pending(c->host.e) == 0) {
 		want |= EPOLLIN;
 	}
-	if (pending > 0 && !c->sock_eof) {
+	if (pending > 0 && !c->pump.sock_eof) {
 		want |= EPOLLOUT;
 	}
 	ns_watch_set(c->host.epfd, &c->sock, want);
@@ -406,7 +313,7 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 		c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
 	}
 	ns_engine_output(c->host.e, &pending);
-	if (c->closing && (pending == 0 || c->sock_eof || now >= c->close_deadline)) {
+	if (c->closing && (pending == 0 || c->pump.sock_eof || now >= c->close_deadline)) {
 		return 1;
 	}
 	set_interest(c);

@@ -240,7 +240,7 @@ static void drain(ns_client *c)
 		ns_cio_flush(c);
 		ns_engine_output(c->e, &len);
 		now = ns_clock_ms();
-		if (len == 0 || c->sock_eof || now >= deadline) {
+		if (len == 0 || c->pump.sock_eof || now >= deadline) {
 			return;
 		}
 		p.fd = c->fd;

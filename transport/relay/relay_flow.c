@@ -90,7 +90,7 @@ static int send_now(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 	ns_relay_pipe *p = dir == NS_TO_FRONT ? &c->front : ch->in != NULL ? &ch->in->p : NULL;
 	size_t before = 0, after = 0;
 
-	if (p == NULL || p->e == NULL || p->w.fd < 0 || p->sock_eof || p->wblocked) {
+	if (p == NULL || p->e == NULL || p->w.fd < 0 || p->pump.sock_eof || p->pump.wblocked) {
 		return 0; /* (a full socket: its EPOLLOUT pump sends, not each DATA) */
 	}
 	ns_engine_output(p->e, &before);

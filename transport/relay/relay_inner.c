@@ -178,11 +178,11 @@ void ns_relay_inner_sock(ns_relay_inner *in, uint32_t events)
 			return;
 		}
 		in->state = NS_IN_HANDSHAKE;
-		in->p.readable = 1;
+		in->p.pump.readable = 1;
 		return;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		in->p.readable = 1;
+		in->p.pump.readable = 1;
 	}
 }
 
@@ -287,7 +287,7 @@ int ns_relay_inner_pump(ns_relay_inner *in, uint64_t now)
 			ns_relay_inner_dirty(in); /* more to do: after the others */
 		}
 	}
-	if (in->dead || in->p.done) {
+	if (in->dead || in->p.pump.done) {
 		return 1;
 	}
 	if (in->nusers == 0 && now >= in->idle_since + NS_RELAY_INNER_IDLE_MS) {

@@ -11,6 +11,7 @@
 
 #include "watch.h"
 #include "call_check.h"
+#include "pump.h"
 #include "ca_keys.h"
 #include "log_str.h"
 #include "nullspace/engine.h"
@@ -51,10 +52,7 @@ typedef struct ns_relay_conn ns_relay_conn;
 typedef struct ns_relay_pipe {
 	ns_engine *e;
 	ns_watch w;
-	int readable; /* epoll said readable; cleared at EAGAIN */
-	int wblocked; /* the last send hit EAGAIN; cleared by one that sends */
-	int sock_eof, eof_fed;
-	int done;        /* the engine reported NS_EV_DISCONNECT */
+	ns_pump pump;    /* readable, wblocked, sock_eof, done (common/pump.h) */
 	ns_relay_ws *ws; /* a WebSocket connection's framing (relay_ws.c), or NULL */
 } ns_relay_pipe;
 

@@ -333,7 +333,7 @@ int ns_relay_ws_flush(ns_relay_pipe *p)
 	while ((rc = flush_step(p, p->ws)) > 0) {
 	}
 	if (rc < 0) {
-		p->sock_eof = 1;
+		p->pump.sock_eof = 1;
 		return -1;
 	}
 	return 0;
