@@ -283,6 +283,16 @@ static void refused_close(ns_session *s)
 	}
 }
 
+void ns_session_fail(ns_session *s)
+{
+	ns_watch_close(s->h->epfd, &s->in);
+	ns_watch_close(s->h->epfd, &s->out);
+	ns_watch_close(s->h->epfd, &s->err);
+	s->ending = 1;
+	s->exit_sent = 1;
+	refused_close(s);
+}
+
 static void refuse_end(ns_session *s)
 {
 	s->refusing = 0;
@@ -390,7 +400,7 @@ void ns_session_sync(ns_session *s)
 void ns_session_io(ns_session *s, unsigned kind, uint32_t events)
 {
 	(void)events;
-	if (s->close_sent) {
+	if (s->close_sent || s->ending) {
 		return;
 	}
 	if (kind == NS_WATCH_CHILD_IN) {

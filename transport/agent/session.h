@@ -30,6 +30,9 @@ typedef struct ns_session_host {
 	 * nullspace-session@nullspace.dev requests are logged; from any other
 	 * login they are refused. Log fields only, never a decision. */
 	int relay_login;
+	/* The realloc of the bytes kept for a command's stdin (NULL: libc's;
+	 * what it returns is freed with free()). Tests make it fail. */
+	void *(*pend_realloc)(void *ptr, size_t size);
 } ns_session_host;
 
 typedef struct ns_session ns_session;

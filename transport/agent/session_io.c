@@ -15,7 +15,8 @@
 #include "session_int.h"
 
 #define READS_PER_WAKEUP 4
-#define NO_MEMORY_MSG "nullspace agent: out of memory: input to the command was cut off\r\n"
+#define NO_MEMORY_MSG                                                                              \
+	"nullspace agent: out of memory: the session is closed, its input was cut off\r\n"
 
 /* which: 0 stdin, 1 stdout, 2 stderr. Best effort: a PTY, or a user over
  * the kernel's pipe limits, keeps the size it has. */
@@ -120,7 +121,9 @@ static int keep(ns_session *s, ns_str data)
 		if (cap > NS_SESSION_PEND_MAX && s->pend_len + data.len <= NS_SESSION_PEND_MAX) {
 			cap = NS_SESSION_PEND_MAX;
 		}
-		if ((p = realloc(s->pend, cap)) == NULL) {
+		p = s->h->pend_realloc != NULL ? s->h->pend_realloc(s->pend, cap)
+		                               : realloc(s->pend, cap);
+		if (p == NULL) {
 			return -1;
 		}
 		s->pend = p;
@@ -161,17 +164,17 @@ void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
 		return;
 	}
 	if (keep(s, data) != 0) {
-		/* never report bytes as taken that are lost without a word: the
-		 * command's input ends here, and the user is told why */
+		/* never report bytes as taken that are lost: the channel fails
+		 * (no exit status, so a cut input never passes for a whole one),
+		 * the user told why on stderr */
 		fprintf(s->h->log,
-		        "agent event=session-error conn=%u channel=%u reason=no-memory\n",
+		        "agent event=session-error conn=%u channel=%u reason=no-memory "
+		        "action=close\n",
 		        s->h->conn_id, s->channel);
-		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
-		              ns_channel_consumed(s->h->e, s->channel, data.len));
-		stdin_gone(s);
 		/* best effort: the stderr window may be shut; the log says it */
 		(void)!ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
 		                        sizeof(NO_MEMORY_MSG) - 1, &took);
+		ns_session_fail(s);
 		return;
 	}
 	ns_session_io_stdin(s);
