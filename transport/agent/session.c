@@ -156,8 +156,8 @@ static int pty_unavailable(ns_session *s, int err)
 	n = snprintf(line, sizeof(line), "nullspace agent: %s (%s)\r\n", msg, strerror(err));
 	if (n > 0 && (size_t)n < sizeof(line)) {
 		/* best effort: a shut window cuts the message, the refusal stands */
-		(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)line, (size_t)n,
-		                       &took);
+		(void)!ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)line, (size_t)n,
+		                        &took);
 	}
 	return 0;
 }
