@@ -39,20 +39,20 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 
 	switch (ev->type) {
 	case NS_EV_AUTH_READY: return f->authed_phase ? 0 : NS_PAIR_HANDLED;
-	case NS_EV_CHANNEL_OPEN: (void)ns_channel_accept(e, ev->channel); break;
+	case NS_EV_CHANNEL_OPEN: (void)!ns_channel_accept(e, ev->channel); break;
 	case NS_EV_CHANNEL_REQUEST:
 		if (ev->req.want_reply) {
-			(void)ns_channel_reply(e, ev->channel, ev->req.type.len % 2);
+			(void)!ns_channel_reply(e, ev->channel, ev->req.type.len % 2);
 		}
 		break;
 	case NS_EV_CHANNEL_DATA:
-		(void)ns_channel_consumed(e, ev->channel, ev->data.len);
+		(void)!ns_channel_consumed(e, ev->channel, ev->data.len);
 		n = ev->data.len < sizeof(echo) ? ev->data.len : sizeof(echo);
-		(void)ns_channel_write(e, ev->channel, ev->ext, echo, n, &n);
+		(void)!ns_channel_write(e, ev->channel, ev->ext, echo, n, &n);
 		break;
 	case NS_EV_CHANNEL_EOF:
-		(void)ns_channel_eof(e, ev->channel);
-		(void)ns_channel_close(e, ev->channel);
+		(void)!ns_channel_eof(e, ev->channel);
+		(void)!ns_channel_close(e, ev->channel);
 		break;
 	default: break;
 	}
@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len == 0) {
 			p.now_ms += 30000;
 		} else if (len == 1 && data[off] >= 0xFE) {
-			(void)ns_engine_rekey(p.e[data[off] == 0xFF ? 1 - target : target]);
+			(void)!ns_engine_rekey(p.e[data[off] == 0xFF ? 1 - target : target]);
 		} else {
 			send_payload(p.e[1 - target], data + off, len);
 		}

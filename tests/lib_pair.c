@@ -37,8 +37,8 @@ static int start(ns_pair *p, const ns_engine_config *client, const ns_engine_con
 		return rc;
 	}
 	p->now_ms = 1000;
-	ns_engine_tick(p->e[0], p->now_ms);
-	ns_engine_tick(p->e[1], p->now_ms);
+	(void)!ns_engine_tick(p->e[0], p->now_ms);
+	(void)!ns_engine_tick(p->e[1], p->now_ms);
 	return 0;
 }
 
@@ -85,12 +85,12 @@ static void default_event(ns_pair *p, int side, const ns_event *ev)
 
 	switch (ev->type) {
 	case NS_EV_HOSTKEY:
-		ns_engine_hostkey_verdict(e, memcmp(ev->hostkey, p->host_key.pk, 32) == 0);
+		(void)!ns_engine_hostkey_verdict(e, memcmp(ev->hostkey, p->host_key.pk, 32) == 0);
 		break;
-	case NS_EV_AUTH_READY: ns_engine_auth_publickey(e, "user", &p->user_key, 0); break;
+	case NS_EV_AUTH_READY: (void)!ns_engine_auth_publickey(e, "user", &p->user_key, 0); break;
 	case NS_EV_AUTH_REQUEST:
-		ns_engine_auth_verdict(e,
-		                       ev->key_parsed && memcmp(ev->key, p->user_key.pk, 32) == 0);
+		(void)!ns_engine_auth_verdict(e, ev->key_parsed &&
+		                                     memcmp(ev->key, p->user_key.pk, 32) == 0);
 		break;
 	case NS_EV_AUTH_SUCCESS: p->authed = 1; break;
 	case NS_EV_DISCONNECT:
@@ -131,7 +131,7 @@ static size_t read_into(ns_pair *p, int side, const uint8_t *out, size_t n, int 
 	uint8_t *space;
 
 	if (before > 0) {
-		ns_engine_input_commit(dst, 0);
+		(void)!ns_engine_input_commit(dst, 0);
 		*progress = ns_engine_input_pending(dst) != before;
 	}
 	if (n == 0 || (space = ns_engine_input_space(dst, &room)) == NULL) {
@@ -140,7 +140,7 @@ static size_t read_into(ns_pair *p, int side, const uint8_t *out, size_t n, int 
 	n = n < room ? n : room;
 	memcpy(space, out, n);
 	p->reads[1 - side]++;
-	ns_engine_input_commit(dst, n);
+	(void)!ns_engine_input_commit(dst, n);
 	return n;
 }
 
@@ -169,7 +169,7 @@ static size_t move(ns_pair *p, int side)
 	if (n == 0) {
 		return 0;
 	}
-	ns_engine_input(p->e[1 - side], out, n, &used);
+	(void)!ns_engine_input(p->e[1 - side], out, n, &used);
 	if (p->tap != NULL && used > 0) {
 		p->tap(p->tap_ud, side, out, used);
 	}
@@ -184,8 +184,8 @@ int ns_pair_pump(ns_pair *p, ns_pair_cb cb, void *ud, int max_steps)
 	size_t m0, m1;
 
 	for (step = 1; step <= max_steps; step++) {
-		ns_engine_tick(p->e[0], p->now_ms);
-		ns_engine_tick(p->e[1], p->now_ms);
+		(void)!ns_engine_tick(p->e[0], p->now_ms);
+		(void)!ns_engine_tick(p->e[1], p->now_ms);
 		m0 = move(p, 0);
 		if ((n1 = events(p, 1, cb, ud)) < 0) {
 			return step;

@@ -47,7 +47,7 @@ static int sign_outside(ns_pair *p, int side, ns_event *ev, void *ud)
 	if (side == 1 && ev->type == NS_EV_AUTH_REQUEST) {
 		s->server_signed_ok = ev->signed_ok;
 		s->server_is_cert = ev->is_cert;
-		ns_engine_auth_verdict(p->e[1], ev->signed_ok);
+		(void)!ns_engine_auth_verdict(p->e[1], ev->signed_ok);
 		return NS_PAIR_HANDLED;
 	}
 	return ev->type == NS_EV_AUTH_SUCCESS ? NS_PAIR_STOP : 0;

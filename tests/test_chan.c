@@ -139,7 +139,8 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 	switch (ev->type) {
 	case NS_EV_CHANNEL_OPEN:
 		if (t->reject) {
-			ns_channel_reject(p->e[1], ev->channel, NS_OPEN_CONNECT_FAILED, "no");
+			(void)!ns_channel_reject(p->e[1], ev->channel, NS_OPEN_CONNECT_FAILED,
+			                         "no");
 		} else if (!t->hold_open) {
 			assert_int_equal(ns_channel_accept(p->e[1], ev->channel), 0);
 		}

@@ -306,11 +306,11 @@ static void test_bad_mac(void **state)
 	space = ns_engine_input_space(p.e[1], &room);
 	memcpy(space, out, n);
 	ns_engine_output_ack(p.e[0], n);
-	ns_engine_input_commit(p.e[1], n);
+	(void)!ns_engine_input_commit(p.e[1], n);
 	for (i = 0; i < 20; i++) {
 		assert_int_equal(ns_engine_event(p.e[1], &ev), 0);
 		if (ev.type == NS_EV_NONE) {
-			ns_engine_input_commit(p.e[1], 0);
+			(void)!ns_engine_input_commit(p.e[1], 0);
 			continue;
 		}
 		if (ev.type == NS_EV_CHANNEL_DATA) {
@@ -413,11 +413,11 @@ static void test_idle_release(void **state)
 	assert_non_null(p.e[1]->in.p); /* kept across turns while busy */
 	assert_true(ns_engine_next_timeout(p.e[1], p.now_ms) <= NS_IDLE_RELEASE_MS);
 	p.now_ms += NS_IDLE_RELEASE_MS - 1;
-	ns_engine_tick(p.e[1], p.now_ms);
+	(void)!ns_engine_tick(p.e[1], p.now_ms);
 	assert_non_null(p.e[1]->in.p);
 	p.now_ms += 1;
 	assert_int_equal(ns_engine_next_timeout(p.e[1], p.now_ms), 0);
-	ns_engine_tick(p.e[1], p.now_ms);
+	(void)!ns_engine_tick(p.e[1], p.now_ms);
 	assert_null(p.e[1]->in.p);
 	assert_int_equal(p.e[1]->in_dirty, 0);
 	assert_null(p.e[1]->out.p);

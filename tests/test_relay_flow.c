@@ -82,7 +82,7 @@ static void user_read(ns_engine *e, end *u, ns_str d)
 		u->bad |= d.p[i] != pattern(u->got + i);
 	}
 	u->got += d.len;
-	ns_channel_consumed(e, u->id, d.len);
+	(void)!ns_channel_consumed(e, u->id, d.len);
 }
 
 /* The agent's `cat`: write back what the output takes, keep the rest
@@ -94,10 +94,10 @@ static void agent_echo(ns_engine *e, end *a)
 	if (a->echo_len == 0) {
 		return;
 	}
-	ns_channel_write(e, a->id, 0, a->echo, a->echo_len, &took);
+	(void)!ns_channel_write(e, a->id, 0, a->echo, a->echo_len, &took);
 	memmove(a->echo, a->echo + took, a->echo_len - took);
 	a->echo_len -= took;
-	ns_channel_consumed(e, a->id, took);
+	(void)!ns_channel_consumed(e, a->id, took);
 }
 
 static void agent_read(ns_engine *e, end *a, ns_str d)
@@ -319,6 +319,47 @@ static void test_stalled_channel_does_not_stall_another(void **state)
 	world_free(&w);
 }
 
+static int hold_allocs; /* how many times the holds asked for memory */
+
+static void *no_memory(void *ptr, size_t size)
+{
+	(void)ptr;
+	(void)size;
+	hold_allocs++;
+	return NULL;
+}
+
+/* The hold cannot grow (no memory): the bytes are not reported taken and
+ * dropped, the connection ends, the user told why (issue 12). The agent
+ * sends 1 MiB while the user's side is not pumped: the front's output fills
+ * before its window, so the rest must wait in a hold. */
+static void test_hold_without_memory_ends_the_connection(void **state)
+{
+	const size_t burst = 1024 * 1024;
+	world w;
+	int i;
+
+	(void)state;
+	world_init(&w);
+	w.c->front.w.fd = w.in.p.w.fd = -1; /* no socket: the output stays */
+	w.r.hold_realloc = no_memory;
+	hold_allocs = 0;
+	w.agent[1].echo = calloc(1, burst);
+	assert_non_null(w.agent[1].echo);
+	w.agent[1].echo_len = burst;
+	for (i = 0; i < SETTLE_STEPS && hold_allocs == 0; i++) {
+		agent_echo(w.down.e[1], &w.agent[1]);
+		ns_pair_pump(&w.down, down_cb, &w, 1);
+	}
+	assert_true(hold_allocs > 0);
+	w.user[1].stalled = 1;
+	ns_pair_pump(&w.up, up_cb, &w, 100);
+	/* the user learns it: no gap in the stream (a MAC error once) */
+	assert_true(w.up.disconnected[0]);
+	assert_int_equal(w.up.disc_reason[0], NS_DISC_BY_APPLICATION);
+	world_free(&w);
+}
+
 /* Without a relay: our client and our server echoing, both ways at once. */
 typedef struct echo_pair {
 	end user, agent;
@@ -425,6 +466,7 @@ int main(void)
 	    cmocka_unit_test(test_two_way_engine_pair),
 	    cmocka_unit_test(test_two_way_through_splice),
 	    cmocka_unit_test(test_stalled_channel_does_not_stall_another),
+	    cmocka_unit_test(test_hold_without_memory_ends_the_connection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,13 +289,13 @@ void ns_event_init(ns_event *ev);
 
 /* The allocator must return memory aligned as malloc's (16 bytes): the
  * engine holds AES-GCM key schedules (NS_ERR_INVALID otherwise). */
-int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
+NS_NODISCARD int ns_engine_new(const ns_engine_config *cfg, ns_engine **out);
 void ns_engine_free(ns_engine *e);
 
 /* Feed received bytes; *consumed says how many were taken (maybe 0 while an
  * event is pending: pull events, send output, then feed the rest again).
  * The bytes are copied; ns_engine_input_space() avoids that copy. */
-int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed);
+NS_NODISCARD int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consumed);
 /* Zero-copy input. The transport reads straight into the engine's receive
  * buffer, where packets are authenticated and decrypted in place:
  *   ns_engine_input_space()   room for at most *len bytes (NULL, *len 0:
@@ -325,23 +325,23 @@ int ns_engine_input(ns_engine *e, const uint8_t *in, size_t len, size_t *consume
  * buffer (at most one packet, as before zero-copy input). */
 #define NS_INPUT_PREAUTH 4096
 uint8_t *ns_engine_input_space(ns_engine *e, size_t *len);
-int ns_engine_input_commit(ns_engine *e, size_t n);
+NS_NODISCARD int ns_engine_input_commit(ns_engine *e, size_t n);
 size_t ns_engine_input_pending(const ns_engine *e);
 /* The transport reached EOF without a DISCONNECT. */
 void ns_engine_input_eof(ns_engine *e);
 /* Next event into ev (NS_EV_NONE when there is none); 0 or NS_ERR_*. */
-int ns_engine_event(ns_engine *e, ns_event *ev);
+NS_NODISCARD int ns_engine_event(ns_engine *e, ns_event *ev);
 /* Bytes waiting to be sent: a view valid until the next call. */
 const uint8_t *ns_engine_output(ns_engine *e, size_t *len);
 void ns_engine_output_ack(ns_engine *e, size_t n);
 /* Pass the current time (monotonic, milliseconds). */
-int ns_engine_tick(ns_engine *e, uint64_t now_ms);
+NS_NODISCARD int ns_engine_tick(ns_engine *e, uint64_t now_ms);
 /* Milliseconds until the engine next wants a tick (UINT64_MAX: none). */
 uint64_t ns_engine_next_timeout(const ns_engine *e, uint64_t now_ms);
 /* Close the connection with a reason (queues DISCONNECT). */
-int ns_engine_disconnect(ns_engine *e, uint32_t reason, const char *message);
+NS_NODISCARD int ns_engine_disconnect(ns_engine *e, uint32_t reason, const char *message);
 /* Start a key exchange now (either side may). */
-int ns_engine_rekey(ns_engine *e);
+NS_NODISCARD int ns_engine_rekey(ns_engine *e);
 /* 1 once the connection has ended (after NS_EV_DISCONNECT). */
 int ns_engine_closed(const ns_engine *e);
 /* 1 once user authentication succeeded. */
@@ -359,15 +359,16 @@ uint32_t ns_engine_kex_count(const ns_engine *e);
 
 /* Client: answer NS_EV_HOSTKEY (ok != 0 accepts; otherwise the engine
  * disconnects with HOST_KEY_NOT_VERIFIABLE). */
-int ns_engine_hostkey_verdict(ns_engine *e, int ok);
+NS_NODISCARD int ns_engine_hostkey_verdict(ns_engine *e, int ok);
 /* Client auth: "none", and publickey. query != 0 first asks whether the key
  * would be accepted (NS_EV_AUTH_PK_OK), otherwise sends the signed request. */
-int ns_engine_auth_none(ns_engine *e, const char *user);
-int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key, int query);
+NS_NODISCARD int ns_engine_auth_none(ns_engine *e, const char *user);
+NS_NODISCARD int ns_engine_auth_publickey(ns_engine *e, const char *user, const ns_key *key,
+                                          int query);
 /* publickey with an OpenSSH certificate for key (cert is the certificate
  * blob; algorithm ssh-ed25519-cert-v01@openssh.com). */
-int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const uint8_t *cert,
-                        size_t cert_len, int query);
+NS_NODISCARD int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key,
+                                     const uint8_t *cert, size_t cert_len, int query);
 
 /* publickey signed by the caller, for a key whose secret half lives
  * elsewhere (ssh-agent, a token, another process). Two steps, no callback,
@@ -383,51 +384,52 @@ int ns_engine_auth_cert(ns_engine *e, const char *user, const ns_key *key, const
  * for it, as in ns_engine_auth_cert. Both calls take the same user, pk and
  * cert; the answer comes as NS_EV_AUTH_SUCCESS / NS_EV_AUTH_FAILURE. */
 #define NS_AUTH_SIGN_DATA_MAX (20 * 1024) /* room enough for out */
-int ns_engine_auth_sign_data(ns_engine *e, const char *user, const uint8_t pk[NS_ED25519_PK_LEN],
-                             const uint8_t *cert, size_t cert_len, uint8_t *out, size_t cap,
-                             size_t *len);
-int ns_engine_auth_signed(ns_engine *e, const char *user, const uint8_t pk[NS_ED25519_PK_LEN],
-                          const uint8_t *cert, size_t cert_len, const uint8_t *sig, size_t sig_len);
+NS_NODISCARD int ns_engine_auth_sign_data(ns_engine *e, const char *user,
+                                          const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t *cert,
+                                          size_t cert_len, uint8_t *out, size_t cap, size_t *len);
+NS_NODISCARD int ns_engine_auth_signed(ns_engine *e, const char *user,
+                                       const uint8_t pk[NS_ED25519_PK_LEN], const uint8_t *cert,
+                                       size_t cert_len, const uint8_t *sig, size_t sig_len);
 
 /* Server: send a USERAUTH_BANNER (RFC 4252 5.4), e.g. why a certificate was
  * refused; clients such as ssh show it to the user. Only before success. */
-int ns_engine_auth_banner(ns_engine *e, const char *text);
+NS_NODISCARD int ns_engine_auth_banner(ns_engine *e, const char *text);
 /* Server: answer NS_EV_AUTH_REQUEST. accept is honoured only for publickey
  * requests the engine did not refuse itself (ev->refused NULL; query: PK_OK;
  * signed: success). Refusals count against max_auth_tries; methods is the
  * list sent back ("publickey"). */
-int ns_engine_auth_verdict(ns_engine *e, int accept);
+NS_NODISCARD int ns_engine_auth_verdict(ns_engine *e, int accept);
 
 /* Channels. Ids are ours (small integers). */
-int ns_channel_open_session(ns_engine *e, uint32_t *id);
-int ns_channel_accept(ns_engine *e, uint32_t id);
-int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
+NS_NODISCARD int ns_channel_open_session(ns_engine *e, uint32_t *id);
+NS_NODISCARD int ns_channel_accept(ns_engine *e, uint32_t id);
+NS_NODISCARD int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
 /* Send a request; fields used by type as in ns_chan_request. */
-int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
+NS_NODISCARD int ns_channel_request(ns_engine *e, uint32_t id, const ns_chan_request *req);
 /* Send NS_CHAN_SESSION_INFO (want_reply false) on channel id: what the
  * relay tells the agent about each session. NS_ERR_INVALID: a field over
  * its limit. */
-int ns_channel_session_info(ns_engine *e, uint32_t id, const ns_session_info *info);
+NS_NODISCARD int ns_channel_session_info(ns_engine *e, uint32_t id, const ns_session_info *info);
 /* Answer a want_reply request of the peer, in the order they came (RFC
  * 4254 5.4). Never NS_ERR_AGAIN: room for each owed reply is held in the
  * send buffer from the moment the request arrives. */
-int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
+NS_NODISCARD int ns_channel_reply(ns_engine *e, uint32_t id, int ok);
 /* The peer's window on this channel: bytes we may still send (0 for an
  * unknown or closed channel). A relay passes it on to the sender. */
 uint32_t ns_channel_window(const ns_engine *e, uint32_t id);
 /* How many bytes ns_channel_write would take right now. */
 size_t ns_channel_writable(const ns_engine *e, uint32_t id);
 /* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
-int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data, size_t len,
-                     size_t *accepted);
+NS_NODISCARD int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data,
+                                  size_t len, size_t *accepted);
 /* The caller has consumed n bytes of this channel's received data. */
-int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n);
-int ns_channel_eof(ns_engine *e, uint32_t id);
-int ns_channel_close(ns_engine *e, uint32_t id);
+NS_NODISCARD int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n);
+NS_NODISCARD int ns_channel_eof(ns_engine *e, uint32_t id);
+NS_NODISCARD int ns_channel_close(ns_engine *e, uint32_t id);
 /* Convenience senders over ns_channel_request. */
-int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status);
-int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int core,
-                           const char *message);
+NS_NODISCARD int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status);
+NS_NODISCARD int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int core,
+                                        const char *message);
 
 /* A one-line name for an event type, for logs. */
 const char *ns_event_name(int type);

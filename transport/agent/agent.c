@@ -331,8 +331,9 @@ static void shutdown_all(ns_agent *a, const sigset_t *old)
 	for (i = 0; a->conns != NULL && i < a->max_conns; i++) {
 		if (a->conns[i] != NULL) {
 			/* a best-effort DISCONNECT, then SIGHUP to its sessions */
-			ns_engine_disconnect(a->conns[i]->host.e, NS_DISC_BY_APPLICATION,
-			                     "agent shutting down");
+			/* NS_ERR_CLOSED only: then it is closing already */
+			(void)!ns_engine_disconnect(a->conns[i]->host.e, NS_DISC_BY_APPLICATION,
+			                            "agent shutting down");
 			ns_agent_conn_pump(a->conns[i], ns_clock_ms());
 			ns_agent_conn_free(a->conns[i]);
 			a->conns[i] = NULL;

@@ -138,7 +138,8 @@ static void publickey(ns_agent_conn *c, const ns_event *ev)
 	ok = ev->is_cert ? cert_accepted(c, ev, &at)
 	                 : c->agent->cfg->authorized_keys != NULL &&
 	                       key_listed(c, ev, at.why, sizeof(at.why));
-	ns_engine_auth_verdict(c->host.e, ok);
+	ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id, "engine_auth_verdict",
+	              ns_engine_auth_verdict(c->host.e, ok));
 	if (ok && ev->signed_ok) {
 		c->host.relay_login = !ev->is_cert; /* see ns_session_host */
 	}
@@ -163,7 +164,8 @@ void ns_agent_auth(ns_agent_conn *c, const ns_event *ev)
 
 	ns_log_str(ev->user, c->user, sizeof(c->user));
 	if (ev->refused != NULL) {
-		ns_engine_auth_verdict(c->host.e, 0);
+		ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
+		              "engine_auth_verdict", ns_engine_auth_verdict(c->host.e, 0));
 		ns_log_str(ev->alg, alg, sizeof(alg));
 		fprintf(c->host.log,
 		        "agent event=auth conn=%u result=refused user=%s alg=%s reason=%s\n",
@@ -174,7 +176,8 @@ void ns_agent_auth(ns_agent_conn *c, const ns_event *ev)
 		publickey(c, ev);
 		return;
 	}
-	ns_engine_auth_verdict(c->host.e, 0);
+	ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id, "engine_auth_verdict",
+	              ns_engine_auth_verdict(c->host.e, 0));
 	if (ns_str_eq(ev->method, "none")) {
 		return;
 	}

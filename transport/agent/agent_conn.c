@@ -15,6 +15,11 @@
 #include "log_str.h"
 #include "software.h"
 
+static void flush_input(void *host)
+{
+	ns_session_input_flush(host);
+}
+
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
 {
 	ns_engine_config ec;
@@ -51,9 +56,14 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	c->host.home = a->cfg->home;
 	ns_net_peer_name(fd, c->host.peer, sizeof(c->host.peer));
 	ns_net_conn_addr(fd, c->host.conn_addr, sizeof(c->host.conn_addr));
+	/* the gathered stdin writes are views into the engine's input, which
+	 * the next read may move: written before it */
+	c->pump.before_read = flush_input;
+	c->pump.before_read_arg = &c->host;
 	ns_watch_init(&c->sock, fd, ns_watch_token(NS_WATCH_SOCK, slot, c->host.gen, 0));
 	c->grace_deadline = now + a->grace_ms;
-	ns_engine_tick(c->host.e, now);
+	ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id, "engine_tick",
+	              ns_engine_tick(c->host.e, now));
 	*out = c;
 	return 0;
 }
@@ -116,35 +126,15 @@ void ns_agent_conn_free(ns_agent_conn *c)
 /* Send what the engine has; 0, or -1 when the peer is gone. */
 static int flush(ns_agent_conn *c)
 {
-	const uint8_t *p;
-	size_t len;
-	ssize_t n;
+	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->sock.fd};
 
-	for (;;) {
-		p = ns_engine_output(c->host.e, &len);
-		if (len == 0) {
-			return 0;
-		}
-		n = send(c->sock.fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			return 0;
-		}
-		if (n <= 0) {
-			ns_engine_output_ack(c->host.e, len);
-			c->sock_eof = 1;
-			return -1;
-		}
-		ns_engine_output_ack(c->host.e, (size_t)n);
-	}
+	return ns_pump_flush(&c->pump, c->host.e, &io) != 0 ? -1 : 0;
 }
 
 void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 {
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		c->readable = 1; /* read in the pump, straight into the engine */
+		c->pump.readable = 1; /* read in the pump, straight into the engine */
 	}
 	if (events & EPOLLOUT) {
 		flush(c);
@@ -161,8 +151,9 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->host.log, "agent event=channel-refused conn=%u type=%s\n",
 		        c->host.conn_id, type);
-		ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
-		                  "port forwarding is not supported");
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                                "port forwarding is not supported"));
 		return;
 	}
 	if (c->nsess >= c->agent->max_chans) {
@@ -173,13 +164,15 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		snprintf(msg, sizeof(msg),
 		         "too many channels: this connection has %u sessions open, the limit",
 		         c->agent->max_chans);
-		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg);
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg));
 		return;
 	}
 	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL ||
 	    ns_session_new(&c->host, ev->channel, &s) != 0) {
-		ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
-		                  "no session available");
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                                "no session available"));
 		return;
 	}
 	if (ns_channel_accept(e, ev->channel) != 0) {
@@ -230,14 +223,17 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 		if (s != NULL) {
 			ns_session_request(s, &ev->req, &ev->info);
 		} else if (ev->req.want_reply) {
-			ns_channel_reply(c->host.e, ev->channel, 0);
+			ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
+			              "channel_reply", ns_channel_reply(c->host.e, ev->channel, 0));
 		}
 		break;
 	case NS_EV_CHANNEL_DATA:
 		if (s != NULL) {
 			ns_session_data(s, ev->ext, ev->data);
 		} else {
-			ns_channel_consumed(c->host.e, ev->channel, ev->data.len);
+			ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id,
+			              "channel_consumed",
+			              ns_channel_consumed(c->host.e, ev->channel, ev->data.len));
 		}
 		break;
 	case NS_EV_CHANNEL_REPLY:
@@ -261,90 +257,16 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	}
 }
 
-/* Pull and handle every pending event; how many there were. */
-static int pull_all(ns_agent_conn *c, uint64_t now)
+static void on_event(void *ctx, const ns_event *ev, uint64_t now)
 {
-	ns_event ev = NS_EVENT_INIT;
-	int n = 0, rc;
-
-	for (;;) {
-		rc = ns_engine_event(c->host.e, &ev); /* fills all of ev but its size */
-		if (rc != 0 || ev.type == NS_EV_NONE) {
-			if (rc != 0 && !c->closing) {
-				ev.type = NS_EV_DISCONNECT;
-				ev.error = rc;
-				disconnected(c, &ev, now);
-			}
-			return n;
-		}
-		handle(c, &ev, now);
-		n++;
-	}
-}
-
-/* One read from the socket straight into the engine's buffer (its packets
- * are decrypted in place there); 1 if bytes came. */
-static int read_into(ns_agent_conn *c)
-{
-	uint8_t *space;
-	size_t room;
-	ssize_t n;
-
-	while (c->readable && !c->sock_eof) {
-		if ((space = ns_engine_input_space(c->host.e, &room)) == NULL) {
-			return 0; /* full until the engine's output drains */
-		}
-		n = recv(c->sock.fd, space, room, 0);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			c->readable = 0;
-			return 0;
-		}
-		if (n <= 0) {
-			c->sock_eof = 1;
-			return 0;
-		}
-		if (ns_engine_input_commit(c->host.e, (size_t)n) != 0 &&
-		    !ns_engine_closed(c->host.e)) {
-			ns_engine_disconnect(c->host.e, NS_DISC_PROTOCOL_ERROR, "protocol error");
-		}
-		return 1;
-	}
-	return 0;
+	handle(ctx, ev, now);
 }
 
 static void feed(ns_agent_conn *c, uint64_t now)
 {
-	size_t before;
-	int reads = 0;
+	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->sock.fd};
 
-	for (;;) {
-		pull_all(c, now);
-		if (c->closing) {
-			break;
-		}
-		if ((before = ns_engine_input_pending(c->host.e)) > 0) {
-			ns_engine_input_commit(c->host.e, 0);
-			if (ns_engine_input_pending(c->host.e) != before) {
-				continue;
-			}
-		}
-		/* the gathered stdin data are views into the engine's input,
-		 * which the next read may move: written first */
-		ns_session_input_flush(&c->host);
-		if (reads >= NS_AGENT_READS_PER_PUMP || !read_into(c)) {
-			break;
-		}
-		reads++;
-	}
-	ns_session_input_flush(&c->host);
-	if (c->sock_eof && ns_engine_input_pending(c->host.e) == 0 && !c->eof_fed && !c->closing) {
-		c->eof_fed = 1;
-		ns_engine_input_eof(c->host.e);
-		pull_all(c, now);
-	}
+	(void)ns_pump_feed(&c->pump, c->host.e, &io, NS_AGENT_READS_PER_PUMP, on_event, c, now);
 }
 
 static void set_interest(ns_agent_conn *c)
@@ -353,10 +275,10 @@ static void set_interest(ns_agent_conn *c)
 	size_t pending;
 
 	ns_engine_output(c->host.e, &pending);
-	if (!c->sock_eof && !c->closing && ns_engine_input_pending(c->host.e) == 0) {
+	if (!c->pump.sock_eof && !c->closing && ns_engine_input_pending(c->host.e) == 0) {
 		want |= EPOLLIN;
 	}
-	if (pending > 0 && !c->sock_eof) {
+	if (pending > 0 && !c->pump.sock_eof) {
 		want |= EPOLLOUT;
 	}
 	ns_watch_set(c->host.epfd, &c->sock, want);
@@ -379,7 +301,8 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 	size_t pending, before;
 	int round;
 
-	ns_engine_tick(c->host.e, now);
+	ns_call_check(c->host.e, c->host.log, "agent", c->host.conn_id, "engine_tick",
+	              ns_engine_tick(c->host.e, now));
 	for (round = 0; round < 8; round++) {
 		feed(c, now);
 		authed_check(c);
@@ -409,7 +332,7 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now)
 		c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
 	}
 	ns_engine_output(c->host.e, &pending);
-	if (c->closing && (pending == 0 || c->sock_eof || now >= c->close_deadline)) {
+	if (c->closing && (pending == 0 || c->pump.sock_eof || now >= c->close_deadline)) {
 		return 1;
 	}
 	set_interest(c);
@@ -430,8 +353,9 @@ void ns_agent_conn_timers(ns_agent_conn *c, uint64_t now)
 		c->grace_deadline = 0;
 		fprintf(c->host.log, "agent event=login-timeout conn=%u peer=%s\n", c->host.conn_id,
 		        c->host.peer);
-		ns_engine_disconnect(c->host.e, NS_DISC_BY_APPLICATION,
-		                     "login grace time exceeded");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->host.e, NS_DISC_BY_APPLICATION,
+		                            "login grace time exceeded");
 		c->dirty = 1;
 	}
 }

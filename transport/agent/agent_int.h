@@ -7,6 +7,8 @@
 
 #include "agent.h"
 #include "watch.h"
+#include "call_check.h"
+#include "pump.h"
 #include "log_str.h"
 #include "nullspace/engine.h"
 #include "session.h"
@@ -27,8 +29,7 @@ typedef struct ns_agent_conn {
 	ns_agent *agent;
 	ns_session_host host; /* engine, epfd, token parts, id, log, peer */
 	ns_watch sock;
-	int readable; /* epoll said readable; cleared at EAGAIN */
-	int sock_eof, eof_fed;
+	ns_pump pump;            /* readable, sock_eof, eof_fed (common/pump.h) */
 	int closing;             /* the engine is done: flush, then free */
 	int dirty;               /* needs a pump in this loop turn */
 	uint64_t grace_deadline; /* 0 once authenticated */

@@ -91,7 +91,8 @@ int ns_session_reaped(ns_session *s, pid_t pid, int status)
 static void reply(ns_session *s, const ns_chan_request *req, int ok)
 {
 	if (req->want_reply) {
-		ns_channel_reply(s->h->e, s->channel, ok);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_reply",
+		              ns_channel_reply(s->h->e, s->channel, ok));
 	}
 }
 
@@ -158,8 +159,8 @@ static int pty_unavailable(ns_session *s, int err)
 	n = snprintf(line, sizeof(line), "nullspace agent: %s (%s)\r\n", msg, strerror(err));
 	if (n > 0 && (size_t)n < sizeof(line)) {
 		/* best effort: a shut window cuts the message, the refusal stands */
-		(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)line, (size_t)n,
-		                       &took);
+		(void)!ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)line, (size_t)n,
+		                        &took);
 	}
 	return 0;
 }
@@ -327,6 +328,16 @@ static void refused_close(ns_session *s)
 	}
 }
 
+void ns_session_fail(ns_session *s)
+{
+	ns_watch_close(s->h->epfd, &s->in);
+	ns_watch_close(s->h->epfd, &s->out);
+	ns_watch_close(s->h->epfd, &s->err);
+	s->ending = 1;
+	s->exit_sent = 1;
+	refused_close(s);
+}
+
 static void refuse_end(ns_session *s)
 {
 	s->refusing = 0;
@@ -368,7 +379,8 @@ void ns_session_reply(ns_session *s, int ok)
 {
 	(void)ok;
 	if (s->refusing) {
-		ns_channel_reply(s->h->e, s->channel, 0);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_reply",
+		              ns_channel_reply(s->h->e, s->channel, 0));
 		refuse_end(s);
 	}
 }
@@ -433,7 +445,7 @@ void ns_session_sync(ns_session *s)
 void ns_session_io(ns_session *s, unsigned kind, uint32_t events)
 {
 	(void)events;
-	if (s->close_sent) {
+	if (s->close_sent || s->ending) {
 		return;
 	}
 	if (kind == NS_WATCH_CHILD_IN) {

@@ -40,6 +40,9 @@ typedef struct ns_session_host {
 	 * the connection next asks it for input space. */
 	ns_iov batch;
 	struct ns_session *batch_owner; /* whose stdin; NULL when empty */
+	/* The realloc of the bytes kept for a command's stdin (NULL: libc's;
+	 * what it returns is freed with free()). Tests make it fail. */
+	void *(*pend_realloc)(void *ptr, size_t size);
 } ns_session_host;
 
 typedef struct ns_session ns_session;

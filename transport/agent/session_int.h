@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "watch.h"
+#include "call_check.h"
 #include "session.h"
 #include "session_util.h"
 
@@ -61,7 +62,7 @@ struct ns_session {
 	int nenv;
 	const char *kind;                 /* "exec" or "shell" once started, else NULL */
 	int refusing;                     /* a subsystem: FAILURE after our keepalive */
-	int ending;                       /* refused, no command: EOF and CLOSE owed */
+	int ending;                       /* refused or failed: EOF and CLOSE owed */
 	char who[NS_SESSION_WHO_MAX];     /* appended to the session lines, or "" */
 	char src_ip[NS_SESSION_ADDR_MAX]; /* the user's address behind the relay, or "" */
 	/* the child */
@@ -85,6 +86,11 @@ struct ns_session {
 	int exit_sent, eof_sent, close_sent;
 	uint64_t bytes_in, bytes_out;
 };
+
+/* session.c: the channel fails (our failure mid-stream, e.g. no memory
+ * for the command's input): EOF and CLOSE, no exit status; the command
+ * gets SIGHUP when the channel is freed. */
+void ns_session_fail(ns_session *s);
 
 /* session_spawn.c: fork and exec the shell (command NULL) or /bin/sh -c
  * command, on the PTY if one was requested, else on three pipes. */

@@ -15,7 +15,8 @@
 #include "session_int.h"
 
 #define READS_PER_WAKEUP 4
-#define NO_MEMORY_MSG "nullspace agent: out of memory: input to the command was cut off\r\n"
+#define NO_MEMORY_MSG                                                                              \
+	"nullspace agent: out of memory: the session is closed, its input was cut off\r\n"
 
 /* which: 0 stdin, 1 stdout, 2 stderr. Best effort: a PTY, or a user over
  * the kernel's pipe limits, keeps the size it has. */
@@ -37,7 +38,8 @@ static void free_pending(ns_session *s)
 static void discard_pending(ns_session *s)
 {
 	if (s->pend_len > 0) {
-		ns_channel_consumed(s->h->e, s->channel, s->pend_len);
+		ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
+		              ns_channel_consumed(s->h->e, s->channel, s->pend_len));
 	}
 	free_pending(s);
 }
@@ -64,7 +66,8 @@ static ssize_t to_child(ns_session *s, const uint8_t *p, size_t len)
 		return -1;
 	}
 	s->bytes_in += (uint64_t)n;
-	ns_channel_consumed(s->h->e, s->channel, (size_t)n);
+	ns_call_check(s->h->e, s->h->log, "agent", s->h->conn_id, "channel_consumed",
+	              ns_channel_consumed(s->h->e, s->channel, (size_t)n));
 	return n;
 }
 
@@ -122,7 +125,9 @@ static int keep(ns_session *s, ns_str data)
 		if (cap > NS_SESSION_PEND_MAX && s->pend_len + data.len <= NS_SESSION_PEND_MAX) {
 			cap = NS_SESSION_PEND_MAX;
 		}
-		if ((p = realloc(s->pend, cap)) == NULL) {
+		p = s->h->pend_realloc != NULL ? s->h->pend_realloc(s->pend, cap)
+		                               : realloc(s->pend, cap);
+		if (p == NULL) {
 			return -1;
 		}
 		s->pend = p;
@@ -140,12 +145,17 @@ static void keep_failed(ns_session *s, size_t lost)
 {
 	size_t took = 0;
 
-	fprintf(s->h->log, "agent event=session-error conn=%u channel=%u reason=no-memory\n",
+	/* never report bytes as taken that are lost: the channel fails (no
+	 * exit status, so a cut input never passes for a whole one), the user
+	 * told why on stderr */
+	(void)lost;
+	fprintf(s->h->log,
+	        "agent event=session-error conn=%u channel=%u reason=no-memory action=close\n",
 	        s->h->conn_id, s->channel);
-	ns_channel_consumed(s->h->e, s->channel, lost);
-	stdin_gone(s);
-	(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
-	                       sizeof(NO_MEMORY_MSG) - 1, &took);
+	/* best effort: the stderr window may be shut; the log says it */
+	(void)!ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)NO_MEMORY_MSG,
+	                        sizeof(NO_MEMORY_MSG) - 1, &took);
+	ns_session_fail(s);
 }
 
 void ns_session_input_flush(ns_session_host *h)
@@ -162,14 +172,17 @@ void ns_session_input_flush(ns_session_host *h)
 		return;
 	}
 	if (s->in.fd < 0 || ns_iov_write(s->in.fd, b, &took) != 0) {
-		ns_channel_consumed(h->e, s->channel, b->len); /* the reader is gone */
+		/* the reader is gone */
+		ns_call_check(h->e, h->log, "agent", h->conn_id, "channel_consumed",
+		              ns_channel_consumed(h->e, s->channel, b->len));
 		memset(b, 0, sizeof(*b));
 		stdin_gone(s);
 		return;
 	}
 	if (took > 0) {
 		s->bytes_in += took;
-		ns_channel_consumed(h->e, s->channel, took);
+		ns_call_check(h->e, h->log, "agent", h->conn_id, "channel_consumed",
+		              ns_channel_consumed(h->e, s->channel, took));
 	}
 	if (b->len > 0) {
 		grow_pipe(s, 0, s->in.fd); /* a full pipe: bulk */
@@ -190,7 +203,8 @@ void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
 	ns_session_host *h = s->h;
 
 	if (ext != 0 || (s->kind != NULL && s->in.fd < 0) || data.len == 0) {
-		ns_channel_consumed(h->e, s->channel, data.len);
+		ns_call_check(h->e, h->log, "agent", h->conn_id, "channel_consumed",
+		              ns_channel_consumed(h->e, s->channel, data.len));
 		return;
 	}
 	if (h->batch_owner != NULL && h->batch_owner != s) {
@@ -208,7 +222,9 @@ void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
 		}
 	}
 	if (s->kind != NULL && s->in.fd < 0) {
-		ns_channel_consumed(h->e, s->channel, data.len); /* gone meanwhile */
+		/* gone meanwhile */
+		ns_call_check(h->e, h->log, "agent", h->conn_id, "channel_consumed",
+		              ns_channel_consumed(h->e, s->channel, data.len));
 		return;
 	}
 	if (keep(s, data) != 0) {

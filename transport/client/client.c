@@ -72,7 +72,8 @@ static int handshake_event(ns_client *c, const ns_client_config *cfg, const ns_e
 		if (rc == NS_ERR_NOTFOUND) {
 			rc = ns_client_check_hostkey(c, cfg, ev->hostkey_pubkey);
 		}
-		ns_engine_hostkey_verdict(c->e, rc == 0);
+		ns_call_check(c->e, NULL, "client", 0, "engine_hostkey_verdict",
+		              ns_engine_hostkey_verdict(c->e, rc == 0));
 		return rc;
 	case NS_EV_AUTH_READY:
 		if (cfg->sign != NULL) {
@@ -160,7 +161,7 @@ static int start(ns_client *c, const ns_client_config *cfg, uint32_t timeout_ms)
 	if ((rc = ns_engine_new(&ec, &c->e)) != 0) {
 		return ns_cio_fail(c, rc, "cannot create the SSH engine: %s", ns_strerror(rc));
 	}
-	ns_engine_tick(c->e, ns_clock_ms());
+	ns_call_check(c->e, NULL, "client", 0, "engine_tick", ns_engine_tick(c->e, ns_clock_ms()));
 	return 0;
 }
 
@@ -239,7 +240,7 @@ static void drain(ns_client *c)
 		ns_cio_flush(c);
 		ns_engine_output(c->e, &len);
 		now = ns_clock_ms();
-		if (len == 0 || c->sock_eof || now >= deadline) {
+		if (len == 0 || c->pump.sock_eof || now >= deadline) {
 			return;
 		}
 		p.fd = c->fd;
@@ -258,7 +259,9 @@ void ns_client_close(ns_client *c)
 	}
 	if (c->e != NULL) {
 		if (!ns_engine_closed(c->e)) {
-			ns_engine_disconnect(c->e, NS_DISC_BY_APPLICATION, "closed by client");
+			/* NS_ERR_CLOSED only: then it is closing already */
+			(void)!ns_engine_disconnect(c->e, NS_DISC_BY_APPLICATION,
+			                            "closed by client");
 		}
 		if (c->fd >= 0) {
 			drain(c);

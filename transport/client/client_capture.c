@@ -67,7 +67,8 @@ static int on_data(ns_sess *s, uint32_t ext, const uint8_t *p, size_t n)
 	if (b != NULL && (rc = ns_client_buf_append(b, p, n)) != 0 && k->toobig == 0) {
 		k->toobig = rc;
 	}
-	ns_channel_consumed(s->c->e, s->id, n);
+	ns_call_check(s->c->e, NULL, "client", 0, "channel_consumed",
+	              ns_channel_consumed(s->c->e, s->id, n));
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 #include <stdarg.h>
 
 #include "abi.h"
+#include "call_check.h"
+#include "pump.h"
 #include "clock.h"
 #include "nullspace/client.h"
 #include "nullspace/engine.h"
@@ -31,7 +33,7 @@ struct ns_client {
 	unsigned port;
 	char user[NS_CLIENT_USER_MAX];
 	char err[NS_CLIENT_ERR_MAX];
-	int sock_eof, eof_fed;
+	ns_pump pump; /* sock_eof, eof_fed (common/pump.h) */
 	int gone;     /* NS_EV_DISCONNECT seen */
 	int gone_err; /* its NS_ERR_* (or NS_ERR_DISCONNECTED) */
 };

@@ -21,33 +21,22 @@ int ns_cio_fail(ns_client *c, int rc, const char *fmt, ...)
 	return rc;
 }
 
+static ns_pump_io sock_io(ns_client *c)
+{
+	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->fd};
+
+	return io;
+}
+
 int ns_cio_flush(ns_client *c)
 {
-	const uint8_t *p;
-	size_t len;
-	ssize_t n;
+	ns_pump_io io = sock_io(c);
 
-	for (;;) {
-		p = ns_engine_output(c->e, &len);
-		if (len == 0 || c->fd < 0) {
-			return 0;
-		}
-		n = send(c->fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			return 0;
-		}
-		if (n < 0) {
-			/* The peer is gone: drop what we had to say. */
-			ns_engine_output_ack(c->e, len);
-			c->sock_eof = 1;
-			return ns_cio_fail(c, NS_ERR_IO, "send to %s: %s", c->host,
-			                   strerror(errno));
-		}
-		ns_engine_output_ack(c->e, (size_t)n);
+	if (c->fd < 0 || ns_pump_flush(&c->pump, c->e, &io) == 0) {
+		return 0;
 	}
+	/* The peer is gone: what we had to say was dropped. */
+	return ns_cio_fail(c, NS_ERR_IO, "send to %s: %s", c->host, strerror(c->pump.err));
 }
 
 static int pull(ns_client *c, ns_event *ev)
@@ -63,25 +52,22 @@ static int pull(ns_client *c, ns_event *ev)
 
 int ns_cio_event(ns_client *c, ns_event *ev)
 {
-	size_t before;
-	int rc;
+	int rc, moved;
 
 	if ((rc = pull(c, ev)) != 0 || ev->type != NS_EV_NONE) {
 		return rc;
 	}
 	/* what waited in the engine's buffer while an event was out */
-	while ((before = ns_engine_input_pending(c->e)) > 0 && !ns_engine_closed(c->e)) {
-		ns_engine_input_commit(c->e, 0);
+	while (ns_engine_input_pending(c->e) > 0 && !ns_engine_closed(c->e)) {
+		moved = ns_pump_buffered(&c->pump, c->e);
 		if ((rc = pull(c, ev)) != 0 || ev->type != NS_EV_NONE) {
 			return rc;
 		}
-		if (ns_engine_input_pending(c->e) == before) {
+		if (!moved) {
 			break; /* paused until our output drains */
 		}
 	}
-	if (c->sock_eof && ns_engine_input_pending(c->e) == 0 && !c->eof_fed) {
-		c->eof_fed = 1;
-		ns_engine_input_eof(c->e);
+	if (ns_pump_eof(&c->pump, c->e)) {
 		return pull(c, ev);
 	}
 	return 0;
@@ -92,32 +78,18 @@ int ns_cio_event(ns_client *c, ns_event *ev)
  * or NS_CLIENT_READS reads were made. */
 static void read_socket(ns_client *c)
 {
-	uint8_t *space;
-	size_t room;
-	ssize_t n;
-	int reads = 0;
+	ns_pump_io io = sock_io(c);
+	int reads = 0, ended = c->pump.sock_eof;
 
-	while (reads < NS_CLIENT_READS && (space = ns_engine_input_space(c->e, &room)) != NULL) {
-		n = recv(c->fd, space, room, 0);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			return;
-		}
-		if (n <= 0) {
-			if (n < 0) {
-				ns_cio_fail(c, NS_ERR_IO, "read from %s: %s", c->host,
-				            strerror(errno));
-			}
-			c->sock_eof = 1;
-			return;
-		}
-		ns_engine_input_commit(c->e, (size_t)n); /* errors come as events */
+	c->pump.readable = 1;
+	while (reads < NS_CLIENT_READS && ns_pump_read(&c->pump, c->e, &io)) {
 		reads++;
 		if (ns_engine_input_pending(c->e) > 0) {
 			return; /* an event is out: the caller pulls it first */
 		}
+	}
+	if (!ended && c->pump.sock_eof && c->pump.err != 0) {
+		ns_cio_fail(c, NS_ERR_IO, "read from %s: %s", c->host, strerror(c->pump.err));
 	}
 }
 
@@ -142,7 +114,7 @@ int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 		return NS_ERR_TIMEOUT;
 	}
 	ns_engine_output(c->e, &pending);
-	fds[0].fd = c->sock_eof ? -1 : c->fd;
+	fds[0].fd = c->pump.sock_eof ? -1 : c->fd;
 	fds[0].events = 0;
 	fds[0].revents = 0;
 	if (ns_engine_input_pending(c->e) == 0) {
@@ -162,7 +134,7 @@ int ns_cio_wait(ns_client *c, struct pollfd *fds, int n, uint64_t deadline_ms)
 		ns_cio_flush(c);
 	}
 	/* A failed tick (keepalives unanswered) arrives as NS_EV_DISCONNECT. */
-	ns_engine_tick(c->e, ns_clock_ms());
+	ns_call_check(c->e, NULL, "client", 0, "engine_tick", ns_engine_tick(c->e, ns_clock_ms()));
 	return 0;
 }
 

@@ -64,7 +64,8 @@ static int on_data(ns_sess *s, uint32_t ext, const uint8_t *p, size_t n)
 	outq *q = &r->q[ext != 0];
 
 	if (q->dead || q->fd < 0) {
-		ns_channel_consumed(s->c->e, s->id, n);
+		ns_call_check(s->c->e, NULL, "client", 0, "channel_consumed",
+		              ns_channel_consumed(s->c->e, s->id, n));
 		return 0;
 	}
 	if (q->off > 0 && (q->off >= RUN_INBUF || q->b.len + n > q->b.cap)) {
@@ -73,7 +74,8 @@ static int on_data(ns_sess *s, uint32_t ext, const uint8_t *p, size_t n)
 		q->off = 0;
 	}
 	if (q->b.len - q->off + n > RUN_OUTQ_MAX) {
-		ns_engine_disconnect(s->c->e, NS_DISC_PROTOCOL_ERROR, "window exceeded");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(s->c->e, NS_DISC_PROTOCOL_ERROR, "window exceeded");
 		return ns_cio_fail(s->c, NS_ERR_PROTOCOL, "%s sent more than the window allows",
 		                   s->c->host);
 	}
@@ -95,7 +97,8 @@ static void drop_queue(run *r, outq *q)
 	q->dead = 1;
 	q->off = q->b.len = 0;
 	if (left > 0) {
-		ns_channel_consumed(r->s.c->e, r->s.id, left);
+		ns_call_check(r->s.c->e, NULL, "client", 0, "channel_consumed",
+		              ns_channel_consumed(r->s.c->e, r->s.id, left));
 	}
 	if (q == &r->q[0]) {
 		r->s.want_close = 1; /* nobody reads our output */
@@ -131,7 +134,8 @@ static void write_queue(run *r, outq *q)
 			return;
 		}
 		q->off += (size_t)n;
-		ns_channel_consumed(r->s.c->e, r->s.id, (size_t)n);
+		ns_call_check(r->s.c->e, NULL, "client", 0, "channel_consumed",
+		              ns_channel_consumed(r->s.c->e, r->s.id, (size_t)n));
 	}
 	if (q->off == q->b.len) {
 		q->off = q->b.len = 0;

@@ -102,7 +102,8 @@ static int on_request(ns_sess *s, const ns_chan_request *req)
 	}
 	if (req->want_reply) {
 		/* e.g. keepalive@openssh.com; always queued (never NS_ERR_AGAIN) */
-		ns_channel_reply(s->c->e, s->id, 0);
+		ns_call_check(s->c->e, NULL, "client", 0, "channel_reply",
+		              ns_channel_reply(s->c->e, s->id, 0));
 	}
 	return 0;
 }
@@ -117,7 +118,7 @@ void ns_sess_retry(ns_sess *s)
 	if (s->want_close && ns_channel_close(e, s->id) != NS_ERR_AGAIN) {
 		s->want_close = 0;
 	}
-	ns_channel_consumed(e, s->id, 0);
+	ns_call_check(e, NULL, "client", 0, "channel_consumed", ns_channel_consumed(e, s->id, 0));
 }
 
 static int open_failed(ns_sess *s, const ns_event *ev)

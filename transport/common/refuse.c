@@ -15,7 +15,7 @@ int ns_refuse_subsystem(ns_engine *e, uint32_t ch, const char *message, int want
 
 	/* stderr may take less than the whole message when the client's window
 	 * is nearly shut: the refusal goes on, the reason is cut */
-	(void)ns_channel_write(e, ch, 1, (const uint8_t *)message, strlen(message), &took);
+	(void)!ns_channel_write(e, ch, 1, (const uint8_t *)message, strlen(message), &took);
 	if (!want_probe) {
 		return NS_ERR_INVALID;
 	}

@@ -113,8 +113,9 @@ static int early_drop(ns_relay *r, const char *peer, uint64_t now)
 	}
 	fprintf(r->log, "relay event=reject peer=%s conn=%u reason=%s unauth=%u\n", v->peer, v->id,
 	        why, r->nunauth);
-	ns_engine_disconnect(v->front.e, NS_DISC_TOO_MANY_CONNECTIONS,
-	                     "too many unauthenticated connections");
+	/* NS_ERR_CLOSED only: then it is closing already */
+	(void)!ns_engine_disconnect(v->front.e, NS_DISC_TOO_MANY_CONNECTIONS,
+	                            "too many unauthenticated connections");
 	(void)ns_relay_pipe_flush(&v->front); /* best effort: it goes now */
 	drop(r, v->slot);
 	return 1;
@@ -434,8 +435,9 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 
 	for (i = 0; r->conns != NULL && i < r->max_conns; i++) {
 		if (r->conns[i] != NULL) {
-			ns_engine_disconnect(r->conns[i]->front.e, NS_DISC_BY_APPLICATION,
-			                     "relay shutting down");
+			/* NS_ERR_CLOSED only: then it is closing already */
+			(void)!ns_engine_disconnect(r->conns[i]->front.e, NS_DISC_BY_APPLICATION,
+			                            "relay shutting down");
 			ns_relay_conn_pump(r->conns[i], ns_clock_ms());
 			ns_relay_conn_free(r->conns[i]);
 			r->conns[i] = NULL;

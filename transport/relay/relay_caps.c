@@ -49,7 +49,8 @@ static void refuse_login(ns_relay_conn *c, const char *sandbox, const char *reas
 	        c->peer, sandbox, reason, open, limit);
 	snprintf(msg, sizeof(msg), "%s has %u connections open, the limit", who, open);
 	snprintf(why, cap, "%s", reason);
-	ns_engine_disconnect(c->front.e, NS_DISC_TOO_MANY_CONNECTIONS, msg);
+	/* NS_ERR_CLOSED only: then it is closing already */
+	(void)!ns_engine_disconnect(c->front.e, NS_DISC_TOO_MANY_CONNECTIONS, msg);
 }
 
 int ns_relay_caps_login(ns_relay_conn *c, const char *sandbox, char *why, size_t cap)
@@ -131,7 +132,8 @@ int ns_relay_caps_chan_refused(ns_relay_conn *c, const ns_event *ev)
 	        "limit=%u\n",
 	        c->id, c->user, n, c->r->max_channels_per_sandbox);
 	snprintf(msg, sizeof(msg), "sandbox %s has %u sessions open, the limit", c->user, n);
-	ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+	              ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg));
 	return 1;
 }
 

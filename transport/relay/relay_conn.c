@@ -71,7 +71,8 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	c->born = now;
 	c->grace_deadline =
 	    now + (r->cfg->login_grace_ms ? r->cfg->login_grace_ms : NS_RELAY_LOGIN_GRACE_MS);
-	ns_engine_tick(c->front.e, now);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
+	              ns_engine_tick(c->front.e, now));
 	*out = c;
 	return 0;
 }
@@ -131,41 +132,44 @@ void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events)
 {
 	(void)kind;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		c->front.readable = 1;
+		c->front.pump.readable = 1;
 	}
+}
+
+/* The pipe's socket for the pump: the WebSocket framing, or the socket. */
+static ssize_t pipe_read(void *ctx, uint8_t *buf, size_t cap)
+{
+	ns_relay_pipe *p = ctx;
+
+	return p->ws != NULL ? ns_relay_ws_recv(p, buf, cap) : recv(p->w.fd, buf, cap, 0);
+}
+
+static ssize_t pipe_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	ns_relay_pipe *p = ctx;
+
+	return send(p->w.fd, buf, len, MSG_NOSIGNAL);
+}
+
+static ns_pump_io pipe_io(ns_relay_pipe *p)
+{
+	ns_pump_io io = {pipe_read, pipe_write, p};
+
+	return io;
 }
 
 /* Send what the engine has; 0, or -1 once the peer is gone. */
 int ns_relay_pipe_flush(ns_relay_pipe *p)
 {
-	const uint8_t *out;
-	size_t len;
-	ssize_t n;
+	ns_pump_io io = pipe_io(p);
 
 	if (p->ws != NULL) {
 		return ns_relay_ws_flush(p);
 	}
-	for (;;) {
-		out = ns_engine_output(p->e, &len);
-		if (len == 0 || p->w.fd < 0) {
-			return 0;
-		}
-		n = send(p->w.fd, out, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			p->wblocked = 1;
-			return 0;
-		}
-		if (n <= 0) {
-			ns_engine_output_ack(p->e, len);
-			p->sock_eof = 1;
-			return -1;
-		}
-		p->wblocked = 0;
-		ns_engine_output_ack(p->e, (size_t)n);
+	if (p->w.fd < 0) {
+		return 0;
 	}
+	return ns_pump_flush(&p->pump, p->e, &io) != 0 ? -1 : 0;
 }
 
 void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
@@ -177,113 +181,21 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 	if (p->ws != NULL) {
 		pending = ns_relay_ws_pending(p);
 	}
-	if (!p->sock_eof && !p->done && ns_engine_input_pending(p->e) == 0) {
+	if (!p->pump.sock_eof && !p->pump.done && ns_engine_input_pending(p->e) == 0) {
 		want |= EPOLLIN;
 	}
-	if (pending > 0 && !p->sock_eof) {
+	if (pending > 0 && !p->pump.sock_eof) {
 		want |= EPOLLOUT;
 	}
 	ns_watch_set(epfd, &p->w, want);
 }
 
-/* Pull and handle every pending event; how many there were. */
-static int pull(void *c, ns_relay_pipe *p, ns_relay_handler h, uint64_t now)
-{
-	ns_event ev = NS_EVENT_INIT;
-	int n = 0, rc;
-
-	while (!p->done) {
-		rc = ns_engine_event(p->e, &ev);
-		if (rc != 0 || ev.type == NS_EV_NONE) {
-			if (rc != 0) {
-				ns_event_init(&ev);
-				ev.type = NS_EV_DISCONNECT;
-				ev.error = rc;
-				h(c, &ev, now);
-				p->done = 1;
-			}
-			return n;
-		}
-		h(c, &ev, now);
-		p->done |= ev.type == NS_EV_DISCONNECT;
-		n++;
-	}
-	return n;
-}
-
-/* Bytes the engine buffered and can handle now: handled; 1 if any were. */
-static int handle_buffered(ns_relay_pipe *p)
-{
-	size_t before = ns_engine_input_pending(p->e);
-
-	if (before == 0) {
-		return 0;
-	}
-	if (ns_engine_input_commit(p->e, 0) != 0 && !ns_engine_closed(p->e)) {
-		ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
-	}
-	return ns_engine_input_pending(p->e) != before;
-}
-
-/* One read from the socket straight into the engine's buffer, where its
- * packets are decrypted in place; 1 if bytes came. */
-static int read_into(ns_relay_pipe *p, int *reads)
-{
-	uint8_t *space;
-	size_t room;
-	ssize_t n;
-
-	while (p->readable && !p->sock_eof && *reads < READS_PER_PUMP) {
-		if ((space = ns_engine_input_space(p->e, &room)) == NULL) {
-			return 0; /* full until the engine's output drains */
-		}
-		n = p->ws != NULL ? ns_relay_ws_recv(p, space, room)
-		                  : recv(p->w.fd, space, room, 0);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			p->readable = 0;
-			return 0;
-		}
-		(*reads)++;
-		if (n <= 0) {
-			p->sock_eof = 1;
-			return 0;
-		}
-		if (ns_engine_input_commit(p->e, (size_t)n) != 0 && !ns_engine_closed(p->e)) {
-			ns_engine_disconnect(p->e, NS_DISC_PROTOCOL_ERROR, "protocol error");
-		}
-		return 1;
-	}
-	return 0;
-}
-
 int ns_relay_pipe_feed(ns_relay *r, ns_relay_pipe *p, ns_relay_handler h, void *c, uint64_t now)
 {
-	int did = 0, reads = 0;
+	ns_pump_io io = pipe_io(p);
 
 	(void)r;
-	for (;;) {
-		did |= pull(c, p, h, now) > 0;
-		if (p->done) {
-			break;
-		}
-		if (handle_buffered(p)) {
-			did = 1;
-			continue;
-		}
-		if (!read_into(p, &reads)) {
-			break; /* nothing to read, or the engine waits for its output */
-		}
-		did = 1;
-	}
-	if (p->sock_eof && ns_engine_input_pending(p->e) == 0 && !p->eof_fed && !p->done) {
-		p->eof_fed = 1;
-		ns_engine_input_eof(p->e);
-		did |= pull(c, p, h, now) > 0;
-	}
-	return did;
+	return ns_pump_feed(&p->pump, p->e, &io, READS_PER_PUMP, h, c, now);
 }
 
 /* Both handlers keep the sandbox's session count exact after each event:
@@ -329,9 +241,11 @@ static void poke_inners(ns_relay_conn *c)
 
 static void drain_check(ns_relay_conn *c)
 {
-	if (c->r->draining && c->nchans == 0 && !c->closing && !c->front.done) {
+	if (c->r->draining && c->nchans == 0 && !c->closing && !c->front.pump.done) {
 		fprintf(c->r->log, "relay event=drain-close conn=%u\n", c->id);
-		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, "relay shutting down");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
+		                            "relay shutting down");
 	}
 }
 
@@ -340,7 +254,8 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	int round, did = 1;
 	size_t pending;
 
-	ns_engine_tick(c->front.e, now);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
+	              ns_engine_tick(c->front.e, now));
 	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
 		drain_check(c);
 		did = ns_relay_pipe_feed(c->r, &c->front, front_handler, c, now);
@@ -352,13 +267,14 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	if (did) {
 		ns_relay_dirty(c); /* more to do: after the others had a turn */
 	}
-	if (c->front.done && !c->closing) {
+	if (c->front.pump.done && !c->closing) {
 		c->closing = 1;
 		c->close_deadline = now + NS_RELAY_CLOSE_LINGER_MS;
 	}
-	ns_engine_tick(c->front.e, now); /* idle: buffers go back */
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
+	              ns_engine_tick(c->front.e, now)); /* idle: buffers go back */
 	ns_engine_output(c->front.e, &pending);
-	if (c->closing && (pending == 0 || c->front.sock_eof || now >= c->close_deadline)) {
+	if (c->closing && (pending == 0 || c->front.pump.sock_eof || now >= c->close_deadline)) {
 		return 1;
 	}
 	ns_relay_pipe_interest(c->r->epfd, &c->front);
@@ -379,8 +295,9 @@ void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
 	if (c->grace_deadline != 0 && now >= c->grace_deadline) {
 		c->grace_deadline = 0;
 		fprintf(c->r->log, "relay event=login-timeout conn=%u peer=%s\n", c->id, c->peer);
-		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
-		                     "login grace time exceeded");
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
+		                            "login grace time exceeded");
 		ns_relay_dirty(c);
 	}
 	ns_relay_caps_sync(c);

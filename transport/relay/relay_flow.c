@@ -18,7 +18,7 @@ void ns_relay_hold_free(ns_relay_hold *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static int hold_append(ns_relay_hold *h, const uint8_t *p, size_t n)
+static int hold_append(ns_relay *r, ns_relay_hold *h, const uint8_t *p, size_t n)
 {
 	uint8_t *np;
 	size_t want;
@@ -30,7 +30,9 @@ static int hold_append(ns_relay_hold *h, const uint8_t *p, size_t n)
 	if (h->len + n > h->cap) {
 		want = h->len + n;
 		want = want < 16384 ? 16384 : want;
-		if ((np = realloc(h->p, want)) == NULL) {
+		np = r != NULL && r->hold_realloc != NULL ? r->hold_realloc(h->p, want)
+		                                          : realloc(h->p, want);
+		if (np == NULL) {
 			return NS_ERR_NOMEM;
 		}
 		h->p = np;
@@ -76,7 +78,8 @@ static void give_back(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 		n = ch->fwd[dir] - keep;
 		/* cannot fail: fwd counts bytes the sender's engine delivered
 		 * and nobody reported consumed yet; a closed channel is a no-op */
-		ns_channel_consumed(src, sid, n);
+		ns_call_check(src, c->r->log, "relay", c->id, "channel_consumed",
+		              ns_channel_consumed(src, sid, n));
 		ch->fwd[dir] -= n;
 	}
 }
@@ -87,7 +90,7 @@ static int send_now(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 	ns_relay_pipe *p = dir == NS_TO_FRONT ? &c->front : ch->in != NULL ? &ch->in->p : NULL;
 	size_t before = 0, after = 0;
 
-	if (p == NULL || p->e == NULL || p->w.fd < 0 || p->sock_eof || p->wblocked) {
+	if (p == NULL || p->e == NULL || p->w.fd < 0 || p->pump.sock_eof || p->pump.wblocked) {
 		return 0; /* (a full socket: its EPOLLOUT pump sends, not each DATA) */
 	}
 	ns_engine_output(p->e, &before);
@@ -110,20 +113,28 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 		ch->bytes_in += d.len;
 	}
 	if (h->len == 0 && dst != NULL) {
-		ns_channel_write(dst, did, ext != 0, d.p, d.len, &took);
+		ns_call_check(dst, c->r->log, "relay", c->id, "channel_write",
+		              ns_channel_write(dst, did, ext != 0, d.p, d.len, &took));
 		if (took < d.len && ns_channel_window(dst, did) > 0 && send_now(c, ch, dir)) {
 			/* the output was full, not the window: sent, so the rest
 			 * goes straight in too instead of through a hold (a copy
 			 * more, and half of a bulk stream took that way) */
 			size_t more = 0;
-			ns_channel_write(dst, did, ext != 0, d.p + took, d.len - took, &more);
+			ns_call_check(
+			    dst, c->r->log, "relay", c->id, "channel_write",
+			    ns_channel_write(dst, did, ext != 0, d.p + took, d.len - took, &more));
 			took += more;
 		}
 		ch->fwd[dir] += (uint32_t)took;
 	}
-	if (took < d.len && hold_append(h, d.p + took, d.len - took) != 0) {
+	if (took < d.len && hold_append(c->r, h, d.p + took, d.len - took) != 0) {
+		/* never report bytes as taken that are lost: the connection ends,
+		 * its user told why (the DISCONNECT message) */
 		fprintf(c->r->log, "relay event=error conn=%u what=hold error=no-memory\n", c->id);
-		ns_channel_consumed(src, sid, d.len - took); /* dropped */
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION,
+		                            "relay out of memory");
+		return;
 	}
 	if (dir == NS_TO_INNER && h->len > 0) {
 		ns_relay_mux_wait(ch); /* swept again when the agent's output drains */
@@ -133,7 +144,8 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 
 void ns_relay_flow_stderr(ns_relay_chan *ch, const char *msg)
 {
-	hold_append(&ch->hold[NS_TO_FRONT][1], (const uint8_t *)msg, strlen(msg));
+	/* a notice: without memory for it the splice ends all the same */
+	(void)hold_append(NULL, &ch->hold[NS_TO_FRONT][1], (const uint8_t *)msg, strlen(msg));
 }
 
 int ns_relay_flow_flush(ns_relay_conn *c, ns_relay_chan *ch, int dir)
@@ -150,7 +162,8 @@ int ns_relay_flow_flush(ns_relay_conn *c, ns_relay_chan *ch, int dir)
 			continue;
 		}
 		took = 0;
-		ns_channel_write(dst, did, x, h->p + h->off, h->len, &took);
+		ns_call_check(dst, c->r->log, "relay", c->id, "channel_write",
+		              ns_channel_write(dst, did, x, h->p + h->off, h->len, &took));
 		if (src != NULL && (dir == NS_TO_FRONT ? ch->istate : ch->fstate) == NS_RS_OPEN) {
 			ch->fwd[dir] += (uint32_t)took;
 		}

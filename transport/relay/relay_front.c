@@ -88,7 +88,8 @@ static void banner(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int
 	} else {
 		snprintf(text, sizeof(text), "nullspace relay: certificate refused (%s)\n", a->why);
 	}
-	ns_engine_auth_banner(c->front.e, text);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_banner",
+	              ns_engine_auth_banner(c->front.e, text));
 }
 
 /* What the user reads about a refusal of the engine's (ev->refused). */
@@ -120,9 +121,11 @@ static void engine_refused(ns_relay_conn *c, const ns_event *ev, const auth_info
 		c->told_plain = 1;
 		snprintf(text, sizeof(text), "nullspace relay: %s key refused (%s): %s\n", alg,
 		         ev->refused, engine_refusal_text(ev->refused));
-		ns_engine_auth_banner(c->front.e, text);
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_banner",
+		              ns_engine_auth_banner(c->front.e, text));
 	}
-	ns_engine_auth_verdict(c->front.e, 0);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_verdict",
+	              ns_engine_auth_verdict(c->front.e, 0));
 }
 
 static int has_principal(const ns_cert *cert, ns_str name)
@@ -215,7 +218,8 @@ static int sandbox_ok(ns_relay_conn *c, auth_info *a)
 		snprintf(a->why, sizeof(a->why), "websocket-other-sandbox");
 		snprintf(msg, sizeof(msg), "this WebSocket URL is for sandbox %s, not %s",
 		         ns_relay_ws_sandbox(c->front.ws), a->user);
-		ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
+		/* NS_ERR_CLOSED only: then it is closing already */
+		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
 		return 0;
 	}
 	if (rc == 0 && ent.state == NS_SANDBOX_RUNNING) {
@@ -231,7 +235,8 @@ static int sandbox_ok(ns_relay_conn *c, auth_info *a)
 		snprintf(a->why, sizeof(a->why), "registry-error");
 		snprintf(msg, sizeof(msg), "sandbox %s is unavailable", a->user);
 	}
-	ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
+	/* NS_ERR_CLOSED only: then it is closing already */
+	(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
 	return 0;
 }
 
@@ -265,7 +270,8 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 		return;
 	}
 	if (!ns_str_eq(ev->method, "publickey") || !ev->key_parsed) {
-		ns_engine_auth_verdict(c->front.e, 0);
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_verdict",
+		              ns_engine_auth_verdict(c->front.e, 0));
 		if (!ns_str_eq(ev->method, "none")) {
 			char method[32];
 			ns_log_str(ev->method, method, sizeof(method));
@@ -292,7 +298,8 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 	if (!ok) {
 		banner(c, ev, &a, code);
 	}
-	ns_engine_auth_verdict(c->front.e, ok);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_verdict",
+	              ns_engine_auth_verdict(c->front.e, ok));
 	if (ok && ev->signed_ok) {
 		ns_relay_conn_authed(c);
 	}

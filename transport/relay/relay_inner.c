@@ -64,7 +64,8 @@ static int new_engine(ns_relay *r, ns_relay_inner *in, uint64_t now)
 	ec.window = NS_RELAY_WINDOW;
 	ec.ciphers = NS_CIPHER_AES256_GCM "," NS_CIPHER_CHACHA20_POLY1305; /* AES-NI: GCM */
 	if ((rc = ns_engine_new(&ec, &in->p.e)) == 0) {
-		ns_engine_tick(in->p.e, now);
+		ns_call_check(in->p.e, in->r->log, "relay", in->id, "inner-engine_tick",
+		              ns_engine_tick(in->p.e, now));
 	}
 	return rc;
 }
@@ -177,11 +178,11 @@ void ns_relay_inner_sock(ns_relay_inner *in, uint32_t events)
 			return;
 		}
 		in->state = NS_IN_HANDSHAKE;
-		in->p.readable = 1;
+		in->p.pump.readable = 1;
 		return;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		in->p.readable = 1;
+		in->p.pump.readable = 1;
 	}
 }
 
@@ -193,7 +194,8 @@ static void hostkey(ns_relay_inner *in, const ns_event *ev)
 	if (!ok) {
 		why(in, "host-key-mismatch");
 	}
-	ns_engine_hostkey_verdict(in->p.e, ok);
+	ns_call_check(in->p.e, in->r->log, "relay", in->id, "inner-engine_hostkey_verdict",
+	              ns_engine_hostkey_verdict(in->p.e, ok));
 }
 
 void ns_relay_inner_conn_event(ns_relay_inner *in, const ns_event *ev)
@@ -235,8 +237,9 @@ void ns_relay_inner_free(ns_relay_inner *in)
 
 	if (!in->dead) {
 		if (in->state != NS_IN_CONNECTING) {
-			ns_engine_disconnect(in->p.e, NS_DISC_BY_APPLICATION,
-			                     in->idle ? "idle" : "relay shutting down");
+			/* NS_ERR_CLOSED only: then it is closing already */
+			(void)!ns_engine_disconnect(in->p.e, NS_DISC_BY_APPLICATION,
+			                            in->idle ? "idle" : "relay shutting down");
 			ns_relay_pipe_flush(&in->p);
 		}
 		fprintf(r->log,
@@ -273,7 +276,8 @@ int ns_relay_inner_pump(ns_relay_inner *in, uint64_t now)
 
 	in->dirty = 0;
 	if (!in->dead && in->state != NS_IN_CONNECTING) {
-		ns_engine_tick(in->p.e, now);
+		ns_call_check(in->p.e, in->r->log, "relay", in->id, "inner-engine_tick",
+		              ns_engine_tick(in->p.e, now));
 		ns_relay_mux_close_owed(in);
 		for (round = 0; round < ROUNDS_PER_PUMP && did && !in->dead; round++) {
 			did = ns_relay_pipe_feed(in->r, &in->p, ns_relay_mux_event, in, now);
@@ -283,7 +287,7 @@ int ns_relay_inner_pump(ns_relay_inner *in, uint64_t now)
 			ns_relay_inner_dirty(in); /* more to do: after the others */
 		}
 	}
-	if (in->dead || in->p.done) {
+	if (in->dead || in->p.pump.done) {
 		return 1;
 	}
 	if (in->nusers == 0 && now >= in->idle_since + NS_RELAY_INNER_IDLE_MS) {
@@ -291,7 +295,8 @@ int ns_relay_inner_pump(ns_relay_inner *in, uint64_t now)
 		return 1;
 	}
 	if (in->state != NS_IN_CONNECTING) {
-		ns_engine_tick(in->p.e, now);
+		ns_call_check(in->p.e, in->r->log, "relay", in->id, "inner-engine_tick",
+		              ns_engine_tick(in->p.e, now));
 		ns_relay_pipe_interest(in->r->epfd, &in->p);
 	}
 	return 0;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "watch.h"
+#include "call_check.h"
+#include "pump.h"
 #include "ca_keys.h"
 #include "log_str.h"
 #include "nullspace/engine.h"
@@ -50,10 +52,7 @@ typedef struct ns_relay_conn ns_relay_conn;
 typedef struct ns_relay_pipe {
 	ns_engine *e;
 	ns_watch w;
-	int readable; /* epoll said readable; cleared at EAGAIN */
-	int wblocked; /* the last send hit EAGAIN; cleared by one that sends */
-	int sock_eof, eof_fed;
-	int done;        /* the engine reported NS_EV_DISCONNECT */
+	ns_pump pump;    /* readable, wblocked, sock_eof, done (common/pump.h) */
 	ns_relay_ws *ws; /* a WebSocket connection's framing (relay_ws.c), or NULL */
 } ns_relay_pipe;
 
@@ -218,6 +217,10 @@ struct ns_relay {
 	ns_relay_inner **inners; /* agent connections, by slot (max_conns) */
 	uint32_t ninners, inner_gen;
 	unsigned next_inner_id;
+	/* the holds' realloc (NULL: libc's); what it returns is freed with
+	 * free(). Tests make it fail (relay_flow.c: no-memory ends the
+	 * connection) */
+	void *(*hold_realloc)(void *ptr, size_t size);
 	uint64_t now;    /* of this turn */
 	uint32_t *dirty; /* slots to pump in this turn (NS_RELAY_DIRTY_INNER) */
 	uint32_t ndirty;

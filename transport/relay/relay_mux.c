@@ -169,9 +169,9 @@ static void orphan(ns_relay_inner *in, const ns_event *ev)
 	ns_engine *e = in->p.e;
 
 	if (ev->type == NS_EV_CHANNEL_DATA) {
-		(void)ns_channel_consumed(e, ev->channel, ev->data.len);
+		(void)!ns_channel_consumed(e, ev->channel, ev->data.len);
 	} else if (ev->type == NS_EV_CHANNEL_REQUEST && ev->req.want_reply) {
-		(void)ns_channel_reply(e, ev->channel, 0);
+		(void)!ns_channel_reply(e, ev->channel, 0);
 	} else if (ev->type == NS_EV_CHANNEL_OPENED || ev->type == NS_EV_CHANNEL_EOF) {
 		ns_relay_mux_close(in, ev->channel);
 	}

@@ -70,7 +70,8 @@ static int over_max_channels(ns_relay_conn *c, uint32_t fch)
 	    c->id, c->user, n, c->r->max_channels);
 	snprintf(msg, sizeof(msg),
 	         "too many channels: this connection has %u sessions open, the limit", n);
-	ns_channel_reject(c->front.e, fch, NS_OPEN_RESOURCE_SHORTAGE, msg);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+	              ns_channel_reject(c->front.e, fch, NS_OPEN_RESOURCE_SHORTAGE, msg));
 	return 1;
 }
 
@@ -126,7 +127,8 @@ static void maybe_free(ns_relay_conn *c, ns_relay_chan *ch)
 
 static void reject_front(ns_relay_conn *c, ns_relay_chan *ch, uint32_t reason, const char *msg)
 {
-	ns_channel_reject(c->front.e, ch->fch, reason, msg);
+	ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+	              ns_channel_reject(c->front.e, ch->fch, reason, msg));
 	ch->fstate = NS_RS_GONE;
 	maybe_free(c, ch);
 }
@@ -168,8 +170,10 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	if (!ns_str_eq(ev->channel_type, "session")) {
 		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->r->log, "relay event=channel-refused conn=%u type=%s\n", c->id, type);
-		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
-		                  "port forwarding is not supported");
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+		              ns_channel_reject(c->front.e, ev->channel,
+		                                NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                                "port forwarding is not supported"));
 		return;
 	}
 	if (c->authed && !c->r->draining && over_max_channels(c, ev->channel)) {
@@ -177,17 +181,22 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	}
 	if (c->r->draining || !c->authed || !free_slot(c, &slot) ||
 	    chan_of(c, ev->channel) != NULL) {
-		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
-		                  c->r->draining ? "relay shutting down" : "no channel available");
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+		              ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                                c->r->draining ? "relay shutting down"
+		                                               : "no channel available"));
 		return;
 	}
 	if ((in = ns_relay_inner_get(c, now, msg, sizeof(msg))) == NULL) {
-		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_CONNECT_FAILED, msg);
+		ns_call_check(
+		    c->front.e, c->r->log, "relay", c->id, "channel_reject",
+		    ns_channel_reject(c->front.e, ev->channel, NS_OPEN_CONNECT_FAILED, msg));
 		return;
 	}
 	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
-		ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
-		                  "relay out of memory");
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+		              ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                                "relay out of memory"));
 		return;
 	}
 	ch->slot = slot;
@@ -224,7 +233,8 @@ void ns_relay_splice_flush_owed(ns_relay_conn *c, ns_relay_chan *ch)
 			started(c, ch, (o & NS_OWED_EXEC) != 0);
 		}
 		if (ch->fstate == NS_RS_OPEN) {
-			ns_channel_reply(c->front.e, ch->fch, (o & NS_OWED_OK) != 0);
+			ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reply",
+			              ns_channel_reply(c->front.e, ch->fch, (o & NS_OWED_OK) != 0));
 		}
 	}
 }
@@ -318,7 +328,8 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 
 	if (ch == NULL) {
 		if (req->want_reply) {
-			ns_channel_reply(c->front.e, ev->channel, 0);
+			ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reply",
+			              ns_channel_reply(c->front.e, ev->channel, 0));
 		}
 		return;
 	}
@@ -364,7 +375,8 @@ void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev)
 
 	if (ch == NULL) {
 		if (ev->type == NS_EV_CHANNEL_DATA) {
-			ns_channel_consumed(c->front.e, ev->channel, ev->data.len);
+			ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_consumed",
+			              ns_channel_consumed(c->front.e, ev->channel, ev->data.len));
 		}
 		return;
 	}
@@ -372,7 +384,8 @@ void ns_relay_splice_front_event(ns_relay_conn *c, const ns_event *ev)
 		if (ch->istate == NS_RS_OPEN && ch->in != NULL) {
 			ns_relay_flow_data(c, ch, NS_TO_INNER, ev->ext, ev->data);
 		} else {
-			ns_channel_consumed(c->front.e, ch->fch, ev->data.len);
+			ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_consumed",
+			              ns_channel_consumed(c->front.e, ch->fch, ev->data.len));
 		}
 	} else if (ev->type == NS_EV_CHANNEL_EOF) {
 		ns_relay_tail(ch, NS_TO_INNER, NS_TEV_PEER_EOF);

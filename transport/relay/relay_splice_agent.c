@@ -92,8 +92,10 @@ static void open_failed(ns_relay_conn *c, ns_relay_chan *ch, const ns_event *ev)
 		} else {
 			snprintf(msg, sizeof(msg), "sandbox %s: %s", c->user, text);
 		}
-		ns_channel_reject(c->front.e, ch->fch,
-		                  ev->reason ? ev->reason : NS_OPEN_CONNECT_FAILED, msg);
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+		              ns_channel_reject(c->front.e, ch->fch,
+		                                ev->reason ? ev->reason : NS_OPEN_CONNECT_FAILED,
+		                                msg));
 		ch->fstate = NS_RS_GONE;
 	}
 	free_if_done(c, ch);
@@ -116,10 +118,12 @@ static void request(ns_relay_conn *c, ns_relay_chan *ch, const ns_chan_request *
 		/* RFC 4254 6.8, server to client: passed on as it came (advisory:
 		 * dropped if the front's output has no room) */
 		if (ch->fstate == NS_RS_OPEN) {
-			ns_channel_request(c->front.e, ch->fch, req);
+			(void)!ns_channel_request(c->front.e, ch->fch, req);
 		}
 	} else if (req->want_reply) {
-		ns_channel_reply(ch->in->p.e, ch->ich, 0); /* nothing else is expected */
+		ns_call_check(
+		    ch->in->p.e, c->r->log, "relay", c->id, "inner-channel_reply",
+		    ns_channel_reply(ch->in->p.e, ch->ich, 0)); /* nothing else is expected */
 	}
 }
 
@@ -143,7 +147,9 @@ void ns_relay_splice_inner_event(ns_relay_conn *c, ns_relay_chan *ch, const ns_e
 		if (ch->fstate == NS_RS_OPEN) {
 			ns_relay_flow_data(c, ch, NS_TO_FRONT, ev->ext, ev->data);
 		} else {
-			ns_channel_consumed(ch->in->p.e, ch->ich, ev->data.len);
+			ns_call_check(ch->in->p.e, c->r->log, "relay", c->id,
+			              "inner-channel_consumed",
+			              ns_channel_consumed(ch->in->p.e, ch->ich, ev->data.len));
 		}
 		break;
 	case NS_EV_CHANNEL_EOF: ns_relay_tail(ch, NS_TO_FRONT, NS_TEV_PEER_EOF); break;
@@ -169,7 +175,8 @@ void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready)
 	answer_forwarded(c, ch, 0, 1);
 	if (ch->fstate == NS_RS_PENDING) {
 		snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
-		ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg);
+		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
+		              ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg));
 		ch->fstate = NS_RS_GONE;
 	}
 	free_if_done(c, ch);

@@ -342,7 +342,7 @@ int ns_relay_ws_flush(ns_relay_pipe *p)
 		                           p->ws->state == WS_DONE && p->ws->clen == 0);
 	}
 	if (rc < 0) {
-		p->sock_eof = 1;
+		p->pump.sock_eof = 1;
 		return -1;
 	}
 	return 0;
