@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "helper.h"
 
 static void usage(FILE *f)
 {
@@ -27,10 +28,17 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const ns_cli_command cmds[] = {
-	    {"connect", ns_cmd_connect}, {"agent", ns_cmd_agent},     {"relay", ns_cmd_relay},
-	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},       {"proxy", ns_cmd_proxy},
+	    {"connect", ns_cmd_connect},
+	    {"agent", ns_cmd_agent},
+	    {"relay", ns_cmd_relay},
+	    {"keygen", ns_cmd_keygen},
+	    {"cert", ns_cmd_cert},
+	    {"proxy", ns_cmd_proxy},
+	    {"sandbox-helper", ns_cmd_sandbox_helper},
 #ifndef NS_NO_API
-	    {"up", ns_cmd_up},           {"sandbox", ns_cmd_sandbox}, {"ssh", ns_cmd_ssh},
+	    {"up", ns_cmd_up},
+	    {"sandbox", ns_cmd_sandbox},
+	    {"ssh", ns_cmd_ssh},
 	    {"isolate", ns_cmd_isolate},
 #endif
 	};
