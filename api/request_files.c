@@ -75,6 +75,7 @@ char *ns_api_helper_line(const char *exe, const char *op, const char *const *arg
 	line l = {0};
 	size_t i;
 
+	put(&l, "exec", 4); /* the helper's own exit status or signal is the session's */
 	word(&l, exe);
 	put(&l, " sandbox-helper ", 16);
 	put(&l, op, strlen(op));
@@ -167,6 +168,7 @@ static int command(json_t *obj, const char *exe, ns_command_request *out, const 
 		out->timeout = (uint32_t)json_integer_value(to);
 	}
 	snprintf(num, sizeof(num), "%u", out->timeout);
+	put(&l, "exec", 4);
 	word(&l, exe);
 	put(&l, " sandbox-helper run ", 20);
 	put(&l, num, strlen(num));
