@@ -185,6 +185,17 @@ assert_contains "refusal logged with its reason" "reason=expired" "$UP_LOG"
 assert_eq "files url: fetches" "signed content" "$(curl -s "$(cat "$T/u")")"
 assert_contains "files url: credential warning" "credential" "$T/u.err"
 
+# ---- the SDK example: exec and a file upload -----------------------------------------
+
+EXAMPLE=$(dirname "$NS")/examples/sdk_example
+if [ -x "$EXAMPLE" ]; then
+	"$EXAMPLE" 'exit 6' >"$T/sdk.out" 2>"$T/sdk.err"
+	assert_eq "SDK example: remote exit status" 6 "$?"
+	assert_contains "SDK example: uploaded, then read by a command" "hello from the Files API" "$T/sdk.out"
+else
+	fail "SDK example $EXAMPLE not built"
+fi
+
 # ---- a killed sandbox ------------------------------------------------------------
 
 "$NS" sandbox kill "$SB" >/dev/null
