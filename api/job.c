@@ -42,6 +42,13 @@ static void live_set(ns_job *j, ns_job *to)
 	}
 }
 
+void ns_job_allow(void)
+{
+	pthread_mutex_lock(&count_mu);
+	stopping = 0;
+	pthread_mutex_unlock(&count_mu);
+}
+
 void ns_job_resume_all(void)
 {
 	size_t i;

@@ -79,6 +79,8 @@ int ns_job_drain_err(ns_job *j);
 /* Resume every suspended connection and suspend none from now on (before
  * MHD_stop_daemon, which refuses suspended connections). */
 void ns_job_resume_all(void);
+/* Suspending allowed again (a server starts). */
+void ns_job_allow(void);
 /* The API side lets go (closes its pipe ends, stops the waiter). */
 void ns_job_release(ns_job *j);
 

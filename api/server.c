@@ -408,6 +408,7 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 	}
 	s->cfg = *cfg;
 	ns_api_conns_init(&s->conns, &s->cfg);
+	ns_job_allow();
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
 		flags |= MHD_USE_EPOLL; /* no FD_SETSIZE limit next to the relay's sockets */
 	} else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES) {
