@@ -20,6 +20,7 @@ static void usage(FILE *f)
 	           "  up        run the control plane here: API, relay and local sandboxes\n"
 	           "  sandbox   create, list and kill sandboxes; print SSH access\n"
 	           "  ssh       SSH into a sandbox through the relay (OpenSSH or built-in)\n"
+	           "  ssh-config  an ssh_config block: plain `ssh sb_123`, scp, rsync, git\n"
 #endif
 	           "\n"
 	           "Run 'nullspace COMMAND --help' for the options of a command.\n");
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 	    {"sandbox", ns_cmd_sandbox},
 	    {"ssh", ns_cmd_ssh},
 	    {"isolate", ns_cmd_isolate},
+	    {"ssh-config", ns_cmd_ssh_config},
 #endif
 	};
 

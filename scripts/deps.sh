@@ -19,6 +19,7 @@ PKGS=(
 	python3-paramiko ssh-audit          # interop/algs_clients.sh (curl's libssh2 too)
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
+	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 
 missing=()
