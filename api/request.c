@@ -24,6 +24,10 @@ static const struct {
     {"", NS_ROUTE_SANDBOX},
     {"/kill", NS_ROUTE_SANDBOX_KILL},
     {"/ssh-access", NS_ROUTE_SSH_ACCESS},
+    {"/commands", NS_ROUTE_COMMANDS},
+    {"/files", NS_ROUTE_FILES},
+    {"/files/list", NS_ROUTE_FILES_LIST},
+    {"/files/url", NS_ROUTE_FILES_URL},
 };
 
 int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
@@ -37,6 +41,9 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 	}
 	if (strcmp(path, PREFIX_HEALTH) == 0) {
 		return NS_ROUTE_HEALTH;
+	}
+	if (strcmp(path, "/v1/files/signed") == 0) {
+		return NS_ROUTE_FILES_SIGNED;
 	}
 	if (strncmp(path, PREFIX_SANDBOXES, plen) != 0) {
 		return NS_ROUTE_NONE;

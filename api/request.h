@@ -19,6 +19,11 @@ enum ns_route {
 	NS_ROUTE_SANDBOX,      /* GET get, DELETE kill: /v1/sandboxes/{id} */
 	NS_ROUTE_SANDBOX_KILL, /* POST /v1/sandboxes/{id}/kill (same as DELETE) */
 	NS_ROUTE_SSH_ACCESS,   /* POST /v1/sandboxes/{id}/ssh-access */
+	NS_ROUTE_COMMANDS,     /* POST /v1/sandboxes/{id}/commands */
+	NS_ROUTE_FILES,        /* PUT, GET, DELETE /v1/sandboxes/{id}/files?path=P */
+	NS_ROUTE_FILES_LIST,   /* GET /v1/sandboxes/{id}/files/list?path=P */
+	NS_ROUTE_FILES_URL,    /* POST /v1/sandboxes/{id}/files/url */
+	NS_ROUTE_FILES_SIGNED, /* GET, PUT /v1/files/signed?... (no key: signed) */
 };
 
 /* Is there a control byte (0x00-0x1f or 0x7f) in the n bytes of a URL

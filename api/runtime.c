@@ -14,6 +14,7 @@
 
 #include "nullspace/error.h"
 #include "registry.h"
+#include "isolate.h"
 #include "runtime_int.h"
 
 #define LOG_LINE_MAX 1024
@@ -156,6 +157,20 @@ int ns_runtime_get(ns_runtime *rt, const char *id, ns_sandbox_info *out)
 	}
 	*out = sb->info;
 	return 0;
+}
+
+int ns_runtime_inside(ns_runtime *rt, const char *id, char *home, size_t cap, const char **exe)
+{
+	ns_rt_sandbox *sb = rt != NULL && id != NULL ? find(rt, id) : NULL;
+	int n;
+
+	if (sb == NULL) {
+		return NS_ERR_NOTFOUND;
+	}
+	*exe = rt->isolate ? NS_ISOLATE_EXE : rt->exe;
+	n = rt->isolate ? snprintf(home, cap, "%s", NS_ISOLATE_HOME)
+	                : snprintf(home, cap, "%s/home", sb->dir);
+	return n > 0 && (size_t)n < cap ? 0 : NS_ERR_TOOBIG;
 }
 
 size_t ns_runtime_list(ns_runtime *rt, ns_sandbox_info *out, size_t cap)

@@ -65,6 +65,10 @@ int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeou
                       ns_sandbox_info *out, char *err, size_t cap);
 /* NS_ERR_NOTFOUND when no such id is known. */
 int ns_runtime_get(ns_runtime *rt, const char *id, ns_sandbox_info *out);
+/* How the sandbox sees itself: its user's home (home, cap bytes) and the
+ * path of the nullspace binary inside it (*exe, static or the runtime's).
+ * NS_ERR_NOTFOUND. */
+int ns_runtime_inside(ns_runtime *rt, const char *id, char *home, size_t cap, const char **exe);
 /* Fills up to cap, newest first; returns how many there are in all. */
 size_t ns_runtime_list(ns_runtime *rt, ns_sandbox_info *out, size_t cap);
 /* Stop a sandbox: registry state=stopped first (no new logins), then

@@ -2,12 +2,14 @@
  * key as a Bearer header wiped after each request (never in a message), a
  * response cap, no redirects, http/https only, statuses mapped to NS_ERR_*
  * with the server's own message. */
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sdk_decode.h"
 #include "nullspace/error.h"
@@ -83,6 +85,41 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* The write callback of ns_api_http_io: a 2xx body to the sink, any
+ * other (an error message) into the capped buffer. */
+typedef struct io_ctx {
+	ns_api *api;
+	const ns_api_io *io;
+	ns_api_body *b;
+	int status; /* 0 until known */
+} io_ctx;
+
+static size_t on_io_data(char *data, size_t size, size_t nmemb, void *ud)
+{
+	io_ctx *x = ud;
+	long st = 0;
+
+	if (x->status == 0) {
+		curl_easy_getinfo(x->api->curl, CURLINFO_RESPONSE_CODE, &st);
+		x->status = (int)st;
+	}
+	if (x->io != NULL && x->io->sink != NULL && x->status >= 200 && x->status < 300) {
+		return x->io->sink(x->io->sink_ud, data, size * nmemb) == 0 ? size * nmemb : 0;
+	}
+	return on_data(data, size, nmemb, x->b);
+}
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+	const ns_api_io *io = ud;
+	ssize_t n;
+
+	do {
+		n = read(io->in_fd, buf, size * nitems);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? CURL_READFUNC_ABORT : (size_t)n;
+}
+
 /* NS_ERR_* for a non-2xx status, with a message for people. */
 static int status_error(ns_api *api, long status, const ns_api_body *b)
 {
@@ -109,8 +146,9 @@ static int status_error(ns_api *api, long status, const ns_api_body *b)
 }
 
 static int set_options(ns_api *api, const char *method, const char *url, const char *json,
-                       struct curl_slist *headers, ns_api_body *b, char *curl_err)
+                       struct curl_slist *headers, io_ctx *x, char *curl_err)
 {
+	const ns_api_io *io = x->io;
 	CURL *c = api->curl;
 	int bad = 0;
 
@@ -118,7 +156,9 @@ static int set_options(ns_api *api, const char *method, const char *url, const c
 	bad |= curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)NS_API_TIMEOUT_MS) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+	                        io != NULL && io->no_timeout ? 0L : (long)NS_API_TIMEOUT_MS) !=
+	       CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -127,8 +167,15 @@ static int set_options(ns_api *api, const char *method, const char *url, const c
 	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) !=
 	       CURLE_OK;
 #endif
-	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, b) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_io_data) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, x) != CURLE_OK;
+	if (io != NULL && io->in_fd >= 0) {
+		bad |= curl_easy_setopt(c, CURLOPT_UPLOAD, 1L) != CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read) != CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_READDATA, (void *)io) != CURLE_OK;
+		bad |= curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)io->in_size) !=
+		       CURLE_OK;
+	}
 	bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err) != CURLE_OK;
 	if (json != NULL) {
 		bad |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, json) != CURLE_OK;
@@ -191,6 +238,13 @@ static int perform(ns_api *api, ns_api_body *b, const char *curl_err)
 int ns_api_http_call(ns_api *api, const char *method, const char *path, json_t *body,
                      ns_api_body *b)
 {
+	return ns_api_http_io(api, method, path, body, NULL, b);
+}
+
+int ns_api_http_io(ns_api *api, const char *method, const char *path, json_t *body,
+                   const ns_api_io *io, ns_api_body *b)
+{
+	io_ctx x = {api, io, b, 0};
 	char url[URL_CAP], auth[sizeof(AUTH_PREFIX) + NS_API_KEY_MAX];
 	char curl_err[CURL_ERROR_SIZE];
 	struct curl_slist *headers = NULL;
@@ -211,7 +265,7 @@ int ns_api_http_call(ns_api *api, const char *method, const char *path, json_t *
 		goto out;
 	}
 	if ((headers = make_headers(auth, json != NULL)) == NULL ||
-	    (rc = set_options(api, method, url, json, headers, b, curl_err)) != 0) {
+	    (rc = set_options(api, method, url, json, headers, &x, curl_err)) != 0) {
 		goto out;
 	}
 	rc = perform(api, b, curl_err);

@@ -19,7 +19,9 @@
 #include <sodium.h>
 
 #include "nullspace/error.h"
+#include "job.h"
 #include "request.h"
+#include "server_files.h"
 #include "server_int.h"
 
 #define CONNECTION_MEMORY (64 * 1024)
@@ -39,13 +41,13 @@ struct request {
 	size_t len, cap;
 	size_t skipped; /* bytes past the limit, dropped */
 	int too_big, answered;
+	ns_api_xfer *x; /* commands and files routes */
 };
 
 static const char FALLBACK[] = "{\"error\":\"the server is out of memory\"}\n";
 
-static enum MHD_Result send_reply(const ns_api_server *s, struct MHD_Connection *c,
-                                  struct request *q, const char *method, const char *url,
-                                  ns_api_reply *r)
+enum MHD_Result ns_api_queue(const ns_api_server_config *cfg, struct MHD_Connection *c,
+                             const char *method, const char *url, ns_api_reply *r)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret = MHD_NO;
@@ -71,11 +73,42 @@ static enum MHD_Result send_reply(const ns_api_server *s, struct MHD_Connection 
 		ret = MHD_queue_response(c, r->status, resp);
 		MHD_destroy_response(resp);
 	}
-	ns_api_log_request(&s->cfg, method, url, r);
+	ns_api_log_request(cfg, method, url, r);
 	ns_api_reply_clear(r); /* wipes an access answer: MHD holds its own copy */
-	q->answered = 1;
 	ns_api_conn_phase(ns_api_conn_of(c), NS_API_PHASE_SENDING);
 	return ret;
+}
+
+enum MHD_Result ns_api_queue_stream(const ns_api_server_config *cfg, struct MHD_Connection *c,
+                                    const char *method, const char *url, unsigned status,
+                                    struct MHD_Response *resp, const char *content_type)
+{
+	ns_api_reply r;
+	enum MHD_Result ret;
+
+	if (resp == NULL) {
+		memset(&r, 0, sizeof(r));
+		ns_api_reply_error(&r, 500, "the server is out of memory");
+		return ns_api_queue(cfg, c, method, url, &r);
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	ns_api_log_request(cfg, method, url, &r);
+	ns_api_conn_phase(ns_api_conn_of(c), NS_API_PHASE_SENDING);
+	return ret;
+}
+
+static enum MHD_Result send_reply(const ns_api_server *s, struct MHD_Connection *c,
+                                  struct request *q, const char *method, const char *url,
+                                  ns_api_reply *r)
+{
+	q->answered = 1;
+	return ns_api_queue(&s->cfg, c, method, url, r);
 }
 
 static enum MHD_Result header_check(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -141,7 +174,10 @@ static const char *allowed(int route)
 	case NS_ROUTE_HEALTH: return "GET";
 	case NS_ROUTE_SANDBOXES: return "GET, POST";
 	case NS_ROUTE_SANDBOX: return "GET, DELETE";
-	default: return "POST"; /* kill, ssh-access */
+	case NS_ROUTE_FILES: return "GET, PUT, DELETE";
+	case NS_ROUTE_FILES_LIST: return "GET";
+	case NS_ROUTE_FILES_SIGNED: return "GET, PUT";
+	default: return "POST"; /* kill, ssh-access, commands, files/url */
 	}
 }
 
@@ -169,7 +205,7 @@ static int early(const ns_api_server *s, struct MHD_Connection *c, const char *m
 		}
 		return 1;
 	}
-	if (!authorized(s, c)) {
+	if (ns_api_xfer_needs_key(q->route) && !authorized(s, c)) {
 		r->www_auth = 1;
 		ns_api_reply_error(r, 401,
 		                   "missing or unknown API key (Authorization: Bearer nsk_...)");
@@ -186,6 +222,14 @@ static int early(const ns_api_server *s, struct MHD_Connection *c, const char *m
 		snprintf(msg, sizeof(msg), "method not allowed (allowed: %s)", r->allow);
 		ns_api_reply_error(r, 405, msg);
 		return 1;
+	}
+	if (ns_api_xfer_route(q->route)) {
+		if (s->cfg.agent_key == NULL || s->cfg.url_secret == NULL) {
+			ns_api_reply_error(r, 500,
+			                   "the Commands and Files APIs are not configured");
+			return 1;
+		}
+		return 0; /* server_files.c from here on */
 	}
 	if (strcmp(method, "POST") != 0) {
 		ns_api_dispatch(&s->cfg, method, q->route, q->id, NULL, 0, (int64_t)time(NULL), r);
@@ -248,7 +292,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (early(s, c, method, q, &r)) {
 			return send_reply(s, c, q, method, url, &r);
 		}
+		if (ns_api_xfer_route(q->route)) {
+			return ns_api_xfer_step(&s->cfg, c, method, url, q->route, q->id, upload,
+			                        upload_size, &q->x);
+		}
 		return MHD_YES;
+	}
+	if (q->x != NULL) {
+		return ns_api_xfer_step(&s->cfg, c, method, url, q->route, q->id, upload,
+		                        upload_size, &q->x);
 	}
 	if (q->answered) {
 		*upload_size = 0; /* an early answer is out: the rest is ignored */
@@ -291,6 +343,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (q != NULL) {
+		ns_api_xfer_free(q->x);
 		free(q->body);
 		free(q);
 	}
@@ -326,7 +379,7 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 {
 	struct sockaddr_storage ss;
 	char probe[1024];
-	unsigned flags = MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	ns_api_server *s = NULL;
 	int rc = NS_ERR_INVALID;
 
@@ -355,6 +408,7 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 	}
 	s->cfg = *cfg;
 	ns_api_conns_init(&s->conns, &s->cfg);
+	ns_job_allow();
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
 		flags |= MHD_USE_EPOLL; /* no FD_SETSIZE limit next to the relay's sockets */
 	} else if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES) {
@@ -415,6 +469,7 @@ void ns_api_server_stop(ns_api_server *s)
 		return;
 	}
 	if (s->d != NULL) {
+		ns_job_resume_all(); /* MHD refuses to stop with suspended connections */
 		MHD_stop_daemon(s->d);
 	}
 	free(s);

@@ -36,7 +36,14 @@ typedef struct ns_api_server_config {
 	const ns_key *ca;       /* signs access certificates */
 	const char *relay_host; /* what clients connect to */
 	unsigned relay_port;
-	const uint8_t *relay_host_key;           /* NS_ED25519_PK_LEN: pinned by clients */
+	const uint8_t *relay_host_key; /* NS_ED25519_PK_LEN: pinned by clients */
+	/* The Commands and Files APIs (NULL agent_key: those routes answer 500):
+	 * the key agents trust (the relay's client key), the registry, the
+	 * secret of signed file URLs and the base of the URLs handed out. */
+	const ns_key *agent_key;
+	const char *registry_dir;
+	const uint8_t *url_secret;               /* NS_FILES_SECRET_LEN bytes */
+	const char *public_url;                  /* "http://HOST:PORT" */
 	void (*log)(void *ud, const char *line); /* NULL: stderr */
 	void *log_ud;
 	/* 0: the NS_API_* defaults above (tests make them small). */

@@ -56,6 +56,14 @@ void ns_api_log_limit(const ns_api_server_config *cfg, const char *event, const 
 /* libmicrohttpd's own messages (cls: the config), to the same log. */
 void ns_api_log_mhd(void *cls, const char *fmt, va_list ap);
 
+/* Queue r as the answer (JSON), log the request, clear r. */
+enum MHD_Result ns_api_queue(const ns_api_server_config *cfg, struct MHD_Connection *c,
+                             const char *method, const char *url, ns_api_reply *r);
+/* Queue a streamed answer (resp may be NULL: 500), log it. */
+enum MHD_Result ns_api_queue_stream(const ns_api_server_config *cfg, struct MHD_Connection *c,
+                                    const char *method, const char *url, unsigned status,
+                                    struct MHD_Response *resp, const char *content_type);
+
 /* Answer a request whose route, method and key were checked: method is
  * allowed on route; body (POST only) is complete; now in unix seconds. */
 void ns_api_dispatch(const ns_api_server_config *cfg, const char *method, int route, const char *id,

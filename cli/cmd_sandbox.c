@@ -1,6 +1,6 @@
-/* `nullspace sandbox create|list|get|kill|ssh-access`: the sandbox commands
- * over the control plane API (nullspace/sdk.h). One option parser for all
- * of them, each subcommand naming the options it takes. */
+/* `nullspace sandbox create|list|get|kill|ssh-access` (exec and files: sandbox_files.c): the
+ * sandbox commands over the control plane API (nullspace/sdk.h). One option parser for all of them,
+ * each subcommand naming the options it takes. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +150,8 @@ static void usage(FILE *f, const sub *s)
 		fprintf(f, "  %s%s%s\n", subs[i].name, subs[i].synopsis[0] ? " " : "",
 		        subs[i].synopsis);
 	}
+	fprintf(f, "  exec [--cwd DIR] [--env NAME=VALUE]... [--timeout SECONDS] ID -- COMMAND...\n"
+	           "  files upload|download|ls|rm|url ...   (nullspace sandbox files --help)\n");
 	fprintf(f,
 	        "\noptions of every command:\n%s\n"
 	        "Run 'nullspace sandbox COMMAND --help' for more.\n",
@@ -235,6 +237,12 @@ int ns_cmd_sandbox(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout, NULL);
 		return 0;
+	}
+	if (strcmp(argv[1], "exec") == 0) {
+		return ns_cli_sandbox_exec(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "files") == 0) {
+		return ns_cli_sandbox_files(argc - 1, argv + 1);
 	}
 	for (i = 0; i < NSUBS && s == NULL; i++) {
 		s = strcmp(argv[1], subs[i].name) == 0 ? &subs[i] : NULL;

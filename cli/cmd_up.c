@@ -220,6 +220,10 @@ static int start_api(up_ctx *c, char *err, size_t cap)
 	sc.relay_host = c->o.public_host;
 	sc.relay_port = c->o.relay_port;
 	sc.relay_host_key = c->st.relay_host_pk;
+	sc.agent_key = &c->st.relay_client;
+	sc.registry_dir = c->st.registry;
+	sc.url_secret = c->st.files_secret;
+	sc.public_url = c->o.api_url;
 	sc.log = ns_up_log_line;
 	return ns_api_server_start(&sc, &c->api, err, cap);
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "helper.h"
 
 static void usage(FILE *f)
 {
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	    {"keygen", ns_cmd_keygen},
 	    {"cert", ns_cmd_cert},
 	    {"proxy", ns_cmd_proxy},
+	    {"sandbox-helper", ns_cmd_sandbox_helper},
 #ifndef NS_NO_API
 	    {"up", ns_cmd_up},
 	    {"sandbox", ns_cmd_sandbox},

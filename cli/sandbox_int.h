@@ -47,4 +47,9 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, ns_s
  * else --print-command. The exit code. */
 int ns_cli_sandbox_access(ns_api *api, const char *sandbox_id, int json, int expires_in);
 
+/* sandbox_files.c: `nullspace sandbox exec ...` and `nullspace sandbox
+ * files ...` (argv from "exec" / "files" on). The exit code. */
+int ns_cli_sandbox_exec(int argc, char **argv);
+int ns_cli_sandbox_files(int argc, char **argv);
+
 #endif

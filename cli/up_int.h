@@ -67,7 +67,9 @@ typedef struct ns_up_state {
 	char registry[PATH_MAX];  /* dir/registry */
 	char relay_host_key[PATH_MAX], relay_client_key[PATH_MAX], ca_pub[PATH_MAX];
 	char config_path[PATH_MAX];
-	ns_key ca; /* with its private half: signs access certificates */
+	ns_key ca;                /* with its private half: signs access certificates */
+	ns_key relay_client;      /* the key agents trust: the API's jobs use it */
+	uint8_t files_secret[32]; /* signs Files API URLs (NS_FILES_SECRET_LEN) */
 	uint8_t relay_host_pk[NS_ED25519_PK_LEN];
 	char relay_client_line[NS_KEY_LINE_MAX];
 	ns_apikeys keys;

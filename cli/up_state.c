@@ -125,6 +125,42 @@ static int key_file(const char *path, const char *comment, ns_key *key, char *er
 	return rc;
 }
 
+/* The secret of signed file URLs: 32 random bytes in DIR/files_url_secret
+ * (0600), made on first start; never logged. */
+static int url_secret(ns_up_state *st, char *err, size_t cap)
+{
+	char path[PATH_MAX], *text = NULL;
+	struct stat sb;
+	size_t len = 0;
+	int rc;
+
+	join(path, sizeof(path), st->dir, "files_url_secret");
+	if (lstat(path, &sb) != 0) {
+		randombytes_buf(st->files_secret, sizeof(st->files_secret));
+		if (write_file(path, 0600, (const char *)st->files_secret, sizeof(st->files_secret),
+		               0) != 0) {
+			snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+			return NS_ERR_IO;
+		}
+		return 0;
+	}
+	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0) {
+		snprintf(err, cap, "%s must be a regular file of mode 0600", path);
+		return NS_ERR_IO;
+	}
+	if ((rc = ns_file_read(path, 64, &text, &len)) != 0 || len != sizeof(st->files_secret)) {
+		snprintf(err, cap, "%s is not a 32-byte secret; remove it to make a new one", path);
+		rc = NS_ERR_FORMAT;
+	} else {
+		memcpy(st->files_secret, text, len);
+	}
+	if (text != NULL) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+	return rc;
+}
+
 static int keys(ns_up_state *st, char *err, size_t cap)
 {
 	char path[PATH_MAX];
@@ -148,8 +184,11 @@ static int keys(ns_up_state *st, char *err, size_t cap)
 	}
 	rc = ns_key_to_line(k.pk, "nullspace relay client", st->relay_client_line,
 	                    sizeof(st->relay_client_line));
-	ns_key_wipe(&k);
-	return rc;
+	st->relay_client = k; /* the API reaches agents with it too */
+	if (rc != 0) {
+		return rc;
+	}
+	return url_secret(st, err, cap);
 }
 
 /* Keep the config's API key when the store knows it, else pick a new one
@@ -228,6 +267,8 @@ int ns_up_state_publish(ns_up_state *st, char *err, size_t cap)
 void ns_up_state_close(ns_up_state *st)
 {
 	ns_key_wipe(&st->ca);
+	ns_key_wipe(&st->relay_client);
+	sodium_memzero(st->files_secret, sizeof(st->files_secret));
 	ns_apikeys_free(&st->keys);
 	sodium_memzero(&st->config, sizeof(st->config));
 	sodium_memzero(st->new_key, sizeof(st->new_key));

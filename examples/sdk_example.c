@@ -1,7 +1,8 @@
 /* sdk_example: the C SDK end to end. Creates a sandbox through the control
  * plane API, mints short-lived SSH access for a fresh ed25519 key, runs one
  * command in the sandbox with the built-in SSH client (relay host key
- * pinned), prints its output and kills the sandbox.
+ * pinned), prints its output; then uploads a file through the Files API
+ * and reads it back with a command of the Commands API; kills the sandbox.
  *
  *   nullspace up &                 # or set NULLSPACE_API_URL and NULLSPACE_API_KEY
  *   sdk_example 'ls -la'           # default command: uname -a
@@ -10,6 +11,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nullspace/cert.h"
 #include "nullspace/client.h"
@@ -76,6 +78,39 @@ out:
 	return rc;
 }
 
+/* Upload a small file, then run a command that reads it (no SSH key
+ * needed: the API runs it). 0 or the error, reported. */
+static int files_and_exec(ns_api *api, const char *id)
+{
+	static const char text[] = "hello from the Files API\n";
+	ns_exec_result r;
+	FILE *f = tmpfile();
+	int rc = NS_ERR_IO;
+
+	if (f == NULL || fwrite(text, 1, sizeof(text) - 1, f) != sizeof(text) - 1 ||
+	    fflush(f) != 0 || lseek(fileno(f), 0, SEEK_SET) != 0) {
+		report("cannot make a temporary file", "", rc);
+		goto out;
+	}
+	if ((rc = ns_api_file_upload(api, id, "notes/hello.txt", fileno(f), sizeof(text) - 1,
+	                             0600)) != 0) {
+		report("cannot upload", ns_api_error(api), rc);
+		goto out;
+	}
+	if ((rc = ns_api_exec(api, id, "cat notes/hello.txt", NULL, &r)) != 0) {
+		report("cannot run a command", ns_api_error(api), rc);
+		goto out;
+	}
+	printf("%s", r.out);
+	fprintf(stderr, "the command exited with %d\n", r.exit_code);
+	ns_exec_result_free(&r);
+out:
+	if (f != NULL) {
+		fclose(f);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : "uname -a";
@@ -114,6 +149,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (run(&acc, &key, command, &status) != 0) {
+		status = 1;
+	}
+	if (files_and_exec(api, sb.id) != 0) {
 		status = 1;
 	}
 out:

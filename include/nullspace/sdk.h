@@ -108,6 +108,68 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 /* Wipes the credential strings and frees all; zeroes *a. */
 void ns_ssh_access_free(ns_ssh_access *a);
 
+/* ---- Commands and Files (docs/sdk.md) ------------------------------------ */
+
+#define NS_API_EXEC_OUTPUT_MAX (16 * 1024 * 1024) /* per stream, non-streaming */
+#define NS_API_EXEC_TIMEOUT_MAX 3600              /* seconds */
+#define NS_API_UPLOAD_MAX (1ULL << 30)            /* bytes per upload */
+#define NS_API_STREAM_LINE_MAX (128 * 1024)       /* one NDJSON line of a stream */
+#define NS_API_FILE_NAME_MAX 255
+#define NS_API_SIGNAL_MAX 16
+#define NS_API_FILE_URL_MAX (16 * 1024)
+
+/* Options of ns_api_exec. */
+typedef struct ns_exec_opts {
+	size_t size;            /* set by ns_exec_opts_init */
+	const char *cwd;        /* NULL: the sandbox user's home */
+	const char *const *env; /* "NAME=VALUE" strings, NULL-terminated; NULL: none */
+	uint32_t timeout_s;     /* 0: the server's default (60 s) */
+	/* Stream the output to these descriptors as it comes (the streaming
+	 * form of the API); -1 (the default) for both: collect it into the
+	 * result instead. */
+	int fd_out, fd_err;
+} ns_exec_opts;
+/* Zero o, set its size, fd_out = fd_err = -1. */
+void ns_exec_opts_init(ns_exec_opts *o);
+
+typedef struct ns_exec_result {
+	int exit_code; /* -1 when none (timed out, killed by a signal) */
+	int timed_out;
+	char signal[NS_API_SIGNAL_MAX]; /* "KILL" when killed by one, else "" */
+	char *out, *err;                /* collected output (NUL-ended), NULL when streamed */
+	size_t out_len, err_len;
+	int out_truncated, err_truncated;
+} ns_exec_result;
+/* Run cmd (sh -c) in a running sandbox and wait for its end. o NULL:
+ * defaults. Free r with ns_exec_result_free. */
+int ns_api_exec(ns_api *api, const char *id, const char *cmd, const ns_exec_opts *o,
+                ns_exec_result *r);
+void ns_exec_result_free(ns_exec_result *r);
+
+/* Upload size bytes read from fd to path (relative to the sandbox user's
+ * home, or absolute under it; parents created) with mode (0: 0644). At
+ * most NS_API_UPLOAD_MAX. */
+int ns_api_file_upload(ns_api *api, const char *id, const char *path, int fd, uint64_t size,
+                       unsigned mode);
+/* Download path into fd; *size (may be NULL) gets the bytes written. */
+int ns_api_file_download(ns_api *api, const char *id, const char *path, int fd, uint64_t *size);
+typedef struct ns_file_entry {
+	char name[NS_API_FILE_NAME_MAX + 1];
+	char type[8]; /* "file", "dir", "symlink", "other" */
+	uint64_t size;
+	unsigned mode;
+} ns_file_entry;
+/* The entries of folder path (NULL: the home), up to cap; *n in all. */
+int ns_api_file_list(ns_api *api, const char *id, const char *path, ns_file_entry *out, size_t cap,
+                     size_t *n);
+/* Remove a file (or an empty folder). */
+int ns_api_file_remove(ns_api *api, const char *id, const char *path);
+/* A signed URL for GET (upload 0) or PUT (upload 1) of path, valid for
+ * expires_in_minutes (0: 10; at most 1440), usable without an API key: a
+ * bearer credential, never log it. *expires_at (may be NULL): Unix time. */
+int ns_api_file_url(ns_api *api, const char *id, const char *path, int upload,
+                    int expires_in_minutes, char *url, size_t cap, int64_t *expires_at);
+
 /* Client configuration (NULLSPACE_HOME/config): "key = value" lines, '#'
  * comments. Keys: api_url, api_key. Unknown keys are ignored. */
 typedef struct ns_api_config {

@@ -315,7 +315,7 @@ rc=$?
 [ "$rc" -ne 0 ] || fail "ssh -s sftp through the relay succeeded"
 ok "ssh -s sftp fails (exit $rc)"
 assert_contains "ssh -s sftp shows the refusal" \
-	"SFTP and SSH subsystems are not supported; use the Files API" "$T/sftp.err"
+	'SFTP and SSH subsystems are not supported; copy files with `nullspace sandbox files`, the Files API or `scp -O`' "$T/sftp.err"
 timeout 60 sftp -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
 	-o "UserKnownHostsFile=$T/known_hosts" -o IdentitiesOnly=yes -i "$T/user" \
 	-o "CertificateFile=$T/good-cert.pub" -P "$RELAY_PORT" -b - sb_test@127.0.0.1 \

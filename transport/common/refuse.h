@@ -11,7 +11,9 @@
 #include "nullspace/engine.h"
 
 /* The message the user sees (relay: with the way out; agent: plain). */
-#define NS_SUBSYSTEM_REFUSAL "SFTP and SSH subsystems are not supported; use the Files API\r\n"
+#define NS_SUBSYSTEM_REFUSAL                                                                       \
+	"SFTP and SSH subsystems are not supported; copy files with `nullspace sandbox files`, "   \
+	"the Files API or `scp -O`\r\n"
 #define NS_SUBSYSTEM_REFUSAL_AGENT "SFTP and SSH subsystems are not supported\r\n"
 
 /* Write message to channel ch's stderr and, when want_probe, ask the
