@@ -5,7 +5,7 @@ chunked or by Content-Length)."""
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 Answer = Tuple[int, Dict[str, str], bytes]

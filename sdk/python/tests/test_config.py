@@ -1,7 +1,6 @@
 """Configuration as the CLI finds it (api/config.c, api/sdk.c): argument,
 then environment, then NULLSPACE_HOME/config; the file's format and errors."""
 
-import os
 
 import pytest
 
@@ -77,7 +76,7 @@ def test_default_config_file_under_home(clean_env):
 
 
 def test_precedence_argument_env_file(monkeypatch, tmp_path):
-    write_config(tmp_path / "ns", f"api_url = http://file:1\napi_key = file_key\n")
+    write_config(tmp_path / "ns", "api_url = http://file:1\napi_key = file_key\n")
     monkeypatch.setenv("NULLSPACE_HOME", str(tmp_path / "ns"))
     c = resolve_config()
     assert (c.url, c.key) == ("http://file:1", "file_key")

@@ -2,9 +2,7 @@
 the API's message), timeouts, unreachable API, request shapes, decoding of
 the sandbox and access objects, early answers during an upload."""
 
-import io
 import socket
-import threading
 import time
 from datetime import datetime, timezone
 
