@@ -19,6 +19,8 @@ PKGS=(
 	python3-paramiko ssh-audit          # interop/algs_clients.sh (curl's libssh2 too)
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
+	python3-pytest python3-venv         # the Python SDK's tests (interop/python_sdk.sh),
+	python3-pip python3-wheel           # which pip-installs sdk/python with no registry
 )
 
 missing=()

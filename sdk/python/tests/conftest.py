@@ -26,3 +26,23 @@ def stub():
     s = Stub()
     yield s
     s.close()
+
+
+@pytest.fixture
+def live(monkeypatch):
+    """The `up` under test, found through its config file (NULLSPACE_HOME)."""
+    from live import LIVE_HOME
+
+    if not LIVE_HOME:
+        pytest.skip("no NULLSPACE_TEST_HOME: run tests/interop/python_sdk.sh for these")
+    monkeypatch.setenv("NULLSPACE_HOME", LIVE_HOME)
+    return LIVE_HOME
+
+
+@pytest.fixture
+def sandboxes(live):
+    from live import Sandboxes
+
+    s = Sandboxes()
+    yield s
+    s.kill_all()
