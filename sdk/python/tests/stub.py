@@ -1,7 +1,10 @@
 """An in-process HTTP stub of the API for the unit tests: each test says what
 each (method, path) answers; every request is recorded (body included, read
-chunked or by Content-Length)."""
+chunked or by Content-Length; with keep_body False only its size and SHA-256
+are kept). An answer's body may be an iterable of bytes, sent as it comes,
+with a Content-Length header of the test's choosing (to cut a body short)."""
 
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +34,9 @@ class Stub:
     def __init__(self) -> None:
         self.routes: Dict[Tuple[str, str], Any] = {}
         self.requests: List[Recorded] = []
+        self.digests: List[Tuple[int, str]] = []  # (size, sha256) of bodies not kept
         self.read_body = True
+        self.keep_body = True
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,18 +45,33 @@ class Stub:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _body(self) -> Tuple[bytes, bool]:
+            def _pieces(self) -> Any:
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                    out = bytearray()
                     while True:
                         size = int(self.rfile.readline().strip(), 16)
                         if size == 0:
                             self.rfile.readline()
-                            return bytes(out), True
-                        out += self.rfile.read(size)
+                            return
+                        yield self.rfile.read(size)
                         self.rfile.readline()
                 n = int(self.headers.get("Content-Length") or 0)
-                return self.rfile.read(n), False
+                while n > 0:
+                    data = self.rfile.read(min(n, 65536))
+                    if not data:
+                        return
+                    n -= len(data)
+                    yield data
+
+            def _body(self) -> Tuple[bytes, bool]:
+                chunked = self.headers.get("Transfer-Encoding", "").lower() == "chunked"
+                if stub.keep_body:
+                    return b"".join(self._pieces()), chunked
+                h, n = hashlib.sha256(), 0
+                for data in self._pieces():
+                    h.update(data)
+                    n += len(data)
+                stub.digests.append((n, h.hexdigest()))
+                return b"", chunked
 
             def _handle(self) -> None:
                 u = urlsplit(self.path)
@@ -67,15 +87,22 @@ class Stub:
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
+                if isinstance(data, bytes):
+                    self.send_header("Content-Length", str(len(data)))
+                    data = [data]
                 self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(data)
+                for piece in data:
+                    self.wfile.write(piece)
                 self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client gone mid-answer is what some tests do
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)

@@ -156,3 +156,62 @@ def test_signed_urls(sb, stub):
     assert u.expires_at == datetime(2026, 11, 28, 10, 5, tzinfo=timezone.utc)
     u = sb.files.upload_url("b")
     assert stub.last().json() == {"path": "b", "upload": True} and u.method == "PUT"
+
+
+def test_download_cut_short_is_an_error(sb, stub):
+    # the server promises 1 MiB and hangs up after 300 KiB
+    stub.route("GET", P + "/files", (200, {"Content-Length": str(1 << 20)}, [b"x" * (300 << 10)]))
+    with pytest.raises(APIConnectionError, match=f"ended after {300 << 10} of {1 << 20} bytes"):
+        sb.files.download("a")
+
+
+MB = 1024 * 1024
+
+
+def test_upload_file_streams_in_flat_memory(sb, stub, tmp_path):
+    """A 48 MiB file goes out in pieces: the SDK's peak of Python memory stays
+    a small fraction of it, sized and chunked alike."""
+    import hashlib
+    import tracemalloc
+
+    stub.keep_body = False
+    stub.route("PUT", P + "/files", json_answer(201, {"path": "p", "size": 0}))
+    src = tmp_path / "big"
+    with open(src, "wb") as f:
+        for _ in range(48):
+            f.write(os.urandom(MB))
+    want = (48 * MB, hashlib.sha256(src.read_bytes()).hexdigest())
+
+    class Unsized(io.RawIOBase):
+        def __init__(self, f):
+            self.f = f
+
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            return self.f.read(n)
+
+    for wrap in (lambda f: f, Unsized):
+        with open(src, "rb") as f:
+            tracemalloc.start()
+            sb.files.upload("p", wrap(f))
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert stub.digests[-1] == want
+        assert peak < 4 * MB, f"peak {peak} bytes while uploading 48 MiB"
+
+
+def test_download_to_streams_in_flat_memory(sb, stub, tmp_path):
+    import hashlib
+    import tracemalloc
+
+    piece = os.urandom(MB)
+    stub.route("GET", P + "/files", lambda r: (200, {"Content-Length": str(48 * MB)}, (piece for _ in range(48))))
+    dst = tmp_path / "out"
+    tracemalloc.start()
+    assert sb.files.download_to("a", str(dst)) == 48 * MB
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4 * MB, f"peak {peak} bytes while downloading 48 MiB"
+    assert hashlib.sha256(dst.read_bytes()).hexdigest() == hashlib.sha256(piece * 48).hexdigest()

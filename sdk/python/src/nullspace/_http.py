@@ -67,12 +67,22 @@ class Response:
             raise _transport_error(self._url, e) from None
 
     def chunks(self) -> Iterator[bytes]:
-        """The body in pieces of at most CHUNK_SIZE bytes."""
+        """The body in pieces of at most CHUNK_SIZE bytes. A body cut short
+        of its Content-Length is an APIConnectionError (http.client would
+        end it quietly), as is a broken chunked body."""
+        header = self._resp.getheader("Content-Length")
+        chunked = "chunked" in (self._resp.getheader("Transfer-Encoding") or "").lower()
+        expected = int(header) if header and header.isdigit() and not chunked else None
+        n = 0
         while True:
             data = self.read(CHUNK_SIZE)
             if not data:
-                return
+                break
+            n += len(data)
             yield data
+        if expected is not None and n != expected:
+            raise APIConnectionError(
+                f"the answer of the API at {self._url} ended after {n} of {expected} bytes")
 
     def json(self, limit: int = RESPONSE_MAX) -> Any:
         """The body as JSON, refused when over limit bytes."""
