@@ -34,8 +34,8 @@ def test_run(sb, stub):
                                   "cwd": "/tmp", "timeout": 5}
     assert (r.exit_code, r.stdout, r.stderr) == (3, "out\n", "err\n")
     assert r.stderr_truncated and not r.stdout_truncated and not r.timed_out
-    sb.commands.run(["printf", "%s", "a b"])
-    assert stub.last().json() == {"cmd": "printf %s 'a b'"}
+    sb.commands.run(["printf", "%s", "a b"], timeout=0.2)
+    assert stub.last().json() == {"cmd": "printf %s 'a b'", "timeout": 1}
 
 
 def ndjson(*objs):

@@ -4,6 +4,7 @@ commands route (``POST /v1/sandboxes/{id}/commands``), whole or streamed."""
 import base64
 import binascii
 import json
+import math
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Union
@@ -129,7 +130,7 @@ class Commands:
         if cwd is not None:
             body["cwd"] = cwd
         if timeout is not None:
-            body["timeout"] = timeout
+            body["timeout"] = math.ceil(timeout)  # whole seconds
         return body
 
     def _timeout(self, timeout: Optional[float]) -> Optional[float]:
@@ -139,8 +140,8 @@ class Commands:
             timeout: Optional[float] = None) -> CommandResult:
         """Runs ``cmd`` (a shell command line, or a list of arguments quoted
         into one) and waits for it. ``env`` adds environment variables,
-        ``cwd`` is the working folder, ``timeout`` the seconds after which the
-        command is killed (``timed_out`` then). A non-zero exit is not an
+        ``cwd`` is the working folder, ``timeout`` the seconds (rounded up to
+        whole ones) after which the command is killed (``timed_out`` then). A non-zero exit is not an
         exception: look at ``exit_code``."""
         resp = self._transport.open("POST", self._path, json_body=self._body(cmd, env, cwd, timeout),
                                     timeout=self._timeout(timeout))
