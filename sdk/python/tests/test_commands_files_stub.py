@@ -55,6 +55,7 @@ def test_stream(sb, stub):
     assert stub.last().query == {"stream": ["1"]}
     assert chunks == [("stdout", b"a\x00\xff"), ("stderr", b"e"), ("stdout", b"b")]
     assert s.exit_code == 7 and s.timed_out
+    assert s.wait() == 7 and list(s) == []  # read to the end already
     assert sb.commands.stream("x").wait() == 7
 
 

@@ -62,6 +62,8 @@ class CommandStream:
         self.timed_out: bool = False
 
     def __iter__(self) -> Iterator[OutputChunk]:
+        if self.exit_code is not None:
+            return  # read to the end already
         try:
             while True:
                 line = self._resp.readline(STREAM_LINE_MAX + 1)
