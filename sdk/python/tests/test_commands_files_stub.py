@@ -33,9 +33,16 @@ def test_run(sb, stub):
     assert stub.last().json() == {"cmd": "echo out; echo err >&2; exit 3", "env": {"A": "1"},
                                   "cwd": "/tmp", "timeout": 5}
     assert (r.exit_code, r.stdout, r.stderr) == (3, "out\n", "err\n")
-    assert r.stderr_truncated and not r.stdout_truncated and not r.timed_out
+    assert r.stderr_truncated and not r.stdout_truncated and not r.timed_out and r.signal is None
+    stub.route("POST", P + "/commands", json_answer(200, {
+        "exit_code": None, "stdout": "", "stderr": "", "timed_out": False, "signal": "KILL"}))
+    r = sb.commands.run("kill -9 $$")
+    assert r.exit_code is None and r.signal == "KILL" and not r.timed_out
     sb.commands.run(["printf", "%s", "a b"], timeout=0.2)
     assert stub.last().json() == {"cmd": "printf %s 'a b'", "timeout": 1}
+    stub.route("POST", P + "/commands", json_answer(200, {"stdout": "", "stderr": ""}))
+    with pytest.raises(APIError, match="exit_code"):
+        sb.commands.run("true")
 
 
 def ndjson(*objs):
@@ -57,6 +64,13 @@ def test_stream(sb, stub):
     assert s.exit_code == 7 and s.timed_out
     assert s.wait() == 7 and list(s) == []  # read to the end already
     assert sb.commands.stream("x").wait() == 7
+    stub.route("POST", P + "/commands", ndjson({"exit_code": None, "timed_out": True}))
+    s = sb.commands.stream("sleep 9", timeout=1)
+    assert s.wait() is None and s.timed_out
+    stub.route("POST", P + "/commands", ndjson({"error": "the sandbox could not be reached"}))
+    with pytest.raises(APIError, match="could not be reached") as e:
+        sb.commands.stream("x").wait()
+    assert e.value.status == 502
 
 
 def test_stream_cut_before_exit_code(sb, stub):

@@ -111,13 +111,15 @@ def test_nothing_configured():
         resolve_config(api_url="http://x:1")
 
 
-@pytest.mark.parametrize("url", ["ftp://x", "http://a b", "127.0.0.1:8780", "http://x/" + "p" * 600])
+@pytest.mark.parametrize("url", ["ftp://x", "http://a b", "127.0.0.1:8780", "http://x/" + "p" * 600],
+                         ids=["ftp", "blank", "no-scheme", "too-long"])
 def test_bad_url(url):
     with pytest.raises(ConfigurationError, match="not an http:// or https:// API URL"):
         resolve_config(api_url=url, api_key="k")
 
 
-@pytest.mark.parametrize("key", ["", "a b", "k\n", "k" * 128, "clé"])
+@pytest.mark.parametrize("key", ["", "a b", "k\n", "k" * 128, "clé"],
+                         ids=["empty", "blank", "newline", "too-long", "non-ascii"])
 def test_bad_key_never_echoed(key):
     with pytest.raises(ConfigurationError) as e:
         resolve_config(api_url="http://x:1", api_key=key)

@@ -59,7 +59,17 @@ def test_env_and_cwd(sb):
 def test_timeout(sb):
     t0 = time.monotonic()
     r = run(sb, "sleep 30", timeout=1)
-    assert r.timed_out and time.monotonic() - t0 < 20
+    assert r.timed_out and r.exit_code is None and time.monotonic() - t0 < 20
+    with sb.commands.stream("echo started; sleep 30", timeout=1) as s:
+        assert b"".join(c.data for c in s) == b"started\n"
+    assert s.timed_out and s.exit_code is None and time.monotonic() - t0 < 40
+
+
+def test_killed_by_a_signal(sb):
+    r = run(sb, "echo bye; kill -9 $$")
+    assert r.stdout == "bye\n" and not r.timed_out
+    # a signal as such, or as a shell reports it (128 + 9)
+    assert (r.exit_code, r.signal) in ((None, "KILL"), (137, None))
 
 
 def test_stream_10_mb(sb):

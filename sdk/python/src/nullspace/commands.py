@@ -30,16 +30,19 @@ Cmd = Union[str, List[str]]
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a finished command gave: its exit code and its output (decoded as
-    the API sends it), and whether the output was cut or the command killed
-    for running past its timeout."""
+    """What a finished command gave: its exit code (``None`` when it did not
+    exit by itself: killed at its timeout, ``timed_out`` then, or by a
+    signal, named in ``signal`` as ``"KILL"``, ``"TERM"``...), its output as
+    text (bytes that are not UTF-8 replaced by U+FFFD), and whether either
+    stream was cut at the API's limit."""
 
-    exit_code: int
+    exit_code: Optional[int]
     stdout: str
     stderr: str
     stdout_truncated: bool = False
     stderr_truncated: bool = False
     timed_out: bool = False
+    signal: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -53,16 +56,19 @@ class OutputChunk:
 
 class CommandStream:
     """Iterates over a running command's output as :class:`OutputChunk` s.
-    Once the iteration ends, ``exit_code`` and ``timed_out`` are set. Close
-    it (or use ``with``) to stop reading early."""
+    Once the iteration ends, ``exit_code`` (``None`` when the command did not
+    exit by itself), ``timed_out`` and ``signal`` are set. Close it (or use
+    ``with``) to stop reading early."""
 
     def __init__(self, resp: Response) -> None:
         self._resp = resp
         self.exit_code: Optional[int] = None
         self.timed_out: bool = False
+        self.signal: Optional[str] = None
+        self.finished = False
 
     def __iter__(self) -> Iterator[OutputChunk]:
-        if self.exit_code is not None:
+        if self.finished:
             return  # read to the end already
         try:
             while True:
@@ -93,16 +99,19 @@ class CommandStream:
                 except binascii.Error:
                     raise d.bad(200, f"{name} is not base64") from None
         if isinstance(o.get("error"), str):
-            raise error_for_status(500, o["error"])
-        self.exit_code = d.member(o, "exit_code", int, 200)
+            raise error_for_status(502, o["error"])  # the sandbox failed mid-way
+        if "exit_code" not in o:
+            raise d.bad(200, "a line of the command's output has no exit_code")
+        self.exit_code = d.optional(o, "exit_code", int, 200)
         self.timed_out = bool(o.get("timed_out", False))
+        self.signal = d.optional(o, "signal", str, 200)
+        self.finished = True
         return None
 
-    def wait(self) -> int:
+    def wait(self) -> Optional[int]:
         """Reads (and drops) the rest of the output; returns the exit code."""
         for _ in self:
             pass
-        assert self.exit_code is not None
         return self.exit_code
 
     def close(self) -> None:
@@ -143,20 +152,23 @@ class Commands:
         """Runs ``cmd`` (a shell command line, or a list of arguments quoted
         into one) and waits for it. ``env`` adds environment variables,
         ``cwd`` is the working folder, ``timeout`` the seconds (rounded up to
-        whole ones) after which the command is killed (``timed_out`` then). A non-zero exit is not an
-        exception: look at ``exit_code``."""
+        whole ones) after which the command is killed (``timed_out`` then).
+        A non-zero exit is not an exception: look at ``exit_code``."""
         resp = self._transport.open("POST", self._path, json_body=self._body(cmd, env, cwd, timeout),
                                     timeout=self._timeout(timeout))
         with resp:
             o = d.obj(resp.json(RUN_RESPONSE_MAX), resp.status)
         s = resp.status
+        if "exit_code" not in o:
+            raise d.bad(s, "member 'exit_code' is missing")
         return CommandResult(
-            exit_code=d.member(o, "exit_code", int, s),
+            exit_code=d.optional(o, "exit_code", int, s),
             stdout=d.member(o, "stdout", str, s),
             stderr=d.member(o, "stderr", str, s),
             stdout_truncated=bool(o.get("stdout_truncated", False)),
             stderr_truncated=bool(o.get("stderr_truncated", False)),
             timed_out=bool(o.get("timed_out", False)),
+            signal=d.optional(o, "signal", str, s),
         )
 
     def stream(self, cmd: Cmd, env: Optional[Mapping[str, str]] = None, cwd: Optional[str] = None,
