@@ -41,9 +41,10 @@ API_KEY=$(sed -n 's/^ *api_key *= *//p' "$NULLSPACE_HOME/config")
 
 export NULLSPACE_TEST_HOME=$NULLSPACE_HOME PYTHONDONTWRITEBYTECODE=1
 (cd "$NS_ROOT/sdk/python" && timeout -k 5 240 "$T/venv/bin/python" -m pytest -p no:cacheprovider \
-	-v -rs tests) >"$T/pytest.out" 2>&1
+	-v -rs --durations=5 tests) >"$T/pytest.out" 2>&1
 rc=$?
-grep -E '^(tests/.*(PASSED|FAILED|SKIPPED|ERROR)|SKIPPED)' "$T/pytest.out" | sed 's/^/  /'
+grep -E '^(tests/.*(PASSED|FAILED|SKIPPED|ERROR)|SKIPPED|[0-9.]+s (call|setup|teardown) )' "$T/pytest.out" |
+	sed 's/^/  /'
 SUMMARY=$(tail -n 1 "$T/pytest.out" | tr -d "=" | sed "s/^ *//; s/ *$//")
 if [ "$rc" -ne 0 ]; then
 	tail -n 60 "$T/pytest.out" >&2

@@ -5,6 +5,7 @@ commands or files routes (their C side is built separately, issue 14)."""
 import hashlib
 import os
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -127,6 +128,11 @@ def test_signed_urls_need_no_key(sb):
     assert url.method == "GET" and url.expires_at.tzinfo is not None
     with urllib.request.urlopen(url, timeout=30) as r:  # no Authorization header
         assert r.read() == b"by url"
+    sig = url.index("sig=") + len("sig=")
+    tampered = url[:sig] + ("0" if url[sig] != "0" else "1") + url[sig + 1:]
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(tampered, timeout=30)
+    assert e.value.code in (401, 403)
     up = sb.files.upload_url("v.txt")
     req = urllib.request.Request(up, data=b"put by url", method=up.method)
     with urllib.request.urlopen(req, timeout=30):
