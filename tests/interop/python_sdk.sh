@@ -6,6 +6,7 @@
 # verbatim, the returned ssh command through the relay with OpenSSH, list,
 # connect, kill, typed errors, configuration; commands and files, which skip
 # while the API answers 404 "no such route" for them). No secret in up's log.
+# NS_SDK_BIG_MB (default 16) sizes the streamed upload/download round trip.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3

@@ -17,7 +17,7 @@ from nullspace import APIError, ConflictError, NotFoundError
 pytestmark = needs_live
 
 #: Size of the big upload/download round trip.
-BIG = int(os.environ.get("NS_SDK_BIG_MB", "32")) * 1024 * 1024
+BIG = int(os.environ.get("NS_SDK_BIG_MB", "16")) * 1024 * 1024
 
 
 @pytest.fixture
