@@ -119,9 +119,10 @@ def test_upload_file_sized_and_chunked(sb, stub, tmp_path):
         def read(self, n=-1):
             return self.src.read(n)
 
+    # the API needs Content-Length: a pipe goes through a temporary file first
     assert sb.files.upload("p", Pipe()).size == len(data)
     r = stub.last()
-    assert r.chunked and r.body == data
+    assert not r.chunked and r.headers["Content-Length"] == str(len(data)) and r.body == data
     with pytest.raises(TypeError, match="binary"):
         sb.files.upload("p", io.StringIO("text"))
 
@@ -185,7 +186,7 @@ MB = 1024 * 1024
 
 def test_upload_file_streams_in_flat_memory(sb, stub, tmp_path):
     """A 48 MiB file goes out in pieces: the SDK's peak of Python memory stays
-    a small fraction of it, sized and chunked alike."""
+    a small fraction of it, from a regular file and from a pipe alike."""
     import hashlib
     import tracemalloc
 
@@ -230,3 +231,27 @@ def test_download_to_streams_in_flat_memory(sb, stub, tmp_path):
     tracemalloc.stop()
     assert peak < 4 * MB, f"peak {peak} bytes while downloading 48 MiB"
     assert hashlib.sha256(dst.read_bytes()).hexdigest() == hashlib.sha256(piece * 48).hexdigest()
+
+
+def test_silent_command_outlives_the_request_timeout(sb, stub):
+    """A command waits as long as its timeout (or the API's default of 60 s)
+    whatever request_timeout says; other requests keep request_timeout."""
+    import time
+
+    from nullspace import APITimeoutError, Sandbox
+
+    def slow(answer):
+        def reply(r):
+            time.sleep(1.5)
+            return answer
+        return reply
+
+    quick = Sandbox.connect(SB["id"], request_timeout=0.5)
+    stub.route("POST", P + "/commands", slow(json_answer(200, {"exit_code": 0, "stdout": "", "stderr": ""})))
+    assert quick.commands.run("sleep 1").exit_code == 0
+    assert quick.commands.run("sleep 1", timeout=1).exit_code == 0
+    stub.route("POST", P + "/commands", slow(ndjson({"exit_code": 0, "timed_out": False})))
+    assert quick.commands.stream("sleep 1").wait() == 0
+    stub.route("GET", P + "/files/list", slow(json_answer(200, {"entries": []})))
+    with pytest.raises(APITimeoutError):
+        quick.files.list()

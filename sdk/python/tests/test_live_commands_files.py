@@ -121,6 +121,27 @@ def test_big_round_trip_streamed(sb, tmp_path):
     assert digest(dst) == digest(src)
 
 
+def test_upload_from_a_pipe(sb):
+    """A file object that cannot tell its size (the API needs it) goes
+    through a temporary file."""
+    import threading
+
+    files_ready(sb)
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    r, w = os.pipe()
+
+    def feed():
+        with os.fdopen(w, "wb") as f:
+            f.write(data)
+
+    t = threading.Thread(target=feed)
+    t.start()
+    with os.fdopen(r, "rb", buffering=0) as f:
+        assert sb.files.upload("piped.bin", f).size == len(data)
+    t.join()
+    assert sb.files.download("piped.bin") == data
+
+
 def test_signed_urls_need_no_key(sb):
     files_ready(sb)
     sb.files.upload("u.txt", b"by url")

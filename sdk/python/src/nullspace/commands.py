@@ -22,8 +22,10 @@ RUN_RESPONSE_MAX = 64 * 1024 * 1024
 #: Longest line of a streamed run read (one base64 chunk of output).
 STREAM_LINE_MAX = 4 * 1024 * 1024
 #: Seconds the request may wait beyond the command's own timeout (start-up,
-#: the answer's way back). Without a timeout, the transport's applies alone.
+#: the answer's way back).
 COMMAND_SLACK = 30.0
+#: The API's timeout of a command sent without one (docs/api.md).
+COMMAND_TIMEOUT_DEFAULT = 60
 
 Cmd = Union[str, List[str]]
 
@@ -144,8 +146,11 @@ class Commands:
             body["timeout"] = math.ceil(timeout)  # whole seconds
         return body
 
-    def _timeout(self, timeout: Optional[float]) -> Optional[float]:
-        return None if timeout is None else max(self._transport.timeout, timeout + COMMAND_SLACK)
+    def _timeout(self, timeout: Optional[float]) -> float:
+        """The socket timeout of the request: the transport's, or long enough
+        for a silent command to reach its own timeout."""
+        limit = COMMAND_TIMEOUT_DEFAULT if timeout is None else math.ceil(timeout)
+        return max(self._transport.timeout, limit + COMMAND_SLACK)
 
     def run(self, cmd: Cmd, env: Optional[Mapping[str, str]] = None, cwd: Optional[str] = None,
             timeout: Optional[float] = None) -> CommandResult:

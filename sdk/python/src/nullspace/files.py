@@ -4,6 +4,7 @@ in memory."""
 
 import io
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Union
@@ -106,23 +107,31 @@ class Files:
         self._path = sandbox_path(sandbox_id, "/files")
 
     def upload(self, path: str, data: Data, mode: Union[None, int, str] = None) -> UploadResult:
-        """Writes ``data`` to ``path`` (parent folders are created). ``data``
-        is bytes, a str (sent as UTF-8) or a binary file object, which is
-        streamed: with its size when it can tell (a regular file), chunked
-        otherwise. ``mode`` is the file's mode (``0o644`` or ``"0644"``)."""
-        headers: Dict[str, str] = {"Content-Type": "application/octet-stream"}
+        """Writes ``data`` to ``path`` (parent folders are created; the file
+        appears only once complete). ``data`` is bytes, a str (sent as UTF-8)
+        or a binary file object, which is streamed from where it stands, never
+        held whole in memory. The API needs the size up front: a file object
+        that cannot tell it (a pipe, a socket) is first copied to a temporary
+        file. ``mode`` is the file's mode (``0o644`` or ``"0644"``)."""
+        query = {"path": path, "mode": _mode(mode)}
         if isinstance(data, str):
             data = data.encode("utf-8")
         if isinstance(data, (bytes, bytearray, memoryview)):
-            body: Any = bytes(data)
-        elif hasattr(data, "read"):
-            size = _remaining(data)
-            body = _pieces(data, size)
-            if size is not None:
-                headers["Content-Length"] = str(size)
-        else:
+            return self._put(query, bytes(data), len(data))
+        if not hasattr(data, "read"):
             raise TypeError("upload takes bytes, str or a binary file object")
-        query = {"path": path, "mode": _mode(mode)}
+        size = _remaining(data)
+        if size is not None:
+            return self._put(query, _pieces(data, size), size)
+        with tempfile.TemporaryFile() as spool:
+            for piece in _pieces(data, None):
+                spool.write(piece)
+            size = spool.tell()
+            spool.seek(0)
+            return self._put(query, _pieces(spool, size), size)
+
+    def _put(self, query: Dict[str, Any], body: Any, size: int) -> UploadResult:
+        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
         with self._transport.open("PUT", self._path, query=query, body=body, headers=headers) as resp:
             o = d.obj(resp.json(), resp.status)
         return UploadResult(path=d.member(o, "path", str, resp.status),
