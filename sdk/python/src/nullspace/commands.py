@@ -16,9 +16,10 @@ from .errors import APIConnectionError, APIError, error_for_status
 if TYPE_CHECKING:
     from ._http import Transport
 
-#: Largest answer of a whole (not streamed) run read: the server truncates
-#: each stream before this and says so in stdout_truncated/stderr_truncated.
-RUN_RESPONSE_MAX = 64 * 1024 * 1024
+#: Largest answer of a whole (not streamed) run read. The API cuts each of
+#: stdout and stderr at 16 MiB (stdout_truncated/stderr_truncated); JSON can
+#: escape a byte into six ("\u0001"), so both at their worst fit in 192 MiB.
+RUN_RESPONSE_MAX = 256 * 1024 * 1024
 #: Longest line of a streamed run read (one base64 chunk of output).
 STREAM_LINE_MAX = 4 * 1024 * 1024
 #: Seconds the request may wait beyond the command's own timeout (start-up,
