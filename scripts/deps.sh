@@ -21,6 +21,7 @@ PKGS=(
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
 	python3-pytest python3-venv         # the Python SDK's tests (interop/python_sdk.sh),
 	python3-pip python3-wheel           # which pip-installs sdk/python with no registry
+	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 
 missing=()
