@@ -23,6 +23,8 @@ PKGS=(
 	autoconf automake libtool           # make static: libsodium's source has no configure
 	busybox-static                      # interop/static_root.sh: a static /bin/sh for the empty root
 	openssl ca-certificates             # interop/ws_tls.sh: s_client, x509, verify; system CAs
+	python3-pytest python3-venv         # the Python SDK's tests (interop/python_sdk.sh),
+	python3-pip python3-wheel           # which pip-installs sdk/python with no registry
 	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 
