@@ -19,6 +19,8 @@ PKGS=(
 	python3-paramiko ssh-audit          # interop/algs_clients.sh (curl's libssh2 too)
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
+	nodejs npm                          # @noble/post-quantum, fetched by interop/mlkem_noble.sh
+	valgrind                            # constant-time check of the KEMs (checks/ct_valgrind.sh)
 )
 
 missing=()
