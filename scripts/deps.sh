@@ -21,6 +21,7 @@ PKGS=(
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
 	nodejs npm                          # @noble/post-quantum, fetched by interop/mlkem_noble.sh
 	valgrind                            # constant-time check of the KEMs (checks/ct_valgrind.sh)
+	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 
 missing=()
