@@ -18,7 +18,7 @@
  * bytes; an agent or embedder that returns more is refused). */
 #define NS_AUTH_SIG_MAX 1024
 #define NS_AUTH_SIGNED_MAX                                                                         \
-	((4 + 32) + 1 + (4 + NS_USER_MAX) + 3 * (4 + NS_NAME_MAX) + 1 + (4 + NS_AUTH_BLOB_MAX))
+	((4 + 64) + 1 + (4 + NS_USER_MAX) + 3 * (4 + NS_NAME_MAX) + 1 + (4 + NS_AUTH_BLOB_MAX))
 
 typedef struct ns_userauth_req {
 	ns_str user, service, method;
@@ -56,8 +56,9 @@ const ns_auth_alg *ns_auth_alg_find(ns_str name);
  * carries), of the algorithm's type; *why says why not. */
 int ns_auth_blob_key(const ns_auth_alg *a, const uint8_t *blob, size_t len, ns_pubkey *key,
                      const char **why);
-/* The data a publickey signature covers (RFC 4252 7), into out. */
-int ns_auth_signed_data(const uint8_t session_id[32], ns_str user, ns_str service, ns_str alg,
-                        ns_str blob, ns_buf *out);
+/* The data a publickey signature covers (RFC 4252 7), into out; the
+ * session id is 32 or 64 bytes (the first kex's hash). */
+int ns_auth_signed_data(const uint8_t *session_id, size_t session_id_len, ns_str user,
+                        ns_str service, ns_str alg, ns_str blob, ns_buf *out);
 
 #endif

@@ -73,7 +73,7 @@ static int sign_data(const ns_engine *e, const char *user, ns_str alg, ns_str bl
 	if (user == NULL || u.len > NS_USER_MAX) {
 		return NS_ERR_INVALID;
 	}
-	return ns_auth_signed_data(e->session_id, u, svc, alg, blob, out);
+	return ns_auth_signed_data(e->session_id, e->session_id_len, u, svc, alg, blob, out);
 }
 
 /* The request, with sig (a signature blob) or as a query (sig NULL). */

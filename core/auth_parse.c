@@ -24,17 +24,17 @@ int ns_userauth_request_parse(ns_rd *r, ns_userauth_req *req)
 	return ns_rd_end(r);
 }
 
-int ns_auth_signed_data(const uint8_t session_id[32], ns_str user, ns_str service, ns_str alg,
-                        ns_str blob, ns_buf *out)
+int ns_auth_signed_data(const uint8_t *session_id, size_t session_id_len, ns_str user,
+                        ns_str service, ns_str alg, ns_str blob, ns_buf *out)
 {
-	ns_wr_string(out, session_id, 32);       /* session identifier */
-	ns_wr_u8(out, SSH_MSG_USERAUTH_REQUEST); /* byte 50 */
-	ns_wr_str(out, user);                    /* user name */
-	ns_wr_str(out, service);                 /* service name */
-	ns_wr_cstr(out, "publickey");            /* "publickey" */
-	ns_wr_bool(out, 1);                      /* TRUE */
-	ns_wr_str(out, alg);                     /* public key algorithm name */
-	return ns_wr_str(out, blob);             /* public key to be used */
+	ns_wr_string(out, session_id, session_id_len); /* session identifier */
+	ns_wr_u8(out, SSH_MSG_USERAUTH_REQUEST);       /* byte 50 */
+	ns_wr_str(out, user);                          /* user name */
+	ns_wr_str(out, service);                       /* service name */
+	ns_wr_cstr(out, "publickey");                  /* "publickey" */
+	ns_wr_bool(out, 1);                            /* TRUE */
+	ns_wr_str(out, alg);                           /* public key algorithm name */
+	return ns_wr_str(out, blob);                   /* public key to be used */
 }
 
 int ns_auth_cert_key(const uint8_t *blob, size_t len, uint8_t pk[NS_ED25519_PK_LEN])

@@ -47,8 +47,8 @@ static int verify_signature(ns_engine *e, const ns_userauth_req *q, const ns_aut
 	int rc;
 
 	ns_buf_init_fixed(&data, storage, sizeof(storage));
-	if ((rc = ns_auth_signed_data(e->session_id, q->user, q->service, q->alg, q->blob,
-	                              &data)) != 0) {
+	if ((rc = ns_auth_signed_data(e->session_id, e->session_id_len, q->user, q->service, q->alg,
+	                              q->blob, &data)) != 0) {
 		return rc;
 	}
 	return ns_pubkey_verify(key, a->sig, q->sig.p, q->sig.len, data.p, data.len, info);

@@ -145,12 +145,13 @@ struct ns_engine {
 	int peer_ext_info;      /* peer offered ext-info-c/-s */
 	int peer_first_follows; /* peer guessed a kex packet */
 	int ignore_next_kex_packet;
-	int kex_method;         /* enum ns_kex_method, from the negotiation */
-	uint8_t kex_secret[32]; /* our ephemeral secret (X25519 or P-256 scalar) */
+	int kex_method;                        /* enum ns_kex_method, from the negotiation */
+	uint8_t kex_secret[NS_KEX_SECRET_MAX]; /* ours: a scalar, or KEM key || X25519 */
 	uint8_t kex_public[NS_KEX_PUB_MAX];
 	size_t kex_public_len;
 	char fail_msg[NS_KEX_FAIL_MSG_MAX]; /* a negotiation failure, with both lists */
-	uint8_t session_id[32];
+	uint8_t session_id[NS_KEX_HASH_MAX];
+	size_t session_id_len; /* the first kex's hash: 32, or 64 (SHA-512) */
 	int have_session_id;
 	ns_pkt_keys newkeys_rx; /* installed on receiving NEWKEYS */
 	int newkeys_rx_ready;

@@ -1,7 +1,7 @@
-/* ECDH key exchange (curve25519-sha256, ecdh-sha2-nistp256; the curve math
- * in kex_ecdh.c): the exchange hash H (RFC 4253 8, RFC 5656 4, RFC 8731), key
- * derivation for the negotiated ciphers and MACs (RFC 4253 7.2), NEWKEYS
- * with strict kex sequence resets, and rekeying by bytes, packets and time. */
+/* Key exchange messages (RFC 4253 7-8, RFC 5656 4, RFC 8731; the hybrids on
+ * the same two messages; the math in kex_ecdh.c and kex_hybrid.c, H and the
+ * derivation in kex_hash.c), NEWKEYS with strict kex sequence resets, and
+ * rekeying by bytes, packets and time. */
 #include "kex.h"
 
 #include <sodium.h>
@@ -14,110 +14,30 @@
 /* Rekey long before the 32-bit sequence number could wrap. */
 #define KEX_MAX_PACKETS (1ULL << 31)
 
-static void hash_string(crypto_hash_sha256_state *st, const void *p, size_t n)
+/* H from K (kmp, computed by the caller) and both directions' keys (RFC
+ * 4253 7.2: A/B IVs, C/D keys, E/F MAC keys, client to server first); sets
+ * the session id on the first exchange. The ciphers in e->newkeys_tx/rx
+ * were set by the negotiation. Returns H's length. */
+static size_t compute_keys(ns_engine *e, ns_str k_s, ns_str q_peer, const uint8_t *kmp,
+                           size_t kmp_len, uint8_t h[NS_KEX_HASH_MAX])
 {
-	uint8_t len[4];
-
-	ns_store32(len, (uint32_t)n);
-	crypto_hash_sha256_update(st, len, 4);
-	crypto_hash_sha256_update(st, p, n);
-}
-
-static void exchange_hash(ns_engine *e, const uint8_t *k_s, size_t k_s_len, ns_str q_c, ns_str q_s,
-                          const uint8_t *kmp, size_t kmp_len, uint8_t h[32])
-{
-	crypto_hash_sha256_state st;
-	int client = e->role == NS_ROLE_CLIENT;
-	const char *v_c = client ? e->my_version : e->peer_version;
-	const char *v_s = client ? e->peer_version : e->my_version;
-	const ns_buf *i_c = client ? &e->my_kexinit : &e->peer_kexinit;
-	const ns_buf *i_s = client ? &e->peer_kexinit : &e->my_kexinit;
-
-	crypto_hash_sha256_init(&st);
-	hash_string(&st, v_c, strlen(v_c));           /* V_C */
-	hash_string(&st, v_s, strlen(v_s));           /* V_S */
-	hash_string(&st, i_c->p, i_c->len);           /* I_C */
-	hash_string(&st, i_s->p, i_s->len);           /* I_S */
-	hash_string(&st, k_s, k_s_len);               /* K_S */
-	hash_string(&st, q_c.p, q_c.len);             /* Q_C */
-	hash_string(&st, q_s.p, q_s.len);             /* Q_S */
-	crypto_hash_sha256_update(&st, kmp, kmp_len); /* mpint K */
-	crypto_hash_sha256_final(&st, h);
-	sodium_memzero(&st, sizeof(st));
-}
-
-/* HASH(K || H || letter || session_id), extended once to 64 bytes. */
-static void derive(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const uint8_t h[32],
-                   char letter, uint8_t out[NS_CHACHA_KEY_LEN])
-{
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, kmp, kmp_len);
-	crypto_hash_sha256_update(&st, h, 32);
-	crypto_hash_sha256_update(&st, (const uint8_t *)&letter, 1);
-	crypto_hash_sha256_update(&st, e->session_id, 32);
-	crypto_hash_sha256_final(&st, out);
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, kmp, kmp_len);
-	crypto_hash_sha256_update(&st, h, 32);
-	crypto_hash_sha256_update(&st, out, 32);
-	crypto_hash_sha256_final(&st, out + 32);
-	sodium_memzero(&st, sizeof(st));
-}
-
-/* One direction's keys for its cipher and MAC (RFC 4253 7.2): the IV from
- * iv_letter (AES only: 12 bytes for GCM, 16 for CTR), the key from
- * key_letter (64 bytes for chacha20-poly1305, 32 or 16 for AES) and, with
- * aes*-ctr, the MAC key from mac_letter (32 or 64 bytes). */
-static void direction_keys(const ns_engine *e, const uint8_t *kmp, size_t kmp_len,
-                           const uint8_t h[32], const char letters[3], ns_pkt_keys *k)
-{
-	uint8_t tmp[NS_CHACHA_KEY_LEN];
-
-	derive(e, kmp, kmp_len, h, letters[1], tmp);
-	memcpy(k->key, tmp, ns_pkt_key_len(k->cipher));
-	if (ns_pkt_iv_len(k->cipher) > 0) {
-		derive(e, kmp, kmp_len, h, letters[0], tmp);
-		memcpy(k->iv, tmp, ns_pkt_iv_len(k->cipher));
-	}
-	if (ns_mac_len(k->mac) > 0) {
-		derive(e, kmp, kmp_len, h, letters[2], tmp);
-		memcpy(k->mac_key, tmp, ns_mac_len(k->mac));
-	}
-	sodium_memzero(tmp, sizeof(tmp));
-}
-
-/* Compute K, H and both directions' keys (RFC 4253 7.2: A/B IVs, C/D keys,
- * E/F MAC keys, client to server first); sets the session id on the first
- * exchange. The ciphers in e->newkeys_tx/rx were set by the negotiation. */
-static int compute_keys(ns_engine *e, const uint8_t *k_s, size_t k_s_len, ns_str q_peer,
-                        uint8_t h[32])
-{
-	uint8_t kmp[NS_KEX_MPINT_MAX];
 	ns_str q_mine = {e->kex_public, e->kex_public_len};
-	ns_str q_c = e->role == NS_ROLE_CLIENT ? q_mine : q_peer;
-	ns_str q_s = e->role == NS_ROLE_CLIENT ? q_peer : q_mine;
 	int client = e->role == NS_ROLE_CLIENT;
-	size_t kmp_len;
-	int rc;
+	ns_str q_c = client ? q_mine : q_peer;
+	ns_str q_s = client ? q_peer : q_mine;
+	size_t hlen = ns_kex_exchange_hash(e, k_s, q_c, q_s, kmp, kmp_len, h);
 
-	if ((rc = ns_kex_shared(e->kex_method, e->kex_secret, q_peer.p, q_peer.len, kmp,
-	                        &kmp_len)) != 0) {
-		goto out; /* invalid public value, or an all-zero X25519 secret */
-	}
-	exchange_hash(e, k_s, k_s_len, q_c, q_s, kmp, kmp_len, h);
 	if (!e->have_session_id) {
-		memcpy(e->session_id, h, 32);
+		memcpy(e->session_id, h, hlen);
+		e->session_id_len = hlen;
 		e->have_session_id = 1;
 	}
-	direction_keys(e, kmp, kmp_len, h, "ACE", client ? &e->newkeys_tx : &e->newkeys_rx);
-	direction_keys(e, kmp, kmp_len, h, "BDF", client ? &e->newkeys_rx : &e->newkeys_tx);
+	ns_kex_direction_keys(e, kmp, kmp_len, h, hlen, "ACE",
+	                      client ? &e->newkeys_tx : &e->newkeys_rx);
+	ns_kex_direction_keys(e, kmp, kmp_len, h, hlen, "BDF",
+	                      client ? &e->newkeys_rx : &e->newkeys_tx);
 	e->newkeys_rx_ready = 1;
-out:
-	sodium_memzero(kmp, sizeof(kmp));
-	sodium_memzero(e->kex_secret, sizeof(e->kex_secret));
-	return rc;
+	return hlen;
 }
 
 static int send_ext_info(ns_engine *e)
@@ -248,18 +168,15 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 
 static int server_ecdh_init(ns_engine *e, ns_rd *r)
 {
-	uint8_t blob[NS_KEY_BLOB_LEN], h[32], sig[NS_SIG_BLOB_LEN];
+	uint8_t blob[NS_KEY_BLOB_LEN], h[NS_KEX_HASH_MAX], sig[NS_SIG_BLOB_LEN], kmp[NS_KEX_K_MAX];
 	ns_str k_s, q_c;
+	size_t kmp_len, hlen;
 	ns_buf *m;
 	int rc;
 
 	if (ns_kex_ecdh_init_parse(r, &q_c) != 0) {
 		return ns_eng_fail(e, NS_ERR_FORMAT, NS_DISC_PROTOCOL_ERROR,
 		                   "malformed KEX_ECDH_INIT");
-	}
-	if ((rc = ns_kex_keygen(e->kex_method, e->cfg.random, e->cfg.random_ctx, e->kex_secret,
-	                        e->kex_public, &e->kex_public_len)) != 0) {
-		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot make a key pair");
 	}
 	ns_key_blob(e->host_key.pk, blob);
 	k_s.p = blob;
@@ -268,10 +185,14 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 		k_s.p = e->host_cert.p;
 		k_s.len = e->host_cert.len;
 	}
-	if ((rc = compute_keys(e, k_s.p, k_s.len, q_c, h)) != 0) {
+	/* ECDH: a fresh key pair; a hybrid: the encapsulation to Q_C */
+	if ((rc = ns_kex_reply(e->kex_method, e->cfg.random, e->cfg.random_ctx, q_c.p, q_c.len,
+	                       e->kex_public, &e->kex_public_len, kmp, &kmp_len)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid client public key");
 	}
-	if ((rc = ns_key_sign(&e->host_key, h, 32, sig)) != 0) {
+	hlen = compute_keys(e, k_s, q_c, kmp, kmp_len, h);
+	sodium_memzero(kmp, sizeof(kmp));
+	if ((rc = ns_key_sign(&e->host_key, h, hlen, sig)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot sign");
 	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_REPLY);
@@ -286,8 +207,9 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 
 static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 {
+	uint8_t h[NS_KEX_HASH_MAX], kmp[NS_KEX_K_MAX];
 	ns_str k_s, sig, q_s;
-	uint8_t h[32];
+	size_t kmp_len, hlen;
 	int rc;
 
 	if (ns_kex_ecdh_reply_parse(r, &k_s, &q_s, &sig) != 0) {
@@ -297,11 +219,15 @@ static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 	if ((rc = ns_kex_hostkey_parse(e, k_s)) != 0) {
 		return rc;
 	}
-	if ((rc = compute_keys(e, k_s.p, k_s.len, q_s, h)) != 0) {
+	rc = ns_kex_shared(e->kex_method, e->kex_secret, q_s.p, q_s.len, kmp, &kmp_len);
+	sodium_memzero(e->kex_secret, sizeof(e->kex_secret));
+	if (rc != 0) { /* invalid public value, or an all-zero X25519 secret */
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid server public key");
 	}
+	hlen = compute_keys(e, k_s, q_s, kmp, kmp_len, h);
+	sodium_memzero(kmp, sizeof(kmp));
 	/* 1: a rekey with the host key already accepted */
-	if ((rc = ns_kex_hostkey_verify(e, k_s, sig, h, sizeof(h))) != 1) {
+	if ((rc = ns_kex_hostkey_verify(e, k_s, sig, h, hlen)) != 1) {
 		return rc;
 	}
 	return send_newkeys(e);

@@ -12,6 +12,16 @@ int ns_kex_ecdh_init_parse(ns_rd *r, ns_str *q_c);
 /* KEX_ECDH_REPLY body: string K_S, string Q_S, string signature. */
 int ns_kex_ecdh_reply_parse(ns_rd *r, ns_str *k_s, ns_str *q_s, ns_str *sig);
 
+/* H over the transcript and K (core/kex_hash.c) with the negotiated
+ * method's hash; returns H's length (32 or 64). */
+size_t ns_kex_exchange_hash(const ns_engine *e, ns_str k_s, ns_str q_c, ns_str q_s,
+                            const uint8_t *kmp, size_t kmp_len, uint8_t h[NS_KEX_HASH_MAX]);
+/* One direction's keys for its cipher and MAC (RFC 4253 7.2): the IV from
+ * letters[0] (AES only), the key from letters[1], the MAC key from
+ * letters[2] (aes*-ctr only). */
+void ns_kex_direction_keys(const ns_engine *e, const uint8_t *kmp, size_t kmp_len, const uint8_t *h,
+                           size_t hlen, const char letters[3], ns_pkt_keys *k);
+
 /* Send our KEXINIT and enter the exchange. */
 int ns_kex_start(ns_engine *e);
 /* Messages 20, 21, 30, 31. payload is the whole packet payload. */

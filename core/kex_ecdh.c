@@ -24,7 +24,18 @@ int ns_kex_method_by_name(ns_str name)
 	if (ns_str_eq(name, NS_KEX_ECDH_P256)) {
 		return NS_KEX_P256;
 	}
+	if (ns_str_eq(name, NS_KEX_SNTRUP761) || ns_str_eq(name, NS_KEX_SNTRUP761_OPENSSH)) {
+		return NS_KEX_SNTRUP;
+	}
+	if (ns_str_eq(name, NS_KEX_MLKEM768)) {
+		return NS_KEX_MLKEM;
+	}
 	return NS_KEX_NONE;
+}
+
+size_t ns_kex_hash_len(int method)
+{
+	return method == NS_KEX_SNTRUP ? 64 : 32;
 }
 
 /* 1 when 0 < k < n, big endian, without branching on k's bytes. */
@@ -54,13 +65,16 @@ static void p256_keygen(ns_random_fn rnd, void *ctx, uint8_t secret[32],
 	*pub_len = ec->mulgen(pub, secret, 32, BR_EC_secp256r1);
 }
 
-int ns_kex_keygen(int method, ns_random_fn rnd, void *ctx, uint8_t secret[NS_KEX_SECRET_LEN],
-                  uint8_t pub[NS_KEX_PUB_MAX], size_t *pub_len)
+int ns_kex_keygen(int method, ns_random_fn rnd, void *ctx, uint8_t *secret, uint8_t *pub,
+                  size_t *pub_len)
 {
 	if (rnd == NULL) {
 		rnd = ns_random_default;
 	}
 	*pub_len = 0;
+	if (method == NS_KEX_SNTRUP || method == NS_KEX_MLKEM) {
+		return ns_kex_hybrid_keygen(method, rnd, ctx, secret, pub, pub_len);
+	}
 	if (method == NS_KEX_X25519) {
 		rnd(ctx, secret, NS_KEX_SECRET_LEN);
 		crypto_scalarmult_base(pub, secret);
@@ -75,7 +89,7 @@ int ns_kex_keygen(int method, ns_random_fn rnd, void *ctx, uint8_t secret[NS_KEX
 }
 
 /* x: the 32-byte shared value (big endian). */
-static void to_mpint(const uint8_t x[32], uint8_t kmp[NS_KEX_MPINT_MAX], size_t *kmp_len)
+static void to_mpint(const uint8_t x[32], uint8_t *kmp, size_t *kmp_len)
 {
 	ns_buf b;
 
@@ -104,13 +118,16 @@ static int p256_shared(const uint8_t secret[32], const uint8_t *peer, size_t pee
 	return rc;
 }
 
-int ns_kex_shared(int method, const uint8_t secret[NS_KEX_SECRET_LEN], const uint8_t *peer,
-                  size_t peer_len, uint8_t kmp[NS_KEX_MPINT_MAX], size_t *kmp_len)
+int ns_kex_shared(int method, const uint8_t *secret, const uint8_t *peer, size_t peer_len,
+                  uint8_t *kmp, size_t *kmp_len)
 {
 	uint8_t x[32];
 	int rc = NS_ERR_CRYPTO;
 
 	*kmp_len = 0;
+	if (method == NS_KEX_SNTRUP || method == NS_KEX_MLKEM) {
+		return ns_kex_hybrid_shared(method, secret, peer, peer_len, kmp, kmp_len);
+	}
 	if (method == NS_KEX_X25519) {
 		if (peer_len == NS_KEX_X25519_PUB_LEN && crypto_scalarmult(x, secret, peer) == 0) {
 			rc = 0; /* libsodium refuses the all-zero secret: low-order point */
@@ -124,5 +141,23 @@ int ns_kex_shared(int method, const uint8_t secret[NS_KEX_SECRET_LEN], const uin
 		to_mpint(x, kmp, kmp_len);
 	}
 	sodium_memzero(x, sizeof(x));
+	return rc;
+}
+
+int ns_kex_reply(int method, ns_random_fn rnd, void *ctx, const uint8_t *peer, size_t peer_len,
+                 uint8_t *pub, size_t *pub_len, uint8_t *kmp, size_t *kmp_len)
+{
+	uint8_t secret[NS_KEX_SECRET_LEN];
+	int rc;
+
+	*kmp_len = 0;
+	if (method == NS_KEX_SNTRUP || method == NS_KEX_MLKEM) {
+		return ns_kex_hybrid_reply(method, rnd, ctx, peer, peer_len, pub, pub_len, kmp,
+		                           kmp_len);
+	}
+	if ((rc = ns_kex_keygen(method, rnd, ctx, secret, pub, pub_len)) == 0) {
+		rc = ns_kex_shared(method, secret, peer, peer_len, kmp, kmp_len);
+	}
+	sodium_memzero(secret, sizeof(secret));
 	return rc;
 }

@@ -10,7 +10,9 @@
 
 #include "engine_int.h"
 
-#define KEX_ALGS NS_KEX_CURVE25519 "," NS_KEX_CURVE25519_LIBSSH "," NS_KEX_ECDH_P256
+#define KEX_ALGS                                                                                   \
+	NS_KEX_MLKEM768 "," NS_KEX_SNTRUP761 "," NS_KEX_SNTRUP761_OPENSSH "," NS_KEX_CURVE25519    \
+	                "," NS_KEX_CURVE25519_LIBSSH "," NS_KEX_ECDH_P256
 #define HOSTKEY_ALGS "ssh-ed25519"
 /* Used with aes*-ctr only (an AEAD cipher's tag replaces the MAC, and then
  * the MAC lists are not negotiated). Encrypt-then-MAC first; the

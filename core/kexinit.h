@@ -30,7 +30,10 @@ enum {
 #define NS_KEX_CURVE25519 "curve25519-sha256"
 #define NS_KEX_CURVE25519_LIBSSH "curve25519-sha256@libssh.org"
 #define NS_KEX_ECDH_P256 "ecdh-sha2-nistp256"
-#define NS_KEX_LIST_MAX 128 /* our kex list (without markers), with its NUL */
+#define NS_KEX_SNTRUP761 "sntrup761x25519-sha512"
+#define NS_KEX_SNTRUP761_OPENSSH "sntrup761x25519-sha512@openssh.com"
+#define NS_KEX_MLKEM768 "mlkem768x25519-sha256"
+#define NS_KEX_LIST_MAX 256 /* our kex list (without markers), with its NUL */
 #define NS_MAC_LIST_MAX 128 /* our MAC list, with its NUL */
 
 /* The key exchange methods (kex_ecdh.c). */
@@ -38,6 +41,8 @@ enum ns_kex_method {
 	NS_KEX_NONE = 0,
 	NS_KEX_X25519 = 1, /* curve25519-sha256 (and the @libssh.org name) */
 	NS_KEX_P256 = 2,   /* ecdh-sha2-nistp256 (RFC 5656) */
+	NS_KEX_SNTRUP = 3, /* sntrup761x25519-sha512 (and the @openssh.com name) */
+	NS_KEX_MLKEM = 4,  /* mlkem768x25519-sha256 */
 };
 /* NS_KEX_NONE: not one of ours. */
 int ns_kex_method_by_name(ns_str name);

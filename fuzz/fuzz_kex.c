@@ -3,7 +3,10 @@
  * P-256 point (ns_kex_shared: length, prefix, on the curve) with a fixed
  * secret. A reply's K_S and signature then go through a client engine's host
  * key parse and verify (core/kex_hostkey.c) under the host key algorithm
- * the rest of the first byte picks. */
+ * the rest of the first byte picks. The value is also tried as each
+ * hybrid's (sntrup761x25519, mlkem768x25519): a client's KEM key || X25519
+ * key (the server encapsulates to it) and a server's ciphertext || X25519
+ * key. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +45,13 @@ static void host_key(const uint8_t *data, ns_str k_s, ns_str sig)
 	ns_engine_free(e);
 }
 
+/* Deterministic, so a crash replays. */
+static void fixed_random(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	memset(buf, 0x5a, len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,10 +73,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (q.p != NULL) {
 		static const uint8_t secret[NS_KEX_SECRET_LEN] = {7, 7, 7, 7, 7, 7, 7, 7};
 		uint8_t kmp[NS_KEX_MPINT_MAX];
-		size_t n;
+		static uint8_t hybrid_secret[NS_KEX_SECRET_MAX] = {1, 2, 3};
+		static uint8_t pub[NS_KEX_PUB_MAX];
+		uint8_t k[NS_KEX_K_MAX];
+		size_t n, pub_len;
 
 		ns_kex_shared(NS_KEX_X25519, secret, q.p, q.len, kmp, &n);
 		ns_kex_shared(NS_KEX_P256, secret, q.p, q.len, kmp, &n);
+		ns_kex_shared(NS_KEX_SNTRUP, hybrid_secret, q.p, q.len, k, &n);
+		ns_kex_reply(NS_KEX_SNTRUP, fixed_random, NULL, q.p, q.len, pub, &pub_len, k, &n);
+		ns_kex_shared(NS_KEX_MLKEM, hybrid_secret, q.p, q.len, k, &n);
+		ns_kex_reply(NS_KEX_MLKEM, fixed_random, NULL, q.p, q.len, pub, &pub_len, k, &n);
 	}
 	return 0;
 }

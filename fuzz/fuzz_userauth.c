@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ns_rd_init(&r, data, size);
 	if (ns_userauth_request_parse(&r, &q) == 0 && q.has_sig) {
 		ns_buf_init_fixed(&b, storage, sizeof(storage));
-		ns_auth_signed_data(sid, q.user, q.service, q.alg, q.blob, &b);
+		ns_auth_signed_data(sid, sizeof(sid), q.user, q.service, q.alg, q.blob, &b);
 	}
 	return 0;
 }

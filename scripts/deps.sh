@@ -25,6 +25,8 @@ PKGS=(
 	openssl ca-certificates             # interop/ws_tls.sh: s_client, x509, verify; system CAs
 	python3-pytest python3-venv         # the Python SDK's tests (interop/python_sdk.sh),
 	python3-pip python3-wheel           # which pip-installs sdk/python with no registry
+	nodejs npm                          # @noble/post-quantum, fetched by interop/mlkem_noble.sh
+	valgrind                            # constant-time check of the KEMs (checks/ct_valgrind.sh)
 	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 

@@ -53,7 +53,8 @@ static void send_request(ns_pair *p, attempt *a)
 	ns_buf d, *m;
 
 	ns_buf_init_fixed(&d, data, sizeof(data));
-	assert_int_equal(ns_auth_signed_data(e->session_id, user, svc, alg, blob, &d), 0);
+	assert_int_equal(
+	    ns_auth_signed_data(e->session_id, e->session_id_len, user, svc, alg, blob, &d), 0);
 	if (a->bad_sig) {
 		data[0] ^= 1;
 	}

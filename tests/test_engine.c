@@ -24,7 +24,7 @@ static void test_handshake(void **state)
 	assert_int_equal(ns_pair_connect(&p), 0);
 	assert_true(ns_engine_authenticated(p.e[0]));
 	assert_true(ns_engine_authenticated(p.e[1]));
-	assert_string_equal(ns_engine_kex_alg(p.e[0]), "curve25519-sha256");
+	assert_string_equal(ns_engine_kex_alg(p.e[0]), "mlkem768x25519-sha256");
 	/* Our client prefers aes256-gcm where the CPU runs it (tests/test_packet_gcm.c
 	 * covers the other orders). */
 	assert_string_equal(ns_engine_cipher(p.e[0]), crypto_aead_aes256gcm_is_available()

@@ -21,7 +21,10 @@
 #define XFER_REKEY_BYTES (256u * 1024)
 #define MACS_ALL                                                                                   \
 	"hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,hmac-sha2-256"
-#define KEX_ALL "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256"
+#define KEX_ALL                                                                                    \
+	"mlkem768x25519-sha256,sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"         \
+	"curve25519-sha256,"                                                                       \
+	"curve25519-sha256@libssh.org,ecdh-sha2-nistp256"
 
 typedef struct xfer {
 	uint32_t id[2];
@@ -175,6 +178,18 @@ static void test_ecdh_p256(void **state)
 	transfer(NS_KEX_CURVE25519_LIBSSH, NS_PKT_AES256CTR, NS_MAC_SHA256_ETM);
 }
 
+/* The hybrids, under each kind of cipher, with rekeys (H and the session
+ * id are SHA-512, 64 bytes, for sntrup761x25519-sha512). */
+static void test_hybrids(void **state)
+{
+	(void)state;
+	transfer(NS_KEX_SNTRUP761, NS_PKT_CHACHA, NS_MAC_NONE);
+	transfer(NS_KEX_SNTRUP761_OPENSSH, NS_PKT_AES256CTR, NS_MAC_SHA512_ETM);
+	transfer(NS_KEX_SNTRUP761_OPENSSH, NS_PKT_AES128GCM, NS_MAC_NONE);
+	transfer(NS_KEX_MLKEM768, NS_PKT_CHACHA, NS_MAC_NONE);
+	transfer(NS_KEX_MLKEM768, NS_PKT_AES128CTR, NS_MAC_SHA256_ETM);
+}
+
 /* What each role offers by default (docs/algorithms.md). */
 static void test_default_lists(void **state)
 {
@@ -194,7 +209,7 @@ static void test_default_lists(void **state)
 	}
 }
 
-/* A default pair agrees on curve25519-sha256, and the MACs never matter for
+/* A default pair agrees on the first hybrid, and the MACs never matter for
  * an AEAD cipher: a client whose only MAC the server lacks still connects. */
 static void test_defaults_and_aead_macs(void **state)
 {
@@ -206,8 +221,9 @@ static void test_defaults_and_aead_macs(void **state)
 	s.macs = "hmac-sha2-512-etm@openssh.com";
 	assert_int_equal(ns_pair_init(&p, &c, &s), 0);
 	assert_int_equal(ns_pair_connect(&p), 0);
-	assert_int_equal(p.e[0]->kex_method, NS_KEX_X25519);
-	assert_string_equal(p.e[0]->kex_alg, NS_KEX_CURVE25519);
+	assert_int_equal(p.e[0]->kex_method, NS_KEX_MLKEM);
+	assert_string_equal(p.e[0]->kex_alg, NS_KEX_MLKEM768);
+	assert_int_equal(p.e[0]->session_id_len, 32);
 	assert_int_equal(p.e[0]->tx.mac.alg, NS_MAC_NONE);
 	ns_pair_free(&p);
 }
@@ -331,13 +347,10 @@ static void test_bad_list_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_default_lists),
-	    cmocka_unit_test(test_defaults_and_aead_macs),
-	    cmocka_unit_test(test_nomatch_messages),
-	    cmocka_unit_test(test_nomatch_long_list),
-	    cmocka_unit_test(test_bad_list_config),
-	    cmocka_unit_test(test_ecdh_p256),
-	    cmocka_unit_test(test_every_cipher_and_mac),
+	    cmocka_unit_test(test_default_lists),    cmocka_unit_test(test_defaults_and_aead_macs),
+	    cmocka_unit_test(test_nomatch_messages), cmocka_unit_test(test_nomatch_long_list),
+	    cmocka_unit_test(test_bad_list_config),  cmocka_unit_test(test_ecdh_p256),
+	    cmocka_unit_test(test_hybrids),          cmocka_unit_test(test_every_cipher_and_mac),
 	};
 
 	if (sodium_init() < 0) {

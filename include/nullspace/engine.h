@@ -346,7 +346,8 @@ NS_NODISCARD int ns_engine_rekey(ns_engine *e);
 int ns_engine_closed(const ns_engine *e);
 /* 1 once user authentication succeeded. */
 int ns_engine_authenticated(const ns_engine *e);
-/* The session identifier (H of the first kex), 32 bytes, or NULL before. */
+/* The session identifier (H of the first kex), or NULL before: 32 bytes,
+ * or 64 after a SHA-512 kex (sntrup761x25519-sha512). */
 const uint8_t *ns_engine_session_id(const ns_engine *e);
 /* Negotiated algorithm names and flags, for logs and tests. */
 const char *ns_engine_kex_alg(const ns_engine *e);
