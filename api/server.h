@@ -36,7 +36,17 @@ typedef struct ns_api_server_config {
 	const ns_key *ca;       /* signs access certificates */
 	const char *relay_host; /* what clients connect to */
 	unsigned relay_port;
-	const uint8_t *relay_host_key;           /* NS_ED25519_PK_LEN: pinned by clients */
+	const uint8_t *relay_host_key; /* NS_ED25519_PK_LEN: pinned by clients */
+	/* The legacy signed WebSocket URL (docs/api.md), minted into every
+	 * access when ws_hostport is set: "HOST:PORT" clients reach the relay's
+	 * WebSocket listener at, ws_tls for wss://, the signing secret (the
+	 * relay checks with the same bytes; never logged), and the listener
+	 * certificate's SHA-256 pin (64 hex digits, NULL for plain ws). */
+	const char *ws_hostport;
+	int ws_tls;
+	const uint8_t *ws_secret;
+	size_t ws_secret_len;
+	const char *ws_tls_sha256;
 	void (*log)(void *ud, const char *line); /* NULL: stderr */
 	void *log_ud;
 	/* 0: the NS_API_* defaults above (tests make them small). */
