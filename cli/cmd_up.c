@@ -26,12 +26,15 @@ static volatile sig_atomic_t stop_signal;
 
 typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
-	int no_isolation;
+	const char *ws_listen;     /* NULL: no WebSocket listener */
+	int no_isolation, ws_auto; /* ws_auto: a free port on the relay's host */
 	const char *max_sandboxes;
 	unsigned long nmax; /* 0: the runtime's default */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
-	unsigned api_port, relay_port;
-	char api_addr[NS_UP_HOST_MAX + 16]; /* where clients reach the API */
+	unsigned api_port, relay_port, ws_port;
+	char ws_host[NS_UP_HOST_MAX], ws_listen_buf[NS_UP_HOST_MAX + 16];
+	char ws_public[NS_UP_HOST_MAX + 16]; /* HOST:PORT the signed URLs name */
+	char api_addr[NS_UP_HOST_MAX + 16];  /* where clients reach the API */
 	char api_url[NS_API_URL_MAX];
 } up_opts;
 
@@ -42,6 +45,7 @@ typedef struct up_ctx {
 	ns_runtime *rt;
 	ns_api_server *api;
 	pid_t relay;
+	ns_up_ws ws;
 } up_ctx;
 
 static void usage(FILE *f)
@@ -49,6 +53,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
+	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -65,6 +70,13 @@ static void usage(FILE *f)
 	        "  --public-host NAME        the relay host clients are told to connect to\n"
 	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
 	        "                            0.0.0.0 and ::1 for ::)\n"
+	        "  --websocket-listen HOST:PORT  the relay's WebSocket listener (default: the\n"
+	        "                            --relay-listen host and a port free at the start,\n"
+	        "                            shown in the log): access objects then carry a\n"
+	        "                            signed websocket_url,\n"
+	        "                            a bearer credential (docs/api.md); its secret is\n"
+	        "                            NULLSPACE_HOME/state/ws_secret (0600)\n"
+	        "  --no-websocket            no WebSocket listener, no websocket_url\n"
 	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
@@ -93,6 +105,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 
 	o->api_listen = NS_UP_API_DEFAULT;
 	o->relay_listen = NS_UP_RELAY_DEFAULT;
+	o->ws_auto = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -103,8 +116,14 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->no_isolation = 1;
 			continue;
 		}
+		if (strcmp(a, "--no-websocket") == 0) {
+			o->ws_listen = NULL;
+			o->ws_auto = 0;
+			continue;
+		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
-		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0) {
+		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
+		    strcmp(a, "--websocket-listen") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -116,6 +135,9 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->relay_listen = argv[++i];
 		} else if (strcmp(a, "--max-sandboxes") == 0) {
 			o->max_sandboxes = argv[++i];
+		} else if (strcmp(a, "--websocket-listen") == 0) {
+			o->ws_listen = argv[++i];
+			o->ws_auto = 0;
 		} else {
 			o->public_host = argv[++i];
 		}
@@ -132,12 +154,29 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	                     &o->relay_port) != 0) {
 		return bad_usage("--relay-listen %s: want IP:PORT or [IPV6]:PORT", o->relay_listen);
 	}
+	if (o->ws_auto) {
+		snprintf(o->ws_host, sizeof(o->ws_host), "%s", o->relay_host);
+		if (ns_up_free_port(o->ws_host, &o->ws_port) != 0) {
+			fprintf(stderr, "nullspace up: no free port for the WebSocket listener\n");
+			return NS_EXIT_FAILURE;
+		}
+		ns_up_format_addr(o->ws_host, o->ws_port, o->ws_listen_buf,
+		                  sizeof(o->ws_listen_buf));
+		o->ws_listen = o->ws_listen_buf;
+	} else if (o->ws_listen != NULL && ns_up_parse_addr(o->ws_listen, o->ws_host,
+	                                                    sizeof(o->ws_host), &o->ws_port) != 0) {
+		return bad_usage("--websocket-listen %s: want IP:PORT or [IPV6]:PORT",
+		                 o->ws_listen);
+	}
 	if (o->public_host != NULL && (strlen(o->public_host) >= NS_UP_HOST_MAX ||
 	                               strpbrk(o->public_host, " \t\r\n/@[]") != NULL)) {
 		return bad_usage("--public-host %s: want a host name or address", o->public_host);
 	}
 	if (o->public_host == NULL) {
 		o->public_host = ns_up_local_host(o->relay_host);
+	}
+	if (o->ws_listen != NULL) { /* the signed URLs name the public host */
+		ns_up_format_addr(o->public_host, o->ws_port, o->ws_public, sizeof(o->ws_public));
 	}
 	/* the URL clients use: a wildcard address is reached on loopback */
 	ns_up_format_addr(ns_up_local_host(o->api_host), o->api_port, o->api_addr,
@@ -202,6 +241,12 @@ static int start_api(up_ctx *c, char *err, size_t cap)
 	sc.relay_host = c->o.public_host;
 	sc.relay_port = c->o.relay_port;
 	sc.relay_host_key = c->st.relay_host_pk;
+	if (c->o.ws_listen != NULL) {
+		sc.ws_hostport = c->o.ws_public;
+		sc.ws_secret = c->ws.secret;
+		sc.ws_secret_len = c->ws.secret_len;
+		/* wss (the tls engineer): ws_tls and ws_tls_sha256 go here */
+	}
 	sc.log = ns_up_log_line;
 	return ns_api_server_start(&sc, &c->api, err, cap);
 }
@@ -219,6 +264,7 @@ static int start(up_ctx *c, char *err, size_t cap)
 	c->exe[n] = '\0';
 	/* the state folder's lock first: until then nothing is touched */
 	if ((rc = ns_up_state_open(&c->st, c->o.api_url, c->o.api_addr, err, cap)) != 0 ||
+	    (c->o.ws_listen != NULL && (rc = ns_up_ws_secret(c->st.dir, &c->ws, err, cap)) != 0) ||
 	    (rc = start_runtime(c, err, cap)) != 0) {
 		return rc;
 	}
@@ -236,8 +282,16 @@ static int start(up_ctx *c, char *err, size_t cap)
 		         c->o.relay_listen);
 		return NS_ERR_IO;
 	}
-	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, &c->st, &c->relay, &ready, err,
-	                            cap)) != 0) {
+	if (c->o.ws_listen != NULL &&
+	    ns_up_tcp_accepts(ns_up_local_host(c->o.ws_host), c->o.ws_port)) {
+		snprintf(err, cap,
+		         "cannot start the relay's WebSocket listener on %s: address "
+		         "already in use (--websocket-listen, or --no-websocket)",
+		         c->o.ws_listen);
+		return NS_ERR_IO;
+	}
+	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, c->o.ws_listen, c->ws.secret_path,
+	                            &c->st, &c->relay, &ready, err, cap)) != 0) {
 		return rc;
 	}
 	if ((rc = ns_up_relay_wait(&c->relay, &ready, NS_UP_RELAY_START_MS, err, cap)) != 0) {
@@ -255,6 +309,10 @@ static void banner(const up_ctx *c)
 	ns_up_log("API on %s", c->o.api_url);
 	ns_up_log("relay on %s (clients connect to %s:%u), host key %s", c->o.relay_listen,
 	          c->o.public_host, c->o.relay_port, fp);
+	if (c->o.ws_listen != NULL) {
+		ns_up_log("WebSocket listener on %s (signed URLs name ws://%s; bearer credentials)",
+		          c->o.ws_listen, c->o.ws_public);
+	}
 	ns_up_log("state in %s; CLI config %s %s", c->st.dir, c->st.config_path,
 	          c->st.config_action);
 	ns_up_log("try: nullspace sandbox create, then nullspace ssh ID (Ctrl-C stops everything)");
@@ -298,6 +356,7 @@ static void shutdown_all(up_ctx *c)
 	}
 	ns_api_server_stop(c->api);
 	c->api = NULL;
+	ns_up_ws_free(&c->ws);
 	ns_up_state_close(&c->st);
 }
 

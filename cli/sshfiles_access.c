@@ -257,7 +257,7 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
 	ns_ssh_access acc;
 	int rc;
 
-	memset(&acc, 0, sizeof(acc));
+	ns_ssh_access_init(&acc);
 	if ((rc = ns_key_to_line(key->pk, key->comment, line, sizeof(line))) != 0) {
 		snprintf(err, cap, "cannot format our public key: %s", ns_strerror(rc));
 		return rc;
@@ -275,7 +275,10 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
 	        0) {
 		goto out;
 	}
-	rc = write_files(f, sandbox_id, out, acc.certificate, err, cap);
+	if ((rc = write_files(f, sandbox_id, out, acc.certificate, err, cap)) == 0 &&
+	    acc.websocket_url != NULL && (out->websocket_url = strdup(acc.websocket_url)) == NULL) {
+		rc = NS_ERR_NOMEM;
+	}
 out:
 	ns_ssh_access_free(&acc);
 	return rc;
@@ -301,7 +304,7 @@ int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id
 		return rc;
 	}
 	free(text);
-	if (try_reuse(f, sandbox_id, key, expires_in, now, out) == 0) {
+	if (!f->fresh && try_reuse(f, sandbox_id, key, expires_in, now, out) == 0) {
 		return 0;
 	}
 	ns_sshaccess_free(out);
@@ -319,6 +322,10 @@ void ns_sshaccess_free(ns_sshaccess *a)
 	if (a->cert != NULL) {
 		sodium_memzero(a->cert, a->cert_len);
 		free(a->cert);
+	}
+	if (a->websocket_url != NULL) {
+		sodium_memzero(a->websocket_url, strlen(a->websocket_url));
+		free(a->websocket_url);
 	}
 	memset(a, 0, sizeof(*a));
 }

@@ -2,7 +2,8 @@
  * folder's keys and registry, certificates no longer-lived than the API
  * mints (NS_UP_MAX_CERT_LIFETIME), in its own process group (so a Ctrl-C at the
  * terminal reaches only `up`, which stops it in order), stderr shared with
- * `up`, SIGTERM if `up` dies; the wait for its readiness notice; its stop. */
+ * `up`, SIGTERM if `up` dies, its WebSocket listener when `up` has one; the wait for its readiness
+ * notice; its stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,8 +26,9 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
-                      int *ready_fd, char *err, size_t cap)
+int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen,
+                      const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
+                      char *err, size_t cap)
 {
 	const char *argv[] = {exe,
 	                      "relay",
@@ -46,6 +48,10 @@ int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st
 	                      NS_UP_MAX_CERT_LIFETIME,
 	                      "--ready-fd",
 	                      "3", /* ns_spawn's ready_fd */
+	                      ws_listen != NULL ? "--websocket-listen" : NULL,
+	                      ws_listen,
+	                      "--websocket-secret",
+	                      ws_secret,
 	                      NULL};
 	pid_t self = getpid(), p;
 	int nullfd, ready[2];
