@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "net.h"
 #include "nullspace/error.h"
+#include "proxy_int.h"
 #include "ws_frame.h"
 #include "ws_http.h"
 #include "ws_url.h"
@@ -28,6 +29,7 @@
 #define EXIT_PROXY_NOTFOUND 68 /* 404 */
 #define EXIT_PROXY_UNREACH 69  /* no connection, or lost before the upgrade */
 #define EXIT_PROXY_PROTOCOL 76 /* a broken answer or frame, a close code not 1000 */
+#define EXIT_PROXY_TUNNEL 70   /* the HTTP proxy (HTTPS_PROXY) refused the CONNECT */
 
 static void usage(FILE *f)
 {
@@ -44,7 +46,12 @@ static void usage(FILE *f)
 	        "69 no connection (or lost before the upgrade); 77 refused (HTTP 401, 403,\n"
 	        "410: bad signature, expired, sandbox stopped); 68 not found (404); 76 a\n"
 	        "protocol error (bad answer, bad frame, a close code other than 1000); 1 a\n"
-	        "local I/O error.\n");
+	        "local I/O error; 70 the HTTP proxy refused the tunnel (its status shown).\n"
+	        "\n"
+	        "Behind an HTTP proxy: https_proxy / HTTPS_PROXY (for ws:// first http_proxy /\n"
+	        "HTTP_PROXY) = http://[user:pass@]host[:port] (port 1080 when none) is used\n"
+	        "with CONNECT, unless no_proxy / NO_PROXY (host, .domain, *, each with an\n"
+	        "optional :port) names the relay.\n");
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -238,7 +245,6 @@ static int pump(int fd, uint8_t *buf, size_t rlen)
 int ns_cmd_proxy(int argc, char **argv)
 {
 	static uint8_t buf[NS_WS_HTTP_HEAD_MAX > CHUNK ? NS_WS_HTTP_HEAD_MAX : CHUNK];
-	char err[256];
 	size_t rlen = 0;
 	ns_ws_url u;
 	int fd, rc;
@@ -263,9 +269,10 @@ int ns_cmd_proxy(int argc, char **argv)
 		return NS_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((fd = ns_net_connect_ms(u.host, u.port, CONNECT_MS, err, sizeof(err))) < 0) {
-		fprintf(stderr, "nullspace proxy: %s\n", err);
-		return EXIT_PROXY_UNREACH;
+	if ((fd = ns_cli_proxy_dial(u.host, u.port, u.tls, CONNECT_MS)) < 0) {
+		return fd == NS_CLI_DIAL_REFUSED ? EXIT_PROXY_TUNNEL
+		       : fd == NS_CLI_DIAL_USAGE ? NS_EXIT_USAGE
+		                                 : EXIT_PROXY_UNREACH;
 	}
 	rc = handshake(fd, &u, buf, &rlen);
 	if (rc == 0) {
