@@ -145,6 +145,8 @@ assert_eq "close handshake" close=1000 "$(probe "$T_OK" upgrade)"
 # with 1000 after the last bytes, not a bare TCP close (1006)
 assert_eq "the relay's normal end" close=1000 "$(probe "$T_OK" disconnect)"
 grep -q "event=ws-close conn=[0-9]* by=relay code=1000" "$RELAY_LOG" || fail "relay close not logged"
+assert_eq "python3-websockets sees the relay's close 1000" close=1000 \
+	"$(timeout 30 /usr/bin/python3 "$HERE/ws_close.py" "$URL")"
 grep -q "event=ws-error .*reason=unmasked-frame code=1002" "$RELAY_LOG" || fail "unmasked not logged"
 grep -q "event=ws-error .*reason=frame-too-big code=1009" "$RELAY_LOG" || fail "oversize not logged"
 grep -q "event=ws-error .*reason=text-frame code=1003" "$RELAY_LOG" || fail "text not logged"
