@@ -36,7 +36,7 @@ LDFLAGS ?=
 
 API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_relay.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
 	cli/sandbox_util.c cli/sandbox_access.c cli/sshfiles_access.c cli/sshfiles_argv.c \
-	cli/sshfiles_pin.c cli/cmd_isolate.c
+	cli/sshfiles_pin.c cli/cmd_isolate.c cli/cmd_ssh_config.c cli/ssh_config_run.c
 ifeq ($(MODE),static-build)
 LIB_SRC := $(wildcard core/*.c cert/*.c transport/*/*.c)
 CLI_SRC := $(filter-out $(API_CLI_SRC),$(wildcard cli/*.c))

@@ -67,6 +67,7 @@ int ns_cmd_cert(int argc, char **argv);
 int ns_cmd_up(int argc, char **argv);
 int ns_cmd_sandbox(int argc, char **argv);
 int ns_cmd_ssh(int argc, char **argv);
+int ns_cmd_ssh_config(int argc, char **argv);
 int ns_cmd_isolate(int argc, char **argv);
 /* Exit code for an SDK error (NS_ERR_* from nullspace/sdk.h calls). */
 int ns_cli_api_exit(int err);

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	           "  up        run the control plane here: API, relay and local sandboxes\n"
 	           "  sandbox   create, list and kill sandboxes; print SSH access\n"
 	           "  ssh       SSH into a sandbox through the relay (OpenSSH or built-in)\n"
+	           "  ssh-config  an ssh_config block: plain `ssh sb_123`, scp, rsync, git\n"
 #endif
 	           "\n"
 	           "Run 'nullspace COMMAND --help' for the options of a command.\n");
@@ -27,11 +28,18 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const ns_cli_command cmds[] = {
-	    {"connect", ns_cmd_connect}, {"agent", ns_cmd_agent},     {"relay", ns_cmd_relay},
-	    {"keygen", ns_cmd_keygen},   {"cert", ns_cmd_cert},       {"proxy", ns_cmd_proxy},
+	    {"connect", ns_cmd_connect},
+	    {"agent", ns_cmd_agent},
+	    {"relay", ns_cmd_relay},
+	    {"keygen", ns_cmd_keygen},
+	    {"cert", ns_cmd_cert},
+	    {"proxy", ns_cmd_proxy},
 #ifndef NS_NO_API
-	    {"up", ns_cmd_up},           {"sandbox", ns_cmd_sandbox}, {"ssh", ns_cmd_ssh},
+	    {"up", ns_cmd_up},
+	    {"sandbox", ns_cmd_sandbox},
+	    {"ssh", ns_cmd_ssh},
 	    {"isolate", ns_cmd_isolate},
+	    {"ssh-config", ns_cmd_ssh_config},
 #endif
 	};
 

@@ -93,6 +93,13 @@ int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
 int ns_sshfiles_pinned(const ns_sshfiles *f, const char *host, unsigned port,
                        uint8_t pk[NS_ED25519_PK_LEN]);
 
+/* The relay the access on disk for sandbox_id was minted for (its .relay
+ * file), and the key known_hosts pins for it: 0; NS_ERR_NOTFOUND and the
+ * errors of ns_file_read when there is none; NS_ERR_HOSTKEY_CHANGED when
+ * the pin and the .relay file disagree. */
+int ns_sshfiles_relay(const ns_sshfiles *f, const char *sandbox_id, char *host, size_t cap,
+                      unsigned *port, uint8_t pk[NS_ED25519_PK_LEN]);
+
 /* The OpenSSH argv (NULL-terminated, words point into storage it allocs;
  * free with ns_ssh_argv_free): ssh -i KEY -o IdentitiesOnly=yes
  * -o CertificateFile=CERT -o UserKnownHostsFile=KNOWN

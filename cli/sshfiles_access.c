@@ -132,6 +132,25 @@ static int relay_path(const ns_sshfiles *f, const char *sandbox_id, char *out)
 	return n < 0 || n >= NS_SSHFILES_PATH_MAX ? NS_ERR_TOOBIG : 0;
 }
 
+int ns_sshfiles_relay(const ns_sshfiles *f, const char *sandbox_id, char *host, size_t cap,
+                      unsigned *port, uint8_t pk[NS_ED25519_PK_LEN])
+{
+	char path[NS_SSHFILES_PATH_MAX], *text = NULL;
+	uint8_t minted_pk[NS_ED25519_PK_LEN];
+	size_t len = 0;
+	int rc;
+
+	if ((rc = relay_path(f, sandbox_id, path)) == 0 &&
+	    (rc = ns_file_read(path, RELAY_FILE_MAX, &text, &len)) == 0 &&
+	    (rc = relay_parse(text, len, host, cap, port, minted_pk)) == 0 &&
+	    (rc = ns_sshfiles_pinned(f, host, *port, pk)) == 0 &&
+	    sodium_memcmp(minted_pk, pk, NS_ED25519_PK_LEN) != 0) {
+		rc = NS_ERR_HOSTKEY_CHANGED;
+	}
+	free(text);
+	return rc;
+}
+
 /* The files on disk, when they are all still good: the certificate (see
  * ns_sshfiles_cert_reusable; with expires_in, not valid past that many
  * minutes), and known_hosts pinning the key it was minted with. */

@@ -20,6 +20,7 @@ PKGS=(
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
 	tinyproxy-bin                       # an HTTP CONNECT proxy (interop/ws_proxy.sh), no service
+	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
 
 missing=()

@@ -289,6 +289,16 @@ refused expired expired sb_test "expired" "reason=expired"
 refused othersb othersb sb_test "principal" "reason=wrong-principal"
 refused otherca otherca sb_test "trusted" "reason=untrusted-ca"
 refused revoked revoked sb_test "revoked" "reason=revoked-serial"
+# A login name that is no principal names the certificate's only sandbox
+# (`ssh sb_x` through `nullspace ssh-config` logs in as the local user), but
+# never with several principals, and never for a name shaped like an id.
+out=$(timeout -k 5 60 "${R[@]}" -o "CertificateFile=$T/good-cert.pub" alice@127.0.0.1 \
+	'echo via-alias' </dev/null 2>"$T/alias.err")
+assert_eq "a login name that is no principal: the certificate's one sandbox" "via-alias" "$out"
+assert_contains "... logged with the login name" "result=accepted user=sb_test key=" "$RELAY_LOG"
+assert_contains "... login=alice" "login=alice" "$RELAY_LOG"
+refused aliasmany misc alice "principal" "reason=wrong-principal"
+refused aliasid good sb_tset "principal" "reason=wrong-principal"
 refused plainkey "" sb_test "certificate" "reason=not-a-certificate"
 # Password and keyboard-interactive are never offered: publickey is the only method listed.
 refused password "" sb_test "Permission denied (publickey)." "" \

@@ -50,6 +50,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	c->host.log = a->log;
 	c->host.home = a->cfg->home;
 	ns_net_peer_name(fd, c->host.peer, sizeof(c->host.peer));
+	ns_net_conn_addr(fd, c->host.conn_addr, sizeof(c->host.conn_addr));
 	ns_watch_init(&c->sock, fd, ns_watch_token(NS_WATCH_SOCK, slot, c->host.gen, 0));
 	c->grace_deadline = now + a->grace_ms;
 	ns_engine_tick(c->host.e, now);

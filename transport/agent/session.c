@@ -1,6 +1,7 @@
 /* Session channel requests and lifecycle for the agent: pty-req, env, exec,
  * shell, window-change, signal, eow and the refused subsystems; creating and
  * freeing a session, and noticing its child's exit. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -130,6 +131,36 @@ static const char *pty_refusal(const ns_session *s, const ns_chan_request *req)
 	return term_ok(req->term) ? NULL : "term-invalid";
 }
 
+/* No PTY can be opened in this root (no /dev/ptmx, no devpts mounted on
+ * /dev/pts, or out of ptys): the reason goes to the log and, on stderr,
+ * to the user, whose client then says only that the request failed. */
+static int pty_unavailable(ns_session *s, int err)
+{
+	const char *why = "openpty-failed", *msg = "no PTY could be opened";
+	char line[160];
+	size_t took = 0;
+	int n;
+
+	if (access("/dev/ptmx", F_OK) != 0) {
+		why = "no-ptmx";
+		msg = "no PTY in this sandbox: /dev/ptmx is missing";
+	} else if (access("/dev/pts/ptmx", F_OK) != 0) {
+		why = "no-devpts";
+		msg = "no PTY in this sandbox: devpts is not mounted on /dev/pts";
+	}
+	fprintf(s->h->log,
+	        "agent event=request-refused conn=%u channel=%u type=pty-req reason=%s "
+	        "error=\"%s\"\n",
+	        s->h->conn_id, s->channel, why, strerror(err));
+	n = snprintf(line, sizeof(line), "nullspace agent: %s (%s)\r\n", msg, strerror(err));
+	if (n > 0 && (size_t)n < sizeof(line)) {
+		/* best effort: a shut window cuts the message, the refusal stands */
+		(void)ns_channel_write(s->h->e, s->channel, 1, (const uint8_t *)line, (size_t)n,
+		                       &took);
+	}
+	return 0;
+}
+
 /* pty-req: open the PTY now, so its modes and size are set before exec. */
 static int pty_req(ns_session *s, const ns_chan_request *req)
 {
@@ -138,7 +169,7 @@ static int pty_req(ns_session *s, const ns_chan_request *req)
 
 	if (why == NULL && openpty(&s->master, &s->slave, NULL, NULL, NULL) != 0) {
 		s->master = s->slave = -1;
-		why = "openpty-failed";
+		return pty_unavailable(s, errno);
 	}
 	if (why != NULL) {
 		fprintf(s->h->log,
@@ -241,6 +272,14 @@ static void eow_req(ns_session *s)
 	fprintf(s->h->log, "agent event=eow conn=%u channel=%u\n", s->h->conn_id, s->channel);
 }
 
+/* 1 when text is an IPv4 or IPv6 address, nothing else. */
+static int is_ip(const char *text)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
+}
+
 /* nullspace-session@nullspace.dev: who the relay let in (the user's
  * certificate key id and serial, the user's address), for this session's
  * log lines. Taken once, before exec/shell, and only on a relay's login
@@ -265,6 +304,9 @@ static int session_info_req(ns_session *s, const ns_session_info *req)
 	ns_log_str(req->source, src, sizeof(src));
 	snprintf(s->who, sizeof(s->who), " key_id=%s serial=%llu src=%s", id[0] ? id : "-",
 	         (unsigned long long)req->serial, src[0] ? src : "-");
+	if (is_ip(src)) {
+		snprintf(s->src_ip, sizeof(s->src_ip), "%s", src); /* for SSH_CONNECTION */
+	}
 	return 1;
 }
 

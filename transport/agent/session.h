@@ -22,6 +22,9 @@ typedef struct ns_session_host {
 	FILE *log;
 	const char *home; /* HOME and working folder of children; NULL: passwd's */
 	char peer[64];    /* peer address, for SSH_CONNECTION-free logs */
+	/* "PEER_IP PEER_PORT LOCAL_IP LOCAL_PORT" of the connection
+	 * (ns_net_conn_addr), the base of SSH_CONNECTION and SSH_CLIENT. */
+	char conn_addr[2 * 64 + 16];
 	/* Restrictions from the login's certificate. */
 	char *force_command; /* replaces every exec/shell request (malloc'd) */
 	int no_pty;          /* the certificate lacks permit-pty */

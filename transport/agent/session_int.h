@@ -37,6 +37,18 @@
 #define NS_SESSION_WHO_MAX 160
 #define NS_SESSION_PEND_MAX NS_DEFAULT_WINDOW /* stdin bytes held: our window */
 #define NS_SESSION_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define NS_SESSION_ADDR_MAX (NS_CHAN_SOURCE_MAX + 1) /* an address as text */
+#define NS_SESSION_SHELL "/bin/sh" /* SHELL without a passwd entry; the fallback */
+
+/* Who a session's child runs as, for its environment (session_login.c). */
+typedef struct ns_session_login {
+	char user[64];   /* USER, LOGNAME */
+	char home[512];  /* HOME and the starting folder */
+	char shell[256]; /* SHELL: the passwd entry's, else NS_SESSION_SHELL */
+	/* What runs: shell when executable, else NS_SESSION_SHELL when that
+	 * is, else "" (no shell in this root: the child says so, exit 127). */
+	char run[256];
+} ns_session_login;
 
 struct ns_session {
 	ns_session_host *h;
@@ -47,10 +59,11 @@ struct ns_session {
 	char term[NS_SESSION_TERM_MAX];
 	char *env[NS_SESSION_ENV_MAX]; /* "NAME=VALUE" from allowed env requests */
 	int nenv;
-	const char *kind;             /* "exec" or "shell" once started, else NULL */
-	int refusing;                 /* a subsystem: FAILURE after our keepalive */
-	int ending;                   /* refused, no command: EOF and CLOSE owed */
-	char who[NS_SESSION_WHO_MAX]; /* appended to the session lines, or "" */
+	const char *kind;                 /* "exec" or "shell" once started, else NULL */
+	int refusing;                     /* a subsystem: FAILURE after our keepalive */
+	int ending;                       /* refused, no command: EOF and CLOSE owed */
+	char who[NS_SESSION_WHO_MAX];     /* appended to the session lines, or "" */
+	char src_ip[NS_SESSION_ADDR_MAX]; /* the user's address behind the relay, or "" */
 	/* the child */
 	pid_t pid; /* 0 before the start */
 	int reaped, status;
@@ -76,6 +89,14 @@ struct ns_session {
 /* session_spawn.c: fork and exec the shell (command NULL) or /bin/sh -c
  * command, on the PTY if one was requested, else on three pipes. */
 int ns_session_spawn(ns_session *s, const char *command);
+/* The child's user, home and shell: passwd's for our uid, else (a minimal
+ * root) root or uidN, $HOME or / and NS_SESSION_SHELL; --home wins. Logs
+ * a shell fallback and a missing shell. */
+void ns_session_login_get(const ns_session *s, ns_session_login *out);
+/* SSH_CONNECTION ("CLIENT_IP CLIENT_PORT SERVER_IP SERVER_PORT") or, with
+ * legacy, SSH_CLIENT ("CLIENT_IP CLIENT_PORT SERVER_PORT"); behind the
+ * relay the client is the user (port 0: the relay does not pass it). */
+void ns_session_conn_env(const ns_session *s, char *out, size_t cap, int legacy);
 
 /* session_io.c */
 void ns_session_io_stdin(ns_session *s);           /* write pending bytes to the child */

@@ -1,9 +1,11 @@
-/* Starting a session's child: the environment (HOME, USER, LOGNAME, SHELL,
- * PATH, allowed env, TERM), fork, a new session and process group, the PTY
- * as controlling terminal or three pipes, then exec. */
+/* Starting a session's child as sshd does: the user's shell runs every
+ * command (`$SHELL -c CMD`) and the interactive session as a login shell
+ * (`-bash`); the environment (HOME, USER, LOGNAME, SHELL, PATH, TERM,
+ * SSH_CONNECTION, SSH_CLIENT, SSH_TTY, allowed env) also in a minimal root
+ * without /etc/passwd or a shell (session_login.c); fork, a new session and
+ * process group, the PTY as controlling terminal or three pipes, then exec. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,26 +16,18 @@
 #include "nullspace/error.h"
 #include "session_int.h"
 
-#define ENV_FIXED 8 /* HOME USER LOGNAME SHELL PATH TERM SSH_TTY + NULL */
+#define ENV_FIXED                                                                                  \
+	10 /* HOME USER LOGNAME SHELL PATH TERM SSH_TTY SSH_CONNECTION SSH_CLIENT + NULL */
 #define ENV_LINE_MAX 1200
 
 typedef struct plan {
 	char *envp[ENV_FIXED + NS_SESSION_ENV_MAX];
 	char fixed[ENV_FIXED][ENV_LINE_MAX];
 	const char *argv[4];
-	char argv0[64];
-	const char *path;
-	char home[512];
+	char argv0[258]; /* "-" and the shell's name */
+	ns_session_login who;
 	int fd_in, fd_out, fd_err; /* the child's ends */
 } plan;
-
-static const char *user_shell(const struct passwd *pw)
-{
-	if (pw != NULL && pw->pw_shell != NULL && pw->pw_shell[0] == '/') {
-		return pw->pw_shell;
-	}
-	return "/bin/sh";
-}
 
 static void add_env(plan *p, int *n, const char *name, const char *value)
 {
@@ -42,21 +36,20 @@ static void add_env(plan *p, int *n, const char *name, const char *value)
 	(*n)++;
 }
 
-static void build_env(plan *p, const ns_session *s, const struct passwd *pw, const char *shell)
+static void build_env(plan *p, const ns_session *s)
 {
-	const char *user = pw != NULL ? pw->pw_name : "nobody";
+	char conn[2 * NS_SESSION_ADDR_MAX + 16];
 	int n = 0, i;
 
-	if (s->h->home != NULL) {
-		snprintf(p->home, sizeof(p->home), "%s", s->h->home);
-	} else {
-		snprintf(p->home, sizeof(p->home), "%s", pw != NULL ? pw->pw_dir : "/");
-	}
-	add_env(p, &n, "HOME", p->home);
-	add_env(p, &n, "USER", user);
-	add_env(p, &n, "LOGNAME", user);
-	add_env(p, &n, "SHELL", shell);
+	add_env(p, &n, "HOME", p->who.home);
+	add_env(p, &n, "USER", p->who.user);
+	add_env(p, &n, "LOGNAME", p->who.user);
+	add_env(p, &n, "SHELL", p->who.shell);
 	add_env(p, &n, "PATH", NS_SESSION_PATH);
+	ns_session_conn_env(s, conn, sizeof(conn), 0);
+	add_env(p, &n, "SSH_CONNECTION", conn);
+	ns_session_conn_env(s, conn, sizeof(conn), 1);
+	add_env(p, &n, "SSH_CLIENT", conn);
 	if (s->pty && s->term[0] != '\0') {
 		add_env(p, &n, "TERM", s->term);
 	}
@@ -73,23 +66,22 @@ static void build_env(plan *p, const ns_session *s, const struct passwd *pw, con
 	p->envp[n] = NULL;
 }
 
-static void plan_argv(plan *p, const char *command, const char *shell)
+/* As sshd: a command is `shell -c CMD` with the shell's name as argv[0];
+ * the interactive session a login shell, "-" before the name. */
+static void plan_argv(plan *p, const char *command)
 {
-	const char *base;
+	const char *shell = p->who.run, *base = strrchr(shell, '/');
 
+	base = base != NULL ? base + 1 : shell;
+	snprintf(p->argv0, sizeof(p->argv0), "%s%s", command != NULL ? "" : "-", base);
+	p->argv[0] = p->argv0;
 	if (command != NULL) {
-		p->path = "/bin/sh";
-		p->argv[0] = "sh";
 		p->argv[1] = "-c";
 		p->argv[2] = command;
 		p->argv[3] = NULL;
-		return;
+	} else {
+		p->argv[1] = NULL;
 	}
-	base = strrchr(shell, '/');
-	snprintf(p->argv0, sizeof(p->argv0), "-%s", base != NULL ? base + 1 : shell);
-	p->path = shell;
-	p->argv[0] = p->argv0;
-	p->argv[1] = NULL;
 }
 
 /* dup2 that also works when fd already is target (clears close-on-exec). */
@@ -116,11 +108,17 @@ static void child(const plan *p, int pty)
 	if (move_fd(p->fd_in, 0) != 0 || move_fd(p->fd_out, 1) != 0 || move_fd(p->fd_err, 2) != 0) {
 		_exit(126);
 	}
-	if (chdir(p->home) != 0 && chdir("/") != 0) {
+	if (chdir(p->who.home) != 0 && chdir("/") != 0) {
 		_exit(126);
 	}
-	execve(p->path, (char *const *)p->argv, p->envp);
-	dprintf(2, "nullspace agent: cannot run %s: %s\n", p->path, strerror(errno));
+	if (p->who.run[0] == '\0') {
+		/* sshd's "no shell" exit: the command never ran */
+		dprintf(2, "nullspace agent: no shell in this sandbox: %s not found\r\n",
+		        p->who.shell);
+		_exit(127);
+	}
+	execve(p->who.run, (char *const *)p->argv, p->envp);
+	dprintf(2, "nullspace agent: cannot run %s: %s\r\n", p->who.run, strerror(errno));
 	_exit(127);
 }
 
@@ -175,8 +173,6 @@ static void adopt(ns_session *s, int in, int out, int err)
 int ns_session_spawn(ns_session *s, const char *command)
 {
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-	struct passwd *pw = getpwuid(getuid());
-	const char *shell = user_shell(pw);
 	plan *p = calloc(1, sizeof(*p));
 	int rc = NS_ERR_IO, win = -1;
 	pid_t pid;
@@ -184,8 +180,9 @@ int ns_session_spawn(ns_session *s, const char *command)
 	if (p == NULL) {
 		return NS_ERR_NOMEM;
 	}
-	build_env(p, s, pw, shell);
-	plan_argv(p, command, shell);
+	ns_session_login_get(s, &p->who);
+	build_env(p, s);
+	plan_argv(p, command);
 	if (s->pty) {
 		p->fd_in = p->fd_out = p->fd_err = s->slave;
 		if ((win = fcntl(s->master, F_DUPFD_CLOEXEC, 3)) < 0) {

@@ -356,11 +356,33 @@ int ns_net_set_nonblock(int fd, int on)
 	return 0;
 }
 
+/* The address of ss as text (IPv4-mapped IPv6 shown as IPv4) and its port;
+ * "?" and 0 for what is not IP. */
+static void addr_text(const struct sockaddr_storage *ss, char *ip, size_t cap, unsigned *port)
+{
+	snprintf(ip, cap, "?");
+	*port = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &a->sin_addr, ip, (socklen_t)cap);
+		*port = ntohs(a->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
+		if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
+			inet_ntop(AF_INET, &a6->sin6_addr.s6_addr[12], ip, (socklen_t)cap);
+		} else {
+			inet_ntop(AF_INET6, &a6->sin6_addr, ip, (socklen_t)cap);
+		}
+		*port = ntohs(a6->sin6_port);
+	}
+}
+
 void ns_net_peer_name(int fd, char *out, size_t cap)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN];
+	unsigned port;
 
 	if (out == NULL || cap == 0) {
 		return;
@@ -374,15 +396,29 @@ void ns_net_peer_name(int fd, char *out, size_t cap)
 		snprintf(out, cap, "unix");
 		return;
 	}
-	if (ss.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
-	} else if (ss.ss_family == AF_INET6) {
-		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a)) {
-			inet_ntop(AF_INET, &a->s6_addr[12], ip, sizeof(ip));
-		} else {
-			inet_ntop(AF_INET6, a, ip, sizeof(ip));
-		}
-	}
+	addr_text(&ss, ip, sizeof(ip), &port);
 	snprintf(out, cap, "%s", ip);
+}
+
+void ns_net_conn_addr(int fd, char *out, size_t cap)
+{
+	struct sockaddr_storage peer, local;
+	socklen_t plen = sizeof(peer), llen = sizeof(local);
+	char pip[INET6_ADDRSTRLEN], lip[INET6_ADDRSTRLEN];
+	unsigned pport, lport;
+
+	if (out == NULL || cap == 0) {
+		return;
+	}
+	memset(&peer, 0, sizeof(peer));
+	memset(&local, 0, sizeof(local));
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &llen) != 0 ||
+	    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6)) {
+		snprintf(out, cap, "UNKNOWN 65535 UNKNOWN 65535"); /* as sshd, e.g. a Unix socket */
+		return;
+	}
+	addr_text(&peer, pip, sizeof(pip), &pport);
+	addr_text(&local, lip, sizeof(lip), &lport);
+	snprintf(out, cap, "%s %u %s %u", pip, pport, lip, lport);
 }

@@ -19,6 +19,9 @@ int ns_net_connect_ms(const char *host, unsigned port, int timeout_ms, char *err
 int ns_net_set_nonblock(int fd, int on);
 /* "IP" text of the peer of a socket ("unix" for unix sockets). */
 void ns_net_peer_name(int fd, char *out, size_t cap);
+/* "PEER_IP PEER_PORT LOCAL_IP LOCAL_PORT" of a connected socket, or
+ * "UNKNOWN 65535 UNKNOWN 65535" when not IP (sshd's SSH_CONNECTION). */
+void ns_net_conn_addr(int fd, char *out, size_t cap);
 
 /* Non-blocking connects for event loops (the relay's inner hop), in
  * net_async.c. Start connecting to "HOST:PORT", "[V6]:PORT" or "unix:PATH".

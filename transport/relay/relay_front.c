@@ -1,6 +1,7 @@
 /* The user's side of a relay connection: the events of its server engine,
  * and authentication. Only publickey with an OpenSSH user certificate is
- * accepted: trusted CA, principal = the SSH user name = the sandbox id,
+ * accepted: trusted CA, principal = the SSH user name = the sandbox id (a
+ * login name that is no sandbox id names the certificate's only principal),
  * validity, lifetime, options, revocation; then the sandbox must exist in
  * the registry and be running. Every refused attempt is one log line. */
 #include <stdlib.h>
@@ -17,7 +18,8 @@
 #define ALG_LOG_MAX 72 /* an algorithm name (at most 64 bytes) as logged */
 
 typedef struct auth_info {
-	char user[NS_SANDBOX_ID_MAX + 1]; /* as logged */
+	char user[NS_SANDBOX_ID_MAX + 1];  /* as logged */
+	char login[NS_SANDBOX_ID_MAX + 1]; /* the login name, when user came from the cert */
 	char fp[NS_FINGERPRINT_LEN];
 	char cert_id[64];
 	unsigned long long serial;
@@ -28,6 +30,9 @@ static void log_auth(ns_relay_conn *c, const ns_event *ev, const auth_info *a, i
 {
 	fprintf(c->r->log, "relay event=auth conn=%u result=%s user=%s key=%s", c->id,
 	        ok ? "accepted" : "refused", a->user, a->fp);
+	if (a->login[0] != '\0') {
+		fprintf(c->r->log, " login=%s", a->login);
+	}
 	if (ev->is_cert && a->cert_id[0] != '\0') {
 		fprintf(c->r->log, " cert_id=%s serial=%llu", a->cert_id, a->serial);
 	}
@@ -120,6 +125,45 @@ static void engine_refused(ns_relay_conn *c, const ns_event *ev, const auth_info
 	ns_engine_auth_verdict(c->front.e, 0);
 }
 
+static int has_principal(const ns_cert *cert, ns_str name)
+{
+	uint32_t i;
+	ns_str p;
+
+	for (i = 0; i < cert->nprincipals; i++) {
+		if (ns_cert_principal(cert, i, &p) == 0 && p.len == name.len &&
+		    memcmp(p.p, name.p, name.len) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The sandbox a login is for: the login name, as OpenSSH's principals
+ * rule has it. A name the certificate does not list, when the certificate
+ * lists exactly one sandbox, names that one (ssh's default login name is
+ * the local user's: `ssh sb_x` through `nullspace ssh-config`, or
+ * `git@sb_x:repo`), except a name that starts like one of our ids ("sb_"):
+ * a typo is refused, never taken elsewhere. 0, or -1 with a->why set. */
+static int login_sandbox(const ns_event *ev, const ns_cert *cert, auth_info *a)
+{
+	ns_str p = ev->user;
+
+	if (!has_principal(cert, ev->user) && cert->nprincipals == 1 &&
+	    !(ev->user.len >= 3 && memcmp(ev->user.p, "sb_", 3) == 0) &&
+	    ns_cert_principal(cert, 0, &p) == 0) {
+		ns_log_str(ev->user, a->login, sizeof(a->login));
+	}
+	if (ns_str_copy(p, a->user, sizeof(a->user)) != 0 || strlen(a->user) != p.len ||
+	    !ns_registry_id_valid(a->user)) {
+		ns_log_str(ev->user, a->user, sizeof(a->user));
+		a->login[0] = '\0';
+		snprintf(a->why, sizeof(a->why), "bad-sandbox-id");
+		return -1;
+	}
+	return 0;
+}
+
 /* The certificate against the policy; 1 when acceptable (v filled). */
 static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_verdict *v,
                    int *code)
@@ -135,9 +179,7 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 	}
 	ns_log_str(cert.key_id, a->cert_id, sizeof(a->cert_id));
 	a->serial = (unsigned long long)cert.serial;
-	if (ns_str_copy(ev->user, a->user, sizeof(a->user)) != 0 ||
-	    strlen(a->user) != ev->user.len || !ns_registry_id_valid(a->user)) {
-		snprintf(a->why, sizeof(a->why), "bad-sandbox-id");
+	if (login_sandbox(ev, &cert, a) != 0) {
 		return 0;
 	}
 	memset(&pol, 0, sizeof(pol));
