@@ -175,4 +175,28 @@ assert_not_contains "no signature in the log" "$SIG" "$UP_LOG"
 assert_not_contains "no signature of the killed sandbox's URL" "${URL3##*sig=}" "$UP_LOG"
 assert_not_contains "no secret in the log" "$(head -c 64 "$SECRET")" "$UP_LOG"
 ok "no signature or secret in up's log"
+
+# ---- up --no-websocket: no listener, no URL, and --websocket says why -------------------
+"$NULLSPACE" up --websocket-listen nonsense >/dev/null 2>"$T/bad.err"
+assert_eq "up --websocket-listen nonsense: exit 2" 2 "$?"
+assert_contains "up --websocket-listen nonsense: says so" "--websocket-listen nonsense" "$T/bad.err"
+H2=$T/home2
+A2=$(pick_port)
+R2=$(pick_port)
+spawn "$T/up2.log" env NULLSPACE_HOME="$H2" "$NULLSPACE" up --api-listen "127.0.0.1:$A2" \
+	--relay-listen "127.0.0.1:$R2" --no-websocket
+wait_listen "the second up (API)" "$SPAWNED" "$A2" 60
+wait_listen "the second up (relay)" "$SPAWNED" "$R2" 60
+NS_LOGS+=("$T/up2.log")
+SBN=$(NULLSPACE_HOME=$H2 "$NULLSPACE" sandbox create --timeout 120) || die "sandbox create (no ws) failed"
+NULLSPACE_HOME=$H2 "$NULLSPACE" sandbox ssh-access "$SBN" --json >"$T/accn.json" 2>/dev/null ||
+	die "ssh-access (no ws) failed"
+assert_not_contains "--no-websocket: no websocket_url" websocket_url "$T/accn.json"
+assert_not_contains "--no-websocket: no listener" "WebSocket listener" "$T/up2.log"
+assert_not_contains "--no-websocket: the relay has none" "event=websocket-listen" "$T/up2.log"
+[ ! -e "$H2/state/ws_secret" ] || fail "--no-websocket made a secret anyway"
+NULLSPACE_HOME=$H2 timeout -k 5 60 "$NULLSPACE" ssh "$SBN" --websocket -- true </dev/null >/dev/null 2>"$T/nows.err"
+assert_eq "ssh --websocket without a listener: exit 1" 1 "$?"
+assert_contains "ssh --websocket without a listener: says why" "gives no WebSocket URL" "$T/nows.err"
+ok "up --no-websocket: no listener, no secret, no URL; ssh --websocket says why"
 pass
