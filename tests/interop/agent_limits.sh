@@ -146,7 +146,7 @@ assert_not_contains "none refused" "reject peer=127.0.0.6" "$AGENT_LOG"
 agent_down
 AGENT_LOG=$T/agent.log
 NS_LOGS+=("$AGENT_LOG")
-spawn "$AGENT_LOG" "$NULLSPACE" agent --listen "unix:$T/agent.sock" --host-key "$AGENT_HOSTKEY" \
+spawn "$AGENT_LOG" "$NULLSPACE" agent --home "$(agent_home)" --listen "unix:$T/agent.sock" --host-key "$AGENT_HOSTKEY" \
 	--authorized-keys "$AGENT_AUTH" --max-unauth-per-source 1
 AGENT_PID=$SPAWNED
 for i in $(seq 100); do

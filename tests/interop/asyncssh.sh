@@ -52,7 +52,7 @@ AGENT_AUTH_RELAY=$T/relay_agent_auth
 cat "$T/relay_client.pub" >"$AGENT_AUTH_RELAY"
 A2_PORT=$(pick_port)
 NS_LOGS+=("$T/agent2.log")
-spawn "$T/agent2.log" "$NULLSPACE" agent --listen "127.0.0.1:$A2_PORT" \
+spawn "$T/agent2.log" "$NULLSPACE" agent --home "$(agent_home)" --listen "127.0.0.1:$A2_PORT" \
 	--host-key "$AGENT_HOSTKEY" --authorized-keys "$AGENT_AUTH_RELAY"
 wait_listen "nullspace agent (relay's)" "$SPAWNED" "$A2_PORT"
 mkdir -p "$T/registry"

@@ -35,7 +35,7 @@ ns_keygen "$T/agentb_host"
 B_PORT=$(pick_port)
 B_LOG=$T/agentb.log
 NS_LOGS+=("$B_LOG")
-spawn "$B_LOG" "$NULLSPACE" agent --listen "127.0.0.1:$B_PORT" --host-key "$T/agentb_host" \
+spawn "$B_LOG" "$NULLSPACE" agent --home "$(agent_home)" --listen "127.0.0.1:$B_PORT" --host-key "$T/agentb_host" \
 	--ca-keys "$T/ca.pub" --max-cert-lifetime 1h
 B_PID=$SPAWNED
 wait_listen "agent with --max-cert-lifetime" "$B_PID" "$B_PORT"

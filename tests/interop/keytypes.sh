@@ -118,7 +118,7 @@ ns_keygen "$T/relay_client"
 cat "$T/relay_client.pub" >"$T/agent2_authorized_keys"
 A2_PORT=$(pick_port)
 NS_LOGS+=("$T/agent2.log")
-spawn "$T/agent2.log" "$NULLSPACE" agent --listen "127.0.0.1:$A2_PORT" \
+spawn "$T/agent2.log" "$NULLSPACE" agent --home "$(agent_home)" --listen "127.0.0.1:$A2_PORT" \
 	--host-key "$AGENT_HOSTKEY" --authorized-keys "$T/agent2_authorized_keys"
 wait_listen "agent behind the relay" "$SPAWNED" "$A2_PORT"
 mkdir -p "$T/registry"

@@ -321,6 +321,15 @@ start_sshd()
 	wait_listen sshd "$SSHD_PID" "$SSHD_PORT"
 }
 
+# agent_home: an empty folder for `nullspace agent --home`, printed. Every
+# agent a test starts gets one: sessions run the passwd shell as sshd does,
+# and bash sources ~/.bashrc for them, so the runner's own dotfiles (a slow
+# `pyenv init` in root's) must not be what HOME points at.
+agent_home()
+{
+	mkdir -p "$T/agent_home" && echo "$T/agent_home"
+}
+
 # start_agent [EXTRA ARGS...]: `nullspace agent` on 127.0.0.1 with a host key
 # made by our keygen. Sets AGENT_PORT AGENT_PID AGENT_LOG AGENT_HOSTKEY
 # AGENT_AUTH (authorized_keys, initially empty unless it exists).
@@ -334,6 +343,11 @@ start_agent()
 	[ -f "$AGENT_HOSTKEY" ] || ns_keygen "$AGENT_HOSTKEY"
 	: >>"$AGENT_AUTH"
 	NS_LOGS+=("$AGENT_LOG")
+	# an empty home: see agent_home
+	case " $* " in
+	*" --home "*) ;;
+	*) set -- --home "$(agent_home)" "$@" ;;
+	esac
 	spawn "$AGENT_LOG" "$NULLSPACE" agent --listen "127.0.0.1:$AGENT_PORT" \
 		--host-key "$AGENT_HOSTKEY" --authorized-keys "$AGENT_AUTH" "$@"
 	AGENT_PID=$SPAWNED

@@ -36,7 +36,7 @@ A1_PORT=$AGENT_PORT
 ns_keygen "$T/agent2_host"
 A2_PORT=$(pick_port)
 NS_LOGS+=("$T/agent2.log")
-spawn "$T/agent2.log" "$NULLSPACE" agent --listen "127.0.0.1:$A2_PORT" \
+spawn "$T/agent2.log" "$NULLSPACE" agent --home "$(agent_home)" --listen "127.0.0.1:$A2_PORT" \
 	--host-key "$T/agent2_host" --authorized-keys "$T/agent_authorized_keys"
 A2_PID=$SPAWNED
 wait_listen "second nullspace agent" "$A2_PID" "$A2_PORT"

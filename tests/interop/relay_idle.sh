@@ -207,7 +207,7 @@ AGENT_PID_MAIN=$AGENT_PID
 AGENT_LOG=$T/agent_small.log
 AGENT_PORT=$(pick_port)
 NS_LOGS+=("$AGENT_LOG")
-spawn "$AGENT_LOG" "$NULLSPACE" agent --listen "127.0.0.1:$AGENT_PORT" \
+spawn "$AGENT_LOG" "$NULLSPACE" agent --home "$(agent_home)" --listen "127.0.0.1:$AGENT_PORT" \
 	--host-key "$AGENT_HOSTKEY" --authorized-keys "$AGENT_AUTH" --max-channels 2
 wait_listen "nullspace agent (small)" "$SPAWNED" "$AGENT_PORT"
 printf 'endpoint=127.0.0.1:%s\nhost_key=%s\nstate=running\n' "$AGENT_PORT" \

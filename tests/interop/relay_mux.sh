@@ -168,7 +168,7 @@ wait_log 'event=agent-lost sandbox=sb_test inner=1 reason=.* channels=' 1 10
 assert_contains "agent-lost logged with the channels it served" "event=agent-lost sandbox=sb_test inner=1" "$RELAY_LOG"
 AGENT_LOG=$T/agent2.log
 NS_LOGS+=("$AGENT_LOG")
-spawn "$AGENT_LOG" "$NULLSPACE" agent --listen "127.0.0.1:$AGENT_PORT" \
+spawn "$AGENT_LOG" "$NULLSPACE" agent --home "$(agent_home)" --listen "127.0.0.1:$AGENT_PORT" \
 	--host-key "$AGENT_HOSTKEY" --authorized-keys "$AGENT_AUTH" --max-channels 1000
 AGENT_PID=$SPAWNED
 wait_listen "nullspace agent (again)" "$AGENT_PID" "$AGENT_PORT"

@@ -28,7 +28,7 @@ cat "$T/relay_client.pub" "$T/user.pub" >"$T/agent_authorized_keys"
 start_agent
 AGENT_SOCK=$T/agent.sock
 NS_LOGS+=("$T/agent_unix.log")
-spawn "$T/agent_unix.log" "$NULLSPACE" agent --listen "unix:$AGENT_SOCK" \
+spawn "$T/agent_unix.log" "$NULLSPACE" agent --home "$(agent_home)" --listen "unix:$AGENT_SOCK" \
 	--host-key "$AGENT_HOSTKEY" --authorized-keys "$AGENT_AUTH"
 AGENT_UNIX_PID=$SPAWNED
 for i in $(seq 200); do
