@@ -18,15 +18,25 @@
 static json_t *access_json(const ns_ssh_access *a)
 {
 	char t[NS_CLI_TIME_MAX];
+	json_t *j;
 
 	ns_cli_time(a->expires_at, t);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:I, s:s, s:s}, s:s, s:s?, s:s?}",
-	                 "access_id", a->access_id, "sandbox_id", a->sandbox_id, "user", a->user,
-	                 "certificate", a->certificate, "expires_at", t, "relay", "host",
-	                 a->relay_host, "port", (json_int_t)a->relay_port, "host_key",
-	                 a->relay_host_key, "known_hosts", a->relay_known_hosts, "command",
-	                 a->command, "websocket_url", a->websocket_url, "websocket_tls_sha256",
-	                 a->websocket_tls_sha256);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:I, s:s, s:s}, s:s}", "access_id",
+	              a->access_id, "sandbox_id", a->sandbox_id, "user", a->user, "certificate",
+	              a->certificate, "expires_at", t, "relay", "host", a->relay_host, "port",
+	              (json_int_t)a->relay_port, "host_key", a->relay_host_key, "known_hosts",
+	              a->relay_known_hosts, "command", a->command);
+	/* as the API: the WebSocket members only where the deployment has them */
+	if (j != NULL && a->websocket_url != NULL &&
+	    (json_object_set_new(j, "websocket_url", json_string(a->websocket_url)) != 0 ||
+	     json_object_set_new(j, "websocket_tls_sha256",
+	                         a->websocket_tls_sha256 != NULL
+	                             ? json_string(a->websocket_tls_sha256)
+	                             : json_null()) != 0)) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }
 
 /* The credential on stdout after the one warning on stderr: the exit code. */
