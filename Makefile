@@ -103,7 +103,7 @@ $(B)/nullspace.pc: Makefile
 
 # A suite that tests cli/ code links those objects too: TEST_EXTRA_<suite>.
 TEST_EXTRA_test_sshfiles := $(addprefix $(B)/cli/,sshfiles.o sshfiles_access.o sshfiles_argv.o \
-	sshfiles_pin.o)
+	sshfiles_pin.o sshfiles_ws.o)
 $(B)/tests/test_sshfiles: $(TEST_EXTRA_test_sshfiles)
 TEST_EXTRA_test_sshfiles_pin := $(TEST_EXTRA_test_sshfiles)
 $(B)/tests/test_sshfiles_pin: $(TEST_EXTRA_test_sshfiles_pin)

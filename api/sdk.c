@@ -3,11 +3,13 @@
  * access, each one request through api/sdk_http.c and a strict decoder of
  * api/sdk_decode.c. */
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "abi.h"
 #include "sdk_decode.h"
 #include "nullspace/error.h"
 #include "sdk_int.h"
@@ -299,10 +301,16 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 	char path[PATH_CAP];
 	json_t *body;
 
-	if (api == NULL || out == NULL) {
+	ns_ssh_access full;
+	size_t size;
+	int rc;
+
+	if (api == NULL || out == NULL || out->size < NS_SSH_ACCESS_SIZE_MIN) {
 		return NS_ERR_INVALID;
 	}
-	memset(out, 0, sizeof(*out));
+	size = out->size;
+	memset(out, 0, size < sizeof(*out) ? size : sizeof(*out));
+	out->size = size;
 	expires_in_minutes = expires_in_minutes != 0 ? expires_in_minutes : NS_API_EXPIRES_DEFAULT;
 	if (!ns_registry_id_valid(sandbox_id)) {
 		return invalid(api, BAD_ID);
@@ -317,27 +325,56 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 	if (body == NULL) {
 		return invalid(api, "the public key line is not UTF-8");
 	}
-	return call(api, "POST", path, body, decode_access, out);
+	ns_ssh_access_init(&full);
+	if ((rc = call(api, "POST", path, body, decode_access, &full)) != 0) {
+		return rc;
+	}
+	ns_abi_copy_out(out, size, &full, sizeof(full));
+	/* what a shorter caller's struct has no room for is wiped and freed */
+	memset(&full, 0, size < sizeof(full) ? size : sizeof(full));
+	full.size = sizeof(full);
+	ns_ssh_access_free(&full);
+	return 0;
+}
+
+void ns_ssh_access_init(ns_ssh_access *a)
+{
+	if (a != NULL) {
+		memset(a, 0, sizeof(*a));
+		a->size = sizeof(*a);
+	}
+}
+
+/* Wipe a credential string and free it. */
+static void free_secret(char *s)
+{
+	if (s != NULL) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
 }
 
 void ns_ssh_access_free(ns_ssh_access *a)
 {
-	if (a == NULL) {
+	size_t size;
+
+	if (a == NULL || a->size < NS_SSH_ACCESS_SIZE_MIN) {
 		return;
 	}
-	if (a->certificate != NULL) {
-		sodium_memzero(a->certificate, strlen(a->certificate));
-	}
-	if (a->command != NULL) {
-		sodium_memzero(a->command, strlen(a->command));
-	}
+	size = a->size < sizeof(*a) ? a->size : sizeof(*a);
+	free_secret(a->certificate);
+	free_secret(a->command);
 	free(a->access_id);
 	free(a->sandbox_id);
 	free(a->user);
-	free(a->certificate);
 	free(a->relay_host);
 	free(a->relay_host_key);
 	free(a->relay_known_hosts);
-	free(a->command);
-	memset(a, 0, sizeof(*a));
+	if (size >= offsetof(ns_ssh_access, websocket_tls_sha256)) {
+		free_secret(a->websocket_url);
+	}
+	if (size >= sizeof(*a)) {
+		free(a->websocket_tls_sha256);
+	}
+	memset(a, 0, size); /* size too: ns_ssh_access_init before reuse */
 }

@@ -13,6 +13,7 @@
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
 #include "nullspace/sdk.h"
+#include "ws_url.h"
 
 #define HOST_MAX 255
 #define KNOWN_HOSTS_MAX (NS_KEY_LINE_MAX + HOST_MAX + 16)
@@ -297,6 +298,44 @@ out:
 	return rc;
 }
 
+/* An optional string member: absent or null leaves *out NULL; else as
+ * get_dup. */
+static int get_opt_dup(json_t *o, const char *name, size_t max, char **out)
+{
+	json_t *v = json_object_get(o, name);
+
+	*out = NULL;
+	return v == NULL || json_is_null(v) ? 0 : get_dup(o, name, max, 0, out);
+}
+
+/* The legacy WebSocket members (docs/api.md): a URL nullspace proxy can
+ * read, and a pin of exactly 64 lowercase hex digits. */
+static int ws_from(json_t *o, ns_ssh_access *a, const char **why)
+{
+	ns_ws_url u;
+	size_t i;
+	int rc;
+
+	*why = "bad \"websocket_url\"";
+	if ((rc = get_opt_dup(o, "websocket_url", NS_WS_URL_MAX - 1, &a->websocket_url)) != 0) {
+		return rc;
+	}
+	if (a->websocket_url != NULL && ns_ws_url_parse(a->websocket_url, &u) != 0) {
+		return NS_ERR_FORMAT;
+	}
+	*why = "bad \"websocket_tls_sha256\"";
+	if ((rc = get_opt_dup(o, "websocket_tls_sha256", 64, &a->websocket_tls_sha256)) != 0) {
+		return rc;
+	}
+	for (i = 0; a->websocket_tls_sha256 != NULL && i < 64; i++) {
+		char c = a->websocket_tls_sha256[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return NS_ERR_FORMAT; /* also a shorter string: its NUL */
+		}
+	}
+	return 0;
+}
+
 /* Every member of the access object, or *why says which one is bad. */
 static int access_from(json_t *o, void *dst, const char **why)
 {
@@ -335,6 +374,9 @@ static int access_from(json_t *o, void *dst, const char **why)
 	DUP(relay, "known_hosts", KNOWN_HOSTS_MAX, 0, &a->relay_known_hosts);
 	DUP(o, "command", COMMAND_MAX, 0, &a->command);
 #undef DUP
+	if ((rc = ws_from(o, a, why)) != 0) {
+		return rc;
+	}
 	*why = NULL;
 	return 0;
 }
@@ -346,8 +388,10 @@ int ns_api_decode_access(const char *body, size_t len, ns_ssh_access *out, const
 	if (out == NULL) {
 		return NS_ERR_INVALID;
 	}
-	if ((rc = decode_one(body, len, out, sizeof(*out), access_from, why)) != 0) {
-		ns_ssh_access_free(out);
+	rc = decode_one(body, len, out, sizeof(*out), access_from, why);
+	out->size = sizeof(*out); /* decode_one zeroed it */
+	if (rc != 0) {
+		ns_ssh_access_free(out); /* zeroes it all */
 	}
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include "request.h"
 #include "server_files.h"
 #include "server_int.h"
+#include "ws_url.h"
 
 #define CONNECTION_MEMORY (64 * 1024)
 #define DISCARD_MAX (1024 * 1024) /* past the limit, before hanging up */
@@ -379,6 +380,7 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 {
 	struct sockaddr_storage ss;
 	char probe[1024];
+	ns_ws_url wsu;
 	unsigned flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	ns_api_server *s = NULL;
 	int rc = NS_ERR_INVALID;
@@ -399,6 +401,16 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 	if (ns_api_access_command("sb_check", cfg->relay_host, cfg->relay_port, probe,
 	                          sizeof(probe)) != 0) {
 		snprintf(err, cap, "the relay's address is not a host name or IP address and port");
+		goto out;
+	}
+	/* so is the WebSocket listener's, with the secret that signs for it */
+	if (cfg->ws_hostport != NULL &&
+	    (ns_ws_url_make(cfg->ws_tls, cfg->ws_hostport, "sb_check", 1, cfg->ws_secret,
+	                    cfg->ws_secret_len, probe, sizeof(probe)) != 0 ||
+	     ns_ws_url_parse(probe, &wsu) != 0)) {
+		snprintf(err, cap,
+		         "the WebSocket listener's address or its secret (%u to %u bytes) is bad",
+		         NS_WS_SECRET_MIN, NS_WS_SECRET_MAX);
 		goto out;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {

@@ -42,8 +42,18 @@ typedef struct ns_api_server_config {
 	 * secret of signed file URLs and the base of the URLs handed out. */
 	const ns_key *agent_key;
 	const char *registry_dir;
-	const uint8_t *url_secret;               /* NS_FILES_SECRET_LEN bytes */
-	const char *public_url;                  /* "http://HOST:PORT" */
+	const uint8_t *url_secret; /* NS_FILES_SECRET_LEN bytes */
+	const char *public_url;    /* "http://HOST:PORT" */
+	/* The legacy signed WebSocket URL (docs/api.md), minted into every
+	 * access when ws_hostport is set: "HOST:PORT" clients reach the relay's
+	 * WebSocket listener at, ws_tls for wss://, the signing secret (the
+	 * relay checks with the same bytes; never logged), and the listener
+	 * certificate's SHA-256 pin (64 hex digits, NULL for plain ws). */
+	const char *ws_hostport;
+	int ws_tls;
+	const uint8_t *ws_secret;
+	size_t ws_secret_len;
+	const char *ws_tls_sha256;
 	void (*log)(void *ud, const char *line); /* NULL: stderr */
 	void *log_ud;
 	/* 0: the NS_API_* defaults above (tests make them small). */

@@ -10,6 +10,7 @@
 #include "nullspace/error.h"
 #include "registry.h"
 #include "server_int.h"
+#include "ws_url.h"
 
 #define ERROR_MSG_MAX 512
 #define HOST_MAX 255
@@ -128,14 +129,28 @@ json_t *ns_api_sandbox_json(const ns_sandbox_info *sb)
 	                 "expires_at", expires, "timeout", (json_int_t)sb->timeout);
 }
 
+/* The signed WebSocket URL of an access into out, bound to the sandbox and
+ * the access's expiry; "" when the deployment has no WebSocket listener. */
+static int access_ws_url(const ns_api_server_config *cfg, const char *sandbox_id,
+                         const ns_minted *m, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (cfg->ws_hostport == NULL) {
+		return 0;
+	}
+	return ns_ws_url_make(cfg->ws_tls, cfg->ws_hostport, sandbox_id, (uint64_t)m->expires_at,
+	                      cfg->ws_secret, cfg->ws_secret_len, out, cap);
+}
+
 json_t *ns_api_access_json(const ns_api_server_config *cfg, const char *sandbox_id,
                            const ns_minted *m)
 {
 	char expires[32], host_key[NS_KEY_LINE_MAX], known[NS_KEY_LINE_MAX + HOST_MAX + 16];
-	char command[1024];
+	char command[1024], ws_url[NS_WS_URL_MAX];
 	json_t *j = NULL;
 
-	if (ns_api_time_format(m->expires_at, expires, sizeof(expires)) != 0 ||
+	if (access_ws_url(cfg, sandbox_id, m, ws_url, sizeof(ws_url)) != 0 ||
+	    ns_api_time_format(m->expires_at, expires, sizeof(expires)) != 0 ||
 	    ns_key_to_line(cfg->relay_host_key, NULL, host_key, sizeof(host_key)) != 0 ||
 	    ns_api_known_hosts_line(cfg->relay_host, cfg->relay_port, cfg->relay_host_key, known,
 	                            sizeof(known)) != 0 ||
@@ -148,8 +163,19 @@ json_t *ns_api_access_json(const ns_api_server_config *cfg, const char *sandbox_
 	              m->cert_line, "expires_at", expires, "relay", "host", cfg->relay_host, "port",
 	              (json_int_t)cfg->relay_port, "host_key", host_key, "known_hosts", known,
 	              "command", command);
+	/* the legacy WebSocket members only where the deployment has them; the
+	 * pin is null on plain ws */
+	if (j != NULL && ws_url[0] != '\0' &&
+	    (json_object_set_new(j, "websocket_url", json_string(ws_url)) != 0 ||
+	     json_object_set_new(j, "websocket_tls_sha256",
+	                         cfg->ws_tls_sha256 != NULL ? json_string(cfg->ws_tls_sha256)
+	                                                    : json_null()) != 0)) {
+		json_decref(j);
+		j = NULL;
+	}
 out:
 	sodium_memzero(command, sizeof(command));
+	sodium_memzero(ws_url, sizeof(ws_url));
 	return j;
 }
 

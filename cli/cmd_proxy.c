@@ -21,6 +21,7 @@
 #include "nullspace/error.h"
 #include "tls_client.h"
 #include "tls_io.h"
+#include "proxy_int.h"
 #include "ws_frame.h"
 #include "ws_http.h"
 #include "ws_url.h"
@@ -39,6 +40,7 @@ typedef struct pconn {
 	int fd;
 	ns_tls_client *tls;
 } pconn;
+#define EXIT_PROXY_TUNNEL 70 /* the HTTP proxy (HTTPS_PROXY) refused the CONNECT */
 
 static void usage(FILE *f)
 {
@@ -62,7 +64,13 @@ static void usage(FILE *f)
 	        "the certificate was refused (untrusted, wrong pin, wrong name); 77 refused\n"
 	        "(HTTP 401, 403, 410: bad signature, expired, sandbox stopped); 68 not found\n"
 	        "(404); 76 a protocol error (bad answer, bad frame, a close code other than\n"
-	        "1000); 1 a local I/O error.\n",
+	        "1000); 1 a local I/O error; 70 the HTTP proxy refused the tunnel (its status\n"
+	        "shown).\n"
+	        "\n"
+	        "Behind an HTTP proxy: https_proxy / HTTPS_PROXY (for ws:// first http_proxy /\n"
+	        "HTTP_PROXY) = http://[user:pass@]host[:port] (port 1080 when none) is used\n"
+	        "with CONNECT, unless no_proxy / NO_PROXY (host, .domain, *, each with an\n"
+	        "optional :port) names the relay.\n",
 	        NS_TLS_CA_FILE_DEFAULT);
 }
 
@@ -339,7 +347,6 @@ int ns_cmd_proxy(int argc, char **argv)
 	static uint8_t buf[NS_WS_HTTP_HEAD_MAX > CHUNK ? NS_WS_HTTP_HEAD_MAX : CHUNK];
 	uint8_t pin[NS_TLS_PIN_LEN];
 	const char *url;
-	char err[256];
 	size_t rlen = 0;
 	ns_ws_url u;
 	pconn c = {-1, NULL};
@@ -374,9 +381,10 @@ int ns_cmd_proxy(int argc, char **argv)
 		return NS_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((c.fd = ns_net_connect_ms(u.host, u.port, CONNECT_MS, err, sizeof(err))) < 0) {
-		fprintf(stderr, "nullspace proxy: %s\n", err);
-		return EXIT_PROXY_UNREACH;
+	if ((c.fd = ns_cli_proxy_dial(u.host, u.port, u.tls, CONNECT_MS)) < 0) {
+		return c.fd == NS_CLI_DIAL_REFUSED ? EXIT_PROXY_TUNNEL
+		       : c.fd == NS_CLI_DIAL_USAGE ? NS_EXIT_USAGE
+		                                   : EXIT_PROXY_UNREACH;
 	}
 	rc = u.tls ? tls_start(&c, &u, has_pin ? pin : NULL) : 0;
 	if (rc == 0) {

@@ -17,7 +17,7 @@ typedef struct sub_args {
 	const char *template_name;
 	unsigned long timeout;
 	unsigned long expires_in;
-	int print_command, json;
+	int print_command, json, websocket;
 	const char *id;
 } sub_args;
 
@@ -110,7 +110,7 @@ static int run_kill(ns_api *api, const sub_args *a)
 
 static int run_access(ns_api *api, const sub_args *a)
 {
-	return ns_cli_sandbox_access(api, a->id, a->json, (int)a->expires_in);
+	return ns_cli_sandbox_access(api, a->id, a->json, a->websocket, (int)a->expires_in);
 }
 
 static const sub subs[] = {
@@ -123,16 +123,20 @@ static const sub subs[] = {
      run_list},
     {"get", "ID", "One sandbox as key: value lines.\n", "", 1, run_get},
     {"kill", "ID", "Stop a sandbox (stopping a stopped one is not an error).\n", "", 1, run_kill},
-    {"ssh-access", "ID (--print-command | --json) [--expires-in MINUTES]",
+    {"ssh-access", "ID (--print-command [--websocket] | --json) [--expires-in MINUTES]",
      "Mint short-lived SSH access to a running sandbox for the key\n"
      "NULLSPACE_HOME/ssh/id_ed25519 (created on first use). The output is a\n"
      "credential until it expires: do not share or log it.\n\n"
      "  --print-command       write the key, the certificate and the relay's\n"
      "                        known_hosts line under NULLSPACE_HOME/ssh/ (as\n"
      "                        `nullspace ssh` does) and print the ssh command line\n"
+     "  --websocket           with --print-command: ssh through the signed WebSocket\n"
+     "                        URL (ProxyCommand `nullspace proxy URL`; a comment\n"
+     "                        line gives the websocat equivalent). The URL alone is a\n"
+     "                        bearer credential (legacy path, docs/api.md)\n"
      "  --json                print the access object of the API\n"
      "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n",
-     "pje", 1, run_access},
+     "pjwe", 1, run_access},
 };
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))
 
@@ -174,6 +178,7 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 	    {"timeout", required_argument, NULL, 'o'},
 	    {"print-command", no_argument, NULL, 'p'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"websocket", no_argument, NULL, 'w'},
 	    {"expires-in", required_argument, NULL, 'e'},
 	    {"api-url", required_argument, NULL, NS_CLI_OPT_API_URL},
 	    {"api-key", required_argument, NULL, NS_CLI_OPT_API_KEY},
@@ -203,6 +208,7 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 		a->template_name = c == 't' ? optarg : a->template_name;
 		a->print_command |= c == 'p';
 		a->json |= c == 'j';
+		a->websocket |= c == 'w';
 		if ((c == 'o' &&
 		     ns_cli_number(optarg, 1, NS_API_SANDBOX_TIMEOUT_MAX, &a->timeout)) ||
 		    (c == 'e' && ns_cli_number(optarg, NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,
@@ -217,6 +223,9 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 	a->id = s->takes_id ? argv[optind] : NULL;
 	if (strchr(s->opts, 'p') != NULL && a->print_command + a->json != 1) {
 		return bad_usage(s, "want one of --print-command and --json", NULL);
+	}
+	if (a->websocket && !a->print_command) {
+		return bad_usage(s, "--websocket goes with --print-command", NULL);
 	}
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 #include "nullspace/error.h"
 #include "sandbox_int.h"
@@ -21,7 +23,7 @@
 
 typedef struct ssh_opts {
 	const char *api_url, *api_key;
-	int native;
+	int native, websocket;
 	int tty; /* -1 auto, 0 -T, 1 -t */
 	unsigned long expires_in;
 	const char *id;
@@ -31,23 +33,27 @@ typedef struct ssh_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: nullspace ssh [--native] [-t|-T] [--expires-in MINUTES] ID [-- COMMAND...]\n"
-	    "\n"
-	    "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
-	    "shell in a running sandbox, through the relay. The key, the certificate and\n"
-	    "the relay's pinned host key are kept under NULLSPACE_HOME/ssh/; a certificate\n"
-	    "valid for more than a minute more is reused. OpenSSH (`ssh` on PATH) runs the\n"
-	    "session, or the built-in client. The exit status is the remote command's\n"
-	    "(128+N for signal N, 255 when the connection fails).\n"
-	    "\n"
-	    "  --native              use the built-in client even when ssh is installed\n"
-	    "  -t                    request a PTY even for a command\n"
-	    "  -T                    never request a PTY\n"
-	    "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
-	    "%s",
-	    NS_CLI_API_HELP);
+	fprintf(f,
+	        "usage: nullspace ssh [--native | --websocket] [-t|-T] [--expires-in MINUTES] ID\n"
+	        "                     [--websocket] [-- COMMAND...]\n"
+	        "\n"
+	        "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
+	        "shell in a running sandbox, through the relay. The key, the certificate and\n"
+	        "the relay's pinned host key are kept under NULLSPACE_HOME/ssh/; a certificate\n"
+	        "valid for more than a minute more is reused. OpenSSH (`ssh` on PATH) runs the\n"
+	        "session, or the built-in client. The exit status is the remote command's\n"
+	        "(128+N for signal N, 255 when the connection fails).\n"
+	        "\n"
+	        "  --native              use the built-in client even when ssh is installed\n"
+	        "  --websocket           legacy: OpenSSH through the signed WebSocket URL of a\n"
+	        "                        new access (ProxyCommand `nullspace proxy URL`), for\n"
+	        "                        networks that pass only HTTP(S) (HTTPS_PROXY is\n"
+	        "                        honoured). The URL is a bearer credential\n"
+	        "  -t                    request a PTY even for a command\n"
+	        "  -T                    never request a PTY\n"
+	        "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
+	        "%s",
+	        NS_CLI_API_HELP);
 }
 
 static int bad_usage(const char *what, const char *arg)
@@ -62,6 +68,7 @@ static int parse(int argc, char **argv, ssh_opts *o)
 {
 	static const struct option longs[] = {
 	    {"native", no_argument, NULL, 'n'},
+	    {"websocket", no_argument, NULL, 'w'},
 	    {"expires-in", required_argument, NULL, 'e'},
 	    {"api-url", required_argument, NULL, NS_CLI_OPT_API_URL},
 	    {"api-key", required_argument, NULL, NS_CLI_OPT_API_KEY},
@@ -85,6 +92,7 @@ static int parse(int argc, char **argv, ssh_opts *o)
 			                 argv[optind - 1]);
 		}
 		o->native |= c == 'n';
+		o->websocket |= c == 'w';
 		o->tty = c == 't' ? 1 : c == 'T' ? 0 : o->tty;
 		o->api_url = c == NS_CLI_OPT_API_URL ? optarg : o->api_url;
 		o->api_key = c == NS_CLI_OPT_API_KEY ? optarg : o->api_key;
@@ -97,6 +105,17 @@ static int parse(int argc, char **argv, ssh_opts *o)
 		return bad_usage("want a sandbox ID", NULL);
 	}
 	o->id = argv[optind++];
+	/* `nullspace ssh ID --websocket`: the flag may follow the ID (before any
+	 * "--"; a command named --websocket goes after "--") */
+	while (optind < argc && strcmp(argv[optind], "--websocket") == 0) {
+		o->websocket = 1;
+		optind++;
+	}
+	if (o->native && o->websocket) {
+		return bad_usage("--websocket needs OpenSSH: the built-in client does not speak "
+		                 "WebSocket",
+		                 NULL);
+	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0) {
 		optind++;
 	}
@@ -215,7 +234,7 @@ int ns_cmd_ssh(int argc, char **argv)
 	ns_sshaccess a;
 	ns_sshfiles f;
 	ssh_opts o;
-	char **sargv;
+	char **sargv, *pc = NULL;
 	int rc;
 
 	if ((rc = parse(argc, argv, &o)) != 0) {
@@ -224,19 +243,38 @@ int ns_cmd_ssh(int argc, char **argv)
 	if ((rc = ns_cli_api_open(o.api_url, o.api_key, &api)) != 0) {
 		return rc;
 	}
-	rc = ns_cli_ssh_prepare(api, o.id, (int)o.expires_in, &f, &a);
+	if (o.websocket && !on_path("ssh")) {
+		ns_api_close(api);
+		fprintf(stderr, "nullspace ssh: --websocket needs OpenSSH's ssh on PATH (the "
+		                "built-in client does not speak WebSocket); drop --websocket to "
+		                "use the built-in client through the relay\n");
+		return EXIT_OWN_ERROR;
+	}
+	rc = ns_cli_ssh_prepare(api, o.id, (int)o.expires_in, o.websocket, &f, &a);
 	ns_api_close(api);
 	if (rc != 0) {
 		return rc;
 	}
-	if (o.native || !on_path("ssh")) {
+	if (o.websocket &&
+	    (pc = ns_cli_ws_proxy_command(a.websocket_url, a.websocket_pin)) == NULL) {
+		rc = EXIT_OWN_ERROR;
+	} else if (o.websocket) {
+		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
+		                "its ProxyCommand (visible to local processes) until it expires\n");
+	}
+	if (rc != 0) {
+	} else if (o.native || !on_path("ssh")) {
 		rc = run_native(&f, &a, &o);
-	} else if ((sargv = ns_ssh_argv(&f, &a, o.tty, o.words, o.nwords)) == NULL) {
+	} else if ((sargv = ns_ssh_argv_proxy(&f, &a, o.tty, o.words, o.nwords, pc)) == NULL) {
 		fprintf(stderr, "nullspace: out of memory\n");
 		rc = EXIT_OWN_ERROR;
 	} else {
 		rc = run_openssh(sargv);
 		ns_ssh_argv_free(sargv);
+	}
+	if (pc != NULL) {
+		sodium_memzero(pc, strlen(pc));
+		free(pc);
 	}
 	ns_sshaccess_free(&a);
 	return rc;

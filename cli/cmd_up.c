@@ -26,13 +26,16 @@ static volatile sig_atomic_t stop_signal;
 
 typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
-	const char *ws_listen; /* --websocket-listen, or NULL */
-	int no_isolation;
+	const char *ws_listen;     /* NULL: no WebSocket listener */
+	int no_isolation, ws_auto; /* ws_auto: a free port on the relay's host */
+	int ws_tls;                /* --websocket-tls: wss:// with up_tls.c's certificate */
 	const char *max_sandboxes;
 	unsigned long nmax; /* 0: the runtime's default */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
-	unsigned api_port, relay_port;
-	char api_addr[NS_UP_HOST_MAX + 16]; /* where clients reach the API */
+	unsigned api_port, relay_port, ws_port;
+	char ws_host[NS_UP_HOST_MAX], ws_listen_buf[NS_UP_HOST_MAX + 16];
+	char ws_public[NS_UP_HOST_MAX + 16]; /* HOST:PORT the signed URLs name */
+	char api_addr[NS_UP_HOST_MAX + 16];  /* where clients reach the API */
 	char api_url[NS_API_URL_MAX];
 } up_opts;
 
@@ -43,6 +46,7 @@ typedef struct up_ctx {
 	ns_runtime *rt;
 	ns_api_server *api;
 	pid_t relay;
+	ns_up_ws ws;
 } up_ctx;
 
 static void usage(FILE *f)
@@ -50,7 +54,8 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
-	        "                    [--websocket-listen HOST:PORT]\n"
+	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
+	        "                    [--websocket-tls]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -67,11 +72,18 @@ static void usage(FILE *f)
 	        "  --public-host NAME        the relay host clients are told to connect to\n"
 	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
 	        "                            0.0.0.0 and ::1 for ::)\n"
-	        "  --websocket-listen HOST:PORT  also serve SSH over wss:// there (the legacy\n"
-	        "                            signed URL, docs/relay.md): a self-signed\n"
+	        "  --websocket-listen HOST:PORT  the relay's WebSocket listener (default: the\n"
+	        "                            --relay-listen host and a port free at the start,\n"
+	        "                            shown in the log): access objects then carry a\n"
+	        "                            signed websocket_url,\n"
+	        "                            a bearer credential (docs/api.md); its secret is\n"
+	        "                            NULLSPACE_HOME/state/ws_secret (0600)\n"
+	        "  --no-websocket            no WebSocket listener, no websocket_url\n"
+	        "  --websocket-tls           serve that listener as wss://: a self-signed\n"
 	        "                            certificate for the public host is made on the\n"
 	        "                            first start, its SHA-256 kept in\n"
-	        "                            NULLSPACE_HOME/state/ws_tls_cert.sha256\n"
+	        "                            NULLSPACE_HOME/state/ws_tls_cert.sha256 and handed\n"
+	        "                            out with every websocket_url for the CLI to pin\n"
 	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
@@ -96,12 +108,11 @@ static int bad_usage(const char *fmt, const char *arg)
 /* -1: go on; else the exit code. */
 static int parse_args(int argc, char **argv, up_opts *o)
 {
-	char host[NS_UP_HOST_MAX];
-	unsigned port;
 	int i;
 
 	o->api_listen = NS_UP_API_DEFAULT;
 	o->relay_listen = NS_UP_RELAY_DEFAULT;
+	o->ws_auto = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -110,6 +121,15 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		}
 		if (strcmp(a, "--no-isolation") == 0) {
 			o->no_isolation = 1;
+			continue;
+		}
+		if (strcmp(a, "--no-websocket") == 0) {
+			o->ws_listen = NULL;
+			o->ws_auto = 0;
+			continue;
+		}
+		if (strcmp(a, "--websocket-tls") == 0) {
+			o->ws_tls = 1;
 			continue;
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
@@ -128,6 +148,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->max_sandboxes = argv[++i];
 		} else if (strcmp(a, "--websocket-listen") == 0) {
 			o->ws_listen = argv[++i];
+			o->ws_auto = 0;
 		} else {
 			o->public_host = argv[++i];
 		}
@@ -144,9 +165,17 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	                     &o->relay_port) != 0) {
 		return bad_usage("--relay-listen %s: want IP:PORT or [IPV6]:PORT", o->relay_listen);
 	}
-	if (o->ws_listen != NULL &&
-	    (ns_up_parse_addr(o->ws_listen, host, sizeof(host), &port) != 0 ||
-	     strlen(o->ws_listen) >= NS_UP_HOST_MAX)) {
+	if (o->ws_auto) {
+		snprintf(o->ws_host, sizeof(o->ws_host), "%s", o->relay_host);
+		if (ns_up_free_port(o->ws_host, &o->ws_port) != 0) {
+			fprintf(stderr, "nullspace up: no free port for the WebSocket listener\n");
+			return NS_EXIT_FAILURE;
+		}
+		ns_up_format_addr(o->ws_host, o->ws_port, o->ws_listen_buf,
+		                  sizeof(o->ws_listen_buf));
+		o->ws_listen = o->ws_listen_buf;
+	} else if (o->ws_listen != NULL && ns_up_parse_addr(o->ws_listen, o->ws_host,
+	                                                    sizeof(o->ws_host), &o->ws_port) != 0) {
 		return bad_usage("--websocket-listen %s: want IP:PORT or [IPV6]:PORT",
 		                 o->ws_listen);
 	}
@@ -156,6 +185,9 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	}
 	if (o->public_host == NULL) {
 		o->public_host = ns_up_local_host(o->relay_host);
+	}
+	if (o->ws_listen != NULL) { /* the signed URLs name the public host */
+		ns_up_format_addr(o->public_host, o->ws_port, o->ws_public, sizeof(o->ws_public));
 	}
 	/* the URL clients use: a wildcard address is reached on loopback */
 	ns_up_format_addr(ns_up_local_host(o->api_host), o->api_port, o->api_addr,
@@ -224,6 +256,15 @@ static int start_api(up_ctx *c, char *err, size_t cap)
 	sc.registry_dir = c->st.registry;
 	sc.url_secret = c->st.files_secret;
 	sc.public_url = c->o.api_url;
+	if (c->o.ws_listen != NULL) {
+		sc.ws_hostport = c->o.ws_public;
+		sc.ws_secret = c->ws.secret;
+		sc.ws_secret_len = c->ws.secret_len;
+		if (c->o.ws_tls) {
+			sc.ws_tls = 1;
+			sc.ws_tls_sha256 = c->st.ws_sha256;
+		}
+	}
 	sc.log = ns_up_log_line;
 	return ns_api_server_start(&sc, &c->api, err, cap);
 }
@@ -241,7 +282,8 @@ static int start(up_ctx *c, char *err, size_t cap)
 	c->exe[n] = '\0';
 	/* the state folder's lock first: until then nothing is touched */
 	if ((rc = ns_up_state_open(&c->st, c->o.api_url, c->o.api_addr, err, cap)) != 0 ||
-	    (c->o.ws_listen != NULL &&
+	    (c->o.ws_listen != NULL && (rc = ns_up_ws_secret(c->st.dir, &c->ws, err, cap)) != 0) ||
+	    (c->o.ws_listen != NULL && c->o.ws_tls &&
 	     (rc = ns_up_tls_prepare(&c->st, c->o.ws_listen, c->o.public_host, err, cap)) != 0) ||
 	    (rc = start_runtime(c, err, cap)) != 0) {
 		return rc;
@@ -260,8 +302,16 @@ static int start(up_ctx *c, char *err, size_t cap)
 		         c->o.relay_listen);
 		return NS_ERR_IO;
 	}
-	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, &c->st, &c->relay, &ready, err,
-	                            cap)) != 0) {
+	if (c->o.ws_listen != NULL &&
+	    ns_up_tcp_accepts(ns_up_local_host(c->o.ws_host), c->o.ws_port)) {
+		snprintf(err, cap,
+		         "cannot start the relay's WebSocket listener on %s: address "
+		         "already in use (--websocket-listen, or --no-websocket)",
+		         c->o.ws_listen);
+		return NS_ERR_IO;
+	}
+	if ((rc = ns_up_relay_start(c->exe, c->o.relay_listen, c->o.ws_listen, c->ws.secret_path,
+	                            &c->st, &c->relay, &ready, err, cap)) != 0) {
 		return rc;
 	}
 	if ((rc = ns_up_relay_wait(&c->relay, &ready, NS_UP_RELAY_START_MS, err, cap)) != 0) {
@@ -279,8 +329,12 @@ static void banner(const up_ctx *c)
 	ns_up_log("API on %s", c->o.api_url);
 	ns_up_log("relay on %s (clients connect to %s:%u), host key %s", c->o.relay_listen,
 	          c->o.public_host, c->o.relay_port, fp);
-	if (c->st.ws_listen[0] != '\0') {
-		ns_up_log("wss:// on %s, certificate SHA-256 %s", c->st.ws_listen, c->st.ws_sha256);
+	if (c->o.ws_listen != NULL) {
+		ns_up_log("WebSocket listener on %s (signed URLs name %s://%s; bearer credentials)",
+		          c->o.ws_listen, c->o.ws_tls ? "wss" : "ws", c->o.ws_public);
+	}
+	if (c->o.ws_tls && c->st.ws_sha256[0] != '\0') {
+		ns_up_log("wss:// certificate SHA-256 %s", c->st.ws_sha256);
 	}
 	ns_up_log("state in %s; CLI config %s %s", c->st.dir, c->st.config_path,
 	          c->st.config_action);
@@ -325,6 +379,7 @@ static void shutdown_all(up_ctx *c)
 	}
 	ns_api_server_stop(c->api);
 	c->api = NULL;
+	ns_up_ws_free(&c->ws);
 	ns_up_state_close(&c->st);
 }
 

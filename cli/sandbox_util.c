@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -93,8 +94,8 @@ int ns_cli_ssh_files(const char *sandbox_id, ns_sshfiles *f, ns_key *key)
 	return 0;
 }
 
-int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, ns_sshfiles *f,
-                       ns_sshaccess *a)
+int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
+                       ns_sshfiles *f, ns_sshaccess *a)
 {
 	char err[NS_API_ERR_MAX + 2 * NS_SSHFILES_PATH_MAX];
 	ns_sandbox_info sb;
@@ -115,6 +116,7 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, ns_s
 		return rc;
 	}
 	err[0] = '\0';
+	f->fresh = websocket;
 	rc = ns_sshfiles_access(f, api, sandbox_id, &key, expires_in, (int64_t)time(NULL), a,
 	                        &api_failed, err, sizeof(err));
 	ns_key_wipe(&key);
@@ -124,5 +126,29 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, ns_s
 		return api_failed || rc == NS_ERR_HOSTKEY_CHANGED ? ns_cli_api_exit(rc)
 		                                                  : NS_EXIT_FAILURE;
 	}
+	if (websocket && a->websocket_url == NULL) {
+		ns_sshaccess_free(a);
+		fprintf(stderr,
+		        "nullspace: this deployment gives no WebSocket URL (its relay has "
+		        "no WebSocket listener); use the relay directly, without --websocket\n");
+		return NS_EXIT_FAILURE;
+	}
 	return 0;
+}
+
+char *ns_cli_ws_proxy_command(const char *url, const char *pin)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *pc;
+
+	if (n <= 0) {
+		fprintf(stderr, "nullspace: cannot find our own binary: %s\n", strerror(errno));
+		return NULL;
+	}
+	exe[n] = '\0';
+	if ((pc = ns_ssh_proxy_command(exe, url, pin)) == NULL) {
+		fprintf(stderr, "nullspace: out of memory\n");
+	}
+	return pc;
 }

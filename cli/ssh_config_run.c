@@ -37,7 +37,7 @@ int ns_ssh_config_prepare(const char *sandbox_id)
 	if (ns_cli_api_open(NULL, NULL, &api) != 0) {
 		return 0; /* said on stderr; the ProxyCommand fails with the reason too */
 	}
-	if (ns_cli_ssh_prepare(api, sandbox_id, 0, &f, &a) == 0) {
+	if (ns_cli_ssh_prepare(api, sandbox_id, 0, 0, &f, &a) == 0) {
 		ns_sshaccess_free(&a);
 	}
 	ns_api_close(api);

@@ -31,6 +31,10 @@ typedef struct ns_sshfiles {
 	char key[NS_SSHFILES_PATH_MAX];         /* HOME/ssh/id_ed25519 */
 	char cert[NS_SSHFILES_PATH_MAX];        /* HOME/ssh/<id>-cert.pub */
 	char known_hosts[NS_SSHFILES_PATH_MAX]; /* HOME/ssh/known_hosts */
+	/* Set after ns_sshfiles_init: ns_sshfiles_access mints even when the
+	 * certificate on disk could be reused (the WebSocket URL comes only
+	 * with a new access). */
+	int fresh;
 } ns_sshfiles;
 
 /* Paths for sandbox id under home; creates home and HOME/ssh 0700 (sets
@@ -49,8 +53,10 @@ typedef struct ns_sshaccess {
 	uint8_t relay_pk[NS_ED25519_PK_LEN];
 	uint8_t *cert; /* blob, heap; ns_sshaccess_free */
 	size_t cert_len;
-	int64_t expires_at; /* the certificate's valid_before (unix seconds) */
-	int reused;         /* 1: the certificate on disk was still good */
+	int64_t expires_at;  /* the certificate's valid_before (unix seconds) */
+	int reused;          /* 1: the certificate on disk was still good */
+	char *websocket_url; /* heap, a bearer credential, or NULL (minted only) */
+	char *websocket_pin; /* heap: the wss:// certificate's SHA-256 (hex), or NULL */
 } ns_sshaccess;
 
 /* Reuse the certificate on disk when it is for key, valid past now +
@@ -102,7 +108,16 @@ int ns_sshfiles_relay(const ns_sshfiles *f, const char *sandbox_id, char *host, 
  * -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -p PORT
  * [-t|-T] USER@HOST [-- COMMAND...]. tty: -1 ssh decides, 0 -T, 1 -t. */
 char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words, int nwords);
+/* The same with -o ProxyCommand=proxy_command (NULL: none) before -p. */
+char **ns_ssh_argv_proxy(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words,
+                         int nwords, const char *proxy_command);
 void ns_ssh_argv_free(char **argv);
+/* The ProxyCommand value (sshfiles_ws.c) for a WebSocket URL: "EXE proxy
+ * [--pin-sha256 PIN] URL" with EXE, or "websocat --binary URL" when exe is
+ * NULL (websocat cannot pin: the pin is left out); each word
+ * quoted for the shell ssh runs it with, '%' doubled for ssh's tokens.
+ * Heap (wipe and free: it holds the URL), NULL when out of memory. */
+char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin);
 /* One shell-quoted line of argv (for --print-command). */
 int ns_shell_join(char *const *argv, char *out, size_t cap);
 

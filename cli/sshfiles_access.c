@@ -276,7 +276,7 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
 	ns_ssh_access acc;
 	int rc;
 
-	memset(&acc, 0, sizeof(acc));
+	ns_ssh_access_init(&acc);
 	if ((rc = ns_key_to_line(key->pk, key->comment, line, sizeof(line))) != 0) {
 		snprintf(err, cap, "cannot format our public key: %s", ns_strerror(rc));
 		return rc;
@@ -294,7 +294,13 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
 	        0) {
 		goto out;
 	}
-	rc = write_files(f, sandbox_id, out, acc.certificate, err, cap);
+	if ((rc = write_files(f, sandbox_id, out, acc.certificate, err, cap)) == 0 &&
+	    ((acc.websocket_url != NULL &&
+	      (out->websocket_url = strdup(acc.websocket_url)) == NULL) ||
+	     (acc.websocket_tls_sha256 != NULL &&
+	      (out->websocket_pin = strdup(acc.websocket_tls_sha256)) == NULL))) {
+		rc = NS_ERR_NOMEM;
+	}
 out:
 	ns_ssh_access_free(&acc);
 	return rc;
@@ -320,7 +326,7 @@ int ns_sshfiles_access(const ns_sshfiles *f, ns_api *api, const char *sandbox_id
 		return rc;
 	}
 	free(text);
-	if (try_reuse(f, sandbox_id, key, expires_in, now, out) == 0) {
+	if (!f->fresh && try_reuse(f, sandbox_id, key, expires_in, now, out) == 0) {
 		return 0;
 	}
 	ns_sshaccess_free(out);
@@ -339,5 +345,10 @@ void ns_sshaccess_free(ns_sshaccess *a)
 		sodium_memzero(a->cert, a->cert_len);
 		free(a->cert);
 	}
+	if (a->websocket_url != NULL) {
+		sodium_memzero(a->websocket_url, strlen(a->websocket_url));
+		free(a->websocket_url);
+	}
+	free(a->websocket_pin);
 	memset(a, 0, sizeof(*a));
 }

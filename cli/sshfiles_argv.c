@@ -52,6 +52,18 @@ static char *dest(const char *user, const char *host)
 	return out;
 }
 
+/* name + value as one new string. */
+static char *opt_value(const char *name, const char *value)
+{
+	size_t len = strlen(name) + strlen(value) + 1;
+	char *out = malloc(len);
+
+	if (out != NULL) {
+		snprintf(out, len, "%s%s", name, value);
+	}
+	return out;
+}
+
 static char *number(unsigned u)
 {
 	char b[16];
@@ -61,6 +73,12 @@ static char *number(unsigned u)
 }
 
 char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words, int nwords)
+{
+	return ns_ssh_argv_proxy(f, a, tty, words, nwords, NULL);
+}
+
+char **ns_ssh_argv_proxy(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words,
+                         int nwords, const char *proxy_command)
 {
 	char **argv;
 	int i, n = 0, bad = 0;
@@ -87,6 +105,10 @@ char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **
 	ADD(strdup("PasswordAuthentication=no"));
 	ADD(strdup("-o"));
 	ADD(strdup("KbdInteractiveAuthentication=no"));
+	if (proxy_command != NULL) {
+		ADD(strdup("-o"));
+		ADD(opt_value("ProxyCommand=", proxy_command));
+	}
 	ADD(strdup("-p"));
 	ADD(number(a->relay_port));
 	if (tty >= 0) {

@@ -107,10 +107,31 @@ int ns_up_state_publish(ns_up_state *st, char *err, size_t cap);
 /* Wipes the CA key and the config, frees the key set, releases the lock. */
 void ns_up_state_close(ns_up_state *st);
 
+/* up_ws.c: the WebSocket URL signing secret, shared by the API and the
+ * relay: NULLSPACE_HOME/state/ws_secret (hex of NS_UP_WS_SECRET_BYTES
+ * random bytes, 0600, made on first use). */
+#define NS_UP_WS_SECRET_NAME "ws_secret"
+#define NS_UP_WS_SECRET_BYTES 32
+typedef struct ns_up_ws {
+	char secret_path[PATH_MAX];
+	uint8_t *secret; /* the file's bytes as the relay reads them; wiped */
+	size_t secret_len;
+} ns_up_ws;
+/* Create (when missing) and load dir/ws_secret; err never holds the secret. */
+int ns_up_ws_secret(const char *dir, ns_up_ws *ws, char *err, size_t cap);
+void ns_up_ws_free(ns_up_ws *ws);
+/* A port free now on host (an IP address): bound with port 0 and let go.
+ * The relay's WebSocket listener takes it when `up` is given none (on by
+ * default, --no-websocket turns it off). 0 or NS_ERR_IO. */
+int ns_up_free_port(const char *host, unsigned *port);
+
 /* up_relay.c: `exe relay ... --ready-fd 3` in its own process group,
- * stderr inherited; *ready_fd: the read end of its readiness pipe. */
-int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
-                      int *ready_fd, char *err, size_t cap);
+ * stderr inherited; *ready_fd: the read end of its readiness pipe. With
+ * ws_listen (else NULL), also --websocket-listen ws_listen
+ * --websocket-secret ws_secret (a file). */
+int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen,
+                      const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
+                      char *err, size_t cap);
 /* Until the relay says it listens; NS_ERR_IO when it exits first (it is
  * then reaped, *pid 0) or after timeout_ms. Closes *ready_fd (then -1). */
 int ns_up_relay_wait(pid_t *pid, int *ready_fd, int timeout_ms, char *err, size_t cap);

@@ -2,7 +2,8 @@
  * folder's keys and registry, certificates no longer-lived than the API
  * mints (NS_UP_MAX_CERT_LIFETIME), in its own process group (so a Ctrl-C at the
  * terminal reaches only `up`, which stops it in order), stderr shared with
- * `up`, SIGTERM if `up` dies; the wait for its readiness notice; its stop. */
+ * `up`, SIGTERM if `up` dies, its WebSocket listener when `up` has one; the wait for its readiness
+ * notice; its stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,53 +26,23 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-int ns_up_relay_start(const char *exe, const char *listen, const ns_up_state *st, pid_t *pid,
-                      int *ready_fd, char *err, size_t cap)
+int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen,
+                      const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
+                      char *err, size_t cap)
 {
-	const char *argv[] = {exe,
-	                      "relay",
-	                      "--listen",
-	                      listen,
-	                      "--host-key",
-	                      st->relay_host_key,
-	                      "--ca-keys",
-	                      st->ca_pub,
-	                      "--registry",
-	                      st->registry,
-	                      "--client-key",
-	                      st->relay_client_key,
-	                      "--drain-timeout",
-	                      NS_UP_RELAY_DRAIN,
-	                      "--max-cert-lifetime",
-	                      NS_UP_MAX_CERT_LIFETIME,
-	                      "--ready-fd",
-	                      "3",  /* ns_spawn's ready_fd */
-	                      NULL, /* up_ws.c's listener, when on */
-	                      NULL,
-	                      NULL,
-	                      NULL,
-	                      NULL,
-	                      NULL,
-	                      NULL,
-	                      NULL,
-	                      NULL};
+	const char *argv[] = {exe, "relay", "--listen", listen, "--host-key", st->relay_host_key,
+	                      "--ca-keys", st->ca_pub, "--registry", st->registry, "--client-key",
+	                      st->relay_client_key, "--drain-timeout", NS_UP_RELAY_DRAIN,
+	                      "--max-cert-lifetime", NS_UP_MAX_CERT_LIFETIME, "--ready-fd",
+	                      "3", /* ns_spawn's ready_fd */
+	                      ws_listen != NULL ? "--websocket-listen" : NULL, ws_listen,
+	                      "--websocket-secret", ws_secret,
+	                      /* wss:// when up_tls.c made the certificate */
+	                      ws_listen != NULL && st->ws_cert[0] != '\0' ? "--tls-cert" : NULL,
+	                      st->ws_cert, "--tls-key", st->ws_key, NULL};
 	pid_t self = getpid(), p;
 	int nullfd, ready[2];
-	size_t w = 0;
 
-	while (argv[w] != NULL) {
-		w++; /* to the first NULL: the listener's place */
-	}
-	if (st->ws_listen[0] != '\0') {
-		argv[w++] = "--websocket-listen";
-		argv[w++] = st->ws_listen;
-		argv[w++] = "--websocket-secret";
-		argv[w++] = st->ws_secret;
-		argv[w++] = "--tls-cert";
-		argv[w++] = st->ws_cert;
-		argv[w++] = "--tls-key";
-		argv[w++] = st->ws_key;
-	}
 	*pid = 0;
 	*ready_fd = -1;
 	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {

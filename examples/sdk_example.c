@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 {
 	const char *command = argc > 1 ? argv[1] : "uname -a";
 	char err[NS_API_ERR_MAX] = "", line[NS_KEY_LINE_MAX];
-	ns_ssh_access acc = {0};
+	ns_ssh_access acc = {.size = sizeof(acc)}; /* ns_ssh_access_init */
 	ns_sandbox_info sb;
 	ns_api *api = NULL;
 	int rc, created = 0, status = 1;

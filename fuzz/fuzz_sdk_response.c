@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (ns_api_decode_access(body, size, &acc, NULL) == 0 &&
-	    (acc.relay_port == 0 || acc.relay_port > 65535 || acc.certificate == NULL)) {
+	    (acc.relay_port == 0 || acc.relay_port > 65535 || acc.certificate == NULL ||
+	     (acc.websocket_tls_sha256 != NULL && strlen(acc.websocket_tls_sha256) != 64))) {
 		abort();
 	}
 	ns_ssh_access_free(&acc);

@@ -25,6 +25,7 @@
 #include "nullspace/cert.h"
 #include "request.h"
 #include "server_int.h"
+#include "ws_url.h"
 
 #define SB "sb_4k2j9x0q1m7a"
 #define RESP_MAX (256 * 1024)
@@ -510,6 +511,22 @@ static void test_start_errors(void **state)
 	config(&cfg);
 	cfg.relay_port = 0;
 	assert_int_equal(ns_api_server_start(&cfg, &s, err, sizeof(err)), NS_ERR_INVALID);
+	/* a WebSocket listener with a short secret, or an address a URL cannot
+	 * hold, is refused before listening (the port above is taken: a
+	 * config that passed the checks would say NS_ERR_IO) */
+	config(&cfg);
+	cfg.ws_hostport = "127.0.0.1:8781";
+	cfg.ws_secret = (const uint8_t *)"short";
+	cfg.ws_secret_len = 5;
+	assert_int_equal(ns_api_server_start(&cfg, &s, err, sizeof(err)), NS_ERR_INVALID);
+	assert_non_null(strstr(err, "WebSocket"));
+	assert_null(strstr(err, "short"));
+	cfg.ws_secret = (const uint8_t *)"0123456789abcdef0123456789abcdef";
+	cfg.ws_secret_len = 32;
+	cfg.ws_hostport = "bad host:1";
+	assert_int_equal(ns_api_server_start(&cfg, &s, err, sizeof(err)), NS_ERR_INVALID);
+	cfg.ws_hostport = "127.0.0.1:8781";
+	assert_int_equal(ns_api_server_start(&cfg, &s, err, sizeof(err)), NS_ERR_IO);
 	config(&cfg);
 	cfg.relay_host = "relay host";
 	assert_int_equal(ns_api_server_start(&cfg, &s, err, sizeof(err)), NS_ERR_INVALID);
@@ -579,7 +596,7 @@ static void test_json_builders(void **state)
 	ns_sandbox_info sb;
 	ns_api_server_config cfg;
 	ns_minted m;
-	char t[32], key[NS_KEY_LINE_MAX], *text;
+	char t[32], key[NS_KEY_LINE_MAX], *text, want_url[NS_WS_URL_MAX];
 	json_t *j, *relay_j;
 	ns_api_reply r;
 
@@ -636,6 +653,30 @@ static void test_json_builders(void **state)
 	                       "[127.0.0.1]:2222 ssh-ed25519 AAAA"));
 	assert_non_null(
 	    strstr(json_string_value(json_object_get(j, "command")), "-p 2222 " SB "@127.0.0.1"));
+	assert_null(json_object_get(j, "websocket_url")); /* no listener, no URL */
+	json_decref(j);
+	/* with the WebSocket listener: the URL signed for this sandbox and the
+	 * access's expiry, the pin null on plain ws */
+	cfg.ws_hostport = "127.0.0.1:8781";
+	cfg.ws_secret = (const uint8_t *)"0123456789abcdef0123456789abcdef";
+	cfg.ws_secret_len = 32;
+	assert_int_equal(ns_ws_url_make(0, cfg.ws_hostport, SB, 1795860600, cfg.ws_secret,
+	                                cfg.ws_secret_len, want_url, sizeof(want_url)),
+	                 0);
+	j = ns_api_access_json(&cfg, SB, &m);
+	assert_non_null(j);
+	assert_int_equal(json_object_size(j), 9);
+	assert_string_equal(json_string_value(json_object_get(j, "websocket_url")), want_url);
+	assert_non_null(
+	    strstr(want_url, "ws://127.0.0.1:8781/v1/sandboxes/" SB "/ssh?exp=1795860600&sig="));
+	assert_true(json_is_null(json_object_get(j, "websocket_tls_sha256")));
+	json_decref(j);
+	cfg.ws_tls = 1;
+	cfg.ws_tls_sha256 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	j = ns_api_access_json(&cfg, SB, &m);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "websocket_url")), "wss://"));
+	assert_string_equal(json_string_value(json_object_get(j, "websocket_tls_sha256")),
+	                    cfg.ws_tls_sha256);
 	json_decref(j);
 
 	/* error replies are printable ASCII JSON */

@@ -37,7 +37,9 @@
 	"\", \"certificate\": \"ssh-ed25519-cert-v01@openssh.com AAAAcert acc_0f3kq9\", "          \
 	"\"expires_at\": \"2026-11-28T10:05:00Z\", \"relay\": {\"host\": \"127.0.0.1\", "          \
 	"\"port\": 2222, \"host_key\": \"ssh-ed25519 AAAAhost\", "                                 \
-	"\"known_hosts\": \"[127.0.0.1]:2222 ssh-ed25519 AAAAhost\"}, \"command\": \"ssh\"}"
+	"\"known_hosts\": \"[127.0.0.1]:2222 ssh-ed25519 AAAAhost\"}, \"command\": \"ssh\", "      \
+	"\"websocket_url\": \"" WS_URL "\", \"websocket_tls_sha256\": null}"
+#define WS_URL "ws://127.0.0.1:8781/v1/sandboxes/" SB_ID "/ssh?exp=1795860300&sig=00"
 
 /* What the fake server saw last. */
 static struct {
@@ -240,6 +242,7 @@ static void test_calls(void **state)
 	size_t n = 0;
 
 	(void)state;
+	ns_ssh_access_init(&acc);
 	assert_string_equal(ns_api_url(api), url);
 	assert_int_equal(ns_api_sandbox_create(api, NULL, 120, &sb), 0);
 	assert_int_equal(ns_api_status(api), 201);
@@ -279,9 +282,14 @@ static void test_calls(void **state)
 	assert_string_equal(acc.user, SB_ID);
 	assert_int_equal(acc.relay_port, 2222);
 	assert_string_equal(acc.relay_host_key, "ssh-ed25519 AAAAhost");
+	assert_string_equal(acc.websocket_url, WS_URL);
+	assert_null(acc.websocket_tls_sha256);
 	ns_ssh_access_free(&acc);
 
-	/* 0 minutes: the default */
+	/* 0 minutes: the default (a freed access is set up again first) */
+	assert_int_equal(ns_api_create_ssh_access(api, SB_ID, "ssh-ed25519 AAAAkey", 0, &acc),
+	                 NS_ERR_INVALID);
+	ns_ssh_access_init(&acc);
 	assert_int_equal(ns_api_create_ssh_access(api, SB_ID, "ssh-ed25519 AAAAkey", 0, &acc), 0);
 	assert_non_null(strstr(seen.body, "\"expires_in_minutes\":10"));
 	ns_ssh_access_free(&acc);
@@ -293,6 +301,37 @@ static void test_calls(void **state)
 	ns_api_close(api);
 }
 
+/* A caller built against the first, shorter ns_ssh_access: it gets what
+ * it knows, nothing is written past its size, what it has no room for is
+ * freed (ASan would see the leak). */
+static void test_access_older_caller(void **state)
+{
+	ns_api *api = open_ok(url, KEY);
+	union {
+		ns_ssh_access a;
+		unsigned char b[sizeof(ns_ssh_access) + 16];
+	} u;
+	size_t i;
+
+	(void)state;
+	memset(&u, 0x55, sizeof(u));
+	u.a.size = NS_SSH_ACCESS_SIZE_MIN;
+	assert_int_equal(ns_api_create_ssh_access(api, SB_ID, "ssh-ed25519 AAAAkey", 5, &u.a), 0);
+	assert_string_equal(u.a.user, SB_ID);
+	assert_string_equal(u.a.command, "ssh");
+	for (i = NS_SSH_ACCESS_SIZE_MIN; i < sizeof(u.b); i++) {
+		assert_int_equal(u.b[i], 0x55);
+	}
+	ns_ssh_access_free(&u.a);
+	for (i = NS_SSH_ACCESS_SIZE_MIN; i < sizeof(u.b); i++) {
+		assert_int_equal(u.b[i], 0x55);
+	}
+	u.a.size = NS_SSH_ACCESS_SIZE_MIN - 1; /* older than any: refused */
+	assert_int_equal(ns_api_create_ssh_access(api, SB_ID, "ssh-ed25519 AAAAkey", 5, &u.a),
+	                 NS_ERR_INVALID);
+	ns_api_close(api);
+}
+
 static void test_statuses(void **state)
 {
 	ns_api *api = open_ok(url, KEY), *bad = open_ok(url, WRONG_KEY);
@@ -300,6 +339,7 @@ static void test_statuses(void **state)
 	ns_ssh_access acc;
 
 	(void)state;
+	ns_ssh_access_init(&acc);
 	assert_int_equal(ns_api_sandbox_get(bad, SB_ID, &sb), NS_ERR_AUTH);
 	assert_int_equal(ns_api_status(bad), 401);
 	assert_string_equal(ns_api_error(bad),
@@ -352,6 +392,7 @@ static void test_invalid_args(void **state)
 	int before = seen.requests;
 
 	(void)state;
+	ns_ssh_access_init(&acc);
 	assert_int_equal(ns_api_sandbox_get(api, "../health", &sb), NS_ERR_INVALID);
 	assert_int_equal(ns_api_sandbox_get(api, "sb?x=1", &sb), NS_ERR_INVALID);
 	assert_int_equal(ns_api_sandbox_get(api, "", &sb), NS_ERR_INVALID);
@@ -458,8 +499,11 @@ static void test_open(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_calls),        cmocka_unit_test(test_statuses),
-	    cmocka_unit_test(test_invalid_args), cmocka_unit_test(test_unreachable),
+	    cmocka_unit_test(test_calls),
+	    cmocka_unit_test(test_statuses),
+	    cmocka_unit_test(test_access_older_caller),
+	    cmocka_unit_test(test_invalid_args),
+	    cmocka_unit_test(test_unreachable),
 	    cmocka_unit_test(test_open),
 	};
 

@@ -377,6 +377,65 @@ static void test_access_bad(void **state)
 	free(body);
 }
 
+/* The legacy WebSocket members: optional (absent or null: NULL), a URL
+ * nullspace proxy reads, a pin of 64 lowercase hex digits. */
+static void test_access_websocket(void **state)
+{
+	static const char url[] = "\"ws://127.0.0.1:8781/v1/sandboxes/sb_4k2j9x0q1m7a/ssh"
+	                          "?exp=1795860600&sig=00\"";
+	static const char pin[] = "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+	                          "abcdef\"";
+	static const char *const bad_url[] = {"\"http://x/\"", "5", "\"\"", "\"ws://\"",
+	                                      "\"ws://h:0/\""};
+	static const char *const bad_pin[] = {"\"abc\"",
+	                                      "\"0123456789ABCDEF0123456789abcdef01234"
+	                                      "56789abcdef0123456789abcdef\"",
+	                                      "true"};
+	ns_ssh_access a;
+	const char *why;
+	char *body, *b2;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ns_api_decode_access(ACCESS, strlen(ACCESS), &a, NULL), 0);
+	assert_null(a.websocket_url);
+	assert_null(a.websocket_tls_sha256);
+	assert_int_equal(a.size, sizeof(a));
+	ns_ssh_access_free(&a);
+	body = access_with(NULL, "websocket_url", "null");
+	assert_int_equal(ns_api_decode_access(body, strlen(body), &a, NULL), 0);
+	assert_null(a.websocket_url);
+	ns_ssh_access_free(&a);
+	free(body);
+	body = access_with(NULL, "websocket_url", url);
+	assert_int_equal(ns_api_decode_access(body, strlen(body), &a, NULL), 0);
+	assert_non_null(a.websocket_url);
+	assert_int_equal(strncmp(a.websocket_url, url + 1, strlen(url) - 2), 0);
+	ns_ssh_access_free(&a);
+	b2 = access_with(NULL, "websocket_tls_sha256", pin);
+	assert_int_equal(ns_api_decode_access(b2, strlen(b2), &a, NULL), 0);
+	assert_int_equal(strlen(a.websocket_tls_sha256), 64);
+	ns_ssh_access_free(&a);
+	free(b2);
+	free(body);
+	for (i = 0; i < sizeof(bad_url) / sizeof(bad_url[0]); i++) {
+		body = access_with(NULL, "websocket_url", bad_url[i]);
+		why = NULL;
+		assert_int_equal(ns_api_decode_access(body, strlen(body), &a, &why), NS_ERR_FORMAT);
+		assert_non_null(strstr(why, "websocket_url"));
+		assert_true(is_zero(&a, sizeof(a)));
+		free(body);
+	}
+	for (i = 0; i < sizeof(bad_pin) / sizeof(bad_pin[0]); i++) {
+		body = access_with(NULL, "websocket_tls_sha256", bad_pin[i]);
+		why = NULL;
+		assert_int_equal(ns_api_decode_access(body, strlen(body), &a, &why), NS_ERR_FORMAT);
+		assert_non_null(strstr(why, "websocket_tls_sha256"));
+		assert_true(is_zero(&a, sizeof(a)));
+		free(body);
+	}
+}
+
 static void test_error(void **state)
 {
 	char msg[64];
@@ -411,10 +470,15 @@ static void test_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sandbox_good),   cmocka_unit_test(test_sandbox_missing_and_types),
-	    cmocka_unit_test(test_sandbox_values), cmocka_unit_test(test_sandbox_not_json),
-	    cmocka_unit_test(test_list),           cmocka_unit_test(test_list_bad),
-	    cmocka_unit_test(test_access_good),    cmocka_unit_test(test_access_bad),
+	    cmocka_unit_test(test_sandbox_good),
+	    cmocka_unit_test(test_sandbox_missing_and_types),
+	    cmocka_unit_test(test_sandbox_values),
+	    cmocka_unit_test(test_sandbox_not_json),
+	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_list_bad),
+	    cmocka_unit_test(test_access_good),
+	    cmocka_unit_test(test_access_bad),
+	    cmocka_unit_test(test_access_websocket),
 	    cmocka_unit_test(test_error),
 	};
 

@@ -190,6 +190,49 @@ static void test_shell_join_roundtrip(void **state)
 	assert_string_equal(got, want);
 }
 
+/* The WebSocket ProxyCommand: every word single-quoted, '%' doubled for
+ * ssh's tokens; with them undone as ssh does, sh gives back the words. */
+static void test_proxy_command(void **state)
+{
+	static const char url[] = "ws://h:1/v1/sandboxes/sb_x/ssh?exp=1&sig=ab";
+	char *pc, line[1024], got[1024];
+	size_t i, n = 0;
+	FILE *p;
+
+	(void)state;
+	pc = ns_ssh_proxy_command("/a b/it's%x/nullspace", url, NULL);
+	assert_non_null(pc);
+	assert_string_equal(pc, "'/a b/it'\\''s%%x/nullspace' 'proxy' '"
+	                        "ws://h:1/v1/sandboxes/sb_x/"
+	                        "ssh?exp=1&sig=ab'");
+	strcpy(line, "printf '%s\\n' ");
+	for (i = 0, n = strlen(line); pc[i] != '\0'; i++) {
+		line[n++] = pc[i];
+		i += pc[i] == '%' && pc[i + 1] == '%'; /* ssh's %% */
+	}
+	line[n] = '\0';
+	assert_non_null(p = popen(line, "r"));
+	n = fread(got, 1, sizeof(got) - 1, p);
+	got[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	assert_string_equal(got, "/a b/it's%x/nullspace\nproxy\n"
+	                         "ws://h:1/v1/sandboxes/sb_x/"
+	                         "ssh?exp=1&sig=ab\n");
+	free(pc);
+	pc = ns_ssh_proxy_command(NULL, url, NULL);
+	assert_string_equal(pc,
+	                    "'websocat' '--binary' 'ws://h:1/v1/sandboxes/sb_x/ssh?exp=1&sig=ab'");
+	free(pc);
+	assert_null(ns_ssh_proxy_command("x", NULL, NULL));
+	/* wss://: our proxy pins the certificate; websocat cannot */
+	pc = ns_ssh_proxy_command("/bin/ns", "wss://h:1/x", "ab12");
+	assert_string_equal(pc, "'/bin/ns' 'proxy' '--pin-sha256' 'ab12' 'wss://h:1/x'");
+	free(pc);
+	pc = ns_ssh_proxy_command(NULL, "wss://h:1/x", "ab12");
+	assert_string_equal(pc, "'websocat' '--binary' 'wss://h:1/x'");
+	free(pc);
+}
+
 static void fill_access(ns_sshaccess *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -446,6 +489,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_init_not_a_folder, setup, teardown),
 	    cmocka_unit_test(test_shell_join_plain),
 	    cmocka_unit_test(test_shell_join_roundtrip),
+	    cmocka_unit_test(test_proxy_command),
 	    cmocka_unit_test_setup_teardown(test_ssh_argv, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ssh_argv_odd_home, setup, teardown),
 	    cmocka_unit_test(test_cert_reusable),

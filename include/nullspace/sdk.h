@@ -58,8 +58,11 @@ typedef struct ns_sandbox_info {
 } ns_sandbox_info;
 
 /* The access object of POST /v1/sandboxes/{id}/ssh-access. Strings are
- * NUL-terminated heap copies; certificate and command are credentials. */
+ * NUL-terminated heap copies; certificate, command and websocket_url are
+ * credentials. Size-tagged: set it up with ns_ssh_access_init, so that a
+ * caller built against an older (shorter) struct gets only what it knows. */
 typedef struct ns_ssh_access {
+	size_t size; /* set by ns_ssh_access_init */
 	char *access_id;
 	char *sandbox_id;
 	char *user;        /* SSH login name (the sandbox id) */
@@ -70,7 +73,18 @@ typedef struct ns_ssh_access {
 	char *relay_host_key;    /* "ssh-ed25519 AAAA..." */
 	char *relay_known_hosts; /* "[host]:port ssh-ed25519 AAAA..." */
 	char *command;           /* an ssh command line, see docs/api.md */
+	/* The legacy signed WebSocket URL (ws:// or wss://), a bearer
+	 * credential bound to this sandbox and expires_at; NULL when the
+	 * deployment has no WebSocket listener. */
+	char *websocket_url;
+	/* wss:// only: the SHA-256 of the listener's certificate, 64 hex
+	 * digits, to pin (nullspace proxy --pin-sha256); NULL otherwise. */
+	char *websocket_tls_sha256;
 } ns_ssh_access;
+/* The size of the first ns_ssh_access (before websocket_url). */
+#define NS_SSH_ACCESS_SIZE_MIN offsetof(ns_ssh_access, websocket_url)
+/* Zeroes *a and sets a->size. */
+void ns_ssh_access_init(ns_ssh_access *a);
 
 /* Where the API is and which key to use: each of url and key comes from the
  * argument when non-NULL, else NULLSPACE_API_URL / NULLSPACE_API_KEY, else
@@ -102,10 +116,13 @@ int ns_api_sandbox_list(ns_api *api, ns_sandbox_info *out, size_t cap, size_t *n
 int ns_api_sandbox_kill(ns_api *api, const char *id);
 
 /* public_key: one "ssh-ed25519 AAAA... [comment]" line; expires_in_minutes
- * 0: NS_API_EXPIRES_DEFAULT. On success free *out with ns_ssh_access_free. */
+ * 0: NS_API_EXPIRES_DEFAULT. *out set up by ns_ssh_access_init (its size
+ * at least NS_SSH_ACCESS_SIZE_MIN, else NS_ERR_INVALID). On success free
+ * *out with ns_ssh_access_free. */
 int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *public_key,
                              int expires_in_minutes, ns_ssh_access *out);
-/* Wipes the credential strings and frees all; zeroes *a. */
+/* Wipes the credential strings and frees all; zeroes *a (its size too:
+ * ns_ssh_access_init it again to reuse it). */
 void ns_ssh_access_free(ns_ssh_access *a);
 
 /* ---- Commands and Files (docs/sdk.md) ------------------------------------ */

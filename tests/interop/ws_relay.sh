@@ -76,7 +76,8 @@ PROXY=ns ws_ssh "$URL" sb_test "cat $T/down.bin & sha256sum >&2; wait" <"$T/up.b
 assert_eq "proxy: 20 MiB bulk exit" 0 "$?"
 assert_eq "proxy: 20 MiB down sha256" "$(sha256sum <"$T/down.bin")" "$(sha256sum <"$T/down2.out")"
 assert_contains "proxy: 20 MiB up sha256" "$(sha256sum <"$T/up.bin" | cut -d' ' -f1)" "$T/err5"
-ok "nullspace proxy: exit codes, 20 MiB each way at once"
+grep -q "event=ws-close conn=[0-9]* by=peer code=1000" "$RELAY_LOG" || fail "proxy sent no close 1000"
+ok "nullspace proxy: exit codes, 20 MiB each way at once, close 1000"
 
 # its own exit codes
 "$NULLSPACE" proxy "$BAD" </dev/null >/dev/null 2>"$T/perr"
@@ -140,6 +141,12 @@ assert_eq "unmasked frame" close=1002 "$(probe "$T_OK" unmasked)"
 assert_eq "oversize frame" close=1009 "$(probe "$T_OK" oversize)"
 assert_eq "text frame" close=1003 "$(probe "$T_OK" text)"
 assert_eq "close handshake" close=1000 "$(probe "$T_OK" upgrade)"
+# the relay ends the SSH connection (the client's DISCONNECT): a close frame
+# with 1000 after the last bytes, not a bare TCP close (1006)
+assert_eq "the relay's normal end" close=1000 "$(probe "$T_OK" disconnect)"
+grep -q "event=ws-close conn=[0-9]* by=relay code=1000" "$RELAY_LOG" || fail "relay close not logged"
+assert_eq "python3-websockets sees the relay's close 1000" close=1000 \
+	"$(timeout 30 /usr/bin/python3 "$HERE/ws_close.py" "$URL")"
 grep -q "event=ws-error .*reason=unmasked-frame code=1002" "$RELAY_LOG" || fail "unmasked not logged"
 grep -q "event=ws-error .*reason=frame-too-big code=1009" "$RELAY_LOG" || fail "oversize not logged"
 grep -q "event=ws-error .*reason=text-frame code=1003" "$RELAY_LOG" || fail "text not logged"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `nullspace up --websocket-listen`: the first start makes the relay's wss://
+# `nullspace up --websocket-tls`: the first start makes the relay's wss://
 # certificate (self-signed ECDSA P-256 for the public host, key 0600, its
 # SHA-256 beside it) and URL secret, the relay serves wss:// with them, a
 # second start keeps them (the pin stays valid), and real OpenSSH reaches a
-# sandbox through `nullspace proxy --pin-sha256` with the state folder's pin.
+# sandbox through `nullspace proxy --pin-sha256` with the state folder's pin;
+# the access object carries the wss:// URL and the pin, and `nullspace ssh
+# --websocket` uses both.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -12,7 +14,7 @@ need_nullspace
 HERE=$(cd "$(dirname "$0")" && pwd)
 NS=$NULLSPACE
 WS_PORT=$(pick_port)
-start_up --websocket-listen "127.0.0.1:$WS_PORT"
+start_up --websocket-listen "127.0.0.1:$WS_PORT" --websocket-tls
 wait_listen "nullspace up (wss)" "$UP_PID" "$WS_PORT" 30
 S=$NULLSPACE_HOME/state
 mode() { stat -c '%a' "$1"; }
@@ -31,7 +33,8 @@ assert_contains "for the public host" "IP Address:127.0.0.1" "$T/x509.txt"
 assert_contains "a year" "$(date -u -d '+365 days -1 hour' '+%b %e')" "$T/x509.txt"
 openssl verify -CAfile "$S/ws_tls_cert.pem" "$S/ws_tls_cert.pem" >/dev/null 2>&1
 assert_eq "openssl verify -CAfile cert cert" 0 "$?"
-assert_contains "up logs the listener and its pin" "wss:// on 127.0.0.1:$WS_PORT, certificate SHA-256 $FP" "$UP_LOG"
+assert_contains "up logs the listener" "WebSocket listener on 127.0.0.1:$WS_PORT (signed URLs name wss://" "$UP_LOG"
+assert_contains "up logs the pin" "wss:// certificate SHA-256 $FP" "$UP_LOG"
 assert_contains "the relay serves wss" "tls=ecdsa-p256" "$UP_LOG"
 ok "up made the certificate, its key, its pin file and the URL secret"
 
@@ -48,11 +51,23 @@ assert_eq "exit code through up's wss" 3 "$?"
 assert_eq "output through up's wss" via-wss "$(cat "$T/out")"
 ok "OpenSSH to a sandbox of up over wss://, pinned with the state folder's pin file"
 
+# ---- the access object and the CLI ---------------------------------------------------
+"$NS" sandbox ssh-access "$SB" --json >"$T/acc.json" 2>/dev/null || die "ssh-access --json failed"
+got=$(/usr/bin/python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); print(a["websocket_url"].split(":")[0], a["websocket_tls_sha256"])' "$T/acc.json")
+assert_eq "the access object: a wss:// URL and the certificate's pin" "wss $FP" "$got"
+"$NS" sandbox ssh-access "$SB" --print-command --websocket >"$T/pc" 2>/dev/null
+head -1 "$T/pc" >"$T/pc1"
+assert_contains "--print-command --websocket pins the certificate" "pin-sha256" "$T/pc1"
+assert_contains "... with the access object's pin" "$FP" "$T/pc1"
+timeout -k 5 60 "$NS" ssh --websocket "$SB" -- 'echo via-cli; exit 4' </dev/null >"$T/out" 2>"$T/err"
+assert_eq "nullspace ssh --websocket over wss: the exit code" 4 "$?"
+assert_eq "nullspace ssh --websocket over wss: the output" via-cli "$(cat "$T/out")"
+
 # ---- a second start keeps them --------------------------------------------------------
 kill -TERM "$UP_PID"
 wait "$UP_PID"
 NS_PIDS=()
-start_up --websocket-listen "127.0.0.1:$WS_PORT"
+start_up --websocket-listen "127.0.0.1:$WS_PORT" --websocket-tls
 wait_listen "nullspace up (wss, again)" "$UP_PID" "$WS_PORT" 30
 assert_eq "the pin survives a restart" "$FP" "$(cat "$S/ws_tls_cert.sha256")"
 "$NS" up --websocket-listen nonsense >"$T/bad.out" 2>&1

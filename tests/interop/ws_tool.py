@@ -4,7 +4,8 @@
 #   probe PORT TARGET MODE                one raw request; prints status=N or
 #                                         close=CODE. MODE: plain (GET without
 #                                         upgrade), upgrade (then close 1000),
-#                                         unmasked, oversize, text.
+#                                         unmasked, oversize, text, disconnect
+#                                         (an SSH DISCONNECT: the relay ends).
 import base64, hashlib, hmac, os, socket, struct, sys
 
 def url(secret_file, port, sb, exp):
@@ -72,6 +73,12 @@ def probe(port, target, mode):
         s.sendall(frame(2, b'', length=2 * 1024 * 1024))
     elif mode == 'text':
         s.sendall(frame(1, b'hello'))
+    elif mode == 'disconnect':  # our banner, then SSH_MSG_DISCONNECT (RFC 4253 11.1)
+        payload = b'\x01' + struct.pack('>I', 11) + struct.pack('>I', 3) + b'bye' + b'\0' * 4
+        pad = 8 - (5 + len(payload)) % 8
+        pad += 8 if pad < 4 else 0
+        pkt = struct.pack('>IB', 1 + len(payload) + pad, pad) + payload + b'\0' * pad
+        s.sendall(frame(2, b'SSH-2.0-probe\r\n' + pkt))
     data = rest
     while True:  # skip binary frames (the SSH banner, KEXINIT) up to the close frame
         need = 2

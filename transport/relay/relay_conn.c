@@ -271,9 +271,15 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 		c->closing = 1;
 		c->close_deadline = now + NS_RELAY_CLOSE_LINGER_MS;
 	}
+	if (c->closing && c->front.ws != NULL) {
+		ns_relay_ws_end(&c->front); /* once its bytes are out, a close 1000 */
+	}
 	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
 	              ns_engine_tick(c->front.e, now)); /* idle: buffers go back */
 	ns_engine_output(c->front.e, &pending);
+	if (c->front.ws != NULL) {
+		pending = ns_relay_ws_pending(&c->front);
+	}
 	if (c->closing && (pending == 0 || c->front.pump.sock_eof || now >= c->close_deadline)) {
 		return 1;
 	}

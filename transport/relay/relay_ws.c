@@ -25,7 +25,8 @@ enum { WS_HEAD = 0, WS_OPEN, WS_DONE };
 struct ns_relay_ws {
 	ns_relay_conn *c;
 	int state, eof;
-	uint8_t *head; /* NS_WS_HTTP_HEAD_MAX bytes until the upgrade */
+	int close_after; /* the SSH connection ended: a close 1000 after its bytes */
+	uint8_t *head;   /* NS_WS_HTTP_HEAD_MAX bytes until the upgrade */
 	size_t hlen;
 	ns_ws_dec dec;
 	uint8_t ctl[NS_RELAY_WS_CTL_BUF]; /* control frames, HTTP answers */
@@ -318,6 +319,12 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 		}
 		return k < 0 ? -1 : ws->clen == 0;
 	}
+	if (ws->state == WS_OPEN && len == 0 && ws->close_after) {
+		fprintf(ws->c->r->log, "relay event=ws-close conn=%u by=relay code=%u\n", ws->c->id,
+		        (unsigned)NS_WS_CLOSE_NORMAL);
+		close_with(ws, NS_WS_CLOSE_NORMAL); /* after every SSH byte */
+		return 1;
+	}
 	if (ws->state != WS_OPEN || len == 0) {
 		return 0;
 	}
@@ -348,6 +355,12 @@ int ns_relay_ws_flush(ns_relay_pipe *p)
 	return 0;
 }
 
+void ns_relay_ws_end(ns_relay_pipe *p)
+{
+	p->ws->close_after = 1;
+	(void)ns_relay_ws_flush(p);
+}
+
 size_t ns_relay_ws_pending(const ns_relay_pipe *p)
 {
 	const ns_relay_ws *ws = p->ws;
@@ -356,7 +369,9 @@ size_t ns_relay_ws_pending(const ns_relay_pipe *p)
 	if (ws->state == WS_OPEN || ws->frame_left > 0) {
 		ns_engine_output(p->e, &eng);
 	}
+	/* a close still owed counts: the connection lingers until it is sent */
 	return (ws->clen - ws->coff) + (ws->hend - ws->hoff) + eng +
+	       (ws->state == WS_OPEN && ws->close_after) +
 	       (ws->tls != NULL ? ns_relay_ws_tls_pending(ws->tls) : 0);
 }
 

@@ -30,6 +30,9 @@ ssize_t ns_relay_ws_recv(struct ns_relay_pipe *p, uint8_t *buf, size_t cap);
 /* Send what is queued and the engine's output in frames: 0, or -1 once
  * the peer is gone (ns_relay_pipe_flush's contract). */
 int ns_relay_ws_flush(struct ns_relay_pipe *p);
+/* The SSH connection ended normally: once its last bytes are out, a close
+ * frame with code 1000 (so clients see a clean end, not 1006). */
+void ns_relay_ws_end(struct ns_relay_pipe *p);
 /* Bytes waiting to go out (what the socket's write interest depends on). */
 size_t ns_relay_ws_pending(const struct ns_relay_pipe *p);
 /* The sandbox the URL named ("" before the upgrade). */
