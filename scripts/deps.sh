@@ -26,16 +26,24 @@ PKGS=(
 	openssl ca-certificates             # interop/ws_tls.sh: s_client, x509, verify; system CAs
 	python3-pytest python3-venv         # the Python SDK's tests (interop/python_sdk.sh),
 	python3-pip python3-wheel           # which pip-installs sdk/python with no registry
-	nodejs npm                          # @noble/post-quantum, fetched by interop/mlkem_noble.sh
 	valgrind                            # constant-time check of the KEMs (checks/ct_valgrind.sh)
 	rsync                               # everyday tools through the relay (interop/ssh_config.sh)
 )
+
+# Wanted as commands, from whichever package a machine has them: Node.js
+# and npm fetch @noble/post-quantum for interop/mlkem_noble.sh. A machine
+# with NodeSource's nodejs (which bundles npm and conflicts with Debian's npm
+# package) is left as it is.
+CMDS=(node:nodejs npm:npm)
 
 missing=()
 for p in "${PKGS[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
 		missing+=("$p")
 	fi
+done
+for c in "${CMDS[@]}"; do
+	command -v "${c%%:*}" >/dev/null || missing+=("${c#*:}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
