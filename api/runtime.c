@@ -167,7 +167,7 @@ int ns_runtime_inside(ns_runtime *rt, const char *id, char *home, size_t cap, co
 	if (sb == NULL) {
 		return NS_ERR_NOTFOUND;
 	}
-	*exe = rt->isolate ? NS_ISOLATE_EXE : rt->exe;
+	*exe = rt->isolate ? NS_ISOLATE_EXE : rt->agent_exe;
 	n = rt->isolate ? snprintf(home, cap, "%s", NS_ISOLATE_HOME)
 	                : snprintf(home, cap, "%s/home", sb->dir);
 	return n > 0 && (size_t)n < cap ? 0 : NS_ERR_TOOBIG;

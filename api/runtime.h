@@ -29,7 +29,11 @@
 typedef struct ns_runtime ns_runtime;
 
 typedef struct ns_runtime_config {
-	const char *exe;           /* the nullspace binary agents are started from */
+	const char *exe; /* the nullspace binary agents are started from */
+	/* The binary each sandbox runs as its agent and files helper (bound
+	 * read-only into an isolated sandbox): NULL for exe; e.g. the static
+	 * musl build of `make static`. exe still runs `isolate`. */
+	const char *agent_exe;
 	const char *sandboxes_dir; /* DIR/<id>/: home, host key, authorized_keys, socket, log */
 	const char *registry_dir;  /* what the relay reads */
 	const char *relay_client_key_line; /* "ssh-ed25519 AAAA...": the only key agents trust */

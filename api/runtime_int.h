@@ -33,7 +33,7 @@ typedef struct ns_rt_sandbox {
 } ns_rt_sandbox;
 
 struct ns_runtime {
-	char *exe, *sandboxes_dir, *registry_dir, *client_key_line;
+	char *exe, *agent_exe, *sandboxes_dir, *registry_dir, *client_key_line;
 	uint32_t max_sandboxes;
 	void (*log)(void *ud, const char *line);
 	void *log_ud;

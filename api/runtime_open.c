@@ -60,6 +60,11 @@ static int check_config(const ns_runtime_config *cfg, char *err, size_t cap)
 		ns_rt_err(err, cap, "cannot run %s: %s", cfg->exe, strerror(errno));
 		return NS_ERR_INVALID;
 	}
+	if (cfg->agent_exe != NULL && access(cfg->agent_exe, X_OK) != 0) {
+		ns_rt_err(err, cap, "cannot run the agent binary %s: %s", cfg->agent_exe,
+		          strerror(errno));
+		return NS_ERR_INVALID;
+	}
 	return 0;
 }
 
@@ -131,6 +136,8 @@ int ns_runtime_open(const ns_runtime_config *cfg, ns_runtime **out, char *err, s
 	if ((rc = ns_file_mkdir(cfg->sandboxes_dir, 1, err, cap)) != 0 ||
 	    (rc = ns_file_mkdir(cfg->registry_dir, 1, err, cap)) != 0 ||
 	    (rc = absolute(cfg->exe, &rt->exe, err, cap)) != 0 ||
+	    (rc = absolute(cfg->agent_exe != NULL ? cfg->agent_exe : cfg->exe, &rt->agent_exe, err,
+	                   cap)) != 0 ||
 	    (rc = absolute(cfg->sandboxes_dir, &rt->sandboxes_dir, err, cap)) != 0 ||
 	    (rc = absolute(cfg->registry_dir, &rt->registry_dir, err, cap)) != 0) {
 		goto out;
@@ -188,6 +195,7 @@ void ns_runtime_close(ns_runtime *rt)
 	}
 	free(rt->sb);
 	free(rt->exe);
+	free(rt->agent_exe);
 	free(rt->sandboxes_dir);
 	free(rt->registry_dir);
 	free(rt->client_key_line);

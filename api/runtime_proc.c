@@ -69,7 +69,7 @@ static size_t isolate_args(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_
 	p->argv[i++] = "--run";
 	p->argv[i++] = p->path[P_RUN];
 	p->argv[i++] = "--exe";
-	p->argv[i++] = rt->exe;
+	p->argv[i++] = rt->agent_exe; /* bound at NS_ISOLATE_EXE */
 	if (sb->uid != 0) {
 		snprintf(p->uid, sizeof(p->uid), "%u", (unsigned)sb->uid);
 		p->argv[i++] = "--uid";
@@ -111,7 +111,7 @@ static int plan_paths(const ns_runtime *rt, const ns_rt_sandbox *sb, spawn_plan 
 	if (rt->isolate) {
 		i = isolate_args(rt, sb, p);
 	} else {
-		p->argv[i++] = rt->exe;
+		p->argv[i++] = rt->agent_exe;
 	}
 	p->argv[i++] = "agent";
 	p->argv[i++] = "--listen";

@@ -7,13 +7,30 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#if defined(__has_include)
+#if __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
+#define NS_HAVE_OPENAT2_H 1
+#endif
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef NS_HAVE_OPENAT2_H
+/* musl's headers carry no kernel uapi: the ABI of openat2(2), Linux 5.6 */
+struct open_how {
+	unsigned long long flags, mode, resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_BENEATH 0x08
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 
 #include "cli.h"
 #include "file.h"

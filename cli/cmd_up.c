@@ -30,7 +30,8 @@ typedef struct up_opts {
 	int no_isolation, ws_auto; /* ws_auto: a free port on the relay's host */
 	int ws_tls;                /* --websocket-tls: wss:// with up_tls.c's certificate */
 	const char *max_sandboxes;
-	unsigned long nmax; /* 0: the runtime's default */
+	const char *agent_binary; /* --agent-binary, or NULL: this binary */
+	unsigned long nmax;       /* 0: the runtime's default */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
 	unsigned api_port, relay_port, ws_port;
 	char ws_host[NS_UP_HOST_MAX], ws_listen_buf[NS_UP_HOST_MAX + 16];
@@ -55,7 +56,7 @@ static void usage(FILE *f)
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
 	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
-	        "                    [--websocket-tls]\n"
+	        "                    [--websocket-tls] [--agent-binary FILE]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -85,6 +86,9 @@ static void usage(FILE *f)
 	        "                            NULLSPACE_HOME/state/ws_tls_cert.sha256 and handed\n"
 	        "                            out with every websocket_url for the CLI to pin\n"
 	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
+	        "  --agent-binary FILE       run FILE as each sandbox's agent instead of this\n"
+	        "                            binary, e.g. the static build of `make static`\n"
+	        "                            (bin/nullspace-static)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
 	        "                            its CA key included\n"
@@ -134,7 +138,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
 		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
-		    strcmp(a, "--websocket-listen") != 0) {
+		    strcmp(a, "--agent-binary") != 0 && strcmp(a, "--websocket-listen") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -146,6 +150,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->relay_listen = argv[++i];
 		} else if (strcmp(a, "--max-sandboxes") == 0) {
 			o->max_sandboxes = argv[++i];
+		} else if (strcmp(a, "--agent-binary") == 0) {
+			o->agent_binary = argv[++i];
 		} else if (strcmp(a, "--websocket-listen") == 0) {
 			o->ws_listen = argv[++i];
 			o->ws_auto = 0;
@@ -228,6 +234,7 @@ static int start_runtime(up_ctx *c, char *err, size_t cap)
 
 	memset(&rc, 0, sizeof(rc));
 	rc.exe = c->exe;
+	rc.agent_exe = c->o.agent_binary;
 	rc.sandboxes_dir = c->st.sandboxes;
 	rc.registry_dir = c->st.registry;
 	rc.relay_client_key_line = c->st.relay_client_line;

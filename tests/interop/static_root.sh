@@ -39,6 +39,7 @@ if [ "$size" -le 1048576 ]; then
 else
 	fail "static binary is $size bytes, over 1 MiB"
 fi
+NS_FULL=$NULLSPACE           # the whole program (up, sandbox, ssh) for the last part
 NULLSPACE=$NULLSPACE_STATIC # keygen below runs the static binary too
 
 # ---- the root: the binary, /etc/hosts, keys; no shell, no libc, no /dev ------
@@ -133,4 +134,23 @@ for p in /proc/[0-9]*; do
 	[ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && left+=" ${p#/proc/}"
 done
 assert_eq "no process left inside the root after the agent stopped" "" "$left"
+
+# ---- `nullspace up --agent-binary`: the static build as every sandbox's agent ----
+NULLSPACE=$NS_FULL
+start_up --agent-binary "$NULLSPACE_STATIC" --no-websocket
+SB=$("$NULLSPACE" sandbox create --timeout 300) || die "sandbox create failed"
+rc=0
+out=$(timeout -k 5 60 "$NULLSPACE" ssh "$SB" -- 'echo via-static; exit 7' </dev/null 2>"$T/up_ssh.err") || rc=$?
+assert_eq "up --agent-binary: nullspace ssh through the relay, exit 7" "7 via-static" "$rc $out"
+agents=0
+for p in /proc/[0-9]*; do
+	if [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null | cut -d' ' -f2)" = agent ] &&
+		cmp -s "$p/exe" "$NULLSPACE_STATIC" 2>/dev/null; then
+		agents=$((agents + 1))
+	fi
+done
+[ "$agents" -ge 1 ] && ok "up --agent-binary: the sandbox's agent is the static binary" ||
+	fail "up --agent-binary: no agent process runs the static binary"
+out=$(timeout -k 5 60 "$NULLSPACE" sandbox exec "$SB" -- 'echo helper-ok' 2>"$T/up_exec.err")
+assert_eq "up --agent-binary: the Commands API runs the static binary's helper" helper-ok "$out"
 pass
