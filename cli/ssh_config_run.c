@@ -29,9 +29,7 @@ int ns_ssh_config_prepare(const char *sandbox_id)
 	ns_sshfiles f;
 
 	if (!ns_registry_id_valid(sandbox_id)) {
-		fprintf(stderr,
-		        "nullspace: %s is not a sandbox id (sb_ and 12 letters or digits)\n",
-		        sandbox_id);
+		fprintf(stderr, "nullspace: %s is not a sandbox id\n", sandbox_id);
 		return NS_EXIT_USAGE; /* the block does not apply: ssh goes on as without it */
 	}
 	if (ns_cli_api_open(NULL, NULL, &api) != 0) {
