@@ -76,6 +76,13 @@ PROXY=ns ws_ssh "$URL" sb_test "cat $T/down.bin & sha256sum >&2; wait" <"$T/up.b
 assert_eq "proxy: 20 MiB bulk exit" 0 "$?"
 assert_eq "proxy: 20 MiB down sha256" "$(sha256sum <"$T/down.bin")" "$(sha256sum <"$T/down2.out")"
 assert_contains "proxy: 20 MiB up sha256" "$(sha256sum <"$T/up.bin" | cut -d' ' -f1)" "$T/err5"
+# when ssh ends, the relay (seeing the SSH disconnect) and the proxy (seeing
+# stdin's EOF) both close, so either may be first: a close 1000 either way
+grep -qE "event=ws-close conn=[0-9]* by=(peer|relay) code=1000" "$RELAY_LOG" ||
+	fail "no close 1000 after the proxy's sessions"
+# the proxy's own close on stdin's EOF, with no SSH end to race it
+"$NULLSPACE" proxy "$URL" </dev/null >/dev/null 2>"$T/eofp"
+assert_eq "proxy: stdin at its end at once: exit 0" 0 "$?"
 grep -q "event=ws-close conn=[0-9]* by=peer code=1000" "$RELAY_LOG" || fail "proxy sent no close 1000"
 ok "nullspace proxy: exit codes, 20 MiB each way at once, close 1000"
 
