@@ -14,9 +14,11 @@
 #include "algs_check.h"
 #include "cli.h"
 #include "keyfiles.h"
+#include "nullspace/cert.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 #include "file.h"
 #include "relay.h"
 #include "ws_url.h"
@@ -31,6 +33,8 @@ typedef struct opts {
 	const char *host_key, *client_key;
 	int ready_fd;
 	const char *ws_secret; /* --websocket-secret FILE */
+	const char *host_cert; /* --host-cert FILE */
+	const char *routing;   /* --routing MODE */
 } opts;
 
 static void usage(FILE *f)
@@ -63,6 +67,13 @@ static void usage(FILE *f)
 	    "\n"
 	    "  --listen ADDR              HOST:PORT, [V6]:PORT or unix:PATH (default "
 	    "127.0.0.1:2222)\n"
+	    "  --routing MODE             where logins go: cert (the certificate's\n"
+	    "                             agent@nullspace route only; no registry needed),\n"
+	    "                             registry (DIR only), cert-then-registry (the\n"
+	    "                             route, else DIR); default cert-then-registry\n"
+	    "                             with --registry, cert without\n"
+	    "  --host-cert FILE           an OpenSSH host certificate of --host-key, signed\n"
+	    "                             by a host CA users pin with @cert-authority\n"
 	    "  --max-connections N        default %d\n"
 	    "  --max-unauth-per-source N  unauthenticated connections per address "
 	    "(default %d)\n"
@@ -177,6 +188,11 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revoked = val;
 	} else if (strcmp(a, "--registry") == 0) {
 		o->cfg.registry = val;
+	} else if (strcmp(a, "--routing") == 0) {
+		o->routing = val;
+		return (o->cfg.routing = ns_relay_route_parse_mode(val)) != 0 ? 0 : -1;
+	} else if (strcmp(a, "--host-cert") == 0) {
+		o->host_cert = val;
 	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {
 		return 0;
 	} else if (strcmp(a, "--websocket-listen") == 0) {
@@ -211,10 +227,12 @@ static int parse_args(int argc, char **argv, opts *o)
 	if ((rc = ns_cli_options(CMD, argc, argv, set_option, o, usage)) >= 0) {
 		return rc;
 	}
-	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL ||
-	    o->cfg.registry == NULL) {
-		return ns_cli_fail(
-		    CMD, "--host-key, --ca-keys, --registry and --client-key are required");
+	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL) {
+		return ns_cli_fail(CMD, "--host-key, --ca-keys and --client-key are required");
+	}
+	if (o->cfg.registry == NULL && o->cfg.routing != 0 &&
+	    o->cfg.routing != NS_RELAY_ROUTE_CERT) {
+		return ns_cli_fail(CMD, "--routing %s needs --registry", o->routing);
 	}
 	if ((o->cfg.ws_listen == NULL) != (o->ws_secret == NULL)) {
 		return ns_cli_fail(CMD, "--websocket-listen and --websocket-secret go together");
@@ -269,8 +287,44 @@ static void raise_nofile(void)
 	}
 }
 
+/* --host-cert: a host certificate line whose key is the host key's. 0, or
+ * the exit code. */
+static int load_host_cert(const char *path, const ns_key *host, uint8_t *blob, ns_relay_config *cfg)
+{
+	char *text = NULL;
+	size_t len = 0, bloblen = 0;
+	uint8_t want[NS_KEY_BLOB_LEN];
+	ns_pubkey pk;
+	ns_cert cert;
+	int reason = 0, rc = 255;
+
+	ns_key_blob(host->pk, want);
+	if (ns_file_read(path, NS_CERT_LINE_MAX, &text, &len) != 0) {
+		return ns_cli_fail(CMD, "cannot read the host certificate %s", path);
+	}
+	if (ns_cert_from_line(text, len, blob, NS_CERT_BLOB_MAX, &bloblen) != 0 ||
+	    ns_cert_parse(blob, bloblen, &cert, &reason) != 0) {
+		ns_cli_fail(CMD, "%s is not an OpenSSH certificate line", path);
+	} else if (cert.type != NS_CERT_HOST) {
+		ns_cli_fail(CMD,
+		            "%s is a user certificate; a host certificate is needed "
+		            "(nullspace cert sign --host)",
+		            path);
+	} else if (ns_cert_pubkey(&cert, &pk) != 0 || pk.blob_len != sizeof(want) ||
+	           memcmp(pk.blob, want, sizeof(want)) != 0) {
+		ns_cli_fail(CMD, "the host certificate %s is not for the key of --host-key", path);
+	} else {
+		cfg->host_cert = blob;
+		cfg->host_cert_len = bloblen;
+		rc = 0;
+	}
+	free(text);
+	return rc;
+}
+
 int ns_cmd_relay(int argc, char **argv)
 {
+	static uint8_t cert[NS_CERT_BLOB_MAX];
 	ns_key host, client;
 	char *secret = NULL;
 	struct stat st;
@@ -288,7 +342,7 @@ int ns_cmd_relay(int argc, char **argv)
 	if (ns_server_algs_check(o.cfg.ciphers, o.cfg.kex, o.cfg.macs, err, sizeof(err)) != 0) {
 		return ns_cli_fail(CMD, "%s", err);
 	}
-	if (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (o.cfg.registry != NULL && (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		return ns_cli_fail(CMD, "registry %s is not a folder", o.cfg.registry);
 	}
 	memset(&host, 0, sizeof(host));
@@ -299,6 +353,9 @@ int ns_cmd_relay(int argc, char **argv)
 	if (ns_cli_load_private_key(CMD, "host key", o.host_key, &host) != 0 ||
 	    ns_cli_load_private_key(CMD, "client key", o.client_key, &client) != 0) {
 		rc = 255;
+		goto out;
+	}
+	if (o.host_cert != NULL && (rc = load_host_cert(o.host_cert, &host, cert, &o.cfg)) != 0) {
 		goto out;
 	}
 	raise_nofile();

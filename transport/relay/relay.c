@@ -499,7 +499,8 @@ int ns_relay_run(const ns_relay_config *cfg)
 	int rc;
 
 	if (cfg == NULL || cfg->listen == NULL || cfg->host_key == NULL ||
-	    cfg->client_key == NULL || cfg->ca_keys == NULL || cfg->registry == NULL) {
+	    cfg->client_key == NULL || cfg->ca_keys == NULL ||
+	    (cfg->registry == NULL && ns_relay_route_mode(cfg) != NS_RELAY_ROUTE_CERT)) {
 		return NS_ERR_INVALID;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -514,6 +515,7 @@ int ns_relay_run(const ns_relay_config *cfg)
 		        cfg->listen, r->max_conns, r->startups.start, r->startups.rate,
 		        r->startups.full, r->max_unauth_per_source, r->max_conns_per_sandbox,
 		        r->max_channels_per_sandbox, r->max_authed_per_source);
+		ns_relay_route_log(r);
 		fflush(r->log);
 		if (cfg->on_ready != NULL) {
 			cfg->on_ready(cfg->ready_ud);

@@ -89,7 +89,20 @@ typedef struct ns_relay_config {
 	/* wss://: the certificate chain and private key PEM files (both or
 	 * neither; transport/common/tls_server.h says which keys). */
 	const char *tls_cert, *tls_key;
+	/* Where logins go (relay_route.c, docs/relay.md "Routing"):
+	 * NS_RELAY_ROUTE_*; 0: cert-then-registry with a registry, cert
+	 * without. registry may be NULL in cert mode. */
+	int routing;
+	/* An OpenSSH host certificate for host_key, signed by a host CA, offered
+	 * to users (one identity for a fleet of relays): the blob, or NULL. */
+	const uint8_t *host_cert;
+	size_t host_cert_len;
 } ns_relay_config;
+
+enum { NS_RELAY_ROUTE_CERT = 1, NS_RELAY_ROUTE_REGISTRY, NS_RELAY_ROUTE_CERT_THEN_REGISTRY };
+/* "cert", "registry", "cert-then-registry": an NS_RELAY_ROUTE_*, 0 for
+ * anything else. */
+int ns_relay_route_parse_mode(const char *s);
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions
  * end (at most drain_ms), close everything and return 0. SIGHUP re-reads
