@@ -190,7 +190,8 @@ assert_contains "a host certificate of another key is refused" "not for the key 
 # ---- the API mints the route; nullspace ssh mints anew on a stale one --------------
 
 command -v jq >/dev/null || skip "jq missing"
-start_up
+ssh_keygen "$T/up_host_ca"
+start_up --relay-host-ca "$T/up_host_ca"
 NS=$NULLSPACE
 "$NS" sandbox create --timeout 300 >"$T/create.out" 2>"$T/create.err" ||
 	die "sandbox create failed: $(cat "$T/create.err")"
@@ -208,6 +209,23 @@ spawn "$T/relay4.log" "$NULLSPACE" relay --listen "127.0.0.1:$P4" --routing cert
 wait_listen "relay 4" "$SPAWNED" "$P4"
 out=$("$NS" ssh "$SB" -- echo via-up 2>"$T/nsssh.err" </dev/null)
 assert_eq "nullspace ssh through up's relay" "via-up" "$out"
+# one identity: up's relay presents a host certificate, the CLI pins the CA
+jq -r .relay.host_ca "$T/acc.json" >"$T/acc_ca.pub"
+assert_eq "the access object names the relays' host CA" "$(cut -d' ' -f1,2 "$T/up_host_ca.pub")" \
+	"$(cat "$T/acc_ca.pub")"
+jq -r .relay.known_hosts "$T/acc.json" >"$T/acc_kh"
+assert_contains "... and an @cert-authority known_hosts line" \
+	"@cert-authority [127.0.0.1]:$RELAY_PORT ssh-ed25519" "$T/acc_kh"
+assert_contains "the CLI pins the CA" \
+	"@cert-authority [127.0.0.1]:$RELAY_PORT $(cut -d' ' -f1,2 "$T/up_host_ca.pub")" \
+	"$NULLSPACE_HOME/ssh/known_hosts"
+grep -v '^@' "$NULLSPACE_HOME/ssh/known_hosts" >"$T/plain_pins" || true
+assert_not_contains "... and no key of a single relay" "[127.0.0.1]:$RELAY_PORT" "$T/plain_pins"
+ssh-keygen -L -f "$ST/relay_host_key-cert.pub" >"$T/hc.L" 2>&1 || die "no host certificate"
+assert_contains "up's relay has a host certificate" "host certificate" "$T/hc.L"
+out=$("$NS" ssh --native "$SB" -- echo native-ca 2>"$T/native.err" </dev/null)
+assert_eq "the built-in client checks the host certificate against the pinned CA" "native-ca" \
+	"$out"
 ssh-keygen -y -f "$ST/relay_host_key" >"$T/up_relay.pub" || die "cannot read up's relay key"
 known_hosts_line "$P4" "$T/up_relay.pub" >"$T/known_hosts"
 out=$(timeout -k 5 60 "${SSH[@]}" -i "$NULLSPACE_HOME/ssh/id_ed25519" -p "$P4" \
