@@ -35,6 +35,7 @@ typedef struct opts {
 	const char *ws_secret; /* --websocket-secret FILE */
 	const char *host_cert; /* --host-cert FILE */
 	const char *routing;   /* --routing MODE */
+	const char *rev_key;   /* --revocations-key FILE */
 } opts;
 
 static void usage(FILE *f)
@@ -42,7 +43,12 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: nullspace relay [--listen 127.0.0.1:2222] --host-key FILE --ca-keys FILE\n"
-	    "                       [--revoked FILE] --registry DIR --client-key FILE\n"
+	    "                       [--revoked FILE] [--registry DIR] --client-key FILE\n"
+	    "                       [--routing cert|registry|cert-then-registry]\n"
+	    "                       [--host-cert FILE]\n"
+	    "                       [--revocations-url URL [--revocations-key FILE]\n"
+	    "                        [--revocations-interval S] [--revocations-max-stale S]\n"
+	    "                        [--revocations-fail closed|open]]\n"
 	    "                       [--max-connections N] [--max-unauth-per-source N]\n"
 	    "                       [--login-grace-time S] [--max-channels N]\n"
 	    "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
@@ -74,6 +80,14 @@ static void usage(FILE *f)
 	    "                             with --registry, cert without\n"
 	    "  --host-cert FILE           an OpenSSH host certificate of --host-key, signed\n"
 	    "                             by a host CA users pin with @cert-authority\n"
+	    "  --revocations-url URL      poll the API's revocation list (GET\n"
+	    "                             /v1/revocations, ETag) every --revocations-interval\n"
+	    "                             (default 30); a revoked certificate's logins are\n"
+	    "                             refused and its sessions end; --revocations-key\n"
+	    "                             FILE holds the API key sent (Bearer)\n"
+	    "  --revocations-max-stale S  no list fetched for S seconds (default 300):\n"
+	    "  --revocations-fail MODE    closed (default) refuses new logins, open lets\n"
+	    "                             them in; logged either way\n"
 	    "  --max-connections N        default %d\n"
 	    "  --max-unauth-per-source N  unauthenticated connections per address "
 	    "(default %d)\n"
@@ -161,7 +175,11 @@ static int numeric(opts *o, const char *a, const char *val)
 	    (r = num_opt(a, val, "--max-authed-per-source", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
 	                 &c->max_authed_per_source)) ||
 	    (r = num_opt(a, val, "--keepalive", 0, MAX_SECONDS, 1000, &c->keepalive_ms)) ||
-	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms))) {
+	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms)) ||
+	    (r = num_opt(a, val, "--revocations-interval", 1, MAX_SECONDS, 1000,
+	                 &c->revocations_interval_ms)) ||
+	    (r = num_opt(a, val, "--revocations-max-stale", 1, MAX_SECONDS, 1000,
+	                 &c->revocations_max_stale_ms))) {
 		return r;
 	}
 	return 0;
@@ -193,6 +211,15 @@ static int set_option(void *p, const char *a, const char *val)
 		return (o->cfg.routing = ns_relay_route_parse_mode(val)) != 0 ? 0 : -1;
 	} else if (strcmp(a, "--host-cert") == 0) {
 		o->host_cert = val;
+	} else if (strcmp(a, "--revocations-url") == 0) {
+		o->cfg.revocations_url = val;
+	} else if (strcmp(a, "--revocations-key") == 0) {
+		o->rev_key = val;
+	} else if (strcmp(a, "--revocations-fail") == 0) {
+		if (strcmp(val, "closed") != 0 && strcmp(val, "open") != 0) {
+			return -1;
+		}
+		o->cfg.revocations_fail_open = strcmp(val, "open") == 0;
 	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {
 		return 0;
 	} else if (strcmp(a, "--websocket-listen") == 0) {
@@ -224,11 +251,16 @@ static int parse_args(int argc, char **argv, opts *o)
 	o->cfg.listen = "127.0.0.1:2222";
 	o->cfg.keepalive_ms = NS_RELAY_KEEPALIVE_MS;
 	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
+	o->cfg.revocations_interval_ms = NS_RELAY_REVOCATIONS_INTERVAL_MS;
+	o->cfg.revocations_max_stale_ms = NS_RELAY_REVOCATIONS_MAX_STALE_MS;
 	if ((rc = ns_cli_options(CMD, argc, argv, set_option, o, usage)) >= 0) {
 		return rc;
 	}
 	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL) {
 		return ns_cli_fail(CMD, "--host-key, --ca-keys and --client-key are required");
+	}
+	if (o->rev_key != NULL && o->cfg.revocations_url == NULL) {
+		return ns_cli_fail(CMD, "--revocations-key goes with --revocations-url");
 	}
 	if (o->cfg.registry == NULL && o->cfg.routing != 0 &&
 	    o->cfg.routing != NS_RELAY_ROUTE_CERT) {
@@ -322,9 +354,28 @@ static int load_host_cert(const char *path, const ns_key *host, uint8_t *blob, n
 	return rc;
 }
 
+/* --revocations-key: the API key on the file's first line (never logged).
+ * 0, or the exit code. */
+static int load_rev_key(const char *path, char **key, ns_relay_config *cfg)
+{
+	size_t len = 0;
+
+	if (ns_file_read(path, 4096, key, &len) != 0) {
+		return ns_cli_fail(CMD, "cannot read the API key file %s", path);
+	}
+	(*key)[strcspn(*key, "\r\n")] = '\0';
+	if ((*key)[0] == '\0' || strspn(*key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                      "0123456789_-.") != strlen(*key)) {
+		return ns_cli_fail(CMD, "%s holds no API key on its first line", path);
+	}
+	cfg->revocations_key = *key;
+	return 0;
+}
+
 int ns_cmd_relay(int argc, char **argv)
 {
 	static uint8_t cert[NS_CERT_BLOB_MAX];
+	char *rev_key = NULL;
 	ns_key host, client;
 	char *secret = NULL;
 	struct stat st;
@@ -358,6 +409,9 @@ int ns_cmd_relay(int argc, char **argv)
 	if (o.host_cert != NULL && (rc = load_host_cert(o.host_cert, &host, cert, &o.cfg)) != 0) {
 		goto out;
 	}
+	if (o.rev_key != NULL && (rc = load_rev_key(o.rev_key, &rev_key, &o.cfg)) != 0) {
+		goto out;
+	}
 	raise_nofile();
 	o.cfg.host_key = &host;
 	o.cfg.client_key = &client;
@@ -370,6 +424,10 @@ int ns_cmd_relay(int argc, char **argv)
 out:
 	ns_key_wipe(&host);
 	ns_key_wipe(&client);
+	if (rev_key != NULL) {
+		sodium_memzero(rev_key, strlen(rev_key));
+		free(rev_key);
+	}
 	if (secret != NULL) {
 		sodium_memzero(secret, o.cfg.ws_secret_len);
 		free(secret);

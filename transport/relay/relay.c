@@ -329,6 +329,7 @@ static int service(ns_relay *r, uint64_t now)
 	}
 	if (now >= r->next_scan) {
 		r->next_scan = now + SCAN_MAX_MS;
+		ns_relay_revoke_tick(r, now);
 		for (i = 0; i < r->max_conns; i++) {
 			if (r->conns[i] != NULL) {
 				ns_relay_conn_timers(r->conns[i], now);
@@ -433,6 +434,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 {
 	uint32_t i;
 
+	ns_relay_revoke_stop(r);
 	for (i = 0; r->conns != NULL && i < r->max_conns; i++) {
 		if (r->conns[i] != NULL) {
 			/* NS_ERR_CLOSED only: then it is closing already */
@@ -507,7 +509,11 @@ int ns_relay_run(const ns_relay_config *cfg)
 		return NS_ERR_NOMEM;
 	}
 	r->epfd = -1;
-	if ((rc = setup(r, cfg, &old)) == 0) {
+	if ((rc = setup(r, cfg, &old)) == 0 && (rc = ns_relay_revoke_start(r)) != 0) {
+		fprintf(r->log, "relay event=error what=revocations error=\"%s\"\n",
+		        ns_strerror(rc));
+	}
+	if (rc == 0) {
 		fprintf(r->log,
 		        "relay event=listen addr=%s max_connections=%u max_startups=%u:%u:%u "
 		        "max_unauth_per_source=%u max_connections_per_sandbox=%u "

@@ -127,6 +127,7 @@ void ns_relay_conn_free(ns_relay_conn *c)
 	ns_relay_caps_release(c);
 	ns_relay_pipe_free(c->r->epfd, &c->front);
 	free(c->force_command);
+	free(c->cert_blob);
 	free(c);
 }
 

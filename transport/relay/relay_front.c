@@ -203,6 +203,9 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 		*code = v->reason;
 		return 0;
 	}
+	if (ns_relay_revoke_login(c, &cert, a->why, sizeof(a->why), code) != 0) {
+		return 0; /* the live list (relay_revoke.c) */
+	}
 	ns_relay_route_from_cert(c->r, &cert, &a->route);
 	return 1;
 }
@@ -295,6 +298,7 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_verdict",
 	              ns_engine_auth_verdict(c->front.e, ok));
 	if (ok && ev->signed_ok) {
+		ns_relay_revoke_keep(c, ev->key_blob);
 		ns_relay_conn_authed(c);
 	}
 }
