@@ -48,7 +48,7 @@ LIBS += $(shell pkg-config --libs $(API_PKGS) 2>/dev/null || echo -lcurl -ljanss
 endif
 LDFLAGS ?=
 
-API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_relay.c cli/up_tls.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
+API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_relay.c cli/up_tls.c cli/up_hostca.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
 	cli/sandbox_util.c cli/sandbox_access.c cli/sshfiles_access.c cli/sshfiles_argv.c \
 	cli/sshfiles_pin.c cli/cmd_isolate.c cli/cmd_ssh_config.c cli/ssh_config_run.c \
 	cli/sandbox_files.c

@@ -1,8 +1,9 @@
 /* Minting SSH access: an OpenSSH user certificate for the caller's ed25519
  * public key, signed by the control plane's CA. principal = sandbox id; key
  * id "nullspace:<access id>:<sandbox id>"; random 64-bit serial; valid from
- * a minute before now until now + minutes; extension permit-pty only (no
- * forwarding of any kind). Pure: now and randomness (libsodium) only. */
+ * a minute before now until now + minutes; extension permit-pty (no
+ * forwarding of any kind) and, with ns_mint_access_routed, agent@nullspace. Pure: now and
+ * randomness (libsodium) only. */
 #ifndef NS_API_MINT_H
 #define NS_API_MINT_H
 
@@ -30,6 +31,13 @@ typedef struct ns_minted {
  * of 1..60 or bad sandbox id); *why (may be NULL) is a message for the API client. */
 int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_key, size_t len,
                    int minutes, int64_t now, ns_minted *out, const char **why);
+
+/* The same, with route (NULL: none) as the certificate's agent@nullspace
+ * extension: the value of ns_route_ext_value, so a relay routes by the
+ * certificate alone (transport/common/route_ext.h). */
+int ns_mint_access_routed(const ns_key *ca, const char *sandbox_id, const char *route,
+                          const char *public_key, size_t len, int minutes, int64_t now,
+                          ns_minted *out, const char **why);
 
 /* Random id: prefix + n characters of [a-z0-9] (out: strlen(prefix)+n+1). */
 void ns_random_id(const char *prefix, size_t n, char *out);

@@ -14,6 +14,7 @@
 
 #define PREFIX_HEALTH "/v1/health"
 #define PREFIX_SANDBOXES "/v1/sandboxes"
+#define ACCESS_INFIX "/ssh-access/"
 #define NOT_JSON "the request body is not valid JSON (or repeats a member)"
 #define NOT_OBJECT "the request body must be a JSON object"
 
@@ -45,6 +46,9 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 	if (strcmp(path, "/v1/files/signed") == 0) {
 		return NS_ROUTE_FILES_SIGNED;
 	}
+	if (strcmp(path, "/v1/revocations") == 0) {
+		return NS_ROUTE_REVOCATIONS;
+	}
 	if (strncmp(path, PREFIX_SANDBOXES, plen) != 0) {
 		return NS_ROUTE_NONE;
 	}
@@ -70,7 +74,29 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 			return SUB_ROUTES[k].route;
 		}
 	}
+	if (strncmp(p + n, ACCESS_INFIX, sizeof(ACCESS_INFIX) - 1) == 0 &&
+	    strlen(p + n + sizeof(ACCESS_INFIX) - 1) == NS_API_ACCESS_ID_MAX &&
+	    strchr(p + n + sizeof(ACCESS_INFIX) - 1, '/') == NULL) {
+		memcpy(id, p, n);
+		id[n] = '\0';
+		if (ns_registry_id_valid(id)) {
+			return NS_ROUTE_ACCESS;
+		}
+		id[0] = '\0';
+	}
 	return NS_ROUTE_NONE;
+}
+
+int ns_api_route_access(const char *path, char acc[NS_API_ACCESS_ID_MAX + 1])
+{
+	const char *p = path != NULL ? strstr(path, ACCESS_INFIX) : NULL;
+
+	acc[0] = '\0';
+	if (p == NULL || strlen(p + sizeof(ACCESS_INFIX) - 1) != NS_API_ACCESS_ID_MAX) {
+		return NS_ERR_FORMAT;
+	}
+	memcpy(acc, p + sizeof(ACCESS_INFIX) - 1, NS_API_ACCESS_ID_MAX + 1);
+	return 0;
 }
 
 static int is_control(unsigned char c)

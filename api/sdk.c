@@ -373,8 +373,11 @@ void ns_ssh_access_free(ns_ssh_access *a)
 	if (size >= offsetof(ns_ssh_access, websocket_tls_sha256)) {
 		free_secret(a->websocket_url);
 	}
-	if (size >= sizeof(*a)) {
+	if (size >= offsetof(ns_ssh_access, relay_host_ca)) {
 		free(a->websocket_tls_sha256);
+	}
+	if (size >= sizeof(*a)) {
+		free(a->relay_host_ca);
 	}
 	memset(a, 0, size); /* size too: ns_ssh_access_init before reuse */
 }

@@ -4,6 +4,7 @@
  * client (`nullspace connect`, same terminal handling) with --native or when
  * no ssh is installed. The exit status is the remote command's. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -148,10 +149,13 @@ static int on_path(const char *name)
 	}
 }
 
-/* fork + exec ssh, wait: its status (128+N when killed by signal N). */
-static int run_openssh(char **argv)
+/* fork + exec ssh, wait: its status (128+N when killed by signal N). Its
+ * stderr comes through a pipe to ours, watched for the relay's "has moved"
+ * refusal (*moved). */
+static int run_openssh(char **argv, int *moved)
 {
 	struct sigaction ign, old_int, old_quit;
+	int pfd[2] = {-1, -1};
 	pid_t pid;
 	int status;
 
@@ -163,19 +167,33 @@ static int run_openssh(char **argv)
 	/* ^C and ^\ are for ssh while it runs, as with system() */
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	*moved = 0;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		pfd[0] = pfd[1] = -1; /* then ssh keeps our stderr, unwatched */
+	}
 	if ((pid = fork()) == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		if (pfd[1] >= 0) {
+			dup2(pfd[1], STDERR_FILENO); /* without O_CLOEXEC */
+		}
 		execvp("ssh", argv);
 		fprintf(stderr, "nullspace: cannot run ssh: %s\n", strerror(errno));
 		_exit(EXIT_OWN_ERROR);
 	}
 	status = -1;
+	if (pfd[1] >= 0) {
+		close(pfd[1]);
+	}
 	if (pid < 0) {
 		fprintf(stderr, "nullspace: cannot start ssh: %s\n", strerror(errno));
 	} else {
+		*moved = pfd[0] >= 0 && ns_cli_stderr_watch(pfd[0]);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
+	}
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
@@ -228,14 +246,51 @@ out:
 	return rc;
 }
 
+/* Prepare the files and run ssh (or the built-in client) once; *moved
+ * when the relay said the certificate's route no longer holds. */
+static int attempt(ns_api *api, const ssh_opts *o, int fresh, int *moved)
+{
+	ns_sshaccess a;
+	ns_sshfiles f;
+	char **sargv, *pc = NULL;
+	int rc;
+
+	*moved = 0;
+	if ((rc = ns_cli_ssh_prepare(api, o->id, (int)o->expires_in,
+	                             o->websocket | (fresh ? NS_CLI_PREPARE_FRESH : 0), &f, &a)) !=
+	    0) {
+		return rc;
+	}
+	if (o->websocket &&
+	    (pc = ns_cli_ws_proxy_command(a.websocket_url, a.websocket_pin)) == NULL) {
+		rc = EXIT_OWN_ERROR;
+	} else if (o->websocket) {
+		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
+		                "its ProxyCommand (visible to local processes) until it expires\n");
+	}
+	if (rc != 0) {
+	} else if (o->native || !on_path("ssh")) {
+		rc = run_native(&f, &a, o);
+	} else if ((sargv = ns_ssh_argv_proxy(&f, &a, o->tty, o->words, o->nwords, pc)) == NULL) {
+		fprintf(stderr, "nullspace: out of memory\n");
+		rc = EXIT_OWN_ERROR;
+	} else {
+		rc = run_openssh(sargv, moved);
+		ns_ssh_argv_free(sargv);
+	}
+	if (pc != NULL) {
+		sodium_memzero(pc, strlen(pc));
+		free(pc);
+	}
+	ns_sshaccess_free(&a);
+	return rc;
+}
+
 int ns_cmd_ssh(int argc, char **argv)
 {
 	ns_api *api = NULL;
-	ns_sshaccess a;
-	ns_sshfiles f;
 	ssh_opts o;
-	char **sargv, *pc = NULL;
-	int rc;
+	int rc, moved = 0;
 
 	if ((rc = parse(argc, argv, &o)) != 0) {
 		return rc < 0 ? 0 : rc;
@@ -250,32 +305,15 @@ int ns_cmd_ssh(int argc, char **argv)
 		                "use the built-in client through the relay\n");
 		return EXIT_OWN_ERROR;
 	}
-	rc = ns_cli_ssh_prepare(api, o.id, (int)o.expires_in, o.websocket, &f, &a);
+	rc = attempt(api, &o, 0, &moved);
+	if (rc == EXIT_OWN_ERROR && moved) {
+		/* the relay refused the certificate's route: once more, anew */
+		fprintf(stderr,
+		        "nullspace ssh: sandbox %s has moved: minting a new certificate "
+		        "and trying once more\n",
+		        o.id);
+		rc = attempt(api, &o, 1, &moved);
+	}
 	ns_api_close(api);
-	if (rc != 0) {
-		return rc;
-	}
-	if (o.websocket &&
-	    (pc = ns_cli_ws_proxy_command(a.websocket_url, a.websocket_pin)) == NULL) {
-		rc = EXIT_OWN_ERROR;
-	} else if (o.websocket) {
-		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
-		                "its ProxyCommand (visible to local processes) until it expires\n");
-	}
-	if (rc != 0) {
-	} else if (o.native || !on_path("ssh")) {
-		rc = run_native(&f, &a, &o);
-	} else if ((sargv = ns_ssh_argv_proxy(&f, &a, o.tty, o.words, o.nwords, pc)) == NULL) {
-		fprintf(stderr, "nullspace: out of memory\n");
-		rc = EXIT_OWN_ERROR;
-	} else {
-		rc = run_openssh(sargv);
-		ns_ssh_argv_free(sargv);
-	}
-	if (pc != NULL) {
-		sodium_memzero(pc, strlen(pc));
-		free(pc);
-	}
-	ns_sshaccess_free(&a);
 	return rc;
 }

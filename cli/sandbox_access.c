@@ -26,6 +26,12 @@ static json_t *access_json(const ns_ssh_access *a)
 	              a->certificate, "expires_at", t, "relay", "host", a->relay_host, "port",
 	              (json_int_t)a->relay_port, "host_key", a->relay_host_key, "known_hosts",
 	              a->relay_known_hosts, "command", a->command);
+	if (j != NULL && a->relay_host_ca != NULL &&
+	    json_object_set_new(json_object_get(j, "relay"), "host_ca",
+	                        json_string(a->relay_host_ca)) != 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	/* as the API: the WebSocket members only where the deployment has them */
 	if (j != NULL && a->websocket_url != NULL &&
 	    (json_object_set_new(j, "websocket_url", json_string(a->websocket_url)) != 0 ||

@@ -39,8 +39,9 @@ void ns_cli_credential_warning(int64_t until);
 int ns_cli_ssh_files(const char *sandbox_id, ns_sshfiles *f, ns_key *key);
 /* For a sandbox that must be running: the files, the key and the access
  * (reused or minted, relay pinned; with websocket, always minted, and its
- * websocket_url required). 0, or the error printed and the exit code. Free
- * *a with ns_sshaccess_free. */
+ * websocket_url required; websocket | NS_CLI_PREPARE_FRESH: always minted). 0, or the error printed
+ * and the exit code. Free *a with ns_sshaccess_free. */
+#define NS_CLI_PREPARE_FRESH 2
 int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
                        ns_sshfiles *f, ns_sshaccess *a);
 /* The ProxyCommand of this very binary for a WebSocket URL (heap, holds the

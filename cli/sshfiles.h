@@ -51,7 +51,9 @@ typedef struct ns_sshaccess {
 	char relay_host[256];
 	unsigned relay_port;
 	uint8_t relay_pk[NS_ED25519_PK_LEN];
-	uint8_t *cert; /* blob, heap; ns_sshaccess_free */
+	int has_ca;                          /* the API named the relays' host CA: */
+	uint8_t relay_ca[NS_ED25519_PK_LEN]; /* pinned with @cert-authority */
+	uint8_t *cert;                       /* blob, heap; ns_sshaccess_free */
 	size_t cert_len;
 	int64_t expires_at;  /* the certificate's valid_before (unix seconds) */
 	int reused;          /* 1: the certificate on disk was still good */
@@ -89,6 +91,15 @@ int ns_sshfiles_cert_reusable(const char *line, size_t len, const uint8_t pk[NS_
  * NS_SSHFILES_LOCK_MS by another process. */
 int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
                     const uint8_t pk[NS_ED25519_PK_LEN], char *err, size_t cap);
+/* Make f->known_hosts trust ca for the relays' host certificates at
+ * host:port: an "@cert-authority [host]:port KEY" line, added when missing
+ * (any relay of a fleet behind that name then passes, whatever its own
+ * key). Errors as ns_sshfiles_pin's. */
+int ns_sshfiles_pin_ca(const ns_sshfiles *f, const char *host, unsigned port,
+                       const uint8_t ca[NS_ED25519_PK_LEN], char *err, size_t cap);
+/* Does f->known_hosts hold that @cert-authority line? 0, NS_ERR_NOTFOUND. */
+int ns_sshfiles_pinned_ca(const ns_sshfiles *f, const char *host, unsigned port,
+                          const uint8_t ca[NS_ED25519_PK_LEN]);
 /* The key f->known_hosts pins for host:port: 0, NS_ERR_NOTFOUND, or the
  * error of ns_sshfiles_known_read (a link is not read). */
 int ns_sshfiles_pinned(const ns_sshfiles *f, const char *host, unsigned port,

@@ -80,6 +80,11 @@ typedef struct ns_ssh_access {
 	/* wss:// only: the SHA-256 of the listener's certificate, 64 hex
 	 * digits, to pin (nullspace proxy --pin-sha256); NULL otherwise. */
 	char *websocket_tls_sha256;
+	/* The relays' host CA ("ssh-ed25519 AAAA..."), or NULL: every relay
+	 * behind relay_host presents a host certificate it signed, and
+	 * relay_known_hosts is then "@cert-authority [host]:port KEY", so any
+	 * relay of the fleet passes host-key checking. */
+	char *relay_host_ca;
 } ns_ssh_access;
 /* The size of the first ns_ssh_access (before websocket_url). */
 #define NS_SSH_ACCESS_SIZE_MIN offsetof(ns_ssh_access, websocket_url)
