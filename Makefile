@@ -107,6 +107,8 @@ TEST_EXTRA_test_sshfiles := $(addprefix $(B)/cli/,sshfiles.o sshfiles_access.o s
 $(B)/tests/test_sshfiles: $(TEST_EXTRA_test_sshfiles)
 TEST_EXTRA_test_sshfiles_pin := $(TEST_EXTRA_test_sshfiles)
 TEST_EXTRA_test_ssh_args := $(B)/cli/ssh_args.o
+TEST_EXTRA_test_connect_fwd := $(B)/cli/connect_fwd.o
+$(B)/tests/test_connect_fwd: $(TEST_EXTRA_test_connect_fwd)
 $(B)/tests/test_ssh_args: $(TEST_EXTRA_test_ssh_args)
 $(B)/tests/test_sshfiles_pin: $(TEST_EXTRA_test_sshfiles_pin)
 
