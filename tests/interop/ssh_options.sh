@@ -6,7 +6,8 @@
 # refusals of unknown letters and of those nullspace sets (-p -l -i), the
 # built-in client's refusal of what it cannot do; real runs through the
 # relay with -v, -tt and -T; -A and --no-port-forwarding change what the
-# minted certificate permits (checked with ssh-keygen -L). Through
+# minted certificate permits (checked with ssh-keygen -L), and so does
+# ssh-config --agent-forwarding for the certificates its block prepares. Through
 # `nullspace up` on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
 
@@ -146,6 +147,20 @@ python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"])'
 CERT=$T/json-cert.pub
 assert_eq "ssh-access --json --agent-forwarding" \
 	"permit-agent-forwarding permit-port-forwarding permit-pty" "$(exts)"
+
+# ssh-config: options pass through plain ssh as they are; --agent-forwarding
+# makes the block prepare certificates that permit it
+"$NS" ssh-config >"$T/block" 2>&1
+assert_not_contains "the default ssh-config block asks for no agent forwarding" "--agent-forwarding" "$T/block"
+"$NS" ssh-config --agent-forwarding >"$T/block" 2>&1
+assert_contains "ssh-config --agent-forwarding: the block's --prepare asks for it" \
+	"--agent-forwarding --prepare %n" "$T/block"
+CERT=$NULLSPACE_HOME/ssh/$SB-cert.pub
+"$NS" ssh-config --agent-forwarding --prepare "$SB" 2>/dev/null
+assert_eq "ssh-config --agent-forwarding --prepare: the certificate permits it" \
+	"permit-agent-forwarding permit-port-forwarding permit-pty" "$(exts)"
+"$NS" ssh-config --prepare "$SB" 2>/dev/null
+assert_eq "ssh-config --prepare: the default permits again" "permit-port-forwarding permit-pty" "$(exts)"
 
 # the API's own request fields
 KEY_LINE=$(cat "$NULLSPACE_HOME/ssh/id_ed25519.pub")
