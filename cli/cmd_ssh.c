@@ -1,8 +1,9 @@
-/* `nullspace ssh ID [-- COMMAND...]`: a shell or a command in a running
- * sandbox through the relay. Prepares NULLSPACE_HOME/ssh (key, certificate,
- * pinned relay key), then runs OpenSSH on those files, or the built-in
- * client (`nullspace connect`, same terminal handling) with --native or when
- * no ssh is installed. The exit status is the remote command's. */
+/* `nullspace ssh [OPTIONS] ID [OPTIONS] [-- COMMAND...]`: a shell or a
+ * command in a running sandbox through the relay. Prepares NULLSPACE_HOME/ssh
+ * (key, certificate, pinned relay key), then runs OpenSSH on those files with
+ * the user's OpenSSH options (ssh_args.c), or the built-in client (`nullspace
+ * connect`: -L -N -t -T) with --native or when no ssh is installed. The exit
+ * status is the remote command's. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,7 +44,8 @@ static void usage(FILE *f)
 	        "-A, -t, -T, -o KEY=VALUE, -v, -q, -C, ...: see ssh(1)), passed to ssh as\n"
 	        "given. Every word before \"--\", or before the first word after ID that is\n"
 	        "not an option, is an option; a letter that takes a value (as in ssh) takes\n"
-	        "the next word. Unknown options are refused; a command that starts with a\n"
+	        "the rest of its word or the next word (-L8080:h:80, -fNL 8080:h:80).\n"
+	        "Unknown options are refused; a command that starts with a\n"
 	        "dash goes after \"--\". -p, -l, -i and -I are nullspace's to set (the relay's\n"
 	        "port, the login name, the key). The built-in client does -L, -N, -t and -T.\n"
 	        "\n"
