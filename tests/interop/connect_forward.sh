@@ -3,8 +3,8 @@
 # OpenSSH sshd (issue 15; independent of the relay): 20 MB through one
 # forwarded connection in both directions at once, checked with sha256;
 # several forwarded connections at once; -L beside a command; a forward
-# whose target refuses; -t/-T; the refusals of specs the built-in client
-# does not do.
+# whose target refuses; the limit of 64 connections at once (the 65th
+# waits); -t/-T; the refusals of specs the built-in client does not do.
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -136,6 +136,49 @@ assert_contains "... and stderr says the open failed" "open failed" "$T/fwd2.log
 got=$(timeout -k 5 60 python3 "$T/client.py" "$((FWD2 + 1))" "$T/up_small")
 assert_eq "the second -L of the same client works" "$want_down" "$got"
 kill "$FWD2_PID" "$FWD_PID" 2>/dev/null
+
+# ---- NS_CLIENT_FWD_CONN_MAX (64) connections at once: the 65th waits ------------------
+cat >"$T/echo.py" <<'EOF'
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(128)
+def echo(c):
+    while True:
+        b = c.recv(4096)
+        if not b: break
+        c.sendall(b)
+    c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
+EOF
+cat >"$T/limit.py" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+def ping(c, t):
+    c.settimeout(t); c.sendall(b"ping")
+    try: return c.recv(4) == b"ping"
+    except socket.timeout: return False
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
+print("64-served", all(ping(c, 20) for c in held))
+extra = socket.create_connection(("127.0.0.1", port))
+print("65th-waits", not ping(extra, 1.5))
+held.pop().close()
+extra.settimeout(20)
+print("65th-served-after-one-ends", extra.recv(4) == b"ping")
+EOF
+ECHO_PORT=$(pick_port)
+spawn "$T/echo.log" python3 "$T/echo.py" "$ECHO_PORT"
+wait_listen "echo server" "$SPAWNED" "$ECHO_PORT"
+FWD4=$(pick_port)
+spawn "$T/fwd4.log" "$NULLSPACE" connect "${C[@]}" -N -L "$FWD4:127.0.0.1:$ECHO_PORT" "$U"
+FWD4_PID=$SPAWNED
+wait_listen "nullspace connect -N -L (limit)" "$FWD4_PID" "$FWD4"
+timeout -k 5 90 python3 "$T/limit.py" "$FWD4" >"$T/limit.out" 2>&1
+assert_contains "64 forwarded connections at once are served" "64-served True" "$T/limit.out"
+assert_contains "the 65th waits" "65th-waits True" "$T/limit.out"
+assert_contains "... and is served once one ends" "65th-served-after-one-ends True" "$T/limit.out"
+assert_contains "the limit is told on stderr" "64 forwarded connections open (the limit)" "$T/fwd4.log"
+kill "$FWD4_PID" 2>/dev/null
 
 # ---- -L beside a command ----------------------------------------------------------------
 FWD3=$(pick_port)

@@ -311,6 +311,25 @@ void ns_cfwd_pump(ns_cfwd *f)
 	}
 }
 
+/* Once each time the limit is reached: new connections wait. */
+static void full(ns_cfwd *f)
+{
+	char line[160];
+	int n;
+
+	if (f->fd_err < 0) {
+		return;
+	}
+	n = snprintf(line, sizeof(line),
+	             "nullspace: %d forwarded connections open (the limit): new ones wait until "
+	             "one ends\n",
+	             NS_CLIENT_FWD_CONN_MAX);
+	if (n > 0) {
+		(void)!write(f->fd_err, line,
+		             (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+}
+
 int ns_cfwd_pollfds(ns_cfwd *f, struct pollfd *p)
 {
 	size_t i;
@@ -326,6 +345,10 @@ int ns_cfwd_pollfds(ns_cfwd *f, struct pollfd *p)
 		p[i].fd = f->lfd[i];
 		p[i].events = POLLIN;
 	}
+	if (f->nfw > 0 && f->nconn >= NS_CLIENT_FWD_CONN_MAX && !f->full_told) {
+		full(f);
+	}
+	f->full_told = f->nconn >= NS_CLIENT_FWD_CONN_MAX;
 	for (i = 0; i < NS_CLIENT_FWD_CONN_MAX; i++) {
 		ns_cfwd_conn *k = &f->conn[i];
 		struct pollfd *q = &p[NS_CLIENT_FWD_MAX + i];

@@ -33,6 +33,7 @@ struct ns_cfwd {
 	int lfd[NS_CLIENT_FWD_MAX];
 	ns_cfwd_conn conn[NS_CLIENT_FWD_CONN_MAX];
 	int nconn;
+	int full_told; /* the limit was reported and still holds */
 };
 
 /* pollfd slots: the listeners, then one per connection slot. */
