@@ -123,6 +123,15 @@ out=$(timeout -k 5 60 "$NS" ssh --native "$SB" -T -- 'tty; echo native' </dev/nu
 assert_eq "the built-in client takes -T" "not a tty
 native" "$out"
 
+# the built-in client gets -N -L: it listens (what the relay does with the
+# forward is the relay's part, tests/interop of issue 15's relay side)
+NPORT=$(pick_port)
+spawn "$T/native_fwd.log" "$NS" ssh --native "$SB" -N -L "$NPORT:127.0.0.1:1"
+NATIVE_PID=$SPAWNED
+wait_listen "nullspace ssh --native -N -L" "$NATIVE_PID" "$NPORT" 60
+ok "the built-in client listens for -L under nullspace ssh --native -N"
+kill "$NATIVE_PID" 2>/dev/null
+
 # ---- what the certificate permits -----------------------------------------------------------
 CERT=$NULLSPACE_HOME/ssh/$SB-cert.pub
 exts() { ssh-keygen -L -f "$CERT" | sed -n '/Extensions:/,$p' | grep -o 'permit-[a-z-]*' | paste -sd' '; }
