@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json_object.h"
+#include "mint.h"
 #include "nullspace/error.h"
 #include "registry.h"
 
@@ -168,6 +169,41 @@ static int get_int(json_t *obj, const char *name, json_int_t lo, json_int_t hi, 
 	return 0;
 }
 
+/* An optional boolean member: 0 (absent or null: *out untouched) or
+ * NS_ERR_FORMAT (another type). */
+static int get_bool(json_t *obj, const char *name, int *out)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (v == NULL || json_is_null(v)) {
+		return 0;
+	}
+	if (!json_is_boolean(v)) {
+		return NS_ERR_FORMAT;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* permit_port_forwarding (default true), permit_agent_forwarding (default
+ * false) into out->extensions. */
+static int get_permits(json_t *j, ns_access_request *out, const char **why)
+{
+	int port = 1, agent = 0;
+
+	if (get_bool(j, "permit_port_forwarding", &port) != 0) {
+		*why = "permit_port_forwarding must be true or false";
+		return NS_ERR_FORMAT;
+	}
+	if (get_bool(j, "permit_agent_forwarding", &agent) != 0) {
+		*why = "permit_agent_forwarding must be true or false";
+		return NS_ERR_FORMAT;
+	}
+	out->extensions = NS_EXT_PERMIT_PTY | (port ? NS_EXT_PERMIT_PORT_FORWARDING : 0) |
+	                  (agent ? NS_EXT_PERMIT_AGENT_FORWARDING : 0);
+	return 0;
+}
+
 static int template_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -269,6 +305,7 @@ int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, co
 
 	memset(out, 0, sizeof(*out));
 	out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
+	out->extensions = NS_MINT_EXT_DEFAULT;
 	*why = NULL;
 	if (len == 0) {
 		*why = "public_key is required (one OpenSSH public key line: ssh-ed25519, "
@@ -287,11 +324,13 @@ int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, co
 		goto out;
 	}
 	out->expires_in_minutes = (int)minutes;
+	rc = get_permits(j, out, why);
 out:
 	json_decref(j);
 	if (rc != 0) {
 		memset(out->public_key, 0, sizeof(out->public_key));
 		out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
+		out->extensions = NS_MINT_EXT_DEFAULT;
 	}
 	return rc;
 }

@@ -53,6 +53,10 @@ typedef struct ns_create_request {
 typedef struct ns_access_request {
 	char public_key[NS_API_PUBKEY_MAX];
 	int expires_in_minutes; /* default NS_API_EXPIRES_DEFAULT */
+	/* NS_EXT_* bits: NS_MINT_EXT_DEFAULT, less permit-port-forwarding when
+	 * "permit_port_forwarding" is false, plus permit-agent-forwarding when
+	 * "permit_agent_forwarding" is true */
+	uint32_t extensions;
 } ns_access_request;
 
 /* An empty body means all defaults. NS_ERR_FORMAT (not JSON / not an

@@ -142,7 +142,7 @@ static void ssh_access(const ns_api_server_config *cfg, const char *id, const ch
 	}
 	rc = ns_mint_access_routed(cfg->ca, id, access_route(cfg, id, route, sizeof(route)),
 	                           req.public_key, strlen(req.public_key), req.expires_in_minutes,
-	                           now, &m, &why);
+	                           req.extensions, now, &m, &why);
 	if (rc == NS_ERR_KEYTYPE || rc == NS_ERR_FORMAT || rc == NS_ERR_INVALID ||
 	    rc == NS_ERR_LIMIT) {
 		ns_api_reply_error(r, 400, why != NULL ? why : "bad public_key");

@@ -97,6 +97,12 @@ int ns_cli_ssh_files(const char *sandbox_id, ns_sshfiles *f, ns_key *key)
 int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
                        ns_sshfiles *f, ns_sshaccess *a)
 {
+	return ns_cli_ssh_prepare_permits(api, sandbox_id, expires_in, websocket, 0, f, a);
+}
+
+int ns_cli_ssh_prepare_permits(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
+                               int permits, ns_sshfiles *f, ns_sshaccess *a)
+{
 	char err[NS_API_ERR_MAX + 2 * NS_SSHFILES_PATH_MAX];
 	ns_sandbox_info sb;
 	ns_key key;
@@ -118,6 +124,8 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int 
 	}
 	err[0] = '\0';
 	f->fresh = websocket || fresh;
+	f->no_port_forwarding = (permits & NS_CLI_NO_PORT_FORWARDING) != 0;
+	f->agent_forwarding = (permits & NS_CLI_AGENT_FORWARDING) != 0;
 	rc = ns_sshfiles_access(f, api, sandbox_id, &key, expires_in, (int64_t)time(NULL), a,
 	                        &api_failed, err, sizeof(err));
 	ns_key_wipe(&key);

@@ -35,6 +35,10 @@ typedef struct ns_sshfiles {
 	 * certificate on disk could be reused (the WebSocket URL comes only
 	 * with a new access). */
 	int fresh;
+	/* Set after ns_sshfiles_init: what the certificate permits besides a
+	 * PTY (ns_ssh_access_opts). A certificate on disk is reused only when
+	 * it permits exactly that. */
+	int no_port_forwarding, agent_forwarding;
 } ns_sshfiles;
 
 /* Paths for sandbox id under home; creates home and HOME/ssh 0700 (sets
@@ -122,6 +126,10 @@ char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **
 /* The same with -o ProxyCommand=proxy_command (NULL: none) before -p. */
 char **ns_ssh_argv_proxy(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words,
                          int nwords, const char *proxy_command);
+/* The same with the user's OpenSSH option words (opts, nopts: as given to
+ * `nullspace ssh`, checked by ssh_args.c) after ours, before USER@HOST. */
+char **ns_ssh_argv_opts(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **opts,
+                        int nopts, char **words, int nwords, const char *proxy_command);
 void ns_ssh_argv_free(char **argv);
 /* The ProxyCommand value (sshfiles_ws.c) for a WebSocket URL: "EXE proxy
  * [--pin-sha256 PIN] URL" with EXE, or "websocat --binary URL" when exe is

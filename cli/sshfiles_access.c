@@ -164,6 +164,20 @@ int ns_sshfiles_relay(const ns_sshfiles *f, const char *sandbox_id, char *host, 
 	return rc;
 }
 
+/* Does the certificate line permit forwarding exactly as f asks? */
+static int permits_match(const ns_sshfiles *f, const char *line, size_t len)
+{
+	uint8_t blob[NS_CERT_BLOB_MAX];
+	uint32_t want = (f->no_port_forwarding ? 0 : NS_EXT_PERMIT_PORT_FORWARDING) |
+	                (f->agent_forwarding ? NS_EXT_PERMIT_AGENT_FORWARDING : 0);
+	ns_cert c;
+
+	return ns_cert_from_line(line, len, blob, sizeof(blob), &len) == 0 &&
+	       ns_cert_parse(blob, len, &c, NULL) == 0 &&
+	       (ns_cert_extension_bits(&c) &
+	        (NS_EXT_PERMIT_PORT_FORWARDING | NS_EXT_PERMIT_AGENT_FORWARDING)) == want;
+}
+
 /* The files on disk, when they are all still good: the certificate (see
  * ns_sshfiles_cert_reusable; with expires_in, not valid past that many
  * minutes), and known_hosts pinning the key it was minted with. */
@@ -200,6 +214,10 @@ static int try_reuse(const ns_sshfiles *f, const char *sandbox_id, const ns_key 
 	if ((rc = ns_file_read(f->cert, NS_CERT_LINE_MAX, &text, &len)) != 0 ||
 	    (rc = ns_sshfiles_cert_reusable(text, len, key->pk, sandbox_id, now,
 	                                    &out->expires_at)) != 0) {
+		goto out;
+	}
+	if (!permits_match(f, text, len)) {
+		rc = NS_ERR_AUTH; /* other permits than asked for: mint anew */
 		goto out;
 	}
 	if (expires_in > 0 && out->expires_at > now + (int64_t)expires_in * 60) {
@@ -305,15 +323,20 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
                 int expires_in, ns_sshaccess *out, int *api_failed, char *err, size_t cap)
 {
 	char line[NS_KEY_LINE_MAX];
+	ns_ssh_access_opts opts;
 	ns_ssh_access acc;
 	int rc;
 
 	ns_ssh_access_init(&acc);
+	ns_ssh_access_opts_init(&opts);
+	opts.expires_in_minutes = expires_in;
+	opts.no_port_forwarding = f->no_port_forwarding;
+	opts.agent_forwarding = f->agent_forwarding;
 	if ((rc = ns_key_to_line(key->pk, key->comment, line, sizeof(line))) != 0) {
 		snprintf(err, cap, "cannot format our public key: %s", ns_strerror(rc));
 		return rc;
 	}
-	if ((rc = ns_api_create_ssh_access(api, sandbox_id, line, expires_in, &acc)) != 0) {
+	if ((rc = ns_api_create_ssh_access_opts(api, sandbox_id, line, &opts, &acc)) != 0) {
 		snprintf(err, cap, "%s",
 		         ns_api_error(api)[0] ? ns_api_error(api) : ns_strerror(rc));
 		*api_failed = 1;
