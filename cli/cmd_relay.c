@@ -46,6 +46,7 @@ static void usage(FILE *f)
 	    "                       [--max-connections-per-sandbox N]\n"
 	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
 	    "                       [--ready-fd N] [--max-cert-lifetime DURATION]\n"
+	    "                       [--resume-grace SECONDS]\n"
 	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
 	    "                       [--websocket-listen HOST:PORT --websocket-secret FILE\n"
 	    "                        [--tls-cert FILE --tls-key FILE]]\n"
@@ -77,6 +78,8 @@ static void usage(FILE *f)
 	    "  --max-authed-per-source N  logged-in connections per address (default %d)\n"
 	    "  --keepalive S              probe idle users and agents (default %d; 0 off)\n"
 	    "  --drain-timeout S          default %d\n"
+	    "  --resume-grace S           keep a resumable connection (nullspace proxy) whose\n"
+	    "                             socket was lost this long (default %d; 0 off)\n"
 	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
 	    "                             listening, then close it (for supervisors)\n"
 	    "  --max-cert-lifetime D      refuse certificates valid for longer than D\n"
@@ -111,7 +114,8 @@ static void usage(FILE *f)
 	    NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
 	    NS_RELAY_STARTUPS_START, NS_RELAY_STARTUPS_RATE, NS_RELAY_STARTUPS_FULL,
 	    NS_RELAY_MAX_CONNS_PER_SANDBOX, NS_RELAY_MAX_CHANNELS_PER_SANDBOX,
-	    NS_RELAY_MAX_AUTHED_PER_SOURCE, NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000);
+	    NS_RELAY_MAX_AUTHED_PER_SOURCE, NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000,
+	    NS_RELAY_RESUME_GRACE_MS / 1000);
 }
 
 /* A numeric option into *out (scaled); 1 if a was one, -1 for a bad value. */
@@ -150,7 +154,9 @@ static int numeric(opts *o, const char *a, const char *val)
 	    (r = num_opt(a, val, "--max-authed-per-source", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
 	                 &c->max_authed_per_source)) ||
 	    (r = num_opt(a, val, "--keepalive", 0, MAX_SECONDS, 1000, &c->keepalive_ms)) ||
-	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms))) {
+	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms)) ||
+	    (r = num_opt(a, val, "--resume-grace", 0, NS_RELAY_RESUME_GRACE_MAX_S, 1000,
+	                 &c->resume_grace_ms))) {
 		return r;
 	}
 	return 0;
@@ -208,6 +214,7 @@ static int parse_args(int argc, char **argv, opts *o)
 	o->cfg.listen = "127.0.0.1:2222";
 	o->cfg.keepalive_ms = NS_RELAY_KEEPALIVE_MS;
 	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
+	o->cfg.resume_grace_ms = NS_RELAY_RESUME_GRACE_MS;
 	if ((rc = ns_cli_options(CMD, argc, argv, set_option, o, usage)) >= 0) {
 		return rc;
 	}

@@ -52,6 +52,11 @@ typedef struct ns_relay_startups {
  * drop): 0 or NS_ERR_INVALID. */
 int ns_relay_startups_parse(const char *s, ns_relay_startups *out);
 
+/* Default --resume-grace (nullspace relay): a resumable connection whose
+ * socket was lost is kept this long; at most the MAX. */
+#define NS_RELAY_RESUME_GRACE_MS 120000
+#define NS_RELAY_RESUME_GRACE_MAX_S 3600
+
 typedef struct ns_relay_config {
 	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
 	const ns_key *host_key;   /* the relay's host key (with the private half) */
@@ -89,6 +94,10 @@ typedef struct ns_relay_config {
 	/* wss://: the certificate chain and private key PEM files (both or
 	 * neither; transport/common/tls_server.h says which keys). */
 	const char *tls_cert, *tls_key;
+	/* Resumable connections (relay_resume.c): how long a connection whose
+	 * socket was lost is kept for its proxy to come back; 0: off (the
+	 * magic preamble is then an SSH protocol error). */
+	uint32_t resume_grace_ms;
 } ns_relay_config;
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions

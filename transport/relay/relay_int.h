@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "relay.h"
 #include "relay_ws.h"
+#include "relay_resume.h"
 
 #define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
 #define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
@@ -52,8 +53,9 @@ typedef struct ns_relay_conn ns_relay_conn;
 typedef struct ns_relay_pipe {
 	ns_engine *e;
 	ns_watch w;
-	ns_pump pump;    /* readable, wblocked, sock_eof, done (common/pump.h) */
-	ns_relay_ws *ws; /* a WebSocket connection's framing (relay_ws.c), or NULL */
+	ns_pump pump;        /* readable, wblocked, sock_eof, done (common/pump.h) */
+	ns_relay_ws *ws;     /* a WebSocket connection's framing (relay_ws.c), or NULL */
+	ns_relay_resume *rs; /* a resumable connection's frames (relay_resume.c), or NULL */
 } ns_relay_pipe;
 
 /* The state of a splice; relay_state.c has the table and the transitions.
