@@ -82,6 +82,7 @@ typedef struct ns_up_state {
 	char ws_listen[NS_UP_HOST_MAX + 16];
 	char ws_secret[PATH_MAX], ws_cert[PATH_MAX], ws_key[PATH_MAX], ws_pin[PATH_MAX];
 	char ws_sha256[65];
+	char resume_grace[16]; /* --resume-grace SECONDS for the relay, "" for its default */
 } ns_up_state;
 
 /* up_tls.c: the relay's wss:// listener of `nullspace up --websocket-listen`:
