@@ -23,7 +23,7 @@
 
 typedef struct ssh_opts {
 	const char *api_url, *api_key;
-	int native, websocket;
+	int native, websocket, no_resume;
 	int tty; /* -1 auto, 0 -T, 1 -t */
 	unsigned long expires_in;
 	const char *id;
@@ -34,8 +34,9 @@ typedef struct ssh_opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: nullspace ssh [--native | --websocket] [-t|-T] [--expires-in MINUTES] ID\n"
-	        "                     [--websocket] [-- COMMAND...]\n"
+	        "usage: nullspace ssh [--native | --websocket | --no-resume] [-t|-T]\n"
+	        "                     [--expires-in MINUTES] ID [--websocket | --no-resume]\n"
+	        "                     [-- COMMAND...]\n"
 	        "\n"
 	        "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
 	        "shell in a running sandbox, through the relay. The key, the certificate and\n"
@@ -49,6 +50,10 @@ static void usage(FILE *f)
 	        "                        new access (ProxyCommand `nullspace proxy URL`), for\n"
 	        "                        networks that pass only HTTP(S) (HTTPS_PROXY is\n"
 	        "                        honoured). The URL is a bearer credential\n"
+	        "  --no-resume           connect ssh straight to the relay; by default ssh runs\n"
+	        "                        through `nullspace proxy tcp://RELAY`, so the session\n"
+	        "                        survives a network drop shorter than the relay's\n"
+	        "                        grace time (docs/relay.md, Resumable connections)\n"
 	        "  -t                    request a PTY even for a command\n"
 	        "  -T                    never request a PTY\n"
 	        "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
@@ -69,6 +74,7 @@ static int parse(int argc, char **argv, ssh_opts *o)
 	static const struct option longs[] = {
 	    {"native", no_argument, NULL, 'n'},
 	    {"websocket", no_argument, NULL, 'w'},
+	    {"no-resume", no_argument, NULL, 'r'},
 	    {"expires-in", required_argument, NULL, 'e'},
 	    {"api-url", required_argument, NULL, NS_CLI_OPT_API_URL},
 	    {"api-key", required_argument, NULL, NS_CLI_OPT_API_KEY},
@@ -93,6 +99,7 @@ static int parse(int argc, char **argv, ssh_opts *o)
 		}
 		o->native |= c == 'n';
 		o->websocket |= c == 'w';
+		o->no_resume |= c == 'r';
 		o->tty = c == 't' ? 1 : c == 'T' ? 0 : o->tty;
 		o->api_url = c == NS_CLI_OPT_API_URL ? optarg : o->api_url;
 		o->api_key = c == NS_CLI_OPT_API_KEY ? optarg : o->api_key;
@@ -107,8 +114,10 @@ static int parse(int argc, char **argv, ssh_opts *o)
 	o->id = argv[optind++];
 	/* `nullspace ssh ID --websocket`: the flag may follow the ID (before any
 	 * "--"; a command named --websocket goes after "--") */
-	while (optind < argc && strcmp(argv[optind], "--websocket") == 0) {
-		o->websocket = 1;
+	while (optind < argc && (strcmp(argv[optind], "--websocket") == 0 ||
+	                         strcmp(argv[optind], "--no-resume") == 0)) {
+		o->websocket |= argv[optind][2] == 'w';
+		o->no_resume |= argv[optind][2] == 'n';
 		optind++;
 	}
 	if (o->native && o->websocket) {
@@ -122,6 +131,18 @@ static int parse(int argc, char **argv, ssh_opts *o)
 	o->words = argv + optind;
 	o->nwords = argc - optind;
 	return 0;
+}
+
+/* ssh's ProxyCommand for the resumable transport to the access's relay:
+ * `nullspace proxy tcp://HOST:PORT` (this binary), or NULL (said). */
+static char *resume_proxy_command(const ns_sshaccess *a)
+{
+	char url[300];
+	int v6 = strchr(a->relay_host, ':') != NULL;
+
+	snprintf(url, sizeof(url), "tcp://%s%s%s:%u", v6 ? "[" : "", a->relay_host, v6 ? "]" : "",
+	         (unsigned)a->relay_port);
+	return ns_cli_ws_proxy_command(url, NULL);
 }
 
 /* Is there an executable name in a folder of PATH (as execvp looks)? */
@@ -261,6 +282,10 @@ int ns_cmd_ssh(int argc, char **argv)
 	} else if (o.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
 		                "its ProxyCommand (visible to local processes) until it expires\n");
+	}
+	if (rc == 0 && !o.websocket && !o.no_resume && !o.native && on_path("ssh") &&
+	    (pc = resume_proxy_command(&a)) == NULL) {
+		rc = EXIT_OWN_ERROR;
 	}
 	if (rc != 0) {
 	} else if (o.native || !on_path("ssh")) {

@@ -68,6 +68,13 @@ void ns_relay_resume_refuse(ns_relay_resume *rs, const char *why)
 	refuse_hello(rs, why);
 }
 
+/* A lost socket detaches (rather than ends) the connection: it is open
+ * and not ending. */
+static int resumable(const ns_relay_resume *rs)
+{
+	return rs->state == NS_RRS_OPEN && !rs->tx.end_due && !rs->c->closing;
+}
+
 /* The socket is lost: keep the connection for the grace time. */
 static void detach(ns_relay_resume *rs, const char *why)
 {
@@ -205,7 +212,7 @@ ssize_t ns_relay_resume_recv(ns_relay_pipe *p, uint8_t *buf, size_t cap)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 			return n;
 		}
-		if (n <= 0 && rs->state == NS_RRS_OPEN) {
+		if (n <= 0 && resumable(rs)) {
 			detach(rs, n == 0 ? "eof" : "error");
 			errno = EAGAIN;
 			return -1;
@@ -273,7 +280,7 @@ int ns_relay_resume_flush(ns_relay_pipe *p)
 			p->pump.wblocked = 1;
 			return 0;
 		}
-		if (n <= 0 && rs->state == NS_RRS_OPEN) {
+		if (n <= 0 && resumable(rs)) {
 			detach(rs, "write-error");
 			return 0;
 		}
