@@ -55,6 +55,28 @@ typedef struct rp {
 /* The exit code + 0x100 to stop, or 0 to go on. */
 #define STOP(code) (0x100 | (code))
 
+static volatile sig_atomic_t hup; /* ssh ends its ProxyCommand with SIGHUP */
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
+
+/* ssh is gone (SIGHUP, or stdout closed): tell the relay at once that the
+ * stream is over, so it does not keep the session for the grace time. Best
+ * effort, and only between two frames. */
+static void final_end(rp *p, const char *why)
+{
+	uint8_t f[NS_RESUME_HDR_MAX];
+	size_t n = ns_resume_put_text(f, NS_RF_END, why);
+	const ns_resume_tx *t = &p->tx;
+
+	if (p->state == ST_OPEN && t->hoff == t->hend && t->data_left == 0 && t->coff == 0) {
+		(void)!send(p->fd, f, n, MSG_NOSIGNAL);
+	}
+}
+
 static void tcp_opts(int fd)
 {
 	int on = 1, idle = TCP_DEAD_MS / 4000, intvl = TCP_DEAD_MS / 8000, cnt = 3;
@@ -186,7 +208,8 @@ static int from_sock(rp *p, const uint8_t *b, size_t n)
 		off += used;
 		if (ev.type == NS_REV_DATA && p->state == ST_OPEN) {
 			if (ns_file_write_all(1, ev.p, ev.len) != 0) {
-				return STOP(NS_EXIT_FAILURE); /* ssh is gone */
+				final_end(p, "ssh is gone");
+				return STOP(NS_EXIT_FAILURE);
 			}
 			ns_resume_tx_received(&p->tx, ev.len);
 		} else if (ev.type == NS_REV_FRAME && (rc = on_frame(p, &ev)) != 0) {
@@ -298,6 +321,10 @@ static int step(rp *p)
 	pf[1].fd = p->state != ST_DOWN ? p->fd : -1;
 	pf[1].events =
 	    POLLIN | (p->state == ST_OPEN && ns_resume_tx_pending(&p->tx) > 0 ? POLLOUT : 0);
+	if (hup) {
+		final_end(p, "ssh ended");
+		return STOP(0);
+	}
 	if (poll(pf, 2, wait_ms(p, now)) < 0) {
 		return errno == EINTR ? 0 : STOP(NS_EXIT_FAILURE);
 	}
@@ -332,6 +359,7 @@ int ns_cli_resume_proxy(const char *host, uint16_t port)
 		return NS_EXIT_FAILURE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, on_hup);
 	p->host = host;
 	p->port = port;
 	p->fd = -1;

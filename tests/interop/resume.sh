@@ -125,6 +125,10 @@ for i in 1 2 3; do
 		"$(tr '\n' ' ' <"$T/ch$i.out")"
 done
 "${SSH[@]}" -o ControlPath="$CM" -O exit "${DEST[@]}" 2>/dev/null
+sleep 1
+# one detach per cut: a session that ended (ssh's SIGHUP to its ProxyCommand,
+# -O exit) is closed at once, not held for the grace time
+assert_eq "sessions that ended are not held for resuming" 3 "$(grep -c "event=resume-detached" "$UP_LOG")"
 ok "three channels over one ControlMaster across a 10 s cut"
 
 # ---- tokens: stolen, replayed, closed --------------------------------------------
