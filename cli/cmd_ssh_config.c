@@ -28,7 +28,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: nullspace ssh-config [--write] [--host PATTERN]\n"
+	        "usage: nullspace ssh-config [--write] [--host PATTERN] [--no-resume]\n"
 	        "\n"
 	        "Print an ssh_config block that makes plain OpenSSH reach sandboxes through\n"
 	        "the relay: `ssh sb_123`, `scp -O`, `rsync -e ssh`, `git clone ssh://sb_123/...`.\n"
@@ -38,6 +38,9 @@ static void usage(FILE *f)
 	        "  --write          write it to ~/.ssh/%s and add\n"
 	        "                   `Include` of it at the top of ~/.ssh/config (once)\n"
 	        "  --host PATTERN   the host names it applies to (default %s)\n"
+	        "  --no-resume      connect straight to the relay; by default the connection\n"
+	        "                   survives a network drop shorter than the relay's grace\n"
+	        "                   time (`nullspace proxy tcp://`, docs/relay.md)\n"
 	        "  -h, --help       this help\n",
 	        NS_SSH_CONFIG_FILE, NS_SSH_CONFIG_PATTERN);
 }
@@ -85,7 +88,7 @@ static int pattern_ok(const char *p)
 	return 1;
 }
 
-static int make_block(const char *pattern, char *out, size_t cap)
+static int make_block(const char *pattern, int no_resume, char *out, size_t cap)
 {
 	char self[PATH_MAX], home[PATH_MAX], qself[2 * PATH_MAX + 3], qhome[2 * PATH_MAX + 3];
 	char key[2 * PATH_MAX + 40], cert[2 * PATH_MAX + 40];
@@ -114,7 +117,7 @@ static int make_block(const char *pattern, char *out, size_t cap)
 	             "# Written by `nullspace ssh-config` (NULLSPACE_HOME=%s); run it again\n"
 	             "# to refresh, do not edit.\n"
 	             "Match host \"%s\" exec \"%s ssh-config --home %s --prepare %%n\"\n"
-	             "    ProxyCommand %s ssh-config --home %s --connect %%n\n"
+	             "    ProxyCommand %s ssh-config --home %s --connect %%n%s\n"
 	             "    KnownHostsCommand %s ssh-config --home %s --known-hosts %%n %%H\n"
 	             "    UserKnownHostsFile /dev/null\n"
 	             "    GlobalKnownHostsFile /dev/null\n"
@@ -124,7 +127,8 @@ static int make_block(const char *pattern, char *out, size_t cap)
 	             "    IdentitiesOnly yes\n"
 	             "    PasswordAuthentication no\n"
 	             "    KbdInteractiveAuthentication no\n",
-	             pattern, home, pattern, qself, qhome, qself, qhome, qself, qhome, key, cert);
+	             pattern, home, pattern, qself, qhome, qself, qhome,
+	             no_resume ? " --no-resume" : "", qself, qhome, key, cert);
 	if (len < 0 || (size_t)len >= cap) {
 		fprintf(stderr, "nullspace: paths too long for the ssh_config block\n");
 		return NS_EXIT_CONFIG;
@@ -228,13 +232,14 @@ int ns_cmd_ssh_config(int argc, char **argv)
 	    {"prepare", required_argument, NULL, 'p'},
 	    {"connect", required_argument, NULL, 'c'},
 	    {"known-hosts", required_argument, NULL, 'k'},
+	    {"no-resume", no_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pattern = NS_SSH_CONFIG_PATTERN, *prepare = NULL, *connect = NULL,
 	           *known = NULL;
 	char block[BLOCK_MAX];
-	int c, write = 0, rc;
+	int c, write = 0, rc, no_resume = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -247,6 +252,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		case 'p': prepare = optarg; break;
 		case 'c': connect = optarg; break;
 		case 'k': known = optarg; break;
+		case 'r': no_resume = 1; break;
 		default:
 			fprintf(stderr, "nullspace ssh-config: %s: %s\n",
 			        c == ':' ? "missing value" : "unknown option", argv[optind - 1]);
@@ -258,7 +264,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		return ns_ssh_config_prepare(prepare);
 	}
 	if (connect != NULL) {
-		return ns_ssh_config_connect(connect);
+		return ns_ssh_config_connect(connect, !no_resume);
 	}
 	if (known != NULL) {
 		return ns_ssh_config_known_hosts(known, optind < argc ? argv[optind] : known);
@@ -269,7 +275,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
-	if ((rc = make_block(pattern, block, sizeof(block))) != 0) {
+	if ((rc = make_block(pattern, no_resume, block, sizeof(block))) != 0) {
 		return rc;
 	}
 	if (write) {

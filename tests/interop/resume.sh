@@ -50,6 +50,16 @@ timeout -k 5 60 "$NULLSPACE" ssh --no-resume "$SB" -- true </dev/null 2>"$T/nr.e
 assert_eq "nullspace ssh --no-resume: exit 0" 0 "$?"
 assert_eq "nullspace ssh --no-resume: not resumable" $((n0 + 1)) "$(grep -c "event=resume-new" "$UP_LOG")"
 ok "nullspace ssh is resumable by default, --no-resume connects straight"
+"$NULLSPACE" ssh-config >"$T/sshcfg" || die "ssh-config failed"
+out=$(timeout -k 5 60 ssh -F "$T/sshcfg" -o BatchMode=yes "$SB" 'echo via-config' </dev/null 2>"$T/cfg.err")
+assert_eq "ssh through the ssh-config block: output" via-config "$out"
+assert_eq "the ssh-config block is resumable by default" $((n0 + 2)) "$(grep -c "event=resume-new" "$UP_LOG")"
+"$NULLSPACE" ssh-config --no-resume >"$T/sshcfg2" || die "ssh-config --no-resume failed"
+assert_contains "ssh-config --no-resume: the ProxyCommand says so" "--connect %n --no-resume" "$T/sshcfg2"
+out=$(timeout -k 5 60 ssh -F "$T/sshcfg2" -o BatchMode=yes "$SB" 'echo via-config2' </dev/null 2>"$T/cfg2.err")
+assert_eq "ssh through the --no-resume block: output" via-config2 "$out"
+assert_eq "the --no-resume block connects straight" $((n0 + 2)) "$(grep -c "event=resume-new" "$UP_LOG")"
+ok "ssh-config: resumable by default, --no-resume straight"
 
 # ---- ssh -tt: a counter out, lines in, across a 10 s cut -----------------------
 feed()
