@@ -50,6 +50,12 @@ timeout -k 5 60 "$NULLSPACE" ssh --no-resume "$SB" -- true </dev/null 2>"$T/nr.e
 assert_eq "nullspace ssh --no-resume: exit 0" 0 "$?"
 assert_eq "nullspace ssh --no-resume: not resumable" $((n0 + 1)) "$(grep -c "event=resume-new" "$UP_LOG")"
 ok "nullspace ssh is resumable by default, --no-resume connects straight"
+# a client that waits for the server's version line first gets it after the
+# sniff window (NS_RELAY_RESUME_SNIFF_MS, 500 ms)
+read -r line ms < <(python3 "$HERE/resume_client.py" "$RELAY_PORT" banner)
+[[ $line == SSH-2.0-* ]] || fail "a silent client got no version line: [$line]"
+[ "$ms" -ge 400 ] && [ "$ms" -lt 3000 ] || fail "the version line came after $ms ms, want about 500"
+ok "a client that waits for the version line gets it after the 500 ms window ($ms ms)"
 "$NULLSPACE" ssh-config >"$T/sshcfg" || die "ssh-config failed"
 out=$(timeout -k 5 60 ssh -F "$T/sshcfg" -o BatchMode=yes "$SB" 'echo via-config' </dev/null 2>"$T/cfg.err")
 assert_eq "ssh through the ssh-config block: output" via-config "$out"
@@ -158,6 +164,8 @@ ATOK2=${R1##*token=}
 assert_eq "a replayed old token is refused" "refuse bad-token" "$("${RC[@]}" resume "$AID" "$ATOK" 0)"
 R2=$("${RC[@]}" resume "$AID" "$ATOK2" 0)
 [[ $R2 == "accept id=$AID token="* ]] || fail "the rotated token did not resume: [$R2]"
+assert_eq "a count past what the relay kept is refused" "refuse out-of-window" \
+	"$("${RC[@]}" resume "$AID" "${R2##*token=}" 1000000000)"
 C=$("${RC[@]}" newend) || die "resume_client newend failed"
 CID=$(echo "$C" | sed -n 's/^id=\([0-9]*\) .*/\1/p')
 CTOK=$(echo "$C" | sed -n 's/.*token=\([0-9a-f]*\)$/\1/p')

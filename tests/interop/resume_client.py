@@ -5,10 +5,13 @@
   resume_client.py PORT newend           NEW, then END; waits for the close
   resume_client.py PORT resume ID HEX N  RESUME; prints "accept id=N token=HEX"
                                          or "refuse REASON", closes
+  resume_client.py PORT banner           sends nothing: prints the relay's version
+                                         line and how long it took (ms)
 """
 import socket
 import struct
 import sys
+import time
 
 MAGIC = b"NSRESUM1"
 
@@ -37,7 +40,13 @@ def reply(s):
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    if cmd in ("new", "newend"):
+    if cmd == "banner":
+        t0 = time.monotonic()
+        line = b""
+        while not line.endswith(b"\n"):
+            line += recv_exact(s, 1)
+        print("%s %d" % (line.decode().strip(), (time.monotonic() - t0) * 1000))
+    elif cmd in ("new", "newend"):
         s.sendall(MAGIC + b"\x20")
         kind, cid, tok = reply(s)
         print("id=%d token=%s" % (cid, tok.hex()))
