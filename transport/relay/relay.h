@@ -56,6 +56,9 @@ int ns_relay_startups_parse(const char *s, ns_relay_startups *out);
  * socket was lost is kept this long; at most the MAX. */
 #define NS_RELAY_RESUME_GRACE_MS 120000
 #define NS_RELAY_RESUME_GRACE_MAX_S 3600
+/* Default --expiry-warning: seconds before a certificate's end that the
+ * sessions are told (with --end-sessions-at-expiry). */
+#define NS_RELAY_EXPIRY_WARNING_S 300
 
 typedef struct ns_relay_config {
 	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
@@ -98,6 +101,12 @@ typedef struct ns_relay_config {
 	 * socket was lost is kept for its proxy to come back; 0: off (the
 	 * magic preamble is then an SSH protocol error). */
 	uint32_t resume_grace_ms;
+	/* relay_lifetime.c: end a logged-in connection after this long without
+	 * channel bytes (0: never); with end_at_expiry, at its certificate's
+	 * valid_before, warning each session expiry_warning_s before. */
+	uint32_t idle_timeout_ms;
+	int end_at_expiry;
+	uint32_t expiry_warning_s;
 } ns_relay_config;
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions

@@ -322,6 +322,7 @@ void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
 		ns_relay_dirty(c);
 	}
 	ns_relay_resume_timers(c, now);
+	ns_relay_life_timers(c, now);
 	ns_relay_caps_sync(c);
 }
 

@@ -179,6 +179,15 @@ struct ns_relay_inner {
 	uint32_t nclose_owed, close_owed_cap;
 };
 
+/* A logged-in connection's idle and expiry state (relay_lifetime.c). */
+#define NS_RELAY_LIFE_NOTICE_MS 500 /* from the stderr notice to the DISCONNECT */
+typedef struct ns_relay_life {
+	uint64_t bytes, active; /* channel bytes at the last change, and when */
+	uint64_t end_at;        /* DISCONNECT then (0: not ending) */
+	int warned;
+	char why[96];
+} ns_relay_life;
+
 struct ns_relay_conn {
 	ns_relay *r;
 	uint32_t slot, gen;
@@ -200,6 +209,8 @@ struct ns_relay_conn {
 	int told_plain; /* the "no certificate" banner went out */
 	int closing, dirty;
 	uint64_t grace_deadline, close_deadline;
+	uint64_t valid_before; /* the certificate's (unix seconds) */
+	ns_relay_life life;
 	ns_relay_chan *chans[]; /* NS_RELAY_SLOTS entries: a splice outlives
 	                           its front channel id while the agent's
 	                           side closes */
@@ -306,6 +317,9 @@ void ns_relay_pipe_init(ns_relay_pipe *p);
 void ns_relay_pipe_free(int epfd, ns_relay_pipe *p);
 int ns_relay_pipe_flush(ns_relay_pipe *p);
 void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p);
+
+/* relay_lifetime.c: --idle-timeout and --end-sessions-at-expiry. */
+void ns_relay_life_timers(ns_relay_conn *c, uint64_t now);
 
 /* relay_front.c: the user's engine events. */
 void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now);
