@@ -179,6 +179,7 @@ static void replay_buffer(void **state)
 	assert_memory_equal(data, src + 50000, dlen);
 	assert_int_equal(ns_resume_tx_ack(&t, sizeof(src)), 0);
 	assert_int_equal(t.len, 0);
+	assert_null(t.buf); /* all acknowledged: the buffer is released */
 	assert_int_equal(ns_resume_tx_pending(&t), 0);
 	ns_resume_tx_free(&t);
 }

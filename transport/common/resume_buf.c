@@ -90,6 +90,13 @@ int ns_resume_tx_ack(ns_resume_tx *t, uint64_t count)
 	t->acked = count;
 	if (t->len == 0) {
 		t->off = 0;
+		if (t->data_left == 0 && t->buf != NULL) {
+			/* all acknowledged: an idle connection keeps no buffer */
+			sodium_memzero(t->buf, t->cap);
+			free(t->buf);
+			t->buf = NULL;
+			t->cap = 0;
+		}
 	}
 	return 0;
 }
