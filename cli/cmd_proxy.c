@@ -46,6 +46,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: nullspace proxy [--pin-sha256 HEX] URL\n"
+	        "       nullspace proxy tcp://HOST:PORT\n"
+	        "\n"
+	        "tcp://HOST:PORT: an ssh ProxyCommand to the relay's SSH port whose connection\n"
+	        "survives network loss: after a drop it reconnects for up to the relay's grace\n"
+	        "time (--resume-grace) and the session goes on where it was, e.g.\n"
+	        "  ssh -o ProxyCommand=\"nullspace proxy tcp://%%h:%%p\" ID@relay\n"
+	        "One line on stderr when it reconnects, resumes or gives up.\n"
 	        "\n"
 	        "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
 	        "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
@@ -342,6 +349,36 @@ static int tls_start(pconn *c, const ns_ws_url *u, const uint8_t *pin)
 	return EXIT_PROXY_TLS;
 }
 
+/* tcp://HOST:PORT or tcp://[V6]:PORT: the resumable transport to the
+ * relay's SSH port (proxy_resume.c). */
+static int tcp_proxy(const char *hp)
+{
+	char host[256];
+	const char *colon = strrchr(hp, ':'), *h = hp;
+	unsigned long port = 0;
+	size_t hl;
+
+	if (colon == NULL || ns_cli_parse_uint(colon + 1, 1, 65535, &port) != 0) {
+		fprintf(stderr, "nullspace proxy: tcp://HOST:PORT wants a port (1-65535)\n");
+		return NS_EXIT_USAGE;
+	}
+	hl = (size_t)(colon - hp);
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host)) {
+		fprintf(stderr, "nullspace proxy: tcp://HOST:PORT wants a host\n");
+		return NS_EXIT_USAGE;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (sodium_init() < 0) {
+		return NS_EXIT_FAILURE;
+	}
+	return ns_cli_resume_proxy(host, (uint16_t)port);
+}
+
 int ns_cmd_proxy(int argc, char **argv)
 {
 	static uint8_t buf[NS_WS_HTTP_HEAD_MAX > CHUNK ? NS_WS_HTTP_HEAD_MAX : CHUNK];
@@ -355,6 +392,9 @@ int ns_cmd_proxy(int argc, char **argv)
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
+	}
+	if (argc == 2 && strncmp(argv[1], "tcp://", 6) == 0) {
+		return tcp_proxy(argv[1] + 6);
 	}
 	if (argc == 4 && strcmp(argv[1], "--pin-sha256") == 0) {
 		if ((rc = parse_pin(argv[2], pin)) != 0) {

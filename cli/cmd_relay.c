@@ -56,6 +56,8 @@ static void usage(FILE *f)
 	    "                       [--max-connections-per-sandbox N]\n"
 	    "                       [--max-channels-per-sandbox N] [--max-authed-per-source N]\n"
 	    "                       [--ready-fd N] [--max-cert-lifetime DURATION]\n"
+	    "                       [--resume-grace SECONDS] [--idle-timeout MINUTES]\n"
+	    "                       [--end-sessions-at-expiry [--expiry-warning SECONDS]]\n"
 	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
 	    "                       [--websocket-listen HOST:PORT --websocket-secret FILE\n"
 	    "                        [--tls-cert FILE --tls-key FILE]]\n"
@@ -102,6 +104,14 @@ static void usage(FILE *f)
 	    "  --max-authed-per-source N  logged-in connections per address (default %d)\n"
 	    "  --keepalive S              probe idle users and agents (default %d; 0 off)\n"
 	    "  --drain-timeout S          default %d\n"
+	    "  --resume-grace S           keep a resumable connection (nullspace proxy) whose\n"
+	    "                             socket was lost this long (default %d; 0 off)\n"
+	    "  --idle-timeout MINUTES     close a connection whose sessions moved no byte\n"
+	    "                             for that long, with a message (default 0: never)\n"
+	    "  --end-sessions-at-expiry   end a connection when its certificate expires\n"
+	    "                             (by default a session outlives it, as with\n"
+	    "                             OpenSSH), warning its sessions on stderr\n"
+	    "  --expiry-warning SECONDS   that long before (default %d)\n"
 	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
 	    "                             listening, then close it (for supervisors)\n"
 	    "  --max-cert-lifetime D      refuse certificates valid for longer than D\n"
@@ -136,7 +146,8 @@ static void usage(FILE *f)
 	    NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
 	    NS_RELAY_STARTUPS_START, NS_RELAY_STARTUPS_RATE, NS_RELAY_STARTUPS_FULL,
 	    NS_RELAY_MAX_CONNS_PER_SANDBOX, NS_RELAY_MAX_CHANNELS_PER_SANDBOX,
-	    NS_RELAY_MAX_AUTHED_PER_SOURCE, NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000);
+	    NS_RELAY_MAX_AUTHED_PER_SOURCE, NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000,
+	    NS_RELAY_RESUME_GRACE_MS / 1000, NS_RELAY_EXPIRY_WARNING_S);
 }
 
 /* A numeric option into *out (scaled); 1 if a was one, -1 for a bad value. */
@@ -179,7 +190,11 @@ static int numeric(opts *o, const char *a, const char *val)
 	    (r = num_opt(a, val, "--revocations-interval", 1, MAX_SECONDS, 1000,
 	                 &c->revocations_interval_ms)) ||
 	    (r = num_opt(a, val, "--revocations-max-stale", 1, MAX_SECONDS, 1000,
-	                 &c->revocations_max_stale_ms))) {
+	                 &c->revocations_max_stale_ms)) ||
+	    (r = num_opt(a, val, "--resume-grace", 0, NS_RELAY_RESUME_GRACE_MAX_S, 1000,
+	                 &c->resume_grace_ms)) ||
+	    (r = num_opt(a, val, "--idle-timeout", 0, 7 * 24 * 60, 60000, &c->idle_timeout_ms)) ||
+	    (r = num_opt(a, val, "--expiry-warning", 0, MAX_SECONDS, 1, &c->expiry_warning_s))) {
 		return r;
 	}
 	return 0;
@@ -243,6 +258,22 @@ static int set_option(void *p, const char *a, const char *val)
 	return 0;
 }
 
+/* A flag without a value (every other option has one): taken out of argv,
+ * *on set; the new argc. */
+static int take_flag(int argc, char **argv, const char *flag, int *on)
+{
+	int i, j;
+
+	for (i = j = 0; i < argc; i++) {
+		if (i > 0 && strcmp(argv[i], flag) == 0) {
+			*on = 1;
+		} else {
+			argv[j++] = argv[i];
+		}
+	}
+	return j;
+}
+
 /* -1 to go on; otherwise the exit code. */
 static int parse_args(int argc, char **argv, opts *o)
 {
@@ -253,6 +284,9 @@ static int parse_args(int argc, char **argv, opts *o)
 	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
 	o->cfg.revocations_interval_ms = NS_RELAY_REVOCATIONS_INTERVAL_MS;
 	o->cfg.revocations_max_stale_ms = NS_RELAY_REVOCATIONS_MAX_STALE_MS;
+	o->cfg.resume_grace_ms = NS_RELAY_RESUME_GRACE_MS;
+	o->cfg.expiry_warning_s = NS_RELAY_EXPIRY_WARNING_S;
+	argc = take_flag(argc, argv, "--end-sessions-at-expiry", &o->cfg.end_at_expiry);
 	if ((rc = ns_cli_options(CMD, argc, argv, set_option, o, usage)) >= 0) {
 		return rc;
 	}

@@ -57,6 +57,10 @@ static void usage(FILE *f)
 	        "                        honoured). The URL is a bearer credential\n"
 	        "  --print-command       print the ssh command line instead of running it (a\n"
 	        "                        credential until the certificate expires)\n"
+	        "  --no-resume           connect ssh straight to the relay; by default ssh runs\n"
+	        "                        through `nullspace proxy tcp://RELAY`, so the session\n"
+	        "                        survives a network drop shorter than the relay's\n"
+	        "                        grace time (docs/relay.md, Resumable connections)\n"
 	        "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
 	        "  --no-port-forwarding  a certificate without permit-port-forwarding\n"
 	        "  -A                    (OpenSSH's) forward the ssh-agent: the certificate is\n"
@@ -115,6 +119,18 @@ static int parse(int argc, char **argv, ssh_opts *o)
 	o->permits = (a->no_port_forwarding ? NS_CLI_NO_PORT_FORWARDING : 0) |
 	             (a->agent ? NS_CLI_AGENT_FORWARDING : 0);
 	return 0;
+}
+
+/* ssh's ProxyCommand for the resumable transport to the access's relay:
+ * `nullspace proxy tcp://HOST:PORT` (this binary), or NULL (said). */
+static char *resume_proxy_command(const ns_sshaccess *a)
+{
+	char url[300];
+	int v6 = strchr(a->relay_host, ':') != NULL;
+
+	snprintf(url, sizeof(url), "tcp://%s%s%s:%u", v6 ? "[" : "", a->relay_host, v6 ? "]" : "",
+	         (unsigned)a->relay_port);
+	return ns_cli_ws_proxy_command(url, NULL);
 }
 
 /* Is there an executable name in a folder of PATH (as execvp looks)? */
@@ -286,6 +302,10 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 	} else if (o->a.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
 		                "its ProxyCommand (visible to local processes) until it expires\n");
+	}
+	if (rc == 0 && !o->a.websocket && !o->a.no_resume && !native && on_path("ssh") &&
+	    (pc = resume_proxy_command(&a)) == NULL) {
+		rc = EXIT_OWN_ERROR;
 	}
 	if (rc != 0) {
 	} else if (native) {

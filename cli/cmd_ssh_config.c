@@ -29,6 +29,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: nullspace ssh-config [--write] [--host PATTERN] [--agent-forwarding]\n"
+	        "                            [--no-resume]\n"
 	        "\n"
 	        "Print an ssh_config block that makes plain OpenSSH reach sandboxes through\n"
 	        "the relay: `ssh sb_123`, `scp -O`, `rsync -e ssh`, `git clone ssh://sb_123/...`.\n"
@@ -40,6 +41,9 @@ static void usage(FILE *f)
 	        "  --host PATTERN   the host names it applies to (default %s)\n"
 	        "  --agent-forwarding  certificates permit agent forwarding, so that\n"
 	        "                   `ssh -A` (or ForwardAgent yes) can use it; off by default\n"
+	        "  --no-resume      connect straight to the relay; by default the connection\n"
+	        "                   survives a network drop shorter than the relay's grace\n"
+	        "                   time (`nullspace proxy tcp://`, docs/relay.md)\n"
 	        "  -h, --help       this help\n",
 	        NS_SSH_CONFIG_FILE, NS_SSH_CONFIG_PATTERN);
 }
@@ -87,7 +91,7 @@ static int pattern_ok(const char *p)
 	return 1;
 }
 
-static int make_block(const char *pattern, int agent, char *out, size_t cap)
+static int make_block(const char *pattern, int agent, int no_resume, char *out, size_t cap)
 {
 	char self[PATH_MAX], home[PATH_MAX], qself[2 * PATH_MAX + 3], qhome[2 * PATH_MAX + 3];
 	char key[2 * PATH_MAX + 40], cert[2 * PATH_MAX + 40];
@@ -116,7 +120,7 @@ static int make_block(const char *pattern, int agent, char *out, size_t cap)
 	             "# Written by `nullspace ssh-config` (NULLSPACE_HOME=%s); run it again\n"
 	             "# to refresh, do not edit.\n"
 	             "Match host \"%s\" exec \"%s ssh-config --home %s%s --prepare %%n\"\n"
-	             "    ProxyCommand %s ssh-config --home %s --connect %%n\n"
+	             "    ProxyCommand %s ssh-config --home %s --connect %%n%s\n"
 	             "    KnownHostsCommand %s ssh-config --home %s --known-hosts %%n %%H\n"
 	             "    UserKnownHostsFile /dev/null\n"
 	             "    GlobalKnownHostsFile /dev/null\n"
@@ -127,7 +131,7 @@ static int make_block(const char *pattern, int agent, char *out, size_t cap)
 	             "    PasswordAuthentication no\n"
 	             "    KbdInteractiveAuthentication no\n",
 	             pattern, home, pattern, qself, qhome, agent ? " --agent-forwarding" : "",
-	             qself, qhome, qself, qhome, key, cert);
+	             qself, qhome, no_resume ? " --no-resume" : "", qself, qhome, key, cert);
 	if (len < 0 || (size_t)len >= cap) {
 		fprintf(stderr, "nullspace: paths too long for the ssh_config block\n");
 		return NS_EXIT_CONFIG;
@@ -232,13 +236,14 @@ int ns_cmd_ssh_config(int argc, char **argv)
 	    {"connect", required_argument, NULL, 'c'},
 	    {"known-hosts", required_argument, NULL, 'k'},
 	    {"agent-forwarding", no_argument, NULL, 'A'},
+	    {"no-resume", no_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pattern = NS_SSH_CONFIG_PATTERN, *prepare = NULL, *connect = NULL,
 	           *known = NULL;
 	char block[BLOCK_MAX];
-	int c, write = 0, agent = 0, rc;
+	int c, write = 0, agent = 0, rc, no_resume = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -252,6 +257,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		case 'p': prepare = optarg; break;
 		case 'c': connect = optarg; break;
 		case 'k': known = optarg; break;
+		case 'r': no_resume = 1; break;
 		default:
 			fprintf(stderr, "nullspace ssh-config: %s: %s\n",
 			        c == ':' ? "missing value" : "unknown option", argv[optind - 1]);
@@ -263,7 +269,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		return ns_ssh_config_prepare(prepare, agent);
 	}
 	if (connect != NULL) {
-		return ns_ssh_config_connect(connect);
+		return ns_ssh_config_connect(connect, !no_resume);
 	}
 	if (known != NULL) {
 		return ns_ssh_config_known_hosts(known, optind < argc ? argv[optind] : known);
@@ -274,7 +280,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
-	if ((rc = make_block(pattern, agent, block, sizeof(block))) != 0) {
+	if ((rc = make_block(pattern, agent, no_resume, block, sizeof(block))) != 0) {
 		return rc;
 	}
 	if (write) {

@@ -33,7 +33,9 @@ typedef struct up_opts {
 	int ws_tls;                /* wss:// with up_tls.c's certificate; 0: --websocket-plain */
 	const char *max_sandboxes;
 	const char *agent_binary; /* --agent-binary, or NULL: this binary */
+	const char *resume_grace; /* --resume-grace, or NULL: the relay's default */
 	unsigned long nmax;       /* 0: the runtime's default */
+	unsigned long nmax_grace; /* --resume-grace, checked */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
 	unsigned api_port, relay_port, ws_port;
 	char ws_host[NS_UP_HOST_MAX], ws_listen_buf[NS_UP_HOST_MAX + 16];
@@ -60,7 +62,7 @@ static void usage(FILE *f)
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
 	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
 	        "                    [--websocket-plain] [--agent-binary FILE]\n"
-	        "                    [--relay-host-ca FILE]\n"
+	        "                    [--relay-host-ca FILE] [--resume-grace SECONDS]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -101,6 +103,8 @@ static void usage(FILE *f)
 	        "  --agent-binary FILE       run FILE as each sandbox's agent instead of this\n"
 	        "                            binary, e.g. the static build of `make static`\n"
 	        "                            (bin/nullspace-static)\n"
+	        "  --resume-grace SECONDS    how long the relay keeps a resumable connection\n"
+	        "                            whose network dropped (default 120; 0: off)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
 	        "                            its CA key included\n"
@@ -156,7 +160,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
 		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
 		    strcmp(a, "--agent-binary") != 0 && strcmp(a, "--websocket-listen") != 0 &&
-		    strcmp(a, "--relay-host-ca") != 0) {
+		    strcmp(a, "--relay-host-ca") != 0 && strcmp(a, "--resume-grace") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -170,6 +174,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->max_sandboxes = argv[++i];
 		} else if (strcmp(a, "--agent-binary") == 0) {
 			o->agent_binary = argv[++i];
+		} else if (strcmp(a, "--resume-grace") == 0) {
+			o->resume_grace = argv[++i];
 		} else if (strcmp(a, "--websocket-listen") == 0) {
 			o->ws_listen = argv[++i];
 			o->ws_auto = 0;
@@ -183,6 +189,11 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	    ns_cli_parse_uint(o->max_sandboxes, 1, NS_UP_MAX_SANDBOXES_LIMIT, &o->nmax) != 0) {
 		return bad_usage("--max-sandboxes %s: want a number from 1 to 4096",
 		                 o->max_sandboxes);
+	}
+	if (o->resume_grace != NULL &&
+	    (ns_cli_parse_uint(o->resume_grace, 0, 3600, &o->nmax_grace) != 0 ||
+	     strlen(o->resume_grace) > 8)) {
+		return bad_usage("--resume-grace %s: want seconds from 0 to 3600", o->resume_grace);
 	}
 	if (ns_up_parse_addr(o->api_listen, o->api_host, sizeof(o->api_host), &o->api_port) != 0) {
 		return bad_usage("--api-listen %s: want IP:PORT or [IPV6]:PORT", o->api_listen);
@@ -324,6 +335,9 @@ static int start(up_ctx *c, char *err, size_t cap)
 			         ns_strerror(rc));
 		}
 		return rc;
+	}
+	if (c->o.resume_grace != NULL) {
+		snprintf(c->st.resume_grace, sizeof(c->st.resume_grace), "%lu", c->o.nmax_grace);
 	}
 	/* the plain message for the usual case; a listener that comes between
 	 * this and the relay's bind makes the relay exit, and the wait says so */

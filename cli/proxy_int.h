@@ -15,4 +15,8 @@
  * straight. timeout_ms for each connect and for the proxy's answer. */
 int ns_cli_proxy_dial(const char *host, uint16_t port, int tls, int timeout_ms);
 
+/* proxy_resume.c: stdin/stdout to the relay's SSH port at host:port over
+ * the resumable transport, until either side ends; the exit code. */
+int ns_cli_resume_proxy(const char *host, uint16_t port);
+
 #endif

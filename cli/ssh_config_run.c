@@ -14,6 +14,7 @@
 #include "net.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "proxy_int.h"
 #include "registry.h"
 #include "sandbox_int.h"
 #include "ssh_config.h"
@@ -126,7 +127,7 @@ static int pump(int sock)
 	return rc;
 }
 
-int ns_ssh_config_connect(const char *sandbox_id)
+int ns_ssh_config_connect(const char *sandbox_id, int resume)
 {
 	uint8_t pk[NS_ED25519_PK_LEN];
 	char host[256], err[256];
@@ -135,6 +136,9 @@ int ns_ssh_config_connect(const char *sandbox_id)
 
 	if (ready_relay(sandbox_id, host, sizeof(host), &port, pk, 0) != 0) {
 		return EXIT_OWN_ERROR;
+	}
+	if (resume) { /* the resumable transport (proxy_resume.c) */
+		return ns_cli_resume_proxy(host, (uint16_t)port);
 	}
 	if ((sock = ns_net_connect_ms(host, port, CONNECT_TIMEOUT_MS, err, sizeof(err))) < 0) {
 		fprintf(stderr, "nullspace: cannot reach the relay [%s]:%u: %s\n", host, port, err);

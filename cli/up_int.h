@@ -84,6 +84,7 @@ typedef struct ns_up_state {
 	char ws_sha256[65];
 	/* --relay-host-ca (up_hostca.c): the relay's host certificate, "" when off */
 	char relay_host_cert[PATH_MAX];
+	char resume_grace[16]; /* --resume-grace SECONDS for the relay, "" for its default */
 } ns_up_state;
 
 /* up_hostca.c: sign the relay host key for public_host with the host CA in

@@ -39,6 +39,7 @@ int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen
 	    st->relay_host_cert[0] != '\0' ? st->relay_host_cert : "cert-then-registry",
 	    "--drain-timeout", NS_UP_RELAY_DRAIN, "--max-cert-lifetime", NS_UP_MAX_CERT_LIFETIME,
 	    "--ready-fd", "3", /* ns_spawn's ready_fd */
+	    "--resume-grace", st->resume_grace[0] != '\0' ? st->resume_grace : "120",
 	    ws_listen != NULL ? "--websocket-listen" : NULL, ws_listen, "--websocket-secret",
 	    ws_secret,
 	    /* wss:// when up_tls.c made the certificate */

@@ -147,7 +147,8 @@ static void accept_one(ns_relay *r, int fd, int ws, uint64_t now)
 	}
 	for (slot = 0; r->conns[slot] != NULL; slot++) {
 	}
-	if (ns_relay_conn_new(r, fd, slot, now, &c) != 0 || (ws && ns_relay_ws_attach(c) != 0)) {
+	if (ns_relay_conn_new(r, fd, slot, now, &c) != 0 || (ws && ns_relay_ws_attach(c) != 0) ||
+	    (!ws && ns_relay_resume_attach(c) != 0)) {
 		if (c != NULL) {
 			ns_relay_conn_free(c); /* closes fd */
 			fd = -1;

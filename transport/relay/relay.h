@@ -52,6 +52,14 @@ typedef struct ns_relay_startups {
  * drop): 0 or NS_ERR_INVALID. */
 int ns_relay_startups_parse(const char *s, ns_relay_startups *out);
 
+/* Default --resume-grace (nullspace relay): a resumable connection whose
+ * socket was lost is kept this long; at most the MAX. */
+#define NS_RELAY_RESUME_GRACE_MS 120000
+#define NS_RELAY_RESUME_GRACE_MAX_S 3600
+/* Default --expiry-warning: seconds before a certificate's end that the
+ * sessions are told (with --end-sessions-at-expiry). */
+#define NS_RELAY_EXPIRY_WARNING_S 300
+
 typedef struct ns_relay_config {
 	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
 	const ns_key *host_key;   /* the relay's host key (with the private half) */
@@ -105,6 +113,16 @@ typedef struct ns_relay_config {
 	const char *revocations_url, *revocations_key;
 	uint32_t revocations_interval_ms, revocations_max_stale_ms;
 	int revocations_fail_open;
+	/* Resumable connections (relay_resume.c): how long a connection whose
+	 * socket was lost is kept for its proxy to come back; 0: off (the
+	 * magic preamble is then an SSH protocol error). */
+	uint32_t resume_grace_ms;
+	/* relay_lifetime.c: end a logged-in connection after this long without
+	 * channel bytes (0: never); with end_at_expiry, at its certificate's
+	 * valid_before, warning each session expiry_warning_s before. */
+	uint32_t idle_timeout_ms;
+	int end_at_expiry;
+	uint32_t expiry_warning_s;
 } ns_relay_config;
 
 #define NS_RELAY_REVOCATIONS_INTERVAL_MS (30 * 1000)

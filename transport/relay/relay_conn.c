@@ -30,6 +30,7 @@ void ns_relay_pipe_free(int epfd, ns_relay_pipe *p)
 	ns_watch_close(epfd, &p->w);
 	ns_engine_free(p->e);
 	ns_relay_ws_free(p->ws);
+	ns_relay_resume_free(p->rs);
 	ns_relay_pipe_init(p);
 }
 
@@ -144,7 +145,9 @@ static ssize_t pipe_read(void *ctx, uint8_t *buf, size_t cap)
 {
 	ns_relay_pipe *p = ctx;
 
-	return p->ws != NULL ? ns_relay_ws_recv(p, buf, cap) : recv(p->w.fd, buf, cap, 0);
+	return p->rs != NULL   ? ns_relay_resume_recv(p, buf, cap)
+	       : p->ws != NULL ? ns_relay_ws_recv(p, buf, cap)
+	                       : recv(p->w.fd, buf, cap, 0);
 }
 
 static ssize_t pipe_write(void *ctx, const uint8_t *buf, size_t len)
@@ -169,6 +172,9 @@ int ns_relay_pipe_flush(ns_relay_pipe *p)
 	if (p->ws != NULL) {
 		return ns_relay_ws_flush(p);
 	}
+	if (p->rs != NULL) {
+		return ns_relay_resume_flush(p);
+	}
 	if (p->w.fd < 0) {
 		return 0;
 	}
@@ -183,6 +189,9 @@ void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p)
 	ns_engine_output(p->e, &pending);
 	if (p->ws != NULL) {
 		pending = ns_relay_ws_pending(p);
+	}
+	if (p->rs != NULL) {
+		pending = ns_relay_resume_pending(p);
 	}
 	if (!p->pump.sock_eof && !p->pump.done && ns_engine_input_pending(p->e) == 0) {
 		want |= EPOLLIN;
@@ -277,11 +286,17 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	if (c->closing && c->front.ws != NULL) {
 		ns_relay_ws_end(&c->front); /* once its bytes are out, a close 1000 */
 	}
+	if (c->closing && c->front.rs != NULL) {
+		ns_relay_resume_end(&c->front); /* once its bytes are out, an END */
+	}
 	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
 	              ns_engine_tick(c->front.e, now)); /* idle: buffers go back */
 	ns_engine_output(c->front.e, &pending);
 	if (c->front.ws != NULL) {
 		pending = ns_relay_ws_pending(&c->front);
+	}
+	if (c->front.rs != NULL) {
+		pending = ns_relay_resume_pending(&c->front);
 	}
 	if (c->closing && (pending == 0 || c->front.pump.sock_eof || now >= c->close_deadline)) {
 		return 1;
@@ -309,6 +324,8 @@ void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now)
 		                            "login grace time exceeded");
 		ns_relay_dirty(c);
 	}
+	ns_relay_resume_timers(c, now);
+	ns_relay_life_timers(c, now);
 	ns_relay_caps_sync(c);
 }
 
@@ -324,5 +341,5 @@ uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
 		g = c->grace_deadline > now ? c->grace_deadline - now : 0;
 		t = g < t ? g : t;
 	}
-	return t;
+	return ns_relay_resume_timeout(c, now, t);
 }

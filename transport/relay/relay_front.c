@@ -24,6 +24,7 @@ typedef struct auth_info {
 	char fp[NS_FINGERPRINT_LEN];
 	char cert_id[64];
 	unsigned long long serial;
+	uint64_t valid_before;
 	char why[WHY_MAX];
 	ns_relay_route_info route; /* relay_route.c */
 } auth_info;
@@ -184,6 +185,7 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 	}
 	ns_log_str(cert.key_id, a->cert_id, sizeof(a->cert_id));
 	a->serial = (unsigned long long)cert.serial;
+	a->valid_before = cert.valid_before;
 	if (login_sandbox(ev, &cert, a) != 0) {
 		return 0;
 	}
@@ -249,6 +251,7 @@ static int accept_login(ns_relay_conn *c, const auth_info *a, const ns_cert_verd
 	c->serial = a->serial;
 	c->route_src = a->route.src;
 	c->route = a->route.ent;
+	c->valid_before = a->valid_before;
 	c->authed = 1;
 	return 1;
 }

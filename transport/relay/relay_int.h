@@ -20,6 +20,7 @@
 #include "relay.h"
 #include "route_ext.h"
 #include "relay_ws.h"
+#include "relay_resume.h"
 
 #define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
 #define NS_RELAY_INNER_TIMEOUT_MS 10000     /* connect + handshake + auth to an agent */
@@ -54,8 +55,9 @@ typedef struct ns_relay_conn ns_relay_conn;
 typedef struct ns_relay_pipe {
 	ns_engine *e;
 	ns_watch w;
-	ns_pump pump;    /* readable, wblocked, sock_eof, done (common/pump.h) */
-	ns_relay_ws *ws; /* a WebSocket connection's framing (relay_ws.c), or NULL */
+	ns_pump pump;        /* readable, wblocked, sock_eof, done (common/pump.h) */
+	ns_relay_ws *ws;     /* a WebSocket connection's framing (relay_ws.c), or NULL */
+	ns_relay_resume *rs; /* a resumable connection's frames (relay_resume.c), or NULL */
 } ns_relay_pipe;
 
 /* The state of a splice; relay_state.c has the table and the transitions.
@@ -179,6 +181,15 @@ struct ns_relay_inner {
 	uint32_t nclose_owed, close_owed_cap;
 };
 
+/* A logged-in connection's idle and expiry state (relay_lifetime.c). */
+#define NS_RELAY_LIFE_NOTICE_MS 500 /* from the stderr notice to the DISCONNECT */
+typedef struct ns_relay_life {
+	uint64_t bytes, active; /* channel bytes at the last change, and when */
+	uint64_t end_at;        /* DISCONNECT then (0: not ending) */
+	int warned;
+	char why[96];
+} ns_relay_life;
+
 struct ns_relay_conn {
 	ns_relay *r;
 	uint32_t slot, gen;
@@ -207,6 +218,8 @@ struct ns_relay_conn {
 	size_t cert_len;
 	int closing, dirty;
 	uint64_t grace_deadline, close_deadline;
+	uint64_t valid_before; /* the certificate's (unix seconds) */
+	ns_relay_life life;
 	ns_relay_chan *chans[]; /* NS_RELAY_SLOTS entries: a splice outlives
 	                           its front channel id while the agent's
 	                           side closes */
@@ -358,6 +371,8 @@ void ns_relay_revoke_keep(ns_relay_conn *c, ns_str blob);
 int ns_relay_revoke_fetch_init(void);
 int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_ETAG_MAX],
                           char **text, size_t *len, char *err, size_t cap);
+/* relay_lifetime.c: --idle-timeout and --end-sessions-at-expiry. */
+void ns_relay_life_timers(ns_relay_conn *c, uint64_t now);
 
 /* relay_front.c: the user's engine events. */
 void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now);

@@ -1,0 +1,73 @@
+/* The relay's side of resumable connections (issue 18): a connection on
+ * the SSH listener whose first bytes are NS_RESUME_MAGIC carries its SSH
+ * bytes in numbered frames, survives the loss of its socket for the grace
+ * time (--resume-grace) and takes a new socket that presents its token.
+ * A plain SSH client never sends the magic and is served as before. */
+#ifndef NS_TRANSPORT_RELAY_RESUME_H
+#define NS_TRANSPORT_RELAY_RESUME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* How long a new connection's output waits for its first byte (the
+ * magic or "SSH-"); a client that waits for the server's version line
+ * first gets it after this. */
+#define NS_RELAY_RESUME_SNIFF_MS 500
+
+#include "resume_buf.h"
+#include "resume_wire.h"
+
+struct ns_relay_conn;
+struct ns_relay_pipe;
+
+enum {
+	NS_RRS_SNIFF = 0, /* no byte yet: output held (NS_RELAY_RESUME_SNIFF_MS) */
+	NS_RRS_HELLO,     /* the magic came: NEW or RESUME next */
+	NS_RRS_OPEN,      /* frames both ways on a socket */
+	NS_RRS_DETACHED,  /* the socket was lost: waiting for a RESUME */
+	NS_RRS_PEER_END,  /* the proxy sent END: EOF to the engine */
+	NS_RRS_HANDED,    /* this socket went to the connection it resumed */
+	NS_RRS_REFUSED,   /* a REFUSE goes out, then the socket closes */
+};
+
+typedef struct ns_relay_resume {
+	struct ns_relay_conn *c;
+	int state; /* NS_RRS_* */
+	size_t magic_got;
+	uint64_t sniff_deadline, detach_deadline, detached_at;
+	ns_resume_dec dec;
+	ns_resume_tx tx;
+	uint8_t token[NS_RESUME_TOKEN_LEN]; /* secret: never logged, wiped */
+	unsigned resumes;
+} ns_relay_resume;
+
+/* Watch c's first bytes for the magic (when the relay has resume on): 0
+ * or NS_ERR_NOMEM. */
+int ns_relay_resume_attach(struct ns_relay_conn *c);
+void ns_relay_resume_free(ns_relay_resume *rs);
+/* recv(2) for the pipe (ns_relay_ws_recv's contract): SSH bytes; a lost
+ * socket detaches (-1, EAGAIN) instead of ending. */
+ssize_t ns_relay_resume_recv(struct ns_relay_pipe *p, uint8_t *buf, size_t cap);
+/* The engine's output into the replay buffer, frames out: always 0 (a
+ * lost socket detaches). */
+int ns_relay_resume_flush(struct ns_relay_pipe *p);
+size_t ns_relay_resume_pending(const struct ns_relay_pipe *p);
+/* The SSH connection ended: an END frame after its last bytes. */
+void ns_relay_resume_end(struct ns_relay_pipe *p);
+/* The sniff window, the grace time and the idle ACK. */
+void ns_relay_resume_timers(struct ns_relay_conn *c, uint64_t now);
+uint64_t ns_relay_resume_timeout(const struct ns_relay_conn *c, uint64_t now, uint64_t t);
+
+/* relay_resume_adopt.c: a new connection's RESUME (ev) for another
+ * connection: checked (id, token in constant time, the replay window), then
+ * its socket moves there; else a REFUSE. Logged either way. */
+void ns_relay_resume_adopt(ns_relay_resume *rs, const ns_resume_ev *ev);
+/* A short hash of a token for the log (8 hex digits + NUL). */
+void ns_relay_resume_token_tag(const uint8_t token[NS_RESUME_TOKEN_LEN], char out[9]);
+/* Refuse a hello: logged, REFUSE queued. */
+void ns_relay_resume_refuse(ns_relay_resume *rs, const char *why);
+/* Queue ACCEPT with a fresh token; state OPEN. */
+void ns_relay_resume_accept(ns_relay_resume *rs);
+
+#endif
