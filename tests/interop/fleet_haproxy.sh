@@ -50,21 +50,33 @@ mkdir -p "$T/registry"
 printf 'endpoint=127.0.0.1:%s\nhost_key=%s\nstate=running\n' "$AGENT_PORT" \
 	"$(cat "$AGENT_HOSTKEY.pub")" >"$T/registry/sb_a"
 
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$T/ws_secret"
 PORTS=() ADMINS=() PIDS=() RLOGS=()
-for i in 1 2 3; do
+# start_relay I [FLAGS...]: relay I on PORTS[I] (SSH), ADMINS[I], WSPORTS[I]
+start_relay()
+{
+	local i=$1 p a w
+	shift
 	p=$(pick_port)
 	a=$(pick_port)
 	[ "$a" != "$p" ] || a=$(pick_port)
+	w=$(pick_port)
+	[ "$w" != "$p" ] && [ "$w" != "$a" ] || w=$(pick_port)
 	RLOGS[i]=$T/relay$i.log
 	NS_LOGS+=("${RLOGS[i]}")
 	spawn "${RLOGS[i]}" "$NULLSPACE" relay --listen "127.0.0.1:$p" --host-key "$T/relay_host" \
 		--ca-keys "$T/ca.pub" --registry "$T/registry" --client-key "$T/relay_client" \
-		--keepalive 0 --drain-timeout 20 --proxy-protocol-from "$LB/32,::1/128" \
-		--login-grace-time $GRACE \
-		--admin-listen "127.0.0.1:$a"
-	PIDS[i]=$SPAWNED PORTS[i]=$p ADMINS[i]=$a
+		--keepalive 0 --proxy-protocol-from "$LB/32,::1/128" \
+		--login-grace-time $GRACE --admin-listen "127.0.0.1:$a" \
+		--websocket-listen "127.0.0.1:$w" --websocket-secret "$T/ws_secret" "$@"
+	PIDS[i]=$SPAWNED PORTS[i]=$p ADMINS[i]=$a WSPORTS[i]=$w
 	wait_listen "relay $i" "$SPAWNED" "$p"
 	wait_listen "relay $i (admin)" "$SPAWNED" "$a"
+	wait_listen "relay $i (websocket)" "$SPAWNED" "$w"
+	known_hosts_line "$p" "$T/relay_host.pub" >>"$T/known_hosts"
+}
+for i in 1 2 3; do
+	start_relay $i --drain-timeout 20
 done
 
 HP=$(pick_port)
@@ -96,10 +108,7 @@ NS_LOGS+=("$T/haproxy.log")
 spawn "$T/haproxy.log" haproxy -db -f "$T/haproxy.cfg"
 HAPROXY_PID=$SPAWNED
 wait_listen haproxy "$HAPROXY_PID" "$HP"
-known_hosts_line "$HP" "$T/relay_host.pub" >"$T/known_hosts"
-for i in 1 2 3; do
-	known_hosts_line "${PORTS[i]}" "$T/relay_host.pub" >>"$T/known_hosts"
-done
+known_hosts_line "$HP" "$T/relay_host.pub" >>"$T/known_hosts"
 
 # server_state NAME: HAProxy's status of server NAME (UP, DOWN, ...)
 server_state()
@@ -199,6 +208,21 @@ wait "$STALL"
 assert_eq "a header stalled past the login grace time is closed" "closed=1 fast=0" "$(cat "$T/stall.out")"
 assert_contains "... logged" "reason=proxy-header-timeout error=login-grace-time" "${RLOGS[3]}"
 
+# ---- the WebSocket listener reads the header too ------------------------------------
+W1=${WSPORTS[1]}
+"${TOOL[@]}" send "$W1" $LB forged >"$T/ws_forged.out"
+assert_contains "a header from $LB on the WebSocket listener is taken: the HTTP answer" \
+	"HTTP/1.1 400" "$T/ws_forged.out"
+assert_contains "... and the connection is the header's client 192.0.2.9" \
+	"transport=websocket via=$LB" "${RLOGS[1]}"
+assert_contains "... whose address the WebSocket refusal names" "ws-refused conn=" "${RLOGS[1]}"
+grep "ws-refused" "${RLOGS[1]}" | grep -q "peer=192.0.2.9 " ||
+	fail "the WebSocket refusal does not name 192.0.2.9: $(grep ws-refused "${RLOGS[1]}")"
+assert_eq "a header from 127.0.0.1 on the WebSocket listener is refused" closed \
+	"$("${TOOL[@]}" send "$W1" 127.0.0.1 forged)"
+assert_eq "... logged as untrusted (twice now on relay 1)" 2 \
+	"$(grep -c 'reason=proxy-header-untrusted' "${RLOGS[1]}")"
+
 # ---- /metrics against what happened ---------------------------------------------
 sum_metric()
 {
@@ -220,7 +244,7 @@ METRIC=nullspace_relay_proxy_headers_total LABELS='result="proxy"'
 assert_eq "/metrics: PROXY headers taken (one per connection via HAProxy)" \
 	"$(cat "${RLOGS[@]}" | grep -c "via=$LB")" "$(sum_metric 1 2 3)"
 METRIC=nullspace_relay_proxy_headers_total LABELS='reason="proxy-header-untrusted"'
-assert_eq "/metrics: the untrusted header" 1 "$(sum_metric 1)"
+assert_eq "/metrics: the untrusted headers" 2 "$(sum_metric 1)"
 METRIC=nullspace_relay_connections_total LABELS=
 assert_eq "/metrics: connections of relay 1 as its log has them" \
 	"$(grep -c 'event=connect ' "${RLOGS[1]}")" "$(sum_metric 1)"
@@ -320,6 +344,51 @@ METRIC=nullspace_relay_draining LABELS=
 assert_eq "/metrics of relay 3: not draining" 0 "$(sum_metric 3)"
 METRIC=nullspace_relay_logins_total LABELS='result="accepted"'
 assert_eq "/metrics of relay 3 counts its logins as its log" "$(accepted 3)" "$(sum_metric 3)"
+
+# ---- drain timeout, and a second SIGTERM ---------------------------------------------
+# drain_case I DRAIN_S SIGNALS: a relay of its own with a session of 30 s,
+# SIGNALS SIGTERMs a second apart; prints ssh's status and the seconds the
+# relay took to exit after the first.
+drain_case()
+{
+	local i=$1 k t0 n
+	start_relay "$i" --drain-timeout "$2"
+	sign "long$i"
+	timeout -k 5 60 "${SSH[@]}" -i "$T/long$i" -o "CertificateFile=$T/long$i-cert.pub" \
+		-p "${PORTS[i]}" sb_a@127.0.0.1 'sleep 30; echo never' >"$T/long$i.out" 2>&1 </dev/null &
+	LONG=$!
+	for k in $(seq 100); do
+		grep -q "event=session-start" "${RLOGS[i]}" && break
+		sleep 0.1
+	done
+	grep -q "event=session-start" "${RLOGS[i]}" || fail "relay $i: the session did not start"
+	t0=$(date +%s)
+	for n in $(seq "$3"); do
+		kill -TERM "${PIDS[i]}"
+		sleep 1
+	done
+	for k in $(seq 300); do
+		kill -0 "${PIDS[i]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "${PIDS[i]}"
+	echo "relay=$? secs=$(($(date +%s) - t0))" >"$T/drain$i.res"
+	wait "$LONG"
+	echo "ssh=$?" >>"$T/drain$i.res"
+}
+drain_case 4 3 1
+assert_eq "after --drain-timeout 3 the relay exits 0 and ssh gets 255" "relay=0 ssh=255" \
+	"$(sed 's/ secs=[0-9]*//' "$T/drain4.res" | tr '\n' ' ' | sed 's/ $//')"
+[ "$(sed -n 's/.*secs=\([0-9]*\).*/\1/p' "$T/drain4.res")" -le 6 ] || fail "the drain took $(cat "$T/drain4.res")"
+ok "... within the timeout"
+assert_contains "ssh reads why" "relay shutting down" "$T/long4.out"
+assert_contains "drain end logged as timeout" "event=drain-end reason=timeout connections=1" "${RLOGS[4]}"
+drain_case 5 60 2
+assert_eq "a second SIGTERM ends a 60 s drain at once" "relay=0 ssh=255" \
+	"$(sed 's/ secs=[0-9]*//' "$T/drain5.res" | tr '\n' ' ' | sed 's/ $//')"
+[ "$(sed -n 's/.*secs=\([0-9]*\).*/\1/p' "$T/drain5.res")" -le 4 ] || fail "the drain took $(cat "$T/drain5.res")"
+ok "... within seconds"
+assert_contains "... logged" "event=drain-end reason=second-signal connections=1" "${RLOGS[5]}"
 
 # ---- the limits of the PROXY stage and the admin listener ---------------------------
 assert_eq "NS_RELAY_PROXY_PENDING_MAX (256) headers wait; the next is closed at once" \
