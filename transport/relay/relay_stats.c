@@ -100,7 +100,7 @@ size_t ns_relay_stats_render(ns_relay *r, char *buf, size_t cap, int64_t now_s)
 {
 	const ns_relay_stats *s = &r->stats;
 	out o = {buf, cap, 0, 0};
-	uint64_t authed, sessions;
+	uint64_t authed, sessions, fetched = ns_relay_revoke_age_ms(r, r->now);
 
 	scan(r, &authed, &sessions);
 	head(&o, "connections_open", "gauge", "User connections open.");
@@ -134,7 +134,11 @@ size_t ns_relay_stats_render(ns_relay *r, char *buf, size_t cap, int64_t now_s)
 	reasons(&o, "proxy_headers_total", "result=\"refused\",", &s->proxy_refused);
 	head(&o, "draining", "gauge", "1 after SIGTERM, while sessions end.");
 	put(&o, "nullspace_relay_draining %d\n", r->draining);
-	if (s->revoked_loaded != 0) {
+	if (fetched != UINT64_MAX) { /* --revocations-url: since the last fetch */
+		head(&o, "revocation_age_seconds", "gauge",
+		     "Seconds since the revocation list was read.");
+		put(&o, "nullspace_relay_revocation_age_seconds %" PRIu64 "\n", fetched / 1000);
+	} else if (s->revoked_loaded != 0) { /* --revoked: read at start and SIGHUP */
 		head(&o, "revocation_age_seconds", "gauge",
 		     "Seconds since the revocation list was read.");
 		put(&o, "nullspace_relay_revocation_age_seconds %" PRId64 "\n",
