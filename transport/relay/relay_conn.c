@@ -137,6 +137,7 @@ void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events)
 	(void)kind;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		c->front.pump.readable = 1;
+		(void)ns_relay_pp_sniff(c); /* a client's PROXY header: c->refused */
 	}
 }
 
@@ -266,6 +267,9 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	int round, did = 1;
 	size_t pending;
 
+	if (c->refused) {
+		return 1; /* closed before a byte reaches the engine */
+	}
 	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
 	              ns_engine_tick(c->front.e, now));
 	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
