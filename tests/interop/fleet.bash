@@ -48,8 +48,11 @@ start_relay()
 	[ "$w" != "$p" ] && [ "$w" != "$a" ] || w=$(pick_port)
 	RLOGS[i]=$T/relay$i.log
 	NS_LOGS+=("${RLOGS[i]}")
+	# FLEET_ROUTING=cert: no registry, routes from the certificates alone
+	local route=(--registry "$T/registry")
+	[ "${FLEET_ROUTING:-registry}" != cert ] || route=(--routing cert)
 	spawn "${RLOGS[i]}" "$NULLSPACE" relay --listen "127.0.0.1:$p" --host-key "$T/relay_host" \
-		--ca-keys "$T/ca.pub" --registry "$T/registry" --client-key "$T/relay_client" \
+		--ca-keys "$T/ca.pub" "${route[@]}" --client-key "$T/relay_client" \
 		--keepalive 0 --proxy-protocol-from "$LB/32,::1/128" \
 		--login-grace-time $GRACE --admin-listen "127.0.0.1:$a" \
 		--websocket-listen "127.0.0.1:$w" --websocket-secret "$T/ws_secret" "$@"
