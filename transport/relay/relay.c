@@ -296,7 +296,6 @@ static void pump_inner(ns_relay *r, uint32_t slot, uint64_t now)
 static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 {
 	ns_relay_conn *c;
-	uint64_t t;
 
 	if (slot & NS_RELAY_DIRTY_INNER) {
 		pump_inner(r, slot & ~NS_RELAY_DIRTY_INNER, now);
@@ -311,8 +310,8 @@ static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 		drop(r, slot);
 		return;
 	}
-	t = now + ns_relay_conn_timeout(c, now);
-	r->next_scan = t < r->next_scan ? t : r->next_scan;
+	c->due = ns_relay_conn_next(c, now);
+	r->next_scan = c->due < r->next_scan ? c->due : r->next_scan;
 }
 
 /* Pump the dirty connections; check every timer when one is due. The
@@ -331,8 +330,7 @@ static int service(ns_relay *r, uint64_t now)
 		r->next_scan = now + SCAN_MAX_MS;
 		for (i = 0; i < r->max_conns; i++) {
 			if (r->conns[i] != NULL) {
-				ns_relay_conn_timers(r->conns[i], now);
-				t = now + ns_relay_conn_timeout(r->conns[i], now);
+				t = ns_relay_conn_tick(r->conns[i], now);
 				r->next_scan = t < r->next_scan ? t : r->next_scan;
 			}
 			if (r->inners[i] != NULL) {

@@ -323,3 +323,21 @@ uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
 	}
 	return t;
 }
+
+uint64_t ns_relay_conn_next(const ns_relay_conn *c, uint64_t now)
+{
+	uint64_t t = ns_relay_conn_timeout(c, now);
+
+	return t > UINT64_MAX - now ? UINT64_MAX : now + t; /* none: UINT64_MAX */
+}
+
+uint64_t ns_relay_conn_tick(ns_relay_conn *c, uint64_t now)
+{
+	if (c->due <= now) {
+		ns_relay_conn_timers(c, now);
+		c->due = ns_relay_conn_next(c, now);
+	} else {
+		ns_relay_caps_sync(c); /* a count that failed for want of memory */
+	}
+	return c->due;
+}
