@@ -21,6 +21,7 @@ typedef struct world {
 	ns_pair up; /* user <-> the relay's front engine */
 	ns_relay r;
 	uint32_t dirty[4];
+	uint64_t due[1];
 	ns_relay_conn *c;
 } world;
 
@@ -32,6 +33,7 @@ static void world_init(world *w)
 	w->r.log = tmpfile();
 	assert_non_null(w->r.log);
 	w->r.dirty = w->dirty;
+	w->r.due = w->due;
 	w->c = calloc(1, sizeof(*w->c));
 	assert_non_null(w->c);
 	w->c->r = &w->r;
@@ -56,7 +58,7 @@ static void test_tick_waits_for_due(void **state)
 	(void)state;
 	world_init(&w);
 	w.c->grace_deadline = now - 1; /* the login grace time is over ... */
-	w.c->due = now + 500;          /* ... but the last pump said: in 500 ms */
+	w.r.due[0] = now + 500;        /* ... but the last pump said: in 500 ms */
 	assert_int_equal(ns_relay_conn_tick(w.c, now), now + 500);
 	assert_int_equal(w.c->grace_deadline, now - 1); /* not judged yet */
 	assert_int_equal(w.r.ndirty, 0);
@@ -65,7 +67,7 @@ static void test_tick_waits_for_due(void **state)
 	assert_int_equal(w.c->grace_deadline, 0);
 	assert_int_equal(ns_engine_disconnect(w.c->front.e, 11, "again"), NS_ERR_CLOSED);
 	assert_int_equal(w.r.ndirty, 1);
-	assert_int_equal(due, w.c->due);
+	assert_int_equal(due, w.r.due[0]);
 	assert_true(due >
 	            now + 500); /* closed: none (it wrapped to now - 1: a scan at every turn) */
 	world_free(&w);

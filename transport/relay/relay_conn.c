@@ -64,6 +64,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	}
 	c->r = r;
 	c->slot = slot;
+	r->due[slot] = 0; /* the slot's last connection's time: ticked at the next scan */
 	c->gen = ++r->gen & 0xfffff;
 	c->id = ++r->next_id;
 	ns_net_peer_name(fd, c->peer, sizeof(c->peer));
@@ -333,11 +334,11 @@ uint64_t ns_relay_conn_next(const ns_relay_conn *c, uint64_t now)
 
 uint64_t ns_relay_conn_tick(ns_relay_conn *c, uint64_t now)
 {
-	if (c->due <= now) {
+	uint64_t *due = &c->r->due[c->slot];
+
+	if (*due <= now) {
 		ns_relay_conn_timers(c, now);
-		c->due = ns_relay_conn_next(c, now);
-	} else {
-		ns_relay_caps_sync(c); /* a count that failed for want of memory */
+		*due = ns_relay_conn_next(c, now);
 	}
-	return c->due;
+	return *due;
 }
