@@ -48,10 +48,10 @@ LIBS += $(shell pkg-config --libs $(API_PKGS) 2>/dev/null || echo -lcurl -ljanss
 endif
 LDFLAGS ?=
 
-API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_relay.c cli/up_tls.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
+API_CLI_SRC := cli/cmd_up.c cli/up_util.c cli/up_state.c cli/up_lock.c cli/up_relay.c cli/up_tls.c cli/up_hostca.c cli/cmd_sandbox.c cli/cmd_ssh.c cli/sshfiles.c cli/api_exit.c \
 	cli/sandbox_util.c cli/sandbox_access.c cli/sshfiles_access.c cli/sshfiles_argv.c \
 	cli/sshfiles_pin.c cli/cmd_isolate.c cli/cmd_ssh_config.c cli/ssh_config_run.c \
-	cli/sandbox_files.c
+	cli/sandbox_files.c cli/ssh_args.c
 ifeq ($(MODE),static-build)
 LIB_SRC := $(wildcard core/*.c cert/*.c transport/*/*.c)
 CLI_SRC := $(filter-out $(API_CLI_SRC),$(wildcard cli/*.c))
@@ -106,6 +106,10 @@ TEST_EXTRA_test_sshfiles := $(addprefix $(B)/cli/,sshfiles.o sshfiles_access.o s
 	sshfiles_pin.o sshfiles_ws.o)
 $(B)/tests/test_sshfiles: $(TEST_EXTRA_test_sshfiles)
 TEST_EXTRA_test_sshfiles_pin := $(TEST_EXTRA_test_sshfiles)
+TEST_EXTRA_test_ssh_args := $(B)/cli/ssh_args.o
+TEST_EXTRA_test_connect_fwd := $(B)/cli/connect_fwd.o
+$(B)/tests/test_connect_fwd: $(TEST_EXTRA_test_connect_fwd)
+$(B)/tests/test_ssh_args: $(TEST_EXTRA_test_ssh_args)
 $(B)/tests/test_sshfiles_pin: $(TEST_EXTRA_test_sshfiles_pin)
 
 $(B)/tests/%: tests/%.c $(TEST_LIB_OBJ) $(B)/libnullspace.a

@@ -1,7 +1,9 @@
 /* Minting SSH access: checks the caller's public key line (ssh-ed25519,
  * ecdsa-sha2-nistp256, ssh-rsa of 2048..8192 bits, sk-*), then has the CA sign a short-lived user
- * certificate for it, valid for the sandbox id as the only principal, with permit-pty and nothing
- * else. No I/O; randomness from libsodium, the clock from the caller. */
+ * certificate for it, valid for the sandbox id as the only principal, with the permit-*
+ * extensions the caller names (mint.h) and, when the caller knows it, the agent@nullspace
+ * route to the sandbox's agent. No I/O; randomness from libsodium, the clock from the
+ * caller. */
 #include "mint.h"
 
 #include <sodium.h>
@@ -11,6 +13,7 @@
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
 #include "registry.h"
+#include "route_ext.h"
 
 #define ACCESS_PREFIX "acc_"
 #define KEY_ID_MAX 160
@@ -106,7 +109,15 @@ static uint64_t random_serial(void)
 }
 
 int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_key, size_t len,
-                   int minutes, int64_t now, ns_minted *out, const char **why)
+                   int minutes, uint32_t extensions, int64_t now, ns_minted *out, const char **why)
+{
+	return ns_mint_access_routed(ca, sandbox_id, NULL, public_key, len, minutes, extensions,
+	                             now, out, why);
+}
+
+int ns_mint_access_routed(const ns_key *ca, const char *sandbox_id, const char *route,
+                          const char *public_key, size_t len, int minutes, uint32_t extensions,
+                          int64_t now, ns_minted *out, const char **why)
 {
 	uint8_t blob[NS_CERT_BLOB_MAX];
 	ns_pubkey key;
@@ -130,6 +141,11 @@ int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_
 		w = "expires_in_minutes must be an integer from 1 to 60";
 		goto out;
 	}
+	if ((extensions & ~(uint32_t)NS_MINT_EXT_ALLOWED) != 0) {
+		w = "only permit-pty, permit-port-forwarding and permit-agent-forwarding can be "
+		    "minted";
+		goto out;
+	}
 	if (public_key == NULL || (rc = read_key(public_key, len, &key, &w)) != 0) {
 		rc = public_key == NULL ? NS_ERR_FORMAT : rc;
 		w = w != NULL ? w : "public_key is required";
@@ -146,7 +162,11 @@ int ns_mint_access(const ns_key *ca, const char *sandbox_id, const char *public_
 	spec.nprincipals = 1;
 	spec.valid_after = (uint64_t)(now - NS_MINT_BACKDATE);
 	spec.valid_before = (uint64_t)now + (uint64_t)minutes * 60;
-	spec.extensions = NS_EXT_PERMIT_PTY;
+	spec.extensions = extensions;
+	if (route != NULL) {
+		spec.ext_name = NS_ROUTE_EXT_NAME; /* where the agent is, CA-signed */
+		spec.ext_value = route;
+	}
 	if ((rc = ns_cert_sign_key(ca, &key, &spec, blob, sizeof(blob), &bloblen)) != 0 ||
 	    (rc = ns_cert_to_line(blob, bloblen, out->access_id, out->cert_line,
 	                          sizeof(out->cert_line))) != 0) {

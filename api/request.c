@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "json_object.h"
+#include "mint.h"
 #include "nullspace/error.h"
 #include "registry.h"
 
 #define PREFIX_HEALTH "/v1/health"
 #define PREFIX_SANDBOXES "/v1/sandboxes"
+#define ACCESS_INFIX "/ssh-access/"
 #define NOT_JSON "the request body is not valid JSON (or repeats a member)"
 #define NOT_OBJECT "the request body must be a JSON object"
 
@@ -45,6 +47,9 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 	if (strcmp(path, "/v1/files/signed") == 0) {
 		return NS_ROUTE_FILES_SIGNED;
 	}
+	if (strcmp(path, "/v1/revocations") == 0) {
+		return NS_ROUTE_REVOCATIONS;
+	}
 	if (strncmp(path, PREFIX_SANDBOXES, plen) != 0) {
 		return NS_ROUTE_NONE;
 	}
@@ -70,7 +75,29 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 			return SUB_ROUTES[k].route;
 		}
 	}
+	if (strncmp(p + n, ACCESS_INFIX, sizeof(ACCESS_INFIX) - 1) == 0 &&
+	    strlen(p + n + sizeof(ACCESS_INFIX) - 1) == NS_API_ACCESS_ID_MAX &&
+	    strchr(p + n + sizeof(ACCESS_INFIX) - 1, '/') == NULL) {
+		memcpy(id, p, n);
+		id[n] = '\0';
+		if (ns_registry_id_valid(id)) {
+			return NS_ROUTE_ACCESS;
+		}
+		id[0] = '\0';
+	}
 	return NS_ROUTE_NONE;
+}
+
+int ns_api_route_access(const char *path, char acc[NS_API_ACCESS_ID_MAX + 1])
+{
+	const char *p = path != NULL ? strstr(path, ACCESS_INFIX) : NULL;
+
+	acc[0] = '\0';
+	if (p == NULL || strlen(p + sizeof(ACCESS_INFIX) - 1) != NS_API_ACCESS_ID_MAX) {
+		return NS_ERR_FORMAT;
+	}
+	memcpy(acc, p + sizeof(ACCESS_INFIX) - 1, NS_API_ACCESS_ID_MAX + 1);
+	return 0;
 }
 
 static int is_control(unsigned char c)
@@ -139,6 +166,41 @@ static int get_int(json_t *obj, const char *name, json_int_t lo, json_int_t hi, 
 		return NS_ERR_INVALID;
 	}
 	*out = json_integer_value(v);
+	return 0;
+}
+
+/* An optional boolean member: 0 (absent or null: *out untouched) or
+ * NS_ERR_FORMAT (another type). */
+static int get_bool(json_t *obj, const char *name, int *out)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (v == NULL || json_is_null(v)) {
+		return 0;
+	}
+	if (!json_is_boolean(v)) {
+		return NS_ERR_FORMAT;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* permit_port_forwarding (default true), permit_agent_forwarding (default
+ * false) into out->extensions. */
+static int get_permits(json_t *j, ns_access_request *out, const char **why)
+{
+	int port = 1, agent = 0;
+
+	if (get_bool(j, "permit_port_forwarding", &port) != 0) {
+		*why = "permit_port_forwarding must be true or false";
+		return NS_ERR_FORMAT;
+	}
+	if (get_bool(j, "permit_agent_forwarding", &agent) != 0) {
+		*why = "permit_agent_forwarding must be true or false";
+		return NS_ERR_FORMAT;
+	}
+	out->extensions = NS_EXT_PERMIT_PTY | (port ? NS_EXT_PERMIT_PORT_FORWARDING : 0) |
+	                  (agent ? NS_EXT_PERMIT_AGENT_FORWARDING : 0);
 	return 0;
 }
 
@@ -243,6 +305,7 @@ int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, co
 
 	memset(out, 0, sizeof(*out));
 	out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
+	out->extensions = NS_MINT_EXT_DEFAULT;
 	*why = NULL;
 	if (len == 0) {
 		*why = "public_key is required (one OpenSSH public key line: ssh-ed25519, "
@@ -261,11 +324,13 @@ int ns_api_parse_access(const char *body, size_t len, ns_access_request *out, co
 		goto out;
 	}
 	out->expires_in_minutes = (int)minutes;
+	rc = get_permits(j, out, why);
 out:
 	json_decref(j);
 	if (rc != 0) {
 		memset(out->public_key, 0, sizeof(out->public_key));
 		out->expires_in_minutes = NS_API_EXPIRES_DEFAULT;
+		out->extensions = NS_MINT_EXT_DEFAULT;
 	}
 	return rc;
 }

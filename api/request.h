@@ -24,6 +24,8 @@ enum ns_route {
 	NS_ROUTE_FILES_LIST,   /* GET /v1/sandboxes/{id}/files/list?path=P */
 	NS_ROUTE_FILES_URL,    /* POST /v1/sandboxes/{id}/files/url */
 	NS_ROUTE_FILES_SIGNED, /* GET, PUT /v1/files/signed?... (no key: signed) */
+	NS_ROUTE_REVOCATIONS,  /* GET /v1/revocations (for relays; ETag) */
+	NS_ROUTE_ACCESS,       /* DELETE /v1/sandboxes/{id}/ssh-access/{access id} */
 };
 
 /* Is there a control byte (0x00-0x1f or 0x7f) in the n bytes of a URL
@@ -38,6 +40,10 @@ int ns_api_header_has_control(const char *s, size_t n);
 /* Match a URL path (no query string); id gets the {id} part. A path whose
  * id is not a valid sandbox id is NS_ROUTE_NONE. */
 int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1]);
+/* NS_ROUTE_ACCESS's access id (the last part of the path) into acc: 0, or
+ * NS_ERR_FORMAT. */
+#define NS_API_ACCESS_ID_MAX 28
+int ns_api_route_access(const char *path, char acc[NS_API_ACCESS_ID_MAX + 1]);
 
 typedef struct ns_create_request {
 	char template_name[NS_API_TEMPLATE_MAX + 1]; /* default "base" */
@@ -47,6 +53,10 @@ typedef struct ns_create_request {
 typedef struct ns_access_request {
 	char public_key[NS_API_PUBKEY_MAX];
 	int expires_in_minutes; /* default NS_API_EXPIRES_DEFAULT */
+	/* NS_EXT_* bits: NS_MINT_EXT_DEFAULT, less permit-port-forwarding when
+	 * "permit_port_forwarding" is false, plus permit-agent-forwarding when
+	 * "permit_agent_forwarding" is true */
+	uint32_t extensions;
 } ns_access_request;
 
 /* An empty body means all defaults. NS_ERR_FORMAT (not JSON / not an

@@ -295,11 +295,47 @@ int ns_api_sandbox_kill(ns_api *api, const char *id)
 	return rc;
 }
 
+void ns_ssh_access_opts_init(ns_ssh_access_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
+}
+
 int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *public_key,
                              int expires_in_minutes, ns_ssh_access *out)
 {
+	ns_ssh_access_opts o;
+
+	ns_ssh_access_opts_init(&o);
+	o.expires_in_minutes = expires_in_minutes;
+	return ns_api_create_ssh_access_opts(api, sandbox_id, public_key, &o, out);
+}
+
+/* The request body: the permits only where they are not the defaults, so
+ * that an older API takes a default request. */
+static json_t *access_body(const char *public_key, int minutes, const ns_ssh_access_opts *o)
+{
+	json_t *body =
+	    json_pack("{s:s, s:i}", "public_key", public_key, "expires_in_minutes", minutes);
+
+	if (body != NULL &&
+	    ((o->no_port_forwarding &&
+	      json_object_set_new(body, "permit_port_forwarding", json_false()) != 0) ||
+	     (o->agent_forwarding &&
+	      json_object_set_new(body, "permit_agent_forwarding", json_true()) != 0))) {
+		json_decref(body);
+		body = NULL;
+	}
+	return body;
+}
+
+int ns_api_create_ssh_access_opts(ns_api *api, const char *sandbox_id, const char *public_key,
+                                  const ns_ssh_access_opts *opts, ns_ssh_access *out)
+{
 	char path[PATH_CAP];
 	json_t *body;
+	ns_ssh_access_opts o;
+	int expires_in_minutes;
 
 	ns_ssh_access full;
 	size_t size;
@@ -308,10 +344,18 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 	if (api == NULL || out == NULL || out->size < NS_SSH_ACCESS_SIZE_MIN) {
 		return NS_ERR_INVALID;
 	}
+	ns_ssh_access_opts_init(&o);
+	if (opts != NULL && opts->size < sizeof(o)) {
+		return NS_ERR_INVALID;
+	}
+	if (opts != NULL) {
+		memcpy(&o, opts, sizeof(o));
+	}
 	size = out->size;
 	memset(out, 0, size < sizeof(*out) ? size : sizeof(*out));
 	out->size = size;
-	expires_in_minutes = expires_in_minutes != 0 ? expires_in_minutes : NS_API_EXPIRES_DEFAULT;
+	expires_in_minutes =
+	    o.expires_in_minutes != 0 ? o.expires_in_minutes : NS_API_EXPIRES_DEFAULT;
 	if (!ns_registry_id_valid(sandbox_id)) {
 		return invalid(api, BAD_ID);
 	}
@@ -320,8 +364,7 @@ int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *pu
 		return invalid(api, "a public key line and 1 to 60 minutes are needed");
 	}
 	snprintf(path, sizeof(path), "/v1/sandboxes/%s/ssh-access", sandbox_id);
-	body = json_pack("{s:s, s:i}", "public_key", public_key, "expires_in_minutes",
-	                 expires_in_minutes);
+	body = access_body(public_key, expires_in_minutes, &o);
 	if (body == NULL) {
 		return invalid(api, "the public key line is not UTF-8");
 	}
@@ -373,8 +416,11 @@ void ns_ssh_access_free(ns_ssh_access *a)
 	if (size >= offsetof(ns_ssh_access, websocket_tls_sha256)) {
 		free_secret(a->websocket_url);
 	}
-	if (size >= sizeof(*a)) {
+	if (size >= offsetof(ns_ssh_access, relay_host_ca)) {
 		free(a->websocket_tls_sha256);
+	}
+	if (size >= sizeof(*a)) {
+		free(a->relay_host_ca);
 	}
 	memset(a, 0, size); /* size too: ns_ssh_access_init before reuse */
 }

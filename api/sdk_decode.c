@@ -372,6 +372,10 @@ static int access_from(json_t *o, void *dst, const char **why)
 	a->relay_port = (unsigned)port;
 	DUP(relay, "host_key", NS_KEY_LINE_MAX, 0, &a->relay_host_key);
 	DUP(relay, "known_hosts", KNOWN_HOSTS_MAX, 0, &a->relay_known_hosts);
+	*why = "bad \"relay.host_ca\"";
+	if ((rc = get_opt_dup(relay, "host_ca", NS_KEY_LINE_MAX, &a->relay_host_ca)) != 0) {
+		return rc;
+	}
 	DUP(o, "command", COMMAND_MAX, 0, &a->command);
 #undef DUP
 	if ((rc = ws_from(o, a, why)) != 0) {

@@ -32,6 +32,7 @@ struct ns_api_server {
 	ns_api_server_config cfg;
 	struct MHD_Daemon *d;
 	ns_api_conns conns;
+	ns_api_revoked revoked; /* server_revoke.c */
 };
 
 /* One request: where it goes and its body so far. */
@@ -68,6 +69,9 @@ enum MHD_Result ns_api_queue(const ns_api_server_config *cfg, struct MHD_Connect
 		}
 		if (r->www_auth) {
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+		}
+		if (r->etag[0] != '\0') {
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
 		}
 		/* one request a connection: no idle connection holds a slot */
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -178,6 +182,8 @@ static const char *allowed(int route)
 	case NS_ROUTE_FILES: return "GET, PUT, DELETE";
 	case NS_ROUTE_FILES_LIST: return "GET";
 	case NS_ROUTE_FILES_SIGNED: return "GET, PUT";
+	case NS_ROUTE_REVOCATIONS: return "GET";
+	case NS_ROUTE_ACCESS: return "DELETE";
 	default: return "POST"; /* kill, ssh-access, commands, files/url */
 	}
 }
@@ -192,7 +198,7 @@ static int method_ok(int route, const char *method)
 
 /* What can be answered from the headers alone: 1 when r holds the answer,
  * 0 when the body is needed first. */
-static int early(const ns_api_server *s, struct MHD_Connection *c, const char *method,
+static int early(ns_api_server *s, struct MHD_Connection *c, const char *method, const char *url,
                  struct request *q, ns_api_reply *r)
 {
 	const char *cl;
@@ -222,6 +228,13 @@ static int early(const ns_api_server *s, struct MHD_Connection *c, const char *m
 		r->allow = allowed(q->route);
 		snprintf(msg, sizeof(msg), "method not allowed (allowed: %s)", r->allow);
 		ns_api_reply_error(r, 405, msg);
+		return 1;
+	}
+	if (q->route == NS_ROUTE_REVOCATIONS || q->route == NS_ROUTE_ACCESS) {
+		ns_api_revoke_answer(
+		    &s->cfg, &s->revoked, q->route, q->id, url,
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+		    (int64_t)time(NULL), r);
 		return 1;
 	}
 	if (ns_api_xfer_route(q->route)) {
@@ -290,7 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return send_reply(s, c, q, method, url, &r);
 		}
 		q->route = ns_api_route(url, q->id);
-		if (early(s, c, method, q, &r)) {
+		if (early(s, c, method, url, q, &r)) {
 			return send_reply(s, c, q, method, url, &r);
 		}
 		if (ns_api_xfer_route(q->route)) {
@@ -419,6 +432,11 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 		goto out;
 	}
 	s->cfg = *cfg;
+	if (ns_api_revoked_init(&s->revoked) != 0) {
+		rc = NS_ERR_NOMEM;
+		snprintf(err, cap, "out of memory");
+		goto out;
+	}
 	ns_api_conns_init(&s->conns, &s->cfg);
 	ns_job_allow();
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
@@ -449,6 +467,9 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 	s = NULL;
 	rc = 0;
 out:
+	if (s != NULL) {
+		ns_api_revoked_free(&s->revoked);
+	}
 	free(s);
 	return rc;
 }
@@ -484,5 +505,6 @@ void ns_api_server_stop(ns_api_server *s)
 		ns_job_resume_all(); /* MHD refuses to stop with suspended connections */
 		MHD_stop_daemon(s->d);
 	}
+	ns_api_revoked_free(&s->revoked);
 	free(s);
 }

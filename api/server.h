@@ -37,6 +37,9 @@ typedef struct ns_api_server_config {
 	const char *relay_host; /* what clients connect to */
 	unsigned relay_port;
 	const uint8_t *relay_host_key; /* NS_ED25519_PK_LEN: pinned by clients */
+	/* NS_ED25519_PK_LEN or NULL: the relays' host CA; the access object then
+	 * carries relay.host_ca and an @cert-authority known_hosts line. */
+	const uint8_t *relay_host_ca;
 	/* The Commands and Files APIs (NULL agent_key: those routes answer 500):
 	 * the key agents trust (the relay's client key), the registry, the
 	 * secret of signed file URLs and the base of the URLs handed out. */
@@ -72,6 +75,9 @@ void ns_api_server_stop(ns_api_server *s);
 /* "[host]:port ssh-ed25519 AAAA..." or "host ssh-ed25519 ..." for port 22. */
 int ns_api_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],
                             char *out, size_t cap);
+/* "@cert-authority [host]:port ssh-ed25519 AAAA..." for a host CA. */
+int ns_api_ca_known_hosts_line(const char *host, unsigned port, const uint8_t ca[NS_ED25519_PK_LEN],
+                               char *out, size_t cap);
 /* The command of the access object (see docs/api.md): ssh with the files
  * named id_ed25519, id_ed25519-cert.pub and known_hosts in the current
  * folder. */

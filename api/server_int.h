@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "mint.h"
+#include "revoked.h"
 #include "server.h"
 
 typedef struct ns_api_reply {
@@ -27,6 +28,7 @@ typedef struct ns_api_reply {
 	int www_auth;                         /* 401: WWW-Authenticate: Bearer */
 	char access_id[NS_ACCESS_ID_LEN + 1]; /* for the log line, "" if none */
 	const char *reason;                   /* a refusal's reason=, for the log line */
+	char etag[32];                        /* an ETag header, "" for none */
 } ns_api_reply;
 
 /* {"error": msg} (msg made printable ASCII). */
@@ -36,6 +38,12 @@ void ns_api_reply_error(ns_api_reply *r, unsigned status, const char *msg);
 void ns_api_reply_json(ns_api_reply *r, unsigned status, json_t *j);
 /* Wipe (if secret) and free the text. */
 void ns_api_reply_clear(ns_api_reply *r);
+
+/* server_revoke.c: GET /v1/revocations (If-None-Match: 304 when the
+ * list's ETag is unchanged) and DELETE /v1/sandboxes/ID/ssh-access/ACC. */
+void ns_api_revoke_answer(const ns_api_server_config *cfg, ns_api_revoked *rv, int route,
+                          const char *id, const char *url, const char *if_none_match, int64_t now,
+                          ns_api_reply *r);
 
 /* RFC 3339 UTC, "2026-11-28T10:00:00Z". */
 int ns_api_time_format(int64_t t, char *out, size_t cap);

@@ -145,7 +145,8 @@ static int access_ws_url(const ns_api_server_config *cfg, const char *sandbox_id
 json_t *ns_api_access_json(const ns_api_server_config *cfg, const char *sandbox_id,
                            const ns_minted *m)
 {
-	char expires[32], host_key[NS_KEY_LINE_MAX], known[NS_KEY_LINE_MAX + HOST_MAX + 16];
+	char expires[32], host_key[NS_KEY_LINE_MAX], known[NS_KEY_LINE_MAX + HOST_MAX + 32];
+	char host_ca[NS_KEY_LINE_MAX];
 	char command[1024], ws_url[NS_WS_URL_MAX];
 	json_t *j = NULL;
 
@@ -155,7 +156,11 @@ json_t *ns_api_access_json(const ns_api_server_config *cfg, const char *sandbox_
 	    ns_api_known_hosts_line(cfg->relay_host, cfg->relay_port, cfg->relay_host_key, known,
 	                            sizeof(known)) != 0 ||
 	    ns_api_access_command(sandbox_id, cfg->relay_host, cfg->relay_port, command,
-	                          sizeof(command)) != 0) {
+	                          sizeof(command)) != 0 ||
+	    (cfg->relay_host_ca != NULL &&
+	     (ns_key_to_line(cfg->relay_host_ca, NULL, host_ca, sizeof(host_ca)) != 0 ||
+	      ns_api_ca_known_hosts_line(cfg->relay_host, cfg->relay_port, cfg->relay_host_ca,
+	                                 known, sizeof(known)) != 0))) {
 		goto out;
 	}
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:I, s:s, s:s}, s:s}", "access_id",
@@ -163,6 +168,12 @@ json_t *ns_api_access_json(const ns_api_server_config *cfg, const char *sandbox_
 	              m->cert_line, "expires_at", expires, "relay", "host", cfg->relay_host, "port",
 	              (json_int_t)cfg->relay_port, "host_key", host_key, "known_hosts", known,
 	              "command", command);
+	if (j != NULL && cfg->relay_host_ca != NULL &&
+	    json_object_set_new(json_object_get(j, "relay"), "host_ca", json_string(host_ca)) !=
+	        0) {
+		json_decref(j);
+		j = NULL;
+	}
 	/* the legacy WebSocket members only where the deployment has them; the
 	 * pin is null on plain ws */
 	if (j != NULL && ws_url[0] != '\0' &&
@@ -197,6 +208,23 @@ static int host_ok(const char *host)
 		}
 	}
 	return 1;
+}
+
+int ns_api_ca_known_hosts_line(const char *host, unsigned port, const uint8_t ca[NS_ED25519_PK_LEN],
+                               char *out, size_t cap)
+{
+	static const char mark[] = "@cert-authority ";
+	int rc;
+
+	if (cap < sizeof(mark)) {
+		return NS_ERR_NOMEM;
+	}
+	memcpy(out, mark, sizeof(mark) - 1);
+	if ((rc = ns_api_known_hosts_line(host, port, ca, out + sizeof(mark) - 1,
+	                                  cap - (sizeof(mark) - 1))) != 0) {
+		out[0] = '\0';
+	}
+	return rc;
 }
 
 int ns_api_known_hosts_line(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],

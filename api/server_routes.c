@@ -9,6 +9,7 @@
 
 #include "nullspace/error.h"
 #include "request.h"
+#include "route_ext.h"
 #include "server_int.h"
 
 #define MSG_MAX 256
@@ -100,9 +101,24 @@ static void kill_sandbox(const ns_api_server_config *cfg, const char *id, ns_api
 	get(cfg, id, r);
 }
 
+/* The agent@nullspace route for sandbox id from the registry (docs/api.md:
+ * relays route by it alone), or NULL when there is no entry to give. */
+static const char *access_route(const ns_api_server_config *cfg, const char *id, char *out,
+                                size_t cap)
+{
+	ns_registry_entry ent;
+
+	if (cfg->registry_dir == NULL || ns_registry_lookup(cfg->registry_dir, id, &ent) != 0 ||
+	    ent.state != NS_SANDBOX_RUNNING || ns_route_ext_value(&ent, out, cap) != 0) {
+		return NULL;
+	}
+	return out;
+}
+
 static void ssh_access(const ns_api_server_config *cfg, const char *id, const char *body,
                        size_t len, int64_t now, ns_api_reply *r)
 {
+	char route[NS_ROUTE_EXT_MAX + 1];
 	ns_access_request req;
 	ns_sandbox_info sb;
 	ns_minted m;
@@ -124,8 +140,9 @@ static void ssh_access(const ns_api_server_config *cfg, const char *id, const ch
 		ns_api_reply_error(r, 400, why);
 		return;
 	}
-	rc = ns_mint_access(cfg->ca, id, req.public_key, strlen(req.public_key),
-	                    req.expires_in_minutes, now, &m, &why);
+	rc = ns_mint_access_routed(cfg->ca, id, access_route(cfg, id, route, sizeof(route)),
+	                           req.public_key, strlen(req.public_key), req.expires_in_minutes,
+	                           req.extensions, now, &m, &why);
 	if (rc == NS_ERR_KEYTYPE || rc == NS_ERR_FORMAT || rc == NS_ERR_INVALID ||
 	    rc == NS_ERR_LIMIT) {
 		ns_api_reply_error(r, 400, why != NULL ? why : "bad public_key");

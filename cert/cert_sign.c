@@ -42,6 +42,18 @@ static int name_ok(const char *s, size_t max)
 	return n > 0 && n <= max;
 }
 
+static int known_ext(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NS_CERT_NEXT; i++) {
+		if (strcmp(name, ns_cert_ext_names[i].name) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int check_spec(const ns_cert_spec *s)
 {
 	ns_str list;
@@ -68,6 +80,11 @@ static int check_spec(const ns_cert_spec *s)
 	if ((s->extensions & ~(uint32_t)ALL_EXT_BITS) != 0 ||
 	    (s->type == NS_CERT_HOST && (has_options || s->extensions != 0))) {
 		return NS_ERR_INVALID; /* host certificates carry neither */
+	}
+	if (s->ext_name != NULL &&
+	    (s->type != NS_CERT_USER || s->ext_value == NULL ||
+	     !name_ok(s->ext_name, NS_CERT_NAME_MAX) || known_ext(s->ext_name))) {
+		return NS_ERR_INVALID;
 	}
 	if (s->force_command != NULL && s->force_command[0] == '\0') {
 		return NS_ERR_INVALID;
@@ -121,14 +138,24 @@ static void write_critical(ns_buf *b, const ns_cert_spec *s)
 	end_string(b, at);
 }
 
-static void write_extensions(ns_buf *b, uint32_t bits)
+/* The NS_EXT_* flags (their table is sorted) and spec's extra extension,
+ * all in byte order. */
+static void write_extensions(ns_buf *b, const ns_cert_spec *s)
 {
 	size_t at = begin_string(b), i; /* string extensions, sorted: */
+	int extra = s->ext_name != NULL;
 
 	for (i = 0; i < NS_CERT_NEXT; i++) {
-		if (bits & ns_cert_ext_names[i].bit) {
+		if (extra && strcmp(s->ext_name, ns_cert_ext_names[i].name) < 0) {
+			write_pair(b, s->ext_name, s->ext_value);
+			extra = 0;
+		}
+		if (s->extensions & ns_cert_ext_names[i].bit) {
 			write_pair(b, ns_cert_ext_names[i].name, NULL);
 		}
+	}
+	if (extra) {
+		write_pair(b, s->ext_name, s->ext_value);
 	}
 	end_string(b, at);
 }
@@ -182,7 +209,7 @@ int ns_cert_sign_key(const ns_key *ca, const ns_pubkey *key, const ns_cert_spec 
 	ns_wr_u64(&b, spec->valid_after);           /* uint64 valid after */
 	ns_wr_u64(&b, spec->valid_before);          /* uint64 valid before */
 	write_critical(&b, spec);                   /* string critical options */
-	write_extensions(&b, spec->extensions);     /* string extensions */
+	write_extensions(&b, spec);                 /* string extensions */
 	ns_wr_string(&b, NULL, 0);                  /* string reserved */
 	ns_wr_string(&b, ca_blob, sizeof(ca_blob)); /* string signature key */
 	if ((rc = b.err) != 0 || (rc = ns_key_sign(ca, b.p, b.len, sig)) != 0) {

@@ -25,6 +25,9 @@ typedef struct ns_cli_command {
 
 /* "nullspace CMD: MESSAGE" on stderr (CMD like "relay" or "cert sign");
  * returns NS_EXIT_OWN_ERROR. */
+/* cli/stderr_watch.c: copy fd to our stderr until EOF; 1 when the relay's
+ * "has moved" refusal (route_ext.h's NS_ROUTE_MOVED_TEXT) went by. */
+int ns_cli_stderr_watch(int fd);
 int ns_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A decimal number from min to max, digits only: 0, or -1 when not one. */
 int ns_cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);

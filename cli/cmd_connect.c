@@ -20,6 +20,7 @@
 #include "nullspace/cert.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
+#include "connect_fwd.h"
 #include "tty.h"
 
 /* The command named in messages: "connect", or "ssh" for `nullspace ssh
@@ -36,12 +37,18 @@ typedef struct connect_opts {
 	const char *target;
 	const char *const *words;
 	int nwords;
+	ns_client_forward fw[NS_CLIENT_FWD_MAX]; /* -L */
+	char fw_store[NS_CLIENT_FWD_MAX][NS_CONNECT_FWD_SPEC_MAX];
+	size_t nfw;
+	int no_session; /* -N */
 } connect_opts;
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: nullspace connect [-p PORT] [-i KEY] [-c CERT] [-k KNOWN_HOSTS] [-t|-T] "
-	           "USER@HOST[:PORT] [--] [COMMAND...]\n"
+	           "[-N]\n"
+	           "                         [-L [BIND:]PORT:HOST:HOSTPORT]... USER@HOST[:PORT]\n"
+	           "                         [--] [COMMAND...]\n"
 	           "\n"
 	           "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
 	           "shell on an SSH server; the remote exit status becomes ours (128+N for\n"
@@ -57,6 +64,12 @@ static void usage(FILE *f)
 	           "                  changed host keys are refused\n"
 	           "  -t              request a PTY even for a command\n"
 	           "  -T              never request a PTY\n"
+	           "  -L [BIND:]PORT:HOST:HOSTPORT\n"
+	           "                  listen on BIND:PORT (loopback only, default 127.0.0.1)\n"
+	           "                  while connected; each connection goes to HOST:HOSTPORT\n"
+	           "                  as the server reaches it (a direct-tcpip channel)\n"
+	           "  -N              no command, no shell: serve the -L forwards until the\n"
+	           "                  connection ends (or we are stopped)\n"
 	           "  -h, --help      this help\n");
 }
 
@@ -84,6 +97,28 @@ static const char *value(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
+/* -L SPEC at argv[*i]: 0, or -1 with the message printed. */
+static int forward(int argc, char **argv, int *i, connect_opts *o)
+{
+	char err[NS_CONNECT_FWD_SPEC_MAX + 128];
+	const char *v = value(argc, argv, i);
+
+	if (v == NULL) {
+		ns_cli_fail(cmd_name, "-L wants [BIND:]PORT:HOST:HOSTPORT");
+		return -1;
+	}
+	if (o->nfw == NS_CLIENT_FWD_MAX) {
+		ns_cli_fail(cmd_name, "at most %d -L forwards", NS_CLIENT_FWD_MAX);
+		return -1;
+	}
+	if (ns_connect_fwd_parse(v, &o->fw[o->nfw], o->fw_store[o->nfw], err, sizeof(err)) != 0) {
+		ns_cli_fail(cmd_name, "%s", err);
+		return -1;
+	}
+	o->nfw++;
+	return 0;
+}
+
 /* 0 ok, 1 help shown, -1 error (message printed). */
 static int parse_args(int argc, char **argv, connect_opts *o)
 {
@@ -100,6 +135,16 @@ static int parse_args(int argc, char **argv, connect_opts *o)
 		}
 		if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-T") == 0) {
 			o->tty = c == 't';
+			continue;
+		}
+		if (strcmp(argv[i], "-N") == 0) {
+			o->no_session = 1;
+			continue;
+		}
+		if (c == 'L') {
+			if (forward(argc, argv, &i, o) != 0) {
+				return -1;
+			}
 			continue;
 		}
 		if ((c != 'p' && c != 'i' && c != 'k' && c != 'c') ||
@@ -126,6 +171,10 @@ static int parse_args(int argc, char **argv, connect_opts *o)
 	}
 	o->words = (const char *const *)(argv + i);
 	o->nwords = argc - i;
+	if (o->no_session && o->nwords > 0) {
+		ns_cli_fail(cmd_name, "-N runs no command: drop -N or the command");
+		return -1;
+	}
 	return 0;
 }
 
@@ -196,6 +245,12 @@ static int prepare_run(const connect_opts *o, ns_client_run_opts *ro, uint8_t *m
 
 	ns_client_run_opts_init(ro);
 	*raw = 0;
+	ro->forwards = o->fw;
+	ro->nforwards = o->nfw;
+	ro->no_session = o->no_session;
+	if (o->no_session) {
+		return 0;
+	}
 	if (o->nwords > 0) {
 		if (ns_client_join_words(o->words, o->nwords, command, NS_CLIENT_COMMAND_MAX) !=
 		    0) {

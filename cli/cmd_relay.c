@@ -14,9 +14,11 @@
 #include "algs_check.h"
 #include "cli.h"
 #include "keyfiles.h"
+#include "nullspace/cert.h"
 #include "nullspace/engine.h"
 #include "nullspace/error.h"
 #include "nullspace/keys.h"
+#include "nullspace/pubkey.h"
 #include "file.h"
 #include "relay.h"
 #include "ws_url.h"
@@ -31,6 +33,9 @@ typedef struct opts {
 	const char *host_key, *client_key;
 	int ready_fd;
 	const char *ws_secret; /* --websocket-secret FILE */
+	const char *host_cert; /* --host-cert FILE */
+	const char *routing;   /* --routing MODE */
+	const char *rev_key;   /* --revocations-key FILE */
 } opts;
 
 static void usage(FILE *f)
@@ -38,7 +43,12 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: nullspace relay [--listen 127.0.0.1:2222] --host-key FILE --ca-keys FILE\n"
-	    "                       [--revoked FILE] --registry DIR --client-key FILE\n"
+	    "                       [--revoked FILE] [--registry DIR] --client-key FILE\n"
+	    "                       [--routing cert|registry|cert-then-registry]\n"
+	    "                       [--host-cert FILE]\n"
+	    "                       [--revocations-url URL [--revocations-key FILE]\n"
+	    "                        [--revocations-interval S] [--revocations-max-stale S]\n"
+	    "                        [--revocations-fail closed|open]]\n"
 	    "                       [--max-connections N] [--max-unauth-per-source N]\n"
 	    "                       [--login-grace-time S] [--max-channels N]\n"
 	    "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
@@ -63,6 +73,21 @@ static void usage(FILE *f)
 	    "\n"
 	    "  --listen ADDR              HOST:PORT, [V6]:PORT or unix:PATH (default "
 	    "127.0.0.1:2222)\n"
+	    "  --routing MODE             where logins go: cert (the certificate's\n"
+	    "                             agent@nullspace route only; no registry needed),\n"
+	    "                             registry (DIR only), cert-then-registry (the\n"
+	    "                             route, else DIR); default cert-then-registry\n"
+	    "                             with --registry, cert without\n"
+	    "  --host-cert FILE           an OpenSSH host certificate of --host-key, signed\n"
+	    "                             by a host CA users pin with @cert-authority\n"
+	    "  --revocations-url URL      poll the API's revocation list (GET\n"
+	    "                             /v1/revocations, ETag) every --revocations-interval\n"
+	    "                             (default 30); a revoked certificate's logins are\n"
+	    "                             refused and its sessions end; --revocations-key\n"
+	    "                             FILE holds the API key sent (Bearer)\n"
+	    "  --revocations-max-stale S  no list fetched for S seconds (default 300):\n"
+	    "  --revocations-fail MODE    closed (default) refuses new logins, open lets\n"
+	    "                             them in; logged either way\n"
 	    "  --max-connections N        default %d\n"
 	    "  --max-unauth-per-source N  unauthenticated connections per address "
 	    "(default %d)\n"
@@ -150,7 +175,11 @@ static int numeric(opts *o, const char *a, const char *val)
 	    (r = num_opt(a, val, "--max-authed-per-source", 1, NS_RELAY_MAX_CONNECTIONS_LIMIT, 1,
 	                 &c->max_authed_per_source)) ||
 	    (r = num_opt(a, val, "--keepalive", 0, MAX_SECONDS, 1000, &c->keepalive_ms)) ||
-	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms))) {
+	    (r = num_opt(a, val, "--drain-timeout", 0, MAX_SECONDS, 1000, &c->drain_ms)) ||
+	    (r = num_opt(a, val, "--revocations-interval", 1, MAX_SECONDS, 1000,
+	                 &c->revocations_interval_ms)) ||
+	    (r = num_opt(a, val, "--revocations-max-stale", 1, MAX_SECONDS, 1000,
+	                 &c->revocations_max_stale_ms))) {
 		return r;
 	}
 	return 0;
@@ -177,6 +206,20 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revoked = val;
 	} else if (strcmp(a, "--registry") == 0) {
 		o->cfg.registry = val;
+	} else if (strcmp(a, "--routing") == 0) {
+		o->routing = val;
+		return (o->cfg.routing = ns_relay_route_parse_mode(val)) != 0 ? 0 : -1;
+	} else if (strcmp(a, "--host-cert") == 0) {
+		o->host_cert = val;
+	} else if (strcmp(a, "--revocations-url") == 0) {
+		o->cfg.revocations_url = val;
+	} else if (strcmp(a, "--revocations-key") == 0) {
+		o->rev_key = val;
+	} else if (strcmp(a, "--revocations-fail") == 0) {
+		if (strcmp(val, "closed") != 0 && strcmp(val, "open") != 0) {
+			return -1;
+		}
+		o->cfg.revocations_fail_open = strcmp(val, "open") == 0;
 	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {
 		return 0;
 	} else if (strcmp(a, "--websocket-listen") == 0) {
@@ -208,13 +251,20 @@ static int parse_args(int argc, char **argv, opts *o)
 	o->cfg.listen = "127.0.0.1:2222";
 	o->cfg.keepalive_ms = NS_RELAY_KEEPALIVE_MS;
 	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
+	o->cfg.revocations_interval_ms = NS_RELAY_REVOCATIONS_INTERVAL_MS;
+	o->cfg.revocations_max_stale_ms = NS_RELAY_REVOCATIONS_MAX_STALE_MS;
 	if ((rc = ns_cli_options(CMD, argc, argv, set_option, o, usage)) >= 0) {
 		return rc;
 	}
-	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL ||
-	    o->cfg.registry == NULL) {
-		return ns_cli_fail(
-		    CMD, "--host-key, --ca-keys, --registry and --client-key are required");
+	if (o->host_key == NULL || o->client_key == NULL || o->cfg.ca_keys == NULL) {
+		return ns_cli_fail(CMD, "--host-key, --ca-keys and --client-key are required");
+	}
+	if (o->rev_key != NULL && o->cfg.revocations_url == NULL) {
+		return ns_cli_fail(CMD, "--revocations-key goes with --revocations-url");
+	}
+	if (o->cfg.registry == NULL && o->cfg.routing != 0 &&
+	    o->cfg.routing != NS_RELAY_ROUTE_CERT) {
+		return ns_cli_fail(CMD, "--routing %s needs --registry", o->routing);
 	}
 	if ((o->cfg.ws_listen == NULL) != (o->ws_secret == NULL)) {
 		return ns_cli_fail(CMD, "--websocket-listen and --websocket-secret go together");
@@ -269,8 +319,63 @@ static void raise_nofile(void)
 	}
 }
 
+/* --host-cert: a host certificate line whose key is the host key's. 0, or
+ * the exit code. */
+static int load_host_cert(const char *path, const ns_key *host, uint8_t *blob, ns_relay_config *cfg)
+{
+	char *text = NULL;
+	size_t len = 0, bloblen = 0;
+	uint8_t want[NS_KEY_BLOB_LEN];
+	ns_pubkey pk;
+	ns_cert cert;
+	int reason = 0, rc = 255;
+
+	ns_key_blob(host->pk, want);
+	if (ns_file_read(path, NS_CERT_LINE_MAX, &text, &len) != 0) {
+		return ns_cli_fail(CMD, "cannot read the host certificate %s", path);
+	}
+	if (ns_cert_from_line(text, len, blob, NS_CERT_BLOB_MAX, &bloblen) != 0 ||
+	    ns_cert_parse(blob, bloblen, &cert, &reason) != 0) {
+		ns_cli_fail(CMD, "%s is not an OpenSSH certificate line", path);
+	} else if (cert.type != NS_CERT_HOST) {
+		ns_cli_fail(CMD,
+		            "%s is a user certificate; a host certificate is needed "
+		            "(nullspace cert sign --host)",
+		            path);
+	} else if (ns_cert_pubkey(&cert, &pk) != 0 || pk.blob_len != sizeof(want) ||
+	           memcmp(pk.blob, want, sizeof(want)) != 0) {
+		ns_cli_fail(CMD, "the host certificate %s is not for the key of --host-key", path);
+	} else {
+		cfg->host_cert = blob;
+		cfg->host_cert_len = bloblen;
+		rc = 0;
+	}
+	free(text);
+	return rc;
+}
+
+/* --revocations-key: the API key on the file's first line (never logged).
+ * 0, or the exit code. */
+static int load_rev_key(const char *path, char **key, ns_relay_config *cfg)
+{
+	size_t len = 0;
+
+	if (ns_file_read(path, 4096, key, &len) != 0) {
+		return ns_cli_fail(CMD, "cannot read the API key file %s", path);
+	}
+	(*key)[strcspn(*key, "\r\n")] = '\0';
+	if ((*key)[0] == '\0' || strspn(*key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                      "0123456789_-.") != strlen(*key)) {
+		return ns_cli_fail(CMD, "%s holds no API key on its first line", path);
+	}
+	cfg->revocations_key = *key;
+	return 0;
+}
+
 int ns_cmd_relay(int argc, char **argv)
 {
+	static uint8_t cert[NS_CERT_BLOB_MAX];
+	char *rev_key = NULL;
 	ns_key host, client;
 	char *secret = NULL;
 	struct stat st;
@@ -288,7 +393,7 @@ int ns_cmd_relay(int argc, char **argv)
 	if (ns_server_algs_check(o.cfg.ciphers, o.cfg.kex, o.cfg.macs, err, sizeof(err)) != 0) {
 		return ns_cli_fail(CMD, "%s", err);
 	}
-	if (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (o.cfg.registry != NULL && (stat(o.cfg.registry, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		return ns_cli_fail(CMD, "registry %s is not a folder", o.cfg.registry);
 	}
 	memset(&host, 0, sizeof(host));
@@ -299,6 +404,12 @@ int ns_cmd_relay(int argc, char **argv)
 	if (ns_cli_load_private_key(CMD, "host key", o.host_key, &host) != 0 ||
 	    ns_cli_load_private_key(CMD, "client key", o.client_key, &client) != 0) {
 		rc = 255;
+		goto out;
+	}
+	if (o.host_cert != NULL && (rc = load_host_cert(o.host_cert, &host, cert, &o.cfg)) != 0) {
+		goto out;
+	}
+	if (o.rev_key != NULL && (rc = load_rev_key(o.rev_key, &rev_key, &o.cfg)) != 0) {
 		goto out;
 	}
 	raise_nofile();
@@ -313,6 +424,10 @@ int ns_cmd_relay(int argc, char **argv)
 out:
 	ns_key_wipe(&host);
 	ns_key_wipe(&client);
+	if (rev_key != NULL) {
+		sodium_memzero(rev_key, strlen(rev_key));
+		free(rev_key);
+	}
 	if (secret != NULL) {
 		sodium_memzero(secret, o.cfg.ws_secret_len);
 		free(secret);

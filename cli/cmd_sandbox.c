@@ -18,6 +18,7 @@ typedef struct sub_args {
 	unsigned long timeout;
 	unsigned long expires_in;
 	int print_command, json, websocket;
+	int permits; /* NS_CLI_NO_PORT_FORWARDING, NS_CLI_AGENT_FORWARDING */
 	const char *id;
 } sub_args;
 
@@ -110,7 +111,8 @@ static int run_kill(ns_api *api, const sub_args *a)
 
 static int run_access(ns_api *api, const sub_args *a)
 {
-	return ns_cli_sandbox_access(api, a->id, a->json, a->websocket, (int)a->expires_in);
+	return ns_cli_sandbox_access(api, a->id, a->json, a->websocket, (int)a->expires_in,
+	                             a->permits);
 }
 
 static const sub subs[] = {
@@ -123,7 +125,9 @@ static const sub subs[] = {
      run_list},
     {"get", "ID", "One sandbox as key: value lines.\n", "", 1, run_get},
     {"kill", "ID", "Stop a sandbox (stopping a stopped one is not an error).\n", "", 1, run_kill},
-    {"ssh-access", "ID (--print-command [--websocket] | --json) [--expires-in MINUTES]",
+    {"ssh-access",
+     "ID (--print-command [--websocket] | --json) [--expires-in MINUTES]\n"
+     "                             [--no-port-forwarding] [--agent-forwarding]",
      "Mint short-lived SSH access to a running sandbox for the key\n"
      "NULLSPACE_HOME/ssh/id_ed25519 (created on first use). The output is a\n"
      "credential until it expires: do not share or log it.\n\n"
@@ -135,8 +139,12 @@ static const sub subs[] = {
      "                        line gives the websocat equivalent). The URL alone is a\n"
      "                        bearer credential (legacy path, docs/api.md)\n"
      "  --json                print the access object of the API\n"
-     "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n",
-     "pjwe", 1, run_access},
+     "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
+     "  --no-port-forwarding  a certificate without permit-port-forwarding (ssh -L,\n"
+     "                        -D, -W and -R refused by the relay)\n"
+     "  --agent-forwarding    a certificate with permit-agent-forwarding (ssh -A;\n"
+     "                        off by default)\n",
+     "pjweNA", 1, run_access},
 };
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))
 
@@ -180,6 +188,8 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 	    {"json", no_argument, NULL, 'j'},
 	    {"websocket", no_argument, NULL, 'w'},
 	    {"expires-in", required_argument, NULL, 'e'},
+	    {"no-port-forwarding", no_argument, NULL, 'N'},
+	    {"agent-forwarding", no_argument, NULL, 'A'},
 	    {"api-url", required_argument, NULL, NS_CLI_OPT_API_URL},
 	    {"api-key", required_argument, NULL, NS_CLI_OPT_API_KEY},
 	    {"help", no_argument, NULL, 'h'},
@@ -209,6 +219,8 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 		a->print_command |= c == 'p';
 		a->json |= c == 'j';
 		a->websocket |= c == 'w';
+		a->permits |= c == 'N' ? NS_CLI_NO_PORT_FORWARDING : 0;
+		a->permits |= c == 'A' ? NS_CLI_AGENT_FORWARDING : 0;
 		if ((c == 'o' &&
 		     ns_cli_number(optarg, 1, NS_API_SANDBOX_TIMEOUT_MAX, &a->timeout)) ||
 		    (c == 'e' && ns_cli_number(optarg, NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,

@@ -1,10 +1,11 @@
-/* `nullspace ssh ID [-- COMMAND...]`: a shell or a command in a running
- * sandbox through the relay. Prepares NULLSPACE_HOME/ssh (key, certificate,
- * pinned relay key), then runs OpenSSH on those files, or the built-in
- * client (`nullspace connect`, same terminal handling) with --native or when
- * no ssh is installed. The exit status is the remote command's. */
+/* `nullspace ssh [OPTIONS] ID [OPTIONS] [-- COMMAND...]`: a shell or a
+ * command in a running sandbox through the relay. Prepares NULLSPACE_HOME/ssh
+ * (key, certificate, pinned relay key), then runs OpenSSH on those files with
+ * the user's OpenSSH options (ssh_args.c), or the built-in client (`nullspace
+ * connect`: -L -N -t -T) with --native or when no ssh is installed. The exit
+ * status is the remote command's. */
 #include <errno.h>
-#include <getopt.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,25 +18,21 @@
 #include "cli.h"
 #include "nullspace/error.h"
 #include "sandbox_int.h"
+#include "ssh_args.h"
 
 #define EXIT_OWN_ERROR 255 /* as ssh: our own connection errors */
 #define CONNECT_FIXED 16   /* words of the connect command line before COMMAND */
 
 typedef struct ssh_opts {
-	const char *api_url, *api_key;
-	int native, websocket;
-	int tty; /* -1 auto, 0 -T, 1 -t */
+	ns_ssh_args a; /* the command line split (ssh_args.c) */
 	unsigned long expires_in;
-	const char *id;
-	char **words;
-	int nwords;
+	int permits; /* NS_CLI_NO_PORT_FORWARDING, NS_CLI_AGENT_FORWARDING */
 } ssh_opts;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: nullspace ssh [--native | --websocket] [-t|-T] [--expires-in MINUTES] ID\n"
-	        "                     [--websocket] [-- COMMAND...]\n"
+	        "usage: nullspace ssh [OPTIONS] ID [OPTIONS] [-- COMMAND...]\n"
 	        "\n"
 	        "Run COMMAND (its words joined with spaces, as ssh does) or an interactive\n"
 	        "shell in a running sandbox, through the relay. The key, the certificate and\n"
@@ -44,14 +41,26 @@ static void usage(FILE *f)
 	        "session, or the built-in client. The exit status is the remote command's\n"
 	        "(128+N for signal N, 255 when the connection fails).\n"
 	        "\n"
+	        "OPTIONS are nullspace's own (below) and OpenSSH's (-L, -R, -D, -W, -N, -f,\n"
+	        "-A, -t, -T, -o KEY=VALUE, -v, -q, -C, ...: see ssh(1)), passed to ssh as\n"
+	        "given. Every word before \"--\", or before the first word after ID that is\n"
+	        "not an option, is an option; a letter that takes a value (as in ssh) takes\n"
+	        "the rest of its word or the next word (-L8080:h:80, -fNL 8080:h:80).\n"
+	        "Unknown options are refused; a command that starts with a\n"
+	        "dash goes after \"--\". -p, -l, -i and -I are nullspace's to set (the relay's\n"
+	        "port, the login name, the key). The built-in client does -L, -N, -t and -T.\n"
+	        "\n"
 	        "  --native              use the built-in client even when ssh is installed\n"
 	        "  --websocket           legacy: OpenSSH through the signed WebSocket URL of a\n"
 	        "                        new access (ProxyCommand `nullspace proxy URL`), for\n"
 	        "                        networks that pass only HTTP(S) (HTTPS_PROXY is\n"
 	        "                        honoured). The URL is a bearer credential\n"
-	        "  -t                    request a PTY even for a command\n"
-	        "  -T                    never request a PTY\n"
+	        "  --print-command       print the ssh command line instead of running it (a\n"
+	        "                        credential until the certificate expires)\n"
 	        "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
+	        "  --no-port-forwarding  a certificate without permit-port-forwarding\n"
+	        "  -A                    (OpenSSH's) forward the ssh-agent: the certificate is\n"
+	        "                        minted with permit-agent-forwarding, off otherwise\n"
 	        "%s",
 	        NS_CLI_API_HELP);
 }
@@ -63,64 +72,48 @@ static int bad_usage(const char *what, const char *arg)
 	return NS_EXIT_USAGE;
 }
 
+/* The built-in client's refusal of an OpenSSH option: the exit code. */
+static int native_refused(char letter, int chosen)
+{
+	fprintf(stderr,
+	        "nullspace ssh: the built-in client does not do -%c (it does -L, -N, -t and "
+	        "-T); %s\n",
+	        letter,
+	        chosen ? "drop --native to run OpenSSH's ssh"
+	               : "OpenSSH's ssh is not on PATH: install it (openssh-client) for that");
+	return NS_EXIT_USAGE;
+}
+
 /* 0 parsed, -1 help shown, else the exit code (usage printed). */
 static int parse(int argc, char **argv, ssh_opts *o)
 {
-	static const struct option longs[] = {
-	    {"native", no_argument, NULL, 'n'},
-	    {"websocket", no_argument, NULL, 'w'},
-	    {"expires-in", required_argument, NULL, 'e'},
-	    {"api-url", required_argument, NULL, NS_CLI_OPT_API_URL},
-	    {"api-key", required_argument, NULL, NS_CLI_OPT_API_KEY},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int c;
+	char err[NS_SSH_ARGS_ERR_MAX];
+	ns_ssh_args *a = &o->a;
 
 	memset(o, 0, sizeof(*o));
-	o->tty = -1;
-	optind = 0;
-	opterr = 0;
-	/* '+': stop at ID, so COMMAND keeps its own options */
-	while ((c = getopt_long(argc, argv, "+:htT", longs, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return -1;
-		}
-		if (c == '?' || c == ':') {
-			return bad_usage(c == ':' ? "missing value" : "unknown option",
-			                 argv[optind - 1]);
-		}
-		o->native |= c == 'n';
-		o->websocket |= c == 'w';
-		o->tty = c == 't' ? 1 : c == 'T' ? 0 : o->tty;
-		o->api_url = c == NS_CLI_OPT_API_URL ? optarg : o->api_url;
-		o->api_key = c == NS_CLI_OPT_API_KEY ? optarg : o->api_key;
-		if (c == 'e' &&
-		    ns_cli_number(optarg, NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX, &o->expires_in)) {
-			return bad_usage("value out of range", optarg);
-		}
+	if (ns_ssh_args_parse(argc, argv, a, err, sizeof(err)) != 0) {
+		return bad_usage(err, NULL);
 	}
-	if (optind >= argc) {
-		return bad_usage("want a sandbox ID", NULL);
+	if (a->help) {
+		usage(stdout);
+		return -1;
 	}
-	o->id = argv[optind++];
-	/* `nullspace ssh ID --websocket`: the flag may follow the ID (before any
-	 * "--"; a command named --websocket goes after "--") */
-	while (optind < argc && strcmp(argv[optind], "--websocket") == 0) {
-		o->websocket = 1;
-		optind++;
+	if (a->expires_in != NULL &&
+	    ns_cli_number(a->expires_in, NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX, &o->expires_in)) {
+		return bad_usage("value out of range", a->expires_in);
 	}
-	if (o->native && o->websocket) {
+	if (a->native && a->websocket) {
 		return bad_usage("--websocket needs OpenSSH: the built-in client does not speak "
 		                 "WebSocket",
 		                 NULL);
 	}
-	if (optind < argc && strcmp(argv[optind], "--") == 0) {
-		optind++;
+	if (a->native && a->print_command) {
+		return bad_usage("--print-command prints the OpenSSH command; it does not go with "
+		                 "--native",
+		                 NULL);
 	}
-	o->words = argv + optind;
-	o->nwords = argc - optind;
+	o->permits = (a->no_port_forwarding ? NS_CLI_NO_PORT_FORWARDING : 0) |
+	             (a->agent ? NS_CLI_AGENT_FORWARDING : 0);
 	return 0;
 }
 
@@ -148,12 +141,15 @@ static int on_path(const char *name)
 	}
 }
 
-/* fork + exec ssh, wait: its status (128+N when killed by signal N). */
-static int run_openssh(char **argv)
+/* fork + exec ssh, wait: its status (128+N when killed by signal N). Its
+ * stderr comes through a pipe to ours, watched for the relay's "has moved"
+ * refusal (*moved). */
+static int run_openssh(char **argv, int *moved)
 {
 	struct sigaction ign, old_int, old_quit;
 	pid_t pid;
 	int status;
+	int pfd[2] = {-1, -1};
 
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
@@ -163,19 +159,33 @@ static int run_openssh(char **argv)
 	/* ^C and ^\ are for ssh while it runs, as with system() */
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	*moved = 0;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		pfd[0] = pfd[1] = -1; /* then ssh keeps our stderr, unwatched */
+	}
 	if ((pid = fork()) == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		if (pfd[1] >= 0) {
+			dup2(pfd[1], STDERR_FILENO); /* without O_CLOEXEC */
+		}
 		execvp("ssh", argv);
 		fprintf(stderr, "nullspace: cannot run ssh: %s\n", strerror(errno));
 		_exit(EXIT_OWN_ERROR);
 	}
 	status = -1;
+	if (pfd[1] >= 0) {
+		close(pfd[1]);
+	}
 	if (pid < 0) {
 		fprintf(stderr, "nullspace: cannot start ssh: %s\n", strerror(errno));
 	} else {
+		*moved = pfd[0] >= 0 && ns_cli_stderr_watch(pfd[0]);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
+	}
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
@@ -189,16 +199,17 @@ static int run_openssh(char **argv)
 }
 
 /* The built-in client: `nullspace connect` on the files, so the terminal
- * (raw mode, window size, SIGWINCH), the PTY rules and the exit status are
- * exactly its: strict host key checking against our known_hosts pin. */
+ * (raw mode, window size, SIGWINCH), the PTY rules, the -L forwards and the
+ * exit status are exactly its: strict host key checking against our
+ * known_hosts pin. The options are those ns_ssh_args_native_refused lets by. */
 static int run_native(const ns_sshfiles *f, const ns_sshaccess *a, const ssh_opts *o)
 {
 	char port[16], *target = NULL, **argv = NULL;
 	size_t tlen = strlen(a->user) + strlen(a->relay_host) + 2;
 	int i, n = 0, rc = EXIT_OWN_ERROR;
 
-	if ((argv = calloc((size_t)(CONNECT_FIXED + o->nwords + 1), sizeof(*argv))) == NULL ||
-	    (target = malloc(tlen)) == NULL) {
+	argv = calloc((size_t)(CONNECT_FIXED + 2 * o->a.nopts + o->a.ncommand + 1), sizeof(*argv));
+	if (argv == NULL || (target = malloc(tlen)) == NULL) {
 		fprintf(stderr, "nullspace: out of memory\n");
 		goto out;
 	}
@@ -213,13 +224,20 @@ static int run_native(const ns_sshfiles *f, const ns_sshaccess *a, const ssh_opt
 	argv[n++] = (char *)f->cert;
 	argv[n++] = "-k";
 	argv[n++] = (char *)f->known_hosts;
-	if (o->tty >= 0) {
-		argv[n++] = o->tty ? "-t" : "-T";
+	for (i = 0; i < o->a.nopts; i++) {
+		const ns_ssh_opt *p = &o->a.opts[i];
+		argv[n++] = p->letter == 'L'   ? "-L"
+		            : p->letter == 'N' ? "-N"
+		            : p->letter == 't' ? "-t"
+		                               : "-T";
+		if (p->arg != NULL) {
+			argv[n++] = (char *)p->arg;
+		}
 	}
 	argv[n++] = target;
 	argv[n++] = "--";
-	for (i = 0; i < o->nwords; i++) {
-		argv[n++] = o->words[i];
+	for (i = 0; i < o->a.ncommand; i++) {
+		argv[n++] = o->a.command[i];
 	}
 	rc = ns_cmd_connect_as("ssh", n, argv);
 out:
@@ -228,48 +246,57 @@ out:
 	return rc;
 }
 
-int ns_cmd_ssh(int argc, char **argv)
+/* --print-command: the OpenSSH command line on stdout, after the one
+ * warning on stderr (it is a credential). */
+static int print_command(char **sargv, int64_t until)
 {
-	ns_api *api = NULL;
+	static char line[64 * 1024];
+	int rc = 0;
+
+	if (ns_shell_join(sargv, line, sizeof(line)) != 0) {
+		fprintf(stderr, "nullspace: the ssh command line is too long\n");
+		return EXIT_OWN_ERROR;
+	}
+	ns_cli_credential_warning(until);
+	printf("%s\n", line);
+	rc = fflush(stdout) == 0 ? 0 : NS_EXIT_FAILURE;
+	sodium_memzero(line, sizeof(line));
+	return rc;
+}
+
+/* Prepare the files and run ssh (or the built-in client, or print the
+ * command) once; *moved when the relay said the certificate's route no
+ * longer holds. */
+static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
+{
 	ns_sshaccess a;
 	ns_sshfiles f;
-	ssh_opts o;
 	char **sargv, *pc = NULL;
 	int rc;
 
-	if ((rc = parse(argc, argv, &o)) != 0) {
-		return rc < 0 ? 0 : rc;
-	}
-	if ((rc = ns_cli_api_open(o.api_url, o.api_key, &api)) != 0) {
+	*moved = 0;
+	if ((rc = ns_cli_ssh_prepare_permits(api, o->a.id, (int)o->expires_in,
+	                                     o->a.websocket | (fresh ? NS_CLI_PREPARE_FRESH : 0),
+	                                     o->permits, &f, &a)) != 0) {
 		return rc;
 	}
-	if (o.websocket && !on_path("ssh")) {
-		ns_api_close(api);
-		fprintf(stderr, "nullspace ssh: --websocket needs OpenSSH's ssh on PATH (the "
-		                "built-in client does not speak WebSocket); drop --websocket to "
-		                "use the built-in client through the relay\n");
-		return EXIT_OWN_ERROR;
-	}
-	rc = ns_cli_ssh_prepare(api, o.id, (int)o.expires_in, o.websocket, &f, &a);
-	ns_api_close(api);
-	if (rc != 0) {
-		return rc;
-	}
-	if (o.websocket &&
+	if (o->a.websocket &&
 	    (pc = ns_cli_ws_proxy_command(a.websocket_url, a.websocket_pin)) == NULL) {
 		rc = EXIT_OWN_ERROR;
-	} else if (o.websocket) {
+	} else if (o->a.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
 		                "its ProxyCommand (visible to local processes) until it expires\n");
 	}
 	if (rc != 0) {
-	} else if (o.native || !on_path("ssh")) {
-		rc = run_native(&f, &a, &o);
-	} else if ((sargv = ns_ssh_argv_proxy(&f, &a, o.tty, o.words, o.nwords, pc)) == NULL) {
+	} else if (native) {
+		rc = run_native(&f, &a, o);
+	} else if ((sargv = ns_ssh_argv_opts(&f, &a, -1, o->a.words, o->a.nwords, o->a.command,
+	                                     o->a.ncommand, pc)) == NULL) {
 		fprintf(stderr, "nullspace: out of memory\n");
 		rc = EXIT_OWN_ERROR;
 	} else {
-		rc = run_openssh(sargv);
+		rc = o->a.print_command ? print_command(sargv, a.expires_at)
+		                        : run_openssh(sargv, moved);
 		ns_ssh_argv_free(sargv);
 	}
 	if (pc != NULL) {
@@ -277,5 +304,43 @@ int ns_cmd_ssh(int argc, char **argv)
 		free(pc);
 	}
 	ns_sshaccess_free(&a);
+	return rc;
+}
+
+int ns_cmd_ssh(int argc, char **argv)
+{
+	ns_api *api = NULL;
+	ssh_opts o;
+	char refused;
+	int rc, native, moved = 0;
+
+	if ((rc = parse(argc, argv, &o)) != 0) {
+		return rc < 0 ? 0 : rc;
+	}
+	native = o.a.native || (!o.a.print_command && !o.a.websocket && !on_path("ssh"));
+	/* before anything is minted */
+	if (native && (refused = ns_ssh_args_native_refused(&o.a)) != 0) {
+		return native_refused(refused, o.a.native);
+	}
+	if ((rc = ns_cli_api_open(o.a.api_url, o.a.api_key, &api)) != 0) {
+		return rc;
+	}
+	if (o.a.websocket && !o.a.print_command && !on_path("ssh")) {
+		ns_api_close(api);
+		fprintf(stderr, "nullspace ssh: --websocket needs OpenSSH's ssh on PATH (the "
+		                "built-in client does not speak WebSocket); drop --websocket to "
+		                "use the built-in client through the relay\n");
+		return EXIT_OWN_ERROR;
+	}
+	rc = attempt(api, &o, native, 0, &moved);
+	if (rc == EXIT_OWN_ERROR && moved) {
+		/* the relay refused the certificate's route: once more, anew */
+		fprintf(stderr,
+		        "nullspace ssh: sandbox %s has moved: minting a new certificate "
+		        "and trying once more\n",
+		        o.a.id);
+		rc = attempt(api, &o, native, 1, &moved);
+	}
+	ns_api_close(api);
 	return rc;
 }

@@ -28,7 +28,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: nullspace ssh-config [--write] [--host PATTERN]\n"
+	        "usage: nullspace ssh-config [--write] [--host PATTERN] [--agent-forwarding]\n"
 	        "\n"
 	        "Print an ssh_config block that makes plain OpenSSH reach sandboxes through\n"
 	        "the relay: `ssh sb_123`, `scp -O`, `rsync -e ssh`, `git clone ssh://sb_123/...`.\n"
@@ -38,6 +38,8 @@ static void usage(FILE *f)
 	        "  --write          write it to ~/.ssh/%s and add\n"
 	        "                   `Include` of it at the top of ~/.ssh/config (once)\n"
 	        "  --host PATTERN   the host names it applies to (default %s)\n"
+	        "  --agent-forwarding  certificates permit agent forwarding, so that\n"
+	        "                   `ssh -A` (or ForwardAgent yes) can use it; off by default\n"
 	        "  -h, --help       this help\n",
 	        NS_SSH_CONFIG_FILE, NS_SSH_CONFIG_PATTERN);
 }
@@ -85,7 +87,7 @@ static int pattern_ok(const char *p)
 	return 1;
 }
 
-static int make_block(const char *pattern, char *out, size_t cap)
+static int make_block(const char *pattern, int agent, char *out, size_t cap)
 {
 	char self[PATH_MAX], home[PATH_MAX], qself[2 * PATH_MAX + 3], qhome[2 * PATH_MAX + 3];
 	char key[2 * PATH_MAX + 40], cert[2 * PATH_MAX + 40];
@@ -113,7 +115,7 @@ static int make_block(const char *pattern, char *out, size_t cap)
 	             "# nullspace: `ssh %s` through the relay, with a certificate made on demand.\n"
 	             "# Written by `nullspace ssh-config` (NULLSPACE_HOME=%s); run it again\n"
 	             "# to refresh, do not edit.\n"
-	             "Match host \"%s\" exec \"%s ssh-config --home %s --prepare %%n\"\n"
+	             "Match host \"%s\" exec \"%s ssh-config --home %s%s --prepare %%n\"\n"
 	             "    ProxyCommand %s ssh-config --home %s --connect %%n\n"
 	             "    KnownHostsCommand %s ssh-config --home %s --known-hosts %%n %%H\n"
 	             "    UserKnownHostsFile /dev/null\n"
@@ -124,7 +126,8 @@ static int make_block(const char *pattern, char *out, size_t cap)
 	             "    IdentitiesOnly yes\n"
 	             "    PasswordAuthentication no\n"
 	             "    KbdInteractiveAuthentication no\n",
-	             pattern, home, pattern, qself, qhome, qself, qhome, qself, qhome, key, cert);
+	             pattern, home, pattern, qself, qhome, agent ? " --agent-forwarding" : "",
+	             qself, qhome, qself, qhome, key, cert);
 	if (len < 0 || (size_t)len >= cap) {
 		fprintf(stderr, "nullspace: paths too long for the ssh_config block\n");
 		return NS_EXIT_CONFIG;
@@ -228,13 +231,14 @@ int ns_cmd_ssh_config(int argc, char **argv)
 	    {"prepare", required_argument, NULL, 'p'},
 	    {"connect", required_argument, NULL, 'c'},
 	    {"known-hosts", required_argument, NULL, 'k'},
+	    {"agent-forwarding", no_argument, NULL, 'A'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pattern = NS_SSH_CONFIG_PATTERN, *prepare = NULL, *connect = NULL,
 	           *known = NULL;
 	char block[BLOCK_MAX];
-	int c, write = 0, rc;
+	int c, write = 0, agent = 0, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -242,6 +246,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		switch (c) {
 		case 'h': usage(stdout); return 0;
 		case 'w': write = 1; break;
+		case 'A': agent = 1; break;
 		case 'H': pattern = optarg; break;
 		case 'm': setenv("NULLSPACE_HOME", optarg, 1); break;
 		case 'p': prepare = optarg; break;
@@ -255,7 +260,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		}
 	}
 	if (prepare != NULL) {
-		return ns_ssh_config_prepare(prepare);
+		return ns_ssh_config_prepare(prepare, agent);
 	}
 	if (connect != NULL) {
 		return ns_ssh_config_connect(connect);
@@ -269,7 +274,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
-	if ((rc = make_block(pattern, block, sizeof(block))) != 0) {
+	if ((rc = make_block(pattern, agent, block, sizeof(block))) != 0) {
 		return rc;
 	}
 	if (write) {

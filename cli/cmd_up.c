@@ -27,6 +27,7 @@ static volatile sig_atomic_t stop_signal;
 
 typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
+	const char *host_ca;       /* --relay-host-ca FILE */
 	const char *ws_listen;     /* NULL: no WebSocket listener */
 	int no_isolation, ws_auto; /* ws_auto: a free port on the relay's host */
 	int ws_tls;                /* wss:// with up_tls.c's certificate; 0: --websocket-plain */
@@ -49,6 +50,7 @@ typedef struct up_ctx {
 	ns_api_server *api;
 	pid_t relay;
 	ns_up_ws ws;
+	uint8_t host_ca_pk[NS_ED25519_PK_LEN]; /* --relay-host-ca's public half */
 } up_ctx;
 
 static void usage(FILE *f)
@@ -58,6 +60,7 @@ static void usage(FILE *f)
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
 	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
 	        "                    [--websocket-plain] [--agent-binary FILE]\n"
+	        "                    [--relay-host-ca FILE]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -88,6 +91,12 @@ static void usage(FILE *f)
 	        "  --websocket-plain         serve that listener as plain ws:// (for a TLS\n"
 	        "                            front end of your own in front of it)\n"
 	        "  --no-websocket            no WebSocket listener, no websocket_url\n"
+	        "  --relay-host-ca FILE      a host CA key (openssh-key-v1 ed25519, 0600): it\n"
+	        "                            signs the relay's host key for the public host\n"
+	        "                            at each start, the relay presents that host\n"
+	        "                            certificate and clients pin the CA with\n"
+	        "                            @cert-authority, so every relay the CA signed\n"
+	        "                            passes (docs/relay.md, \"One identity\")\n"
 	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
 	        "  --agent-binary FILE       run FILE as each sandbox's agent instead of this\n"
 	        "                            binary, e.g. the static build of `make static`\n"
@@ -146,7 +155,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
 		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
-		    strcmp(a, "--agent-binary") != 0 && strcmp(a, "--websocket-listen") != 0) {
+		    strcmp(a, "--agent-binary") != 0 && strcmp(a, "--websocket-listen") != 0 &&
+		    strcmp(a, "--relay-host-ca") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -163,6 +173,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		} else if (strcmp(a, "--websocket-listen") == 0) {
 			o->ws_listen = argv[++i];
 			o->ws_auto = 0;
+		} else if (strcmp(a, "--relay-host-ca") == 0) {
+			o->host_ca = argv[++i];
 		} else {
 			o->public_host = argv[++i];
 		}
@@ -267,6 +279,7 @@ static int start_api(up_ctx *c, char *err, size_t cap)
 	sc.relay_host = c->o.public_host;
 	sc.relay_port = c->o.relay_port;
 	sc.relay_host_key = c->st.relay_host_pk;
+	sc.relay_host_ca = c->o.host_ca != NULL ? c->host_ca_pk : NULL;
 	sc.agent_key = &c->st.relay_client;
 	sc.registry_dir = c->st.registry;
 	sc.url_secret = c->st.files_secret;
@@ -300,6 +313,8 @@ static int start(up_ctx *c, char *err, size_t cap)
 	    (c->o.ws_listen != NULL && (rc = ns_up_ws_secret(c->st.dir, &c->ws, err, cap)) != 0) ||
 	    (c->o.ws_listen != NULL && c->o.ws_tls &&
 	     (rc = ns_up_tls_prepare(&c->st, c->o.ws_listen, c->o.public_host, err, cap)) != 0) ||
+	    (c->o.host_ca != NULL && (rc = ns_up_host_ca(&c->st, c->o.host_ca, c->o.public_host,
+	                                                 c->host_ca_pk, err, cap)) != 0) ||
 	    (rc = start_runtime(c, err, cap)) != 0) {
 		return rc;
 	}

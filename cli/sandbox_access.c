@@ -26,6 +26,12 @@ static json_t *access_json(const ns_ssh_access *a)
 	              a->certificate, "expires_at", t, "relay", "host", a->relay_host, "port",
 	              (json_int_t)a->relay_port, "host_key", a->relay_host_key, "known_hosts",
 	              a->relay_known_hosts, "command", a->command);
+	if (j != NULL && a->relay_host_ca != NULL &&
+	    json_object_set_new(json_object_get(j, "relay"), "host_ca",
+	                        json_string(a->relay_host_ca)) != 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	/* as the API: the WebSocket members only where the deployment has them */
 	if (j != NULL && a->websocket_url != NULL &&
 	    (json_object_set_new(j, "websocket_url", json_string(a->websocket_url)) != 0 ||
@@ -47,8 +53,9 @@ static int print_credential(const char *text, int64_t until)
 	return fflush(stdout) == 0 ? 0 : NS_EXIT_FAILURE;
 }
 
-static int print_json(ns_api *api, const char *sandbox_id, int expires_in)
+static int print_json(ns_api *api, const char *sandbox_id, int expires_in, int permits)
 {
+	ns_ssh_access_opts opts;
 	char line[NS_KEY_LINE_MAX], *text = NULL;
 	ns_ssh_access acc;
 	ns_sshfiles f;
@@ -66,7 +73,11 @@ static int print_json(ns_api *api, const char *sandbox_id, int expires_in)
 		fprintf(stderr, "nullspace: cannot format our public key: %s\n", ns_strerror(rc));
 		return NS_EXIT_FAILURE;
 	}
-	if ((rc = ns_api_create_ssh_access(api, sandbox_id, line, expires_in, &acc)) != 0) {
+	ns_ssh_access_opts_init(&opts);
+	opts.expires_in_minutes = expires_in;
+	opts.no_port_forwarding = (permits & NS_CLI_NO_PORT_FORWARDING) != 0;
+	opts.agent_forwarding = (permits & NS_CLI_AGENT_FORWARDING) != 0;
+	if ((rc = ns_api_create_ssh_access_opts(api, sandbox_id, line, &opts, &acc)) != 0) {
 		return ns_cli_api_fail(api, rc);
 	}
 	if ((o = access_json(&acc)) == NULL ||
@@ -130,14 +141,16 @@ static int ws_lines(const ns_sshfiles *f, const ns_sshaccess *a, char *line, siz
 	return rc;
 }
 
-static int print_command(ns_api *api, const char *sandbox_id, int websocket, int expires_in)
+static int print_command(ns_api *api, const char *sandbox_id, int websocket, int expires_in,
+                         int permits)
 {
 	static char line[2 * COMMAND_MAX];
 	ns_sshaccess a;
 	ns_sshfiles f;
 	int rc;
 
-	if ((rc = ns_cli_ssh_prepare(api, sandbox_id, expires_in, websocket, &f, &a)) != 0) {
+	if ((rc = ns_cli_ssh_prepare_permits(api, sandbox_id, expires_in, websocket, permits, &f,
+	                                     &a)) != 0) {
 		return rc;
 	}
 	if ((websocket ? ws_lines(&f, &a, line, sizeof(line))
@@ -158,8 +171,8 @@ out:
 }
 
 int ns_cli_sandbox_access(ns_api *api, const char *sandbox_id, int json, int websocket,
-                          int expires_in)
+                          int expires_in, int permits)
 {
-	return json ? print_json(api, sandbox_id, expires_in)
-	            : print_command(api, sandbox_id, websocket, expires_in);
+	return json ? print_json(api, sandbox_id, expires_in, permits)
+	            : print_command(api, sandbox_id, websocket, expires_in, permits);
 }

@@ -39,19 +39,26 @@ void ns_cli_credential_warning(int64_t until);
 int ns_cli_ssh_files(const char *sandbox_id, ns_sshfiles *f, ns_key *key);
 /* For a sandbox that must be running: the files, the key and the access
  * (reused or minted, relay pinned; with websocket, always minted, and its
- * websocket_url required). 0, or the error printed and the exit code. Free
- * *a with ns_sshaccess_free. */
+ * websocket_url required; websocket | NS_CLI_PREPARE_FRESH: always minted). 0, or the error printed
+ * and the exit code. Free *a with ns_sshaccess_free. */
+#define NS_CLI_PREPARE_FRESH 2
 int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
                        ns_sshfiles *f, ns_sshaccess *a);
+/* ... with what the certificate permits besides a PTY (bits below). */
+#define NS_CLI_NO_PORT_FORWARDING 1 /* without permit-port-forwarding */
+#define NS_CLI_AGENT_FORWARDING 2   /* with permit-agent-forwarding */
+int ns_cli_ssh_prepare_permits(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
+                               int permits, ns_sshfiles *f, ns_sshaccess *a);
 /* The ProxyCommand of this very binary for a WebSocket URL (heap, holds the
  * URL: wipe and free), or NULL with the error printed. */
 char *ns_cli_ws_proxy_command(const char *url, const char *pin);
 
 /* sandbox_access.c: `nullspace sandbox ssh-access ID`; json 1: --json,
- * else --print-command (websocket: through the signed WebSocket URL). The
- * exit code. */
+ * else --print-command (websocket: through the signed WebSocket URL);
+ * permits: NS_CLI_NO_PORT_FORWARDING, NS_CLI_AGENT_FORWARDING. The exit
+ * code. */
 int ns_cli_sandbox_access(ns_api *api, const char *sandbox_id, int json, int websocket,
-                          int expires_in);
+                          int expires_in, int permits);
 
 /* sandbox_files.c: `nullspace sandbox exec ...` and `nullspace sandbox
  * files ...` (argv from "exec" / "files" on). The exit code. */

@@ -97,11 +97,18 @@ int ns_cli_ssh_files(const char *sandbox_id, ns_sshfiles *f, ns_key *key)
 int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
                        ns_sshfiles *f, ns_sshaccess *a)
 {
+	return ns_cli_ssh_prepare_permits(api, sandbox_id, expires_in, websocket, 0, f, a);
+}
+
+int ns_cli_ssh_prepare_permits(ns_api *api, const char *sandbox_id, int expires_in, int websocket,
+                               int permits, ns_sshfiles *f, ns_sshaccess *a)
+{
 	char err[NS_API_ERR_MAX + 2 * NS_SSHFILES_PATH_MAX];
 	ns_sandbox_info sb;
 	ns_key key;
-	int rc, api_failed = 0;
+	int rc, api_failed = 0, fresh = websocket & NS_CLI_PREPARE_FRESH;
 
+	websocket &= ~NS_CLI_PREPARE_FRESH;
 	memset(a, 0, sizeof(*a));
 	if ((rc = ns_api_sandbox_get(api, sandbox_id, &sb)) != 0) {
 		return ns_cli_api_fail(api, rc);
@@ -116,7 +123,9 @@ int ns_cli_ssh_prepare(ns_api *api, const char *sandbox_id, int expires_in, int 
 		return rc;
 	}
 	err[0] = '\0';
-	f->fresh = websocket;
+	f->fresh = websocket || fresh;
+	f->no_port_forwarding = (permits & NS_CLI_NO_PORT_FORWARDING) != 0;
+	f->agent_forwarding = (permits & NS_CLI_AGENT_FORWARDING) != 0;
 	rc = ns_sshfiles_access(f, api, sandbox_id, &key, expires_in, (int64_t)time(NULL), a,
 	                        &api_failed, err, sizeof(err));
 	ns_key_wipe(&key);

@@ -9,9 +9,10 @@
 #define NS_SSH_CONFIG_PATTERN "sb_*"
 
 /* Match exec: the certificate for sandbox_id made ready (reused or minted,
- * the relay pinned). Always 0 for a well-formed id, so the block applies
+ * the relay pinned; with agent_forwarding, one that permits it, else one
+ * that does not). Always 0 for a well-formed id, so the block applies
  * and the ProxyCommand reports a failure; the error is on stderr. */
-int ns_ssh_config_prepare(const char *sandbox_id);
+int ns_ssh_config_prepare(const char *sandbox_id, int agent_forwarding);
 /* ProxyCommand: stdin/stdout joined to a TCP connection to the relay the
  * access on disk was minted for. 0 at the end of the stream, 255 when no
  * access is ready or the relay cannot be reached (the reason on stderr). */

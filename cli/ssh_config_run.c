@@ -22,7 +22,7 @@
 #define PUMP_BUF 65536
 #define CONNECT_TIMEOUT_MS 10000
 
-int ns_ssh_config_prepare(const char *sandbox_id)
+int ns_ssh_config_prepare(const char *sandbox_id, int agent_forwarding)
 {
 	ns_api *api = NULL;
 	ns_sshaccess a;
@@ -35,7 +35,9 @@ int ns_ssh_config_prepare(const char *sandbox_id)
 	if (ns_cli_api_open(NULL, NULL, &api) != 0) {
 		return 0; /* said on stderr; the ProxyCommand fails with the reason too */
 	}
-	if (ns_cli_ssh_prepare(api, sandbox_id, 0, 0, &f, &a) == 0) {
+	if (ns_cli_ssh_prepare_permits(api, sandbox_id, 0, 0,
+	                               agent_forwarding ? NS_CLI_AGENT_FORWARDING : 0, &f,
+	                               &a) == 0) {
 		ns_sshaccess_free(&a);
 	}
 	ns_api_close(api);

@@ -35,6 +35,10 @@ typedef struct ns_sshfiles {
 	 * certificate on disk could be reused (the WebSocket URL comes only
 	 * with a new access). */
 	int fresh;
+	/* Set after ns_sshfiles_init: what the certificate permits besides a
+	 * PTY (ns_ssh_access_opts). A certificate on disk is reused only when
+	 * it permits exactly that. */
+	int no_port_forwarding, agent_forwarding;
 } ns_sshfiles;
 
 /* Paths for sandbox id under home; creates home and HOME/ssh 0700 (sets
@@ -51,7 +55,9 @@ typedef struct ns_sshaccess {
 	char relay_host[256];
 	unsigned relay_port;
 	uint8_t relay_pk[NS_ED25519_PK_LEN];
-	uint8_t *cert; /* blob, heap; ns_sshaccess_free */
+	int has_ca;                          /* the API named the relays' host CA: */
+	uint8_t relay_ca[NS_ED25519_PK_LEN]; /* pinned with @cert-authority */
+	uint8_t *cert;                       /* blob, heap; ns_sshaccess_free */
 	size_t cert_len;
 	int64_t expires_at;  /* the certificate's valid_before (unix seconds) */
 	int reused;          /* 1: the certificate on disk was still good */
@@ -89,6 +95,15 @@ int ns_sshfiles_cert_reusable(const char *line, size_t len, const uint8_t pk[NS_
  * NS_SSHFILES_LOCK_MS by another process. */
 int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
                     const uint8_t pk[NS_ED25519_PK_LEN], char *err, size_t cap);
+/* Make f->known_hosts trust ca for the relays' host certificates at
+ * host:port: an "@cert-authority [host]:port KEY" line, added when missing
+ * (any relay of a fleet behind that name then passes, whatever its own
+ * key). Errors as ns_sshfiles_pin's. */
+int ns_sshfiles_pin_ca(const ns_sshfiles *f, const char *host, unsigned port,
+                       const uint8_t ca[NS_ED25519_PK_LEN], char *err, size_t cap);
+/* Does f->known_hosts hold that @cert-authority line? 0, NS_ERR_NOTFOUND. */
+int ns_sshfiles_pinned_ca(const ns_sshfiles *f, const char *host, unsigned port,
+                          const uint8_t ca[NS_ED25519_PK_LEN]);
 /* The key f->known_hosts pins for host:port: 0, NS_ERR_NOTFOUND, or the
  * error of ns_sshfiles_known_read (a link is not read). */
 int ns_sshfiles_pinned(const ns_sshfiles *f, const char *host, unsigned port,
@@ -111,6 +126,10 @@ char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **
 /* The same with -o ProxyCommand=proxy_command (NULL: none) before -p. */
 char **ns_ssh_argv_proxy(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words,
                          int nwords, const char *proxy_command);
+/* The same with the user's OpenSSH option words (opts, nopts: as given to
+ * `nullspace ssh`, checked by ssh_args.c) after ours, before USER@HOST. */
+char **ns_ssh_argv_opts(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **opts,
+                        int nopts, char **words, int nwords, const char *proxy_command);
 void ns_ssh_argv_free(char **argv);
 /* The ProxyCommand value (sshfiles_ws.c) for a WebSocket URL: "EXE proxy
  * [--pin-sha256 PIN] URL" with EXE, or "websocat --binary URL" when exe is

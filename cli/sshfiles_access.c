@@ -59,19 +59,27 @@ static int host_ok(const char *h)
 }
 
 /* The .relay file: "relay=HOST:PORT" (HOST in brackets when it holds ':')
- * and "host_key=ssh-ed25519 AAAA..." the access was minted with. */
+ * and "host_key=ssh-ed25519 AAAA..." the access was minted with, and
+ * "host_ca=ssh-ed25519 AAAA..." when the API named the relays' host CA. */
 static int relay_format(const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN],
-                        char *out, size_t cap)
+                        const uint8_t *ca, char *out, size_t cap)
 {
-	char key[NS_KEY_LINE_MAX];
+	char key[NS_KEY_LINE_MAX], cal[NS_KEY_LINE_MAX + 16] = "";
 	int n;
 
 	if (ns_key_to_line(pk, NULL, key, sizeof(key)) != 0) {
 		return NS_ERR_TOOBIG;
 	}
+	if (ca != NULL) {
+		memcpy(cal, "host_ca=", 8);
+		if (ns_key_to_line(ca, NULL, cal + 8, sizeof(cal) - 9) != 0) {
+			return NS_ERR_TOOBIG;
+		}
+		strcat(cal, "\n");
+	}
 	n = strchr(host, ':') != NULL
-	        ? snprintf(out, cap, "relay=[%s]:%u\nhost_key=%s\n", host, port, key)
-	        : snprintf(out, cap, "relay=%s:%u\nhost_key=%s\n", host, port, key);
+	        ? snprintf(out, cap, "relay=[%s]:%u\nhost_key=%s\n%s", host, port, key, cal)
+	        : snprintf(out, cap, "relay=%s:%u\nhost_key=%s\n%s", host, port, key, cal);
 	return n < 0 || (size_t)n >= cap ? NS_ERR_TOOBIG : 0;
 }
 
@@ -106,12 +114,15 @@ static int parse_addr(const char *h, size_t len, char *host, size_t cap, unsigne
 }
 
 static int relay_parse(const char *text, size_t len, char *host, size_t cap, unsigned *port,
-                       uint8_t pk[NS_ED25519_PK_LEN])
+                       uint8_t pk[NS_ED25519_PK_LEN], uint8_t *ca, int *has_ca)
 {
 	const char *p = text, *end = text + len, *nl;
 	int have_addr = 0, have_key = 0;
 	size_t n;
 
+	if (has_ca != NULL) {
+		*has_ca = 0;
+	}
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl != NULL ? nl : end) - p);
@@ -119,6 +130,8 @@ static int relay_parse(const char *text, size_t len, char *host, size_t cap, uns
 			have_addr = parse_addr(p + 6, n - 6, host, cap, port) == 0;
 		} else if (n > 9 && memcmp(p, "host_key=", 9) == 0) {
 			have_key = ns_key_from_line(p + 9, n - 9, pk, NULL) == 0;
+		} else if (ca != NULL && n > 8 && memcmp(p, "host_ca=", 8) == 0) {
+			*has_ca = ns_key_from_line(p + 8, n - 8, ca, NULL) == 0;
 		}
 		p += n + 1;
 	}
@@ -142,13 +155,27 @@ int ns_sshfiles_relay(const ns_sshfiles *f, const char *sandbox_id, char *host, 
 
 	if ((rc = relay_path(f, sandbox_id, path)) == 0 &&
 	    (rc = ns_file_read(path, RELAY_FILE_MAX, &text, &len)) == 0 &&
-	    (rc = relay_parse(text, len, host, cap, port, minted_pk)) == 0 &&
+	    (rc = relay_parse(text, len, host, cap, port, minted_pk, NULL, NULL)) == 0 &&
 	    (rc = ns_sshfiles_pinned(f, host, *port, pk)) == 0 &&
 	    sodium_memcmp(minted_pk, pk, NS_ED25519_PK_LEN) != 0) {
 		rc = NS_ERR_HOSTKEY_CHANGED;
 	}
 	free(text);
 	return rc;
+}
+
+/* Does the certificate line permit forwarding exactly as f asks? */
+static int permits_match(const ns_sshfiles *f, const char *line, size_t len)
+{
+	uint8_t blob[NS_CERT_BLOB_MAX];
+	uint32_t want = (f->no_port_forwarding ? 0 : NS_EXT_PERMIT_PORT_FORWARDING) |
+	                (f->agent_forwarding ? NS_EXT_PERMIT_AGENT_FORWARDING : 0);
+	ns_cert c;
+
+	return ns_cert_from_line(line, len, blob, sizeof(blob), &len) == 0 &&
+	       ns_cert_parse(blob, len, &c, NULL) == 0 &&
+	       (ns_cert_extension_bits(&c) &
+	        (NS_EXT_PERMIT_PORT_FORWARDING | NS_EXT_PERMIT_AGENT_FORWARDING)) == want;
 }
 
 /* The files on disk, when they are all still good: the certificate (see
@@ -165,8 +192,17 @@ static int try_reuse(const ns_sshfiles *f, const char *sandbox_id, const ns_key 
 	if ((rc = relay_path(f, sandbox_id, path)) != 0 ||
 	    (rc = ns_file_read(path, RELAY_FILE_MAX, &text, &len)) != 0 ||
 	    (rc = relay_parse(text, len, out->relay_host, sizeof(out->relay_host), &out->relay_port,
-	                      minted_pk)) != 0 ||
-	    (rc = ns_sshfiles_pinned(f, out->relay_host, out->relay_port, out->relay_pk)) != 0) {
+	                      minted_pk, out->relay_ca, &out->has_ca)) != 0) {
+		goto out;
+	}
+	if (out->has_ca) { /* the host CA pinned, not one relay's key */
+		memcpy(out->relay_pk, minted_pk, NS_ED25519_PK_LEN);
+		if ((rc = ns_sshfiles_pinned_ca(f, out->relay_host, out->relay_port,
+		                                out->relay_ca)) != 0) {
+			goto out;
+		}
+	} else if ((rc = ns_sshfiles_pinned(f, out->relay_host, out->relay_port, out->relay_pk)) !=
+	           0) {
 		goto out;
 	}
 	if (sodium_memcmp(minted_pk, out->relay_pk, NS_ED25519_PK_LEN) != 0) {
@@ -178,6 +214,10 @@ static int try_reuse(const ns_sshfiles *f, const char *sandbox_id, const ns_key 
 	if ((rc = ns_file_read(f->cert, NS_CERT_LINE_MAX, &text, &len)) != 0 ||
 	    (rc = ns_sshfiles_cert_reusable(text, len, key->pk, sandbox_id, now,
 	                                    &out->expires_at)) != 0) {
+		goto out;
+	}
+	if (!permits_match(f, text, len)) {
+		rc = NS_ERR_AUTH; /* other permits than asked for: mint anew */
 		goto out;
 	}
 	if (expires_in > 0 && out->expires_at > now + (int64_t)expires_in * 60) {
@@ -236,6 +276,15 @@ static int take_relay(const ns_ssh_access *acc, const char *sandbox_id, ns_sshac
 		snprintf(err, cap, "the API returned an access we cannot use");
 		return NS_ERR_FORMAT;
 	}
+	out->has_ca = 0;
+	if (acc->size >= sizeof(*acc) && acc->relay_host_ca != NULL) {
+		if (ns_key_from_line(acc->relay_host_ca, strlen(acc->relay_host_ca), out->relay_ca,
+		                     NULL) != 0) {
+			snprintf(err, cap, "the API returned a relay host CA we cannot use");
+			return NS_ERR_FORMAT;
+		}
+		out->has_ca = 1;
+	}
 	memcpy(out->user, acc->user, strlen(acc->user) + 1);
 	memcpy(out->relay_host, acc->relay_host, strlen(acc->relay_host) + 1);
 	out->relay_port = acc->relay_port;
@@ -246,12 +295,13 @@ static int take_relay(const ns_ssh_access *acc, const char *sandbox_id, ns_sshac
 static int write_files(const ns_sshfiles *f, const char *sandbox_id, const ns_sshaccess *a,
                        const char *certificate, char *err, size_t cap)
 {
-	char path[NS_SSHFILES_PATH_MAX], relay[700], *text;
+	char path[NS_SSHFILES_PATH_MAX], relay[900], *text;
 	size_t n = strcspn(certificate, "\r\n");
 	int rc;
 
 	if (relay_path(f, sandbox_id, path) != 0 ||
-	    relay_format(a->relay_host, a->relay_port, a->relay_pk, relay, sizeof(relay)) != 0) {
+	    relay_format(a->relay_host, a->relay_port, a->relay_pk, a->has_ca ? a->relay_ca : NULL,
+	                 relay, sizeof(relay)) != 0) {
 		snprintf(err, cap, "path too long under %s", f->dir);
 		return NS_ERR_TOOBIG;
 	}
@@ -273,15 +323,20 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
                 int expires_in, ns_sshaccess *out, int *api_failed, char *err, size_t cap)
 {
 	char line[NS_KEY_LINE_MAX];
+	ns_ssh_access_opts opts;
 	ns_ssh_access acc;
 	int rc;
 
 	ns_ssh_access_init(&acc);
+	ns_ssh_access_opts_init(&opts);
+	opts.expires_in_minutes = expires_in;
+	opts.no_port_forwarding = f->no_port_forwarding;
+	opts.agent_forwarding = f->agent_forwarding;
 	if ((rc = ns_key_to_line(key->pk, key->comment, line, sizeof(line))) != 0) {
 		snprintf(err, cap, "cannot format our public key: %s", ns_strerror(rc));
 		return rc;
 	}
-	if ((rc = ns_api_create_ssh_access(api, sandbox_id, line, expires_in, &acc)) != 0) {
+	if ((rc = ns_api_create_ssh_access_opts(api, sandbox_id, line, &opts, &acc)) != 0) {
 		snprintf(err, cap, "%s",
 		         ns_api_error(api)[0] ? ns_api_error(api) : ns_strerror(rc));
 		*api_failed = 1;
@@ -290,8 +345,10 @@ static int mint(const ns_sshfiles *f, ns_api *api, const char *sandbox_id, const
 	/* pin before writing, so a refused relay leaves no reusable files */
 	if ((rc = take_relay(&acc, sandbox_id, out, err, cap)) != 0 ||
 	    (rc = take_cert(&acc, key, out, err, cap)) != 0 ||
-	    (rc = ns_sshfiles_pin(f, out->relay_host, out->relay_port, out->relay_pk, err, cap)) !=
-	        0) {
+	    (rc = out->has_ca ? ns_sshfiles_pin_ca(f, out->relay_host, out->relay_port,
+	                                           out->relay_ca, err, cap)
+	                      : ns_sshfiles_pin(f, out->relay_host, out->relay_port, out->relay_pk,
+	                                        err, cap)) != 0) {
 		goto out;
 	}
 	if ((rc = write_files(f, sandbox_id, out, acc.certificate, err, cap)) == 0 &&

@@ -80,11 +80,18 @@ char **ns_ssh_argv(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **
 char **ns_ssh_argv_proxy(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **words,
                          int nwords, const char *proxy_command)
 {
+	return ns_ssh_argv_opts(f, a, tty, NULL, 0, words, nwords, proxy_command);
+}
+
+char **ns_ssh_argv_opts(const ns_sshfiles *f, const ns_sshaccess *a, int tty, char **opts,
+                        int nopts, char **words, int nwords, const char *proxy_command)
+{
 	char **argv;
 	int i, n = 0, bad = 0;
 
-	if (nwords < 0 || (nwords > 0 && words == NULL) ||
-	    (argv = calloc((size_t)(FIXED_WORDS + nwords + 1), sizeof(*argv))) == NULL) {
+	if (nwords < 0 || (nwords > 0 && words == NULL) || nopts < 0 ||
+	    (nopts > 0 && opts == NULL) ||
+	    (argv = calloc((size_t)(FIXED_WORDS + nopts + nwords + 1), sizeof(*argv))) == NULL) {
 		return NULL;
 	}
 #define ADD(expr) (bad |= (argv[n++] = (expr)) == NULL)
@@ -113,6 +120,11 @@ char **ns_ssh_argv_proxy(const ns_sshfiles *f, const ns_sshaccess *a, int tty, c
 	ADD(number(a->relay_port));
 	if (tty >= 0) {
 		ADD(strdup(tty ? "-t" : "-T"));
+	}
+	/* the user's own after ours: for an -o keyword, OpenSSH keeps the
+	 * first value, so these cannot undo the pinning above */
+	for (i = 0; i < nopts; i++) {
+		ADD(strdup(opts[i]));
 	}
 	ADD(dest(a->user, a->relay_host));
 	if (nwords > 0) {

@@ -17,6 +17,7 @@
 #include "nullspace/client.h"
 #include "nullspace/error.h"
 #include "nullspace/known_hosts.h"
+#include "nullspace/pubkey.h"
 #include "sshfiles.h"
 #include "sshfiles_int.h"
 
@@ -147,16 +148,18 @@ int ns_sshfiles_pinned(const ns_sshfiles *f, const char *host, unsigned port,
 	return rc;
 }
 
-/* text and the relay's line (after a newline when text lacks a final one),
- * written as the new known_hosts. */
-static int add_pin(const ns_sshfiles *f, const char *text, size_t len, const char *host,
-                   unsigned port, const uint8_t pk[NS_ED25519_PK_LEN], char *err, size_t cap)
+/* text and the relay's line (after a newline when text lacks a final one;
+ * prefix "" or "@cert-authority "), written as the new known_hosts. */
+static int add_pin(const ns_sshfiles *f, const char *text, size_t len, const char *prefix,
+                   const char *host, unsigned port, const uint8_t pk[NS_ED25519_PK_LEN], char *err,
+                   size_t cap)
 {
-	char line[NS_KNOWN_HOSTS_LINE_MAX + 2], *out;
-	size_t n, sep = len > 0 && text[len - 1] != '\n';
+	char line[NS_KNOWN_HOSTS_LINE_MAX + 32], *out;
+	size_t n, sep = len > 0 && text[len - 1] != '\n', plen = strlen(prefix);
 	int rc;
 
-	if ((rc = ns_known_hosts_line(host, port, pk, line, sizeof(line) - 1)) != 0) {
+	memcpy(line, prefix, plen);
+	if ((rc = ns_known_hosts_line(host, port, pk, line + plen, sizeof(line) - plen - 1)) != 0) {
 		snprintf(err, cap, "cannot pin the relay %s: %s", host, ns_strerror(rc));
 		return rc;
 	}
@@ -199,7 +202,7 @@ int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
 	}
 	rc = ns_known_hosts_check(text, len, host, port, pk);
 	if (rc == NS_ERR_HOSTKEY_UNKNOWN) {
-		rc = add_pin(f, text, len, host, port, pk, err, cap);
+		rc = add_pin(f, text, len, "", host, port, pk, err, cap);
 	} else if (rc == NS_ERR_HOSTKEY_CHANGED) {
 		ns_key_fingerprint(pk, fp_new);
 		memset(old, 0, sizeof(old));
@@ -218,5 +221,55 @@ int ns_sshfiles_pin(const ns_sshfiles *f, const char *host, unsigned port,
 out:
 	free(text);
 	close(lock); /* and the lock with it */
+	return rc;
+}
+
+/* ca as a public key of any type, for the known_hosts functions. */
+static int ca_pubkey(const uint8_t ca[NS_ED25519_PK_LEN], ns_pubkey *key)
+{
+	uint8_t blob[NS_KEY_BLOB_LEN];
+
+	ns_key_blob(ca, blob);
+	return ns_pubkey_from_blob(blob, sizeof(blob), key, NULL);
+}
+
+int ns_sshfiles_pinned_ca(const ns_sshfiles *f, const char *host, unsigned port,
+                          const uint8_t ca[NS_ED25519_PK_LEN])
+{
+	char *text = NULL, err[8];
+	size_t len = 0;
+	ns_pubkey key;
+	int rc;
+
+	if ((rc = ca_pubkey(ca, &key)) == 0 &&
+	    (rc = ns_sshfiles_known_read(f, &text, &len, err, sizeof(err))) == 0) {
+		rc = ns_known_hosts_check_ca_key(text, len, host, port, &key) == 0
+		         ? 0
+		         : NS_ERR_NOTFOUND;
+	}
+	free(text);
+	return rc;
+}
+
+int ns_sshfiles_pin_ca(const ns_sshfiles *f, const char *host, unsigned port,
+                       const uint8_t ca[NS_ED25519_PK_LEN], char *err, size_t cap)
+{
+	char *text = NULL;
+	size_t len = 0;
+	ns_pubkey key;
+	int rc, lock;
+
+	if ((rc = ca_pubkey(ca, &key)) != 0) {
+		return rc;
+	}
+	if ((lock = lock_dir(f, err, cap)) < 0) {
+		return NS_ERR_IO;
+	}
+	if ((rc = ns_sshfiles_known_read(f, &text, &len, err, cap)) == 0 &&
+	    ns_known_hosts_check_ca_key(text, len, host, port, &key) != 0) {
+		rc = add_pin(f, text, len, "@cert-authority ", host, port, ca, err, cap);
+	}
+	free(text);
+	close(lock);
 	return rc;
 }

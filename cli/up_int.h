@@ -82,7 +82,18 @@ typedef struct ns_up_state {
 	char ws_listen[NS_UP_HOST_MAX + 16];
 	char ws_cert[PATH_MAX], ws_key[PATH_MAX], ws_pin[PATH_MAX];
 	char ws_sha256[65];
+	/* --relay-host-ca (up_hostca.c): the relay's host certificate, "" when off */
+	char relay_host_cert[PATH_MAX];
 } ns_up_state;
+
+/* up_hostca.c: sign the relay host key for public_host with the host CA in
+ * ca_path (valid from NS_UP_HOST_CERT_BACKDATE seconds ago for
+ * NS_UP_HOST_CERT_LIFETIME: re-signed at each start) into
+ * st->relay_host_cert; the CA's public key into ca_pk. 0 or err set. */
+#define NS_UP_HOST_CERT_BACKDATE 3600
+#define NS_UP_HOST_CERT_LIFETIME (365 * 86400)
+int ns_up_host_ca(ns_up_state *st, const char *ca_path, const char *public_host,
+                  uint8_t ca_pk[NS_ED25519_PK_LEN], char *err, size_t cap);
 
 /* up_tls.c: the relay's wss:// listener of `nullspace up` (the default): its
  * self-signed certificate, made on the first start and kept (pins stay

@@ -30,16 +30,20 @@ int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen
                       const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
                       char *err, size_t cap)
 {
-	const char *argv[] = {exe, "relay", "--listen", listen, "--host-key", st->relay_host_key,
-	                      "--ca-keys", st->ca_pub, "--registry", st->registry, "--client-key",
-	                      st->relay_client_key, "--drain-timeout", NS_UP_RELAY_DRAIN,
-	                      "--max-cert-lifetime", NS_UP_MAX_CERT_LIFETIME, "--ready-fd",
-	                      "3", /* ns_spawn's ready_fd */
-	                      ws_listen != NULL ? "--websocket-listen" : NULL, ws_listen,
-	                      "--websocket-secret", ws_secret,
-	                      /* wss:// when up_tls.c made the certificate */
-	                      ws_listen != NULL && st->ws_cert[0] != '\0' ? "--tls-cert" : NULL,
-	                      st->ws_cert, "--tls-key", st->ws_key, NULL};
+	const char *argv[] = {
+	    exe, "relay", "--listen", listen, "--host-key", st->relay_host_key, "--ca-keys",
+	    st->ca_pub, "--registry", st->registry, "--client-key", st->relay_client_key,
+	    /* with --relay-host-ca: the host certificate; else the
+	     * default routing, said out loud */
+	    st->relay_host_cert[0] != '\0' ? "--host-cert" : "--routing",
+	    st->relay_host_cert[0] != '\0' ? st->relay_host_cert : "cert-then-registry",
+	    "--drain-timeout", NS_UP_RELAY_DRAIN, "--max-cert-lifetime", NS_UP_MAX_CERT_LIFETIME,
+	    "--ready-fd", "3", /* ns_spawn's ready_fd */
+	    ws_listen != NULL ? "--websocket-listen" : NULL, ws_listen, "--websocket-secret",
+	    ws_secret,
+	    /* wss:// when up_tls.c made the certificate */
+	    ws_listen != NULL && st->ws_cert[0] != '\0' ? "--tls-cert" : NULL, st->ws_cert,
+	    "--tls-key", st->ws_key, NULL};
 	pid_t self = getpid(), p;
 	int nullfd, ready[2];
 

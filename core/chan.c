@@ -1,5 +1,5 @@
-/* Channels (RFC 4254 5.1, 5.3): the channel table, opening (ours: session,
- * the peer's: to the caller as server, refused as client), EOF and CLOSE in
+/* Channels (RFC 4254 5.1, 5.3): the channel table, opening (the peer's: to
+ * the caller as server, refused as client; ours: chan_open.c), EOF and CLOSE in
  * both directions, and the dispatch of connection messages 80..100. Data and
  * flow control are in chan_data.c, requests in chan_req.c. */
 #include "chan.h"
@@ -152,7 +152,7 @@ static int malformed(ns_engine *e)
 
 /* A free slot, the lowest, initialised with our window and max packet;
  * the table grows when every slot is taken. */
-static int alloc_slot(ns_engine *e, uint32_t *id)
+int ns_chan_alloc_slot(ns_engine *e, uint32_t *id)
 {
 	uint32_t i;
 	int rc;
@@ -166,38 +166,6 @@ static int alloc_slot(ns_engine *e, uint32_t *id)
 	e->chans[i].local_window = e->cfg.window;
 	e->chans[i].local_window_max = e->cfg.window;
 	e->chans[i].local_max_packet = e->cfg.max_packet;
-	*id = i;
-	return 0;
-}
-
-int ns_channel_open_session(ns_engine *e, uint32_t *id)
-{
-	ns_buf *m;
-	uint32_t i;
-	int rc;
-
-	*id = 0;
-	if (e->phase == NS_PH_CLOSED) {
-		return NS_ERR_CLOSED;
-	}
-	if (e->role != NS_ROLE_CLIENT || !e->auth_done) {
-		return NS_ERR_STATE;
-	}
-	if (!ns_chan_room_for(e, 64)) {
-		return NS_ERR_AGAIN;
-	}
-	if ((rc = alloc_slot(e, &i)) != 0) {
-		return rc;
-	}
-	m = ns_eng_msg(e, SSH_MSG_CHANNEL_OPEN);
-	ns_wr_cstr(m, "session");        /* channel type */
-	ns_wr_u32(m, i);                 /* sender channel */
-	ns_wr_u32(m, e->cfg.window);     /* initial window size */
-	ns_wr_u32(m, e->cfg.max_packet); /* maximum packet size */
-	if ((rc = ns_eng_send(e)) != 0) {
-		return rc;
-	}
-	e->chans[i].state = NS_CH_OPENING;
 	*id = i;
 	return 0;
 }
@@ -236,7 +204,7 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
 		                   "session channel opened after no-more-sessions@openssh.com");
 	}
-	if ((rc = alloc_slot(e, &id)) != 0) {
+	if ((rc = ns_chan_alloc_slot(e, &id)) != 0) {
 		return send_open_failure(e, sender, NS_OPEN_RESOURCE_SHORTAGE,
 		                         rc == NS_ERR_NOMEM ? "out of memory"
 		                                            : "too many channels");

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "nullspace/error.h"
+#include "nullspace/cert.h"
 #include "request.h"
 
 #define SB "sb_4k2j9x0q1m7a"
@@ -220,6 +221,34 @@ static void test_access_ok(void **state)
 	assert_string_equal(r.public_key, "ssh-rsa AAAA");
 }
 
+static void test_access_permits(void **state)
+{
+	ns_access_request r;
+	const char *why = NULL;
+	const char *pk = "{\"public_key\": \"" KEY "\"";
+	char body[512];
+
+	(void)state;
+	snprintf(body, sizeof(body), "%s}", pk);
+	assert_int_equal(access_req(body, &r, &why), 0);
+	assert_int_equal(r.extensions, NS_EXT_PERMIT_PTY | NS_EXT_PERMIT_PORT_FORWARDING);
+	snprintf(body, sizeof(body), "%s, \"permit_port_forwarding\": false}", pk);
+	assert_int_equal(access_req(body, &r, &why), 0);
+	assert_int_equal(r.extensions, NS_EXT_PERMIT_PTY);
+	snprintf(body, sizeof(body),
+	         "%s, \"permit_agent_forwarding\": true, \"permit_port_forwarding\": null}", pk);
+	assert_int_equal(access_req(body, &r, &why), 0);
+	assert_int_equal(r.extensions, NS_EXT_PERMIT_PTY | NS_EXT_PERMIT_PORT_FORWARDING |
+	                                   NS_EXT_PERMIT_AGENT_FORWARDING);
+	snprintf(body, sizeof(body), "%s, \"permit_agent_forwarding\": 1}", pk);
+	assert_int_equal(access_req(body, &r, &why), NS_ERR_FORMAT);
+	assert_string_equal(why, "permit_agent_forwarding must be true or false");
+	assert_string_equal(r.public_key, "");
+	snprintf(body, sizeof(body), "%s, \"permit_port_forwarding\": \"no\"}", pk);
+	assert_int_equal(access_req(body, &r, &why), NS_ERR_FORMAT);
+	assert_string_equal(why, "permit_port_forwarding must be true or false");
+}
+
 static void expect_access(const char *body, int want_rc, const char *want_why)
 {
 	ns_access_request r;
@@ -364,9 +393,10 @@ static void test_control_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_routes),     cmocka_unit_test(test_create_ok),
-	    cmocka_unit_test(test_create_bad), cmocka_unit_test(test_access_ok),
-	    cmocka_unit_test(test_access_bad), cmocka_unit_test(test_control_bytes),
+	    cmocka_unit_test(test_routes),        cmocka_unit_test(test_create_ok),
+	    cmocka_unit_test(test_create_bad),    cmocka_unit_test(test_access_ok),
+	    cmocka_unit_test(test_access_bad),    cmocka_unit_test(test_access_permits),
+	    cmocka_unit_test(test_control_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

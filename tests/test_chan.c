@@ -527,6 +527,41 @@ static void test_open_rejected(void **state)
 	ns_pair_free(&p);
 }
 
+/* direct-tcpip (ssh -L): the type reaches the server, data flows both ways;
+ * a name over NS_CHAN_HOST_MAX or a port over 65535 is refused; servers do
+ * not open it. */
+static void test_direct_tcpip(void **state)
+{
+	char big[NS_CHAN_HOST_MAX + 2];
+	ns_pair p;
+	uint32_t id, sid;
+
+	(void)state;
+	connect_pair(&p, NULL, NULL);
+	assert_int_equal(
+	    ns_channel_open_direct_tcpip(p.e[0], "localhost", 3000, "127.0.0.1", 5555, &id), 0);
+	pump(&p);
+	assert_int_equal(T.count[0][NS_EV_CHANNEL_OPENED], 1);
+	assert_int_equal(T.last[0][NS_EV_CHANNEL_OPENED].channel, id);
+	assert_string_equal(T.last[1][NS_EV_CHANNEL_OPEN].s[0], "direct-tcpip");
+	sid = T.last[1][NS_EV_CHANNEL_OPEN].channel;
+	write_all(p.e[0], id, 0, "GET /");
+	write_all(p.e[1], sid, 0, "200 OK");
+	pump(&p);
+	assert_data(1, sid, 0, "GET /");
+	assert_data(0, id, 0, "200 OK");
+	memset(big, 'h', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(ns_channel_open_direct_tcpip(p.e[0], big, 80, "127.0.0.1", 1, &id),
+	                 NS_ERR_INVALID);
+	assert_int_equal(ns_channel_open_direct_tcpip(p.e[0], "h", 65536, "127.0.0.1", 1, &id),
+	                 NS_ERR_INVALID);
+	assert_int_equal(ns_channel_open_direct_tcpip(p.e[1], "h", 80, "127.0.0.1", 1, &id),
+	                 NS_ERR_STATE);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	ns_pair_free(&p);
+}
+
 static void test_ten_channels(void **state)
 {
 	uint32_t cid[10], sid[10];
@@ -828,6 +863,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_session_exec),
+	    cmocka_unit_test(test_direct_tcpip),
 	    cmocka_unit_test(test_requests),
 	    cmocka_unit_test(test_keepalive_requests),
 	    cmocka_unit_test(test_close_from_client),

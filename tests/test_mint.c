@@ -82,7 +82,8 @@ static void test_mint_fields(void **state)
 
 	(void)state;
 	user_line(line, sizeof(line));
-	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 10, NOW, &m, &why), 0);
+	assert_int_equal(
+	    ns_mint_access(&ca, SB, line, strlen(line), 10, NS_EXT_PERMIT_PTY, NOW, &m, &why), 0);
 	assert_null(why);
 	assert_int_equal(strlen(m.access_id), NS_ACCESS_ID_LEN);
 	assert_memory_equal(m.access_id, "acc_", 4);
@@ -123,11 +124,13 @@ static void test_mint_fields(void **state)
 	assert_int_equal(ns_cert_option(&c, 0, "permit-user-rc", &v), NS_ERR_NOTFOUND);
 
 	/* minutes at both ends; fresh ids and serials each time */
-	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 1, NOW, &m2, NULL), 0);
+	assert_int_equal(
+	    ns_mint_access(&ca, SB, line, strlen(line), 1, NS_EXT_PERMIT_PTY, NOW, &m2, NULL), 0);
 	assert_int_equal(m2.expires_at, NOW + 60);
 	assert_string_not_equal(m2.access_id, m.access_id);
 	assert_true(m2.serial != m.serial);
-	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 60, NOW, &m2, NULL), 0);
+	assert_int_equal(
+	    ns_mint_access(&ca, SB, line, strlen(line), 60, NS_EXT_PERMIT_PTY, NOW, &m2, NULL), 0);
 	assert_int_equal(m2.expires_at, NOW + 3600);
 	/* a bare key without comment, with surrounding blanks */
 	assert_int_equal(ns_key_to_line(user.pk, NULL, line, sizeof(line)), 0);
@@ -135,7 +138,8 @@ static void test_mint_fields(void **state)
 	line[0] = ' ';
 	line[1] = '\t';
 	strcat(line, " \n");
-	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 5, NOW, &m2, NULL), 0);
+	assert_int_equal(
+	    ns_mint_access(&ca, SB, line, strlen(line), 5, NS_EXT_PERMIT_PTY, NOW, &m2, NULL), 0);
 }
 
 static void expect_refused(const char *sb, const char *key, int minutes, int want_rc,
@@ -145,8 +149,9 @@ static void expect_refused(const char *sb, const char *key, int minutes, int wan
 	const char *why = NULL;
 
 	memset(&m, 0xaa, sizeof(m));
-	assert_int_equal(ns_mint_access(&ca, sb, key, strlen(key), minutes, NOW, &m, &why),
-	                 want_rc);
+	assert_int_equal(
+	    ns_mint_access(&ca, sb, key, strlen(key), minutes, NS_EXT_PERMIT_PTY, NOW, &m, &why),
+	    want_rc);
 	assert_non_null(why);
 	if (want_why != NULL) {
 		assert_string_equal(why, want_why);
@@ -204,13 +209,16 @@ static void test_refused(void **state)
 	pub_only = ca;
 	pub_only.has_sk = 0;
 	memset(pub_only.sk, 0, sizeof(pub_only.sk));
-	assert_int_equal(ns_mint_access(&pub_only, SB, line, strlen(line), 10, NOW, &m, &why),
-	                 NS_ERR_INVALID);
+	assert_int_equal(
+	    ns_mint_access(&pub_only, SB, line, strlen(line), 10, NS_EXT_PERMIT_PTY, NOW, &m, &why),
+	    NS_ERR_INVALID);
 	assert_non_null(why);
-	assert_int_equal(ns_mint_access(NULL, SB, line, strlen(line), 10, NOW, &m, NULL),
-	                 NS_ERR_INVALID);
+	assert_int_equal(
+	    ns_mint_access(NULL, SB, line, strlen(line), 10, NS_EXT_PERMIT_PTY, NOW, &m, NULL),
+	    NS_ERR_INVALID);
 	/* len is honoured: the line cut in the middle of its base64 */
-	assert_int_equal(ns_mint_access(&ca, SB, line, 30, 10, NOW, &m, NULL), NS_ERR_FORMAT);
+	assert_int_equal(ns_mint_access(&ca, SB, line, 30, 10, NS_EXT_PERMIT_PTY, NOW, &m, NULL),
+	                 NS_ERR_FORMAT);
 }
 
 /* A key of another type: the certificate's type name and key follow it. */
@@ -224,7 +232,8 @@ static void mint_other(const char *line, int type, const char *cert_name)
 	ns_str p;
 
 	assert_int_equal(ns_pubkey_from_line(line, strlen(line), &want, NULL), 0);
-	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 10, NOW, &m, NULL), 0);
+	assert_int_equal(
+	    ns_mint_access(&ca, SB, line, strlen(line), 10, NS_EXT_PERMIT_PTY, NOW, &m, NULL), 0);
 	assert_int_equal(strncmp(m.cert_line, cert_name, strlen(cert_name)), 0);
 	assert_int_equal(
 	    ns_cert_from_line(m.cert_line, strlen(m.cert_line), blob, sizeof(blob), &n), 0);
@@ -279,7 +288,8 @@ static void test_ssh_keygen(void **state)
 		skip();
 	}
 	user_line(line, sizeof(line));
-	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 10, NOW, &m, NULL), 0);
+	assert_int_equal(
+	    ns_mint_access(&ca, SB, line, strlen(line), 10, NS_EXT_PERMIT_PTY, NOW, &m, NULL), 0);
 	assert_non_null(mkdtemp(dir));
 	snprintf(cert, sizeof(cert), "%s/id_ed25519-cert.pub", dir);
 	snprintf(capub, sizeof(capub), "%s/ca.pub", dir);
@@ -323,12 +333,68 @@ static void test_ssh_keygen(void **state)
 	rmdir(dir);
 }
 
+/* The extensions asked for are those the certificate carries, as
+ * ssh-keygen -L prints them; others are refused. */
+static void keygen_extensions(uint32_t ext, char *out, size_t cap)
+{
+	char dir[] = "/tmp/ns_mint_XXXXXX", cert[256], cmd[512], line[NS_KEY_LINE_MAX];
+	ns_minted m;
+	FILE *p;
+	size_t n;
+
+	user_line(line, sizeof(line));
+	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 10, ext, NOW, &m, NULL), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(cert, sizeof(cert), "%s/id_ed25519-cert.pub", dir);
+	assert_int_equal(write_file(cert, m.cert_line), 0);
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -L -f %s 2>&1 | sed -n '/Extensions:/,$p'", cert);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	unlink(cert);
+	rmdir(dir);
+}
+
+static void test_extensions(void **state)
+{
+	char out[2048], line[NS_KEY_LINE_MAX];
+	const char *why = NULL;
+	ns_minted m;
+
+	(void)state;
+	if (system("command -v ssh-keygen >/dev/null 2>&1") != 0) {
+		skip();
+	}
+	keygen_extensions(NS_MINT_EXT_DEFAULT, out, sizeof(out));
+	assert_non_null(strstr(out, "permit-pty"));
+	assert_non_null(strstr(out, "permit-port-forwarding"));
+	assert_null(strstr(out, "permit-agent-forwarding"));
+	keygen_extensions(NS_MINT_EXT_DEFAULT | NS_EXT_PERMIT_AGENT_FORWARDING, out, sizeof(out));
+	assert_non_null(strstr(out, "permit-pty"));
+	assert_non_null(strstr(out, "permit-port-forwarding"));
+	assert_non_null(strstr(out, "permit-agent-forwarding"));
+	keygen_extensions(NS_EXT_PERMIT_PTY | NS_EXT_PERMIT_AGENT_FORWARDING, out, sizeof(out));
+	assert_null(strstr(out, "permit-port-forwarding"));
+	assert_non_null(strstr(out, "permit-agent-forwarding"));
+	assert_null(strstr(out, "permit-X11-forwarding"));
+	/* X11 and user-rc are never minted */
+	user_line(line, sizeof(line));
+	assert_int_equal(ns_mint_access(&ca, SB, line, strlen(line), 10,
+	                                NS_MINT_EXT_DEFAULT | NS_EXT_PERMIT_X11_FORWARDING, NOW, &m,
+	                                &why),
+	                 NS_ERR_INVALID);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "permit-agent-forwarding"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_random_id),       cmocka_unit_test(test_mint_fields),
 	    cmocka_unit_test(test_other_key_types), cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_ssh_keygen),
+	    cmocka_unit_test(test_ssh_keygen),      cmocka_unit_test(test_extensions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -238,6 +238,7 @@ static void test_calls(void **state)
 	ns_api *api = open_ok(url, KEY);
 	ns_sandbox_info sb, list[4];
 	ns_ssh_access acc;
+	ns_ssh_access_opts opts;
 	json_t *j;
 	size_t n = 0;
 
@@ -292,7 +293,30 @@ static void test_calls(void **state)
 	ns_ssh_access_init(&acc);
 	assert_int_equal(ns_api_create_ssh_access(api, SB_ID, "ssh-ed25519 AAAAkey", 0, &acc), 0);
 	assert_non_null(strstr(seen.body, "\"expires_in_minutes\":10"));
+	/* the defaults leave the permits out of the request */
+	assert_null(strstr(seen.body, "permit_"));
 	ns_ssh_access_free(&acc);
+
+	/* options: the permits that differ from the API's defaults */
+	ns_ssh_access_opts_init(&opts);
+	opts.expires_in_minutes = 7;
+	opts.no_port_forwarding = 1;
+	opts.agent_forwarding = 1;
+	ns_ssh_access_init(&acc);
+	assert_int_equal(
+	    ns_api_create_ssh_access_opts(api, SB_ID, "ssh-ed25519 AAAAkey", &opts, &acc), 0);
+	j = json_loads(seen.body, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "expires_in_minutes")), 7);
+	assert_true(json_is_false(json_object_get(j, "permit_port_forwarding")));
+	assert_true(json_is_true(json_object_get(j, "permit_agent_forwarding")));
+	json_decref(j);
+	ns_ssh_access_free(&acc);
+	opts.size = 0; /* not set up: refused */
+	ns_ssh_access_init(&acc);
+	assert_int_equal(
+	    ns_api_create_ssh_access_opts(api, SB_ID, "ssh-ed25519 AAAAkey", &opts, &acc),
+	    NS_ERR_INVALID);
 
 	assert_int_equal(ns_api_sandbox_kill(api, SB_ID), 0);
 	assert_string_equal(seen.method, "DELETE");

@@ -325,6 +325,10 @@ static void test_ssh_argv_odd_home(void **state)
 }
 
 /* A certificate for pk signed by a new CA into a text line. */
+/* The extensions sign_line gives a user certificate: by default what the
+ * API mints by default. */
+static uint32_t sign_ext = NS_EXT_PERMIT_PTY | NS_EXT_PERMIT_PORT_FORWARDING;
+
 static void sign_line(const uint8_t pk[32], uint32_t type, const char *principal,
                       int64_t valid_before, char *line, size_t cap)
 {
@@ -343,7 +347,7 @@ static void sign_line(const uint8_t pk[32], uint32_t type, const char *principal
 	spec.nprincipals = 1;
 	spec.valid_after = NOW - 60;
 	spec.valid_before = (uint64_t)valid_before;
-	spec.extensions = type == NS_CERT_USER ? NS_EXT_PERMIT_PTY : 0;
+	spec.extensions = type == NS_CERT_USER ? sign_ext : 0;
 	assert_int_equal(ns_cert_sign(&ca, pk, &spec, blob, sizeof(blob), &len), 0);
 	assert_int_equal(ns_cert_to_line(blob, len, "acc_test", line, cap), 0);
 	ns_key_wipe(&ca);
@@ -465,6 +469,28 @@ static void test_access_reuse(void **state)
 		expect_mint(&f, api, &k, 1, relay_pk, NOW + 600, 1); /* lives past 1 minute */
 		expect_mint(&f, api, &k, 0, relay_pk, NOW + 30, 1);  /* expiring */
 		expect_mint(&f, api, &k, 0, relay_pk, NOW + 600, 0); /* no .relay file */
+		/* other permits than asked for: agent forwarding wanted, or port
+		 * forwarding not wanted; a certificate minted before port
+		 * forwarding was the default */
+		f.agent_forwarding = 1;
+		expect_mint(&f, api, &k, 0, relay_pk, NOW + 600, 1);
+		f.agent_forwarding = 0;
+		f.no_port_forwarding = 1;
+		expect_mint(&f, api, &k, 0, relay_pk, NOW + 600, 1);
+		f.no_port_forwarding = 0;
+		sign_ext = NS_EXT_PERMIT_PTY;
+		expect_mint(&f, api, &k, 0, relay_pk, NOW + 600, 1);
+		/* ... and one that permits what is asked is reused */
+		sign_ext = NS_EXT_PERMIT_PTY | NS_EXT_PERMIT_AGENT_FORWARDING;
+		f.no_port_forwarding = f.agent_forwarding = 1;
+		write_previous(&f, &k, NOW + 600, relay_pk, 1);
+		assert_int_equal(
+		    ns_sshfiles_access(&f, api, SB, &k, 0, NOW, &a, &api_failed, err, sizeof(err)),
+		    0);
+		assert_int_equal(a.reused, 1);
+		ns_sshaccess_free(&a);
+		f.no_port_forwarding = f.agent_forwarding = 0;
+		sign_ext = NS_EXT_PERMIT_PTY | NS_EXT_PERMIT_PORT_FORWARDING;
 		/* known_hosts pins another key than the one the access was minted with */
 		write_previous(&f, &k, NOW + 600, relay_pk, 1);
 		assert_int_equal(unlink(f.known_hosts), 0);

@@ -282,6 +282,38 @@ static void test_pin_lock_timeout(void **state)
 	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2222, pk, err, sizeof(err)), 0);
 }
 
+/* A host CA pinned with @cert-authority: added once, found, beside a key
+ * pin of another relay, and never taken as that relay's key. */
+static void test_pin_ca(void **state)
+{
+	char err[8192], line[NS_KNOWN_HOSTS_LINE_MAX], want[20000], *text;
+	uint8_t got[32], pk[32];
+	ns_sshfiles f;
+	ns_key ca;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(ns_key_generate(&ca, "ca"), 0);
+	randombytes_buf(pk, sizeof(pk));
+	assert_int_equal(ns_sshfiles_init(&f, home, SB, err, sizeof(err)), 0);
+	assert_int_equal(ns_sshfiles_pinned_ca(&f, "relay.example", 2222, ca.pk), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_sshfiles_pin(&f, "127.0.0.1", 2223, pk, err, sizeof(err)), 0);
+	assert_int_equal(ns_sshfiles_pin_ca(&f, "relay.example", 2222, ca.pk, err, sizeof(err)), 0);
+	assert_int_equal(ns_sshfiles_pin_ca(&f, "relay.example", 2222, ca.pk, err, sizeof(err)), 0);
+	assert_int_equal(ns_known_hosts_line("relay.example", 2222, ca.pk, line, sizeof(line)), 0);
+	text = ns_tmpdir_slurp(f.known_hosts, &len);
+	assert_non_null(strstr(text, "@cert-authority "));
+	snprintf(want, sizeof(want), "@cert-authority %s\n", line);
+	assert_non_null(strstr(text, want));
+	assert_null(strstr(strstr(text, want) + 1, "@cert-authority")); /* once */
+	free(text);
+	assert_int_equal(ns_sshfiles_pinned_ca(&f, "relay.example", 2222, ca.pk), 0);
+	assert_int_equal(ns_sshfiles_pinned_ca(&f, "relay.example", 2224, ca.pk), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_sshfiles_pinned(&f, "relay.example", 2222, got), NS_ERR_NOTFOUND);
+	assert_int_equal(ns_sshfiles_pinned(&f, "127.0.0.1", 2223, got), 0);
+	ns_key_wipe(&ca);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +323,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pin_rewrites_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pin_concurrent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pin_lock_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pin_ca, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

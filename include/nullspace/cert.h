@@ -123,6 +123,11 @@ typedef struct ns_cert_spec {
 	uint32_t extensions;  /* NS_EXT_* bits (user certs) */
 	const uint8_t *nonce; /* NULL: 32 random bytes */
 	size_t nonce_len;
+	/* One more extension (user certificates; NULL name: none), written in
+	 * its sorted place with value as its data, e.g. nullspace's
+	 * agent@nullspace route (transport/common/route_ext.h). Not one of the
+	 * NS_EXT_* names; OpenSSH ignores extensions it does not know. */
+	const char *ext_name, *ext_value;
 } ns_cert_spec;
 
 /* Sign a certificate for pk with the CA key into out (cap bytes). Options

@@ -90,6 +90,19 @@ void ns_client_close(ns_client *c);
 /* The message of the last failed call on c ("" when none). */
 const char *ns_client_error(const ns_client *c);
 
+#define NS_CLIENT_FWD_MAX 16      /* -L forwards per run */
+#define NS_CLIENT_FWD_CONN_MAX 64 /* forwarded connections open at once; more wait */
+#define NS_CLIENT_FWD_BUF (32 * 1024)
+
+/* One local forward: listen_host must be a loopback address (NULL:
+ * 127.0.0.1); host is as the server resolves it. */
+typedef struct ns_client_forward {
+	const char *listen_host;
+	unsigned listen_port;
+	const char *host;
+	unsigned port;
+} ns_client_forward;
+
 typedef struct ns_client_run_opts {
 	size_t size;                              /* set by ns_client_run_opts_init */
 	const char *command;                      /* NULL: the login shell */
@@ -103,6 +116,15 @@ typedef struct ns_client_run_opts {
 	 * changed (the read end of a self-pipe written by a SIGWINCH handler);
 	 * it is drained and the size read from tty_fd with TIOCGWINSZ. */
 	int winch_fd, tty_fd;
+	/* Local forwards (ssh -L): each listens on its loopback address while
+	 * the run lasts; every connection accepted opens a direct-tcpip
+	 * channel to host:port (the server connects), spliced with flow
+	 * control both ways. At most NS_CLIENT_FWD_MAX of them. */
+	const struct ns_client_forward *forwards;
+	size_t nforwards;
+	/* ssh -N: open no session; serve the forwards until the connection
+	 * ends (the run then returns its error). */
+	int no_session;
 } ns_client_run_opts;
 
 /* Defaults: shell, fds 0/1/2, no PTY, no resize source; sets the size. */

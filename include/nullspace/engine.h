@@ -403,6 +403,14 @@ NS_NODISCARD int ns_engine_auth_verdict(ns_engine *e, int accept);
 
 /* Channels. Ids are ours (small integers). */
 NS_NODISCARD int ns_channel_open_session(ns_engine *e, uint32_t *id);
+/* A "direct-tcpip" channel (RFC 4254 7.2, what ssh -L opens): the server
+ * connects to host:port; orig_host:orig_port is who connected to us (for
+ * its log). Client only. NS_ERR_INVALID: a name over NS_CHAN_HOST_MAX
+ * bytes or a port over 65535. */
+#define NS_CHAN_HOST_MAX 255
+NS_NODISCARD int ns_channel_open_direct_tcpip(ns_engine *e, const char *host, uint32_t port,
+                                              const char *orig_host, uint32_t orig_port,
+                                              uint32_t *id);
 NS_NODISCARD int ns_channel_accept(ns_engine *e, uint32_t id);
 NS_NODISCARD int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
 /* Send a request; fields used by type as in ns_chan_request. */

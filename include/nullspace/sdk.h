@@ -80,6 +80,11 @@ typedef struct ns_ssh_access {
 	/* wss:// only: the SHA-256 of the listener's certificate, 64 hex
 	 * digits, to pin (nullspace proxy --pin-sha256); NULL otherwise. */
 	char *websocket_tls_sha256;
+	/* The relays' host CA ("ssh-ed25519 AAAA..."), or NULL: every relay
+	 * behind relay_host presents a host certificate it signed, and
+	 * relay_known_hosts is then "@cert-authority [host]:port KEY", so any
+	 * relay of the fleet passes host-key checking. */
+	char *relay_host_ca;
 } ns_ssh_access;
 /* The size of the first ns_ssh_access (before websocket_url). */
 #define NS_SSH_ACCESS_SIZE_MIN offsetof(ns_ssh_access, websocket_url)
@@ -121,6 +126,23 @@ int ns_api_sandbox_kill(ns_api *api, const char *id);
  * *out with ns_ssh_access_free. */
 int ns_api_create_ssh_access(ns_api *api, const char *sandbox_id, const char *public_key,
                              int expires_in_minutes, ns_ssh_access *out);
+/* What a new certificate permits besides a PTY. Size-tagged: set it up with
+ * ns_ssh_access_opts_init (defaults: NS_API_EXPIRES_DEFAULT minutes, port
+ * forwarding permitted, agent forwarding not). */
+typedef struct ns_ssh_access_opts {
+	size_t size;            /* set by ns_ssh_access_opts_init */
+	int expires_in_minutes; /* 0: NS_API_EXPIRES_DEFAULT */
+	int no_port_forwarding; /* 1: without permit-port-forwarding (ssh -L/-D/-W/-R refused) */
+	int agent_forwarding;   /* 1: with permit-agent-forwarding (ssh -A) */
+} ns_ssh_access_opts;
+/* Zeroes *o and sets o->size. */
+void ns_ssh_access_opts_init(ns_ssh_access_opts *o);
+/* ns_api_create_ssh_access with options (opts NULL: the defaults); the
+ * request carries "permit_port_forwarding": false and
+ * "permit_agent_forwarding": true only when they differ from the API's
+ * defaults. NS_ERR_INVALID for an opts without its size set. */
+int ns_api_create_ssh_access_opts(ns_api *api, const char *sandbox_id, const char *public_key,
+                                  const ns_ssh_access_opts *opts, ns_ssh_access *out);
 /* Wipes the credential strings and frees all; zeroes *a (its size too:
  * ns_ssh_access_init it again to reuse it). */
 void ns_ssh_access_free(ns_ssh_access *a);

@@ -106,7 +106,10 @@ assert_contains "known_hosts pins the relay" "[127.0.0.1]:$RELAY_PORT ssh-ed2551
 ssh-keygen -L -f "$D/$SB-cert.pub" >"$T/cert1.txt" 2>&1 || fail "ssh-keygen -L cannot read the cert"
 assert_contains "certificate principal is the sandbox id" "$SB" "$T/cert1.txt"
 assert_contains "certificate permits a pty" "permit-pty" "$T/cert1.txt"
-assert_not_contains "certificate permits no port forwarding" "permit-port-forwarding" "$T/cert1.txt"
+# issue 15: port forwarding by default, agent forwarding only on request
+assert_contains "certificate permits port forwarding" "permit-port-forwarding" "$T/cert1.txt"
+assert_not_contains "certificate permits no agent forwarding" "permit-agent-forwarding" "$T/cert1.txt"
+assert_not_contains "certificate permits no X11 forwarding" "permit-X11-forwarding" "$T/cert1.txt"
 CERT1=$(cat "$D/$SB-cert.pub")
 
 "$NS" ssh "$SB" -- 'echo again' >"$T/ssh2.out" 2>"$T/ssh2.err"

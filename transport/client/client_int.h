@@ -24,6 +24,10 @@
  * (new fields go at their end). */
 #define NS_CLIENT_CONFIG_SIZE_MIN NS_ABI_END(ns_client_config, sign_ud)
 #define NS_CLIENT_RUN_OPTS_SIZE_MIN NS_ABI_END(ns_client_run_opts, tty_fd)
+/* ... and with the forwards (a caller built against an older header has none). */
+#define NS_CLIENT_RUN_OPTS_SIZE_FWD NS_ABI_END(ns_client_run_opts, no_session)
+
+typedef struct ns_cfwd ns_cfwd; /* client_fwd.h */
 
 struct ns_client {
 	ns_engine *e;
@@ -36,6 +40,7 @@ struct ns_client {
 	ns_pump pump; /* sock_eof, eof_fed (common/pump.h) */
 	int gone;     /* NS_EV_DISCONNECT seen */
 	int gone_err; /* its NS_ERR_* (or NS_ERR_DISCONNECTED) */
+	ns_cfwd *fwd; /* the forwards of the run in progress, or NULL */
 };
 
 /* client_io.c: the socket pump. */

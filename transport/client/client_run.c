@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client_fwd.h"
 #include "client_int.h"
 
 #define RUN_INBUF (32 * 1024)
@@ -227,7 +228,7 @@ static int queued(const outq *q)
 /* Poll once over the socket, stdin, the output fds and the resize pipe. */
 static int wait_once(run *r)
 {
-	struct pollfd f[5];
+	struct pollfd f[5 + NS_CFWD_POLLFDS];
 	int rc, i;
 
 	memset(f, 0, sizeof(f));
@@ -239,9 +240,11 @@ static int wait_once(run *r)
 	}
 	f[4].fd = r->o.winch_fd;
 	f[4].events = POLLIN;
-	if ((rc = ns_cio_wait(r->s.c, f, 5, UINT64_MAX)) != 0) {
+	ns_cfwd_pollfds(r->s.c->fwd, f + 5);
+	if ((rc = ns_cio_wait(r->s.c, f, 5 + NS_CFWD_POLLFDS, UINT64_MAX)) != 0) {
 		return rc;
 	}
+	ns_cfwd_after_poll(r->s.c->fwd, f + 5);
 	if (f[1].revents != 0) {
 		read_input(r);
 	}
@@ -296,6 +299,7 @@ static int run_loop(run *r)
 			r->in_eof = 1;
 		}
 		push_input(r);
+		ns_cfwd_pump(c->fwd);
 		ns_sess_retry(&r->s);
 		ns_cio_flush(c);
 		if ((rc = wait_once(r)) != 0) {
@@ -335,6 +339,19 @@ static void setup(run *r, ns_client *c, const ns_client_run_opts *o)
 	}
 }
 
+/* The -L listeners of a caller whose struct has the fields for them. */
+static int start_forwards(ns_client *c, const ns_client_run_opts *o, size_t size)
+{
+	c->fwd = NULL;
+	if (size < NS_CLIENT_RUN_OPTS_SIZE_FWD || (o->nforwards == 0 && !o->no_session)) {
+		return 0;
+	}
+	if (o->nforwards > 0 && o->forwards == NULL) {
+		return ns_cio_fail(c, NS_ERR_INVALID, "forwards missing");
+	}
+	return ns_cfwd_open(c, o->forwards, o->nforwards, o->fd_err, &c->fwd);
+}
+
 int ns_client_run(ns_client *c, const ns_client_run_opts *opts)
 {
 	ns_client_run_opts defaults;
@@ -359,12 +376,15 @@ int ns_client_run(ns_client *c, const ns_client_run_opts *opts)
 		                   "run options not set up by ns_client_run_opts_init");
 	}
 	setup(r, c, &r->o);
-	if ((rc = ns_sess_start(&r->s, c, on_data, r)) == 0) {
+	rc = start_forwards(c, &r->o, opts->size);
+	if (rc == 0 && r->o.no_session && opts->size >= NS_CLIENT_RUN_OPTS_SIZE_FWD) {
+		rc = ns_cfwd_serve(c->fwd);
+	} else if (rc == 0 && (rc = ns_sess_start(&r->s, c, on_data, r)) == 0) {
 		rc = run_loop(r);
+		rc = rc == 0 ? ns_sess_exit_code(&r->s) : rc;
 	}
-	if (rc == 0) {
-		rc = ns_sess_exit_code(&r->s);
-	}
+	ns_cfwd_free(c->fwd);
+	c->fwd = NULL;
 	ns_client_buf_free(&r->q[0].b);
 	ns_client_buf_free(&r->q[1].b);
 	c->alloc->realloc(c->alloc->ctx, r, 0);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client_util.h"
+#include "client_fwd.h"
 #include "client_int.h"
 
 static ns_str cstr(const char *s)
@@ -168,6 +169,9 @@ int ns_sess_events(ns_sess *s)
 		}
 		if (ev.type == NS_EV_NONE) {
 			return first;
+		}
+		if (ns_cfwd_event(s->c->fwd, &ev)) {
+			continue; /* a forwarded connection's channel */
 		}
 		rc = ns_sess_handle(s, &ev);
 		if (rc != 0 && first == 0) {

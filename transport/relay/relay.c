@@ -328,6 +328,7 @@ static int service(ns_relay *r, uint64_t now)
 	}
 	if (now >= r->next_scan) {
 		r->next_scan = now + SCAN_MAX_MS;
+		ns_relay_revoke_tick(r, now);
 		for (i = 0; i < r->max_conns; i++) {
 			if (r->conns[i] != NULL) {
 				t = r->due[i] <= now ? ns_relay_conn_tick(r->conns[i], now)
@@ -433,6 +434,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 {
 	uint32_t i;
 
+	ns_relay_revoke_stop(r);
 	for (i = 0; r->conns != NULL && i < r->max_conns; i++) {
 		if (r->conns[i] != NULL) {
 			/* NS_ERR_CLOSED only: then it is closing already */
@@ -500,14 +502,19 @@ int ns_relay_run(const ns_relay_config *cfg)
 	int rc;
 
 	if (cfg == NULL || cfg->listen == NULL || cfg->host_key == NULL ||
-	    cfg->client_key == NULL || cfg->ca_keys == NULL || cfg->registry == NULL) {
+	    cfg->client_key == NULL || cfg->ca_keys == NULL ||
+	    (cfg->registry == NULL && ns_relay_route_mode(cfg) != NS_RELAY_ROUTE_CERT)) {
 		return NS_ERR_INVALID;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		return NS_ERR_NOMEM;
 	}
 	r->epfd = -1;
-	if ((rc = setup(r, cfg, &old)) == 0) {
+	if ((rc = setup(r, cfg, &old)) == 0 && (rc = ns_relay_revoke_start(r)) != 0) {
+		fprintf(r->log, "relay event=error what=revocations error=\"%s\"\n",
+		        ns_strerror(rc));
+	}
+	if (rc == 0) {
 		fprintf(r->log,
 		        "relay event=listen addr=%s max_connections=%u max_startups=%u:%u:%u "
 		        "max_unauth_per_source=%u max_connections_per_sandbox=%u "
@@ -515,6 +522,7 @@ int ns_relay_run(const ns_relay_config *cfg)
 		        cfg->listen, r->max_conns, r->startups.start, r->startups.rate,
 		        r->startups.full, r->max_unauth_per_source, r->max_conns_per_sandbox,
 		        r->max_channels_per_sandbox, r->max_authed_per_source);
+		ns_relay_route_log(r);
 		fflush(r->log);
 		if (cfg->on_ready != NULL) {
 			cfg->on_ready(cfg->ready_ud);

@@ -89,7 +89,31 @@ typedef struct ns_relay_config {
 	/* wss://: the certificate chain and private key PEM files (both or
 	 * neither; transport/common/tls_server.h says which keys). */
 	const char *tls_cert, *tls_key;
+	/* Where logins go (relay_route.c, docs/relay.md "Routing"):
+	 * NS_RELAY_ROUTE_*; 0: cert-then-registry with a registry, cert
+	 * without. registry may be NULL in cert mode. */
+	int routing;
+	/* An OpenSSH host certificate for host_key, signed by a host CA, offered
+	 * to users (one identity for a fleet of relays): the blob, or NULL. */
+	const uint8_t *host_cert;
+	size_t host_cert_len;
+	/* Live revocation (relay_revoke.c, docs/relay.md): the list's URL (the
+	 * API's GET /v1/revocations), polled every revocations_interval_ms with
+	 * If-None-Match, sent revocations_key as a Bearer token (NULL: none).
+	 * With no list fetched for revocations_max_stale_ms, new logins are
+	 * refused (fail closed, 0) or let in (revocations_fail_open 1). */
+	const char *revocations_url, *revocations_key;
+	uint32_t revocations_interval_ms, revocations_max_stale_ms;
+	int revocations_fail_open;
 } ns_relay_config;
+
+#define NS_RELAY_REVOCATIONS_INTERVAL_MS (30 * 1000)
+#define NS_RELAY_REVOCATIONS_MAX_STALE_MS (5 * 60 * 1000)
+
+enum { NS_RELAY_ROUTE_CERT = 1, NS_RELAY_ROUTE_REGISTRY, NS_RELAY_ROUTE_CERT_THEN_REGISTRY };
+/* "cert", "registry", "cert-then-registry": an NS_RELAY_ROUTE_*, 0 for
+ * anything else. */
+int ns_relay_route_parse_mode(const char *s);
 
 /* Serve until SIGTERM or SIGINT: then stop accepting, let running sessions
  * end (at most drain_ms), close everything and return 0. SIGHUP re-reads

@@ -49,6 +49,8 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	ec.alloc = ns_allocator_libc();
 	ec.software = NS_SERVER_SOFTWARE; /* so that ssh sends eow@openssh.com */
 	ec.host_key = r->cfg->host_key;
+	ec.host_cert = r->cfg->host_cert; /* NULL: the plain key only */
+	ec.host_cert_len = r->cfg->host_cert_len;
 	ec.max_channels = r->max_channels + 1; /* the open past the cap reaches
 	                                          relay_splice.c, which names it */
 	ec.max_auth_tries = r->cfg->max_auth_tries;
@@ -126,6 +128,7 @@ void ns_relay_conn_free(ns_relay_conn *c)
 	ns_relay_caps_release(c);
 	ns_relay_pipe_free(c->r->epfd, &c->front);
 	free(c->force_command);
+	free(c->cert_blob);
 	free(c);
 }
 

@@ -3,7 +3,8 @@
  * accepted: trusted CA, principal = the SSH user name = the sandbox id (a
  * login name that is no sandbox id names the certificate's only principal),
  * validity, lifetime, options, revocation; then the sandbox must exist in
- * the registry and be running. Every refused attempt is one log line. */
+ * the certificate's route or the registry (relay_route.c) and be running.
+ * Every refused attempt is one log line. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,7 +15,7 @@
 #include "wire.h"
 
 #define WHY_MAX 64
-#define MSG_MAX 160
+#define MSG_MAX 256
 #define ALG_LOG_MAX 72 /* an algorithm name (at most 64 bytes) as logged */
 
 typedef struct auth_info {
@@ -24,6 +25,7 @@ typedef struct auth_info {
 	char cert_id[64];
 	unsigned long long serial;
 	char why[WHY_MAX];
+	ns_relay_route_info route; /* relay_route.c */
 } auth_info;
 
 static void log_auth(ns_relay_conn *c, const ns_event *ev, const auth_info *a, int ok)
@@ -201,6 +203,10 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
 		*code = v->reason;
 		return 0;
 	}
+	if (ns_relay_revoke_login(c, &cert, a->why, sizeof(a->why), code) != 0) {
+		return 0; /* the live list (relay_revoke.c) */
+	}
+	ns_relay_route_from_cert(c->r, &cert, &a->route);
 	return 1;
 }
 
@@ -209,9 +215,7 @@ static int cert_ok(ns_relay_conn *c, const ns_event *ev, auth_info *a, ns_cert_v
  * message the user sees. */
 static int sandbox_ok(ns_relay_conn *c, auth_info *a)
 {
-	ns_registry_entry ent;
 	char msg[MSG_MAX];
-	int rc = ns_registry_lookup(c->r->cfg->registry, a->user, &ent);
 
 	if (c->front.ws != NULL && strcmp(ns_relay_ws_sandbox(c->front.ws), a->user) != 0) {
 		/* the signed URL opened the door to another sandbox */
@@ -222,18 +226,9 @@ static int sandbox_ok(ns_relay_conn *c, auth_info *a)
 		(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
 		return 0;
 	}
-	if (rc == 0 && ent.state == NS_SANDBOX_RUNNING) {
+	if (ns_relay_route_login(c->r, a->user, &a->route, a->why, sizeof(a->why), msg,
+	                         sizeof(msg)) == 0) {
 		return ns_relay_caps_login(c, a->user, a->why, sizeof(a->why)) == 0;
-	}
-	if (rc == NS_ERR_NOTFOUND) {
-		snprintf(a->why, sizeof(a->why), "sandbox-not-found");
-		snprintf(msg, sizeof(msg), "sandbox %s not found", a->user);
-	} else if (rc == 0) {
-		snprintf(a->why, sizeof(a->why), "sandbox-stopped");
-		snprintf(msg, sizeof(msg), "sandbox %s is stopped", a->user);
-	} else {
-		snprintf(a->why, sizeof(a->why), "registry-error");
-		snprintf(msg, sizeof(msg), "sandbox %s is unavailable", a->user);
 	}
 	/* NS_ERR_CLOSED only: then it is closing already */
 	(void)!ns_engine_disconnect(c->front.e, NS_DISC_BY_APPLICATION, msg);
@@ -252,6 +247,8 @@ static int accept_login(ns_relay_conn *c, const auth_info *a, const ns_cert_verd
 	snprintf(c->user, sizeof(c->user), "%s", a->user);
 	snprintf(c->cert_id, sizeof(c->cert_id), "%s", a->cert_id);
 	c->serial = a->serial;
+	c->route_src = a->route.src;
+	c->route = a->route.ent;
 	c->authed = 1;
 	return 1;
 }
@@ -301,6 +298,7 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_auth_verdict",
 	              ns_engine_auth_verdict(c->front.e, ok));
 	if (ok && ev->signed_ok) {
+		ns_relay_revoke_keep(c, ev->key_blob);
 		ns_relay_conn_authed(c);
 	}
 }

@@ -33,22 +33,6 @@ void ns_relay_inner_dirty(ns_relay_inner *in)
 	}
 }
 
-/* The registry entry for the channel's sandbox; msg for the user. */
-static int lookup(ns_relay_conn *c, ns_registry_entry *ent, char *msg, size_t cap)
-{
-	int rc = ns_registry_lookup(c->r->cfg->registry, c->user, ent);
-
-	if (rc == NS_ERR_NOTFOUND) {
-		snprintf(msg, cap, "sandbox %s not found", c->user);
-	} else if (rc != 0) {
-		snprintf(msg, cap, "sandbox %s is unavailable", c->user);
-	} else if (ent->state != NS_SANDBOX_RUNNING) {
-		snprintf(msg, cap, "sandbox %s is stopped", c->user);
-		rc = NS_ERR_STATE;
-	}
-	return rc;
-}
-
 static int new_engine(ns_relay *r, ns_relay_inner *in, uint64_t now)
 {
 	ns_engine_config ec;
@@ -127,6 +111,7 @@ static ns_relay_inner *dial(ns_relay_conn *c, const ns_registry_entry *ent, uint
 		        c->id, c->user, "connect-failed");
 		snprintf(msg, cap, "sandbox %s is unreachable", c->user);
 		destroy(in);
+		ns_relay_route_moved(c, ent->endpoint, "connect-failed");
 		return NULL;
 	}
 	ns_watch_init(&in->p.w, fd, ns_watch_token(NS_RELAY_WATCH_INNER, slot, in->gen, 0));
@@ -151,7 +136,7 @@ ns_relay_inner *ns_relay_inner_get(ns_relay_conn *c, uint64_t now, char *msg, si
 	ns_registry_entry ent;
 	ns_relay_inner *in;
 
-	if (lookup(c, &ent, msg, cap) != 0) {
+	if (ns_relay_route_channel(c, &ent, msg, cap) != 0) {
 		return NULL;
 	}
 	if ((in = find(c->r, &ent)) == NULL) {

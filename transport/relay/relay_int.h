@@ -14,9 +14,11 @@
 #include "pump.h"
 #include "ca_keys.h"
 #include "log_str.h"
+#include "nullspace/cert.h"
 #include "nullspace/engine.h"
 #include "registry.h"
 #include "relay.h"
+#include "route_ext.h"
 #include "relay_ws.h"
 
 #define NS_RELAY_WINDOW (2 * 1024 * 1024)   /* our window per channel, both hops */
@@ -196,6 +198,13 @@ struct ns_relay_conn {
 	char *force_command;
 	int permit_pty;
 	int told_plain; /* the "no certificate" banner went out */
+	/* where the sandbox's agent is (relay_route.c): from the certificate
+	 * (NS_RELAY_FROM_CERT) or the registry, resolved at login */
+	int route_src;
+	ns_registry_entry route;
+	/* with live revocation: the certificate, checked against each new list */
+	uint8_t *cert_blob;
+	size_t cert_len;
 	int closing, dirty;
 	uint64_t grace_deadline, close_deadline;
 	ns_relay_chan *chans[]; /* NS_RELAY_SLOTS entries: a splice outlives
@@ -237,6 +246,7 @@ struct ns_relay {
 	size_t nca;
 	char *revoked;
 	size_t revoked_len;
+	struct ns_relay_revoke *rv; /* --revocations-url (relay_revoke.c), or NULL */
 	/* connection accounting (relay_src.c tallies, relay_caps.c) */
 	ns_relay_startups startups;
 	uint32_t *unauth; /* slots of the unauthenticated connections */
@@ -316,6 +326,50 @@ void ns_relay_pipe_init(ns_relay_pipe *p);
 void ns_relay_pipe_free(int epfd, ns_relay_pipe *p);
 int ns_relay_pipe_flush(ns_relay_pipe *p);
 void ns_relay_pipe_interest(int epfd, ns_relay_pipe *p);
+
+/* relay_route.c: where a login goes (--routing). */
+enum { NS_RELAY_FROM_CERT = 1, NS_RELAY_FROM_REGISTRY = 2 };
+typedef struct ns_relay_route_info {
+	int src; /* NS_RELAY_FROM_*, 0 none yet, -1 a bad route (why) */
+	char why[48];
+	ns_registry_entry ent;
+} ns_relay_route_info;
+int ns_relay_route_mode(const ns_relay_config *cfg);
+/* One log line at start: the mode, the registry, a host certificate. */
+void ns_relay_route_log(ns_relay *r);
+/* The certificate's route, if the mode reads it (pure). */
+void ns_relay_route_from_cert(const ns_relay *r, const ns_cert *cert, ns_relay_route_info *out);
+/* The route of a login to sandbox: 0 (ri->ent filled), or NS_ERR_* with
+ * the log reason in why and the user's message in msg. */
+int ns_relay_route_login(ns_relay *r, const char *sandbox, ns_relay_route_info *ri, char *why,
+                         size_t wcap, char *msg, size_t mcap);
+/* The entry for a new channel of c: its certificate route, or the
+ * registry's entry now; NS_ERR_* with the user's message. */
+int ns_relay_route_channel(ns_relay_conn *c, ns_registry_entry *ent, char *msg, size_t cap);
+/* The agent at endpoint failed before it was ready (why: the inner's
+ * reason): when c's route came from its certificate and the agent is gone
+ * or changed its key, log it and end c with the moved message; 1 then. */
+int ns_relay_route_moved(ns_relay_conn *c, const char *endpoint, const char *why);
+
+/* relay_revoke.c: the live revocation list (--revocations-url). */
+#define NS_RELAY_ETAG_MAX 128
+int ns_relay_revoke_start(ns_relay *r); /* its thread; 0 when off */
+void ns_relay_revoke_stop(ns_relay *r);
+/* Take a fetched list (new logins; existing connections it revokes end);
+ * log a change of staleness. At each timer scan. */
+void ns_relay_revoke_tick(ns_relay *r, uint64_t now);
+/* 1 when no list is in force or it is older than the max staleness. */
+int ns_relay_revoke_stale(ns_relay *r, uint64_t now);
+/* A login's certificate against the live list and the fail mode: 0, or
+ * NS_ERR_AUTH with the log reason in why and the refusal code (-1 none). */
+int ns_relay_revoke_login(ns_relay_conn *c, const ns_cert *cert, char *why, size_t cap, int *code);
+/* Keep c's certificate for the checks of later lists (live revocation on). */
+void ns_relay_revoke_keep(ns_relay_conn *c, ns_str blob);
+/* relay_revoke_fetch.c: curl_global_init; one GET (200 with the list in
+ * *text, 304, or a negative NS_ERR_* with err set); etag in and out. */
+int ns_relay_revoke_fetch_init(void);
+int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_ETAG_MAX],
+                          char **text, size_t *len, char *err, size_t cap);
 
 /* relay_front.c: the user's engine events. */
 void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now);

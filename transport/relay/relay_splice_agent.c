@@ -160,6 +160,7 @@ void ns_relay_splice_inner_event(ns_relay_conn *c, ns_relay_chan *ch, const ns_e
 
 void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready)
 {
+	const ns_relay_inner *in = ch->in;
 	char msg[MSG_MAX];
 
 	if (ch->fstate == NS_RS_OPEN && ready && !c->closing &&
@@ -174,6 +175,11 @@ void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready)
 	ns_relay_mux_detach(ch);
 	answer_forwarded(c, ch, 0, 1);
 	if (ch->fstate == NS_RS_PENDING) {
+		if (in != NULL && in->dead && in->state != NS_IN_READY) {
+			/* a certificate route gone stale: the connection ends with
+			 * that message, before ssh stops at the channel's failure */
+			ns_relay_route_moved(c, in->ent.endpoint, in->why);
+		}
 		snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
 		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
 		              ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg));

@@ -118,6 +118,12 @@ def test_ssh_access(env):
     env.route("POST", f"/v1/sandboxes/{SB['id']}/ssh-access",
               json_answer(201, dict(ACCESS, websocket_url="ws://127.0.0.1:1/x?sig=1")))
     assert sb.create_ssh_access("ssh-ed25519 AAAAk").websocket_url == "ws://127.0.0.1:1/x?sig=1"
+    # the permits go in the request only when given
+    assert "permit_port_forwarding" not in env.last().json()
+    sb.create_ssh_access("ssh-ed25519 AAAAk", permit_port_forwarding=False,
+                         permit_agent_forwarding=True)
+    assert env.last().json() == {"public_key": "ssh-ed25519 AAAAk", "permit_port_forwarding": False,
+                                 "permit_agent_forwarding": True}
 
 
 def test_unreachable_api():

@@ -126,6 +126,26 @@ def test_ssh_access_of_killed_sandbox_is_conflict(live, sandboxes, user_key):
     assert e.value.status == 409 and "stopped" in e.value.message and sb.id in e.value.message
 
 
+def test_ssh_access_permits(live, sandboxes, user_key, tmp_path):
+    """Port forwarding by default, agent forwarding only when asked, as
+    ssh-keygen -L reads the certificate."""
+    sb = sandboxes.create()
+    pub = user_key.with_suffix(".pub").read_text()
+
+    def extensions(access):
+        cert = tmp_path / "c-cert.pub"
+        cert.write_text(access.certificate + "\n")
+        out = subprocess.run(["ssh-keygen", "-L", "-f", str(cert)], capture_output=True,
+                             text=True, check=True).stdout
+        return sorted(w for w in out.split() if w.startswith("permit-"))
+
+    assert extensions(sb.create_ssh_access(public_key=pub)) == [
+        "permit-port-forwarding", "permit-pty"]
+    assert extensions(sb.create_ssh_access(public_key=pub, permit_port_forwarding=False,
+                                           permit_agent_forwarding=True)) == [
+        "permit-agent-forwarding", "permit-pty"]
+
+
 def test_bad_requests_are_api_errors_with_the_message(live, sandboxes):
     with pytest.raises(APIError) as e:
         Sandbox.create(template="nope")

@@ -114,14 +114,23 @@ class Sandbox:
         status, value = self._transport.call("DELETE", sandbox_path(self.id))
         self._update(value, status)
 
-    def create_ssh_access(self, public_key: str, expires_in_minutes: Optional[int] = None) -> SshAccess:
+    def create_ssh_access(self, public_key: str, expires_in_minutes: Optional[int] = None,
+                          permit_port_forwarding: Optional[bool] = None,
+                          permit_agent_forwarding: Optional[bool] = None) -> SshAccess:
         """Mints an OpenSSH user certificate for ``public_key`` (one OpenSSH
         public key line; the caller holds its private half), valid for
-        ``expires_in_minutes`` (1 to 60, default 10). Raises ConflictError
-        when the sandbox is stopped. The result is a credential."""
+        ``expires_in_minutes`` (1 to 60, default 10). The certificate permits
+        a PTY and port forwarding (``permit_port_forwarding=False`` leaves
+        it out) and, only with ``permit_agent_forwarding=True``, agent
+        forwarding. Raises ConflictError when the sandbox is stopped. The
+        result is a credential."""
         body: Dict[str, Any] = {"public_key": public_key.strip()}
         if expires_in_minutes is not None:
             body["expires_in_minutes"] = expires_in_minutes
+        if permit_port_forwarding is not None:
+            body["permit_port_forwarding"] = bool(permit_port_forwarding)
+        if permit_agent_forwarding is not None:
+            body["permit_agent_forwarding"] = bool(permit_agent_forwarding)
         status, value = self._transport.call("POST", sandbox_path(self.id, "/ssh-access"),
                                              json_body=body)
         return SshAccess.from_json(value, status)

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Live revocation (issue 17): a relay polls the API's GET /v1/revocations
+# (--revocations-url, every second here, If-None-Match: the API answers 304
+# while nothing changed); DELETE /v1/sandboxes/ID/ssh-access/ACC revokes an
+# access: within the interval its open session ends with a message and a new
+# login with that certificate is refused, while another access goes on. With
+# the API unreachable, --revocations-fail closed refuses new logins once the
+# list is older than --revocations-max-stale, open lets them in; both logged.
+. "$(dirname "$0")/lib.sh"
+
+command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
+command -v curl >/dev/null || skip "curl missing"
+command -v jq >/dev/null || skip "jq missing"
+need_nullspace
+
+start_up
+NS=$NULLSPACE
+API=http://127.0.0.1:$API_PORT
+ST=$NULLSPACE_HOME/state
+sed -n 's/^ *api_key *= *//p' "$NULLSPACE_HOME/config" >"$T/apikey"
+chmod 600 "$T/apikey"
+KEY=$(cat "$T/apikey")
+"$NS" sandbox create --timeout 300 >"$T/create.out" 2>"$T/create.err" ||
+	die "sandbox create failed: $(cat "$T/create.err")"
+SB=$(cat "$T/create.out")
+
+# two accesses for the CLI's key (their certificates carry the route)
+mint()
+{
+	"$NS" sandbox ssh-access "$SB" --json >"$T/$1.json" 2>/dev/null || die "ssh-access $1"
+	jq -r .certificate "$T/$1.json" >"$T/$1-cert.pub"
+	jq -r .access_id "$T/$1.json"
+}
+ACC1=$(mint one)
+ACC2=$(mint two)
+USERKEY=$NULLSPACE_HOME/ssh/id_ed25519
+
+# relay NAME URL FAIL: a cert-routed relay with live revocation; sets RP
+relay()
+{
+	RP=$(pick_port)
+	NS_LOGS+=("$T/$1.log")
+	spawn "$T/$1.log" "$NULLSPACE" relay --listen "127.0.0.1:$RP" --routing cert \
+		--host-key "$ST/relay_host_key" --ca-keys "$ST/ca.pub" \
+		--client-key "$ST/relay_client_key" --revocations-url "$2" --revocations-key "$T/apikey" \
+		--revocations-interval 1 --revocations-max-stale 3 --revocations-fail "$3"
+	wait_listen "relay $1" "$SPAWNED" "$RP"
+	ssh-keygen -y -f "$ST/relay_host_key" >"$T/relay.pub"
+	known_hosts_line "$RP" "$T/relay.pub" >>"$T/known_hosts"
+}
+# rs CERT PORT ARGS...: OpenSSH through a relay with the CLI's key.
+rs()
+{
+	local cert=$1 port=$2
+	shift 2
+	timeout -k 5 60 "${SSH[@]}" -i "$USERKEY" -p "$port" -o "CertificateFile=$T/$cert-cert.pub" \
+		"$SB@127.0.0.1" "$@"
+}
+# wait_for WHAT FILE NEEDLE [SECONDS]
+wait_for()
+{
+	local i
+	for i in $(seq $((${4:-10} * 10))); do
+		grep -qF -- "$3" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+relay live "$API/v1/revocations" closed
+LIVE=$RP
+wait_for "first list" "$T/live.log" "event=revocations-loaded entries=0" ||
+	fail "the relay loaded no revocation list"
+out=$(rs one "$LIVE" -- echo before </dev/null 2>"$T/before.err")
+assert_eq "a login before the revocation" "before" "$out"
+
+# a session that runs until it is ended
+rs one "$LIVE" -- 'while :; do echo tick; sleep 0.2; done' </dev/null >"$T/loop.out" \
+	2>"$T/loop.err" &
+LOOP=$!
+NS_PIDS+=("$LOOP")
+wait_for "ticks" "$T/loop.out" "tick" || fail "the looping session printed nothing"
+rs two "$LIVE" -- 'while :; do echo tock; sleep 0.2; done' </dev/null >"$T/loop2.out" \
+	2>"$T/loop2.err" &
+LOOP2=$!
+NS_PIDS+=("$LOOP2")
+wait_for "tocks" "$T/loop2.out" "tock" || fail "the second session printed nothing"
+sleep 2.5 # some unchanged polls: 304s
+curl -s -o "$T/del.out" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $KEY" \
+	"$API/v1/sandboxes/$SB/ssh-access/$ACC1" >"$T/del.code"
+assert_eq "DELETE of the access answers 200" "200" "$(cat "$T/del.code")"
+assert_contains "... saying it is revoked" '"revoked":true' "$T/del.out"
+T0=$(date +%s%N)
+for i in $(seq 50); do
+	kill -0 "$LOOP" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$LOOP" 2>/dev/null && fail "the revoked session still runs 5 s after the DELETE"
+wait "$LOOP"
+assert_eq "the revoked session's ssh exits 255" "255" "$?"
+echo "revoked session ended $((($(date +%s%N) - T0) / 1000000)) ms after the DELETE"
+assert_contains "... with the message on the session" \
+	"the certificate of this session has been revoked" "$T/loop.err"
+assert_contains "... and a log line" "event=revoked conn=" "$T/live.log"
+grep "event=revoked conn=" "$T/live.log" >"$T/revoked.lines"
+assert_contains "... naming the access" "cert_id=nullspace:$ACC1:$SB" "$T/revoked.lines"
+kill -0 "$LOOP2" 2>/dev/null && ok "another access's session goes on" ||
+	fail "the other access's session ended too"
+rs one "$LIVE" -- echo after </dev/null >"$T/after.out" 2>"$T/after.err"
+assert_eq "a new login with the revoked certificate: exit 255" "255" "$?"
+assert_contains "... refused as revoked" "has been revoked" "$T/after.err"
+out=$(rs two "$LIVE" -- echo still </dev/null 2>"$T/still.err")
+assert_eq "the other access still logs in" "still" "$out"
+grep -E "GET /v1/revocations 304" "$UP_LOG" >"$T/304.lines" || true
+assert_contains "unchanged polls got 304 (ETag)" "304" "$T/304.lines"
+grep -E "GET /v1/revocations 200" "$UP_LOG" >"$T/200.lines" || true
+assert_contains "... a changed list 200" "200" "$T/200.lines"
+kill "$LOOP2" 2>/dev/null
+
+# the API unreachable: a closed port
+DEAD=http://127.0.0.1:$(pick_port)/v1/revocations
+relay closed "$DEAD" closed
+CLOSED=$RP
+relay open "$DEAD" open
+OPEN=$RP
+wait_for "closed logs the failure" "$T/closed.log" "event=revocations-fetch-failed" ||
+	fail "no fetch failure logged"
+rs two "$CLOSED" -- echo x </dev/null >/dev/null 2>"$T/closed.err"
+assert_eq "fail closed: a login is refused (255)" "255" "$?"
+assert_contains "... saying why" "revocations-stale" "$T/closed.err"
+grep "result=refused" "$T/closed.log" >"$T/closed.refused"
+assert_contains "... logged" "reason=revocations-stale" "$T/closed.refused"
+out=$(rs two "$OPEN" -- echo open-ok </dev/null 2>"$T/open.err")
+assert_eq "fail open: the login goes in" "open-ok" "$out"
+assert_contains "... logged as unchecked" "event=revocations-unchecked" "$T/open.log"
+assert_contains "... and stale" "event=revocations-stale fail=open" "$T/open.log"
+
+# the API key never reaches a log
+assert_not_contains "no API key in the relay log" "$KEY" "$T/live.log"
+
+pass
