@@ -182,9 +182,25 @@ void ns_engine_free(ns_engine *e)
 	ns_kex_eph_free(e);
 	ns_pkt_wipe(&e->rx);
 	ns_pkt_wipe(&e->tx);
+	if (e->disc_msg != NULL) {
+		e->alloc.realloc(e->alloc.ctx, e->disc_msg, 0);
+	}
 	a = e->alloc;
 	sodium_memzero(e, sizeof(*e));
 	a.realloc(a.ctx, e, 0);
+}
+
+/* message copied into e for the event (the engine closes once, so once):
+ * the copy, or a fixed text when out of memory. */
+static const char *keep_message(ns_engine *e, const char *message)
+{
+	size_t n = strlen(message);
+
+	if (e->disc_msg == NULL &&
+	    (e->disc_msg = e->alloc.realloc(e->alloc.ctx, NULL, n + 1)) != NULL) {
+		memcpy(e->disc_msg, message, n + 1);
+	}
+	return e->disc_msg != NULL ? e->disc_msg : "disconnected (no memory for the message)";
 }
 
 static int fail_impl(ns_engine *e, int err, uint32_t reason, const char *message, int send)
@@ -195,6 +211,7 @@ static int fail_impl(ns_engine *e, int err, uint32_t reason, const char *message
 	if (e->phase == NS_PH_CLOSED) {
 		return err ? err : NS_ERR_CLOSED;
 	}
+	message = keep_message(e, message);
 	if (send) {
 		m = ns_eng_msg(e, SSH_MSG_DISCONNECT);
 		ns_wr_u32(m, reason);   /* reason code */

@@ -194,6 +194,9 @@ struct ns_engine {
 	ns_event evq[NS_EVENT_QUEUE];
 	unsigned ev_head, ev_count;
 	int closed_reported;
+	/* our DISCONNECT's description, a heap copy kept for its event (the
+	 * caller's string may be gone by the time the event is read) */
+	char *disc_msg;
 };
 
 /* Start a message of type t in e->msg (resets it) and return the buffer. */

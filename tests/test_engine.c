@@ -601,6 +601,27 @@ static void test_input_eof(void **state)
 	ns_key_wipe(&host);
 }
 
+/* The DISCONNECT event shows our message even after the caller's buffer
+ * is gone (the relay passes a stack buffer). */
+static void test_disconnect_message_kept(void **state)
+{
+	ns_key host;
+	ns_engine *e = lone_server(&host);
+	ns_event ev = NS_EVENT_INIT;
+	char msg[400];
+
+	(void)state;
+	snprintf(msg, sizeof(msg), "sandbox %s has moved", "sb_x");
+	assert_int_equal(ns_engine_disconnect(e, NS_DISC_BY_APPLICATION, msg), 0);
+	memset(msg, 'X', sizeof(msg) - 1);
+	assert_int_equal(ns_engine_event(e, &ev), 0);
+	assert_int_equal(ev.type, NS_EV_DISCONNECT);
+	assert_int_equal(ev.message.len, strlen("sandbox sb_x has moved"));
+	assert_memory_equal(ev.message.p, "sandbox sb_x has moved", ev.message.len);
+	ns_engine_free(e);
+	ns_key_wipe(&host);
+}
+
 static void test_bad_config(void **state)
 {
 	ns_engine_config c = NS_ENGINE_CONFIG_INIT;
@@ -643,6 +664,7 @@ int main(void)
 	    cmocka_unit_test(test_long_version_line),
 	    cmocka_unit_test(test_oversized_packet),
 	    cmocka_unit_test(test_input_eof),
+	    cmocka_unit_test(test_disconnect_message_kept),
 	    cmocka_unit_test(test_bad_config),
 	};
 

@@ -233,12 +233,13 @@ out=$(timeout -k 5 60 "${SSH[@]}" -i "$NULLSPACE_HOME/ssh/id_ed25519" -p "$P4" \
 	</dev/null 2>"$T/r4.err")
 assert_eq "the API's certificate through a cert-only relay" "via-route" "$out"
 
-# the saved certificate now names an agent that is gone (signed by up's CA):
-# nullspace ssh is refused as moved, mints anew once and gets in
+# the saved certificate now names an agent that is gone (signed by up's CA,
+# permitting what nullspace ssh asks for, so that it is reused): nullspace
+# ssh is refused as moved, mints anew once and gets in
 HK=$(sed -n 's/^host_key=//p' "$ST/registry/$SB")
 cp "$NULLSPACE_HOME/ssh/id_ed25519.pub" "$T/stale.pub"
 ssh-keygen -q -s "$ST/ca" -I "nullspace:acc_stale:$SB" -n "$SB" -V -1m:+30m -O clear \
-	-O permit-pty -O "extension:agent@nullspace=$(printf 'endpoint=unix:%s/gone.sock\nhost_key=%s\n' "$T" "$HK")" \
+	-O permit-pty -O permit-port-forwarding -O "extension:agent@nullspace=$(printf 'endpoint=unix:%s/gone.sock\nhost_key=%s\n' "$T" "$HK")" \
 	"$T/stale.pub" </dev/null >/dev/null 2>&1 || die "cannot sign the stale certificate"
 cp "$T/stale-cert.pub" "$NULLSPACE_HOME/ssh/$SB-cert.pub"
 out=$("$NS" ssh "$SB" -- echo re-minted 2>"$T/remint.err" </dev/null)
