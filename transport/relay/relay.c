@@ -302,7 +302,6 @@ static void pump_inner(ns_relay *r, uint32_t slot, uint64_t now)
 static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 {
 	ns_relay_conn *c;
-	uint64_t t;
 
 	if (slot & NS_RELAY_DIRTY_INNER) {
 		pump_inner(r, slot & ~NS_RELAY_DIRTY_INNER, now);
@@ -317,8 +316,8 @@ static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 		drop(r, slot);
 		return;
 	}
-	t = now + ns_relay_conn_timeout(c, now);
-	r->next_scan = t < r->next_scan ? t : r->next_scan;
+	r->due[slot] = ns_relay_conn_next(c, now);
+	r->next_scan = r->due[slot] < r->next_scan ? r->due[slot] : r->next_scan;
 }
 
 /* Pump the dirty connections; check every timer when one is due. The
@@ -343,8 +342,8 @@ static int service(ns_relay *r, uint64_t now)
 		r->next_scan = t < SCAN_MAX_MS ? now + t : r->next_scan;
 		for (i = 0; i < r->max_conns; i++) {
 			if (r->conns[i] != NULL) {
-				ns_relay_conn_timers(r->conns[i], now);
-				t = now + ns_relay_conn_timeout(r->conns[i], now);
+				t = r->due[i] <= now ? ns_relay_conn_tick(r->conns[i], now)
+				                     : r->due[i];
 				r->next_scan = t < r->next_scan ? t : r->next_scan;
 			}
 			if (r->inners[i] != NULL) {
@@ -415,8 +414,9 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	r->inners = calloc(r->max_conns, sizeof(*r->inners));
 	r->dirty = calloc(4 * (size_t)r->max_conns + 2 * ACCEPT_BATCH, sizeof(*r->dirty));
 	r->unauth = calloc(r->max_conns, sizeof(*r->unauth));
+	r->due = calloc(r->max_conns, sizeof(*r->due));
 	if (r->conns == NULL || r->inners == NULL || r->dirty == NULL || r->unauth == NULL ||
-	    ns_relay_caps_init(r) != 0) {
+	    r->due == NULL || ns_relay_caps_init(r) != 0) {
 		return NS_ERR_NOMEM;
 	}
 	if ((fd = ns_relay_pp_init(r)) != 0) {
@@ -479,6 +479,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 	}
 	free(r->conns);
 	free(r->dirty);
+	free(r->due);
 	free(r->unauth);
 	free(r->revoked);
 	ns_relay_caps_free(r);

@@ -67,6 +67,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	}
 	c->r = r;
 	c->slot = slot;
+	r->due[slot] = 0; /* the slot's last connection's time: ticked at the next scan */
 	c->gen = ++r->gen & 0xfffff;
 	c->id = ++r->next_id;
 	ns_net_peer_name(fd, c->peer, sizeof(c->peer));
@@ -346,4 +347,22 @@ uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
 		t = g < t ? g : t;
 	}
 	return ns_relay_resume_timeout(c, now, t);
+}
+
+uint64_t ns_relay_conn_next(const ns_relay_conn *c, uint64_t now)
+{
+	uint64_t t = ns_relay_conn_timeout(c, now);
+
+	return t > UINT64_MAX - now ? UINT64_MAX : now + t; /* none: UINT64_MAX */
+}
+
+uint64_t ns_relay_conn_tick(ns_relay_conn *c, uint64_t now)
+{
+	uint64_t *due = &c->r->due[c->slot];
+
+	if (*due <= now) {
+		ns_relay_conn_timers(c, now);
+		*due = ns_relay_conn_next(c, now);
+	}
+	return *due;
 }
