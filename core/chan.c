@@ -152,7 +152,7 @@ static int malformed(ns_engine *e)
 
 /* A free slot, the lowest, initialised with our window and max packet;
  * the table grows when every slot is taken. */
-static int alloc_slot(ns_engine *e, uint32_t *id)
+int ns_chan_alloc_slot(ns_engine *e, uint32_t *id)
 {
 	uint32_t i;
 	int rc;
@@ -172,34 +172,11 @@ static int alloc_slot(ns_engine *e, uint32_t *id)
 
 int ns_channel_open_session(ns_engine *e, uint32_t *id)
 {
-	ns_buf *m;
-	uint32_t i;
-	int rc;
-
 	*id = 0;
-	if (e->phase == NS_PH_CLOSED) {
-		return NS_ERR_CLOSED;
-	}
-	if (e->role != NS_ROLE_CLIENT || !e->auth_done) {
+	if (e->phase != NS_PH_CLOSED && e->role != NS_ROLE_CLIENT) {
 		return NS_ERR_STATE;
 	}
-	if (!ns_chan_room_for(e, 64)) {
-		return NS_ERR_AGAIN;
-	}
-	if ((rc = alloc_slot(e, &i)) != 0) {
-		return rc;
-	}
-	m = ns_eng_msg(e, SSH_MSG_CHANNEL_OPEN);
-	ns_wr_cstr(m, "session");        /* channel type */
-	ns_wr_u32(m, i);                 /* sender channel */
-	ns_wr_u32(m, e->cfg.window);     /* initial window size */
-	ns_wr_u32(m, e->cfg.max_packet); /* maximum packet size */
-	if ((rc = ns_eng_send(e)) != 0) {
-		return rc;
-	}
-	e->chans[i].state = NS_CH_OPENING;
-	*id = i;
-	return 0;
+	return ns_channel_open(e, "session", NULL, 0, id);
 }
 
 static int send_open_failure(ns_engine *e, uint32_t remote, uint32_t reason, const char *msg)
@@ -228,7 +205,7 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 	if (r->err) {
 		return malformed(e);
 	}
-	if (e->role == NS_ROLE_CLIENT) {
+	if (e->role == NS_ROLE_CLIENT && !e->cfg.accept_channels) {
 		return send_open_failure(e, sender, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
 		                         "channels from the server are not accepted");
 	}
@@ -236,7 +213,7 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
 		                   "session channel opened after no-more-sessions@openssh.com");
 	}
-	if ((rc = alloc_slot(e, &id)) != 0) {
+	if ((rc = ns_chan_alloc_slot(e, &id)) != 0) {
 		return send_open_failure(e, sender, NS_OPEN_RESOURCE_SHORTAGE,
 		                         rc == NS_ERR_NOMEM ? "out of memory"
 		                                            : "too many channels");
@@ -249,6 +226,8 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 	if (ev != NULL) {
 		ev->channel = id;
 		ev->channel_type = type;
+		ev->open_data.p = r->p + r->off;
+		ev->open_data.len = r->len - r->off;
 	}
 	return 0;
 }

@@ -70,6 +70,9 @@ int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply);
  * step: 0, NS_ERR_LIMIT (at max_channels) or NS_ERR_NOMEM. */
 #define NS_CHAN_TABLE_MIN 8
 int ns_chan_table_grow(ns_engine *e);
+/* The lowest free slot, set up with our window and max packet (the table
+ * grows when full): 0, NS_ERR_LIMIT or NS_ERR_NOMEM. */
+int ns_chan_alloc_slot(ns_engine *e, uint32_t *id);
 /* The channel an incoming message of this type addresses (id is ours), in
  * state NS_CH_OPEN; otherwise fails the connection and returns NULL. */
 ns_channel *ns_chan_peer_target(ns_engine *e, uint32_t id, uint8_t type);

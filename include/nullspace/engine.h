@@ -125,6 +125,10 @@ typedef struct ns_engine_config {
 	 * seeded generator to replay a connection byte for byte. */
 	void (*random)(void *ctx, uint8_t *buf, size_t len);
 	void *random_ctx;
+	/* client: non-zero to pass the server's channel opens (forwarded-tcpip,
+	 * auth-agent@openssh.com, ...) to the caller as NS_EV_CHANNEL_OPEN
+	 * rather than refuse them (a relay's connection to an agent). */
+	int accept_channels;
 } ns_engine_config;
 
 /* Set up the library's crypto once per process (libsodium, CPU feature
@@ -153,7 +157,9 @@ enum ns_event_type {
 	 * one it refused itself (refused set) comes too, so that every refusal
 	 * can be logged once. */
 	NS_EV_AUTH_REQUEST,
-	/* server: a session channel open request; ns_channel_accept/reject(). */
+	/* the peer asks to open a channel (channel_type, open_data):
+	 * ns_channel_accept/reject(). A server gets every type; a client only
+	 * with accept_channels. */
 	NS_EV_CHANNEL_OPEN,
 	/* client: our session open was confirmed / refused. */
 	NS_EV_CHANNEL_OPENED,
@@ -269,6 +275,9 @@ typedef struct ns_event {
 	/* NS_EV_CHANNEL_REQUEST of type NS_CHAN_SESSION_INFO: its fields (last,
 	 * so that the fields before keep their places) */
 	ns_session_info info;
+	/* NS_EV_CHANNEL_OPEN: the channel type specific data after the
+	 * maximum packet size (ns_channel_open_parse reads the known ones) */
+	ns_str open_data;
 } ns_event;
 
 /* Zero a config and set its size: call it first, then fill in the fields.
@@ -403,6 +412,39 @@ NS_NODISCARD int ns_engine_auth_verdict(ns_engine *e, int accept);
 
 /* Channels. Ids are ours (small integers). */
 NS_NODISCARD int ns_channel_open_session(ns_engine *e, uint32_t *id);
+/* Open a channel of any type (either role, once authenticated), with its
+ * type specific data (len bytes, at most NS_CHAN_OPEN_DATA_MAX, sent as
+ * is; build it with the wire layout of ns_chan_open_info). The answer
+ * comes as NS_EV_CHANNEL_OPENED / NS_EV_CHANNEL_OPEN_FAILED. */
+#define NS_CHAN_OPEN_DATA_MAX 8192
+NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *data, size_t len,
+                                 uint32_t *id);
+
+/* Channel types of forwarding (RFC 4254 7.2, OpenSSH PROTOCOL 2.4, 2.5). */
+#define NS_CHAN_DIRECT_TCPIP "direct-tcpip"
+#define NS_CHAN_FORWARDED_TCPIP "forwarded-tcpip"
+#define NS_CHAN_DIRECT_STREAMLOCAL "direct-streamlocal@openssh.com"
+#define NS_CHAN_FORWARDED_STREAMLOCAL "forwarded-streamlocal@openssh.com"
+#define NS_CHAN_AUTH_AGENT "auth-agent@openssh.com"
+#define NS_CHAN_HOST_MAX 255  /* a host name or address in an open */
+#define NS_CHAN_PATH_MAX 1024 /* a socket path in an open */
+
+/* The open data of those types: direct-tcpip (host and port to connect,
+ * originator address and port), forwarded-tcpip (address and port that
+ * was connected, originator address and port), direct-streamlocal (path
+ * in host; then a reserved string and uint32), forwarded-streamlocal (path
+ * in host; then a reserved string). Views into data. */
+typedef struct ns_chan_open_info {
+	ns_str host;
+	uint32_t port;
+	ns_str orig_host;
+	uint32_t orig_port;
+} ns_chan_open_info;
+/* 0; NS_ERR_UNSUPPORTED for another type (nothing read); NS_ERR_FORMAT
+ * for malformed data (trailing bytes, a port over 65535); NS_ERR_TOOBIG
+ * for a host or path over its limit or holding a NUL. *out zeroed unless
+ * 0. */
+NS_NODISCARD int ns_channel_open_parse(ns_str type, ns_str data, ns_chan_open_info *out);
 NS_NODISCARD int ns_channel_accept(ns_engine *e, uint32_t id);
 NS_NODISCARD int ns_channel_reject(ns_engine *e, uint32_t id, uint32_t reason, const char *message);
 /* Send a request; fields used by type as in ns_chan_request. */
