@@ -141,26 +141,49 @@ void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 	}
 }
 
+static int is_forward(ns_str type)
+{
+	return ns_str_eq(type, NS_CHAN_DIRECT_TCPIP) || ns_str_eq(type, NS_CHAN_DIRECT_STREAMLOCAL);
+}
+
+/* A forward: connected from here (the session accepts or refuses the
+ * channel once the connect ends), or refused at once. */
+static void forward_open(ns_agent_conn *c, const ns_event *ev)
+{
+	ns_engine *e = c->host.e;
+	ns_session *s = NULL;
+	uint32_t reason = NS_OPEN_CONNECT_FAILED;
+	char msg[NS_FWD_MSG_MAX];
+
+	if (ns_session_fwd_new(&c->host, ev->channel, ev, &s, &reason, msg, sizeof(msg)) != 0) {
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, reason, msg));
+		return;
+	}
+	sess_put(c, ev->channel, s);
+}
+
 static void channel_open(ns_agent_conn *c, const ns_event *ev)
 {
 	ns_engine *e = c->host.e;
 	ns_session *s = NULL;
 	char type[32], msg[96];
+	int fwd = is_forward(ev->channel_type);
 
-	if (!ns_str_eq(ev->channel_type, "session")) {
+	if (!fwd && !ns_str_eq(ev->channel_type, "session")) {
 		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->host.log, "agent event=channel-refused conn=%u type=%s\n",
 		        c->host.conn_id, type);
+		snprintf(msg, sizeof(msg), "channel type %s is not supported", type);
 		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
-		              ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
-		                                "port forwarding is not supported"));
+		              ns_channel_reject(e, ev->channel, NS_OPEN_UNKNOWN_CHANNEL_TYPE, msg));
 		return;
 	}
 	if (c->nsess >= c->agent->max_chans) {
 		fprintf(c->host.log,
-		        "agent event=channel-refused conn=%u type=session reason=max-channels "
+		        "agent event=channel-refused conn=%u type=%s reason=max-channels "
 		        "max=%u\n",
-		        c->host.conn_id, c->agent->max_chans);
+		        c->host.conn_id, fwd ? "forward" : "session", c->agent->max_chans);
 		snprintf(msg, sizeof(msg),
 		         "too many channels: this connection has %u sessions open, the limit",
 		         c->agent->max_chans);
@@ -168,8 +191,17 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg));
 		return;
 	}
-	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL ||
-	    ns_session_new(&c->host, ev->channel, &s) != 0) {
+	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL) {
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                                "no session available"));
+		return;
+	}
+	if (fwd) {
+		forward_open(c, ev);
+		return;
+	}
+	if (ns_session_new(&c->host, ev->channel, &s) != 0) {
 		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
 		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
 		                                "no session available"));
@@ -292,6 +324,9 @@ static void sync_sessions(ns_agent_conn *c)
 	for (i = 0; i < c->sess_hi && !c->closing; i++) {
 		if (c->sess[i] != NULL) {
 			ns_session_sync(c->sess[i]);
+		}
+		if (c->sess[i] != NULL && ns_session_dead(c->sess[i])) {
+			sess_drop(c, i); /* a forward whose connect failed */
 		}
 	}
 }

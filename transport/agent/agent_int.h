@@ -18,6 +18,8 @@
  * engine (then the sessions and the other connections get their turn). */
 #define NS_AGENT_READS_PER_PUMP 16
 #define NS_AGENT_USER_LOG_MAX 64
+/* A forward's refusal text: a target (up to 300 bytes) and why. */
+#define NS_FWD_MSG_MAX 400
 /* Engine channel slots of a connection: one more than the most sessions,
  * so an open over the limit reaches the agent, which refuses it with a log
  * line. */

@@ -107,6 +107,7 @@ typedef struct ns_relay_hold {
 } ns_relay_hold;
 
 typedef struct ns_relay_inner ns_relay_inner;
+typedef struct ns_relay_fwd ns_relay_fwd; /* relay_fwd.c */
 
 /* One spliced session: front channel fch <-> inner channel ich. */
 typedef struct ns_relay_chan {
@@ -137,6 +138,7 @@ typedef struct ns_relay_chan {
 	const char *kind;
 	int pty;
 	uint64_t bytes_in, bytes_out;
+	ns_relay_fwd *forward; /* a forwarding channel's open (relay_fwd.c), or NULL */
 } ns_relay_chan;
 
 enum { NS_IN_CONNECTING = 1, NS_IN_HANDSHAKE, NS_IN_READY };
@@ -195,7 +197,8 @@ struct ns_relay_conn {
 	char user[NS_SANDBOX_ID_MAX + 1]; /* the sandbox id once authenticated */
 	char *force_command;
 	int permit_pty;
-	int told_plain; /* the "no certificate" banner went out */
+	int permit_port_fwd; /* the certificate's permit-port-forwarding */
+	int told_plain;      /* the "no certificate" banner went out */
 	int closing, dirty;
 	uint64_t grace_deadline, close_deadline;
 	ns_relay_chan *chans[]; /* NS_RELAY_SLOTS entries: a splice outlives
@@ -362,6 +365,18 @@ void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready);
 void ns_relay_splice_flush_owed(ns_relay_conn *c, ns_relay_chan *ch);
 /* Free a splice (logging its end) and its slot. */
 void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch);
+
+/* relay_fwd.c: forwarding channels (direct-tcpip, direct-streamlocal). */
+/* A channel open of a forwarding type: 1 if it was refused here (the user
+ * answered, the refusal logged), 0 with *out set to carry to the agent,
+ * -1 when the type is not a forwarding one. */
+int ns_relay_fwd_open(ns_relay_conn *c, const ns_event *ev, ns_relay_fwd **out);
+/* Open ch's channel on its agent connection with the user's open data. */
+int ns_relay_fwd_inner_open(ns_relay_chan *ch);
+/* The agent accepted it: logged (kind and target, never payload). */
+void ns_relay_fwd_started(ns_relay_conn *c, ns_relay_chan *ch);
+/* The splice ends: logged with bytes each way and duration; freed. */
+void ns_relay_fwd_end(ns_relay_conn *c, ns_relay_chan *ch);
 
 /* relay_flow.c: data with backpressure and window passing. */
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d);

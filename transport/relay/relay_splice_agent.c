@@ -62,11 +62,14 @@ static void send_who(ns_relay_conn *c, ns_relay_chan *ch)
 static void opened(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	ch->istate = NS_RS_OPEN;
-	if (ch->fstate == NS_RS_PENDING) {
+	if (ch->fstate == NS_RS_PENDING && ch->forward == NULL) {
 		send_who(c, ch);
 	}
 	if (ch->fstate == NS_RS_PENDING && ns_channel_accept(c->front.e, ch->fch) == 0) {
 		ch->fstate = NS_RS_OPEN;
+		if (ch->forward != NULL) {
+			ns_relay_fwd_started(c, ch);
+		}
 		return;
 	}
 	/* the user gave up (or the accept failed): close the agent's side */
