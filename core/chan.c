@@ -455,8 +455,8 @@ int ns_conn_dispatch(ns_engine *e, uint8_t type, ns_rd *r)
 {
 	switch (type) {
 	case SSH_MSG_GLOBAL_REQUEST: return ns_global_on_request(e, r);
-	case SSH_MSG_REQUEST_SUCCESS:
-	case SSH_MSG_REQUEST_FAILURE: return ns_global_on_reply(e, r);
+	case SSH_MSG_REQUEST_SUCCESS: return ns_global_on_reply(e, r, 1);
+	case SSH_MSG_REQUEST_FAILURE: return ns_global_on_reply(e, r, 0);
 	case SSH_MSG_CHANNEL_OPEN: return ns_chan_on_open(e, r);
 	case SSH_MSG_CHANNEL_OPEN_CONFIRMATION: return ns_chan_on_open_confirmation(e, r);
 	case SSH_MSG_CHANNEL_OPEN_FAILURE: return ns_chan_on_open_failure(e, r);

@@ -103,6 +103,6 @@ int ns_chan_on_data(ns_engine *e, ns_rd *r, int extended); /* chan_data.c */
 int ns_chan_on_request(ns_engine *e, ns_rd *r);            /* chan_req.c */
 int ns_chan_on_reply(ns_engine *e, ns_rd *r, int ok);      /* chan_req.c */
 int ns_global_on_request(ns_engine *e, ns_rd *r);          /* global.c */
-int ns_global_on_reply(ns_engine *e, ns_rd *r);            /* global.c */
+int ns_global_on_reply(ns_engine *e, ns_rd *r, int ok);    /* global.c */
 
 #endif

@@ -1,5 +1,6 @@
 /* Channel types beyond "session" (RFC 4254 7.2, OpenSSH PROTOCOL 2.4): the
- * parser of their type-specific open data (direct-tcpip, forwarded-tcpip,
+ * parser of their type-specific open data and of the forwarding global
+ * requests' data (ns_global_forward_parse) (direct-tcpip, forwarded-tcpip,
  * direct-streamlocal@openssh.com, forwarded-streamlocal@openssh.com; fuzzed
  * as fuzz_chan_open) and ns_channel_open, which opens one of any type. */
 #include "chan.h"
@@ -118,4 +119,31 @@ int ns_channel_open(ns_engine *e, const char *type, const uint8_t *data, size_t 
 	e->chans[i].state = NS_CH_OPENING;
 	*id = i;
 	return 0;
+}
+
+int ns_global_forward_parse(ns_str name, ns_str data, ns_chan_open_info *out)
+{
+	ns_rd r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	ns_rd_init(&r, data.p, data.len);
+	if (ns_str_eq(name, NS_GLOBAL_TCPIP_FORWARD) ||
+	    ns_str_eq(name, NS_GLOBAL_CANCEL_TCPIP_FORWARD)) {
+		if ((rc = field(&r, NS_CHAN_HOST_MAX, &out->host)) == 0) { /* address to bind */
+			rc = port(&r, &out->port);                         /* port to bind */
+		}
+	} else if (ns_str_eq(name, NS_GLOBAL_STREAMLOCAL_FORWARD) ||
+	           ns_str_eq(name, NS_GLOBAL_CANCEL_STREAMLOCAL_FORWARD)) {
+		rc = field(&r, NS_CHAN_PATH_MAX, &out->host); /* socket path */
+	} else {
+		return NS_ERR_UNSUPPORTED;
+	}
+	if (rc == 0 && ns_rd_left(&r) != 0) {
+		rc = NS_ERR_FORMAT; /* trailing bytes */
+	}
+	if (rc != 0) {
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
 }

@@ -129,6 +129,9 @@ typedef struct ns_engine_config {
 	 * auth-agent@openssh.com, ...) to the caller as NS_EV_CHANNEL_OPEN
 	 * rather than refuse them (a relay's connection to an agent). */
 	int accept_channels;
+	/* server: non-zero to pass the forwarding global requests to the
+	 * caller as NS_EV_GLOBAL_REQUEST rather than refuse them. */
+	int forward_requests;
 } ns_engine_config;
 
 /* Set up the library's crypto once per process (libsodium, CPU feature
@@ -187,6 +190,15 @@ enum ns_event_type {
 	 * goes on. req.type and req.want_reply are set (no other field), error
 	 * says why (NS_ERR_TOOBIG). For the log; nothing to answer. */
 	NS_EV_CHANNEL_REQUEST_REFUSED,
+	/* server with forward_requests: the peer's tcpip-forward,
+	 * cancel-tcpip-forward, streamlocal-forward@openssh.com or
+	 * cancel-streamlocal-forward@openssh.com (req.type, req.want_reply;
+	 * fwd.host the address or path, fwd.port the port). Answer with
+	 * ns_global_reply() if want_reply; replies go out in request order. */
+	NS_EV_GLOBAL_REQUEST,
+	/* the peer answered one of our ns_global_request()s: ok, and fwd.port
+	 * the port a REQUEST_SUCCESS carried (tcpip-forward of port 0), else 0 */
+	NS_EV_GLOBAL_REPLY,
 };
 
 #define NS_CHANNEL_ALL UINT32_MAX
@@ -222,6 +234,19 @@ typedef struct ns_chan_request {
 	ns_str message;    /* exit-signal */
 	int client_can_do; /* xon-xoff: the client may do flow control (RFC 4254 6.8) */
 } ns_chan_request;
+
+/* The open data of the forwarding channel types (NS_CHAN_* below), and
+ * the fields of forwarding global requests: direct-tcpip (host and port to connect,
+ * originator address and port), forwarded-tcpip (address and port that
+ * was connected, originator address and port), direct-streamlocal (path
+ * in host; then a reserved string and uint32), forwarded-streamlocal (path
+ * in host; then a reserved string). Views into data. */
+typedef struct ns_chan_open_info {
+	ns_str host;
+	uint32_t port;
+	ns_str orig_host;
+	uint32_t orig_port;
+} ns_chan_open_info;
 
 typedef struct ns_event {
 	size_t size; /* set by ns_event_init; the engine keeps it */
@@ -278,6 +303,8 @@ typedef struct ns_event {
 	/* NS_EV_CHANNEL_OPEN: the channel type specific data after the
 	 * maximum packet size (ns_channel_open_parse reads the known ones) */
 	ns_str open_data;
+	/* NS_EV_GLOBAL_REQUEST, NS_EV_GLOBAL_REPLY (above) */
+	ns_chan_open_info fwd;
 } ns_event;
 
 /* Zero a config and set its size: call it first, then fill in the fields.
@@ -429,17 +456,6 @@ NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *
 #define NS_CHAN_HOST_MAX 255  /* a host name or address in an open */
 #define NS_CHAN_PATH_MAX 1024 /* a socket path in an open */
 
-/* The open data of those types: direct-tcpip (host and port to connect,
- * originator address and port), forwarded-tcpip (address and port that
- * was connected, originator address and port), direct-streamlocal (path
- * in host; then a reserved string and uint32), forwarded-streamlocal (path
- * in host; then a reserved string). Views into data. */
-typedef struct ns_chan_open_info {
-	ns_str host;
-	uint32_t port;
-	ns_str orig_host;
-	uint32_t orig_port;
-} ns_chan_open_info;
 /* 0; NS_ERR_UNSUPPORTED for another type (nothing read); NS_ERR_FORMAT
  * for malformed data (trailing bytes, a port over 65535); NS_ERR_TOOBIG
  * for a host or path over its limit or holding a NUL. *out zeroed unless
@@ -473,6 +489,32 @@ NS_NODISCARD int ns_channel_close(ns_engine *e, uint32_t id);
 NS_NODISCARD int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status);
 NS_NODISCARD int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int core,
                                         const char *message);
+
+/* Global requests of forwarding (RFC 4254 7.1, OpenSSH PROTOCOL 2.4). */
+#define NS_GLOBAL_TCPIP_FORWARD "tcpip-forward"
+#define NS_GLOBAL_CANCEL_TCPIP_FORWARD "cancel-tcpip-forward"
+#define NS_GLOBAL_STREAMLOCAL_FORWARD "streamlocal-forward@openssh.com"
+#define NS_GLOBAL_CANCEL_STREAMLOCAL_FORWARD "cancel-streamlocal-forward@openssh.com"
+/* Peer want_reply global requests we may owe replies for at once, and our
+ * own unanswered ones (keepalives included): more from the peer is a
+ * protocol error; more of ours is NS_ERR_AGAIN. */
+#define NS_GLOBAL_REPLIES_MAX 16
+#define NS_GLOBAL_OUT_MAX 64
+/* Send a global request with its data (len bytes, at most
+ * NS_CHAN_OPEN_DATA_MAX, e.g. string address, uint32 port for
+ * tcpip-forward); the answer comes as NS_EV_GLOBAL_REPLY if want_reply. */
+NS_NODISCARD int ns_global_request(ns_engine *e, const char *name, const uint8_t *data, size_t len,
+                                   int want_reply);
+/* Answer the oldest NS_EV_GLOBAL_REQUEST still owed a reply (port: the
+ * port bound for a tcpip-forward of port 0, carried by the SUCCESS; else
+ * 0). NS_ERR_STATE when none is owed. Never NS_ERR_AGAIN: room is held
+ * from the request's arrival. */
+NS_NODISCARD int ns_global_reply(ns_engine *e, int ok, uint32_t port);
+/* The data of a forwarding global request: tcpip-forward and its cancel
+ * (string address to bind, uint32 port), streamlocal-forward and its
+ * cancel (string path, into host). 0; NS_ERR_UNSUPPORTED for another name;
+ * NS_ERR_FORMAT, NS_ERR_TOOBIG as ns_channel_open_parse. */
+NS_NODISCARD int ns_global_forward_parse(ns_str name, ns_str data, ns_chan_open_info *out);
 
 /* A one-line name for an event type, for logs. */
 const char *ns_event_name(int type);
