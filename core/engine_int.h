@@ -195,8 +195,10 @@ struct ns_engine {
 	struct {
 		uint8_t state; /* 0 the caller answers, 1 FAILURE, 2 SUCCESS */
 		uint32_t port;
+		uint32_t id; /* the caller's handle (NS_EV_GLOBAL_REQUEST channel) */
 	} gq[NS_GLOBAL_REPLIES_MAX];
 	uint8_t gq_len;
+	uint32_t gq_next_id;
 
 	/* Events. */
 	ns_event evq[NS_EVENT_QUEUE];

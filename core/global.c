@@ -36,8 +36,8 @@ static int flush_owed(ns_engine *e)
 	return 0;
 }
 
-/* A reply owed: state GQ_* (port for a SUCCESS). */
-static int owe(ns_engine *e, uint8_t state)
+/* A reply owed: state GQ_* (port for a SUCCESS), handle id. */
+static int owe(ns_engine *e, uint8_t state, uint32_t id)
 {
 	if (e->gq_len >= NS_GLOBAL_REPLIES_MAX) {
 		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
@@ -45,6 +45,7 @@ static int owe(ns_engine *e, uint8_t state)
 	}
 	e->gq[e->gq_len].state = state;
 	e->gq[e->gq_len].port = 0;
+	e->gq[e->gq_len].id = id;
 	e->gq_len++;
 	e->replies_owed += GQ_ROOMS;
 	return flush_owed(e);
@@ -62,13 +63,15 @@ static int is_forward(ns_str name)
 static int to_caller(ns_engine *e, ns_str name, int want_reply, const ns_chan_open_info *f)
 {
 	ns_event *ev = ns_eng_emit(e, NS_EV_GLOBAL_REQUEST);
+	uint32_t id = e->gq_next_id++;
 
 	if (ev != NULL) {
+		ev->channel = id;
 		ev->req.type = name;
 		ev->req.want_reply = want_reply;
 		ev->fwd = *f;
 	}
-	return want_reply ? owe(e, GQ_CALLER) : 0;
+	return want_reply ? owe(e, GQ_CALLER, id) : 0;
 }
 
 int ns_global_on_request(ns_engine *e, ns_rd *r)
@@ -92,17 +95,17 @@ int ns_global_on_request(ns_engine *e, ns_rd *r)
 	}
 	/* keepalive@openssh.com, hostkeys-00@openssh.com, malformed or unasked
 	 * forwarding, ...: refused, in order after any the caller owes. */
-	return want_reply ? owe(e, ok ? GQ_SUCCESS : GQ_FAILURE) : 0;
+	return want_reply ? owe(e, ok ? GQ_SUCCESS : GQ_FAILURE, 0) : 0;
 }
 
-int ns_global_reply(ns_engine *e, int ok, uint32_t port)
+int ns_global_reply(ns_engine *e, uint32_t id, int ok, uint32_t port)
 {
 	uint8_t i;
 
 	if (e->phase == NS_PH_CLOSED) {
 		return NS_ERR_CLOSED;
 	}
-	for (i = 0; i < e->gq_len && e->gq[i].state != GQ_CALLER; i++) {
+	for (i = 0; i < e->gq_len && (e->gq[i].state != GQ_CALLER || e->gq[i].id != id); i++) {
 	}
 	if (i == e->gq_len) {
 		return NS_ERR_STATE;

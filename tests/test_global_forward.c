@@ -65,7 +65,7 @@ typedef struct tctx {
 	int oks[8];
 	uint32_t ports[8];
 	char host[64];
-	uint32_t port;
+	uint32_t port, id;
 	int answer; /* answer each request at once with this port (0: later) */
 } tctx;
 
@@ -77,8 +77,10 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 		t->requests++;
 		assert_int_equal(ns_str_copy(ev->fwd.host, t->host, sizeof(t->host)), 0);
 		t->port = ev->fwd.port;
+		t->id = ev->channel;
 		if (t->answer) {
-			assert_int_equal(ns_global_reply(p->e[1], 1, (uint32_t)t->answer), 0);
+			assert_int_equal(
+			    ns_global_reply(p->e[1], ev->channel, 1, (uint32_t)t->answer), 0);
 		}
 	}
 	if (side == 0 && ev->type == NS_EV_GLOBAL_REPLY) {
@@ -105,7 +107,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(ns_global_request(p.e[0], NS_GLOBAL_TCPIP_FORWARD, buf, n, 1),
 	                 NS_ERR_STATE);
 	assert_int_equal(ns_pair_connect(&p), 0);
-	assert_int_equal(ns_global_reply(p.e[1], 1, 0), NS_ERR_STATE); /* none owed */
+	assert_int_equal(ns_global_reply(p.e[1], 0, 1, 0), NS_ERR_STATE); /* none owed */
 	T.answer = 43210;
 	assert_int_equal(ns_global_request(p.e[0], NS_GLOBAL_TCPIP_FORWARD, buf, n, 1), 0);
 	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
@@ -124,7 +126,8 @@ static void test_round_trip(void **state)
 	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
 	assert_int_equal(T.requests, 2);
 	assert_int_equal(T.replies, 1);
-	assert_int_equal(ns_global_reply(p.e[1], 0, 99), 0);
+	assert_int_equal(ns_global_reply(p.e[1], T.id + 1, 0, 99), NS_ERR_STATE); /* not owed */
+	assert_int_equal(ns_global_reply(p.e[1], T.id, 0, 99), 0);
 	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
 	assert_int_equal(T.replies, 3);
 	assert_int_equal(T.oks[1], 0);

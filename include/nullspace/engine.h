@@ -193,8 +193,9 @@ enum ns_event_type {
 	/* server with forward_requests: the peer's tcpip-forward,
 	 * cancel-tcpip-forward, streamlocal-forward@openssh.com or
 	 * cancel-streamlocal-forward@openssh.com (req.type, req.want_reply;
-	 * fwd.host the address or path, fwd.port the port). Answer with
-	 * ns_global_reply() if want_reply; replies go out in request order. */
+	 * fwd.host the address or path, fwd.port the port; channel: a handle
+	 * for the answer). Answer with ns_global_reply() if want_reply, in any
+	 * order: the replies go out in request order. */
 	NS_EV_GLOBAL_REQUEST,
 	/* the peer answered one of our ns_global_request()s: ok, and fwd.port
 	 * the port a REQUEST_SUCCESS carried (tcpip-forward of port 0), else 0 */
@@ -505,11 +506,11 @@ NS_NODISCARD int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *s
  * tcpip-forward); the answer comes as NS_EV_GLOBAL_REPLY if want_reply. */
 NS_NODISCARD int ns_global_request(ns_engine *e, const char *name, const uint8_t *data, size_t len,
                                    int want_reply);
-/* Answer the oldest NS_EV_GLOBAL_REQUEST still owed a reply (port: the
- * port bound for a tcpip-forward of port 0, carried by the SUCCESS; else
- * 0). NS_ERR_STATE when none is owed. Never NS_ERR_AGAIN: room is held
- * from the request's arrival. */
-NS_NODISCARD int ns_global_reply(ns_engine *e, int ok, uint32_t port);
+/* Answer the NS_EV_GLOBAL_REQUEST whose handle (its ev->channel) is id
+ * (port: the port bound for a tcpip-forward of port 0, carried by the
+ * SUCCESS; else 0). NS_ERR_STATE when that one is not owed. Never
+ * NS_ERR_AGAIN: room is held from the request's arrival. */
+NS_NODISCARD int ns_global_reply(ns_engine *e, uint32_t id, int ok, uint32_t port);
 /* The data of a forwarding global request: tcpip-forward and its cancel
  * (string address to bind, uint32 port), streamlocal-forward and its
  * cancel (string path, into host). 0; NS_ERR_UNSUPPORTED for another name;

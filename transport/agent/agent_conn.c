@@ -43,6 +43,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	ec.ciphers = a->cfg->ciphers;
 	ec.kex = a->cfg->kex;
 	ec.macs = a->cfg->macs;
+	ec.forward_requests = 1; /* tcpip-forward: agent_rfwd.c */
 	if ((rc = ns_engine_new(&ec, &c->host.e)) != 0) {
 		free(c);
 		return rc;
@@ -91,6 +92,11 @@ static void sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
 	}
 }
 
+void ns_agent_conn_sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
+{
+	sess_put(c, id, s);
+}
+
 static void sess_drop(ns_agent_conn *c, uint32_t id)
 {
 	ns_session_free(c->sess[id]);
@@ -116,6 +122,7 @@ void ns_agent_conn_free(ns_agent_conn *c)
 		c->unauth_counted = 0;
 		ns_tally_sub(c->agent->src, c->host.peer, 1);
 	}
+	ns_agent_rfwd_free_all(c);
 	sess_drop_all(c);
 	ns_watch_close(c->host.epfd, &c->sock);
 	ns_engine_free(c->host.e);
@@ -228,9 +235,24 @@ static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
 	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,
 	        ev->error ? ns_strerror(ev->error) : "none", msg);
+	ns_agent_rfwd_free_all(c);
 	sess_drop_all(c);
 	c->closing = 1;
 	c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
+}
+
+/* The peer's answer to a channel we opened (a remote forward's). */
+static void open_answer(ns_agent_conn *c, ns_session *s, const ns_event *ev)
+{
+	if (s != NULL) {
+		ns_session_fwd_opened(s, ev->type == NS_EV_CHANNEL_OPENED);
+		if (ns_session_dead(s)) {
+			sess_drop(c, ev->channel);
+		}
+	} else if (ev->type == NS_EV_CHANNEL_OPENED) {
+		/* its session is gone meanwhile */
+		(void)!ns_channel_close(c->host.e, ev->channel);
+	}
 }
 
 /* The engine refused a request itself (and answered FAILURE if wanted). */
@@ -284,6 +306,9 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 		}
 		break;
 	case NS_EV_CHANNEL_REQUEST_REFUSED: request_refused(c, ev); break;
+	case NS_EV_GLOBAL_REQUEST: ns_agent_rfwd_request(c, ev); break;
+	case NS_EV_CHANNEL_OPENED:
+	case NS_EV_CHANNEL_OPEN_FAILED: open_answer(c, s, ev); break;
 	case NS_EV_DISCONNECT: disconnected(c, ev, now); break;
 	default: break;
 	}

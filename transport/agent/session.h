@@ -58,6 +58,14 @@ int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out);
  * the open is to be refused with *reason and msg (the refusal is logged). */
 int ns_session_fwd_new(ns_session_host *h, uint32_t channel, const ns_event *ev, ns_session **out,
                        uint32_t *reason, char *msg, size_t cap);
+/* A connection accepted by a remote forward's listener (agent_rfwd.c):
+ * opens a channel of kind (forwarded-tcpip, forwarded-streamlocal) with
+ * its open data; the session (owning fd) waits for the peer's answer. 0
+ * with *out and *id (the channel), or an NS_ERR_* (fd is the caller's). */
+int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const char *target,
+                            const uint8_t *data, size_t len, ns_session **out, uint32_t *id);
+/* The peer's answer to that open (NS_EV_CHANNEL_OPENED / _OPEN_FAILED). */
+void ns_session_fwd_opened(ns_session *s, int ok);
 /* 1 when the session is over before it began (a forward's connect failed
  * and its channel was refused): the connection frees it. */
 int ns_session_dead(const ns_session *s);

@@ -123,21 +123,15 @@ static void watch_connect(ns_session *s, int fd)
 	ns_watch_set(h->epfd, &s->out, EPOLLOUT);
 }
 
-/* Connected: the channel is accepted and bytes flow (session_io.c). */
-static void connected(ns_session *s)
+/* The socket and the channel are both there: bytes flow (session_io.c). */
+static int start_moving(ns_session *s)
 {
 	ns_session_host *h = s->h;
 	int in = dup(s->out.fd);
 
 	s->fwd->connecting = 0;
-	if (in < 0 || ns_channel_accept(h->e, s->channel) != 0) {
-		if (in >= 0) {
-			close(in);
-		}
-		(void)!ns_channel_reject(h->e, s->channel, NS_OPEN_RESOURCE_SHORTAGE,
-		                         "agent out of resources");
-		s->dead = 1;
-		return;
+	if (in < 0) {
+		return -1;
 	}
 	(void)fcntl(in, F_SETFD, FD_CLOEXEC);
 	ns_watch_init(&s->in, in, ns_watch_token(NS_WATCH_CHILD_IN, h->slot, h->gen, s->channel));
@@ -148,6 +142,60 @@ static void connected(ns_session *s)
 	s->exit_sent = 1; /* no exit status */
 	fprintf(h->log, "agent event=forward-start conn=%u channel=%u kind=%s target=%s%s\n",
 	        h->conn_id, s->channel, s->fwd->kind, s->fwd->target, s->who);
+	return 0;
+}
+
+/* Connected: the channel is accepted. */
+static void connected(ns_session *s)
+{
+	ns_session_host *h = s->h;
+
+	if (ns_channel_accept(h->e, s->channel) != 0 || start_moving(s) != 0) {
+		(void)!ns_channel_reject(h->e, s->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                         "agent out of resources");
+		s->dead = 1;
+	}
+}
+
+int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const char *target,
+                            const uint8_t *data, size_t len, ns_session **out, uint32_t *id)
+{
+	ns_session_fwd *f;
+	ns_session *s;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ns_channel_open(h->e, kind, data, len, id)) != 0) {
+		return rc;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL || ns_session_new(h, *id, &s) != 0) {
+		free(f);
+		(void)!ns_channel_close(h->e, *id); /* the answer closes it */
+		return NS_ERR_NOMEM;
+	}
+	f->kind = kind;
+	f->connecting = 1; /* until the peer answers */
+	f->started = ns_clock_ms();
+	snprintf(f->target, sizeof(f->target), "%s", target);
+	s->fwd = f;
+	ns_watch_init(&s->out, fd, ns_watch_token(NS_WATCH_CHILD_OUT, h->slot, h->gen, *id));
+	*out = s;
+	return 0;
+}
+
+void ns_session_fwd_opened(ns_session *s, int ok)
+{
+	if (s->fwd == NULL || !s->fwd->connecting) {
+		return;
+	}
+	if (!ok || start_moving(s) != 0) {
+		if (ok) {
+			(void)!ns_channel_close(s->h->e, s->channel);
+		}
+		refused(s->h, s->fwd->kind, s->fwd->target, ok ? "no-memory" : "peer-refused");
+		s->fwd->connecting = 0;
+		s->dead = 1;
+	}
 }
 
 static void connect_failed(ns_session *s, int err)

@@ -358,9 +358,6 @@ void ns_session_io_finish(ns_session *s)
 	    s->hold_len[1] != 0) {
 		return;
 	}
-	if (s->fwd != NULL && s->in.fd >= 0) {
-		return; /* a forward: the user's side still sends */
-	}
 	if (!s->exit_sent) {
 		if (send_exit(s) != 0) {
 			return; /* the send buffer is full: next time */
@@ -372,6 +369,9 @@ void ns_session_io_finish(ns_session *s)
 			return;
 		}
 		s->eof_sent = 1;
+	}
+	if (s->fwd != NULL && s->in.fd >= 0) {
+		return; /* a forward half-closed: the other side still sends */
 	}
 	if (ns_channel_close(s->h->e, s->channel) != 0) {
 		return;
