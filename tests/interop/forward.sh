@@ -2,7 +2,8 @@
 # Port forwarding through the relay to the agent (issue 15), with OpenSSH's
 # ssh through `nullspace up`: -L to an HTTP server inside the sandbox (curl),
 # -D (curl --socks5-hostname), -W, a Unix-socket forward, 50 MB through a
-# forward both ways at once (sha256), a VS Code Remote-SSH style session
+# forward both ways at once (sha256), -R reaching the user's server from
+# inside the sandbox (port 0 too, -N, the listener gone with the user), a VS Code Remote-SSH style session
 # (an exec printing the port of a server it starts, then several
 # direct-tcpip channels to it at once over one connection); a certificate
 # without permit-port-forwarding is refused with a message and the shell
@@ -170,6 +171,45 @@ for i in $(seq 100); do kill -0 "$VS_PID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$VS_PID" 2>/dev/null && fail "the exec did not end with its stdin" ||
 	ok "the exec ends when its stdin does"
 
+# ---- ssh -R: a server on the user's side reached from inside the sandbox --------------
+LS=$(pick_port)
+spawn "$T/ls.log" python3 "$PY" serve tcp 127.0.0.1 "$LS"
+wait_listen "local echo server" "$SPAWNED" "$LS"
+CLIENT="import socket,sys
+c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20)
+c.sendall(b'hello-r'); c.shutdown(socket.SHUT_WR)
+b = b''
+while True:
+    x = c.recv(100)
+    if not x: break
+    b += x
+print(b.decode())"
+RP=$(pick_port 33000 500)
+out=$(timeout -k 5 60 "${F[@]}" -R "$RP:127.0.0.1:$LS" "$AT" "python3 -c \"$CLIENT\" $RP" \
+	</dev/null 2>"$T/R.err")
+assert_eq "ssh -R: exits 0 once the command ended" 0 $?
+assert_eq "ssh -R: the sandbox reached the user's server through the relay" "hello-r" "$out"
+assert_contains "the relay logs the listener" "event=forward-listen conn=" "$UP_LOG"
+assert_contains "... and the forwarded channel" "kind=forwarded-tcpip target=localhost:$RP" "$UP_LOG"
+out=$(timeout -k 5 60 "${F[@]}" -R "0:127.0.0.1:$LS" "$AT" 'echo port0' </dev/null 2>"$T/R0.err")
+assert_eq "ssh -R 0: the command runs" "port0" "$out"
+assert_contains "ssh -R 0: ssh reports the port allocated in the sandbox" "Allocated port" "$T/R0.err"
+# -N: only the forward on the connection (the agent connection dialled for it)
+spawn "$T/RN.log" "${F[@]}" -N -R "$RP:127.0.0.1:$LS" "$AT"
+RN_PID=$SPAWNED
+wait_in "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $RP))'"
+out=$(timeout -k 5 60 "${F[@]}" "$AT" "python3 -c \"$CLIENT\" $RP" </dev/null 2>"$T/RN.err")
+assert_eq "ssh -N -R: another connection's command reaches the user's server" "hello-r" "$out"
+kill "$RN_PID"
+for i in $(seq 100); do
+	timeout -k 5 30 "${F[@]}" "$AT" "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $RP))'" \
+		</dev/null >/dev/null 2>&1 || break
+	sleep 0.2
+done
+timeout -k 5 30 "${F[@]}" "$AT" "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $RP))'" \
+	</dev/null >/dev/null 2>&1 && fail "the listener outlived the user's connection" ||
+	ok "the listener goes when the user's connection does"
+
 # ---- a certificate without permit-port-forwarding ------------------------------
 timeout -k 5 60 "${N[@]}" -W "127.0.0.1:$HTTP" "$AT" </dev/null >/dev/null 2>"$T/nofwd.err"
 assert_eq "no permit-port-forwarding: ssh -W exits 255" 255 $?
@@ -177,6 +217,9 @@ assert_contains "... with the message" "port forwarding is not permitted by this
 assert_contains "... logged with the reason" \
 	"event=forward-refused conn=" "$UP_LOG"
 assert_contains "... reason named" "reason=no-permit-port-forwarding" "$UP_LOG"
+timeout -k 5 60 "${N[@]}" -R "0:127.0.0.1:$LS" "$AT" true </dev/null >/dev/null 2>"$T/nofwdR.err"
+assert_eq "no permit-port-forwarding: ssh -R refused" 255 $?
+assert_contains "... logged" "kind=tcpip-forward reason=no-permit-port-forwarding" "$UP_LOG"
 NP=$(pick_port)
 out=$(timeout -k 5 60 "${N[@]}" -o ExitOnForwardFailure=no -L "$NP:127.0.0.1:$HTTP" "$AT" \
 	"curl -s http://127.0.0.1:$HTTP/index.txt >/dev/null 2>&1; echo shell-ok" </dev/null 2>"$T/nofwd2.err")

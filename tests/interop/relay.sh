@@ -328,15 +328,15 @@ assert_contains "the relay logs the refused subsystem and why" \
 	"subsystem=sftp reason=subsystems-not-supported" "$RELAY_LOG"
 still_serving "sftp"
 
-# port forwarding: -W opens a direct-tcpip channel (forward.sh: allowed with
-# permit-port-forwarding), refused without it; -R asks for tcpip-forward
+# port forwarding: -W opens a direct-tcpip channel, -R asks for tcpip-forward
+# (forward.sh: allowed with permit-port-forwarding), refused without it
 sign nofwd "$T/ca" -n sb_test -V -5m:+1h -z 302 -O no-port-forwarding
 rs nofwd sb_test -W 127.0.0.1:22 </dev/null >/dev/null 2>"$T/fwd_w.err"
 assert_eq "ssh -W (direct-tcpip) without permit-port-forwarding: ssh exits 255" 255 $?
 assert_contains "ssh -W: refusal shown" "port forwarding is not permitted by this certificate" \
 	"$T/fwd_w.err"
 assert_contains "ssh -W: refusal logged" "event=forward-refused" "$RELAY_LOG"
-timeout -k 5 30 "${R[@]}" -o "CertificateFile=$T/good-cert.pub" -o ExitOnForwardFailure=yes \
+timeout -k 5 30 "${R[@]}" -o "CertificateFile=$T/nofwd-cert.pub" -o ExitOnForwardFailure=yes \
 	-N -R 0:127.0.0.1:9 sb_test@127.0.0.1 </dev/null >/dev/null 2>"$T/fwd_r.err"
 rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] ||

@@ -328,6 +328,9 @@ void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	switch (ev->type) {
 	case NS_EV_AUTH_REQUEST: auth(c, ev); break;
 	case NS_EV_CHANNEL_OPEN: ns_relay_splice_open(c, ev, now); break;
+	case NS_EV_CHANNEL_OPENED:
+	case NS_EV_CHANNEL_OPEN_FAILED: ns_relay_fwd_front_answer(c, ev); break;
+	case NS_EV_GLOBAL_REQUEST: ns_relay_rfwd_front_request(c, ev, now); break;
 	case NS_EV_CHANNEL_REQUEST: ns_relay_splice_front_request(c, ev); break;
 	case NS_EV_CHANNEL_REPLY: ns_relay_splice_front_reply(c, ev); break;
 	case NS_EV_CHANNEL_DATA:

@@ -17,6 +17,7 @@
 
 struct ns_relay_fwd {
 	const char *kind; /* one of the NS_CHAN_* type names */
+	int reverse;      /* the agent opened it (remote forwarding): we open the user's */
 	char target[TARGET_MAX];
 	uint64_t started; /* ms, at the agent's confirmation (0: not yet) */
 	uint64_t opened;  /* ms, at the user's open */
@@ -32,6 +33,12 @@ static const char *kind_of(ns_str type)
 	if (ns_str_eq(type, NS_CHAN_DIRECT_STREAMLOCAL)) {
 		return NS_CHAN_DIRECT_STREAMLOCAL;
 	}
+	if (ns_str_eq(type, NS_CHAN_FORWARDED_TCPIP)) {
+		return NS_CHAN_FORWARDED_TCPIP;
+	}
+	if (ns_str_eq(type, NS_CHAN_FORWARDED_STREAMLOCAL)) {
+		return NS_CHAN_FORWARDED_STREAMLOCAL;
+	}
 	return NULL;
 }
 
@@ -46,7 +53,8 @@ static void target_text(const char *kind, const ns_chan_open_info *o, char *out,
 {
 	char host[NS_CHAN_HOST_MAX + 1];
 
-	if (strcmp(kind, NS_CHAN_DIRECT_STREAMLOCAL) == 0) {
+	if (strcmp(kind, NS_CHAN_DIRECT_STREAMLOCAL) == 0 ||
+	    strcmp(kind, NS_CHAN_FORWARDED_STREAMLOCAL) == 0) {
 		ns_log_str(o->host, out, cap);
 		return;
 	}
@@ -62,8 +70,8 @@ int ns_relay_fwd_open(ns_relay_conn *c, const ns_event *ev, ns_relay_fwd **out)
 	int rc;
 
 	*out = NULL;
-	if (kind == NULL) {
-		return -1;
+	if (kind == NULL || strncmp(kind, "forwarded-", 10) == 0) {
+		return -1; /* only the agent opens those */
 	}
 	if (!c->permit_port_fwd) {
 		fprintf(c->r->log,
@@ -115,6 +123,12 @@ void ns_relay_fwd_end(ns_relay_conn *c, ns_relay_chan *ch)
 	if (f == NULL) {
 		return;
 	}
+	if (f->reverse && ch->in != NULL && ch->istate == NS_RS_PENDING) {
+		/* the agent's open, never answered: refused now */
+		(void)!ns_channel_reject(ch->in->p.e, ch->ich, NS_OPEN_CONNECT_FAILED,
+		                         "the user's connection is gone");
+		ch->istate = NS_RS_GONE;
+	}
 	if (f->started != 0) {
 		fprintf(
 		    c->r->log,
@@ -125,4 +139,129 @@ void ns_relay_fwd_end(ns_relay_conn *c, ns_relay_chan *ch)
 	}
 	ch->forward = NULL;
 	free(f);
+}
+
+int ns_relay_fwd_reverse(const ns_relay_chan *ch)
+{
+	return ch->forward != NULL && ch->forward->reverse;
+}
+
+static void inner_reject(ns_relay_inner *in, uint32_t ich, uint32_t reason, const char *msg)
+{
+	ns_call_check(in->p.e, in->r->log, "relay", in->id, "inner-channel_reject",
+	              ns_channel_reject(in->p.e, ich, reason, msg));
+}
+
+static int slot_free(ns_relay_conn *c, uint32_t *slot)
+{
+	uint32_t n = 0, i;
+
+	*slot = UINT32_MAX;
+	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
+		if (c->chans[i] == NULL) {
+			*slot = *slot == UINT32_MAX ? i : *slot;
+		} else {
+			n += c->chans[i]->fstate == NS_RS_PENDING ||
+			     c->chans[i]->fstate == NS_RS_OPEN;
+		}
+	}
+	return *slot != UINT32_MAX && n < c->r->max_channels;
+}
+
+void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev)
+{
+	const char *kind = kind_of(ev->channel_type);
+	int is_unix = kind != NULL && strcmp(kind, NS_CHAN_FORWARDED_STREAMLOCAL) == 0;
+	ns_chan_open_info o;
+	ns_relay_conn *c;
+	ns_relay_chan *ch;
+	ns_relay_fwd *f;
+	uint32_t slot;
+
+	if (kind == NULL || strncmp(kind, "forwarded-", 10) != 0 ||
+	    ns_channel_open_parse(ev->channel_type, ev->open_data, &o) != 0) {
+		inner_reject(in, ev->channel, NS_OPEN_UNKNOWN_CHANNEL_TYPE,
+		             "not a forwarded channel");
+		return;
+	}
+	if ((c = ns_relay_rfwd_find(in, is_unix, &o)) == NULL || c->closing) {
+		inner_reject(in, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		             "no such forward");
+		return;
+	}
+	if (!slot_free(c, &slot)) {
+		fprintf(c->r->log,
+		        "relay event=forward-refused conn=%u user=%s kind=%s reason=max-channels\n",
+		        c->id, c->user, kind);
+		inner_reject(in, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
+		return;
+	}
+	if ((ch = calloc(1, sizeof(*ch))) == NULL ||
+	    (f = calloc(1, sizeof(*f) + ev->open_data.len)) == NULL) {
+		free(ch);
+		inner_reject(in, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "relay out of memory");
+		return;
+	}
+	f->kind = kind;
+	f->reverse = 1;
+	target_text(kind, &o, f->target, sizeof(f->target));
+	f->opened = c->r->now;
+	ch->forward = f;
+	ch->slot = slot;
+	ch->ich = ev->channel;
+	ch->istate = NS_RS_PENDING;
+	ch->in = in;
+	in->nusers++;
+	c->chans[slot] = ch;
+	c->nchans++;
+	if (ns_relay_mux_route(in, ch->ich, c, ch) != 0 ||
+	    ns_channel_open(c->front.e, kind, ev->open_data.p, ev->open_data.len, &ch->fch) != 0) {
+		inner_reject(in, ch->ich, NS_OPEN_RESOURCE_SHORTAGE, "relay out of resources");
+		ch->istate = NS_RS_GONE;
+		ns_relay_mux_detach(ch);
+		ns_relay_chan_free(c, ch);
+		return;
+	}
+	ch->fstate = NS_RS_PENDING;
+	ns_relay_dirty(c);
+}
+
+void ns_relay_fwd_front_answer(ns_relay_conn *c, const ns_event *ev)
+{
+	ns_relay_chan *ch = NULL;
+	uint32_t i;
+
+	for (i = 0; i < NS_RELAY_SLOTS(c->r) && ch == NULL; i++) {
+		ns_relay_chan *x = c->chans[i];
+		if (x != NULL && ns_relay_fwd_reverse(x) && x->fch == ev->channel &&
+		    x->fstate == NS_RS_PENDING) {
+			ch = x;
+		}
+	}
+	if (ch == NULL) {
+		if (ev->type == NS_EV_CHANNEL_OPENED) {
+			(void)!ns_channel_close(c->front.e, ev->channel);
+		}
+		return;
+	}
+	if (ev->type == NS_EV_CHANNEL_OPENED && ch->in != NULL && ch->istate == NS_RS_PENDING &&
+	    ns_channel_accept(ch->in->p.e, ch->ich) == 0) {
+		ch->fstate = ch->istate = NS_RS_OPEN;
+		ns_relay_inner_dirty(ch->in);
+		ns_relay_fwd_started(c, ch);
+		return;
+	}
+	if (ev->type == NS_EV_CHANNEL_OPENED) {
+		ch->fstate = NS_RS_OPEN; /* the agent's side went meanwhile: closed */
+		ns_relay_state_end_both(ch);
+		return;
+	}
+	ch->fstate = NS_RS_GONE;
+	if (ch->in != NULL && ch->istate == NS_RS_PENDING) {
+		inner_reject(ch->in, ch->ich, ev->reason ? ev->reason : NS_OPEN_CONNECT_FAILED,
+		             "the user refused the forwarded connection");
+		ch->istate = NS_RS_GONE;
+	}
+	ns_relay_mux_detach(ch);
+	ns_relay_chan_free(c, ch);
 }

@@ -107,7 +107,11 @@ typedef struct ns_relay_hold {
 } ns_relay_hold;
 
 typedef struct ns_relay_inner ns_relay_inner;
-typedef struct ns_relay_fwd ns_relay_fwd; /* relay_fwd.c */
+typedef struct ns_relay_fwd ns_relay_fwd;   /* relay_fwd.c */
+typedef struct ns_relay_rfwd ns_relay_rfwd; /* relay_rfwd.c */
+/* Remote forwards (ssh -R) one user connection may hold at once; one more
+ * is refused (forward-refused reason=max-remote-forwards). */
+#define NS_RELAY_RFWD_MAX 16
 
 /* One spliced session: front channel fch <-> inner channel ich. */
 typedef struct ns_relay_chan {
@@ -177,6 +181,9 @@ struct ns_relay_inner {
 	 * full output): sent by the next pumps (relay_mux.c) */
 	uint32_t *close_owed;
 	uint32_t nclose_owed, close_owed_cap;
+	/* remote forwards of its users (relay_rfwd.c), and our requests for
+	 * them awaiting the agent's reply, oldest first */
+	ns_relay_rfwd *rfwds, *rq_head, *rq_tail;
 };
 
 struct ns_relay_conn {
@@ -377,6 +384,20 @@ int ns_relay_fwd_inner_open(ns_relay_chan *ch);
 void ns_relay_fwd_started(ns_relay_conn *c, ns_relay_chan *ch);
 /* The splice ends: logged with bytes each way and duration; freed. */
 void ns_relay_fwd_end(ns_relay_conn *c, ns_relay_chan *ch);
+/* 1 for a splice the agent opened (forwarded-tcpip, -streamlocal). */
+int ns_relay_fwd_reverse(const ns_relay_chan *ch);
+/* The agent opens a forwarded channel: to its user, or refused. */
+void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev);
+/* The user's answer (NS_EV_CHANNEL_OPENED / _OPEN_FAILED) to ours. */
+void ns_relay_fwd_front_answer(ns_relay_conn *c, const ns_event *ev);
+
+/* relay_rfwd.c: remote forwarding requests. */
+void ns_relay_rfwd_front_request(ns_relay_conn *c, const ns_event *ev, uint64_t now);
+void ns_relay_rfwd_ready(ns_relay_inner *in);                     /* send the queued */
+void ns_relay_rfwd_reply(ns_relay_inner *in, const ns_event *ev); /* NS_EV_GLOBAL_REPLY */
+void ns_relay_rfwd_lost(ns_relay_inner *in);
+void ns_relay_rfwd_conn_gone(ns_relay_conn *c);
+ns_relay_conn *ns_relay_rfwd_find(ns_relay_inner *in, int is_unix, const ns_chan_open_info *o);
 
 /* relay_flow.c: data with backpressure and window passing. */
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d);

@@ -176,7 +176,7 @@ void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready)
 	ns_relay_state_gone(ch, NS_SIDE_INNER);
 	ns_relay_mux_detach(ch);
 	answer_forwarded(c, ch, 0, 1);
-	if (ch->fstate == NS_RS_PENDING) {
+	if (ch->fstate == NS_RS_PENDING && !ns_relay_fwd_reverse(ch)) {
 		snprintf(msg, sizeof(msg), "sandbox %s is unreachable", c->user);
 		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
 		              ns_channel_reject(c->front.e, ch->fch, NS_OPEN_CONNECT_FAILED, msg));
