@@ -8,6 +8,9 @@
 
 #include "files_url.h"
 #include "nullspace/error.h"
+#include "signed_fields.h"
+
+_Static_assert(NS_FILES_SIG_LEN == NS_SIGNED_SIG_LEN, "one HMAC-SHA256 length");
 
 enum { F_SANDBOX = 1, F_METHOD = 2, F_EXP = 4, F_PATH = 8, F_SIG = 16, F_ALL = 31 };
 
@@ -51,54 +54,6 @@ static int set_once(ns_files_url *u, unsigned bit)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1;
-}
-
-static int field_exp(ns_files_url *u, const char *v, size_t n)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	if (n == 0 || n > 19 || (v[0] == '0' && n > 1)) {
-		return NS_ERR_FORMAT;
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9') {
-			return NS_ERR_FORMAT;
-		}
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	u->exp = x;
-	return 0;
-}
-
-static int field_sig(ns_files_url *u, const char *v, size_t n)
-{
-	size_t i;
-	int hi, lo;
-
-	if (n != 2 * NS_FILES_SIG_LEN) {
-		return NS_ERR_FORMAT;
-	}
-	for (i = 0; i < NS_FILES_SIG_LEN; i++) {
-		hi = hexval(v[2 * i]);
-		lo = hexval(v[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			return NS_ERR_FORMAT;
-		}
-		u->sig[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 int ns_files_url_field(ns_files_url *u, const char *key, const char *v, size_t n)
 {
 	if (strcmp(key, "sandbox") == 0) {
@@ -119,7 +74,7 @@ int ns_files_url_field(ns_files_url *u, const char *key, const char *v, size_t n
 		return 0;
 	}
 	if (strcmp(key, "exp") == 0) {
-		return set_once(u, F_EXP) != 0 ? NS_ERR_FORMAT : field_exp(u, v, n);
+		return set_once(u, F_EXP) != 0 ? NS_ERR_FORMAT : ns_signed_exp_parse(v, n, &u->exp);
 	}
 	if (strcmp(key, "path") == 0) {
 		if (set_once(u, F_PATH) != 0 || n == 0 || n > NS_FILES_PATH_MAX ||
@@ -131,7 +86,7 @@ int ns_files_url_field(ns_files_url *u, const char *key, const char *v, size_t n
 		return 0;
 	}
 	if (strcmp(key, "sig") == 0) {
-		return set_once(u, F_SIG) != 0 ? NS_ERR_FORMAT : field_sig(u, v, n);
+		return set_once(u, F_SIG) != 0 ? NS_ERR_FORMAT : ns_signed_sig_parse(v, n, u->sig);
 	}
 	return 0;
 }
@@ -153,8 +108,8 @@ static long decode(const char *s, size_t n, char *out, size_t cap)
 		if (i + 2 >= n) {
 			return -1;
 		}
-		hi = hexval((char)(s[i + 1] | 0x20));
-		lo = hexval((char)(s[i + 2] | 0x20));
+		hi = ns_signed_hexval((char)(s[i + 1] | 0x20));
+		lo = ns_signed_hexval((char)(s[i + 2] | 0x20));
 		if (hi < 0 || lo < 0) {
 			return -1;
 		}
@@ -201,26 +156,14 @@ int ns_files_url_sign(const uint8_t secret[NS_FILES_SECRET_LEN], const char *san
                       const char *method, uint64_t exp, const char *path,
                       uint8_t sig[NS_FILES_SIG_LEN])
 {
-	crypto_auth_hmacsha256_state st;
-	char num[24];
-	int n;
+	char num[NS_SIGNED_EXP_DIGITS + 2];
+	const char *f[4] = {sandbox, method, num, path};
 
 	if (!ns_registry_id_valid(sandbox) || path == NULL || method == NULL) {
 		return NS_ERR_INVALID;
 	}
-	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)exp);
-	crypto_auth_hmacsha256_init(&st, secret, NS_FILES_SECRET_LEN);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)NS_FILES_URL_CONTEXT,
-	                              sizeof(NS_FILES_URL_CONTEXT) - 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)sandbox, strlen(sandbox));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)method, strlen(method));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)num, (size_t)n);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)path, strlen(path));
-	crypto_auth_hmacsha256_final(&st, sig);
-	sodium_memzero(&st, sizeof(st));
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)exp);
+	ns_signed_fields_hmac(secret, NS_FILES_SECRET_LEN, NS_FILES_URL_CONTEXT, f, 4, sig);
 	return 0;
 }
 

@@ -21,8 +21,10 @@ static void usage(FILE *f)
 	        "(a DNS name or an IP address), valid for %d days, a random serial. CERT is\n"
 	        "PEM (0644), KEY is PEM (0600), CERT.sha256 holds the certificate's SHA-256\n"
 	        "fingerprint for `nullspace proxy --pin-sha256`, also printed. Existing files\n"
-	        "are kept (only the fingerprint file is rewritten): delete both to renew.\n",
-	        NS_TLS_CERT_DAYS);
+	        "are kept (only the fingerprint file is rewritten) unless the certificate is\n"
+	        "a self-signed one with fewer than %d days left: then it is made anew, with\n"
+	        "a new key and fingerprint. Delete both to renew earlier.\n",
+	        NS_TLS_CERT_DAYS, NS_TLS_CERT_RENEW_DAYS);
 }
 
 int ns_cmd_tls_cert(int argc, char **argv)
@@ -48,7 +50,10 @@ int ns_cmd_tls_cert(int argc, char **argv)
 		return ns_cli_fail(CMD, "%s", err);
 	}
 	printf("%s\n", hex);
-	fprintf(stderr, "nullspace tls-cert: %s %s (fingerprint in %s)\n", made ? "made" : "kept",
+	fprintf(stderr, "nullspace tls-cert: %s %s (fingerprint in %s)\n",
+	        made == NS_TLS_FILES_RENEWED ? "renewed"
+	        : made                       ? "made"
+	                                     : "kept",
 	        argv[2], fp);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "nullspace/error.h"
 #include "runtime.h"
 #include "server.h"
+#include "tls_certgen.h"
 #include "up_int.h"
 
 #define SERVE_MS 500
@@ -28,7 +29,7 @@ typedef struct up_opts {
 	const char *api_listen, *relay_listen, *public_host;
 	const char *ws_listen;     /* NULL: no WebSocket listener */
 	int no_isolation, ws_auto; /* ws_auto: a free port on the relay's host */
-	int ws_tls;                /* --websocket-tls: wss:// with up_tls.c's certificate */
+	int ws_tls;                /* wss:// with up_tls.c's certificate; 0: --websocket-plain */
 	const char *max_sandboxes;
 	const char *agent_binary; /* --agent-binary, or NULL: this binary */
 	unsigned long nmax;       /* 0: the runtime's default */
@@ -56,7 +57,7 @@ static void usage(FILE *f)
 	        "usage: nullspace up [--api-listen HOST:PORT] [--relay-listen HOST:PORT]\n"
 	        "                    [--public-host NAME] [--max-sandboxes N] [--no-isolation]\n"
 	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
-	        "                    [--websocket-tls] [--agent-binary FILE]\n"
+	        "                    [--websocket-plain] [--agent-binary FILE]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -73,18 +74,20 @@ static void usage(FILE *f)
 	        "  --public-host NAME        the relay host clients are told to connect to\n"
 	        "                            (default: the --relay-listen host; 127.0.0.1 for\n"
 	        "                            0.0.0.0 and ::1 for ::)\n"
-	        "  --websocket-listen HOST:PORT  the relay's WebSocket listener (default: the\n"
+	        "  --websocket-listen HOST:PORT  the relay's wss:// listener (default: the\n"
 	        "                            --relay-listen host and a port free at the start,\n"
 	        "                            shown in the log): access objects then carry a\n"
-	        "                            signed websocket_url,\n"
-	        "                            a bearer credential (docs/api.md); its secret is\n"
-	        "                            NULLSPACE_HOME/state/ws_secret (0600)\n"
-	        "  --no-websocket            no WebSocket listener, no websocket_url\n"
-	        "  --websocket-tls           serve that listener as wss://: a self-signed\n"
-	        "                            certificate for the public host is made on the\n"
-	        "                            first start, its SHA-256 kept in\n"
+	        "                            signed websocket_url, a bearer credential\n"
+	        "                            (docs/api.md); its secret is\n"
+	        "                            NULLSPACE_HOME/state/ws_secret (0600). Its TLS\n"
+	        "                            certificate is self-signed for the public host,\n"
+	        "                            made on the first start and renewed when it has\n"
+	        "                            less than %d days left; its SHA-256 is kept in\n"
 	        "                            NULLSPACE_HOME/state/ws_tls_cert.sha256 and handed\n"
 	        "                            out with every websocket_url for the CLI to pin\n"
+	        "  --websocket-plain         serve that listener as plain ws:// (for a TLS\n"
+	        "                            front end of your own in front of it)\n"
+	        "  --no-websocket            no WebSocket listener, no websocket_url\n"
 	        "  --max-sandboxes N         sandboxes running at once (default %d, at most %d)\n"
 	        "  --agent-binary FILE       run FILE as each sandbox's agent instead of this\n"
 	        "                            binary, e.g. the static build of `make static`\n"
@@ -96,8 +99,8 @@ static void usage(FILE *f)
 	        "Stopping stops every sandbox, then the relay. Exit status 0 after a signal,\n"
 	        "1 when something failed (address in use, NULLSPACE_HOME in use, unreadable\n"
 	        "state), 2 for bad flags.\n",
-	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT, NS_RUNTIME_MAX_SANDBOXES,
-	        NS_UP_MAX_SANDBOXES_LIMIT);
+	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT, NS_TLS_CERT_RENEW_DAYS,
+	        NS_RUNTIME_MAX_SANDBOXES, NS_UP_MAX_SANDBOXES_LIMIT);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -117,6 +120,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	o->api_listen = NS_UP_API_DEFAULT;
 	o->relay_listen = NS_UP_RELAY_DEFAULT;
 	o->ws_auto = 1;
+	o->ws_tls = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -132,8 +136,12 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->ws_auto = 0;
 			continue;
 		}
-		if (strcmp(a, "--websocket-tls") == 0) {
+		if (strcmp(a, "--websocket-tls") == 0) { /* the default; kept for old scripts */
 			o->ws_tls = 1;
+			continue;
+		}
+		if (strcmp(a, "--websocket-plain") == 0) {
+			o->ws_tls = 0;
 			continue;
 		}
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&

@@ -14,7 +14,7 @@ static void usage(FILE *f)
 	           "  relay     SSH front door: certificate logins spliced to sandbox agents\n"
 	           "  keygen    create an ed25519 key pair (openssh-key-v1)\n"
 	           "  cert      sign, show and check OpenSSH certificates\n"
-	           "  proxy     ssh ProxyCommand for the relay's WebSocket listener (ws://)\n"
+	           "  proxy     ssh ProxyCommand for the relay's WebSocket URL (wss:// or ws://)\n"
 	           "  tls-cert  a self-signed certificate for the relay's wss:// listener\n"
 #ifndef NS_NO_API
 	           "\n"

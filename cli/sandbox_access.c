@@ -98,10 +98,13 @@ static int command_line(const ns_sshfiles *f, const ns_sshaccess *a, const char 
 }
 
 /* --websocket: the command through `nullspace proxy URL`, then on a comment
- * line the same through websocat. */
+ * line the same through websocat (which has no way to pin a wss://
+ * certificate: said when the access object carries a pin). */
 static int ws_lines(const ns_sshfiles *f, const ns_sshaccess *a, char *line, size_t cap)
 {
 	static const char note[] = "\n# the same with websocat: ";
+	static const char nopin[] = "  (websocat cannot pin the certificate as --pin-sha256 "
+	                            "does: it works only if the system CAs trust it)";
 	char *ours = ns_cli_ws_proxy_command(a->websocket_url, a->websocket_pin);
 	char *theirs = ns_ssh_proxy_command(NULL, a->websocket_url, NULL);
 	size_t n;
@@ -112,6 +115,9 @@ static int ws_lines(const ns_sshfiles *f, const ns_sshaccess *a, char *line, siz
 		memcpy(line + n, note, sizeof(note));
 		n += sizeof(note) - 1;
 		rc = command_line(f, a, theirs, line + n, cap - n);
+	}
+	if (rc == 0 && a->websocket_pin != NULL && (n = strlen(line)) + sizeof(nopin) < cap) {
+		memcpy(line + n, nopin, sizeof(nopin));
 	}
 	if (ours != NULL) {
 		sodium_memzero(ours, strlen(ours));

@@ -1,6 +1,8 @@
 /* The wss:// certificate files of a relay: made once (random key seed and
  * serial, the clock now, a year of validity) and kept, like the relay's
- * host key, so that pins stay valid; the fingerprint file is written from
+ * host key, so that pins stay valid, until fewer than
+ * NS_TLS_CERT_RENEW_DAYS are left: then made anew (clients get the new pin
+ * from the next access object). The fingerprint file is written from
  * whatever certificate is there. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bearssl.h>
 #include <sodium.h>
 
 #include "file.h"
@@ -82,10 +85,14 @@ out:
 	return rc;
 }
 
-/* The fingerprint of the first certificate in path. */
-static int fingerprint(const char *path, char *hex, char *err, size_t cap)
+/* The fingerprint of the first certificate in path; *expiring when it is
+ * self-signed and invalid NS_TLS_CERT_RENEW_DAYS from now (a certificate
+ * of someone else's CA is never renewed here). */
+static int fingerprint(const char *path, char *hex, int *expiring, char *err, size_t cap)
 {
+	uint64_t then = (uint64_t)time(NULL) + NS_TLS_CERT_RENEW_DAYS * 86400ULL;
 	ns_tls_pem pem;
+	unsigned verdict = 0;
 	size_t i;
 	int rc;
 
@@ -97,6 +104,9 @@ static int fingerprint(const char *path, char *hex, char *err, size_t cap)
 	for (i = 0; i < pem.n && rc != 0; i++) {
 		if (strcmp(pem.objs[i].name, "CERTIFICATE") == 0) {
 			ns_tls_cert_sha256_hex(pem.objs[i].der, pem.objs[i].len, hex);
+			*expiring = ns_tls_cert_self_check(pem.objs[i].der, pem.objs[i].len, NULL,
+			                                   then, &verdict) == 0 &&
+			            verdict == BR_ERR_X509_EXPIRED;
 			rc = 0;
 		}
 	}
@@ -111,11 +121,16 @@ int ns_tls_files_ensure(const char *host, const char *cert, const char *key, con
                         int *made, char hex[NS_TLS_SHA256_HEX + 1], char *err, size_t cap)
 {
 	char line[NS_TLS_SHA256_HEX + 2];
-	int rc;
+	int expiring = 0, rc;
 
-	*made = access(cert, F_OK) != 0 || access(key, F_OK) != 0;
-	rc = *made ? make(host, cert, key, hex, err, cap) : fingerprint(cert, hex, err, cap);
-	if (rc != 0) {
+	*made = access(cert, F_OK) != 0 || access(key, F_OK) != 0 ? NS_TLS_FILES_MADE : 0;
+	if (!*made && (rc = fingerprint(cert, hex, &expiring, err, cap)) != 0) {
+		return rc;
+	}
+	if (expiring) {
+		*made = NS_TLS_FILES_RENEWED;
+	}
+	if (*made && (rc = make(host, cert, key, hex, err, cap)) != 0) {
 		return rc;
 	}
 	snprintf(line, sizeof(line), "%s\n", hex);

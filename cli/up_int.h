@@ -77,17 +77,16 @@ typedef struct ns_up_state {
 	ns_api_config config;            /* what ns_up_state_publish writes */
 	char new_key[NS_APIKEY_LEN + 1]; /* a key the store learns at publish, or "" */
 	int lock_fd;                     /* ns_up_lock_take's, or -1 */
-	/* --websocket-listen (up_tls.c): the listener, "" when off; its files
-	 * (NS_UP_TLS_* in dir) and the certificate's SHA-256 (hex) */
+	/* the wss:// listener (up_tls.c): the listener, "" when off or plain
+	 * ws://; its files (NS_UP_TLS_* in dir) and the certificate's SHA-256 */
 	char ws_listen[NS_UP_HOST_MAX + 16];
-	char ws_secret[PATH_MAX], ws_cert[PATH_MAX], ws_key[PATH_MAX], ws_pin[PATH_MAX];
+	char ws_cert[PATH_MAX], ws_key[PATH_MAX], ws_pin[PATH_MAX];
 	char ws_sha256[65];
 } ns_up_state;
 
-/* up_tls.c: the relay's wss:// listener of `nullspace up --websocket-listen`:
- * its self-signed certificate (and the URL signing secret, the API's too),
- * made on the first start and kept (pins stay valid), in the state folder. */
-#define NS_UP_TLS_SECRET "ws_secret"       /* 64 hex digits, 0600 */
+/* up_tls.c: the relay's wss:// listener of `nullspace up` (the default): its
+ * self-signed certificate, made on the first start and kept (pins stay
+ * valid) until NS_TLS_CERT_RENEW_DAYS before it expires, in the state folder. */
 #define NS_UP_TLS_CERT "ws_tls_cert.pem"   /* ECDSA P-256, 0644 */
 #define NS_UP_TLS_KEY "ws_tls_key.pem"     /* 0600 */
 #define NS_UP_TLS_PIN "ws_tls_cert.sha256" /* the DER's SHA-256, hex, 0644 */

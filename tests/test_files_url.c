@@ -116,7 +116,8 @@ static void test_malformed(void **state)
 	    "sandbox=sb/a",              /* not an id */
 	    "method=POST",               /* no such method */
 	    "exp=01",                    /* leading zero */
-	    "exp=12345678901234567890",  /* too long */
+	    "exp=123456789012345678901", /* too long */
+	    "exp=18446744073709551616",  /* UINT64_MAX + 1 */
 	    "exp=1x",                    /* not a number */
 	    "sig=00",                    /* short */
 	    "sig="

@@ -1,7 +1,7 @@
 /* Tests for transport/common/tls_pem.c: objects and their names decoded,
- * text between objects skipped, a missing last newline, broken objects (an
- * END label other than the BEGIN one is accepted, as BearSSL does),
- * and the limits (NS_TLS_PEM_OBJ_MAX bytes of one object,
+ * text between objects skipped, a missing last newline, CRLF lines, broken
+ * objects (an END label other than the BEGIN one is refused, though BearSSL
+ * alone accepts it), and the limits (NS_TLS_PEM_OBJ_MAX bytes of one object,
  * NS_TLS_PEM_OBJS_MAX objects). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,6 +59,10 @@ static void test_broken(void **state)
 	    "-----BEGIN X-----\n!!!!\n-----END X-----\n",
 	    "-----BEGIN X-----\nAAAA\n",                                           /* never ends */
 	    "-----BEGIN X-----\nAAAA\n-----END X-----\n-----BEGIN X-----\nAAAA\n", /* nor the 2nd */
+	    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n",      /* RFC 7468 2 */
+	    "-----BEGIN X-----\nAAAA\n-----END XY-----\n",
+	    "-----BEGIN X-----\r\nAAAA\r\n-----END Y-----\r\n",
+	    "-----BEGIN X-----\nAAAA\n-----END X-----\n-----BEGIN Y-----\nAAAA\n-----END X-----\n",
 	};
 	ns_tls_pem p;
 
@@ -68,6 +72,19 @@ static void test_broken(void **state)
 		                 NS_ERR_FORMAT);
 		ns_tls_pem_free(&p);
 	}
+}
+
+static void test_crlf(void **state)
+{
+	static const char text[] = "-----BEGIN X-----\r\nAAAA\r\n-----END X-----\r\n";
+	ns_tls_pem p;
+
+	(void)state;
+	assert_int_equal(ns_tls_pem_parse((const uint8_t *)text, strlen(text), &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.objs[0].name, "X");
+	assert_int_equal(p.objs[0].len, 3);
+	ns_tls_pem_free(&p);
 }
 
 static void test_object_size_limit(void **state)
@@ -113,6 +130,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_objects),
 	    cmocka_unit_test(test_broken),
+	    cmocka_unit_test(test_crlf),
 	    cmocka_unit_test(test_object_size_limit),
 	    cmocka_unit_test(test_object_count_limit),
 	};

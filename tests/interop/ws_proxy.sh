@@ -61,6 +61,8 @@ SB=$("$NS" sandbox create --timeout 600) || die "sandbox create failed"
 "$NS" sandbox ssh-access "$SB" --print-command >/dev/null 2>&1 || die "ssh-access failed"
 "$NS" sandbox ssh-access "$SB" --json >"$T/acc.json" 2>/dev/null || die "ssh-access --json failed"
 URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["websocket_url"])' "$T/acc.json")
+PIN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["websocket_tls_sha256"])' "$T/acc.json")
+[[ $URL == wss://* && $PIN =~ ^[0-9a-f]{64}$ ]] || die "up's default is not wss:// with a pin: [$URL] [$PIN]"
 cp "$NULLSPACE_HOME/ssh/known_hosts" "$T/known_hosts"
 KEY=$NULLSPACE_HOME/ssh/id_ed25519
 CERT=$NULLSPACE_HOME/ssh/$SB-cert.pub
@@ -69,7 +71,7 @@ unset http_proxy HTTP_PROXY https_proxy no_proxy NO_PROXY
 wssh()
 {
 	timeout -k 5 120 "${SSH[@]}" -i "$KEY" -o CertificateFile="$CERT" \
-		-o "ProxyCommand='$NS' proxy '$URL'" -p "$RELAY_PORT" "$SB@127.0.0.1" "$@"
+		-o "ProxyCommand='$NS' proxy --pin-sha256 $PIN '$URL'" -p "$RELAY_PORT" "$SB@127.0.0.1" "$@"
 }
 
 # ---- through the proxy ------------------------------------------------------------
@@ -86,13 +88,13 @@ assert_eq "nullspace ssh --websocket through tinyproxy: output" again "$out"
 ok "OpenSSH and nullspace ssh --websocket through tinyproxy's CONNECT"
 
 # ---- credentials: 407 without, through with; never shown --------------------------
-HTTPS_PROXY=http://127.0.0.1:$P2 "$NS" proxy "$URL" </dev/null >/dev/null 2>"$T/e3"
+HTTPS_PROXY=http://127.0.0.1:$P2 "$NS" proxy --pin-sha256 "$PIN" "$URL" </dev/null >/dev/null 2>"$T/e3"
 assert_eq "a proxy wanting credentials: exit 70" 70 "$?"
 assert_contains "a proxy wanting credentials: says so" "refused the tunnel: HTTP/1.0 407" "$T/e3"
 out=$(HTTPS_PROXY='http://nsuser:s3cret%2Dpw@127.0.0.1:'"$P2" wssh 'echo authed; exit 5' </dev/null 2>"$T/e4")
 assert_eq "with the proxy's credentials: exit 5" 5 "$?"
 assert_eq "with the proxy's credentials: output" authed "$out"
-HTTPS_PROXY="http://nsuser:wrong-pw@127.0.0.1:$P2" "$NS" proxy "$URL" </dev/null >/dev/null 2>"$T/e5"
+HTTPS_PROXY="http://nsuser:wrong-pw@127.0.0.1:$P2" "$NS" proxy --pin-sha256 "$PIN" "$URL" </dev/null >/dev/null 2>"$T/e5"
 assert_eq "wrong credentials: exit 70" 70 "$?"
 assert_not_contains "the password is never shown" "wrong-pw" "$T/e5"
 assert_not_contains "the user is never shown" "nsuser" "$T/e5"
@@ -100,7 +102,7 @@ ok "Proxy-Authorization from the proxy URL (percent-decoded); 407 is exit 70; no
 
 # ---- a CONNECT the proxy refuses: 403 ------------------------------------------------
 BADPORT_URL=${URL/:$WS_PORT\//:$RELAY_PORT/}
-HTTPS_PROXY=http://127.0.0.1:$P1 "$NS" proxy "$BADPORT_URL" </dev/null >/dev/null 2>"$T/e6"
+HTTPS_PROXY=http://127.0.0.1:$P1 "$NS" proxy --pin-sha256 "$PIN" "$BADPORT_URL" </dev/null >/dev/null 2>"$T/e6"
 assert_eq "a CONNECT to another port: exit 70" 70 "$?"
 assert_contains "a CONNECT to another port: the proxy's status shown" \
 	"the HTTP proxy 127.0.0.1:$P1 (HTTPS_PROXY) refused the tunnel: HTTP/1.1 403" "$T/e6"
@@ -115,13 +117,13 @@ out=$(HTTPS_PROXY=http://127.0.0.1:$DEAD NO_PROXY="example.com, 127.0.0.1:$WS_PO
 assert_eq "NO_PROXY with host:port: straight to the relay" straight "$out"
 out=$(HTTPS_PROXY=http://127.0.0.1:$DEAD no_proxy='*' wssh 'echo star' </dev/null 2>/dev/null)
 assert_eq "no_proxy=*: straight" star "$out"
-HTTPS_PROXY=http://u:hidden-pw@127.0.0.1:$DEAD "$NS" proxy "$URL" </dev/null >/dev/null 2>"$T/e7"
+HTTPS_PROXY=http://u:hidden-pw@127.0.0.1:$DEAD "$NS" proxy --pin-sha256 "$PIN" "$URL" </dev/null >/dev/null 2>"$T/e7"
 assert_eq "a dead proxy: exit 69" 69 "$?"
 assert_contains "a dead proxy: named" "cannot reach the HTTP proxy 127.0.0.1:$DEAD (HTTPS_PROXY)" "$T/e7"
 assert_not_contains "a dead proxy: no password shown" "hidden-pw" "$T/e7"
-HTTP_PROXY=socks5://127.0.0.1:1 "$NS" proxy "$URL" </dev/null >/dev/null 2>"$T/e8"
+HTTPS_PROXY=socks5://127.0.0.1:1 "$NS" proxy --pin-sha256 "$PIN" "$URL" </dev/null >/dev/null 2>"$T/e8"
 assert_eq "a proxy URL we cannot use: exit 2" 2 "$?"
-assert_contains "a proxy URL we cannot use: the variable named" "HTTP_PROXY is not an http://" "$T/e8"
+assert_contains "a proxy URL we cannot use: the variable named" "HTTPS_PROXY is not an http://" "$T/e8"
 ok "NO_PROXY host:port and *, a dead proxy (69), a socks URL (2)"
 assert_not_contains "the URL's signature is not in tinyproxy's log" "${URL##*sig=}" "$T/tp/open.log"
 pass

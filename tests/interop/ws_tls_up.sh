@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# `nullspace up --websocket-tls`: the first start makes the relay's wss://
+# `nullspace up` serves wss:// by default: the first start makes the relay's
 # certificate (self-signed ECDSA P-256 for the public host, key 0600, its
 # SHA-256 beside it) and URL secret, the relay serves wss:// with them, a
-# second start keeps them (the pin stays valid), and real OpenSSH reaches a
-# sandbox through `nullspace proxy --pin-sha256` with the state folder's pin;
-# the access object carries the wss:// URL and the pin, and `nullspace ssh
-# --websocket` uses both.
+# second start keeps them (the pin stays valid; --websocket-tls, the old
+# flag, still accepted), and real OpenSSH reaches a sandbox through
+# `nullspace proxy --pin-sha256` with the state folder's pin; the access
+# object carries the wss:// URL and the pin, and `nullspace ssh --websocket`
+# uses both. A certificate with fewer than 30 days left is renewed at the
+# next start (a new pin, handed out at once); one with more is kept.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -14,7 +16,7 @@ need_nullspace
 HERE=$(cd "$(dirname "$0")" && pwd)
 NS=$NULLSPACE
 WS_PORT=$(pick_port)
-start_up --websocket-listen "127.0.0.1:$WS_PORT" --websocket-tls
+start_up --websocket-listen "127.0.0.1:$WS_PORT"
 wait_listen "nullspace up (wss)" "$UP_PID" "$WS_PORT" 30
 S=$NULLSPACE_HOME/state
 mode() { stat -c '%a' "$1"; }
@@ -73,4 +75,52 @@ assert_eq "the pin survives a restart" "$FP" "$(cat "$S/ws_tls_cert.sha256")"
 "$NS" up --websocket-listen nonsense >"$T/bad.out" 2>&1
 assert_eq "a bad --websocket-listen: exit 2" 2 "$?"
 ok "a restart keeps the certificate; a bad address is refused"
+
+# ---- renewal: fewer than 30 days left, a new certificate; more, kept -------------------
+# restart PEM_DAYS: up stopped, a self-signed openssl certificate of that
+# many days put in place of up's, up started again
+restart_with()
+{
+	kill -TERM "$UP_PID"
+	wait "$UP_PID"
+	NS_PIDS=()
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days "$1" \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$S/ws_tls_key.pem" -out "$S/ws_tls_cert.pem" >/dev/null 2>&1 ||
+		die "openssl could not make a $1-day certificate"
+	PLANTED=$(openssl x509 -in "$S/ws_tls_cert.pem" -noout -fingerprint -sha256 | cut -d= -f2 |
+		tr -d : | tr A-F a-f)
+	: >"$UP_LOG"
+	start_up --websocket-listen "127.0.0.1:$WS_PORT"
+	wait_listen "nullspace up (wss, $1 days)" "$UP_PID" "$WS_PORT" 30
+}
+restart_with 40
+assert_eq "40 days left: kept" "$PLANTED" "$(cat "$S/ws_tls_cert.sha256")"
+assert_not_contains "40 days left: not renewed" "renewed" "$UP_LOG"
+restart_with 10
+NEW=$(cat "$S/ws_tls_cert.sha256")
+[ "$NEW" != "$PLANTED" ] && [ "$NEW" != "$FP" ] || fail "10 days left: the pin did not change"
+assert_eq "the new pin is the new certificate's" "$NEW" \
+	"$(openssl x509 -in "$S/ws_tls_cert.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)"
+openssl x509 -in "$S/ws_tls_cert.pem" -noout -checkend $((300 * 86400)) >/dev/null
+assert_eq "the renewed certificate has a year" 0 "$?"
+assert_eq "the renewed key is 0600" 600 "$(mode "$S/ws_tls_key.pem")"
+assert_contains "up says it renewed and why" "renewed the WebSocket listener's certificate" "$UP_LOG"
+assert_contains "... fewer than 30 days" "fewer than 30 days left" "$UP_LOG"
+SBR=$("$NS" sandbox create --timeout 300) || die "create after the renewal failed"
+timeout -k 5 60 "$NS" ssh --websocket "$SBR" -- 'echo renewed; exit 6' </dev/null >"$T/out" 2>"$T/err"
+assert_eq "nullspace ssh --websocket with the renewed pin: exit 6" 6 "$?"
+assert_eq "nullspace ssh --websocket with the renewed pin: output" renewed "$(cat "$T/out")"
+CMD=$("$NS" sandbox ssh-access "$SBR" --print-command 2>/dev/null) || die "ssh-access failed"
+URL=$(/usr/bin/python3 "$HERE/ws_tool.py" url "$S/ws_secret" "$WS_PORT" "$SBR" \
+	$(($(date +%s) + 600)))
+URL=wss://${URL#ws://}
+timeout -k 5 60 sh -c "$CMD -o ProxyCommand=\"$NS proxy --pin-sha256 $NEW '$URL'\" true" \
+	</dev/null >/dev/null 2>"$T/err"
+assert_eq "the new pin passes" 0 "$?"
+timeout -k 5 60 sh -c "$CMD -o ProxyCommand=\"$NS proxy --pin-sha256 $FP '$URL'\" true" \
+	</dev/null >/dev/null 2>"$T/err"
+assert_eq "the old pin no longer passes" 255 "$?"
+assert_contains "... the proxy says why" "certificate" "$T/err"
+ok "renewal: 40 days left kept, 10 days left renewed (new pin served, the old one refused)"
 pass

@@ -6,7 +6,9 @@
 #                                         upgrade), upgrade (then close 1000),
 #                                         unmasked, oversize, text, disconnect
 #                                         (an SSH DISCONNECT: the relay ends).
-import base64, hashlib, hmac, os, socket, struct, sys
+# With WS_TOOL_PIN=SHA256HEX in the environment, probe speaks wss:// and
+# refuses a server certificate whose DER does not hash to it.
+import base64, hashlib, hmac, os, socket, ssl, struct, sys
 
 def url(secret_file, port, sb, exp):
     key = open(secret_file, 'rb').read().rstrip(b'\n')
@@ -29,17 +31,37 @@ def frame(op, payload, mask=True, length=None):
     m = os.urandom(4)
     return h + m + bytes(c ^ m[i % 4] for i, c in enumerate(payload))
 
+def recv(s, n):
+    try:
+        return s.recv(n)
+    except (ssl.SSLEOFError, ConnectionResetError):  # an end all the same: what was
+        return b''                                   # read before it is judged
+
 def read_head(s):
     data = b''
     while b'\r\n\r\n' not in data:
-        chunk = s.recv(4096)
+        chunk = recv(s, 4096)
         if not chunk:
             break
         data += chunk
     return data
 
-def probe(port, target, mode):
+def connect(port):
     s = socket.create_connection(('127.0.0.1', int(port)), timeout=10)
+    pin = os.environ.get('WS_TOOL_PIN')
+    if not pin:
+        return s
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # the pin below is the check
+    s = ctx.wrap_socket(s)
+    got = hashlib.sha256(s.getpeercert(binary_form=True)).hexdigest()
+    if got != pin:
+        sys.exit(f'ws_tool: the server certificate {got} is not the pinned {pin}')
+    return s
+
+def probe(port, target, mode):
+    s = connect(port)
     if mode == 'fill':  # a head of exactly the cap whose last line never ends
         head = f'GET {target} HTTP/1.1\r\n'.encode()
         while len(head) < 8192 - 1000:
@@ -91,7 +113,7 @@ def probe(port, target, mode):
                     need = 2 + ext + n
                     if len(data) >= need:
                         break
-            chunk = s.recv(65536)
+            chunk = recv(s, 65536)
             if not chunk:
                 print('close=none')
                 return

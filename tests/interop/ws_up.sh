@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The legacy signed WebSocket URL through the product (issue 13): `nullspace
-# up` turns the relay's WebSocket listener on and the API mints
-# websocket_url into every access; real OpenSSH with `nullspace proxy URL`
+# up` turns the relay's wss:// listener on by default (its self-signed
+# certificate pinned by the CLI) and the API mints websocket_url and the pin
+# into every access; real OpenSSH with `nullspace proxy --pin-sha256 PIN URL`
 # as its ProxyCommand: exit codes, a PTY, 50 MiB both ways at once by
 # sha256, three channels over one ControlMaster; `nullspace ssh --websocket`
 # and `ssh-access --print-command --websocket` from a binary whose path holds
 # a space; refusals (bad signature, expired, other sandbox, killed sandbox)
 # with their HTTP status and log line while another session keeps working;
-# the URL alone opens no shell; no signature or secret in the log.
+# the URL alone opens no shell; no signature or secret in the log;
+# `--websocket-plain` serves ws:// and `--no-websocket` nothing.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -32,7 +34,11 @@ port_listening "$WS_PORT" || die "nothing listens on the WebSocket port $WS_PORT
 SECRET=$NULLSPACE_HOME/state/ws_secret
 assert_eq "the URL secret is 0600" 600 "$(stat -c %a "$SECRET")"
 assert_contains "the relay's WebSocket listener is on" "relay event=websocket-listen" "$UP_LOG"
-ok "up: WebSocket listener on a free port ($WS_PORT), secret 0600"
+assert_contains "the relay serves wss:// by default" "tls=ecdsa-p256" "$UP_LOG"
+PIN=$(cat "$NULLSPACE_HOME/state/ws_tls_cert.sha256")
+[[ $PIN =~ ^[0-9a-f]{64}$ ]] || die "no certificate pin in the state folder: [$PIN]"
+export WS_TOOL_PIN=$PIN # ws_tool.py probe speaks wss:// with this pin
+ok "up: wss:// listener on a free port ($WS_PORT), secret 0600, certificate pinned"
 
 SB=$("$NS" sandbox create --timeout 600) || die "sandbox create failed"
 SB2=$("$NS" sandbox create --timeout 600) || die "second sandbox create failed"
@@ -43,14 +49,14 @@ SB3=$("$NS" sandbox create --timeout 600) || die "third sandbox create failed"
 	die "ssh-access --json failed: $(cat "$T/acc.err")"
 jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("null" if v is None else v)' "$@"; }
 URL=$(jget "$T/acc.json" websocket_url)
-assert_eq "websocket_tls_sha256 is null on plain ws" null "$(jget "$T/acc.json" websocket_tls_sha256)"
-[[ $URL =~ ^ws://127\.0\.0\.1:$WS_PORT/v1/sandboxes/$SB/ssh\?exp=([0-9]+)\&sig=[0-9a-f]{64}$ ]] ||
+assert_eq "websocket_tls_sha256 is the certificate's pin" "$PIN" "$(jget "$T/acc.json" websocket_tls_sha256)"
+[[ $URL =~ ^wss://127\.0\.0\.1:$WS_PORT/v1/sandboxes/$SB/ssh\?exp=([0-9]+)\&sig=[0-9a-f]{64}$ ]] ||
 	die "websocket_url has not the documented shape: [$URL]"
 EXP=${BASH_REMATCH[1]}
 EXPIRES=$(jget "$T/acc.json" expires_at)
 assert_eq "the URL expires with the access" "$(date -u -d "@$EXP" +%Y-%m-%dT%H:%M:%SZ)" "$EXPIRES"
-assert_eq "the API signed it with the secret" "$URL" \
-	"$("${TOOL[@]}" url "$SECRET" "$WS_PORT" "$SB" "$EXP")"
+assert_eq "the API signed it with the secret" "${URL#wss://}" \
+	"$("${TOOL[@]}" url "$SECRET" "$WS_PORT" "$SB" "$EXP" | sed 's,^ws://,,')"
 SIG=${URL##*sig=}
 ok "the access object carries websocket_url (bound to $SB and expires_at)"
 
@@ -60,8 +66,11 @@ ok "the access object carries websocket_url (bound to $SB and expires_at)"
 assert_contains "print-command warns: credential" "credential" "$T/cmd.err"
 assert_contains "print-command warns: bearer" "bearer credential" "$T/cmd.err"
 assert_eq "two lines: the command, the websocat comment" 2 "$(wc -l <"$T/cmd.out")"
-sed -n 2p "$T/cmd.out" | grep -q "^# .*websocat.*--binary.*ws://127.0.0.1:$WS_PORT/v1/sandboxes/$SB/ssh" ||
+sed -n 2p "$T/cmd.out" | grep -q "^# .*websocat.*--binary.*wss://127.0.0.1:$WS_PORT/v1/sandboxes/$SB/ssh" ||
 	fail "no websocat comment line: $(sed -n 2p "$T/cmd.out")"
+sed -n 2p "$T/cmd.out" | grep -q "websocat cannot pin the certificate" ||
+	fail "the websocat line does not say it cannot pin: $(sed -n 2p "$T/cmd.out")"
+head -1 "$T/cmd.out" | grep -q -- "--pin-sha256.*$PIN" || fail "the printed command does not pin: $(head -1 "$T/cmd.out")"
 CMD=$(head -1 "$T/cmd.out")
 timeout -k 5 60 sh -c "$CMD -o BatchMode=yes 'echo via-print; exit 7'" </dev/null >"$T/p.out" 2>"$T/p.err"
 assert_eq "the printed command runs (path with a space): exit 7" 7 "$?"
@@ -88,7 +97,7 @@ wssh()
 	local url=$1
 	shift
 	timeout -k 5 180 "${SSH[@]}" -i "$KEY" -o CertificateFile="$CERT" \
-		-o "ProxyCommand='$NULLSPACE' proxy '$url'" "$@"
+		-o "ProxyCommand='$NULLSPACE' proxy --pin-sha256 $PIN '$url'" "$@"
 }
 out=$(wssh "$URL" "${RELAY_DEST[@]}" 'echo hi; exit 7' </dev/null 2>"$T/e1")
 assert_eq "ssh over the URL: exit 7" 7 "$?"
@@ -130,10 +139,11 @@ LONG=$!
 probe() { "${TOOL[@]}" probe "$WS_PORT" "$@"; }
 BAD=${URL%?}0
 [ "$BAD" != "$URL" ] || BAD=${URL%?}1
-assert_eq "bad signature" "status=403 body=bad-signature" "$(probe "/${BAD#ws://*/}" upgrade)"
+assert_eq "bad signature" "status=403 body=bad-signature" "$(probe "/${BAD#wss://*/}" upgrade)"
 OLD=$("${TOOL[@]}" url "$SECRET" "$WS_PORT" "$SB" $(($(date +%s) - 5)))
-assert_eq "expired" "status=410 body=expired" "$(probe "/${OLD#ws://*/}" upgrade)"
-"$NULLSPACE" proxy "$OLD" </dev/null >/dev/null 2>"$T/px.err"
+OLD=wss://${OLD#ws://}
+assert_eq "expired" "status=410 body=expired" "$(probe "/${OLD#wss://*/}" upgrade)"
+"$NULLSPACE" proxy --pin-sha256 "$PIN" "$OLD" </dev/null >/dev/null 2>"$T/px.err"
 assert_eq "nullspace proxy: expired, exit 77" 77 "$?"
 assert_contains "nullspace proxy: expired, reason shown" "HTTP 410: expired" "$T/px.err"
 # another sandbox's URL with this sandbox's certificate
@@ -146,7 +156,7 @@ assert_contains "other sandbox: ssh's message" "this WebSocket URL is for sandbo
 "$NS" sandbox ssh-access "$SB3" --json >"$T/acc3.json" 2>/dev/null || die "ssh-access $SB3 failed"
 URL3=$(jget "$T/acc3.json" websocket_url)
 "$NS" sandbox kill "$SB3" >/dev/null || die "kill $SB3 failed"
-r=$(probe "/${URL3#ws://*/}" upgrade)
+r=$(probe "/${URL3#wss://*/}" upgrade)
 case $r in
 "status=410 body=sandbox-stopped" | "status=404 body=sandbox-not-found") ok "killed sandbox refused ($r)" ;;
 *) fail "killed sandbox: got [$r]" ;;
@@ -164,7 +174,7 @@ ok "refusals: 403 410 (and 77 from the proxy), other sandbox, killed sandbox; lo
 # ---- the URL alone opens no shell ---------------------------------------------------
 ssh_keygen "$T/stranger"
 timeout -k 5 60 "${SSH[@]}" -i "$T/stranger" \
-	-o "ProxyCommand='$NULLSPACE' proxy '$URL'" "${RELAY_DEST[@]}" 'echo owned' </dev/null >"$T/x.out" 2>"$T/x.err"
+	-o "ProxyCommand='$NULLSPACE' proxy --pin-sha256 $PIN '$URL'" "${RELAY_DEST[@]}" 'echo owned' </dev/null >"$T/x.out" 2>"$T/x.err"
 assert_eq "the URL without a certificate: refused" 255 "$?"
 assert_not_contains "the URL without a certificate: no shell" owned "$T/x.out"
 assert_contains "the URL without a certificate: ssh says so" "Permission denied" "$T/x.err"
@@ -199,4 +209,29 @@ NULLSPACE_HOME=$H2 timeout -k 5 60 "$NULLSPACE" ssh "$SBN" --websocket -- true <
 assert_eq "ssh --websocket without a listener: exit 1" 1 "$?"
 assert_contains "ssh --websocket without a listener: says why" "gives no WebSocket URL" "$T/nows.err"
 ok "up --no-websocket: no listener, no secret, no URL; ssh --websocket says why"
+# ---- up --websocket-plain: ws:// for a TLS front end of the deployment's own -------------
+H3=$T/home3
+A3=$(pick_port)
+R3=$(pick_port)
+W3=$(pick_port)
+spawn "$T/up3.log" env NULLSPACE_HOME="$H3" "$NULLSPACE" up --api-listen "127.0.0.1:$A3" \
+	--relay-listen "127.0.0.1:$R3" --websocket-listen "127.0.0.1:$W3" --websocket-plain
+wait_listen "the third up (API)" "$SPAWNED" "$A3" 60
+wait_listen "the third up (WebSocket)" "$SPAWNED" "$W3" 60
+NS_LOGS+=("$T/up3.log")
+SBP=$(NULLSPACE_HOME=$H3 "$NULLSPACE" sandbox create --timeout 120) || die "sandbox create (plain) failed"
+NULLSPACE_HOME=$H3 "$NULLSPACE" sandbox ssh-access "$SBP" --json >"$T/accp.json" 2>/dev/null ||
+	die "ssh-access (plain) failed"
+URLP=$(jget "$T/accp.json" websocket_url)
+[[ $URLP == ws://127.0.0.1:$W3/v1/sandboxes/$SBP/ssh\?* ]] || fail "--websocket-plain: URL [$URLP]"
+assert_eq "--websocket-plain: no pin" null "$(jget "$T/accp.json" websocket_tls_sha256)"
+[ ! -e "$H3/state/ws_tls_cert.pem" ] || fail "--websocket-plain made a certificate anyway"
+assert_not_contains "--websocket-plain: the relay serves no TLS" "tls=ecdsa-p256" "$T/up3.log"
+assert_eq "--websocket-plain: a bad signature, plain HTTP" "status=403 body=bad-signature" \
+	"$(WS_TOOL_PIN= "${TOOL[@]}" probe "$W3" "/v1/sandboxes/$SBP/ssh?exp=9999999999&sig=$(printf '0%.0s' $(seq 64))" upgrade)"
+NULLSPACE_HOME=$H3 timeout -k 5 60 "$NULLSPACE" ssh "$SBP" --websocket -- 'echo via-ws; exit 5' \
+	</dev/null >"$T/wp.out" 2>"$T/wp.err"
+assert_eq "ssh --websocket over plain ws://: exit 5" 5 "$?"
+assert_eq "ssh --websocket over plain ws://: output" via-ws "$(cat "$T/wp.out")"
+ok "up --websocket-plain: ws:// URL without a pin, no certificate, ssh --websocket through it"
 pass

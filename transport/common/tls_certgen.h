@@ -12,6 +12,7 @@
 #define NS_TLS_CERT_PEM_MAX 3072  /* ... and its PEM */
 #define NS_TLS_KEY_PEM_MAX 512    /* the SEC1 "EC PRIVATE KEY" PEM */
 #define NS_TLS_CERT_DAYS 365      /* validity */
+#define NS_TLS_CERT_RENEW_DAYS 30 /* `nullspace up` makes a new one with fewer left */
 #define NS_TLS_CERT_HOST_MAX 253  /* the host name (a DNS name's longest) */
 #define NS_TLS_CERT_SERIAL_LEN 16 /* random serial bytes */
 #define NS_TLS_SHA256_HEX 64      /* a fingerprint: SHA-256 of the DER, hex */
@@ -38,5 +39,11 @@ int ns_tls_cert_pem(const uint8_t *der, size_t len, char pem[NS_TLS_CERT_PEM_MAX
 /* SHA-256 of der, lowercase hex, NUL-terminated: what `--pin-sha256` and
  * `openssl x509 -fingerprint -sha256` (without colons) show. */
 void ns_tls_cert_sha256_hex(const uint8_t *der, size_t len, char hex[NS_TLS_SHA256_HEX + 1]);
+/* tls_selfcheck.c: BearSSL's chain check of the self-signed der alone, its
+ * own trust anchor, for name (NULL: any) at Unix time t. 0 with *br_err
+ * BearSSL's verdict (0: valid; BR_ERR_X509_EXPIRED outside its dates), or
+ * NS_ERR_FORMAT when der does not decode. */
+int ns_tls_cert_self_check(const uint8_t *der, size_t len, const char *name, uint64_t t,
+                           unsigned *br_err);
 
 #endif

@@ -1,6 +1,8 @@
 /* PEM to DER for the TLS files (the relay's certificate and key, the CA
  * bundle `nullspace proxy` trusts): BearSSL's PEM decoder, every object
- * kept with its name, the number and size of objects capped. */
+ * kept with its name, the number and size of objects capped. BearSSL does
+ * not compare an object's END label with its BEGIN one (RFC 7468 section 2
+ * wants them equal): a pass over the lines here does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,20 @@ static int keep(ns_tls_pem *out, const char *name, sink *s)
 	return 0;
 }
 
+/* BearSSL names a CRLF file's "-----BEGIN X-----\r" object "X-----\r":
+ * back to "X". */
+static void trim_name(char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '\r') {
+		name[--n] = '\0';
+	}
+	if (n >= 5 && memcmp(name + n - 5, "-----", 5) == 0) {
+		name[n - 5] = '\0';
+	}
+}
+
 static int run(br_pem_decoder_context *pc, const uint8_t *p, size_t len, ns_tls_pem *out, sink *s,
                char *name)
 {
@@ -74,6 +90,7 @@ static int run(br_pem_decoder_context *pc, const uint8_t *p, size_t len, ns_tls_
 		switch (br_pem_decoder_event(pc)) {
 		case BR_PEM_BEGIN_OBJ:
 			snprintf(name, NS_TLS_PEM_NAME_MAX, "%s", br_pem_decoder_name(pc));
+			trim_name(name);
 			s->len = 0;
 			s->over = 0;
 			s->inside = 1;
@@ -92,6 +109,46 @@ static int run(br_pem_decoder_context *pc, const uint8_t *p, size_t len, ns_tls_
 	return 0;
 }
 
+/* The line [p, end) without its "\r", if it starts with prefix and ends
+ * with "-----": its label, else NULL. */
+static const uint8_t *label(const uint8_t *p, const uint8_t *end, const char *prefix, size_t *n)
+{
+	size_t plen = strlen(prefix);
+
+	if (end > p && end[-1] == '\r') {
+		end--;
+	}
+	if ((size_t)(end - p) < plen + 5 || memcmp(p, prefix, plen) != 0 ||
+	    memcmp(end - 5, "-----", 5) != 0) {
+		return NULL;
+	}
+	*n = (size_t)(end - p) - plen - 5;
+	return p + plen;
+}
+
+/* Every "-----END X-----" names the X of the "-----BEGIN X-----" it closes. */
+static int labels_pair(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len, *nl, *open = NULL, *l;
+	size_t open_len = 0, n;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+			nl = end;
+		}
+		if ((l = label(p, nl, "-----BEGIN ", &n)) != NULL) {
+			open = l;
+			open_len = n;
+		} else if ((l = label(p, nl, "-----END ", &n)) != NULL && open != NULL) {
+			if (n != open_len || memcmp(l, open, n) != 0) {
+				return NS_ERR_FORMAT;
+			}
+			open = NULL;
+		}
+	}
+	return 0;
+}
+
 int ns_tls_pem_parse(const uint8_t *text, size_t len, ns_tls_pem *out)
 {
 	br_pem_decoder_context pc;
@@ -100,6 +157,9 @@ int ns_tls_pem_parse(const uint8_t *text, size_t len, ns_tls_pem *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (labels_pair(text, len) != 0) {
+		return NS_ERR_FORMAT;
+	}
 	if ((s.buf = malloc(NS_TLS_PEM_OBJ_MAX)) == NULL) {
 		return NS_ERR_NOMEM;
 	}

@@ -8,7 +8,11 @@
 #include <sodium.h>
 
 #include "nullspace/error.h"
+#include "signed_fields.h"
 #include "ws_url.h"
+
+_Static_assert(NS_WS_SIG_LEN == NS_SIGNED_SIG_LEN, "one HMAC-SHA256 length");
+_Static_assert(NS_WS_EXP_DIGITS == NS_SIGNED_EXP_DIGITS, "one exp spelling");
 
 #define PREFIX "/v1/sandboxes/"
 #define SUFFIX "/ssh"
@@ -42,71 +46,16 @@ const char *ns_ws_refusal_name(ns_ws_refusal r)
 int ns_ws_url_sign(const uint8_t *secret, size_t slen, const char *sandbox, uint64_t exp,
                    uint8_t sig[NS_WS_SIG_LEN])
 {
-	crypto_auth_hmacsha256_state st;
 	char num[NS_WS_EXP_DIGITS + 2];
-	int n;
+	const char *f[2] = {sandbox, num};
 
 	memset(sig, 0, NS_WS_SIG_LEN);
 	if (secret == NULL || slen < NS_WS_SECRET_MIN || slen > NS_WS_SECRET_MAX ||
 	    !ns_registry_id_valid(sandbox)) {
 		return NS_ERR_INVALID;
 	}
-	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)exp);
-	crypto_auth_hmacsha256_init(&st, secret, slen);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)NS_WS_URL_CONTEXT,
-	                              strlen(NS_WS_URL_CONTEXT));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)sandbox, strlen(sandbox));
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)"\n", 1);
-	crypto_auth_hmacsha256_update(&st, (const uint8_t *)num, (size_t)n);
-	crypto_auth_hmacsha256_final(&st, sig);
-	sodium_memzero(&st, sizeof(st));
-	return 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1; /* lower case only: one spelling per signature */
-}
-
-/* exp=: 1-20 decimal digits, no leading zero, no overflow. */
-static int parse_exp(const char *v, size_t len, uint64_t *out)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	if (len == 0 || len > NS_WS_EXP_DIGITS || (v[0] == '0' && len > 1)) {
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9' || x > (UINT64_MAX - (uint64_t)(v[i] - '0')) / 10) {
-			return -1;
-		}
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
-static int parse_sig(const char *v, size_t len, uint8_t sig[NS_WS_SIG_LEN])
-{
-	size_t i;
-	int hi, lo;
-
-	if (len != 2 * NS_WS_SIG_LEN) {
-		return -1;
-	}
-	for (i = 0; i < NS_WS_SIG_LEN; i++) {
-		if ((hi = hexval(v[2 * i])) < 0 || (lo = hexval(v[2 * i + 1])) < 0) {
-			return -1;
-		}
-		sig[i] = (uint8_t)(hi << 4 | lo);
-	}
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)exp);
+	ns_signed_fields_hmac(secret, slen, NS_WS_URL_CONTEXT, f, 2, sig);
 	return 0;
 }
 
@@ -124,12 +73,12 @@ static ns_ws_refusal parse_query(const char *q, size_t len, ns_ws_target *t)
 			return NS_WS_BAD_TARGET;
 		}
 		if (eq - i == 3 && memcmp(q + i, "exp", 3) == 0 && !t->has_exp) {
-			if (parse_exp(q + eq + 1, j - eq - 1, &t->exp) != 0) {
+			if (ns_signed_exp_parse(q + eq + 1, j - eq - 1, &t->exp) != 0) {
 				return NS_WS_BAD_TARGET;
 			}
 			t->has_exp = 1;
 		} else if (eq - i == 3 && memcmp(q + i, "sig", 3) == 0 && !t->has_sig) {
-			if (parse_sig(q + eq + 1, j - eq - 1, t->sig) != 0) {
+			if (ns_signed_sig_parse(q + eq + 1, j - eq - 1, t->sig) != 0) {
 				return NS_WS_BAD_TARGET;
 			}
 			t->has_sig = 1;
