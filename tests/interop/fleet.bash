@@ -49,9 +49,16 @@ start_relay()
 	RLOGS[i]=$T/relay$i.log
 	NS_LOGS+=("${RLOGS[i]}")
 	# FLEET_ROUTING=cert: no registry, routes from the certificates alone
-	local route=(--registry "$T/registry")
+	local route=(--registry "$T/registry") hk=(--host-key "$T/relay_host")
 	[ "${FLEET_ROUTING:-registry}" != cert ] || route=(--routing cert)
-	spawn "${RLOGS[i]}" "$NULLSPACE" relay --listen "127.0.0.1:$p" --host-key "$T/relay_host" \
+	# FLEET_HOST_CA=KEY: a host key of its own, with a host certificate from KEY
+	if [ -n "${FLEET_HOST_CA:-}" ]; then
+		ns_keygen "$T/relay${i}_host"
+		ssh-keygen -q -s "$FLEET_HOST_CA" -h -I "relay$i" -n 127.0.0.1 -V -5m:+1h \
+			"$T/relay${i}_host.pub" </dev/null >/dev/null 2>&1 || die "host certificate $i"
+		hk=(--host-key "$T/relay${i}_host" --host-cert "$T/relay${i}_host-cert.pub")
+	fi
+	spawn "${RLOGS[i]}" "$NULLSPACE" relay --listen "127.0.0.1:$p" "${hk[@]}" \
 		--ca-keys "$T/ca.pub" "${route[@]}" --client-key "$T/relay_client" \
 		--keepalive 0 --proxy-protocol-from "$LB/32,::1/128" \
 		--login-grace-time $GRACE --admin-listen "127.0.0.1:$a" \

@@ -4,7 +4,9 @@
 # login by the certificate's agent@nullspace extension alone, to two
 # sandboxes whose agents each live in a network namespace of their own (a
 # veth pair to the host; the agent listens only on the namespace's
-# address). Checks: logins to both sandboxes through HAProxy all succeed,
+# address). Each relay has a host key of its own, with a host certificate
+# from one host CA, and the client pins only that CA (@cert-authority).
+# Checks: logins to both sandboxes through HAProxy all succeed,
 # spread over the three relays, each on the agent its certificate names;
 # every relay says it routes by certificate with no registry; a
 # certificate naming the other sandbox's agent (its host key differs) is
@@ -89,13 +91,16 @@ cert key_wrong sb_b "$(route "$ADDR_sb_a" "$T/agent_sb_b.pub")" # sb_a's address
 cert key_none sb_a
 
 # ---- three relays without a registry, HAProxy in front ---------------------------
-export FLEET_ROUTING=cert
+ssh_keygen "$T/host_ca"
+export FLEET_ROUTING=cert FLEET_HOST_CA=$T/host_ca
 for i in 1 2 3; do
 	start_relay $i
 	assert_contains "relay $i routes by certificate, no registry" \
 		"event=routing mode=cert registry=none" "${RLOGS[i]}"
 done
 start_haproxy 3
+# the client pins the host CA alone: any relay behind the name passes
+echo "@cert-authority [127.0.0.1]:$HP $(cut -d' ' -f1,2 "$T/host_ca.pub")" >"$T/known_hosts"
 ok "three relays without a registry behind HAProxy, all UP"
 
 # go KEY SANDBOX CMD: ssh through HAProxy
@@ -122,7 +127,8 @@ for i in 1 2 3; do
 	[ "$c" -ge 2 ] || fail "relay $i took $c of 12 logins: not spread"
 	grep -q "event=agent-connect sandbox=sb_" "${RLOGS[i]}" || fail "relay $i reached no agent"
 done
-ok "12 logins spread over three relays, each on the agent its certificate names"
+[ "$(sort -u "$T"/relay?_host.pub | wc -l)" = 3 ] || fail "the relays do not have three host keys"
+ok "12 logins spread over three relays (three host keys, one pinned host CA), each on the agent its certificate names"
 
 # ---- refusals ------------------------------------------------------------------
 go key_wrong sb_b true >/dev/null 2>"$T/wrong.err"
