@@ -3,8 +3,9 @@
  * --end-sessions-at-expiry, its certificate's valid_before, with a warning
  * on every session's stderr --expiry-warning seconds before. Either ends
  * the connection with a message on each session's stderr, then a
- * DISCONNECT naming the reason. Checked by the relay's timer scan (at
- * least once a second). */
+ * DISCONNECT naming the reason. Checked by the relay's timer scan, which
+ * ns_relay_life_timeout makes tick such a connection every
+ * NS_RELAY_LIFE_POLL_MS and at the DISCONNECT owed. */
 #include <stdio.h>
 #include <time.h>
 
@@ -115,4 +116,22 @@ void ns_relay_life_timers(ns_relay_conn *c, uint64_t now)
 	if (cfg->end_at_expiry && c->life.end_at == 0) {
 		expiry_check(c, now);
 	}
+}
+
+uint64_t ns_relay_life_timeout(const ns_relay_conn *c, uint64_t now, uint64_t t)
+{
+	const ns_relay_config *cfg = c->r->cfg;
+	uint64_t d;
+
+	if (!c->authed || c->closing) {
+		return t;
+	}
+	if (c->life.end_at != 0) {
+		d = c->life.end_at > now ? c->life.end_at - now : 0; /* the DISCONNECT owed */
+		return d < t ? d : t;
+	}
+	if (cfg->idle_timeout_ms != 0 || cfg->end_at_expiry) {
+		return t < NS_RELAY_LIFE_POLL_MS ? t : NS_RELAY_LIFE_POLL_MS;
+	}
+	return t;
 }
