@@ -23,7 +23,11 @@
 # Environment: BENCH_BYTES (default 1G), BENCH_SECONDS (sessions loop, 10),
 # BENCH_SESSIONS (2000), BENCH_HOLD_SECONDS (time to open them, 600),
 # BENCH_IDLE (sessions for the sshd column, 200), NULLSPACE (default
-# bin/nullspace). The OpenSSH column needs root (sshd).
+# bin/nullspace), BENCH_IDLE_ONLY=1 (only the idle sessions through the relay,
+# then stop: minutes less while working on them), BENCH_PERF_LOGIN=DIR (perf
+# record -g of the relay and the agent during the new logins while the
+# sessions are held, into DIR/login-relay.perf and DIR/login-agent.perf).
+# The OpenSSH column needs root (sshd).
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NULLSPACE=${NULLSPACE:-$ROOT/bin/nullspace}
 . "$ROOT/tests/interop/lib.sh"
@@ -124,6 +128,11 @@ CRYPTO=$(dirname "$NULLSPACE")/../build/rel/bench/crypto
 [ -x "$CRYPTO" ] || CRYPTO=$ROOT/build/rel/bench/crypto
 [ -x "$CRYPTO" ] || (cd "$ROOT" && make -s build/rel/bench/crypto >/dev/null) ||
 	die "cannot build bench/crypto"
+# the other yardstick: the kernel's part of moving the same bytes through
+# sockets and pipes, no crypto (bench/iofloor.c)
+IOFLOOR=$(dirname "$CRYPTO")/iofloor
+[ -x "$IOFLOOR" ] || (cd "$ROOT" && make -s build/rel/bench/iofloor >/dev/null) ||
+	die "cannot build bench/iofloor"
 
 # --- idle sessions ---
 IDLE_PIDS=()
@@ -255,7 +264,16 @@ sleep 2
 r1=$(pss_of "$RELAY_PID")
 a1=$(pss_of "$AGENT_PID")
 cmds=$(($(pss_tree "$AGENT_PID" "" Pss) - $(pss_of "$AGENT_PID" Pss)))
+PERF_LOGIN=()
+if [ -n "${BENCH_PERF_LOGIN:-}" ] && command -v perf >/dev/null; then
+	perf record -q -g -o "$BENCH_PERF_LOGIN/login-relay.perf" -p "$RELAY_PID" 2>/dev/null &
+	PERF_LOGIN+=($!)
+	perf record -q -g -o "$BENCH_PERF_LOGIN/login-agent.perf" -p "$AGENT_PID" 2>/dev/null &
+	PERF_LOGIN+=($!)
+	sleep 1
+fi
 lat=$(login_ms "${RL[@]}") || exit 1
+[ ${#PERF_LOGIN[@]} -gt 0 ] && kill -INT "${PERF_LOGIN[@]}" && wait "${PERF_LOGIN[@]}" 2>/dev/null
 inner=$(ss -Htn state established "( sport = :$AGENT_PORT )" | wc -l)
 still=0
 for ((j = 0; j < ${#IDLE_PIDS[@]}; j++)); do
@@ -266,6 +284,16 @@ r_mem=$(per "$r1" "$r0" "$held")
 a_mem=$(per "$a1" "$a0" "$held")
 ra_mem=$(per $((r1 + a1)) $((r0 + a0)) "$held")
 c_mem=$(per "$cmds" 0 "$held")
+if [ -n "${BENCH_IDLE_ONLY:-}" ]; then
+	echo "idle sessions to one sandbox: $held of $HOLD_N up (${t_hold}s to open; $still still up" \
+		"after the logins below; agent connections from the relay: $inner)"
+	echo "Pss_Anon per idle session, KiB: relay $r_mem + agent $a_mem = $ra_mem" \
+		"(budget NS_RELAY_IDLE_SESSION_BUDGET: 16); the commands themselves (sleep), Pss: $c_mem"
+	echo "the first session, which opens the agent connection: relay +$r_first KiB, agent +$a_first KiB"
+	echo "new login (full session, exec true) while they are held, ms: $lat"
+	NS_DONE=1
+	exit 0
+fi
 rc0=$(cpu_ticks "$RELAY_PID")
 ac0=$(cpu_ticks "$AGENT_PID")
 kc0=$(child_ticks "$AGENT_PID")
@@ -286,6 +314,11 @@ c_gcm=$(awk '$1 == "aes256-gcm@openssh.com" { print $2 }' "$T/crypto.out")
 # aes256-gcm where the CPU has it (what the relay asks for first)
 c_inner=${c_gcm:-$c_chacha}
 c_relay=$(awk -v a="$c_chacha" -v b="$c_inner" 'BEGIN { printf "%.2f", a + b }')
+"$IOFLOOR" 1024 >"$T/iofloor.out" || die "bench/iofloor failed"
+f_relay=$(awk '$1 == "relay" { print $2 }' "$T/iofloor.out")
+f_agent=$(awk '$1 == "agent" { print $2 }' "$T/iofloor.out")
+cf_relay=$(awk -v a="$c_relay" -v b="$f_relay" 'BEGIN { printf "%.2f", a + b }')
+cf_agent=$(awk -v a="$c_inner" -v b="$f_agent" 'BEGIN { printf "%.2f", a + b }')
 o_up=n/a o_down=n/a o_cpu=n/a
 if [ "$have_openssh" = 1 ]; then
 	sc0=$(child_ticks "$SSHD_PID")
@@ -315,6 +348,9 @@ printf '%-34s %12s %12s %8s\n' "CPU-s per GiB forwarded" measured crypto ratio
 row "relay (open + seal)" "$r_cpu" "$c_relay"
 row "agent (one pass)" "$a_cpu" "$c_inner"
 row "agent's commands (wc, head)" "$k_cpu" n/a
+printf '%-34s %12s %12s %8s\n' "" measured "crypto+I/O" ratio
+row "relay" "$r_cpu" "$cf_relay"
+row "agent" "$a_cpu" "$cf_agent"
 a_all=$(awk -v a="$a_cpu" -v k="$k_cpu" 'BEGIN { printf "%.2f", a + k }')
 printf '%-34s %12s %12s %8s\n' "" agent sshd ratio
 row "server + commands, per connection" "$a_all" "$o_cpu"
@@ -323,6 +359,9 @@ echo "(crypto = bench/crypto: one pass of 32 KiB packets, chacha20-poly1305 $c_c
 	"inner pass; measured over the upload and the download together; separate processes:" \
 	"the relay, the agent, and the agent's children; sshd: its per-connection processes" \
 	"and their commands, reaped by the listener)"
+echo "(I/O = bench/iofloor: the CPU of a process that only moves the bytes, 256 KiB reads:" \
+	"socket to socket $f_relay s/GiB for the relay; socket to pipe and pipe to socket, half" \
+	"each, $f_agent s/GiB for the agent)"
 r_sess=$(sessions "${RL[@]}") || exit 1
 o_sess=n/a o_mem=n/a o_lat=n/a
 if [ "$have_openssh" = 1 ]; then

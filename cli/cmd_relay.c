@@ -61,6 +61,7 @@ static void usage(FILE *f)
 	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
 	    "                       [--websocket-listen HOST:PORT --websocket-secret FILE\n"
 	    "                        [--tls-cert FILE --tls-key FILE]]\n"
+	    "                       [--proxy-protocol-from CIDR,...] [--admin-listen HOST:PORT]\n"
 	    "\n"
 	    "The SSH front door to sandboxes. Users log in as the sandbox id with an OpenSSH\n"
 	    "user certificate signed by a CA in --ca-keys (principal = the sandbox id;\n"
@@ -133,6 +134,13 @@ static void usage(FILE *f)
 	    "  --tls-key FILE             and its PEM private key, ECDSA P-256 or RSA >= 2048\n"
 	    "                             bits; TLS 1.2 (BearSSL has no 1.3), ECDHE with\n"
 	    "                             AES-GCM or ChaCha20-Poly1305 only\n"
+	    "  --proxy-protocol-from LIST behind a load balancer: connections from these\n"
+	    "                             addresses (IPv4/IPv6 CIDRs, comma-separated) must\n"
+	    "                             open with a PROXY protocol v2 header, whose client\n"
+	    "                             address then counts for limits, source-address and\n"
+	    "                             logs; a header from anyone else is refused\n"
+	    "  --admin-listen ADDR        serve GET /healthz (503 while draining) and\n"
+	    "                             GET /metrics (Prometheus text) on HOST:PORT\n"
 	    "\n"
 	    "What a user's ssh sees: a refused certificate ends with 'Permission denied'\n"
 	    "(exit 255); an unknown or stopped sandbox disconnects with 'sandbox ID not\n"
@@ -205,6 +213,22 @@ static int startups_opt(opts *o, const char *val)
 	return ns_relay_startups_parse(val, &o->cfg.startups) == 0 ? 0 : -1;
 }
 
+/* The balancers' CIDR list, checked as source-address lists are. */
+static int proxy_from_opt(opts *o, const char *val)
+{
+	ns_str list = {(const uint8_t *)val, strlen(val)};
+
+	if (ns_cidr_list_match(list, "127.0.0.1") < 0) {
+		fprintf(stderr,
+		        "nullspace relay: --proxy-protocol-from takes IPv4/IPv6 addresses or CIDR "
+		        "blocks, comma-separated, no host bits past the prefix: %s\n",
+		        val);
+		return -1;
+	}
+	o->cfg.proxy_from = val;
+	return 0;
+}
+
 static int set_option(void *p, const char *a, const char *val)
 {
 	opts *o = p;
@@ -245,6 +269,10 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.tls_cert = val;
 	} else if (strcmp(a, "--tls-key") == 0) {
 		o->cfg.tls_key = val;
+	} else if (strcmp(a, "--proxy-protocol-from") == 0) {
+		return proxy_from_opt(o, val);
+	} else if (strcmp(a, "--admin-listen") == 0) {
+		o->cfg.admin_listen = val;
 	} else if (strcmp(a, "--max-startups") == 0) {
 		return startups_opt(o, val);
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {

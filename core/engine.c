@@ -179,6 +179,7 @@ void ns_engine_free(ns_engine *e)
 	ns_buf_free(&e->auth_blob);
 	ns_buf_free(&e->auth_alg);
 	ns_buf_free(&e->host_cert);
+	ns_kex_eph_free(e);
 	ns_pkt_wipe(&e->rx);
 	ns_pkt_wipe(&e->tx);
 	if (e->disc_msg != NULL) {

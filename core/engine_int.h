@@ -145,10 +145,10 @@ struct ns_engine {
 	int peer_ext_info;      /* peer offered ext-info-c/-s */
 	int peer_first_follows; /* peer guessed a kex packet */
 	int ignore_next_kex_packet;
-	int kex_method;                        /* enum ns_kex_method, from the negotiation */
-	uint8_t kex_secret[NS_KEX_SECRET_MAX]; /* ours: a scalar, or KEM key || X25519 */
-	uint8_t kex_public[NS_KEX_PUB_MAX];
-	size_t kex_public_len;
+	int kex_method; /* enum ns_kex_method, from the negotiation */
+	/* client: our ephemeral key pair, from KEX_ECDH_INIT to the reply only
+	 * (allocated then: 3.6 KiB that an idle connection does not hold) */
+	struct ns_kex_eph *eph;
 	char fail_msg[NS_KEX_FAIL_MSG_MAX]; /* a negotiation failure, with both lists */
 	uint8_t session_id[NS_KEX_HASH_MAX];
 	size_t session_id_len; /* the first kex's hash: 32, or 64 (SHA-512) */

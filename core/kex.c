@@ -18,10 +18,9 @@
  * 4253 7.2: A/B IVs, C/D keys, E/F MAC keys, client to server first); sets
  * the session id on the first exchange. The ciphers in e->newkeys_tx/rx
  * were set by the negotiation. Returns H's length. */
-static size_t compute_keys(ns_engine *e, ns_str k_s, ns_str q_peer, const uint8_t *kmp,
-                           size_t kmp_len, uint8_t h[NS_KEX_HASH_MAX])
+static size_t compute_keys(ns_engine *e, ns_str k_s, ns_str q_mine, ns_str q_peer,
+                           const uint8_t *kmp, size_t kmp_len, uint8_t h[NS_KEX_HASH_MAX])
 {
-	ns_str q_mine = {e->kex_public, e->kex_public_len};
 	int client = e->role == NS_ROLE_CLIENT;
 	ns_str q_c = client ? q_mine : q_peer;
 	ns_str q_s = client ? q_peer : q_mine;
@@ -103,17 +102,31 @@ int ns_kex_start(ns_engine *e)
 	return ns_eng_send(e);
 }
 
+void ns_kex_eph_free(ns_engine *e)
+{
+	if (e->eph != NULL) {
+		sodium_memzero(e->eph, sizeof(*e->eph));
+		e->alloc.realloc(e->alloc.ctx, e->eph, 0);
+		e->eph = NULL;
+	}
+}
+
 static int send_ecdh_init(ns_engine *e)
 {
 	ns_buf *m;
 	int rc;
 
-	if ((rc = ns_kex_keygen(e->kex_method, e->cfg.random, e->cfg.random_ctx, e->kex_secret,
-	                        e->kex_public, &e->kex_public_len)) != 0) {
+	ns_kex_eph_free(e);
+	if ((e->eph = e->alloc.realloc(e->alloc.ctx, NULL, sizeof(*e->eph))) == NULL) {
+		return ns_eng_fail(e, NS_ERR_NOMEM, NS_DISC_BY_APPLICATION, "out of memory");
+	}
+	if ((rc = ns_kex_keygen(e->kex_method, e->cfg.random, e->cfg.random_ctx, e->eph->secret,
+	                        e->eph->pub, &e->eph->pub_len)) != 0) {
+		ns_kex_eph_free(e);
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot make a key pair");
 	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_INIT);
-	ns_wr_string(m, e->kex_public, e->kex_public_len); /* Q_C */
+	ns_wr_string(m, e->eph->pub, e->eph->pub_len); /* Q_C */
 	return ns_eng_send(e);
 }
 
@@ -169,8 +182,9 @@ static int on_kexinit(ns_engine *e, ns_str payload)
 static int server_ecdh_init(ns_engine *e, ns_rd *r)
 {
 	uint8_t blob[NS_KEY_BLOB_LEN], h[NS_KEX_HASH_MAX], sig[NS_SIG_BLOB_LEN], kmp[NS_KEX_K_MAX];
-	ns_str k_s, q_c;
-	size_t kmp_len, hlen;
+	uint8_t q_s[NS_KEX_PUB_MAX];
+	ns_str k_s, q_c, mine;
+	size_t kmp_len, hlen, q_s_len;
 	ns_buf *m;
 	int rc;
 
@@ -186,19 +200,21 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 		k_s.len = e->host_cert.len;
 	}
 	/* ECDH: a fresh key pair; a hybrid: the encapsulation to Q_C */
-	if ((rc = ns_kex_reply(e->kex_method, e->cfg.random, e->cfg.random_ctx, q_c.p, q_c.len,
-	                       e->kex_public, &e->kex_public_len, kmp, &kmp_len)) != 0) {
+	if ((rc = ns_kex_reply(e->kex_method, e->cfg.random, e->cfg.random_ctx, q_c.p, q_c.len, q_s,
+	                       &q_s_len, kmp, &kmp_len)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid client public key");
 	}
-	hlen = compute_keys(e, k_s, q_c, kmp, kmp_len, h);
+	mine.p = q_s;
+	mine.len = q_s_len;
+	hlen = compute_keys(e, k_s, mine, q_c, kmp, kmp_len, h);
 	sodium_memzero(kmp, sizeof(kmp));
 	if ((rc = ns_key_sign(&e->host_key, h, hlen, sig)) != 0) {
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "cannot sign");
 	}
 	m = ns_eng_msg(e, SSH_MSG_KEX_ECDH_REPLY);
-	ns_wr_str(m, k_s);                                 /* K_S */
-	ns_wr_string(m, e->kex_public, e->kex_public_len); /* Q_S */
-	ns_wr_string(m, sig, sizeof(sig));                 /* signature */
+	ns_wr_str(m, k_s);                 /* K_S */
+	ns_wr_string(m, q_s, q_s_len);     /* Q_S */
+	ns_wr_string(m, sig, sizeof(sig)); /* signature */
 	if ((rc = ns_eng_send(e)) != 0) {
 		return rc;
 	}
@@ -208,7 +224,7 @@ static int server_ecdh_init(ns_engine *e, ns_rd *r)
 static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 {
 	uint8_t h[NS_KEX_HASH_MAX], kmp[NS_KEX_K_MAX];
-	ns_str k_s, sig, q_s;
+	ns_str k_s, sig, q_s, mine;
 	size_t kmp_len, hlen;
 	int rc;
 
@@ -219,12 +235,20 @@ static int client_ecdh_reply(ns_engine *e, ns_rd *r)
 	if ((rc = ns_kex_hostkey_parse(e, k_s)) != 0) {
 		return rc;
 	}
-	rc = ns_kex_shared(e->kex_method, e->kex_secret, q_s.p, q_s.len, kmp, &kmp_len);
-	sodium_memzero(e->kex_secret, sizeof(e->kex_secret));
+	if (e->eph == NULL) { /* no KEX_ECDH_INIT of ours: the peer replied to nothing */
+		return ns_eng_fail(e, NS_ERR_PROTOCOL, NS_DISC_PROTOCOL_ERROR,
+		                   "unexpected KEX_ECDH_REPLY");
+	}
+	rc = ns_kex_shared(e->kex_method, e->eph->secret, q_s.p, q_s.len, kmp, &kmp_len);
+	sodium_memzero(e->eph->secret, sizeof(e->eph->secret));
 	if (rc != 0) { /* invalid public value, or an all-zero X25519 secret */
+		ns_kex_eph_free(e);
 		return ns_eng_fail(e, rc, NS_DISC_KEY_EXCHANGE_FAILED, "invalid server public key");
 	}
-	hlen = compute_keys(e, k_s, q_s, kmp, kmp_len, h);
+	mine.p = e->eph->pub;
+	mine.len = e->eph->pub_len;
+	hlen = compute_keys(e, k_s, mine, q_s, kmp, kmp_len, h);
+	ns_kex_eph_free(e);
 	sodium_memzero(kmp, sizeof(kmp));
 	/* 1: a rekey with the host key already accepted */
 	if ((rc = ns_kex_hostkey_verify(e, k_s, sig, h, hlen)) != 1) {

@@ -24,6 +24,8 @@ void ns_kex_direction_keys(const ns_engine *e, const uint8_t *kmp, size_t kmp_le
 
 /* Send our KEXINIT and enter the exchange. */
 int ns_kex_start(ns_engine *e);
+/* Wipe and free a client's ephemeral key pair (e->eph), if any. */
+void ns_kex_eph_free(ns_engine *e);
 /* Messages 20, 21, 30, 31. payload is the whole packet payload. */
 int ns_kex_dispatch(ns_engine *e, uint8_t type, ns_rd *r, ns_str payload);
 /* Client (core/kex_hostkey.c): the server's K_S must be a key or certificate

@@ -18,6 +18,12 @@
  * ML-KEM-768's decapsulation key is 2400 bytes, its encapsulation key 1184). */
 #define NS_KEX_SECRET_MAX (2400 + 32)
 #define NS_KEX_PUB_MAX (1184 + 32)
+/* A client's ephemeral key pair between its KEX_ECDH_INIT and the reply. */
+typedef struct ns_kex_eph {
+	uint8_t secret[NS_KEX_SECRET_MAX]; /* a scalar, or KEM key || X25519 */
+	uint8_t pub[NS_KEX_PUB_MAX];
+	size_t pub_len;
+} ns_kex_eph;
 #define NS_KEX_K_MAX (4 + 64) /* K: an mpint, or a string of SHA-512 */
 #define NS_KEX_HASH_MAX 64    /* H: SHA-256 or SHA-512 */
 

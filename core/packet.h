@@ -63,9 +63,16 @@ typedef struct ns_pkt_dir {
 	/* AES-GCM key schedule (crypto_aead_aes256gcm_beforenm). Its type is
 	 * 16-byte aligned: a struct holding it must come from malloc-aligned
 	 * memory. First, so that it needs no padding before it. */
-	crypto_aead_aes256gcm_state gcm;
-	ns_aes aes;                     /* aes128-gcm, aes*-ctr */
-	ns_mac mac;                     /* with aes*-ctr */
+	/* One cipher's state at a time (ns_pkt_set_keys wipes the union): an
+	 * engine holds two directions per connection, and the three side by
+	 * side cost 512 bytes more each (docs/relay.md, idle memory). */
+	union {
+		crypto_aead_aes256gcm_state gcm;
+		struct {
+			ns_aes aes; /* aes128-gcm, aes*-ctr */
+			ns_mac mac; /* with aes*-ctr */
+		};
+	};
 	uint32_t seq;                   /* wraps; reset to 0 after NEWKEYS under strict kex */
 	int encrypted;                  /* 0: none; 1: keyed (cipher says which) */
 	int cipher;                     /* enum ns_pkt_cipher */

@@ -20,6 +20,7 @@ PKGS=(
 	python3-cryptography                # tests/kat/gen_packet_aes.py (known answers)
 	python3-websockets                  # an independent WebSocket client (interop/ws_relay.sh)
 	tinyproxy-bin                       # an HTTP CONNECT proxy (interop/ws_proxy.sh), no service
+	haproxy                             # a load balancer with send-proxy-v2 (interop/fleet_haproxy.sh)
 	musl-tools dpkg-dev                 # make static: musl-gcc; dpkg-source unpacks the deps' sources
 	autoconf automake libtool           # make static: libsodium's source has no configure
 	busybox-static                      # interop/static_root.sh: a static /bin/sh for the empty root

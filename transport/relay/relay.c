@@ -67,6 +67,7 @@ static int load_trust(ns_relay *r)
 	free(r->revoked);
 	r->revoked = rev;
 	r->revoked_len = rlen;
+	r->stats.revoked_loaded = rev != NULL ? (int64_t)time(NULL) : 0;
 	fprintf(r->log, "relay event=trust-loaded ca_keys=%zu revoked=%s\n", n,
 	        rev != NULL ? "yes" : "no");
 	return 0;
@@ -106,6 +107,7 @@ static int early_drop(ns_relay *r, const char *peer, uint64_t now)
 	if (pct == 0 || randombytes_uniform(100) >= pct) {
 		return 1;
 	}
+	ns_relay_reason_count(&r->stats.rejected, why);
 	if ((v = pick_victim(r, peer, now)) == NULL) {
 		fprintf(r->log, "relay event=reject peer=%s reason=%s unauth=%u\n", peer, why,
 		        r->nunauth);
@@ -121,22 +123,30 @@ static int early_drop(ns_relay *r, const char *peer, uint64_t now)
 	return 1;
 }
 
-static void accept_one(ns_relay *r, int fd, int ws, uint64_t now)
+void ns_relay_accept(ns_relay *r, int fd, int ws, const char *peer_in, const char *via,
+                     uint64_t now)
 {
 	ns_relay_conn *c = NULL;
 	char peer[NS_RELAY_PEER_MAX];
 	uint32_t slot;
 	int rc;
 
-	ns_net_peer_name(fd, peer, sizeof(peer));
+	if (peer_in != NULL) {
+		snprintf(peer, sizeof(peer), "%s", peer_in);
+	} else {
+		ns_net_peer_name(fd, peer, sizeof(peer));
+	}
 	if (r->nconns >= r->max_conns && r->nunauth == 0) {
 		fprintf(r->log, "relay event=reject peer=%s reason=max-connections\n", peer);
+		ns_relay_reason_count(&r->stats.rejected, "max-connections");
 		close(fd);
 		return;
 	}
 	if ((rc = ns_relay_tally_add(r->unauth_src, peer, 1, r->max_unauth_per_source)) != 0) {
 		fprintf(r->log, "relay event=reject peer=%s reason=%s\n", peer,
 		        rc == NS_ERR_LIMIT ? "unauth-per-source" : "no-memory");
+		ns_relay_reason_count(&r->stats.rejected,
+		                      rc == NS_ERR_LIMIT ? "unauth-per-source" : "no-memory");
 		close(fd);
 		return;
 	}
@@ -160,12 +170,15 @@ static void accept_one(ns_relay *r, int fd, int ws, uint64_t now)
 		}
 		return;
 	}
+	snprintf(c->peer, sizeof(c->peer), "%s", peer); /* the PROXY header's, if any */
 	r->conns[slot] = c;
 	ns_relay_conn_unauth(c);
 	r->nconns++;
+	r->stats.conns_total++;
 	ns_relay_dirty(c);
-	fprintf(r->log, "relay event=connect peer=%s conn=%u%s\n", c->peer, c->id,
-	        ws ? " transport=websocket" : "");
+	fprintf(r->log, "relay event=connect peer=%s conn=%u%s%s%s\n", c->peer, c->id,
+	        ws ? " transport=websocket" : "", via != NULL ? " via=" : "",
+	        via != NULL ? via : "");
 }
 
 static void accept_all(ns_relay *r, ns_watch *l, uint64_t now)
@@ -197,25 +210,8 @@ static void accept_all(ns_relay *r, ns_watch *l, uint64_t now)
 			}
 			return;
 		}
-		accept_one(r, fd, l == &r->wsock, now);
-	}
-}
-
-static void drain_start(ns_relay *r, uint64_t now)
-{
-	uint32_t i;
-
-	if (r->draining) {
-		return;
-	}
-	r->draining = 1;
-	r->drain_deadline = now + (r->cfg->drain_ms ? r->cfg->drain_ms : NS_RELAY_DRAIN_MS);
-	ns_watch_close(r->epfd, &r->lsock);
-	ns_watch_close(r->epfd, &r->wsock);
-	fprintf(r->log, "relay event=drain connections=%u\n", r->nconns);
-	for (i = 0; i < r->max_conns; i++) {
-		if (r->conns[i] != NULL) {
-			ns_relay_dirty(r->conns[i]); /* idle ones close in their pump */
+		if (!ns_relay_pp_take(r, fd, l == &r->wsock, now)) {
+			ns_relay_accept(r, fd, l == &r->wsock, NULL, NULL, now);
 		}
 	}
 }
@@ -230,9 +226,10 @@ static int signals(ns_relay *r, uint64_t now)
 		if (si.ssi_signo == SIGHUP) {
 			load_trust(r);
 		} else if (r->draining) {
+			ns_relay_drain_abort(r);
 			stop = 1;
 		} else {
-			drain_start(r, now);
+			ns_relay_drain_start(r, now);
 		}
 	}
 	return stop;
@@ -246,6 +243,14 @@ static void on_event(ns_relay *r, const struct epoll_event *ev, uint64_t now, in
 
 	if (kind == NS_WATCH_LISTEN || kind == NS_RELAY_WATCH_WS_LISTEN) {
 		accept_all(r, kind == NS_WATCH_LISTEN ? &r->lsock : &r->wsock, now);
+		return;
+	}
+	if (kind == NS_RELAY_WATCH_PROXY) {
+		ns_relay_pp_event(r, ev->data.u64, now);
+		return;
+	}
+	if (kind == NS_RELAY_WATCH_ADMIN || kind == NS_RELAY_WATCH_ADMIN_CONN) {
+		ns_relay_admin_event(r, ev->data.u64, ev->events, now);
 		return;
 	}
 	if (kind == NS_WATCH_SIGNAL) {
@@ -297,7 +302,6 @@ static void pump_inner(ns_relay *r, uint32_t slot, uint64_t now)
 static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 {
 	ns_relay_conn *c;
-	uint64_t t;
 
 	if (slot & NS_RELAY_DIRTY_INNER) {
 		pump_inner(r, slot & ~NS_RELAY_DIRTY_INNER, now);
@@ -312,8 +316,8 @@ static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 		drop(r, slot);
 		return;
 	}
-	t = now + ns_relay_conn_timeout(c, now);
-	r->next_scan = t < r->next_scan ? t : r->next_scan;
+	r->due[slot] = ns_relay_conn_next(c, now);
+	r->next_scan = r->due[slot] < r->next_scan ? r->due[slot] : r->next_scan;
 }
 
 /* Pump the dirty connections; check every timer when one is due. The
@@ -321,7 +325,7 @@ static void pump_one(ns_relay *r, uint32_t slot, uint64_t now)
 static int service(ns_relay *r, uint64_t now)
 {
 	uint32_t i, n;
-	uint64_t t;
+	uint64_t t, a;
 
 	if (r->accept_resume != 0 && now >= r->accept_resume) {
 		r->accept_resume = 0;
@@ -331,10 +335,15 @@ static int service(ns_relay *r, uint64_t now)
 	if (now >= r->next_scan) {
 		r->next_scan = now + SCAN_MAX_MS;
 		ns_relay_revoke_tick(r, now);
+		t = ns_relay_pp_timers(r, now); /* PROXY headers and admin
+		                                   requests past their time */
+		a = ns_relay_admin_timers(r, now);
+		t = a < t ? a : t;
+		r->next_scan = t < SCAN_MAX_MS ? now + t : r->next_scan;
 		for (i = 0; i < r->max_conns; i++) {
 			if (r->conns[i] != NULL) {
-				ns_relay_conn_timers(r->conns[i], now);
-				t = now + ns_relay_conn_timeout(r->conns[i], now);
+				t = r->due[i] <= now ? ns_relay_conn_tick(r->conns[i], now)
+				                     : r->due[i];
 				r->next_scan = t < r->next_scan ? t : r->next_scan;
 			}
 			if (r->inners[i] != NULL) {
@@ -405,9 +414,13 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	r->inners = calloc(r->max_conns, sizeof(*r->inners));
 	r->dirty = calloc(4 * (size_t)r->max_conns + 2 * ACCEPT_BATCH, sizeof(*r->dirty));
 	r->unauth = calloc(r->max_conns, sizeof(*r->unauth));
+	r->due = calloc(r->max_conns, sizeof(*r->due));
 	if (r->conns == NULL || r->inners == NULL || r->dirty == NULL || r->unauth == NULL ||
-	    ns_relay_caps_init(r) != 0) {
+	    r->due == NULL || ns_relay_caps_init(r) != 0) {
 		return NS_ERR_NOMEM;
+	}
+	if ((fd = ns_relay_pp_init(r)) != 0) {
+		return fd;
 	}
 	if ((fd = load_trust(r)) != 0) {
 		return fd;
@@ -427,6 +440,9 @@ static int setup(ns_relay *r, const ns_relay_config *cfg, sigset_t *old)
 	if (ns_watch_set(r->epfd, &r->sig, EPOLLIN) != 0 ||
 	    ns_watch_set(r->epfd, &r->lsock, EPOLLIN) != 0) {
 		return NS_ERR_IO;
+	}
+	if ((fd = ns_relay_admin_listen(r)) != 0) {
+		return fd;
 	}
 	return ns_relay_ws_listen(r);
 }
@@ -452,6 +468,8 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 		}
 	}
 	free(r->inners);
+	ns_relay_pp_free(r);
+	ns_relay_admin_free(r);
 	ns_tls_cred_free(r->tls);
 	ns_watch_close(r->epfd, &r->lsock);
 	ns_watch_close(r->epfd, &r->wsock);
@@ -461,6 +479,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 	}
 	free(r->conns);
 	free(r->dirty);
+	free(r->due);
 	free(r->unauth);
 	free(r->revoked);
 	ns_relay_caps_free(r);
@@ -488,7 +507,7 @@ static int loop(ns_relay *r)
 			on_event(r, &evs[i], now, &stop);
 		}
 		timeout = service(r, now);
-		if (r->draining && (r->nconns == 0 || now >= r->drain_deadline)) {
+		if (ns_relay_drain_over(r, now)) {
 			stop = 1;
 		}
 	}

@@ -18,6 +18,14 @@
 #define NS_RELAY_MAX_CHANNELS 16 /* session channels per user connection */
 #define NS_RELAY_KEEPALIVE_MS (60 * 1000)
 #define NS_RELAY_DRAIN_MS (30 * 1000)
+/* PROXY headers being read at once (each holds NS_PROXY_V2_MAX bytes):
+ * past it a balancer's new connection is closed (reason=proxy-pending-full). */
+#define NS_RELAY_PROXY_PENDING_MAX 256
+/* The admin listener: connections at once, the time one may take, the
+ * most a /metrics answer may hold. */
+#define NS_RELAY_ADMIN_CONNS_MAX 16
+#define NS_RELAY_ADMIN_TIMEOUT_MS 5000
+#define NS_RELAY_ADMIN_OUT_MAX (64 * 1024)
 /* MaxStartups (sshd's start:rate:full) over every unauthenticated
  * connection: from START waiting, an arrival forces one drop with RATE
  * percent chance, rising linearly to 100 at FULL. Scaled for a relay whose
@@ -123,6 +131,12 @@ typedef struct ns_relay_config {
 	uint32_t idle_timeout_ms;
 	int end_at_expiry;
 	uint32_t expiry_warning_s;
+	/* PROXY protocol v2 (relay_proxyproto.c): the balancers' addresses, a
+	 * comma-separated list of IPv4/IPv6 CIDRs, or NULL. From them a header
+	 * is required on both listeners; from anyone else it is refused. */
+	const char *proxy_from;
+	/* "HOST:PORT" of the admin listener (GET /healthz, /metrics) or NULL. */
+	const char *admin_listen;
 } ns_relay_config;
 
 #define NS_RELAY_REVOCATIONS_INTERVAL_MS (30 * 1000)

@@ -67,6 +67,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	}
 	c->r = r;
 	c->slot = slot;
+	r->due[slot] = 0; /* the slot's last connection's time: ticked at the next scan */
 	c->gen = ++r->gen & 0xfffff;
 	c->id = ++r->next_id;
 	ns_net_peer_name(fd, c->peer, sizeof(c->peer));
@@ -137,6 +138,7 @@ void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events)
 	(void)kind;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		c->front.pump.readable = 1;
+		(void)ns_relay_pp_sniff(c); /* a client's PROXY header: c->refused */
 	}
 }
 
@@ -266,6 +268,9 @@ int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now)
 	int round, did = 1;
 	size_t pending;
 
+	if (c->refused) {
+		return 1; /* closed before a byte reaches the engine */
+	}
 	ns_call_check(c->front.e, c->r->log, "relay", c->id, "engine_tick",
 	              ns_engine_tick(c->front.e, now));
 	for (round = 0; round < ROUNDS_PER_PUMP && did; round++) {
@@ -342,4 +347,22 @@ uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
 		t = g < t ? g : t;
 	}
 	return ns_relay_resume_timeout(c, now, t);
+}
+
+uint64_t ns_relay_conn_next(const ns_relay_conn *c, uint64_t now)
+{
+	uint64_t t = ns_relay_conn_timeout(c, now);
+
+	return t > UINT64_MAX - now ? UINT64_MAX : now + t; /* none: UINT64_MAX */
+}
+
+uint64_t ns_relay_conn_tick(ns_relay_conn *c, uint64_t now)
+{
+	uint64_t *due = &c->r->due[c->slot];
+
+	if (*due <= now) {
+		ns_relay_conn_timers(c, now);
+		*due = ns_relay_conn_next(c, now);
+	}
+	return *due;
 }

@@ -107,6 +107,7 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 	size_t took = 0;
 
 	ends(c, ch, dir, &dst, &did, &src, &sid);
+	c->r->stats.bytes[dir] += d.len;
 	if (dir == NS_TO_FRONT) {
 		ch->bytes_out += d.len;
 	} else {

@@ -43,6 +43,7 @@ static void log_auth(ns_relay_conn *c, const ns_event *ev, const auth_info *a, i
 		fprintf(c->r->log, " reason=%s", a->why);
 	}
 	fprintf(c->r->log, "%s\n", ev->signed_ok ? "" : " query=yes");
+	ns_relay_stats_login(c->r, ok, a->why);
 }
 
 /* What the user reads (a USERAUTH_BANNER: ssh prints it on stderr and goes
@@ -120,6 +121,7 @@ static void engine_refused(ns_relay_conn *c, const ns_event *ev, const auth_info
 	ns_log_str(ev->alg, alg, sizeof(alg));
 	fprintf(c->r->log, "relay event=auth conn=%u result=refused user=%s alg=%s reason=%s\n",
 	        c->id, a->user, alg, ev->refused);
+	ns_relay_stats_login(c->r, 0, ev->refused);
 	if (!c->told_plain) {
 		c->told_plain = 1;
 		snprintf(text, sizeof(text), "nullspace relay: %s key refused (%s): %s\n", alg,
@@ -279,6 +281,7 @@ static void auth(ns_relay_conn *c, const ns_event *ev)
 			        "relay event=auth conn=%u result=refused user=%s method=%s "
 			        "reason=method-not-allowed\n",
 			        c->id, a.user, method);
+			ns_relay_stats_login(c->r, 0, "method-not-allowed");
 		}
 		return;
 	}

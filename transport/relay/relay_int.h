@@ -37,11 +37,37 @@
 
 /* Watch kinds beside agent_watch.h's LISTEN and SIGNAL. */
 enum { NS_RELAY_WATCH_FRONT = 32, NS_RELAY_WATCH_INNER = 33, NS_RELAY_WATCH_WS_LISTEN = 34 };
+/* ... and those of relay_proxyproto.c and relay_admin.c. */
+enum { NS_RELAY_WATCH_PROXY = 35, NS_RELAY_WATCH_ADMIN = 36, NS_RELAY_WATCH_ADMIN_CONN = 37 };
 
 /* Splice slots per connection. */
 #define NS_RELAY_SLOTS(r) (2 * (r)->max_channels)
 
 typedef struct ns_relay ns_relay;
+
+/* Counts by reason (a short name from the code, never peer text), for
+ * /metrics: a fixed table, the reasons past it counted as "other". */
+#define NS_RELAY_REASONS_MAX 48
+#define NS_RELAY_REASON_LEN 40
+typedef struct ns_relay_reasons {
+	struct {
+		char name[NS_RELAY_REASON_LEN];
+		uint64_t n;
+	} e[NS_RELAY_REASONS_MAX];
+	uint32_t n;
+} ns_relay_reasons;
+
+/* What /metrics reports beside what the relay holds anyway (relay_stats.c). */
+typedef struct ns_relay_stats {
+	uint64_t conns_total;     /* user connections accepted */
+	uint64_t bytes[2];        /* channel data, by NS_TO_* direction */
+	uint64_t logins_accepted; /* signed logins let in */
+	ns_relay_reasons login_refused;
+	uint64_t proxy_accepted[2]; /* PROXY headers taken: [0] LOCAL, [1] PROXY */
+	ns_relay_reasons proxy_refused;
+	ns_relay_reasons rejected; /* connections refused before any login */
+	int64_t revoked_loaded;    /* unix time the revocation list was read; 0: none */
+} ns_relay_stats;
 
 /* A candidate for a MaxStartups drop. */
 typedef struct ns_relay_cand {
@@ -217,6 +243,8 @@ struct ns_relay_conn {
 	uint8_t *cert_blob;
 	size_t cert_len;
 	int closing, dirty;
+	int sniffed, refused; /* relay_proxyproto.c looked at the first bytes;
+	                         a PROXY header from a client: close at once */
 	uint64_t grace_deadline, close_deadline;
 	uint64_t valid_before; /* the certificate's (unix seconds) */
 	ns_relay_life life;
@@ -247,6 +275,10 @@ struct ns_relay {
 	uint32_t *dirty; /* slots to pump in this turn (NS_RELAY_DIRTY_INNER) */
 	uint32_t ndirty;
 	uint64_t next_scan;
+	/* per connection slot: when its next timer fires, as of its last pump
+	 * or tick (ns_relay_conn_tick); one array, so that the scan reads 8
+	 * bytes a connection, not a cache line of each */
+	uint64_t *due;
 	uint64_t accept_resume; /* listener paused until then (0: not) */
 	int draining;
 	uint64_t drain_deadline;
@@ -266,10 +298,64 @@ struct ns_relay {
 	struct ns_relay_tally *sb_chans;   /* sessions, per sandbox */
 	uint32_t max_unauth_per_source;
 	uint32_t max_conns_per_sandbox, max_channels_per_sandbox, max_authed_per_source;
+	/* operations (issue 17): counters for /metrics, PROXY headers still
+	 * being read, the admin listener */
+	ns_relay_stats stats;
+	struct ns_relay_ppq *ppq;
+	struct ns_relay_admin *admin;
+	int drain_why; /* NS_RELAY_DRAIN_* once the drain ended */
 };
 
 /* relay.c */
 void ns_relay_dirty(ns_relay_conn *c);
+/* Take an accepted socket as a user connection (limits, then a slot).
+ * peer: the client's address from a PROXY header (via: the balancer's),
+ * or NULL for the socket's own peer. */
+void ns_relay_accept(ns_relay *r, int fd, int ws, const char *peer, const char *via, uint64_t now);
+
+/* relay_stats.c: counting for /metrics. */
+void ns_relay_reason_count(ns_relay_reasons *t, const char *reason);
+/* One logged verdict on a login attempt (refused: why). */
+void ns_relay_stats_login(ns_relay *r, int ok, const char *why);
+/* The Prometheus text exposition into buf (cap bytes): its length, or 0
+ * when it does not fit. */
+size_t ns_relay_stats_render(ns_relay *r, char *buf, size_t cap, int64_t now_s);
+
+/* relay_proxyproto.c: PROXY protocol v2 from --proxy-protocol-from. */
+int ns_relay_pp_init(ns_relay *r);
+void ns_relay_pp_free(ns_relay *r);
+/* 1 when fd came from a listed balancer: it is kept until its header is
+ * read (then ns_relay_accept), or closed. 0: an ordinary connection. */
+int ns_relay_pp_take(ns_relay *r, int fd, int ws, uint64_t now);
+void ns_relay_pp_event(ns_relay *r, uint64_t token, uint64_t now);
+/* Headers not in within the login grace time are dropped; the time to
+ * the next such deadline (UINT64_MAX: none). */
+uint64_t ns_relay_pp_timers(ns_relay *r, uint64_t now);
+/* Drop every header still being read (the drain). */
+void ns_relay_pp_drop_all(ns_relay *r, const char *why);
+/* A user connection's first bytes: 1 when they are a PROXY v2 signature
+ * (a client's, not a listed balancer's: logged, c->refused set). */
+int ns_relay_pp_sniff(ns_relay_conn *c);
+
+/* relay_admin.c: --admin-listen, GET /healthz and /metrics. */
+int ns_relay_admin_listen(ns_relay *r);
+void ns_relay_admin_free(ns_relay *r);
+void ns_relay_admin_event(ns_relay *r, uint64_t token, uint32_t events, uint64_t now);
+uint64_t ns_relay_admin_timers(ns_relay *r, uint64_t now);
+
+/* relay_drain.c: SIGTERM. */
+enum {
+	NS_RELAY_DRAIN_NONE = 0,
+	NS_RELAY_DRAIN_ENDED,
+	NS_RELAY_DRAIN_TIMEOUT,
+	NS_RELAY_DRAIN_ABORT
+};
+void ns_relay_drain_start(ns_relay *r, uint64_t now);
+/* A second SIGTERM/SIGINT: logged, the loop stops. */
+void ns_relay_drain_abort(ns_relay *r);
+/* 1 when the drain is over (every connection gone, or the timeout):
+ * logged once. */
+int ns_relay_drain_over(ns_relay *r, uint64_t now);
 /* relay_ws.c: open r->wsock when cfg->ws_listen is set (logged): 0 or an
  * NS_ERR_*. */
 int ns_relay_ws_listen(ns_relay *r);
@@ -313,6 +399,14 @@ void ns_relay_conn_sock(ns_relay_conn *c, unsigned kind, uint32_t events);
 int ns_relay_conn_pump(ns_relay_conn *c, uint64_t now);
 void ns_relay_conn_timers(ns_relay_conn *c, uint64_t now);
 uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now);
+/* The timer scan's step for one connection: its timers when its due time
+ * (r->due[c->slot]) has come, which then moves to its next; else nothing.
+ * Each pump sets it, so a scan over thousands of idle connections reads an
+ * array instead of asking every engine (that was most of the relay's CPU
+ * during a login with 2,000 sessions held). Returns the due time. */
+uint64_t ns_relay_conn_tick(ns_relay_conn *c, uint64_t now);
+/* now + ns_relay_conn_timeout, UINT64_MAX when it has no timer. */
+uint64_t ns_relay_conn_next(const ns_relay_conn *c, uint64_t now);
 /* Counted as authenticated: leaves the unauthenticated counts, joins the
  * per-sandbox and per-source ones. */
 void ns_relay_conn_authed(ns_relay_conn *c);
@@ -359,6 +453,9 @@ void ns_relay_revoke_stop(ns_relay *r);
 /* Take a fetched list (new logins; existing connections it revokes end);
  * log a change of staleness. At each timer scan. */
 void ns_relay_revoke_tick(ns_relay *r, uint64_t now);
+/* For /metrics: ms since a list was last fetched (or found unchanged),
+ * UINT64_MAX with none yet or --revocations-url off. */
+uint64_t ns_relay_revoke_age_ms(const ns_relay *r, uint64_t now);
 /* 1 when no list is in force or it is older than the max staleness. */
 int ns_relay_revoke_stale(ns_relay *r, uint64_t now);
 /* A login's certificate against the live list and the fail mode: 0, or

@@ -198,6 +198,16 @@ int ns_relay_revoke_stale(ns_relay *r, uint64_t now)
 	return rv->list == NULL || now - since > r->cfg->revocations_max_stale_ms;
 }
 
+uint64_t ns_relay_revoke_age_ms(const ns_relay *r, uint64_t now)
+{
+	const struct ns_relay_revoke *rv = r->rv;
+
+	if (rv == NULL || rv->last_ok == 0) {
+		return UINT64_MAX;
+	}
+	return now > rv->last_ok ? now - rv->last_ok : 0;
+}
+
 void ns_relay_revoke_tick(ns_relay *r, uint64_t now)
 {
 	struct ns_relay_revoke *rv = r->rv;
