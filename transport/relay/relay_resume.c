@@ -1,7 +1,8 @@
 /* Resumable relay connections (relay_resume.h), the per-socket part: the
- * version line out raw at once, the sniff of the first byte, frames in (DATA unwrapped in place
- * into the engine's input, ACKs, END), the engine's output through the replay buffer out in frames,
- * detaching on a lost socket, and the timers. */
+ * version line out raw at once, the sniff of the first byte, frames in
+ * (DATA unwrapped in place into the engine's input, ACKs, END), the
+ * engine's output through the replay buffer out in frames, detaching on a
+ * lost socket, and the timers. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
