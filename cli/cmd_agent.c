@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	    "                       [--home DIR] [--ready-fd N]\n"
 	    "                       [--max-cert-lifetime DURATION]\n"
 	    "                       [--ciphers LIST] [--kex LIST] [--macs LIST]\n"
+	    "                       [--forward-bind loopback|any]\n"
 	    "\n"
 	    "Serves SSH inside a sandbox without sshd: shell and exec sessions with or\n"
 	    "without a PTY, public-key authentication against FILE (read again at every\n"
@@ -60,6 +61,8 @@ static void usage(FILE *f)
 	    "  --keepalive SECONDS        probe idle clients (default 0: off)\n"
 	    "  --home DIR                 sessions get HOME=DIR and start in DIR (default:\n"
 	    "                             the user's home from the password database)\n"
+	    "  --forward-bind loopback|any  where ssh -R may listen in the sandbox\n"
+	    "                             (default loopback: 127.0.0.1, ::1)\n"
 	    "  --ready-fd N               write \"ready\\n\" to descriptor N (3 or more) once\n"
 	    "                             listening, then close it (for supervisors)\n"
 	    "  --max-cert-lifetime D      refuse user certificates valid for longer than\n"
@@ -140,6 +143,9 @@ static int set_option(void *p, const char *a, const char *val)
 	} else if (strcmp(a, "--ready-fd") == 0 && (o->ready_fd = ns_cli_ready_fd(val)) >= 0) {
 		o->cfg.on_ready = ns_cli_notify_ready;
 		o->cfg.ready_ud = &o->ready_fd;
+	} else if (strcmp(a, "--forward-bind") == 0 &&
+	           (strcmp(val, "any") == 0 || strcmp(val, "loopback") == 0)) {
+		o->cfg.forward_bind_any = strcmp(val, "any") == 0;
 	} else if (strcmp(a, "--max-cert-lifetime") == 0) {
 		return ns_cli_parse_duration(val, &o->cfg.max_cert_lifetime);
 	} else if (ns_cli_alg_option(a, val, &o->cfg.ciphers, &o->cfg.kex, &o->cfg.macs)) {

@@ -1,5 +1,5 @@
-/* Channels (RFC 4254 5.1, 5.3): the channel table, opening (the peer's: to
- * the caller as server, refused as client; ours: chan_open.c), EOF and CLOSE in
+/* Channels (RFC 4254 5.1, 5.3): the channel table, opening (ours: session,
+ * the peer's: to the caller as server, refused as client), EOF and CLOSE in
  * both directions, and the dispatch of connection messages 80..100. Data and
  * flow control are in chan_data.c, requests in chan_req.c. */
 #include "chan.h"
@@ -170,6 +170,15 @@ int ns_chan_alloc_slot(ns_engine *e, uint32_t *id)
 	return 0;
 }
 
+int ns_channel_open_session(ns_engine *e, uint32_t *id)
+{
+	*id = 0;
+	if (e->phase != NS_PH_CLOSED && e->role != NS_ROLE_CLIENT) {
+		return NS_ERR_STATE;
+	}
+	return ns_channel_open(e, "session", NULL, 0, id);
+}
+
 static int send_open_failure(ns_engine *e, uint32_t remote, uint32_t reason, const char *msg)
 {
 	ns_buf *m = ns_eng_msg(e, SSH_MSG_CHANNEL_OPEN_FAILURE);
@@ -196,7 +205,7 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 	if (r->err) {
 		return malformed(e);
 	}
-	if (e->role == NS_ROLE_CLIENT) {
+	if (e->role == NS_ROLE_CLIENT && !e->cfg.accept_channels) {
 		return send_open_failure(e, sender, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
 		                         "channels from the server are not accepted");
 	}
@@ -217,6 +226,8 @@ int ns_chan_on_open(ns_engine *e, ns_rd *r)
 	if (ev != NULL) {
 		ev->channel = id;
 		ev->channel_type = type;
+		ev->open_data.p = r->p + r->off;
+		ev->open_data.len = r->len - r->off;
 	}
 	return 0;
 }
@@ -444,8 +455,8 @@ int ns_conn_dispatch(ns_engine *e, uint8_t type, ns_rd *r)
 {
 	switch (type) {
 	case SSH_MSG_GLOBAL_REQUEST: return ns_global_on_request(e, r);
-	case SSH_MSG_REQUEST_SUCCESS:
-	case SSH_MSG_REQUEST_FAILURE: return ns_global_on_reply(e, r);
+	case SSH_MSG_REQUEST_SUCCESS: return ns_global_on_reply(e, r, 1);
+	case SSH_MSG_REQUEST_FAILURE: return ns_global_on_reply(e, r, 0);
 	case SSH_MSG_CHANNEL_OPEN: return ns_chan_on_open(e, r);
 	case SSH_MSG_CHANNEL_OPEN_CONFIRMATION: return ns_chan_on_open_confirmation(e, r);
 	case SSH_MSG_CHANNEL_OPEN_FAILURE: return ns_chan_on_open_failure(e, r);

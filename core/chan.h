@@ -70,9 +70,8 @@ int ns_global_request_parse(ns_rd *r, ns_str *name, int *want_reply);
  * step: 0, NS_ERR_LIMIT (at max_channels) or NS_ERR_NOMEM. */
 #define NS_CHAN_TABLE_MIN 8
 int ns_chan_table_grow(ns_engine *e);
-/* A free slot, the lowest, initialised with our window and max packet
- * (the table grows when every slot is taken): 0, or the error of
- * ns_chan_table_grow. */
+/* The lowest free slot, set up with our window and max packet (the table
+ * grows when full): 0, NS_ERR_LIMIT or NS_ERR_NOMEM. */
 int ns_chan_alloc_slot(ns_engine *e, uint32_t *id);
 /* The channel an incoming message of this type addresses (id is ours), in
  * state NS_CH_OPEN; otherwise fails the connection and returns NULL. */
@@ -104,6 +103,6 @@ int ns_chan_on_data(ns_engine *e, ns_rd *r, int extended); /* chan_data.c */
 int ns_chan_on_request(ns_engine *e, ns_rd *r);            /* chan_req.c */
 int ns_chan_on_reply(ns_engine *e, ns_rd *r, int ok);      /* chan_req.c */
 int ns_global_on_request(ns_engine *e, ns_rd *r);          /* global.c */
-int ns_global_on_reply(ns_engine *e, ns_rd *r);            /* global.c */
+int ns_global_on_reply(ns_engine *e, ns_rd *r, int ok);    /* global.c */
 
 #endif

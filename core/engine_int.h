@@ -189,6 +189,16 @@ struct ns_engine {
 	int no_more_sessions;
 	uint32_t keepalive_out; /* our keepalives unanswered */
 	uint32_t global_out;    /* our want_reply global requests unanswered */
+	uint64_t global_kinds;  /* ... oldest in bit 0: 1 keepalive, 0 the caller's */
+	/* peer global requests owed a reply, oldest first (global.c): each
+	 * holds 2 * NS_CHAN_REPLY_ROOM of output in replies_owed */
+	struct {
+		uint8_t state; /* 0 the caller answers, 1 FAILURE, 2 SUCCESS */
+		uint32_t port;
+		uint32_t id; /* the caller's handle (NS_EV_GLOBAL_REQUEST channel) */
+	} gq[NS_GLOBAL_REPLIES_MAX];
+	uint8_t gq_len;
+	uint32_t gq_next_id;
 
 	/* Events. */
 	ns_event evq[NS_EVENT_QUEUE];

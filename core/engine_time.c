@@ -163,11 +163,27 @@ uint32_t ns_engine_kex_count(const ns_engine *e)
 const char *ns_event_name(int type)
 {
 	static const char *const names[] = {
-	    "none",          "hostkey",        "auth-ready",          "auth-success",
-	    "auth-failure",  "auth-pk-ok",     "auth-banner",         "auth-request",
-	    "channel-open",  "channel-opened", "channel-open-failed", "channel-request",
-	    "channel-reply", "channel-data",   "channel-eof",         "channel-closed",
-	    "writable",      "disconnect",
+	    "none",
+	    "hostkey",
+	    "auth-ready",
+	    "auth-success",
+	    "auth-failure",
+	    "auth-pk-ok",
+	    "auth-banner",
+	    "auth-request",
+	    "channel-open",
+	    "channel-opened",
+	    "channel-open-failed",
+	    "channel-request",
+	    "channel-reply",
+	    "channel-data",
+	    "channel-eof",
+	    "channel-closed",
+	    "writable",
+	    "disconnect",
+	    "channel-request-refused",
+	    "global-request",
+	    "global-reply",
 	};
 
 	if (type < 0 || (size_t)type >= sizeof(names) / sizeof(names[0])) {

@@ -125,6 +125,13 @@ typedef struct ns_engine_config {
 	 * seeded generator to replay a connection byte for byte. */
 	void (*random)(void *ctx, uint8_t *buf, size_t len);
 	void *random_ctx;
+	/* client: non-zero to pass the server's channel opens (forwarded-tcpip,
+	 * auth-agent@openssh.com, ...) to the caller as NS_EV_CHANNEL_OPEN
+	 * rather than refuse them (a relay's connection to an agent). */
+	int accept_channels;
+	/* server: non-zero to pass the forwarding global requests to the
+	 * caller as NS_EV_GLOBAL_REQUEST rather than refuse them. */
+	int forward_requests;
 } ns_engine_config;
 
 /* Set up the library's crypto once per process (libsodium, CPU feature
@@ -153,7 +160,9 @@ enum ns_event_type {
 	 * one it refused itself (refused set) comes too, so that every refusal
 	 * can be logged once. */
 	NS_EV_AUTH_REQUEST,
-	/* server: a session channel open request; ns_channel_accept/reject(). */
+	/* the peer asks to open a channel (channel_type, open_data):
+	 * ns_channel_accept/reject(). A server gets every type; a client only
+	 * with accept_channels. */
 	NS_EV_CHANNEL_OPEN,
 	/* client: our session open was confirmed / refused. */
 	NS_EV_CHANNEL_OPENED,
@@ -181,6 +190,16 @@ enum ns_event_type {
 	 * goes on. req.type and req.want_reply are set (no other field), error
 	 * says why (NS_ERR_TOOBIG). For the log; nothing to answer. */
 	NS_EV_CHANNEL_REQUEST_REFUSED,
+	/* server with forward_requests: the peer's tcpip-forward,
+	 * cancel-tcpip-forward, streamlocal-forward@openssh.com or
+	 * cancel-streamlocal-forward@openssh.com (req.type, req.want_reply;
+	 * fwd.host the address or path, fwd.port the port; channel: a handle
+	 * for the answer). Answer with ns_global_reply() if want_reply, in any
+	 * order: the replies go out in request order. */
+	NS_EV_GLOBAL_REQUEST,
+	/* the peer answered one of our ns_global_request()s: ok, and fwd.port
+	 * the port a REQUEST_SUCCESS carried (tcpip-forward of port 0), else 0 */
+	NS_EV_GLOBAL_REPLY,
 };
 
 #define NS_CHANNEL_ALL UINT32_MAX
@@ -216,6 +235,19 @@ typedef struct ns_chan_request {
 	ns_str message;    /* exit-signal */
 	int client_can_do; /* xon-xoff: the client may do flow control (RFC 4254 6.8) */
 } ns_chan_request;
+
+/* The open data of the forwarding channel types (NS_CHAN_* below), and
+ * the fields of forwarding global requests: direct-tcpip (host and port to connect,
+ * originator address and port), forwarded-tcpip (address and port that
+ * was connected, originator address and port), direct-streamlocal (path
+ * in host; then a reserved string and uint32), forwarded-streamlocal (path
+ * in host; then a reserved string). Views into data. */
+typedef struct ns_chan_open_info {
+	ns_str host;
+	uint32_t port;
+	ns_str orig_host;
+	uint32_t orig_port;
+} ns_chan_open_info;
 
 typedef struct ns_event {
 	size_t size; /* set by ns_event_init; the engine keeps it */
@@ -269,6 +301,11 @@ typedef struct ns_event {
 	/* NS_EV_CHANNEL_REQUEST of type NS_CHAN_SESSION_INFO: its fields (last,
 	 * so that the fields before keep their places) */
 	ns_session_info info;
+	/* NS_EV_CHANNEL_OPEN: the channel type specific data after the
+	 * maximum packet size (ns_channel_open_parse reads the known ones) */
+	ns_str open_data;
+	/* NS_EV_GLOBAL_REQUEST, NS_EV_GLOBAL_REPLY (above) */
+	ns_chan_open_info fwd;
 } ns_event;
 
 /* Zero a config and set its size: call it first, then fill in the fields.
@@ -403,11 +440,32 @@ NS_NODISCARD int ns_engine_auth_verdict(ns_engine *e, int accept);
 
 /* Channels. Ids are ours (small integers). */
 NS_NODISCARD int ns_channel_open_session(ns_engine *e, uint32_t *id);
-/* A "direct-tcpip" channel (RFC 4254 7.2, what ssh -L opens): the server
- * connects to host:port; orig_host:orig_port is who connected to us (for
- * its log). Client only. NS_ERR_INVALID: a name over NS_CHAN_HOST_MAX
- * bytes or a port over 65535. */
-#define NS_CHAN_HOST_MAX 255
+/* Open a channel of any type (either role, once authenticated), with its
+ * type specific data (len bytes, at most NS_CHAN_OPEN_DATA_MAX, sent as
+ * is; build it with the wire layout of ns_chan_open_info). The answer
+ * comes as NS_EV_CHANNEL_OPENED / NS_EV_CHANNEL_OPEN_FAILED. */
+#define NS_CHAN_OPEN_DATA_MAX 8192
+NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *data, size_t len,
+                                 uint32_t *id);
+
+/* Channel types of forwarding (RFC 4254 7.2, OpenSSH PROTOCOL 2.4, 2.5). */
+#define NS_CHAN_DIRECT_TCPIP "direct-tcpip"
+#define NS_CHAN_FORWARDED_TCPIP "forwarded-tcpip"
+#define NS_CHAN_DIRECT_STREAMLOCAL "direct-streamlocal@openssh.com"
+#define NS_CHAN_FORWARDED_STREAMLOCAL "forwarded-streamlocal@openssh.com"
+#define NS_CHAN_AUTH_AGENT "auth-agent@openssh.com"
+#define NS_CHAN_HOST_MAX 255  /* a host name or address in an open */
+#define NS_CHAN_PATH_MAX 1024 /* a socket path in an open */
+
+/* 0; NS_ERR_UNSUPPORTED for another type (nothing read); NS_ERR_FORMAT
+ * for malformed data (trailing bytes, a port over 65535); NS_ERR_TOOBIG
+ * for a host or path over its limit or holding a NUL. *out zeroed unless
+ * 0. */
+NS_NODISCARD int ns_channel_open_parse(ns_str type, ns_str data, ns_chan_open_info *out);
+/* A "direct-tcpip" channel (RFC 4254 7.2, what ssh -L opens), built on
+ * ns_channel_open: the server connects to host:port; orig_host:orig_port is
+ * who connected to us (for its log). Client only (NS_ERR_STATE otherwise).
+ * NS_ERR_INVALID: a name over NS_CHAN_HOST_MAX bytes or a port over 65535. */
 NS_NODISCARD int ns_channel_open_direct_tcpip(ns_engine *e, const char *host, uint32_t port,
                                               const char *orig_host, uint32_t orig_port,
                                               uint32_t *id);
@@ -439,6 +497,32 @@ NS_NODISCARD int ns_channel_close(ns_engine *e, uint32_t id);
 NS_NODISCARD int ns_channel_exit_status(ns_engine *e, uint32_t id, uint32_t status);
 NS_NODISCARD int ns_channel_exit_signal(ns_engine *e, uint32_t id, const char *signame, int core,
                                         const char *message);
+
+/* Global requests of forwarding (RFC 4254 7.1, OpenSSH PROTOCOL 2.4). */
+#define NS_GLOBAL_TCPIP_FORWARD "tcpip-forward"
+#define NS_GLOBAL_CANCEL_TCPIP_FORWARD "cancel-tcpip-forward"
+#define NS_GLOBAL_STREAMLOCAL_FORWARD "streamlocal-forward@openssh.com"
+#define NS_GLOBAL_CANCEL_STREAMLOCAL_FORWARD "cancel-streamlocal-forward@openssh.com"
+/* Peer want_reply global requests we may owe replies for at once, and our
+ * own unanswered ones (keepalives included): more from the peer is a
+ * protocol error; more of ours is NS_ERR_AGAIN. */
+#define NS_GLOBAL_REPLIES_MAX 16
+#define NS_GLOBAL_OUT_MAX 64
+/* Send a global request with its data (len bytes, at most
+ * NS_CHAN_OPEN_DATA_MAX, e.g. string address, uint32 port for
+ * tcpip-forward); the answer comes as NS_EV_GLOBAL_REPLY if want_reply. */
+NS_NODISCARD int ns_global_request(ns_engine *e, const char *name, const uint8_t *data, size_t len,
+                                   int want_reply);
+/* Answer the NS_EV_GLOBAL_REQUEST whose handle (its ev->channel) is id
+ * (port: the port bound for a tcpip-forward of port 0, carried by the
+ * SUCCESS; else 0). NS_ERR_STATE when that one is not owed. Never
+ * NS_ERR_AGAIN: room is held from the request's arrival. */
+NS_NODISCARD int ns_global_reply(ns_engine *e, uint32_t id, int ok, uint32_t port);
+/* The data of a forwarding global request: tcpip-forward and its cancel
+ * (string address to bind, uint32 port), streamlocal-forward and its
+ * cancel (string path, into host). 0; NS_ERR_UNSUPPORTED for another name;
+ * NS_ERR_FORMAT, NS_ERR_TOOBIG as ns_channel_open_parse. */
+NS_NODISCARD int ns_global_forward_parse(ns_str name, ns_str data, ns_chan_open_info *out);
 
 /* A one-line name for an event type, for logs. */
 const char *ns_event_name(int type);

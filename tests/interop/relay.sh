@@ -315,7 +315,7 @@ rc=$?
 [ "$rc" -ne 0 ] || fail "ssh -s sftp through the relay succeeded"
 ok "ssh -s sftp fails (exit $rc)"
 assert_contains "ssh -s sftp shows the refusal" \
-	'SFTP and SSH subsystems are not supported; copy files with `nullspace sandbox files`, the Files API or `scp -O`' "$T/sftp.err"
+	'SFTP and SSH subsystems are not supported; copy files with `scp -O`, `rsync` or the Files API (`nullspace sandbox files`)' "$T/sftp.err"
 timeout 60 sftp -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes \
 	-o "UserKnownHostsFile=$T/known_hosts" -o IdentitiesOnly=yes -i "$T/user" \
 	-o "CertificateFile=$T/good-cert.pub" -P "$RELAY_PORT" -b - sb_test@127.0.0.1 \
@@ -329,10 +329,14 @@ assert_contains "the relay logs the refused subsystem and why" \
 still_serving "sftp"
 
 # port forwarding: -W opens a direct-tcpip channel, -R asks for tcpip-forward
-rs good sb_test -W 127.0.0.1:22 </dev/null >/dev/null 2>"$T/fwd_w.err"
-assert_eq "ssh -W (direct-tcpip): ssh exits 255" 255 $?
-assert_contains "ssh -W: refusal shown" "port forwarding is not supported" "$T/fwd_w.err"
-timeout -k 5 30 "${R[@]}" -o "CertificateFile=$T/good-cert.pub" -o ExitOnForwardFailure=yes \
+# (forward.sh: allowed with permit-port-forwarding), refused without it
+sign nofwd "$T/ca" -n sb_test -V -5m:+1h -z 302 -O no-port-forwarding
+rs nofwd sb_test -W 127.0.0.1:22 </dev/null >/dev/null 2>"$T/fwd_w.err"
+assert_eq "ssh -W (direct-tcpip) without permit-port-forwarding: ssh exits 255" 255 $?
+assert_contains "ssh -W: refusal shown" "port forwarding is not permitted by this certificate" \
+	"$T/fwd_w.err"
+assert_contains "ssh -W: refusal logged" "event=forward-refused" "$RELAY_LOG"
+timeout -k 5 30 "${R[@]}" -o "CertificateFile=$T/nofwd-cert.pub" -o ExitOnForwardFailure=yes \
 	-N -R 0:127.0.0.1:9 sb_test@127.0.0.1 </dev/null >/dev/null 2>"$T/fwd_r.err"
 rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] ||

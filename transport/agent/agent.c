@@ -215,6 +215,10 @@ static void on_event(ns_agent *a, const struct epoll_event *ev, uint64_t now, in
 		ns_agent_conn_sock(c, ev->events);
 		return;
 	}
+	if (kind == NS_WATCH_FWD_LISTEN) {
+		ns_agent_rfwd_accept(c, ns_watch_chan_of(ev->data.u64));
+		return;
+	}
 	s = c->sess[ns_watch_chan_of(ev->data.u64) % NS_AGENT_CHAN_SLOTS(c)];
 	if (s != NULL) {
 		ns_session_io(s, kind, ev->events);

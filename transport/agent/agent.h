@@ -22,6 +22,12 @@
 #define NS_AGENT_MAX_CHANNELS_LIMIT 8192
 #define NS_AGENT_CLOSE_LINGER_MS 2000 /* time to flush a DISCONNECT */
 #define NS_AGENT_AUTHKEYS_MAX (1024 * 1024)
+/* Remote forwards (tcpip-forward, streamlocal-forward listeners) one
+ * connection may hold at once; one more is refused (forward-refused
+ * reason=max-remote-forwards). */
+#define NS_AGENT_RFWD_MAX 16
+/* Connections a remote forward's listener accepts per wakeup. */
+#define NS_AGENT_RFWD_ACCEPTS 16
 
 typedef struct ns_agent_config {
 	const char *listen;       /* "HOST:PORT", "[V6]:PORT" or "unix:PATH" */
@@ -43,6 +49,9 @@ typedef struct ns_agent_config {
 	uint32_t keepalive_ms;          /* 0: no keepalives */
 	uint64_t max_cert_lifetime;     /* seconds: refuse user certificates valid for
 	                                   longer (valid_before - valid_after); 0: no limit */
+	/* Remote forwarding (ssh -R) may bind addresses other than loopback
+	 * (0.0.0.0, an interface's address); default 0: loopback only. */
+	int forward_bind_any;
 	/* What to offer (ns_engine_config's lists); NULL: every algorithm. */
 	const char *ciphers, *kex, *macs;
 	/* Optional: called once when the socket listens, before serving (a

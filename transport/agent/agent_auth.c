@@ -121,6 +121,7 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, attempt *at)
 			return 0;
 		}
 		c->host.no_pty = !(v.extensions & NS_EXT_PERMIT_PTY);
+		c->host.no_port_fwd = !(v.extensions & NS_EXT_PERMIT_PORT_FORWARDING);
 	}
 	return 1;
 }

@@ -43,6 +43,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	ec.ciphers = a->cfg->ciphers;
 	ec.kex = a->cfg->kex;
 	ec.macs = a->cfg->macs;
+	ec.forward_requests = 1; /* tcpip-forward: agent_rfwd.c */
 	if ((rc = ns_engine_new(&ec, &c->host.e)) != 0) {
 		free(c);
 		return rc;
@@ -91,6 +92,11 @@ static void sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
 	}
 }
 
+void ns_agent_conn_sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
+{
+	sess_put(c, id, s);
+}
+
 static void sess_drop(ns_agent_conn *c, uint32_t id)
 {
 	ns_session_free(c->sess[id]);
@@ -116,6 +122,7 @@ void ns_agent_conn_free(ns_agent_conn *c)
 		c->unauth_counted = 0;
 		ns_tally_sub(c->agent->src, c->host.peer, 1);
 	}
+	ns_agent_rfwd_free_all(c);
 	sess_drop_all(c);
 	ns_watch_close(c->host.epfd, &c->sock);
 	ns_engine_free(c->host.e);
@@ -141,26 +148,49 @@ void ns_agent_conn_sock(ns_agent_conn *c, uint32_t events)
 	}
 }
 
+static int is_forward(ns_str type)
+{
+	return ns_str_eq(type, NS_CHAN_DIRECT_TCPIP) || ns_str_eq(type, NS_CHAN_DIRECT_STREAMLOCAL);
+}
+
+/* A forward: connected from here (the session accepts or refuses the
+ * channel once the connect ends), or refused at once. */
+static void forward_open(ns_agent_conn *c, const ns_event *ev)
+{
+	ns_engine *e = c->host.e;
+	ns_session *s = NULL;
+	uint32_t reason = NS_OPEN_CONNECT_FAILED;
+	char msg[NS_FWD_MSG_MAX];
+
+	if (ns_session_fwd_new(&c->host, ev->channel, ev, &s, &reason, msg, sizeof(msg)) != 0) {
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, reason, msg));
+		return;
+	}
+	sess_put(c, ev->channel, s);
+}
+
 static void channel_open(ns_agent_conn *c, const ns_event *ev)
 {
 	ns_engine *e = c->host.e;
 	ns_session *s = NULL;
 	char type[32], msg[96];
+	int fwd = is_forward(ev->channel_type);
 
-	if (!ns_str_eq(ev->channel_type, "session")) {
+	if (!fwd && !ns_str_eq(ev->channel_type, "session")) {
 		ns_log_str(ev->channel_type, type, sizeof(type));
 		fprintf(c->host.log, "agent event=channel-refused conn=%u type=%s\n",
 		        c->host.conn_id, type);
+		snprintf(msg, sizeof(msg), "channel type %s is not supported", type);
 		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
-		              ns_channel_reject(e, ev->channel, NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
-		                                "port forwarding is not supported"));
+		              ns_channel_reject(e, ev->channel, NS_OPEN_UNKNOWN_CHANNEL_TYPE, msg));
 		return;
 	}
 	if (c->nsess >= c->agent->max_chans) {
 		fprintf(c->host.log,
-		        "agent event=channel-refused conn=%u type=session reason=max-channels "
+		        "agent event=channel-refused conn=%u type=%s reason=max-channels "
 		        "max=%u\n",
-		        c->host.conn_id, c->agent->max_chans);
+		        c->host.conn_id, fwd ? "forward" : "session", c->agent->max_chans);
 		snprintf(msg, sizeof(msg),
 		         "too many channels: this connection has %u sessions open, the limit",
 		         c->agent->max_chans);
@@ -168,8 +198,17 @@ static void channel_open(ns_agent_conn *c, const ns_event *ev)
 		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, msg));
 		return;
 	}
-	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL ||
-	    ns_session_new(&c->host, ev->channel, &s) != 0) {
+	if (ev->channel >= NS_AGENT_CHAN_SLOTS(c) || c->sess[ev->channel] != NULL) {
+		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
+		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
+		                                "no session available"));
+		return;
+	}
+	if (fwd) {
+		forward_open(c, ev);
+		return;
+	}
+	if (ns_session_new(&c->host, ev->channel, &s) != 0) {
 		ns_call_check(e, c->host.log, "agent", c->host.conn_id, "channel_reject",
 		              ns_channel_reject(e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
 		                                "no session available"));
@@ -196,9 +235,24 @@ static void disconnected(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 	        "agent event=disconnect conn=%u by=%s reason=%u error=\"%s\" msg=\"%s\"\n",
 	        c->host.conn_id, ev->by_peer ? "peer" : "agent", ev->reason,
 	        ev->error ? ns_strerror(ev->error) : "none", msg);
+	ns_agent_rfwd_free_all(c);
 	sess_drop_all(c);
 	c->closing = 1;
 	c->close_deadline = now + NS_AGENT_CLOSE_LINGER_MS;
+}
+
+/* The peer's answer to a channel we opened (a remote forward's). */
+static void open_answer(ns_agent_conn *c, ns_session *s, const ns_event *ev)
+{
+	if (s != NULL) {
+		ns_session_fwd_opened(s, ev->type == NS_EV_CHANNEL_OPENED);
+		if (ns_session_dead(s)) {
+			sess_drop(c, ev->channel);
+		}
+	} else if (ev->type == NS_EV_CHANNEL_OPENED) {
+		/* its session is gone meanwhile */
+		(void)!ns_channel_close(c->host.e, ev->channel);
+	}
 }
 
 /* The engine refused a request itself (and answered FAILURE if wanted). */
@@ -252,6 +306,9 @@ static void handle(ns_agent_conn *c, const ns_event *ev, uint64_t now)
 		}
 		break;
 	case NS_EV_CHANNEL_REQUEST_REFUSED: request_refused(c, ev); break;
+	case NS_EV_GLOBAL_REQUEST: ns_agent_rfwd_request(c, ev); break;
+	case NS_EV_CHANNEL_OPENED:
+	case NS_EV_CHANNEL_OPEN_FAILED: open_answer(c, s, ev); break;
 	case NS_EV_DISCONNECT: disconnected(c, ev, now); break;
 	default: break;
 	}
@@ -292,6 +349,9 @@ static void sync_sessions(ns_agent_conn *c)
 	for (i = 0; i < c->sess_hi && !c->closing; i++) {
 		if (c->sess[i] != NULL) {
 			ns_session_sync(c->sess[i]);
+		}
+		if (c->sess[i] != NULL && ns_session_dead(c->sess[i])) {
+			sess_drop(c, i); /* a forward whose connect failed */
 		}
 	}
 }

@@ -18,6 +18,8 @@
  * engine (then the sessions and the other connections get their turn). */
 #define NS_AGENT_READS_PER_PUMP 16
 #define NS_AGENT_USER_LOG_MAX 64
+/* A forward's refusal text: a target (up to 300 bytes) and why. */
+#define NS_FWD_MSG_MAX 400
 /* Engine channel slots of a connection: one more than the most sessions,
  * so an open over the limit reaches the agent, which refuses it with a log
  * line. */
@@ -42,7 +44,8 @@ typedef struct ns_agent_conn {
 	 * which took 5% of the agent's CPU in a bulk transfer. The engine
 	 * gives the lowest free channel id, so the range stays dense. */
 	uint32_t nsess, sess_hi;
-	ns_session *sess[]; /* NS_AGENT_CHAN_SLOTS(c) entries */
+	struct ns_agent_listen *lis[NS_AGENT_RFWD_MAX]; /* remote forwards (agent_rfwd.c) */
+	ns_session *sess[];                             /* NS_AGENT_CHAN_SLOTS(c) entries */
 } ns_agent_conn;
 
 struct ns_agent {
@@ -74,6 +77,17 @@ int ns_agent_conn_pump(ns_agent_conn *c, uint64_t now);
 /* Timers: engine tick, login grace, close linger. */
 void ns_agent_conn_timers(ns_agent_conn *c, uint64_t now);
 uint64_t ns_agent_conn_timeout(const ns_agent_conn *c, uint64_t now);
+
+/* agent_conn.c: a session for channel id (a remote forward's). */
+void ns_agent_conn_sess_put(ns_agent_conn *c, uint32_t id, ns_session *s);
+
+/* agent_rfwd.c: remote forwarding (tcpip-forward, streamlocal-forward). */
+/* NS_EV_GLOBAL_REQUEST: bind (or cancel) a listener, answered. */
+void ns_agent_rfwd_request(ns_agent_conn *c, const ns_event *ev);
+/* A listener is readable: each connection opens a forwarded channel. */
+void ns_agent_rfwd_accept(ns_agent_conn *c, uint32_t idx);
+/* Close every listener (the connection ends). */
+void ns_agent_rfwd_free_all(ns_agent_conn *c);
 
 /* agent_auth.c: answer NS_EV_AUTH_REQUEST. */
 void ns_agent_auth(ns_agent_conn *c, const ns_event *ev);

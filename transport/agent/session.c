@@ -41,7 +41,7 @@ int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out)
 
 void ns_session_free(ns_session *s)
 {
-	int i;
+	int i, fwd;
 
 	if (s == NULL) {
 		return;
@@ -52,7 +52,9 @@ void ns_session_free(ns_session *s)
 	if (s->pid > 0 && !s->reaped) {
 		kill(-s->pid, SIGHUP);
 	}
-	if (s->kind != NULL && !s->close_sent) {
+	fwd = s->fwd != NULL;
+	ns_session_fwd_free(s); /* logs a forward's end */
+	if (s->kind != NULL && !s->close_sent && !fwd) {
 		fprintf(
 		    s->h->log,
 		    "agent event=session-end conn=%u channel=%u exit=none reason=channel-closed "
@@ -390,8 +392,9 @@ void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_sess
 	ns_str t = req->type;
 	int ok = 0;
 
-	if (s->close_sent || s->ending || (s->refusing && !ns_str_eq(t, "subsystem"))) {
-		reply(s, req, 0);
+	if (s->close_sent || s->ending || s->fwd != NULL ||
+	    (s->refusing && !ns_str_eq(t, "subsystem"))) {
+		reply(s, req, 0); /* a forward takes no request */
 		return;
 	}
 	if (ns_str_eq(t, "subsystem")) {
@@ -428,7 +431,7 @@ void ns_session_eof(ns_session *s)
 
 void ns_session_sync(ns_session *s)
 {
-	if (s->close_sent) {
+	if (s->close_sent || s->dead || ns_session_fwd_connecting(s)) {
 		return;
 	}
 	if (s->ending) {
@@ -445,7 +448,11 @@ void ns_session_sync(ns_session *s)
 void ns_session_io(ns_session *s, unsigned kind, uint32_t events)
 {
 	(void)events;
-	if (s->close_sent || s->ending) {
+	if (s->close_sent || s->ending || s->dead) {
+		return;
+	}
+	if (ns_session_fwd_connecting(s)) {
+		ns_session_fwd_io(s);
 		return;
 	}
 	if (kind == NS_WATCH_CHILD_IN) {

@@ -29,6 +29,7 @@ typedef struct ns_session_host {
 	/* Restrictions from the login's certificate. */
 	char *force_command; /* replaces every exec/shell request (malloc'd) */
 	int no_pty;          /* the certificate lacks permit-pty */
+	int no_port_fwd;     /* ... permit-port-forwarding */
 	/* Logged in with a plain key of --authorized-keys, where the relay's
 	 * --client-key goes (users come with certificates): the sessions' own
 	 * nullspace-session@nullspace.dev requests are logged; from any other
@@ -49,6 +50,25 @@ typedef struct ns_session ns_session;
 
 /* A session on our channel id (after the open was accepted). */
 int ns_session_new(ns_session_host *h, uint32_t channel, ns_session **out);
+/* A forwarding channel's open (session_fwd.c): direct-tcpip (TCP to host
+ * and port) or direct-streamlocal@openssh.com (a Unix socket path),
+ * connected from inside the sandbox without blocking. 0 with *out: the
+ * connect is under way or done (the session accepts or refuses the channel
+ * itself; ns_session_dead() then says to drop it); otherwise (an NS_ERR_*)
+ * the open is to be refused with *reason and msg (the refusal is logged). */
+int ns_session_fwd_new(ns_session_host *h, uint32_t channel, const ns_event *ev, ns_session **out,
+                       uint32_t *reason, char *msg, size_t cap);
+/* A connection accepted by a remote forward's listener (agent_rfwd.c):
+ * opens a channel of kind (forwarded-tcpip, forwarded-streamlocal) with
+ * its open data; the session (owning fd) waits for the peer's answer. 0
+ * with *out and *id (the channel), or an NS_ERR_* (fd is the caller's). */
+int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const char *target,
+                            const uint8_t *data, size_t len, ns_session **out, uint32_t *id);
+/* The peer's answer to that open (NS_EV_CHANNEL_OPENED / _OPEN_FAILED). */
+void ns_session_fwd_opened(ns_session *s, int ok);
+/* 1 when the session is over before it began (a forward's connect failed
+ * and its channel was refused): the connection frees it. */
+int ns_session_dead(const ns_session *s);
 /* The channel is gone (closed, or the connection dropped): SIGHUP the
  * process group if the child still runs, close every fd, free. */
 void ns_session_free(ns_session *s);

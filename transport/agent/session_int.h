@@ -85,6 +85,10 @@ struct ns_session {
 	/* the end */
 	int exit_sent, eof_sent, close_sent;
 	uint64_t bytes_in, bytes_out;
+	/* a forward (session_fwd.c): in and out are the socket (out the fd,
+	 * in a dup of it), no child; or NULL */
+	struct ns_session_fwd *fwd;
+	int dead; /* the open failed: the connection drops the session */
 };
 
 /* session.c: the channel fails (our failure mid-stream, e.g. no memory
@@ -103,6 +107,16 @@ void ns_session_login_get(const ns_session *s, ns_session_login *out);
  * legacy, SSH_CLIENT ("CLIENT_IP CLIENT_PORT SERVER_PORT"); behind the
  * relay the client is the user (port 0: the relay does not pass it). */
 void ns_session_conn_env(const ns_session *s, char *out, size_t cap, int legacy);
+
+/* session_fwd.c */
+/* The socket is connected (or failed): the channel is accepted (or
+ * refused, and dead set). Called on the out watch while connecting. */
+void ns_session_fwd_io(ns_session *s);
+/* 1 while the connect is under way (no channel yet: nothing to move). */
+int ns_session_fwd_connecting(const ns_session *s);
+/* Log the end of the forward (once). */
+void ns_session_fwd_log_end(ns_session *s, const char *why);
+void ns_session_fwd_free(ns_session *s);
 
 /* session_io.c */
 void ns_session_io_stdin(ns_session *s);           /* write pending bytes to the child */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,6 +103,9 @@ void ns_session_io_stdin(ns_session *s)
 	/* Channel EOF closes a pipe stdin; a PTY stays open (the line
 	 * discipline, not the transport, says when input ends). */
 	if (s->client_eof && s->pend_len == 0 && !s->pty && s->in.fd >= 0) {
+		if (s->fwd != NULL) {
+			(void)shutdown(s->in.fd, SHUT_WR); /* a dup of the socket: FIN */
+		}
 		ns_watch_close(s->h->epfd, &s->in);
 	}
 }
@@ -366,11 +370,18 @@ void ns_session_io_finish(ns_session *s)
 		}
 		s->eof_sent = 1;
 	}
+	if (s->fwd != NULL && s->in.fd >= 0) {
+		return; /* a forward half-closed: the other side still sends */
+	}
 	if (ns_channel_close(s->h->e, s->channel) != 0) {
 		return;
 	}
 	s->close_sent = 1;
-	log_end(s);
+	if (s->fwd != NULL) {
+		ns_session_fwd_log_end(s, "closed");
+	} else {
+		log_end(s);
+	}
 	ns_watch_close(s->h->epfd, &s->in);
 	discard_pending(s);
 }

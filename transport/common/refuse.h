@@ -12,9 +12,10 @@
 
 /* The message the user sees (relay: with the way out; agent: plain). */
 #define NS_SUBSYSTEM_REFUSAL                                                                       \
-	"SFTP and SSH subsystems are not supported; copy files with `nullspace sandbox files`, "   \
-	"the Files API or `scp -O`\r\n"
-#define NS_SUBSYSTEM_REFUSAL_AGENT "SFTP and SSH subsystems are not supported\r\n"
+	"SFTP and SSH subsystems are not supported; copy files with `scp -O`, `rsync` or the "     \
+	"Files API (`nullspace sandbox files`)\r\n"
+#define NS_SUBSYSTEM_REFUSAL_AGENT                                                                 \
+	"SFTP and SSH subsystems are not supported; copy files with `scp -O` or `rsync`\r\n"
 
 /* Write message to channel ch's stderr and, when want_probe, ask the
  * keepalive. 0: the keepalive is asked (answer the subsystem request when

@@ -9,10 +9,11 @@
 enum ns_watch_kind {
 	NS_WATCH_LISTEN = 1,
 	NS_WATCH_SIGNAL,
-	NS_WATCH_SOCK,      /* a connection's socket */
-	NS_WATCH_CHILD_IN,  /* a child's stdin (pipe, or a dup of the pty master) */
-	NS_WATCH_CHILD_OUT, /* a child's stdout, or the pty master */
-	NS_WATCH_CHILD_ERR, /* a child's stderr (no pty) */
+	NS_WATCH_SOCK,       /* a connection's socket */
+	NS_WATCH_CHILD_IN,   /* a child's stdin (pipe, or a dup of the pty master) */
+	NS_WATCH_CHILD_OUT,  /* a child's stdout, or the pty master */
+	NS_WATCH_CHILD_ERR,  /* a child's stderr (no pty) */
+	NS_WATCH_FWD_LISTEN, /* a remote forward's listener (agent_rfwd.c) */
 };
 
 typedef struct ns_watch {

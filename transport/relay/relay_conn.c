@@ -60,6 +60,7 @@ int ns_relay_conn_new(ns_relay *r, int fd, uint32_t slot, uint64_t now, ns_relay
 	ec.ciphers = r->cfg->ciphers;
 	ec.kex = r->cfg->kex;
 	ec.macs = r->cfg->macs;
+	ec.forward_requests = 1; /* ssh -R: relay_rfwd.c */
 	ns_relay_pipe_init(&c->front);
 	if ((rc = ns_engine_new(&ec, &c->front.e)) != 0) {
 		free(c);
@@ -120,6 +121,7 @@ void ns_relay_conn_free(ns_relay_conn *c)
 {
 	uint32_t i;
 
+	ns_relay_rfwd_conn_gone(c);
 	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
 		if (c->chans[i] != NULL) {
 			ns_relay_chan_free(c, c->chans[i]);

@@ -248,6 +248,7 @@ static int accept_login(ns_relay_conn *c, const auth_info *a, const ns_cert_verd
 		return 0;
 	}
 	c->permit_pty = (v->extensions & NS_EXT_PERMIT_PTY) != 0;
+	c->permit_port_fwd = (v->extensions & NS_EXT_PERMIT_PORT_FORWARDING) != 0;
 	snprintf(c->user, sizeof(c->user), "%s", a->user);
 	snprintf(c->cert_id, sizeof(c->cert_id), "%s", a->cert_id);
 	c->serial = a->serial;
@@ -331,6 +332,9 @@ void ns_relay_front_event(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 	switch (ev->type) {
 	case NS_EV_AUTH_REQUEST: auth(c, ev); break;
 	case NS_EV_CHANNEL_OPEN: ns_relay_splice_open(c, ev, now); break;
+	case NS_EV_CHANNEL_OPENED:
+	case NS_EV_CHANNEL_OPEN_FAILED: ns_relay_fwd_front_answer(c, ev); break;
+	case NS_EV_GLOBAL_REQUEST: ns_relay_rfwd_front_request(c, ev, now); break;
 	case NS_EV_CHANNEL_REQUEST: ns_relay_splice_front_request(c, ev); break;
 	case NS_EV_CHANNEL_REPLY: ns_relay_splice_front_reply(c, ev); break;
 	case NS_EV_CHANNEL_DATA:

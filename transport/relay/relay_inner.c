@@ -46,6 +46,7 @@ static int new_engine(ns_relay *r, ns_relay_inner *in, uint64_t now)
 	ec.max_channels = chans < NS_MAX_CHANNELS_LIMIT ? chans : NS_MAX_CHANNELS_LIMIT;
 	ec.keepalive_ms = r->cfg->keepalive_ms;
 	ec.window = NS_RELAY_WINDOW;
+	ec.accept_channels = 1; /* forwarded-tcpip: relay_fwd.c */
 	ec.ciphers = NS_CIPHER_AES256_GCM "," NS_CIPHER_CHACHA20_POLY1305; /* AES-NI: GCM */
 	if ((rc = ns_engine_new(&ec, &in->p.e)) == 0) {
 		ns_call_check(in->p.e, in->r->log, "relay", in->id, "inner-engine_tick",

@@ -137,6 +137,11 @@ typedef struct ns_relay_hold {
 } ns_relay_hold;
 
 typedef struct ns_relay_inner ns_relay_inner;
+typedef struct ns_relay_fwd ns_relay_fwd;   /* relay_fwd.c */
+typedef struct ns_relay_rfwd ns_relay_rfwd; /* relay_rfwd.c */
+/* Remote forwards (ssh -R) one user connection may hold at once; one more
+ * is refused (forward-refused reason=max-remote-forwards). */
+#define NS_RELAY_RFWD_MAX 16
 
 /* One spliced session: front channel fch <-> inner channel ich. */
 typedef struct ns_relay_chan {
@@ -167,6 +172,7 @@ typedef struct ns_relay_chan {
 	const char *kind;
 	int pty;
 	uint64_t bytes_in, bytes_out;
+	ns_relay_fwd *forward; /* a forwarding channel's open (relay_fwd.c), or NULL */
 } ns_relay_chan;
 
 enum { NS_IN_CONNECTING = 1, NS_IN_HANDSHAKE, NS_IN_READY };
@@ -205,6 +211,9 @@ struct ns_relay_inner {
 	 * full output): sent by the next pumps (relay_mux.c) */
 	uint32_t *close_owed;
 	uint32_t nclose_owed, close_owed_cap;
+	/* remote forwards of its users (relay_rfwd.c), and our requests for
+	 * them awaiting the agent's reply, oldest first */
+	ns_relay_rfwd *rfwds, *rq_head, *rq_tail;
 };
 
 /* A logged-in connection's idle and expiry state (relay_lifetime.c). */
@@ -234,7 +243,8 @@ struct ns_relay_conn {
 	char user[NS_SANDBOX_ID_MAX + 1]; /* the sandbox id once authenticated */
 	char *force_command;
 	int permit_pty;
-	int told_plain; /* the "no certificate" banner went out */
+	int permit_port_fwd; /* the certificate's permit-port-forwarding */
+	int told_plain;      /* the "no certificate" banner went out */
 	/* where the sandbox's agent is (relay_route.c): from the certificate
 	 * (NS_RELAY_FROM_CERT) or the registry, resolved at login */
 	int route_src;
@@ -528,6 +538,32 @@ void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready);
 void ns_relay_splice_flush_owed(ns_relay_conn *c, ns_relay_chan *ch);
 /* Free a splice (logging its end) and its slot. */
 void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch);
+
+/* relay_fwd.c: forwarding channels (direct-tcpip, direct-streamlocal). */
+/* A channel open of a forwarding type: 1 if it was refused here (the user
+ * answered, the refusal logged), 0 with *out set to carry to the agent,
+ * -1 when the type is not a forwarding one. */
+int ns_relay_fwd_open(ns_relay_conn *c, const ns_event *ev, ns_relay_fwd **out);
+/* Open ch's channel on its agent connection with the user's open data. */
+int ns_relay_fwd_inner_open(ns_relay_chan *ch);
+/* The agent accepted it: logged (kind and target, never payload). */
+void ns_relay_fwd_started(ns_relay_conn *c, ns_relay_chan *ch);
+/* The splice ends: logged with bytes each way and duration; freed. */
+void ns_relay_fwd_end(ns_relay_conn *c, ns_relay_chan *ch);
+/* 1 for a splice the agent opened (forwarded-tcpip, -streamlocal). */
+int ns_relay_fwd_reverse(const ns_relay_chan *ch);
+/* The agent opens a forwarded channel: to its user, or refused. */
+void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev);
+/* The user's answer (NS_EV_CHANNEL_OPENED / _OPEN_FAILED) to ours. */
+void ns_relay_fwd_front_answer(ns_relay_conn *c, const ns_event *ev);
+
+/* relay_rfwd.c: remote forwarding requests. */
+void ns_relay_rfwd_front_request(ns_relay_conn *c, const ns_event *ev, uint64_t now);
+void ns_relay_rfwd_ready(ns_relay_inner *in);                     /* send the queued */
+void ns_relay_rfwd_reply(ns_relay_inner *in, const ns_event *ev); /* NS_EV_GLOBAL_REPLY */
+void ns_relay_rfwd_lost(ns_relay_inner *in);
+void ns_relay_rfwd_conn_gone(ns_relay_conn *c);
+ns_relay_conn *ns_relay_rfwd_find(ns_relay_inner *in, int is_unix, const ns_chan_open_info *o);
 
 /* relay_flow.c: data with backpressure and window passing. */
 void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t ext, ns_str d);

@@ -202,6 +202,14 @@ void ns_relay_mux_event(void *ctx, const ns_event *ev, uint64_t now)
 	ns_relay_chan *ch;
 
 	(void)now;
+	if (ev->type == NS_EV_GLOBAL_REPLY) {
+		ns_relay_rfwd_reply(in, ev);
+		return;
+	}
+	if (ev->type == NS_EV_CHANNEL_OPEN) {
+		ns_relay_fwd_agent_open(in, ev);
+		return;
+	}
 	if (!is_channel_event(ev->type)) {
 		ns_relay_inner_conn_event(in, ev);
 		return;
@@ -264,9 +272,11 @@ static void open_waiting(ns_relay_conn *c, ns_relay_chan *ch, int arg)
 void ns_relay_mux_ready(ns_relay_inner *in)
 {
 	each(in, open_waiting, 0);
+	ns_relay_rfwd_ready(in);
 }
 
 void ns_relay_mux_lost(ns_relay_inner *in)
 {
 	each(in, ns_relay_splice_chan_lost, in->state == NS_IN_READY);
+	ns_relay_rfwd_lost(in);
 }

@@ -1,9 +1,9 @@
 /* Channel splicing in the relay: each session channel of the user opens one
  * on the agent connection and is confirmed when that one is; requests go
  * through with their want_reply answers kept in order, under the login's
- * policy (force-command, permit-pty; no subsystems, X11, agent or port
- * forwarding); the agent's exit status comes back; a lost agent ends each
- * channel it served with a message. Bytes and their windows: relay_flow.c. */
+ * policy (force-command, permit-pty; no subsystems or X11); forwarding
+ * channels (relay_fwd.c) splice the same way; the agent's exit status comes back; a lost agent ends
+ * each channel it served with a message. Bytes and their windows: relay_flow.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +90,7 @@ void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 	char exit[48] = "exit=none";
 	int d, x;
 
+	ns_relay_fwd_end(c, ch);
 	if (ch->kind != NULL) {
 		if (ch->exit_kind == NS_EXIT_STATUS) {
 			snprintf(exit, sizeof(exit), "exit=%u", ch->exit_status);
@@ -144,8 +145,10 @@ static void unreachable(ns_relay_conn *c, ns_relay_chan *ch)
 void ns_relay_splice_inner_open(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	ns_engine *e = ch->in->p.e;
+	int rc = ch->forward != NULL ? ns_relay_fwd_inner_open(ch)
+	                             : ns_channel_open_session(e, &ch->ich);
 
-	if (ns_channel_open_session(e, &ch->ich) != 0) {
+	if (rc != 0) {
 		ns_relay_mux_detach(ch);
 		unreachable(c, ch);
 		return;
@@ -160,20 +163,34 @@ void ns_relay_splice_inner_open(ns_relay_conn *c, ns_relay_chan *ch)
 	ns_relay_inner_dirty(ch->in);
 }
 
+/* A channel type the relay does not splice: refused, naming it. */
+static int unknown_type(ns_relay_conn *c, const ns_event *ev)
+{
+	char type[32], msg[MSG_MAX];
+
+	if (ns_str_eq(ev->channel_type, "session") ||
+	    ns_str_eq(ev->channel_type, NS_CHAN_DIRECT_TCPIP) ||
+	    ns_str_eq(ev->channel_type, NS_CHAN_DIRECT_STREAMLOCAL)) {
+		return 0;
+	}
+	ns_log_str(ev->channel_type, type, sizeof(type));
+	fprintf(c->r->log, "relay event=channel-refused conn=%u type=%s\n", c->id, type);
+	snprintf(msg, sizeof(msg), "channel type %s is not supported", type);
+	ns_call_check(
+	    c->front.e, c->r->log, "relay", c->id, "channel_reject",
+	    ns_channel_reject(c->front.e, ev->channel, NS_OPEN_UNKNOWN_CHANNEL_TYPE, msg));
+	return 1;
+}
+
 void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 {
+	ns_relay_fwd *fwd = NULL;
 	ns_relay_chan *ch;
 	ns_relay_inner *in;
-	char type[32], msg[MSG_MAX];
+	char msg[MSG_MAX];
 	uint32_t slot;
 
-	if (!ns_str_eq(ev->channel_type, "session")) {
-		ns_log_str(ev->channel_type, type, sizeof(type));
-		fprintf(c->r->log, "relay event=channel-refused conn=%u type=%s\n", c->id, type);
-		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
-		              ns_channel_reject(c->front.e, ev->channel,
-		                                NS_OPEN_ADMINISTRATIVELY_PROHIBITED,
-		                                "port forwarding is not supported"));
+	if (unknown_type(c, ev)) {
 		return;
 	}
 	if (c->authed && !c->r->draining && over_max_channels(c, ev->channel)) {
@@ -187,18 +204,25 @@ void ns_relay_splice_open(ns_relay_conn *c, const ns_event *ev, uint64_t now)
 		                                               : "no channel available"));
 		return;
 	}
+	/* a forward: refused here without permit-port-forwarding */
+	if (!ns_str_eq(ev->channel_type, "session") && ns_relay_fwd_open(c, ev, &fwd) != 0) {
+		return;
+	}
 	if ((in = ns_relay_inner_get(c, now, msg, sizeof(msg))) == NULL) {
+		free(fwd);
 		ns_call_check(
 		    c->front.e, c->r->log, "relay", c->id, "channel_reject",
 		    ns_channel_reject(c->front.e, ev->channel, NS_OPEN_CONNECT_FAILED, msg));
 		return;
 	}
 	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+		free(fwd);
 		ns_call_check(c->front.e, c->r->log, "relay", c->id, "channel_reject",
 		              ns_channel_reject(c->front.e, ev->channel, NS_OPEN_RESOURCE_SHORTAGE,
 		                                "relay out of memory"));
 		return;
 	}
+	ch->forward = fwd;
 	ch->slot = slot;
 	ch->fch = ev->channel;
 	ch->fstate = NS_RS_PENDING;
@@ -333,8 +357,9 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 		}
 		return;
 	}
-	if (ch->istate != NS_RS_OPEN || ch->in == NULL || ch->mode != NS_SPLICE_LIVE) {
-		refuse(c, ch, req);
+	if (ch->istate != NS_RS_OPEN || ch->in == NULL || ch->mode != NS_SPLICE_LIVE ||
+	    ch->forward != NULL) {
+		refuse(c, ch, req); /* a forward takes no request */
 	} else if (ns_str_eq(t, "subsystem")) {
 		subsystem(c, ch, req);
 	} else if (ns_str_eq(t, "exec") || ns_str_eq(t, "shell")) {

@@ -62,11 +62,14 @@ static void send_who(ns_relay_conn *c, ns_relay_chan *ch)
 static void opened(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	ch->istate = NS_RS_OPEN;
-	if (ch->fstate == NS_RS_PENDING) {
+	if (ch->fstate == NS_RS_PENDING && ch->forward == NULL) {
 		send_who(c, ch);
 	}
 	if (ch->fstate == NS_RS_PENDING && ns_channel_accept(c->front.e, ch->fch) == 0) {
 		ch->fstate = NS_RS_OPEN;
+		if (ch->forward != NULL) {
+			ns_relay_fwd_started(c, ch);
+		}
 		return;
 	}
 	/* the user gave up (or the accept failed): close the agent's side */
@@ -174,7 +177,7 @@ void ns_relay_splice_chan_lost(ns_relay_conn *c, ns_relay_chan *ch, int ready)
 	ns_relay_state_gone(ch, NS_SIDE_INNER);
 	ns_relay_mux_detach(ch);
 	answer_forwarded(c, ch, 0, 1);
-	if (ch->fstate == NS_RS_PENDING) {
+	if (ch->fstate == NS_RS_PENDING && !ns_relay_fwd_reverse(ch)) {
 		if (in != NULL && in->dead && in->state != NS_IN_READY) {
 			/* a certificate route gone stale: the connection ends with
 			 * that message, before ssh stops at the channel's failure */
