@@ -116,3 +116,18 @@ void ns_relay_life_timers(ns_relay_conn *c, uint64_t now)
 		expiry_check(c, now);
 	}
 }
+
+uint64_t ns_relay_life_timeout(const ns_relay_conn *c, uint64_t now, uint64_t t)
+{
+	const ns_relay_config *cfg = c->r->cfg;
+	uint64_t d = NS_RELAY_LIFE_CHECK_MS;
+
+	if (!c->authed || c->closing ||
+	    (cfg->idle_timeout_ms == 0 && !cfg->end_at_expiry && c->life.end_at == 0)) {
+		return t;
+	}
+	if (c->life.end_at != 0) {
+		d = c->life.end_at > now ? c->life.end_at - now : 0;
+	}
+	return d < t ? d : t;
+}

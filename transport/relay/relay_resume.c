@@ -391,6 +391,10 @@ uint64_t ns_relay_resume_timeout(const ns_relay_conn *c, uint64_t now, uint64_t 
 	const ns_relay_resume *rs = c->front.rs;
 	uint64_t d;
 
+	if (rs != NULL && rs->state == NS_RRS_OPEN && rs->tx.recvd > rs->tx.ack_sent) {
+		d = NS_RELAY_RESUME_IDLE_ACK_MS; /* the idle ACK */
+		return d < t ? d : t;
+	}
 	if (rs == NULL || rs->state != NS_RRS_DETACHED) {
 		return t;
 	}

@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Received bytes are acknowledged at least this often while any are not. */
+#define NS_RELAY_RESUME_IDLE_ACK_MS 1000
+
 #include "resume_buf.h"
 #include "resume_wire.h"
 
