@@ -5,7 +5,9 @@
  * (transport/common/resume_buf.c), the relay's frames come to stdout. When
  * the socket is lost the proxy reconnects with backoff for the relay's
  * grace time, presents the token and the count it received, and both
- * sides send again from there: ssh above sees one unbroken stream. */
+ * sides send again from there: ssh above sees one unbroken stream. On
+ * every connection the relay's SSH version line comes first, raw: the
+ * first one goes to ssh, a resumed one's is dropped (ssh has one). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,13 +33,13 @@
 
 #define CHUNK 32768
 #define CONNECT_MS 10000    /* one TCP connect */
-#define HELLO_MS 10000      /* connect to ACCEPT */
+#define HELLO_MS 10000      /* connect to ACCEPT, the version line included */
 #define BACKOFF_MIN_MS 250  /* first retry after a loss; doubles */
 #define BACKOFF_MAX_MS 4000 /* ... up to this */
 #define IDLE_ACK_MS 1000    /* received bytes are acknowledged at least this often */
 #define TCP_DEAD_MS 20000   /* TCP_USER_TIMEOUT and keepalive: a silent loss is seen */
 
-enum { ST_WAIT = 0, ST_OPEN, ST_DOWN };
+enum { ST_BANNER = 0, ST_WAIT, ST_OPEN, ST_DOWN };
 
 typedef struct rp {
 	const char *host;
@@ -47,6 +49,7 @@ typedef struct rp {
 	uint8_t token[NS_RESUME_TOKEN_LEN];
 	uint64_t down_since, retry_at, wait_until;
 	unsigned backoff;
+	ns_resume_banner ban; /* the relay's version line (and lines before it) */
 	ns_resume_dec dec;
 	ns_resume_tx tx;
 	uint8_t buf[CHUNK];
@@ -90,37 +93,44 @@ static void tcp_opts(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
-/* Connect and send the hello (NEW, or RESUME with our count): 0, or -1
+/* Connect; the relay's version line comes first (ST_BANNER): 0, or -1
  * with the reason in err. */
 static int dial(rp *p, char *err, size_t cap)
 {
-	uint8_t h[NS_RESUME_MAGIC_LEN + NS_RESUME_RESUME_LEN];
-	size_t n = NS_RESUME_MAGIC_LEN;
 	int fd;
 
 	if ((fd = ns_net_connect_ms(p->host, p->port, CONNECT_MS, err, cap)) < 0) {
 		return -1;
 	}
 	tcp_opts(fd);
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ns_resume_banner_init(&p->ban);
+	ns_resume_dec_init(&p->dec);
+	p->fd = fd;
+	p->state = ST_BANNER;
+	p->wait_until = ns_clock_ms() + HELLO_MS;
+	return 0;
+}
+
+/* The hello after the version line: NEW, or RESUME with our count. Short
+ * (a fresh socket takes it whole): 0, or -1. */
+static int send_hello(rp *p)
+{
+	uint8_t h[NS_RESUME_MAGIC_LEN + NS_RESUME_RESUME_LEN];
+	size_t n = NS_RESUME_MAGIC_LEN;
+	ssize_t k;
+
 	memcpy(h, NS_RESUME_MAGIC, NS_RESUME_MAGIC_LEN);
 	if (p->opened) {
 		n += ns_resume_put_resume(h + n, p->id, p->token, p->tx.recvd);
 	} else {
 		h[n++] = NS_RF_NEW;
 	}
-	if (ns_file_write_all(fd, h, n) != 0) {
-		snprintf(err, cap, "%s", strerror(errno));
-		sodium_memzero(h, sizeof(h));
-		close(fd);
-		return -1;
-	}
+	do {
+		k = send(p->fd, h, n, MSG_NOSIGNAL);
+	} while (k < 0 && errno == EINTR);
 	sodium_memzero(h, sizeof(h));
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	ns_resume_dec_init(&p->dec);
-	p->fd = fd;
-	p->state = ST_WAIT;
-	p->wait_until = ns_clock_ms() + HELLO_MS;
-	return 0;
+	return k == (ssize_t)n ? 0 : -1;
 }
 
 /* The socket is gone: reconnect from now on, or stop. */
@@ -228,6 +238,34 @@ static int from_sock(rp *p, const uint8_t *b, size_t n)
 	return 0;
 }
 
+/* Bytes while the version line is awaited: it goes to ssh on the first
+ * connection (dropped on a resumed one: ssh has it), then the hello goes
+ * out and any bytes after the line are frames. */
+static int from_banner(rp *p, const uint8_t *b, size_t n)
+{
+	size_t used = 0;
+	int rc = ns_resume_banner_feed(&p->ban, b, n, &used);
+
+	if (rc < 0) {
+		fprintf(stderr,
+		        "nullspace proxy: gave up: the relay at %s:%u sent no usable SSH version "
+		        "line (%s)\n",
+		        p->host, (unsigned)p->port, p->ban.err);
+		return STOP(NS_EXIT_PROTOCOL);
+	}
+	if (rc == 0) {
+		return 0;
+	}
+	if (!p->opened && ns_file_write_all(1, p->ban.buf, p->ban.len) != 0) {
+		return STOP(NS_EXIT_FAILURE); /* ssh is gone */
+	}
+	if (send_hello(p) != 0) {
+		return lost(p, "the hello could not be sent");
+	}
+	p->state = ST_WAIT;
+	return used < n ? from_sock(p, b + used, n - used) : 0;
+}
+
 /* Frames out until the socket is full. */
 static int to_sock(rp *p)
 {
@@ -281,7 +319,7 @@ static int timers(rp *p, uint64_t now)
 {
 	char err[256];
 
-	if (p->state == ST_WAIT && now >= p->wait_until) {
+	if ((p->state == ST_WAIT || p->state == ST_BANNER) && now >= p->wait_until) {
 		return lost(p, "no answer");
 	}
 	if (p->state == ST_DOWN && now - p->down_since > (uint64_t)p->grace_s * 1000) {
@@ -303,7 +341,7 @@ static int timers(rp *p, uint64_t now)
 static int wait_ms(const rp *p, uint64_t now)
 {
 	uint64_t t = p->state == ST_DOWN   ? p->retry_at
-	             : p->state == ST_WAIT ? p->wait_until
+	             : p->state != ST_OPEN ? p->wait_until
 	                                   : now + IDLE_ACK_MS;
 
 	return t > now ? (int)(t - now) : 0;
@@ -339,7 +377,9 @@ static int step(rp *p)
 		if (k <= 0) {
 			return lost(p, k == 0 ? "closed" : strerror(errno));
 		}
-		if ((rc = from_sock(p, p->buf, (size_t)k)) != 0) {
+		rc = p->state == ST_BANNER ? from_banner(p, p->buf, (size_t)k)
+		                           : from_sock(p, p->buf, (size_t)k);
+		if (rc != 0) {
 			return rc;
 		}
 	}

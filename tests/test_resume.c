@@ -2,7 +2,9 @@
  * every frame decoded when fed a byte at a time, refusals of bad frames
  * (sticky), and the replay buffer: numbering, ACKs, the cap, a rewind to
  * the peer's count after a reconnection, and two ends pumped against each
- * other in memory across a cut, every byte once and in order. */
+ * other in memory across a cut, every byte once and in order; the relay's
+ * version line as the proxy reads it before its hello (resume_banner.c):
+ * lines before it kept, the frames after it left, every bound. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -278,12 +280,98 @@ static void cut_and_resume(void **state)
 	}
 }
 
+/* Feed in pieces of step: the result of the last feed, bytes used in all. */
+static int banner(ns_resume_banner *b, const char *in, size_t len, size_t step, size_t *all)
+{
+	size_t off = 0, used, n;
+	int rc = 0;
+
+	ns_resume_banner_init(b);
+	while (off < len && rc == 0) {
+		n = len - off < step ? len - off : step;
+		rc = ns_resume_banner_feed(b, (const uint8_t *)in + off, n, &used);
+		assert_true(used <= n);
+		off += used;
+	}
+	*all = off;
+	return rc;
+}
+
+static void banner_lines(void **state)
+{
+	static const char one[] = "SSH-2.0-nullspace_1\r\n\x30\x00";
+	static const char pre[] = "hello\r\nSSH-not-yet? no: it is\nx\r\nSSH-2.0-y\r\n\x31\x02no";
+	static const char pre2[] = "hello\r\nworld\r\nSSH-2.0-y\r\n\x30";
+	ns_resume_banner *b = malloc(sizeof(*b));
+	size_t step, all;
+
+	(void)state;
+	assert_non_null(b);
+	for (step = 1; step < 40; step += 7) {
+		assert_int_equal(banner(b, one, sizeof(one) - 1, step, &all), 1);
+		assert_int_equal(all, 21); /* the frames after the line are left */
+		assert_int_equal(b->len, 21);
+		assert_memory_equal(b->buf, one, 21);
+	}
+	/* a line starting "SSH-" is the version line, whatever follows */
+	assert_int_equal(banner(b, pre, sizeof(pre) - 1, 3, &all), 1);
+	assert_int_equal(all, 7 + 23);
+	assert_memory_equal(b->buf, pre, all);
+	/* lines before it, then the version line */
+	assert_int_equal(banner(b, pre2, sizeof(pre2) - 1, 1, &all), 1);
+	assert_int_equal(all, sizeof(pre2) - 2);
+	assert_int_equal(b->len, sizeof(pre2) - 2);
+	/* not done before the LF */
+	assert_int_equal(banner(b, "SSH-2.0-y\r", 10, 1, &all), 0);
+	free(b);
+}
+
+static void banner_bounds(void **state)
+{
+	ns_resume_banner *b = malloc(sizeof(*b));
+	char *big = malloc(NS_RESUME_BANNER_MAX + 64);
+	size_t all, used;
+
+	(void)state;
+	assert_non_null(b);
+	assert_non_null(big);
+	/* the version line: 255 bytes with its CRLF pass, 256 do not */
+	memcpy(big, "SSH-2.0-", 8);
+	memset(big + 8, 'v', 300);
+	memcpy(big + NS_RESUME_VERSION_MAX - 2, "\r\n", 2);
+	assert_int_equal(banner(b, big, NS_RESUME_VERSION_MAX, 1, &all), 1);
+	memset(big + 8, 'v', 300);
+	memcpy(big + NS_RESUME_VERSION_MAX - 1, "\r\n", 2);
+	assert_int_equal(banner(b, big, NS_RESUME_VERSION_MAX + 1, 1, &all), -1);
+	assert_string_equal(b->err, "version-line-too-long");
+	/* sticky */
+	assert_int_equal(ns_resume_banner_feed(b, (const uint8_t *)"\n", 1, &used), -1);
+	assert_int_equal(used, 0);
+	/* NUL anywhere */
+	assert_int_equal(banner(b, "hi\0\r\nSSH-2.0-x\r\n", 16, 4, &all), -1);
+	assert_string_equal(b->err, "nul-in-banner");
+	assert_int_equal(banner(b, "SSH-2.0-\0x\r\n", 12, 4, &all), -1);
+	assert_string_equal(b->err, "nul-in-banner");
+	/* lines before it: 8 KiB in all */
+	memset(big, 'a', NS_RESUME_BANNER_MAX + 64);
+	big[100] = '\n';
+	assert_int_equal(banner(b, big, NS_RESUME_BANNER_MAX + 64, 1000, &all), -1);
+	assert_string_equal(b->err, "banner-too-long");
+	/* ... and up to 8 KiB with the version line is fine */
+	memcpy(big + NS_RESUME_BANNER_MAX - 11, "\nSSH-2.0-\r\n", 11);
+	assert_int_equal(banner(b, big, NS_RESUME_BANNER_MAX, 1000, &all), 1);
+	assert_int_equal(b->len, NS_RESUME_BANNER_MAX);
+	free(big);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_frame_bytewise), cmocka_unit_test(refusals),
 	    cmocka_unit_test(replay_buffer),        cmocka_unit_test(cap_and_end),
-	    cmocka_unit_test(cut_and_resume),
+	    cmocka_unit_test(cut_and_resume),       cmocka_unit_test(banner_lines),
+	    cmocka_unit_test(banner_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

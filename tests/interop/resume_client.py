@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""A small client of the relay's resume preamble, for resume.sh.
+"""A small client of the relay's resume preamble, for resume.sh. The relay
+writes its SSH version line first on every connection; new/newend/resume
+read it before their hello.
 
   resume_client.py PORT new              NEW; prints "id=N token=HEX", closes
   resume_client.py PORT newend           NEW, then END; waits for the close
   resume_client.py PORT resume ID HEX N  RESUME; prints "accept id=N token=HEX"
                                          or "refuse REASON", closes
   resume_client.py PORT banner           sends nothing: prints the relay's version
-                                         line and how long it took (ms)
+                                         line, which must come within 0.4 s
 """
 import socket
 import struct
 import sys
-import time
 
 MAGIC = b"NSRESUM1"
 
@@ -24,6 +25,13 @@ def recv_exact(s, n):
             raise SystemExit("closed after %d bytes" % len(b))
         b += k
     return b
+
+
+def version_line(s):
+    line = b""
+    while not line.endswith(b"\n"):
+        line += recv_exact(s, 1)
+    return line
 
 
 def reply(s):
@@ -41,12 +49,18 @@ def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     if cmd == "banner":
-        t0 = time.monotonic()
-        line = b""
-        while not line.endswith(b"\n"):
-            line += recv_exact(s, 1)
-        print("%s %d" % (line.decode().strip(), (time.monotonic() - t0) * 1000))
-    elif cmd in ("new", "newend"):
+        # before sending a single byte: the whole line within 0.4 s
+        s.settimeout(0.4)
+        try:
+            line = version_line(s)
+        except socket.timeout:
+            raise SystemExit("no version line within 0.4 s of connecting")
+        print(line.decode().strip())
+        return
+    line = version_line(s)
+    if not line.startswith(b"SSH-2.0-"):
+        raise SystemExit("not a version line: %r" % line)
+    if cmd in ("new", "newend"):
         s.sendall(MAGIC + b"\x20")
         kind, cid, tok = reply(s)
         print("id=%d token=%s" % (cid, tok.hex()))

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The proxy's first bytes. No SSH client can send them: an SSH client's
- * first line starts "SSH-" (RFC 4253 4.2). */
+/* The relay writes its SSH version line at once on every connection; the
+ * proxy reads it (ns_resume_banner), then sends these as its first bytes.
+ * No SSH client can send them: an SSH client's first line starts "SSH-"
+ * (RFC 4253 4.2). */
 #define NS_RESUME_MAGIC "NSRESUM1"
 #define NS_RESUME_MAGIC_LEN 8
 #define NS_RESUME_TOKEN_LEN 32                  /* random, secret, one per resume */
@@ -76,5 +78,27 @@ size_t ns_resume_put_accept(uint8_t out[NS_RESUME_ACCEPT_LEN], uint32_t id,
 /* END or REFUSE with text (cut at NS_RESUME_TEXT_MAX); out holds
  * NS_RESUME_HDR_MAX. */
 size_t ns_resume_put_text(uint8_t out[NS_RESUME_HDR_MAX], int type, const char *text);
+
+/* The relay's version line as the proxy reads it before its hello: lines
+ * that do not start "SSH-" may come first (RFC 4253 4.2), then the version
+ * line, each ended by LF (CRLF on the wire). Bounded: the version line to
+ * NS_RESUME_VERSION_MAX bytes with its CRLF (RFC 4253: 255), everything up
+ * to its end to NS_RESUME_BANNER_MAX; no NUL anywhere. */
+#define NS_RESUME_VERSION_MAX 255
+#define NS_RESUME_BANNER_MAX 8192
+
+typedef struct ns_resume_banner {
+	uint8_t buf[NS_RESUME_BANNER_MAX]; /* every line through the version line */
+	size_t len;
+	size_t line; /* where the current line starts in buf */
+	int done;
+	const char *err; /* sticky: "version-line-too-long", "banner-too-long", "nul-in-banner" */
+} ns_resume_banner;
+
+void ns_resume_banner_init(ns_resume_banner *b);
+/* Take bytes of p..p+n up to the version line's end (*used of them): 1
+ * once it is complete (buf[0, len) holds it, with any lines before), 0 for
+ * more, -1 on an error (err). */
+int ns_resume_banner_feed(ns_resume_banner *b, const uint8_t *p, size_t n, size_t *used);
 
 #endif

@@ -348,7 +348,8 @@ uint64_t ns_relay_conn_timeout(const ns_relay_conn *c, uint64_t now)
 		g = c->grace_deadline > now ? c->grace_deadline - now : 0;
 		t = g < t ? g : t;
 	}
-	return ns_relay_life_timeout(c, now, ns_relay_resume_timeout(c, now, t));
+	t = ns_relay_life_timeout(c, now, t);
+	return ns_relay_resume_timeout(c, now, t);
 }
 
 uint64_t ns_relay_conn_next(const ns_relay_conn *c, uint64_t now)

@@ -218,7 +218,7 @@ struct ns_relay_inner {
 
 /* A logged-in connection's idle and expiry state (relay_lifetime.c). */
 #define NS_RELAY_LIFE_NOTICE_MS 500 /* from the stderr notice to the DISCONNECT */
-#define NS_RELAY_LIFE_POLL_MS 1000  /* how often the idle and expiry checks look */
+#define NS_RELAY_LIFE_CHECK_MS 1000 /* idle and expiry checked this often */
 typedef struct ns_relay_life {
 	uint64_t bytes, active; /* channel bytes at the last change, and when */
 	uint64_t end_at;        /* DISCONNECT then (0: not ending) */
@@ -481,8 +481,7 @@ int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_E
                           char **text, size_t *len, char *err, size_t cap);
 /* relay_lifetime.c: --idle-timeout and --end-sessions-at-expiry. */
 void ns_relay_life_timers(ns_relay_conn *c, uint64_t now);
-/* t, or less when a check of c above is due sooner (the timer scan ticks
- * a connection only when its time comes). */
+/* The earlier of t and when ns_relay_life_timers is next due (ms from now). */
 uint64_t ns_relay_life_timeout(const ns_relay_conn *c, uint64_t now, uint64_t t);
 
 /* relay_front.c: the user's engine events. */

@@ -3,9 +3,8 @@
  * --end-sessions-at-expiry, its certificate's valid_before, with a warning
  * on every session's stderr --expiry-warning seconds before. Either ends
  * the connection with a message on each session's stderr, then a
- * DISCONNECT naming the reason. Checked by the relay's timer scan, which
- * ns_relay_life_timeout makes tick such a connection every
- * NS_RELAY_LIFE_POLL_MS and at the DISCONNECT owed. */
+ * DISCONNECT naming the reason. Checked by the relay's timer scan (at
+ * least once a second). */
 #include <stdio.h>
 #include <time.h>
 
@@ -121,17 +120,14 @@ void ns_relay_life_timers(ns_relay_conn *c, uint64_t now)
 uint64_t ns_relay_life_timeout(const ns_relay_conn *c, uint64_t now, uint64_t t)
 {
 	const ns_relay_config *cfg = c->r->cfg;
-	uint64_t d;
+	uint64_t d = NS_RELAY_LIFE_CHECK_MS;
 
-	if (!c->authed || c->closing) {
+	if (!c->authed || c->closing ||
+	    (cfg->idle_timeout_ms == 0 && !cfg->end_at_expiry && c->life.end_at == 0)) {
 		return t;
 	}
 	if (c->life.end_at != 0) {
-		d = c->life.end_at > now ? c->life.end_at - now : 0; /* the DISCONNECT owed */
-		return d < t ? d : t;
+		d = c->life.end_at > now ? c->life.end_at - now : 0;
 	}
-	if (cfg->idle_timeout_ms != 0 || cfg->end_at_expiry) {
-		return t < NS_RELAY_LIFE_POLL_MS ? t : NS_RELAY_LIFE_POLL_MS;
-	}
-	return t;
+	return d < t ? d : t;
 }

@@ -1,7 +1,8 @@
 /* Resumable relay connections (relay_resume.h), the per-socket part: the
- * sniff of the first byte, frames in (DATA unwrapped in place into the
- * engine's input, ACKs, END), the engine's output through the replay
- * buffer out in frames, detaching on a lost socket, and the timers. */
+ * version line out raw at once, the sniff of the first byte, frames in
+ * (DATA unwrapped in place into the engine's input, ACKs, END), the
+ * engine's output through the replay buffer out in frames, detaching on a
+ * lost socket, and the timers. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,39 @@
 #include "nullspace/error.h"
 #include "relay_int.h"
 
+/* The engine's version line (the start of its output) out raw, as much as
+ * the socket takes: 0, or -1 when the socket failed. */
+static int send_version(ns_relay_pipe *p)
+{
+	ns_relay_resume *rs = p->rs;
+	const uint8_t *out;
+	size_t len = 0;
+	ssize_t n;
+
+	while (rs->ver_left > 0 && p->w.fd >= 0) {
+		out = ns_engine_output(p->e, &len);
+		n = send(p->w.fd, out, rs->ver_left < len ? rs->ver_left : len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			p->pump.wblocked = 1;
+			return 0;
+		}
+		if (n <= 0) {
+			return -1;
+		}
+		ns_engine_output_ack(p->e, (size_t)n);
+		rs->ver_left -= (size_t)n;
+	}
+	return 0;
+}
+
 int ns_relay_resume_attach(ns_relay_conn *c)
 {
 	ns_relay_resume *rs;
+	const uint8_t *out, *nl;
+	size_t len = 0;
 
 	if (c->r->cfg->resume_grace_ms == 0) {
 		return 0;
@@ -24,10 +55,15 @@ int ns_relay_resume_attach(ns_relay_conn *c)
 	}
 	rs->c = c;
 	rs->state = NS_RRS_SNIFF;
-	rs->sniff_deadline = c->born + NS_RELAY_RESUME_SNIFF_MS;
 	ns_resume_dec_init(&rs->dec);
 	ns_resume_tx_init(&rs->tx);
 	c->front.rs = rs;
+	out = ns_engine_output(c->front.e, &len);
+	nl = len > 0 ? memchr(out, '\n', len) : NULL; /* a new engine's output starts with it */
+	rs->ver_left = nl != NULL ? (size_t)(nl - out) + 1 : 0;
+	if (send_version(&c->front) != 0) {
+		c->front.pump.sock_eof = 1; /* the peer is gone already */
+	}
 	return 0;
 }
 
@@ -260,9 +296,12 @@ int ns_relay_resume_flush(ns_relay_pipe *p)
 	size_t k;
 	ssize_t n;
 
-	if (rs->state == NS_RRS_SNIFF && rs->c->r->now >= rs->sniff_deadline) {
-		go_plain(p); /* no byte yet: a client that waits for our version */
-		return ns_relay_pipe_flush(p);
+	if (send_version(p) != 0) {
+		p->pump.sock_eof = 1;
+		return -1;
+	}
+	if (rs->ver_left > 0) {
+		return 0; /* frames only after the whole version line */
 	}
 	if (rs->state == NS_RRS_OPEN || rs->state == NS_RRS_DETACHED ||
 	    rs->state == NS_RRS_PEER_END) {
@@ -302,6 +341,9 @@ size_t ns_relay_resume_pending(const ns_relay_pipe *p)
 	const ns_relay_resume *rs = p->rs;
 	size_t eng = 0;
 
+	if (rs->ver_left > 0 && p->w.fd >= 0) {
+		return rs->ver_left;
+	}
 	if (rs->state == NS_RRS_SNIFF || rs->state == NS_RRS_DETACHED || p->w.fd < 0) {
 		return 0;
 	}
@@ -330,9 +372,6 @@ void ns_relay_resume_timers(ns_relay_conn *c, uint64_t now)
 	if (rs == NULL) {
 		return;
 	}
-	if (rs->state == NS_RRS_SNIFF && now >= rs->sniff_deadline) {
-		ns_relay_dirty(c); /* the flush sends the version line */
-	}
 	if (rs->state == NS_RRS_OPEN && rs->tx.recvd > rs->tx.ack_sent) {
 		ns_resume_tx_ack_now(&rs->tx); /* the idle ACK */
 		ns_relay_dirty(c);
@@ -352,10 +391,13 @@ uint64_t ns_relay_resume_timeout(const ns_relay_conn *c, uint64_t now, uint64_t 
 	const ns_relay_resume *rs = c->front.rs;
 	uint64_t d;
 
-	if (rs == NULL || (rs->state != NS_RRS_SNIFF && rs->state != NS_RRS_DETACHED)) {
+	if (rs != NULL && rs->state == NS_RRS_OPEN && rs->tx.recvd > rs->tx.ack_sent) {
+		d = NS_RELAY_RESUME_IDLE_ACK_MS; /* the idle ACK */
+		return d < t ? d : t;
+	}
+	if (rs == NULL || rs->state != NS_RRS_DETACHED) {
 		return t;
 	}
-	d = rs->state == NS_RRS_SNIFF ? rs->sniff_deadline : rs->detach_deadline;
-	d = d > now ? d - now : 0;
+	d = rs->detach_deadline > now ? rs->detach_deadline - now : 0;
 	return d < t ? d : t;
 }

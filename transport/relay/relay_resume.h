@@ -2,7 +2,9 @@
  * the SSH listener whose first bytes are NS_RESUME_MAGIC carries its SSH
  * bytes in numbered frames, survives the loss of its socket for the grace
  * time (--resume-grace) and takes a new socket that presents its token.
- * A plain SSH client never sends the magic and is served as before. */
+ * The relay's SSH version line goes out raw at once on every connection,
+ * before the first byte is seen; a resumable stream starts after it. A
+ * plain SSH client never sends the magic and is served as before. */
 #ifndef NS_TRANSPORT_RELAY_RESUME_H
 #define NS_TRANSPORT_RELAY_RESUME_H
 
@@ -10,10 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* How long a new connection's output waits for its first byte (the
- * magic or "SSH-"); a client that waits for the server's version line
- * first gets it after this. */
-#define NS_RELAY_RESUME_SNIFF_MS 500
+/* Received bytes are acknowledged at least this often while any are not. */
+#define NS_RELAY_RESUME_IDLE_ACK_MS 1000
 
 #include "resume_buf.h"
 #include "resume_wire.h"
@@ -22,7 +22,7 @@ struct ns_relay_conn;
 struct ns_relay_pipe;
 
 enum {
-	NS_RRS_SNIFF = 0, /* no byte yet: output held (NS_RELAY_RESUME_SNIFF_MS) */
+	NS_RRS_SNIFF = 0, /* no byte yet: the version line out, the rest held */
 	NS_RRS_HELLO,     /* the magic came: NEW or RESUME next */
 	NS_RRS_OPEN,      /* frames both ways on a socket */
 	NS_RRS_DETACHED,  /* the socket was lost: waiting for a RESUME */
@@ -35,15 +35,16 @@ typedef struct ns_relay_resume {
 	struct ns_relay_conn *c;
 	int state; /* NS_RRS_* */
 	size_t magic_got;
-	uint64_t sniff_deadline, detach_deadline, detached_at;
+	size_t ver_left; /* bytes of the engine's version line not yet sent raw */
+	uint64_t detach_deadline, detached_at;
 	ns_resume_dec dec;
 	ns_resume_tx tx;
 	uint8_t token[NS_RESUME_TOKEN_LEN]; /* secret: never logged, wiped */
 	unsigned resumes;
 } ns_relay_resume;
 
-/* Watch c's first bytes for the magic (when the relay has resume on): 0
- * or NS_ERR_NOMEM. */
+/* Watch c's first bytes for the magic (when the relay has resume on),
+ * after sending the version line: 0 or NS_ERR_NOMEM. */
 int ns_relay_resume_attach(struct ns_relay_conn *c);
 void ns_relay_resume_free(ns_relay_resume *rs);
 /* recv(2) for the pipe (ns_relay_ws_recv's contract): SSH bytes; a lost
@@ -55,7 +56,7 @@ int ns_relay_resume_flush(struct ns_relay_pipe *p);
 size_t ns_relay_resume_pending(const struct ns_relay_pipe *p);
 /* The SSH connection ended: an END frame after its last bytes. */
 void ns_relay_resume_end(struct ns_relay_pipe *p);
-/* The sniff window, the grace time and the idle ACK. */
+/* The grace time and the idle ACK. */
 void ns_relay_resume_timers(struct ns_relay_conn *c, uint64_t now);
 uint64_t ns_relay_resume_timeout(const struct ns_relay_conn *c, uint64_t now, uint64_t t);
 

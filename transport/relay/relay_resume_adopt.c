@@ -53,7 +53,9 @@ void ns_relay_resume_adopt(ns_relay_resume *rs, const ns_resume_ev *ev)
 	ns_relay_conn *c = rs->c, *old = find(c->r, ev->conn_id);
 	ns_relay *r = c->r;
 	ns_relay_resume *ors;
-	const char *why = check(old, ev);
+	/* this socket's own version line must be out whole before another
+	 * connection's frames follow it (a fresh socket always takes it) */
+	const char *why = rs->ver_left > 0 ? "version-unsent" : check(old, ev);
 	uint64_t replay, away;
 	char tag[9];
 	int fd;
