@@ -199,22 +199,31 @@ port_listening()
 	[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
 }
 
-# pick_port [BASE [COUNT]]: a port nobody listens on (start its server, and
-# wait for it to listen, before picking the next one). Each script gets its own range
+# pick_port [BASE [COUNT]]: a port nobody listens on and, while the range has
+# others, not handed out before in this test. Each script gets its own range
 # (derived from its name) so scripts running side by side do not collide;
 # all below 32768, where Linux takes its ephemeral source ports.
 pick_port()
 {
-	local base=${1:-} count=${2:-100} p i start=$RANDOM
+	local base=${1:-} count=${2:-100} p i pass start=$RANDOM
 	if [ -z "$base" ]; then
 		base=$((20000 + ($(printf '%s' "$TEST_NAME" | cksum | cut -d' ' -f1) % 120) * 100))
 	fi
-	for i in $(seq 0 $((count - 1))); do
-		p=$((base + (start + i) % count))
-		if ! port_listening "$p"; then
-			echo "$p"
-			return 0
-		fi
+	# A port handed out earlier in this test may not be bound yet (three
+	# picks, then three servers): the first pass skips those; only when the
+	# range holds no other free port does the second pass reuse one.
+	for pass in fresh any; do
+		for i in $(seq 0 $((count - 1))); do
+			p=$((base + (start + i) % count))
+			if [ $pass = fresh ] && grep -qx "$p" "$T/.picked_ports" 2>/dev/null; then
+				continue
+			fi
+			if ! port_listening "$p"; then
+				echo "$p" >>"$T/.picked_ports"
+				echo "$p"
+				return 0
+			fi
+		done
 	done
 	die "no free port in $base..$((base + count - 1))"
 }
