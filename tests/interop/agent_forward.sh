@@ -158,6 +158,8 @@ out=$(timeout -k 5 60 "$NS" ssh -A "$SB" -- 'python3 /tmp/conns.py 9' 2>&1)
 assert_eq "9 agent connections at once: 8 answered, 1 refused" "ok=8 refused=1" "$out"
 tail -n +"$mark" "$UP_LOG" >"$T/cap.log"
 assert_contains "the relay logs the refusal" "reason=max-agent-connections" "$T/cap.log"
+assert_contains "... and the agent closes that connection" "reason=peer-refused" \
+	<(tail -n +"$amark" "$ALOG" | grep "agent event=agent-forward-refused")
 out=$(timeout -k 5 60 "$NS" ssh -A "$SB" -- 'python3 /tmp/conns.py 8' 2>&1)
 assert_eq "8 at once: all answered" "ok=8 refused=0" "$out"
 

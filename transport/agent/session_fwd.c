@@ -86,8 +86,8 @@ void ns_session_fwd_log_end(ns_session *s, const char *why)
 
 static void refused(ns_session_host *h, const char *kind, const char *target, const char *reason)
 {
-	fprintf(h->log, "agent event=forward-refused conn=%u kind=%s target=%s reason=%s\n",
-	        h->conn_id, kind, target, reason);
+	fprintf(h->log, "agent event=%s-refused conn=%u kind=%s target=%s reason=%s\n",
+	        event_of(kind), h->conn_id, kind, target, reason);
 }
 
 /* Start a non-blocking connect: 0 (done or under way: *fd set) or an errno. */
