@@ -8,7 +8,9 @@
 # logged refused; of two users on one sandbox only the one with -A gets
 # SSH_AUTH_SOCK (the other reaches that socket only through Unix
 # permissions: same uid, as with OpenSSH); NS_RELAY_AGENT_CONNS_MAX (8)
-# agent connections per session at once, the next refused and logged.
+# agent connections per session at once, the next refused and logged; straight
+# to an agent (no relay) a certificate login gets the standard channel, and
+# one without permit-agent-forwarding no SSH_AUTH_SOCK.
 . "$(dirname "$0")/lib.sh"
 
 for t in ssh ssh-agent ssh-add ssh-keygen python3; do
@@ -164,4 +166,26 @@ out=$(timeout -k 5 60 "$NS" ssh -A "$SB" -- 'python3 /tmp/conns.py 8' 2>&1)
 assert_eq "8 at once: all answered" "ok=8 refused=0" "$out"
 
 kill "$HOLD" 2>/dev/null
+
+# ---- straight to an agent, no relay: a certificate login gets auth-agent@openssh.com --
+ssh_keygen "$T/ca"
+ssh_keygen "$T/direct"
+start_agent --ca-keys "$T/ca.pub"
+known_hosts_line "$AGENT_PORT" "$AGENT_HOSTKEY.pub" >"$T/known_hosts"
+cp "$T/direct.pub" "$T/dA.pub"
+ssh-keygen -q -s "$T/ca" -I dA -n root -V -5m:+1h "$T/dA.pub" </dev/null >/dev/null 2>&1 ||
+	die "ssh-keygen -s failed"
+cp "$T/direct.pub" "$T/dN.pub"
+ssh-keygen -q -s "$T/ca" -I dN -n root -V -5m:+1h -O no-agent-forwarding "$T/dN.pub" \
+	</dev/null >/dev/null 2>&1 || die "ssh-keygen -s failed"
+out=$(timeout -k 5 60 "${SSH[@]}" -A -i "$T/direct" -o "CertificateFile=$T/dA-cert.pub" \
+	-p "$AGENT_PORT" root@127.0.0.1 'ssh-add -l' </dev/null 2>&1)
+assert_contains "straight to the agent with -A: ssh-add -l lists the user's key" "$FP" \
+	<(printf '%s' "$out")
+assert_contains "... over a standard auth-agent@openssh.com channel" \
+	"kind=auth-agent@openssh.com" "$AGENT_LOG"
+out=$(timeout -k 5 60 "${SSH[@]}" -A -i "$T/direct" -o "CertificateFile=$T/dN-cert.pub" \
+	-p "$AGENT_PORT" root@127.0.0.1 'echo "[$SSH_AUTH_SOCK]"' </dev/null 2>&1)
+assert_eq "a certificate with no-agent-forwarding: no SSH_AUTH_SOCK" "[]" "$out"
+assert_contains "... the agent logs the refusal" "reason=not-permitted" "$AGENT_LOG"
 pass
