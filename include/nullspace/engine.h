@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h> /* struct iovec: ns_channel_write_iov */
 
 #include "nullspace/keys.h"
 #include "nullspace/pubkey.h"
@@ -501,6 +502,18 @@ size_t ns_channel_writable(const ns_engine *e, uint32_t id);
 /* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
 NS_NODISCARD int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data,
                                   size_t len, size_t *accepted);
+/* ns_channel_write without its copy: the caller reads its data straight
+ * into the packets' places in the output, and the engine seals them there.
+ *   n = ns_channel_write_iov(e, id, ext, v, max)  room for data now, as n
+ *       (<= max) spans v[0..n), each one packet's data: 0 when the channel
+ *       is not writable (as a short write: NS_EV_WRITABLE when it reopens),
+ *       negative on error (as ns_channel_write's);
+ *   fill them in order (readv(fd, v, n)) with k bytes, then
+ *   ns_channel_write_commit(e, id, ext, k): those k bytes are sent (k 0:
+ *       nothing; the room is simply not used).
+ * No other call on e between the two: the room may move. */
+int ns_channel_write_iov(ns_engine *e, uint32_t id, uint32_t ext, struct iovec *v, int max);
+NS_NODISCARD int ns_channel_write_commit(ns_engine *e, uint32_t id, uint32_t ext, size_t n);
 /* The caller has consumed n bytes of this channel's received data. */
 NS_NODISCARD int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n);
 NS_NODISCARD int ns_channel_eof(ns_engine *e, uint32_t id);
