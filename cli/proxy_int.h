@@ -16,8 +16,10 @@
 int ns_cli_proxy_dial(const char *host, uint16_t port, int tls, int timeout_ms);
 
 /* proxy_renew.c: certificate renewal (--renew ID). The time to renew: when
- * a third of what is left of the certificate remains, at least
- * NS_PROXY_RENEW_MARGIN_S before its end, at most half of what is left. */
+ * a third of what is left of the certificate remains, or
+ * NS_PROXY_RENEW_MARGIN_S before its end if that is earlier, but not before
+ * a third of what is left has passed (a 60 s certificate: at 20 s; 10
+ * minutes: at 400 s). */
 #define NS_PROXY_RENEW_FRACTION 3
 #define NS_PROXY_RENEW_MARGIN_S 60
 #define NS_PROXY_RENEW_TRIES 5        /* failures in a row (mint or relay), then off */

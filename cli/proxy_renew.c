@@ -46,7 +46,9 @@ uint64_t ns_proxy_renew_when(uint64_t now, uint64_t valid_before)
 	uint64_t margin = left / NS_PROXY_RENEW_FRACTION;
 
 	margin = margin > NS_PROXY_RENEW_MARGIN_S ? margin : NS_PROXY_RENEW_MARGIN_S;
-	margin = margin < left / 2 ? margin : left / 2;
+	margin = margin < left - left / NS_PROXY_RENEW_FRACTION
+	             ? margin
+	             : left - left / NS_PROXY_RENEW_FRACTION;
 	return now + left - margin;
 }
 
