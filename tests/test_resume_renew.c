@@ -241,7 +241,8 @@ static void cert_moves_expiry_or_nothing(void **state)
 	rewind(w->r.log);
 	n = fread(logbuf, 1, sizeof(logbuf) - 1, w->r.log);
 	logbuf[n] = '\0';
-	assert_non_null(strstr(logbuf, "event=cert-renewed conn=0 user=" SB " serial=2 "));
+	assert_non_null(
+	    strstr(logbuf, "event=cert-renewed conn=0 user=" SB " cert_id=renew-test serial=2 "));
 	assert_non_null(
 	    strstr(logbuf, "event=cert-renew-refused conn=0 user=" SB " reason=too-soon"));
 	assert_non_null(strstr(logbuf, "reason=other-key"));

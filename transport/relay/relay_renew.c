@@ -112,7 +112,7 @@ static void judge(ns_relay_resume *rs)
 	ns_relay_conn *c = rs->c;
 	uint64_t now = c->r->now;
 	const char *why = NULL;
-	char buf[64];
+	char buf[64], id[64];
 	ns_cert cert;
 	uint8_t *keep;
 
@@ -141,10 +141,11 @@ static void judge(ns_relay_resume *rs)
 	c->valid_before = cert.valid_before;
 	c->life.warned = 0; /* a warning again before the new expiry */
 	rs->renewals++;
+	ns_log_str(cert.key_id, id, sizeof(id));
 	fprintf(c->r->log,
-	        "relay event=cert-renewed conn=%u user=%s serial=%llu valid_before=%llu "
+	        "relay event=cert-renewed conn=%u user=%s cert_id=%s serial=%llu valid_before=%llu "
 	        "renewals=%u\n",
-	        c->id, c->user, (unsigned long long)cert.serial,
+	        c->id, c->user, id, (unsigned long long)cert.serial,
 	        (unsigned long long)cert.valid_before, rs->renewals);
 	answer(rs, NULL, cert.valid_before);
 }
