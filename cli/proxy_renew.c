@@ -2,7 +2,9 @@
  * a margin before the certificate expires, a thread mints a new one for
  * the same key through the API (as `nullspace ssh` does, files written),
  * and the proxy's loop sends it to the relay in a CERT frame, between two
- * frames of the stream, which never waits for the API. docs/cli.md. */
+ * frames of the stream, which never waits for the API. docs/relay.md,
+ * "Certificate renewal". The static build (NS_NO_API) has no API client:
+ * there --renew only says that it is off. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,12 @@ uint64_t ns_proxy_renew_when(uint64_t now, uint64_t valid_before)
 	return now + left - margin;
 }
 
+#ifdef NS_NO_API
+static void *mint_main(void *arg)
+{
+	return arg; /* never started: ns_proxy_renew_new makes no object */
+}
+#else
 static void *mint_main(void *arg)
 {
 	ns_proxy_renew *rn = arg;
@@ -87,6 +95,7 @@ static void *mint_main(void *arg)
 	ns_sshaccess_free(&a);
 	return NULL;
 }
+#endif
 
 /* A failure (one line): try again later, or give up. */
 static void failed(ns_proxy_renew *rn, const char *what, const char *why, uint64_t now)
@@ -207,6 +216,18 @@ void ns_proxy_renew_reconnected(ns_proxy_renew *rn)
 	}
 }
 
+#ifdef NS_NO_API
+int ns_proxy_renew_new(const char *sandbox, int minutes, int permits, ns_proxy_renew **out)
+{
+	(void)minutes;
+	(void)permits;
+	*out = NULL;
+	fprintf(stderr,
+	        "nullspace proxy: this build has no API client: no certificate renewal for %s\n",
+	        sandbox);
+	return NS_ERR_INVALID;
+}
+#else
 /* The certificate `nullspace ssh` wrote for this session: its end. */
 static int current_end(const char *sandbox, uint64_t *vb)
 {
@@ -263,6 +284,7 @@ int ns_proxy_renew_new(const char *sandbox, int minutes, int permits, ns_proxy_r
 	*out = rn;
 	return 0;
 }
+#endif
 
 void ns_proxy_renew_free(ns_proxy_renew *rn)
 {
@@ -275,9 +297,11 @@ void ns_proxy_renew_free(ns_proxy_renew *rn)
 		pthread_detach(rn->th);
 		return;
 	}
+#ifndef NS_NO_API
 	if (rn->api != NULL) {
 		ns_api_close(rn->api);
 	}
+#endif
 	free(rn->blob);
 	free(rn->frame);
 	pthread_mutex_destroy(&rn->mu);
