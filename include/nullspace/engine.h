@@ -454,6 +454,11 @@ NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *
 #define NS_CHAN_DIRECT_STREAMLOCAL "direct-streamlocal@openssh.com"
 #define NS_CHAN_FORWARDED_STREAMLOCAL "forwarded-streamlocal@openssh.com"
 #define NS_CHAN_AUTH_AGENT "auth-agent@openssh.com"
+/* Agent forwarding behind a relay (docs/relay.md): the agent opens this to
+ * the relay for a connection to a session's SSH_AUTH_SOCK; its data is one
+ * uint32, the session channel it belongs to as the relay numbers it (the
+ * recipient channel of the agent's own messages on that session). */
+#define NS_CHAN_AGENT_FWD "auth-agent@nullspace.dev"
 #define NS_CHAN_HOST_MAX 255  /* a host name or address in an open */
 #define NS_CHAN_PATH_MAX 1024 /* a socket path in an open */
 
@@ -462,6 +467,13 @@ NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *
  * for a host or path over its limit or holding a NUL. *out zeroed unless
  * 0. */
 NS_NODISCARD int ns_channel_open_parse(ns_str type, ns_str data, ns_chan_open_info *out);
+/* NS_CHAN_AGENT_FWD's data: exactly one uint32 into *session (0), else
+ * NS_ERR_FORMAT with *session 0. */
+NS_NODISCARD int ns_channel_open_agent_parse(ns_str data, uint32_t *session);
+/* Open NS_CHAN_AGENT_FWD for our open channel session (its peer's number
+ * goes in the data): 0 with *id, NS_ERR_CLOSED when session is not open,
+ * else as ns_channel_open. */
+NS_NODISCARD int ns_channel_open_agent(ns_engine *e, uint32_t session, uint32_t *id);
 /* A "direct-tcpip" channel (RFC 4254 7.2, what ssh -L opens), built on
  * ns_channel_open: the server connects to host:port; orig_host:orig_port is
  * who connected to us (for its log). Client only (NS_ERR_STATE otherwise).

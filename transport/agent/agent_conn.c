@@ -2,6 +2,7 @@
  * with its consumed count, output and ack, time), the events it raises, its
  * session channels, the login grace timer and the final flush. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -19,6 +20,8 @@ static void flush_input(void *host)
 {
 	ns_session_input_flush(host);
 }
+
+static int adopt(ns_session_host *h, uint32_t id, ns_session *s);
 
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
 {
@@ -54,6 +57,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	c->host.gen = ++a->gen & 0xfffff;
 	c->host.conn_id = ++a->next_id;
 	c->host.log = a->log;
+	c->host.adopt = adopt;
 	c->host.home = a->cfg->home;
 	ns_net_peer_name(fd, c->host.peer, sizeof(c->host.peer));
 	ns_net_conn_addr(fd, c->host.conn_addr, sizeof(c->host.conn_addr));
@@ -95,6 +99,19 @@ static void sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
 void ns_agent_conn_sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
 {
 	sess_put(c, id, s);
+}
+
+/* ns_session_host.adopt: a session for an agent forwarding connection. */
+static int adopt(ns_session_host *h, uint32_t id, ns_session *s)
+{
+	ns_agent_conn *c = (ns_agent_conn *)((char *)h - offsetof(ns_agent_conn, host));
+
+	if (c->nsess >= c->agent->max_chans || id >= NS_AGENT_CHAN_SLOTS(c) ||
+	    c->sess[id] != NULL) {
+		return NS_ERR_LIMIT;
+	}
+	sess_put(c, id, s);
+	return 0;
 }
 
 static void sess_drop(ns_agent_conn *c, uint32_t id)
