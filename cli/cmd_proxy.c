@@ -22,6 +22,7 @@
 #include "tls_client.h"
 #include "tls_io.h"
 #include "proxy_int.h"
+#include "sandbox_int.h"
 #include "ws_frame.h"
 #include "ws_http.h"
 #include "ws_url.h"
@@ -44,41 +45,48 @@ typedef struct pconn {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: nullspace proxy [--pin-sha256 HEX] URL\n"
-	        "       nullspace proxy tcp://HOST:PORT\n"
-	        "\n"
-	        "tcp://HOST:PORT: an ssh ProxyCommand to the relay's SSH port whose connection\n"
-	        "survives network loss: after a drop it reconnects for up to the relay's grace\n"
-	        "time (--resume-grace) and the session goes on where it was, e.g.\n"
-	        "  ssh -o ProxyCommand=\"nullspace proxy tcp://%%h:%%p\" ID@relay\n"
-	        "One line on stderr when it reconnects, resumes or gives up.\n"
-	        "\n"
-	        "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
-	        "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
-	        "  ssh -o ProxyCommand=\"nullspace proxy 'URL'\" ID@relay\n"
-	        "The URL is a credential: keep it out of logs and shell history.\n"
-	        "\n"
-	        "wss:// checks the relay's certificate against the system CAs (SSL_CERT_FILE,\n"
-	        "else %s), host name included; with --pin-sha256\n"
-	        "HEX (the SHA-256 of the relay's DER certificate, 64 hex digits, colons allowed:\n"
-	        "`nullspace up` keeps it in NULLSPACE_HOME/state/ws_tls_cert.sha256) only that\n"
-	        "certificate is accepted, whatever its chain, name or dates. An IP address\n"
-	        "host needs the pin. TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305.\n"
-	        "\n"
-	        "Exit status: 0 when either side ended cleanly; 2 a bad command line or URL;\n"
-	        "69 no connection (or lost before the upgrade); 79 the TLS handshake failed or\n"
-	        "the certificate was refused (untrusted, wrong pin, wrong name); 77 refused\n"
-	        "(HTTP 401, 403, 410: bad signature, expired, sandbox stopped); 68 not found\n"
-	        "(404); 76 a protocol error (bad answer, bad frame, a close code other than\n"
-	        "1000); 1 a local I/O error; 70 the HTTP proxy refused the tunnel (its status\n"
-	        "shown).\n"
-	        "\n"
-	        "Behind an HTTP proxy: https_proxy / HTTPS_PROXY (for ws:// first http_proxy /\n"
-	        "HTTP_PROXY) = http://[user:pass@]host[:port] (port 1080 when none) is used\n"
-	        "with CONNECT, unless no_proxy / NO_PROXY (host, .domain, *, each with an\n"
-	        "optional :port) names the relay.\n",
-	        NS_TLS_CA_FILE_DEFAULT);
+	fprintf(
+	    f,
+	    "usage: nullspace proxy [--pin-sha256 HEX] URL\n"
+	    "       nullspace proxy [--renew ID [--expires-in MINUTES]\n"
+	    "                       [--no-port-forwarding] [--agent-forwarding]] tcp://HOST:PORT\n"
+	    "\n"
+	    "tcp://HOST:PORT: an ssh ProxyCommand to the relay's SSH port whose connection\n"
+	    "survives network loss: after a drop it reconnects for up to the relay's grace\n"
+	    "time (--resume-grace) and the session goes on where it was, e.g.\n"
+	    "  ssh -o ProxyCommand=\"nullspace proxy tcp://%%h:%%p\" ID@relay\n"
+	    "One line on stderr when it reconnects, resumes or gives up.\n"
+	    "--renew ID: a margin before sandbox ID's certificate (NULLSPACE_HOME/ssh)\n"
+	    "expires, mint a new one for the same key through the API (MINUTES long, with\n"
+	    "those permits) and hand it to the relay, so that a relay run with\n"
+	    "--end-sessions-at-expiry does not end the session; one line on stderr when\n"
+	    "that fails (`nullspace ssh` does it by default).\n"
+	    "\n"
+	    "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
+	    "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
+	    "  ssh -o ProxyCommand=\"nullspace proxy 'URL'\" ID@relay\n"
+	    "The URL is a credential: keep it out of logs and shell history.\n"
+	    "\n"
+	    "wss:// checks the relay's certificate against the system CAs (SSL_CERT_FILE,\n"
+	    "else %s), host name included; with --pin-sha256\n"
+	    "HEX (the SHA-256 of the relay's DER certificate, 64 hex digits, colons allowed:\n"
+	    "`nullspace up` keeps it in NULLSPACE_HOME/state/ws_tls_cert.sha256) only that\n"
+	    "certificate is accepted, whatever its chain, name or dates. An IP address\n"
+	    "host needs the pin. TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305.\n"
+	    "\n"
+	    "Exit status: 0 when either side ended cleanly; 2 a bad command line or URL;\n"
+	    "69 no connection (or lost before the upgrade); 79 the TLS handshake failed or\n"
+	    "the certificate was refused (untrusted, wrong pin, wrong name); 77 refused\n"
+	    "(HTTP 401, 403, 410: bad signature, expired, sandbox stopped); 68 not found\n"
+	    "(404); 76 a protocol error (bad answer, bad frame, a close code other than\n"
+	    "1000); 1 a local I/O error; 70 the HTTP proxy refused the tunnel (its status\n"
+	    "shown).\n"
+	    "\n"
+	    "Behind an HTTP proxy: https_proxy / HTTPS_PROXY (for ws:// first http_proxy /\n"
+	    "HTTP_PROXY) = http://[user:pass@]host[:port] (port 1080 when none) is used\n"
+	    "with CONNECT, unless no_proxy / NO_PROXY (host, .domain, *, each with an\n"
+	    "optional :port) names the relay.\n",
+	    NS_TLS_CA_FILE_DEFAULT);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -351,7 +359,7 @@ static int tls_start(pconn *c, const ns_ws_url *u, const uint8_t *pin)
 
 /* tcp://HOST:PORT or tcp://[V6]:PORT: the resumable transport to the
  * relay's SSH port (proxy_resume.c). */
-static int tcp_proxy(const char *hp)
+static int tcp_proxy(const char *hp, ns_proxy_renew *rn)
 {
 	char host[256];
 	const char *colon = strrchr(hp, ':'), *h = hp;
@@ -376,7 +384,41 @@ static int tcp_proxy(const char *hp)
 	if (sodium_init() < 0) {
 		return NS_EXIT_FAILURE;
 	}
+	ns_cli_resume_proxy_renew(rn);
 	return ns_cli_resume_proxy(host, (uint16_t)port);
+}
+
+/* [--renew ID [--expires-in M] [--no-port-forwarding] [--agent-forwarding]]
+ * tcp://...: renewal off (said) when it cannot start; the exit code. */
+static int tcp_cmd(int argc, char **argv)
+{
+	const char *id = NULL;
+	unsigned long minutes = NS_PROXY_RENEW_DEFAULT_MIN;
+	ns_proxy_renew *rn = NULL;
+	int i, permits = 0, rc;
+
+	for (i = 1; i < argc - 1; i++) {
+		if (strcmp(argv[i], "--renew") == 0 && i + 1 < argc - 1) {
+			id = argv[++i];
+		} else if (strcmp(argv[i], "--expires-in") == 0 && i + 1 < argc - 1 &&
+		           ns_cli_parse_uint(argv[i + 1], NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,
+		                             &minutes) == 0) {
+			i++;
+		} else if (strcmp(argv[i], "--no-port-forwarding") == 0) {
+			permits |= NS_CLI_NO_PORT_FORWARDING;
+		} else if (strcmp(argv[i], "--agent-forwarding") == 0) {
+			permits |= NS_CLI_AGENT_FORWARDING;
+		} else {
+			usage(stderr);
+			return NS_EXIT_USAGE;
+		}
+	}
+	if (id != NULL && sodium_init() >= 0) {
+		(void)!ns_proxy_renew_new(id, (int)minutes, permits, &rn); /* off when it fails */
+	}
+	rc = tcp_proxy(argv[argc - 1] + 6, rn);
+	ns_proxy_renew_free(rn);
+	return rc;
 }
 
 int ns_cmd_proxy(int argc, char **argv)
@@ -393,8 +435,8 @@ int ns_cmd_proxy(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (argc == 2 && strncmp(argv[1], "tcp://", 6) == 0) {
-		return tcp_proxy(argv[1] + 6);
+	if (argc >= 2 && strncmp(argv[argc - 1], "tcp://", 6) == 0) {
+		return tcp_cmd(argc, argv);
 	}
 	if (argc == 4 && strcmp(argv[1], "--pin-sha256") == 0) {
 		if ((rc = parse_pin(argv[2], pin)) != 0) {

@@ -6,6 +6,7 @@
  * status is the remote command's. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,11 @@ static void usage(FILE *f)
 	        "                        through `nullspace proxy tcp://RELAY`, so the session\n"
 	        "                        survives a network drop shorter than the relay's\n"
 	        "                        grace time (docs/relay.md, Resumable connections)\n"
+	        "  --no-renew            with the resumable proxy, the proxy renews the\n"
+	        "                        certificate in the background before it expires (a\n"
+	        "                        relay with --end-sessions-at-expiry would end the\n"
+	        "                        session then); this turns that off. The built-in\n"
+	        "                        client and --no-resume do not renew\n"
 	        "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
 	        "  --no-port-forwarding  a certificate without permit-port-forwarding\n"
 	        "  -A                    (OpenSSH's) forward the ssh-agent: the certificate is\n"
@@ -122,15 +128,51 @@ static int parse(int argc, char **argv, ssh_opts *o)
 }
 
 /* ssh's ProxyCommand for the resumable transport to the access's relay:
- * `nullspace proxy tcp://HOST:PORT` (this binary), or NULL (said). */
-static char *resume_proxy_command(const ns_sshaccess *a)
+ * `nullspace proxy [--renew ID ...] tcp://HOST:PORT` (this binary), or
+ * NULL (said). The proxy renewing mints as we did: the API's URL and key
+ * go to it in the environment, never on its command line. */
+static char *resume_proxy_command(const ns_sshaccess *a, const ssh_opts *o)
 {
-	char url[300];
+	char url[300], exe[PATH_MAX], minutes[24];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *w[10];
+	size_t k = 0;
+	char *pc;
 	int v6 = strchr(a->relay_host, ':') != NULL;
 
+	if (n <= 0) {
+		fprintf(stderr, "nullspace: cannot find our own binary: %s\n", strerror(errno));
+		return NULL;
+	}
+	exe[n] = '\0';
 	snprintf(url, sizeof(url), "tcp://%s%s%s:%u", v6 ? "[" : "", a->relay_host, v6 ? "]" : "",
 	         (unsigned)a->relay_port);
-	return ns_cli_ws_proxy_command(url, NULL);
+	snprintf(minutes, sizeof(minutes), "%lu",
+	         o->expires_in != 0 ? o->expires_in : (unsigned long)NS_API_EXPIRES_DEFAULT);
+	w[k++] = exe;
+	w[k++] = "proxy";
+	if (!o->a.no_renew) {
+		w[k++] = "--renew";
+		w[k++] = o->a.id;
+		w[k++] = "--expires-in";
+		w[k++] = minutes;
+		if (o->permits & NS_CLI_NO_PORT_FORWARDING) {
+			w[k++] = "--no-port-forwarding";
+		}
+		if (o->permits & NS_CLI_AGENT_FORWARDING) {
+			w[k++] = "--agent-forwarding";
+		}
+		if ((o->a.api_url != NULL && setenv("NULLSPACE_API_URL", o->a.api_url, 1) != 0) ||
+		    (o->a.api_key != NULL && setenv("NULLSPACE_API_KEY", o->a.api_key, 1) != 0)) {
+			fprintf(stderr, "nullspace: out of memory\n");
+			return NULL;
+		}
+	}
+	w[k++] = url;
+	if ((pc = ns_ssh_command_quoted(w, k)) == NULL) {
+		fprintf(stderr, "nullspace: out of memory\n");
+	}
+	return pc;
 }
 
 /* Is there an executable name in a folder of PATH (as execvp looks)? */
@@ -304,7 +346,7 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 		                "its ProxyCommand (visible to local processes) until it expires\n");
 	}
 	if (rc == 0 && !o->a.websocket && !o->a.no_resume && !native && on_path("ssh") &&
-	    (pc = resume_proxy_command(&a)) == NULL) {
+	    (pc = resume_proxy_command(&a, o)) == NULL) {
 		rc = EXIT_OWN_ERROR;
 	}
 	if (rc != 0) {

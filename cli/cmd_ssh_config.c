@@ -29,7 +29,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: nullspace ssh-config [--write] [--host PATTERN] [--agent-forwarding]\n"
-	        "                            [--no-resume]\n"
+	        "                            [--no-resume] [--no-renew]\n"
 	        "\n"
 	        "Print an ssh_config block that makes plain OpenSSH reach sandboxes through\n"
 	        "the relay: `ssh sb_123`, `scp -O`, `rsync -e ssh`, `git clone ssh://sb_123/...`.\n"
@@ -44,6 +44,9 @@ static void usage(FILE *f)
 	        "  --no-resume      connect straight to the relay; by default the connection\n"
 	        "                   survives a network drop shorter than the relay's grace\n"
 	        "                   time (`nullspace proxy tcp://`, docs/relay.md)\n"
+	        "  --no-renew       with resume, the connection renews its certificate in the\n"
+	        "                   background before it expires (for a relay that ends\n"
+	        "                   sessions at expiry); this turns that off\n"
 	        "  -h, --help       this help\n",
 	        NS_SSH_CONFIG_FILE, NS_SSH_CONFIG_PATTERN);
 }
@@ -91,7 +94,8 @@ static int pattern_ok(const char *p)
 	return 1;
 }
 
-static int make_block(const char *pattern, int agent, int no_resume, char *out, size_t cap)
+static int make_block(const char *pattern, int agent, const char *connect_opts, char *out,
+                      size_t cap)
 {
 	char self[PATH_MAX], home[PATH_MAX], qself[2 * PATH_MAX + 3], qhome[2 * PATH_MAX + 3];
 	char key[2 * PATH_MAX + 40], cert[2 * PATH_MAX + 40];
@@ -131,7 +135,7 @@ static int make_block(const char *pattern, int agent, int no_resume, char *out, 
 	             "    PasswordAuthentication no\n"
 	             "    KbdInteractiveAuthentication no\n",
 	             pattern, home, pattern, qself, qhome, agent ? " --agent-forwarding" : "",
-	             qself, qhome, no_resume ? " --no-resume" : "", qself, qhome, key, cert);
+	             qself, qhome, connect_opts, qself, qhome, key, cert);
 	if (len < 0 || (size_t)len >= cap) {
 		fprintf(stderr, "nullspace: paths too long for the ssh_config block\n");
 		return NS_EXIT_CONFIG;
@@ -237,13 +241,14 @@ int ns_cmd_ssh_config(int argc, char **argv)
 	    {"known-hosts", required_argument, NULL, 'k'},
 	    {"agent-forwarding", no_argument, NULL, 'A'},
 	    {"no-resume", no_argument, NULL, 'r'},
+	    {"no-renew", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pattern = NS_SSH_CONFIG_PATTERN, *prepare = NULL, *connect = NULL,
 	           *known = NULL;
 	char block[BLOCK_MAX];
-	int c, write = 0, agent = 0, rc, no_resume = 0;
+	int c, write = 0, agent = 0, rc, no_resume = 0, no_renew = 0;
 
 	optind = 0;
 	opterr = 0;
@@ -258,6 +263,7 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		case 'c': connect = optarg; break;
 		case 'k': known = optarg; break;
 		case 'r': no_resume = 1; break;
+		case 'n': no_renew = 1; break;
 		default:
 			fprintf(stderr, "nullspace ssh-config: %s: %s\n",
 			        c == ':' ? "missing value" : "unknown option", argv[optind - 1]);
@@ -269,7 +275,10 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		return ns_ssh_config_prepare(prepare, agent);
 	}
 	if (connect != NULL) {
-		return ns_ssh_config_connect(connect, !no_resume);
+		return ns_ssh_config_connect(connect, no_resume  ? 0
+		                                      : no_renew ? NS_SSH_CONFIG_RESUME
+		                                                 : NS_SSH_CONFIG_RESUME |
+		                                                       NS_SSH_CONFIG_RENEW);
 	}
 	if (known != NULL) {
 		return ns_ssh_config_known_hosts(known, optind < argc ? argv[optind] : known);
@@ -280,7 +289,11 @@ int ns_cmd_ssh_config(int argc, char **argv)
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
-	if ((rc = make_block(pattern, agent, no_resume, block, sizeof(block))) != 0) {
+	if ((rc = make_block(pattern, agent,
+	                     no_resume  ? " --no-resume"
+	                     : no_renew ? " --no-renew"
+	                                : "",
+	                     block, sizeof(block))) != 0) {
 		return rc;
 	}
 	if (write) {

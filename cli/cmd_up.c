@@ -32,8 +32,11 @@ typedef struct up_opts {
 	int no_isolation, ws_auto; /* ws_auto: a free port on the relay's host */
 	int ws_tls;                /* wss:// with up_tls.c's certificate; 0: --websocket-plain */
 	const char *max_sandboxes;
-	const char *agent_binary; /* --agent-binary, or NULL: this binary */
-	const char *resume_grace; /* --resume-grace, or NULL: the relay's default */
+	const char *agent_binary;   /* --agent-binary, or NULL: this binary */
+	const char *resume_grace;   /* --resume-grace, or NULL: the relay's default */
+	int end_at_expiry;          /* --end-sessions-at-expiry */
+	const char *expiry_warning; /* --expiry-warning, or NULL: the relay's default */
+	unsigned long nwarning;
 	unsigned long nmax;       /* 0: the runtime's default */
 	unsigned long nmax_grace; /* --resume-grace, checked */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
@@ -63,6 +66,7 @@ static void usage(FILE *f)
 	        "                    [--websocket-listen HOST:PORT | --no-websocket]\n"
 	        "                    [--websocket-plain] [--agent-binary FILE]\n"
 	        "                    [--relay-host-ca FILE] [--resume-grace SECONDS]\n"
+	        "                    [--end-sessions-at-expiry [--expiry-warning SECONDS]]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -105,6 +109,10 @@ static void usage(FILE *f)
 	        "                            (bin/nullspace-static)\n"
 	        "  --resume-grace SECONDS    how long the relay keeps a resumable connection\n"
 	        "                            whose network dropped (default 120; 0: off)\n"
+	        "  --end-sessions-at-expiry  the relay ends a session when its certificate\n"
+	        "                            expires (`nullspace ssh` renews it in time),\n"
+	        "                            warning it --expiry-warning SECONDS before\n"
+	        "                            (default 300); see `nullspace relay --help`\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
 	        "                            its CA key included\n"
@@ -153,6 +161,10 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->ws_tls = 1;
 			continue;
 		}
+		if (strcmp(a, "--end-sessions-at-expiry") == 0) {
+			o->end_at_expiry = 1;
+			continue;
+		}
 		if (strcmp(a, "--websocket-plain") == 0) {
 			o->ws_tls = 0;
 			continue;
@@ -160,7 +172,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		if (strcmp(a, "--api-listen") != 0 && strcmp(a, "--relay-listen") != 0 &&
 		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
 		    strcmp(a, "--agent-binary") != 0 && strcmp(a, "--websocket-listen") != 0 &&
-		    strcmp(a, "--relay-host-ca") != 0 && strcmp(a, "--resume-grace") != 0) {
+		    strcmp(a, "--relay-host-ca") != 0 && strcmp(a, "--resume-grace") != 0 &&
+		    strcmp(a, "--expiry-warning") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -176,6 +189,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->agent_binary = argv[++i];
 		} else if (strcmp(a, "--resume-grace") == 0) {
 			o->resume_grace = argv[++i];
+		} else if (strcmp(a, "--expiry-warning") == 0) {
+			o->expiry_warning = argv[++i];
 		} else if (strcmp(a, "--websocket-listen") == 0) {
 			o->ws_listen = argv[++i];
 			o->ws_auto = 0;
@@ -194,6 +209,12 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	    (ns_cli_parse_uint(o->resume_grace, 0, 3600, &o->nmax_grace) != 0 ||
 	     strlen(o->resume_grace) > 8)) {
 		return bad_usage("--resume-grace %s: want seconds from 0 to 3600", o->resume_grace);
+	}
+	if (o->expiry_warning != NULL &&
+	    (ns_cli_parse_uint(o->expiry_warning, 0, 3600, &o->nwarning) != 0 ||
+	     strlen(o->expiry_warning) > 8)) {
+		return bad_usage("--expiry-warning %s: want seconds from 0 to 3600",
+		                 o->expiry_warning);
 	}
 	if (ns_up_parse_addr(o->api_listen, o->api_host, sizeof(o->api_host), &o->api_port) != 0) {
 		return bad_usage("--api-listen %s: want IP:PORT or [IPV6]:PORT", o->api_listen);
@@ -339,6 +360,10 @@ static int start(up_ctx *c, char *err, size_t cap)
 	}
 	if (c->o.resume_grace != NULL) {
 		snprintf(c->st.resume_grace, sizeof(c->st.resume_grace), "%lu", c->o.nmax_grace);
+	}
+	c->st.end_at_expiry = c->o.end_at_expiry;
+	if (c->o.expiry_warning != NULL) {
+		snprintf(c->st.expiry_warning, sizeof(c->st.expiry_warning), "%lu", c->o.nwarning);
 	}
 	/* the plain message for the usual case; a listener that comes between
 	 * this and the relay's bind makes the relay exit, and the wait says so */

@@ -7,7 +7,9 @@
  * grace time, presents the token and the count it received, and both
  * sides send again from there: ssh above sees one unbroken stream. On
  * every connection the relay's SSH version line comes first, raw: the
- * first one goes to ssh, a resumed one's is dropped (ssh has one). */
+ * first one goes to ssh, a resumed one's is dropped (ssh has one). With
+ * --renew, a renewed certificate goes to the relay in a CERT frame between
+ * two frames of the stream (proxy_renew.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -59,6 +61,19 @@ typedef struct rp {
 #define STOP(code) (0x100 | (code))
 
 static volatile sig_atomic_t hup; /* ssh ends its ProxyCommand with SIGHUP */
+/* --renew (cmd_proxy.c sets it; one proxy per process), or NULL */
+static ns_proxy_renew *renew;
+
+void ns_cli_resume_proxy_renew(ns_proxy_renew *rn)
+{
+	renew = rn;
+}
+
+/* No frame of the stream half-written: another may start. */
+static int between(const ns_resume_tx *t)
+{
+	return t->hoff == t->hend && t->data_left == 0 && t->coff == 0;
+}
 
 static void on_hup(int sig)
 {
@@ -75,7 +90,7 @@ static void final_end(rp *p, const char *why)
 	size_t n = ns_resume_put_text(f, NS_RF_END, why);
 	const ns_resume_tx *t = &p->tx;
 
-	if (p->state == ST_OPEN && t->hoff == t->hend && t->data_left == 0 && t->coff == 0) {
+	if (p->state == ST_OPEN && between(t) && !ns_proxy_renew_busy(renew)) {
 		(void)!send(p->fd, f, n, MSG_NOSIGNAL);
 	}
 }
@@ -176,6 +191,7 @@ static int on_accept(rp *p, const ns_resume_ev *ev)
 	if (p->opened) {
 		fprintf(stderr, "nullspace proxy: resumed after %.1f s\n",
 		        (double)(now - p->down_since) / 1000.0);
+		ns_proxy_renew_reconnected(renew);
 	}
 	p->id = ev->conn_id;
 	memcpy(p->token, ev->token, NS_RESUME_TOKEN_LEN);
@@ -198,6 +214,10 @@ static int on_frame(rp *p, const ns_resume_ev *ev)
 	}
 	if (ev->frame == NS_RF_ACK && p->state == ST_OPEN &&
 	    ns_resume_tx_ack(&p->tx, ev->count) == 0) {
+		return 0;
+	}
+	if ((ev->frame == NS_RF_CERT_OK || ev->frame == NS_RF_CERT_NO) && p->state == ST_OPEN) {
+		ns_proxy_renew_answer(renew, ev);
 		return 0;
 	}
 	if (ev->frame == NS_RF_END && p->state == ST_OPEN) {
@@ -266,14 +286,19 @@ static int from_banner(rp *p, const uint8_t *b, size_t n)
 	return used < n ? from_sock(p, b + used, n - used) : 0;
 }
 
-/* Frames out until the socket is full. */
+/* Frames out until the socket is full; a CERT between two of them. */
 static int to_sock(rp *p)
 {
-	const uint8_t *v;
-	size_t k;
+	const uint8_t *v = NULL;
+	size_t k = 0;
 	ssize_t n;
+	int cert;
 
-	while (p->state == ST_OPEN && (k = ns_resume_tx_next(&p->tx, &v)) > 0) {
+	while (p->state == ST_OPEN) {
+		cert = between(&p->tx) && (k = ns_proxy_renew_next(renew, &v)) > 0;
+		if (!cert && (k = ns_resume_tx_next(&p->tx, &v)) == 0) {
+			break;
+		}
 		n = send(p->fd, v, k, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -284,7 +309,11 @@ static int to_sock(rp *p)
 		if (n <= 0) {
 			return lost(p, strerror(errno));
 		}
-		ns_resume_tx_wrote(&p->tx, (size_t)n);
+		if (cert) {
+			ns_proxy_renew_wrote(renew, (size_t)n);
+		} else {
+			ns_resume_tx_wrote(&p->tx, (size_t)n);
+		}
 	}
 	if (p->state == ST_OPEN && !p->in_open && ns_resume_tx_ended(&p->tx)) {
 		shutdown(p->fd, SHUT_WR);
@@ -335,6 +364,7 @@ static int timers(rp *p, uint64_t now)
 	if (p->state == ST_OPEN && p->tx.recvd > p->tx.ack_sent) {
 		ns_resume_tx_ack_now(&p->tx);
 	}
+	ns_proxy_renew_tick(renew);
 	return 0;
 }
 
@@ -351,14 +381,17 @@ static int step(rp *p)
 {
 	struct pollfd pf[2];
 	uint64_t now = ns_clock_ms();
+	const uint8_t *v;
 	ssize_t k;
 	int rc;
 
 	pf[0].fd = p->in_open && ns_resume_tx_space(&p->tx) > 0 ? 0 : -1;
 	pf[0].events = POLLIN;
 	pf[1].fd = p->state != ST_DOWN ? p->fd : -1;
-	pf[1].events =
-	    POLLIN | (p->state == ST_OPEN && ns_resume_tx_pending(&p->tx) > 0 ? POLLOUT : 0);
+	pf[1].events = POLLIN | (p->state == ST_OPEN && (ns_resume_tx_pending(&p->tx) > 0 ||
+	                                                 ns_proxy_renew_next(renew, &v) > 0)
+	                             ? POLLOUT
+	                             : 0);
 	if (hup) {
 		final_end(p, "ssh ended");
 		return STOP(0);

@@ -15,7 +15,7 @@ static const struct {
 } longs[] = {
     {"native", 0},    {"websocket", 0},  {"print-command", 0}, {"no-port-forwarding", 0},
     {"no-resume", 0}, {"expires-in", 1}, {"api-url", 1},       {"api-key", 1},
-    {"help", 0},
+    {"help", 0},      {"no-renew", 0},
 };
 
 static int refuse(char *err, size_t cap, int rc, const char *fmt, const char *word, int letter)
@@ -33,6 +33,7 @@ static void set_long(ns_ssh_args *a, const char *name, const char *value)
 	a->print_command |= strcmp(name, "print-command") == 0;
 	a->no_port_forwarding |= strcmp(name, "no-port-forwarding") == 0;
 	a->no_resume |= strcmp(name, "no-resume") == 0;
+	a->no_renew |= strcmp(name, "no-renew") == 0;
 	a->help |= strcmp(name, "help") == 0;
 	a->expires_in = strcmp(name, "expires-in") == 0 ? value : a->expires_in;
 	a->api_url = strcmp(name, "api-url") == 0 ? value : a->api_url;

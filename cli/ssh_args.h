@@ -35,6 +35,7 @@ typedef struct ns_ssh_args {
 	const char *id;
 	/* nullspace's own */
 	int help, native, websocket, print_command, no_port_forwarding, no_resume;
+	int no_renew;
 	const char *api_url, *api_key, *expires_in; /* NULL: not given */
 	/* OpenSSH's, in order: the words as given (for ssh) and each letter */
 	char *words[NS_SSH_ARGS_OPTS_MAX];

@@ -14,11 +14,14 @@
  * and the ProxyCommand reports a failure; the error is on stderr. */
 int ns_ssh_config_prepare(const char *sandbox_id, int agent_forwarding);
 /* ProxyCommand: stdin/stdout joined to a TCP connection to the relay the
- * access on disk was minted for; resume: over the resumable transport
- * (`nullspace proxy tcp://`, its exit codes). 0 at the end of the stream,
- * 255 when no access is ready or (without resume) the relay cannot be
- * reached (the reason on stderr). */
-int ns_ssh_config_connect(const char *sandbox_id, int resume);
+ * access on disk was minted for; NS_SSH_CONFIG_RESUME: over the resumable
+ * transport (`nullspace proxy tcp://`, its exit codes), with
+ * NS_SSH_CONFIG_RENEW renewing the certificate (proxy_renew.c). 0 at the
+ * end of the stream, 255 when no access is ready or (without resume) the
+ * relay cannot be reached (the reason on stderr). */
+#define NS_SSH_CONFIG_RESUME 1
+#define NS_SSH_CONFIG_RENEW 2
+int ns_ssh_config_connect(const char *sandbox_id, int mode);
 /* KnownHostsCommand: one known_hosts line "NAME ssh-ed25519 KEY" with the
  * key known_hosts pins for the sandbox's relay; nothing when there is none. */
 int ns_ssh_config_known_hosts(const char *sandbox_id, const char *name);

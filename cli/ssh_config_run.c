@@ -127,8 +127,9 @@ static int pump(int sock)
 	return rc;
 }
 
-int ns_ssh_config_connect(const char *sandbox_id, int resume)
+int ns_ssh_config_connect(const char *sandbox_id, int mode)
 {
+	ns_proxy_renew *rn = NULL;
 	uint8_t pk[NS_ED25519_PK_LEN];
 	char host[256], err[256];
 	unsigned port;
@@ -137,8 +138,14 @@ int ns_ssh_config_connect(const char *sandbox_id, int resume)
 	if (ready_relay(sandbox_id, host, sizeof(host), &port, pk, 0) != 0) {
 		return EXIT_OWN_ERROR;
 	}
-	if (resume) { /* the resumable transport (proxy_resume.c) */
-		return ns_cli_resume_proxy(host, (uint16_t)port);
+	if (mode & NS_SSH_CONFIG_RESUME) {        /* the resumable transport (proxy_resume.c) */
+		if (mode & NS_SSH_CONFIG_RENEW) { /* the prepare's lifetime and permits */
+			(void)!ns_proxy_renew_new(sandbox_id, NS_PROXY_RENEW_DEFAULT_MIN, 0, &rn);
+		}
+		ns_cli_resume_proxy_renew(rn); /* off when it could not start (said) */
+		rc = ns_cli_resume_proxy(host, (uint16_t)port);
+		ns_proxy_renew_free(rn);
+		return rc;
 	}
 	if ((sock = ns_net_connect_ms(host, port, CONNECT_TIMEOUT_MS, err, sizeof(err))) < 0) {
 		fprintf(stderr, "nullspace: cannot reach the relay [%s]:%u: %s\n", host, port, err);

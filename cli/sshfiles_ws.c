@@ -36,22 +36,11 @@ static char *put_quoted(char *p, const char *w)
 	return p;
 }
 
-char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin)
+char *ns_ssh_command_quoted(const char *const *words, size_t n)
 {
-	const char *words[6];
-	size_t i, n = 0, len = 1;
+	size_t i, len = 1;
 	char *out, *p;
 
-	if (url == NULL) {
-		return NULL;
-	}
-	words[n++] = exe != NULL ? exe : "websocat";
-	words[n++] = exe != NULL ? "proxy" : "--binary";
-	if (exe != NULL && pin != NULL) {
-		words[n++] = "--pin-sha256";
-		words[n++] = pin;
-	}
-	words[n++] = url;
 	for (i = 0; i < n; i++) {
 		len += quoted_len(words[i]) + 1;
 	}
@@ -66,4 +55,22 @@ char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin)
 	}
 	*p = '\0';
 	return out;
+}
+
+char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin)
+{
+	const char *words[6];
+	size_t n = 0;
+
+	if (url == NULL) {
+		return NULL;
+	}
+	words[n++] = exe != NULL ? exe : "websocat";
+	words[n++] = exe != NULL ? "proxy" : "--binary";
+	if (exe != NULL && pin != NULL) {
+		words[n++] = "--pin-sha256";
+		words[n++] = pin;
+	}
+	words[n++] = url;
+	return ns_ssh_command_quoted(words, n);
 }

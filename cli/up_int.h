@@ -86,6 +86,10 @@ typedef struct ns_up_state {
 	/* --relay-host-ca (up_hostca.c): the relay's host certificate, "" when off */
 	char relay_host_cert[PATH_MAX];
 	char resume_grace[16]; /* --resume-grace SECONDS for the relay, "" for its default */
+	/* --end-sessions-at-expiry [--expiry-warning SECONDS] for the relay
+	 * (warning "" for its default) */
+	int end_at_expiry;
+	char expiry_warning[16];
 } ns_up_state;
 
 /* up_hostca.c: sign the relay host key for public_host with the host CA in

@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "nullspace/error.h"
+#include "relay.h"
 #include "spawn.h"
 #include "up_int.h"
 
 #define POLL_MS 20
+#define OPTIONAL_MAX 10 /* argv's last slots: the expiry flag, ws's 8, the NULL */
 
 static void sleep_ms(unsigned ms)
 {
@@ -30,6 +32,7 @@ int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen
                       const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
                       char *err, size_t cap)
 {
+	char warn[16];
 	const char *argv[] = {
 	    exe, "relay", "--listen", listen, "--host-key", st->relay_host_key, "--ca-keys",
 	    st->ca_pub, "--registry", st->registry, "--client-key", st->relay_client_key,
@@ -40,14 +43,22 @@ int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen
 	    "--drain-timeout", NS_UP_RELAY_DRAIN, "--max-cert-lifetime", NS_UP_MAX_CERT_LIFETIME,
 	    "--ready-fd", "3", /* ns_spawn's ready_fd */
 	    "--resume-grace", st->resume_grace[0] != '\0' ? st->resume_grace : "120",
-	    ws_listen != NULL ? "--websocket-listen" : NULL, ws_listen, "--websocket-secret",
-	    ws_secret,
-	    /* wss:// when up_tls.c made the certificate */
-	    ws_listen != NULL && st->ws_cert[0] != '\0' ? "--tls-cert" : NULL, st->ws_cert,
-	    "--tls-key", st->ws_key, NULL};
+	    "--expiry-warning", st->expiry_warning[0] != '\0' ? st->expiry_warning : warn,
+	    /* from here on (OPTIONAL_MAX), what is on or off; a NULL ends the list */
+	    st->end_at_expiry ? "--end-sessions-at-expiry" : NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL};
+	const char *ws[] = {"--websocket-listen", ws_listen, "--websocket-secret", ws_secret,
+	                    /* wss:// when up_tls.c made the certificate */
+	                    st->ws_cert[0] != '\0' ? "--tls-cert" : NULL, st->ws_cert, "--tls-key",
+	                    st->ws_key};
+	size_t n = sizeof(argv) / sizeof(argv[0]) - OPTIONAL_MAX + (st->end_at_expiry != 0), i;
 	pid_t self = getpid(), p;
 	int nullfd, ready[2];
 
+	snprintf(warn, sizeof(warn), "%d", NS_RELAY_EXPIRY_WARNING_S);
+	for (i = 0; ws_listen != NULL && i < sizeof(ws) / sizeof(ws[0]) && ws[i] != NULL; i++) {
+		argv[n++] = ws[i];
+	}
 	*pid = 0;
 	*ready_fd = -1;
 	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {

@@ -1,7 +1,8 @@
 /* Fuzzes the resumable transport's frame decoder (ns_resume_dec_next) as
  * the relay and the proxy run it, after the preamble when the input starts
- * with it, in pieces whose sizes the first byte picks: DATA never points
- * outside the piece nor past a frame's length, text is printable, progress
+ * with it, in pieces whose sizes the first byte picks: DATA (and a CERT's
+ * certificate) never points outside the piece nor past a frame's length,
+ * text is printable, progress
  * stops only at an error (sticky). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ns_resume_dec_next(&d, buf + off, n, &used, &ev);
 		if (used > n || (ev.type == NS_REV_DATA && (ev.p != buf + off || ev.len != used ||
 		                                            ev.len > NS_RESUME_FRAME_MAX))) {
+			abort();
+		}
+		/* a CERT's pieces likewise, counting down to 0 within its bound */
+		if (ev.type == NS_REV_CERT && (ev.p != buf + off || ev.len != used ||
+		                               ev.len + ev.count > NS_RESUME_CERT_MAX)) {
 			abort();
 		}
 		for (i = 0; ev.type == NS_REV_FRAME && ev.text[i] != '\0'; i++) {

@@ -1,6 +1,6 @@
 /* The resumable transport's frames (resume_wire.h): a streaming decoder
- * that hands DATA payloads out in place, piece by piece, and keeps every
- * other frame whole in a small header buffer; and the encoders. */
+ * that hands DATA and CERT payloads out in place, piece by piece, and keeps
+ * every other frame whole in a small header buffer; and the encoders. */
 #include <string.h>
 
 #include "resume_wire.h"
@@ -39,13 +39,16 @@ static void put64(uint8_t *p, uint64_t v)
 static size_t frame_len(const uint8_t *h, size_t hlen)
 {
 	switch (h[0]) {
-	case NS_RF_DATA: return NS_RESUME_DATA_HDR;
+	case NS_RF_DATA:
+	case NS_RF_CERT: return NS_RESUME_DATA_HDR;
+	case NS_RF_CERT_OK: return NS_RESUME_CERT_OK_LEN;
 	case NS_RF_ACK: return NS_RESUME_ACK_LEN;
 	case NS_RF_NEW: return 1;
 	case NS_RF_RESUME: return NS_RESUME_RESUME_LEN;
 	case NS_RF_ACCEPT: return NS_RESUME_ACCEPT_LEN;
 	case NS_RF_END:
-	case NS_RF_REFUSE: return hlen < 2 ? 0 : 2 + (size_t)h[1];
+	case NS_RF_REFUSE:
+	case NS_RF_CERT_NO: return hlen < 2 ? 0 : 2 + (size_t)h[1];
 	default: return SIZE_MAX;
 	}
 }
@@ -74,7 +77,18 @@ static void whole(ns_resume_dec *d, size_t len, ns_resume_ev *ev)
 		}
 		ev->type = NS_REV_NONE; /* the payload comes next */
 		break;
-	case NS_RF_ACK: ev->count = be64(h + 1); break;
+	case NS_RF_CERT:
+		d->data_left = be32(h + 1); /* certificate length */
+		if (d->data_left == 0 || d->data_left > NS_RESUME_CERT_MAX) {
+			d->data_left = 0;
+			fail(d, ev, "bad-cert-length");
+			return;
+		}
+		d->in_cert = 1;
+		ev->type = NS_REV_NONE; /* the certificate comes next */
+		break;
+	case NS_RF_ACK:
+	case NS_RF_CERT_OK: ev->count = be64(h + 1); break; /* count / valid_before */
 	case NS_RF_RESUME:
 	case NS_RF_ACCEPT:
 		ev->conn_id = be32(h + 1);                     /* conn id */
@@ -86,6 +100,7 @@ static void whole(ns_resume_dec *d, size_t len, ns_resume_ev *ev)
 		break;
 	case NS_RF_END:
 	case NS_RF_REFUSE:
+	case NS_RF_CERT_NO:
 		for (i = 2; i < len; i++) {
 			if (h[i] < 0x20 || h[i] > 0x7e) {
 				fail(d, ev, "bad-text");
@@ -115,9 +130,13 @@ void ns_resume_dec_next(ns_resume_dec *d, const uint8_t *p, size_t n, size_t *us
 		take = n < d->data_left ? n : d->data_left;
 		d->data_left -= (uint32_t)take;
 		*used = take;
-		ev->type = take > 0 ? NS_REV_DATA : NS_REV_NONE;
+		ev->type = take == 0 ? NS_REV_NONE : d->in_cert ? NS_REV_CERT : NS_REV_DATA;
 		ev->p = p;
 		ev->len = take;
+		ev->count = d->data_left;
+		if (d->data_left == 0) {
+			d->in_cert = 0;
+		}
 		return;
 	}
 	while (*used < n) {
@@ -152,6 +171,20 @@ size_t ns_resume_put_data_hdr(uint8_t out[NS_RESUME_DATA_HDR], uint32_t len)
 	out[0] = NS_RF_DATA;
 	put32(out + 1, len);
 	return NS_RESUME_DATA_HDR;
+}
+
+size_t ns_resume_put_cert_hdr(uint8_t out[NS_RESUME_DATA_HDR], uint32_t len)
+{
+	out[0] = NS_RF_CERT;
+	put32(out + 1, len);
+	return NS_RESUME_DATA_HDR;
+}
+
+size_t ns_resume_put_cert_ok(uint8_t out[NS_RESUME_CERT_OK_LEN], uint64_t valid_before)
+{
+	out[0] = NS_RF_CERT_OK;
+	put64(out + 1, valid_before);
+	return NS_RESUME_CERT_OK_LEN;
 }
 
 size_t ns_resume_put_ack(uint8_t out[NS_RESUME_ACK_LEN], uint64_t count)

@@ -20,30 +20,38 @@
 #define NS_RESUME_ACK_EVERY 16384               /* bytes received between ACKs */
 #define NS_RESUME_TEXT_MAX 255                  /* reason of END / REFUSE */
 #define NS_RESUME_HDR_MAX (2 + NS_RESUME_TEXT_MAX)
+/* A CERT frame's certificate (the relay's login limit, NS_CERT_BLOB_MAX). */
+#define NS_RESUME_CERT_MAX 16384
 
 /* Frame types: one byte, then the fields (big-endian). */
 enum {
-	NS_RF_DATA = 0x01,   /* u32 len (1..FRAME_MAX), len bytes of the stream */
-	NS_RF_ACK = 0x02,    /* u64 bytes of the stream received in all */
-	NS_RF_END = 0x03,    /* u8 len, text: the stream ended, do not resume */
-	NS_RF_NEW = 0x20,    /* proxy, after the magic: a new resumable stream */
-	NS_RF_RESUME = 0x21, /* proxy: u32 conn id, token, u64 bytes received */
-	NS_RF_ACCEPT = 0x30, /* relay: u32 conn id, token (the next one), u64
-	                        bytes received, u32 grace seconds */
-	NS_RF_REFUSE = 0x31, /* relay: u8 len, text; then it closes */
+	NS_RF_DATA = 0x01,    /* u32 len (1..FRAME_MAX), len bytes of the stream */
+	NS_RF_ACK = 0x02,     /* u64 bytes of the stream received in all */
+	NS_RF_END = 0x03,     /* u8 len, text: the stream ended, do not resume */
+	NS_RF_CERT = 0x04,    /* proxy: u32 len (1..CERT_MAX), a renewed OpenSSH
+	                         user certificate (its wire blob) */
+	NS_RF_CERT_OK = 0x05, /* relay: u64 valid_before: the connection now
+	                         lasts until then */
+	NS_RF_CERT_NO = 0x06, /* relay: u8 len, text: the CERT was refused, why */
+	NS_RF_NEW = 0x20,     /* proxy, after the magic: a new resumable stream */
+	NS_RF_RESUME = 0x21,  /* proxy: u32 conn id, token, u64 bytes received */
+	NS_RF_ACCEPT = 0x30,  /* relay: u32 conn id, token (the next one), u64
+	                         bytes received, u32 grace seconds */
+	NS_RF_REFUSE = 0x31,  /* relay: u8 len, text; then it closes */
 };
 
-enum { NS_REV_NONE = 0, NS_REV_FRAME, NS_REV_DATA, NS_REV_ERROR };
+enum { NS_REV_NONE = 0, NS_REV_FRAME, NS_REV_DATA, NS_REV_ERROR, NS_REV_CERT };
 
 typedef struct ns_resume_ev {
 	int type;         /* NS_REV_* */
 	int frame;        /* NS_REV_FRAME: NS_RF_* (not DATA) */
-	const uint8_t *p; /* NS_REV_DATA: a piece of a DATA frame's payload */
+	const uint8_t *p; /* NS_REV_DATA / NS_REV_CERT: a piece of the payload */
 	size_t len;
 	uint32_t conn_id; /* RESUME, ACCEPT */
 	uint8_t token[NS_RESUME_TOKEN_LEN];
-	uint64_t count;                    /* ACK, RESUME, ACCEPT */
-	uint32_t grace_s;                  /* ACCEPT */
+	uint64_t count;   /* ACK, RESUME, ACCEPT; CERT_OK: valid_before; NS_REV_CERT:
+	                     the certificate's bytes after this piece (0: the last) */
+	uint32_t grace_s; /* ACCEPT */
 	char text[NS_RESUME_TEXT_MAX + 1]; /* END, REFUSE: printable ASCII only */
 	const char *why;                   /* NS_REV_ERROR */
 } ns_resume_ev;
@@ -53,7 +61,8 @@ typedef struct ns_resume_ev {
 typedef struct ns_resume_dec {
 	uint8_t hdr[NS_RESUME_HDR_MAX];
 	size_t hlen;
-	uint32_t data_left; /* of the current DATA frame */
+	uint32_t data_left; /* of the current DATA or CERT frame */
+	int in_cert;        /* ... which is a CERT */
 	const char *err;
 } ns_resume_dec;
 
@@ -64,7 +73,8 @@ void ns_resume_dec_next(ns_resume_dec *d, const uint8_t *p, size_t n, size_t *us
                         ns_resume_ev *ev);
 
 /* Encoders into out (at least the size each names); the length written. */
-#define NS_RESUME_DATA_HDR 5
+#define NS_RESUME_DATA_HDR 5 /* DATA's and CERT's */
+#define NS_RESUME_CERT_OK_LEN 9
 #define NS_RESUME_ACK_LEN 9
 #define NS_RESUME_RESUME_LEN (1 + 4 + NS_RESUME_TOKEN_LEN + 8)
 #define NS_RESUME_ACCEPT_LEN (1 + 4 + NS_RESUME_TOKEN_LEN + 8 + 4)
@@ -75,7 +85,10 @@ size_t ns_resume_put_resume(uint8_t out[NS_RESUME_RESUME_LEN], uint32_t id,
 size_t ns_resume_put_accept(uint8_t out[NS_RESUME_ACCEPT_LEN], uint32_t id,
                             const uint8_t token[NS_RESUME_TOKEN_LEN], uint64_t count,
                             uint32_t grace_s);
-/* END or REFUSE with text (cut at NS_RESUME_TEXT_MAX); out holds
+/* A CERT's header (len bytes of certificate follow); a CERT_OK. */
+size_t ns_resume_put_cert_hdr(uint8_t out[NS_RESUME_DATA_HDR], uint32_t len);
+size_t ns_resume_put_cert_ok(uint8_t out[NS_RESUME_CERT_OK_LEN], uint64_t valid_before);
+/* END, REFUSE or CERT_NO with text (cut at NS_RESUME_TEXT_MAX); out holds
  * NS_RESUME_HDR_MAX. */
 size_t ns_resume_put_text(uint8_t out[NS_RESUME_HDR_MAX], int type, const char *text);
 

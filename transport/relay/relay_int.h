@@ -260,7 +260,8 @@ struct ns_relay_conn {
 	 * (NS_RELAY_FROM_CERT) or the registry, resolved at login */
 	int route_src;
 	ns_registry_entry route;
-	/* with live revocation: the certificate, checked against each new list */
+	/* with live revocation or resume: the login certificate, checked against
+	 * each new list and by a renewal (relay_renew.c) */
 	uint8_t *cert_blob;
 	size_t cert_len;
 	int closing, dirty;

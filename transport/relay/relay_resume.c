@@ -71,6 +71,8 @@ void ns_relay_resume_free(ns_relay_resume *rs)
 {
 	if (rs != NULL) {
 		ns_resume_tx_free(&rs->tx);
+		free(rs->cert);
+		free(rs->renewed);
 		sodium_memzero(rs, sizeof(*rs));
 		free(rs);
 	}
@@ -191,6 +193,11 @@ static size_t unwrap(ns_relay_resume *rs, uint8_t *buf, size_t off, size_t n)
 			ns_resume_tx_received(&rs->tx, ev.len);
 		} else if (ev.type == NS_REV_DATA) {
 			refuse_hello(rs, "data-before-hello");
+			break;
+		} else if (ev.type == NS_REV_CERT && rs->state == NS_RRS_OPEN) {
+			ns_relay_renew_piece(rs, ev.p, ev.len, ev.count == 0);
+		} else if (ev.type == NS_REV_CERT) {
+			refuse_hello(rs, "cert-before-hello");
 			break;
 		} else if (ev.type == NS_REV_FRAME && on_frame(rs, &ev) != 0) {
 			break;

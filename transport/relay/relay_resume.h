@@ -14,6 +14,9 @@
 
 /* Received bytes are acknowledged at least this often while any are not. */
 #define NS_RELAY_RESUME_IDLE_ACK_MS 1000
+/* A CERT (certificate renewal) this soon after the last one is refused
+ * unchecked ("too-soon"): each costs a signature check. */
+#define NS_RELAY_RENEW_SPACING_MS 5000
 
 #include "resume_buf.h"
 #include "resume_wire.h"
@@ -41,6 +44,15 @@ typedef struct ns_relay_resume {
 	ns_resume_tx tx;
 	uint8_t token[NS_RESUME_TOKEN_LEN]; /* secret: never logged, wiped */
 	unsigned resumes;
+	/* certificate renewal (relay_renew.c): the CERT being received, the
+	 * last one taken (its access revoked ends the connection too) */
+	uint8_t *cert;
+	size_t cert_len;
+	int cert_oom;
+	uint8_t *renewed;
+	size_t renewed_len;
+	uint64_t renewed_at; /* the last CERT's time (ms), taken or not */
+	unsigned renewals;
 } ns_relay_resume;
 
 /* Watch c's first bytes for the magic (when the relay has resume on),
@@ -70,5 +82,15 @@ void ns_relay_resume_token_tag(const uint8_t token[NS_RESUME_TOKEN_LEN], char ou
 void ns_relay_resume_refuse(ns_relay_resume *rs, const char *why);
 /* Queue ACCEPT with a fresh token; state OPEN. */
 void ns_relay_resume_accept(ns_relay_resume *rs);
+
+/* relay_renew.c: a piece of a CERT frame (last: the frame's end, when
+ * the certificate is judged and the answer queued). */
+void ns_relay_renew_piece(ns_relay_resume *rs, const uint8_t *p, size_t n, int last);
+struct ns_cert;
+/* Why blob cannot renew c's login certificate, or NULL (cert parsed from
+ * it): the checks of docs/relay.md "Certificate renewal", at now_s (unix
+ * seconds); why may point into buf. */
+const char *ns_relay_renew_check(struct ns_relay_conn *c, const uint8_t *blob, size_t len,
+                                 uint64_t now_s, struct ns_cert *cert, char *buf, size_t cap);
 
 #endif

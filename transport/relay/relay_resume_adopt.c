@@ -79,6 +79,8 @@ void ns_relay_resume_adopt(ns_relay_resume *rs, const ns_resume_ev *ev)
 	old->front.pump.readable = 1;
 	old->front.pump.wblocked = 0;
 	ns_resume_dec_init(&ors->dec);
+	ors->cert_len = 0; /* a CERT cut by the loss comes again whole */
+	ors->cert_oom = 0;
 	replay = ors->tx.acked + ors->tx.len - ev->count;
 	away = ors->state == NS_RRS_DETACHED ? r->now - ors->detached_at : 0;
 	(void)ns_resume_tx_rewind(&ors->tx, ev->count); /* checked above */

@@ -149,9 +149,16 @@ static void sweep(ns_relay *r)
 
 	for (i = 0; i < r->max_conns; i++) {
 		ns_relay_conn *c = r->conns[i];
+		const ns_relay_resume *rs = c != NULL ? c->front.rs : NULL;
 		if (c == NULL || !c->authed || c->closing || c->cert_blob == NULL ||
-		    ns_cert_parse(c->cert_blob, c->cert_len, &cert, &reason) != 0 ||
-		    ns_revoked_check(r->rv->list, r->rv->list_len, &cert, &reason) == 0) {
+		    ns_cert_parse(c->cert_blob, c->cert_len, &cert, &reason) != 0) {
+			continue;
+		}
+		/* the login's certificate, or a renewed one (relay_renew.c) */
+		if (ns_revoked_check(r->rv->list, r->rv->list_len, &cert, &reason) == 0 &&
+		    (rs == NULL || rs->renewed == NULL ||
+		     ns_cert_parse(rs->renewed, rs->renewed_len, &cert, &reason) != 0 ||
+		     ns_revoked_check(r->rv->list, r->rv->list_len, &cert, &reason) == 0)) {
 			continue;
 		}
 		fprintf(r->log,
@@ -270,7 +277,8 @@ int ns_relay_revoke_login(ns_relay_conn *c, const ns_cert *cert, char *why, size
 
 void ns_relay_revoke_keep(ns_relay_conn *c, ns_str blob)
 {
-	if (c->r->rv == NULL || c->cert_blob != NULL) {
+	/* kept for the live list, and for a renewal's checks (relay_renew.c) */
+	if ((c->r->rv == NULL && c->front.rs == NULL) || c->cert_blob != NULL) {
 		return;
 	}
 	if ((c->cert_blob = malloc(blob.len)) != NULL) {
