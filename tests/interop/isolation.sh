@@ -134,6 +134,8 @@ spawn "$T/up2.log" env NULLSPACE_HOME="$T/home2" "$NS" up --no-isolation --max-s
 	--api-listen "127.0.0.1:$API2" --relay-listen "127.0.0.1:$RELAY2"
 UP2_PID=$SPAWNED
 wait_listen "nullspace up --no-isolation" "$UP2_PID" "$API2" 60
+wait_listen "nullspace up --no-isolation (relay)" "$UP2_PID" "$RELAY2" 60
+wait_up_config "$T/up2.log" "$UP2_PID"
 assert_contains "--no-isolation is announced as such" "isolation: NONE" "$T/up2.log"
 C=$(NULLSPACE_HOME=$T/home2 "$NS" sandbox create 2>"$T/c.err") || die "create C: $(cat "$T/c.err")"
 NULLSPACE_HOME=$T/home2 "$NS" ssh "$C" -- 'id -u; test -r "$NULLSPACE_HOME/ca" || test -r ../../../ca && echo CA-VISIBLE' \

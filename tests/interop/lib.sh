@@ -381,6 +381,20 @@ start_up()
 	UP_PID=$SPAWNED
 	wait_listen "nullspace up (relay)" "$UP_PID" "$RELAY_PORT" 60
 	wait_listen "nullspace up (API)" "$UP_PID" "$API_PORT" 60
+	wait_up_config "$UP_LOG" "$UP_PID"
+}
+
+# wait_up_config LOG PID: until `up` has written its CLI config (it does so
+# once both its API and its relay listen, then logs "CLI config ...").
+wait_up_config()
+{
+	local i
+	for i in $(seq 600); do
+		grep -q "CLI config .* \(written\|updated\|kept\)" "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || die "nullspace up (pid $2) exited before writing its CLI config"
+		sleep 0.1
+	done
+	die "nullspace up (pid $2) wrote no CLI config in 60 s"
 }
 
 agent_alive()
