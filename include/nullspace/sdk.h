@@ -44,6 +44,10 @@ NS_BEGIN_DECLS
 #define NS_API_EXPIRES_DEFAULT 10
 #define NS_API_SANDBOX_TIMEOUT_DEFAULT 600 /* seconds */
 #define NS_API_SANDBOX_TIMEOUT_MAX 86400
+/* max_lifetime: activity through the relay moves expires_at to now +
+ * timeout, never past created_at + max_lifetime (docs/api.md). */
+#define NS_API_SANDBOX_LIFETIME_DEFAULT 86400 /* seconds */
+#define NS_API_SANDBOX_LIFETIME_MAX 86400
 
 typedef struct ns_api ns_api;
 
@@ -54,7 +58,15 @@ typedef struct ns_sandbox_info {
 	char stop_reason[NS_API_REASON_MAX + 1]; /* "" while running */
 	int64_t created_at;                      /* unix seconds */
 	int64_t expires_at;                      /* when the timeout stops it */
-	uint32_t timeout;                        /* seconds, as created */
+	uint32_t timeout;                        /* seconds, as created: the idle window */
+	/* Keep-awake (docs/api.md): activity through the relay moves expires_at
+	 * to now + timeout, never past max_expires_at = created_at +
+	 * max_lifetime. From an older server: max_lifetime = timeout,
+	 * max_expires_at = expires_at. last_activity_at: the last report, 0
+	 * for none. */
+	uint32_t max_lifetime;
+	int64_t max_expires_at;
+	int64_t last_activity_at;
 } ns_sandbox_info;
 
 /* The access object of POST /v1/sandboxes/{id}/ssh-access. Strings are
