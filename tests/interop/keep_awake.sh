@@ -54,7 +54,7 @@ wait_stopped()
 A=$(create "{\"timeout\": $TO}")
 E=$(create "{\"timeout\": $TO}")
 B=$(create "{\"timeout\": $TO}")
-C=$(create "{\"timeout\": $TO, \"max_lifetime\": 14}")
+C=$("$NS" sandbox create --timeout $TO --max-lifetime 14) # the CLI's flags
 for id in "$A" "$E" "$B" "$C"; do
 	case $id in sb_*) ;; *) die "sandbox create failed: $id" ;; esac
 done
@@ -114,6 +114,9 @@ assert_eq "A's session ran to its end" 0 "$?"
 assert_eq "A's session showed every line" "$N" "$(grep -c '^line' "$T/a.out")"
 assert_eq "A is still running after $N s" running "$(field "$A" state)"
 [ "$(field "$A" last_activity_at)" != null ] || fail "A's last_activity_at not set"
+"$NS" sandbox get "$A" >"$T/get.out" || fail "sandbox get failed"
+assert_contains "sandbox get shows the last activity" "last_activity_at: " "$T/get.out"
+assert_contains "... and the maximum" "max_lifetime: 86400" "$T/get.out"
 wait "$PE"
 assert_eq "E's session ran to its end" 0 "$?"
 assert_eq "E saw the end of its input" got-eof "$(cat "$T/e.out")"
