@@ -234,6 +234,20 @@ out:
 	return rc;
 }
 
+int ns_apikeys_add_mem(ns_apikeys *ks, const char *key)
+{
+	uint8_t h[NS_APIKEY_HASH_LEN];
+	int rc;
+
+	if (!key_valid(key)) {
+		return NS_ERR_INVALID;
+	}
+	ns_apikey_hash(key, strlen(key), h);
+	rc = push(ks, h);
+	sodium_memzero(h, sizeof(h));
+	return rc;
+}
+
 int ns_apikeys_check(const ns_apikeys *ks, const char *key, size_t len)
 {
 	uint8_t h[NS_APIKEY_HASH_LEN];

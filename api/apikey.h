@@ -28,6 +28,9 @@ int ns_apikeys_parse(const char *text, size_t len, ns_apikeys *out, int *line);
 int ns_apikeys_load(const char *path, ns_apikeys *out, char *err, size_t cap);
 /* Append key's digest to PATH (created 0600) and to ks. */
 int ns_apikeys_add(const char *path, ns_apikeys *ks, const char *key, char *err, size_t cap);
+/* Add key's digest to ks only (no file): a key for this run alone, e.g.
+ * the one `nullspace up` gives its relay. 0, NS_ERR_INVALID, _TOOBIG. */
+int ns_apikeys_add_mem(ns_apikeys *ks, const char *key);
 /* 1 when key (len bytes) is in ks, else 0; constant time per entry. */
 int ns_apikeys_check(const ns_apikeys *ks, const char *key, size_t len);
 void ns_apikeys_free(ns_apikeys *ks);

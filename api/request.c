@@ -50,6 +50,9 @@ int ns_api_route(const char *path, char id[NS_API_ID_MAX + 1])
 	if (strcmp(path, "/v1/revocations") == 0) {
 		return NS_ROUTE_REVOCATIONS;
 	}
+	if (strcmp(path, "/v1/activity") == 0) {
+		return NS_ROUTE_ACTIVITY;
+	}
 	if (strncmp(path, PREFIX_SANDBOXES, plen) != 0) {
 		return NS_ROUTE_NONE;
 	}
@@ -242,12 +245,14 @@ static int get_template(json_t *obj, char out[NS_API_TEMPLATE_MAX + 1], const ch
 int ns_api_parse_create(const char *body, size_t len, ns_create_request *out, const char **why)
 {
 	json_int_t timeout = NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	json_int_t lifetime = NS_API_SANDBOX_LIFETIME_DEFAULT;
 	json_t *j = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	strcpy(out->template_name, "base");
 	out->timeout = NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	out->max_lifetime = NS_API_SANDBOX_LIFETIME_DEFAULT;
 	*why = NULL;
 	if (len == 0) {
 		goto out; /* all defaults */
@@ -263,12 +268,26 @@ int ns_api_parse_create(const char *body, size_t len, ns_create_request *out, co
 		*why = "timeout must be an integer from 1 to 86400 (seconds)";
 		goto out;
 	}
+	if ((rc = get_int(j, "max_lifetime", 1, NS_API_SANDBOX_LIFETIME_MAX, &lifetime)) != 0) {
+		*why = "max_lifetime must be an integer from 1 to 86400 (seconds)";
+		goto out;
+	}
+	if (json_object_get(j, "timeout") == NULL && lifetime < timeout) {
+		timeout = lifetime; /* a short life alone: the idle window fits in it */
+	}
+	if (lifetime < timeout) {
+		*why = "max_lifetime must be at least timeout";
+		rc = NS_ERR_INVALID;
+		goto out;
+	}
 	out->timeout = (uint32_t)timeout;
+	out->max_lifetime = (uint32_t)lifetime;
 out:
 	json_decref(j);
 	if (rc != 0) {
 		strcpy(out->template_name, "base");
 		out->timeout = NS_API_SANDBOX_TIMEOUT_DEFAULT;
+		out->max_lifetime = NS_API_SANDBOX_LIFETIME_DEFAULT;
 	}
 	return rc;
 }

@@ -26,6 +26,7 @@ enum ns_route {
 	NS_ROUTE_FILES_SIGNED, /* GET, PUT /v1/files/signed?... (no key: signed) */
 	NS_ROUTE_REVOCATIONS,  /* GET /v1/revocations (for relays; ETag) */
 	NS_ROUTE_ACCESS,       /* DELETE /v1/sandboxes/{id}/ssh-access/{access id} */
+	NS_ROUTE_ACTIVITY,     /* POST /v1/activity (relays: keep sandboxes awake) */
 };
 
 /* Is there a control byte (0x00-0x1f or 0x7f) in the n bytes of a URL
@@ -48,6 +49,8 @@ int ns_api_route_access(const char *path, char acc[NS_API_ACCESS_ID_MAX + 1]);
 typedef struct ns_create_request {
 	char template_name[NS_API_TEMPLATE_MAX + 1]; /* default "base" */
 	uint32_t timeout;                            /* default NS_API_SANDBOX_TIMEOUT_DEFAULT */
+	/* default NS_API_SANDBOX_LIFETIME_DEFAULT; never below timeout */
+	uint32_t max_lifetime;
 } ns_create_request;
 
 typedef struct ns_access_request {

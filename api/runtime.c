@@ -65,6 +65,11 @@ static ns_rt_sandbox *find(ns_runtime *rt, const char *id)
 	return NULL;
 }
 
+ns_rt_sandbox *ns_rt_find(ns_runtime *rt, const char *id)
+{
+	return rt != NULL && id != NULL ? find(rt, id) : NULL;
+}
+
 int ns_rt_write_entry(ns_runtime *rt, const ns_rt_sandbox *sb, int state)
 {
 	ns_registry_entry e;
@@ -204,6 +209,7 @@ void ns_runtime_tick(ns_runtime *rt, int64_t now)
 {
 	ns_rt_sandbox **expired;
 	size_t i, n = 0;
+	int max;
 
 	if (rt == NULL) {
 		return;
@@ -222,13 +228,16 @@ void ns_runtime_tick(ns_runtime *rt, int64_t now)
 	if ((expired = calloc(rt->nrunning + 1, sizeof(*expired))) == NULL) {
 		return;
 	}
-	for (i = 0; i < rt->n; i++) {
-		if (rt->sb[i]->running && now >= rt->sb[i]->info.expires_at) {
-			expired[n++] = rt->sb[i];
+	for (max = 0; max < 2; max++, n = 0) {
+		for (i = 0; i < rt->n; i++) {
+			if (rt->sb[i]->running && now >= rt->sb[i]->info.expires_at &&
+			    ns_runtime_at_max(&rt->sb[i]->info) == max) {
+				expired[n++] = rt->sb[i];
+			}
 		}
-	}
-	if (n > 0) {
-		ns_rt_stop_many(rt, expired, n, "timeout");
+		if (n > 0) { /* keep-awake took it to its max_lifetime: said so */
+			ns_rt_stop_many(rt, expired, n, max ? "max_lifetime" : "timeout");
+		}
 	}
 	free(expired);
 	ns_rt_trim_kept(rt);

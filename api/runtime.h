@@ -65,8 +65,12 @@ void ns_runtime_close(ns_runtime *rt);
  * writes the registry entry (state=running). Only template "base" exists.
  * NS_ERR_NOTFOUND: unknown template; NS_ERR_LIMIT: too many running;
  * NS_ERR_IO: the agent did not start (err says why). now: unix seconds. */
-int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeout_s, int64_t now,
-                      ns_sandbox_info *out, char *err, size_t cap);
+int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeout_s,
+                      uint32_t max_lifetime_s, int64_t now, ns_sandbox_info *out, char *err,
+                      size_t cap);
+/* Keep-awake: timeout_s is the idle window; max_lifetime_s (0: the
+ * default, raised to timeout_s when lower) caps how far activity moves
+ * expires_at (max_expires_at = now + max_lifetime_s). */
 /* NS_ERR_NOTFOUND when no such id is known. */
 int ns_runtime_get(ns_runtime *rt, const char *id, ns_sandbox_info *out);
 /* How the sandbox sees itself: its user's home (home, cap bytes) and the
@@ -83,5 +87,18 @@ int ns_runtime_kill(ns_runtime *rt, const char *id, const char *reason);
  * whose timeout has passed and kill processes left behind by stopped
  * ones. Call about once a second. */
 void ns_runtime_tick(ns_runtime *rt, int64_t now);
+
+/* runtime_activity.c: activity reported for a sandbox (POST /v1/activity).
+ * The rule, pure: the expiry activity at now gives sb, max(expires_at,
+ * now + timeout) clamped to max_expires_at. */
+int64_t ns_runtime_extend_rule(const ns_sandbox_info *sb, int64_t now);
+/* Apply it to id: NS_RT_EXTENDED (expires_at moved), NS_RT_UNCHANGED
+ * (running, already that late or at its maximum) or NS_RT_IGNORED
+ * (unknown or stopped); last_activity_at = now when running. */
+enum { NS_RT_IGNORED = 0, NS_RT_UNCHANGED = 1, NS_RT_EXTENDED = 2 };
+int ns_runtime_activity(ns_runtime *rt, const char *id, int64_t now);
+/* 1 when activity took sb's expiry to its maximum (its stop_reason is then
+ * "max_lifetime", else "timeout"). */
+int ns_runtime_at_max(const ns_sandbox_info *sb);
 
 #endif

@@ -53,6 +53,8 @@ struct ns_runtime {
 /* runtime.c */
 void ns_rt_log(ns_runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ns_rt_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The sandbox of id, or NULL. */
+ns_rt_sandbox *ns_rt_find(ns_runtime *rt, const char *id);
 /* Write sb's registry entry with state NS_SANDBOX_RUNNING or _STOPPED. */
 int ns_rt_write_entry(ns_runtime *rt, const ns_rt_sandbox *sb, int state);
 /* Stop n running sandboxes together: registry entries first, SIGTERM to

@@ -249,8 +249,9 @@ static int pick_id(ns_runtime *rt, ns_rt_sandbox *sb, char *err, size_t cap)
 	return NS_ERR_IO;
 }
 
-int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeout_s, int64_t now,
-                      ns_sandbox_info *out, char *err, size_t cap)
+int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeout_s,
+                      uint32_t max_lifetime_s, int64_t now, ns_sandbox_info *out, char *err,
+                      size_t cap)
 {
 	ns_rt_sandbox *sb = NULL;
 	int rc, made = 0;
@@ -270,6 +271,9 @@ int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeou
 	sb->info.created_at = now;
 	sb->info.expires_at = now + (int64_t)timeout_s;
 	sb->info.timeout = timeout_s;
+	max_lifetime_s = max_lifetime_s != 0 ? max_lifetime_s : NS_API_SANDBOX_LIFETIME_DEFAULT;
+	sb->info.max_lifetime = max_lifetime_s > timeout_s ? max_lifetime_s : timeout_s;
+	sb->info.max_expires_at = now + (int64_t)sb->info.max_lifetime;
 	if ((rc = pick_id(rt, sb, err, cap)) != 0) {
 		goto out;
 	}
@@ -291,8 +295,9 @@ int ns_runtime_create(ns_runtime *rt, const char *template_name, uint32_t timeou
 	rt->sb[rt->n++] = sb;
 	rt->nrunning++;
 	*out = sb->info;
-	ns_rt_log(rt, "sandbox %s started (template %s, timeout %us, pid %ld)", sb->info.id,
-	          sb->info.template_name, timeout_s, (long)sb->pid);
+	ns_rt_log(rt, "sandbox %s started (template %s, timeout %us, max lifetime %us, pid %ld)",
+	          sb->info.id, sb->info.template_name, timeout_s, sb->info.max_lifetime,
+	          (long)sb->pid);
 	sb = NULL;
 out:
 	if (sb != NULL) {

@@ -228,22 +228,56 @@ static int call(ns_api *api, const char *method, const char *path, json_t *body,
 	return rc;
 }
 
+void ns_sandbox_opts_init(ns_sandbox_opts *o)
+{
+	if (o != NULL) {
+		memset(o, 0, sizeof(*o));
+		o->size = sizeof(*o);
+	}
+}
+
 int ns_api_sandbox_create(ns_api *api, const char *template_name, uint32_t timeout_s,
                           ns_sandbox_info *out)
 {
+	ns_sandbox_opts o;
+
+	ns_sandbox_opts_init(&o);
+	o.template_name = template_name;
+	o.timeout_s = timeout_s;
+	return ns_api_sandbox_create_opts(api, &o, out);
+}
+
+int ns_api_sandbox_create_opts(ns_api *api, const ns_sandbox_opts *opts, ns_sandbox_info *out)
+{
+	const char *template_name;
+	ns_sandbox_opts o;
+	uint32_t timeout_s;
 	json_t *body;
 
-	if (api == NULL || out == NULL) {
+	if (api == NULL || out == NULL || (opts != NULL && opts->size < sizeof(o))) {
 		return NS_ERR_INVALID;
 	}
+	ns_sandbox_opts_init(&o);
+	if (opts != NULL) {
+		memcpy(&o, opts, sizeof(o));
+	}
 	memset(out, 0, sizeof(*out));
-	template_name = template_name != NULL ? template_name : "base";
-	timeout_s = timeout_s != 0 ? timeout_s : NS_API_SANDBOX_TIMEOUT_DEFAULT;
+	template_name = o.template_name != NULL ? o.template_name : "base";
+	timeout_s = o.timeout_s != 0 ? o.timeout_s : NS_API_SANDBOX_TIMEOUT_DEFAULT;
 	if (timeout_s > NS_API_SANDBOX_TIMEOUT_MAX || strlen(template_name) > NS_API_TEMPLATE_MAX) {
 		return invalid(api,
 		               "the timeout is over 86400 seconds or the template name too long");
 	}
+	if (o.max_lifetime_s != 0 &&
+	    (o.max_lifetime_s > NS_API_SANDBOX_LIFETIME_MAX || o.max_lifetime_s < timeout_s)) {
+		return invalid(api, "max_lifetime must be from the timeout to 86400 seconds");
+	}
 	body = json_pack("{s:s, s:I}", "template", template_name, "timeout", (json_int_t)timeout_s);
+	if (body != NULL && o.max_lifetime_s != 0 &&
+	    json_object_set_new(body, "max_lifetime", json_integer(o.max_lifetime_s)) != 0) {
+		json_decref(body);
+		body = NULL;
+	}
 	if (body == NULL) {
 		return invalid(api, "the template name is not UTF-8");
 	}

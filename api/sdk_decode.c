@@ -174,6 +174,36 @@ static int get_int(json_t *o, const char *name, json_int_t min, json_int_t max, 
 	return 0;
 }
 
+/* The keep-awake members (docs/api.md), optional: an older server has
+ * none, and its sandboxes end at expires_at whatever happens. */
+static int keep_awake_from(json_t *o, ns_sandbox_info *out, const char **why)
+{
+	json_int_t lifetime = out->timeout;
+	json_t *v;
+
+	out->max_lifetime = out->timeout;
+	out->max_expires_at = out->expires_at;
+	*why = "bad \"max_lifetime\"";
+	if (json_object_get(o, "max_lifetime") != NULL &&
+	    get_int(o, "max_lifetime", 1, NS_API_SANDBOX_LIFETIME_MAX, &lifetime) != 0) {
+		return NS_ERR_FORMAT;
+	}
+	out->max_lifetime = (uint32_t)lifetime;
+	*why = "bad \"max_expires_at\"";
+	if (json_object_get(o, "max_expires_at") != NULL &&
+	    get_time(o, "max_expires_at", &out->max_expires_at) != 0) {
+		return NS_ERR_FORMAT;
+	}
+	*why = "bad \"last_activity_at\"";
+	v = json_object_get(o, "last_activity_at");
+	if (v != NULL && !json_is_null(v) &&
+	    get_time(o, "last_activity_at", &out->last_activity_at) != 0) {
+		return NS_ERR_FORMAT;
+	}
+	*why = NULL;
+	return 0;
+}
+
 /* One sandbox object into out; *why names the bad member. */
 static int sandbox_from(json_t *o, void *dst, const char **why)
 {
@@ -218,8 +248,7 @@ static int sandbox_from(json_t *o, void *dst, const char **why)
 		return NS_ERR_FORMAT;
 	}
 	out->timeout = (uint32_t)timeout;
-	*why = NULL;
-	return 0;
+	return keep_awake_from(o, out, why);
 }
 
 /* One object of body through from into out (size bytes, zeroed first);

@@ -29,6 +29,7 @@ typedef struct ns_api_reply {
 	char access_id[NS_ACCESS_ID_LEN + 1]; /* for the log line, "" if none */
 	const char *reason;                   /* a refusal's reason=, for the log line */
 	char etag[32];                        /* an ETag header, "" for none */
+	char note[64];                        /* more for the log line ("k=v ..."), or "" */
 } ns_api_reply;
 
 /* {"error": msg} (msg made printable ASCII). */
@@ -48,6 +49,10 @@ int ns_api_revoke_start(const ns_api_server_config *cfg, ns_api_revoked *rv, cha
 void ns_api_revoke_answer(const ns_api_server_config *cfg, ns_api_revoked *rv, int route,
                           const char *id, const char *url, const char *if_none_match, int64_t now,
                           ns_api_reply *r);
+
+/* server_activity.c: POST /v1/activity (keep-awake; the runtime is set). */
+void ns_api_activity_answer(const ns_api_server_config *cfg, const char *body, size_t len,
+                            int64_t now, ns_api_reply *r);
 
 /* RFC 3339 UTC, "2026-11-28T10:00:00Z". */
 int ns_api_time_format(int64_t t, char *out, size_t cap);

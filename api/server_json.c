@@ -117,16 +117,21 @@ int ns_api_time_format(int64_t t, char *out, size_t cap)
 
 json_t *ns_api_sandbox_json(const ns_sandbox_info *sb)
 {
-	char created[32], expires[32];
+	char created[32], expires[32], max_expires[32], active[32];
 
 	if (ns_api_time_format(sb->created_at, created, sizeof(created)) != 0 ||
-	    ns_api_time_format(sb->expires_at, expires, sizeof(expires)) != 0) {
+	    ns_api_time_format(sb->expires_at, expires, sizeof(expires)) != 0 ||
+	    ns_api_time_format(sb->max_expires_at, max_expires, sizeof(max_expires)) != 0 ||
+	    (sb->last_activity_at != 0 &&
+	     ns_api_time_format(sb->last_activity_at, active, sizeof(active)) != 0)) {
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:I}", "id", sb->id, "template",
-	                 sb->template_name, "state", sb->state, "stop_reason",
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I, s:s, s:s?}", "id", sb->id,
+	                 "template", sb->template_name, "state", sb->state, "stop_reason",
 	                 sb->stop_reason[0] != '\0' ? sb->stop_reason : NULL, "created_at", created,
-	                 "expires_at", expires, "timeout", (json_int_t)sb->timeout);
+	                 "expires_at", expires, "timeout", (json_int_t)sb->timeout, "max_lifetime",
+	                 (json_int_t)sb->max_lifetime, "max_expires_at", max_expires,
+	                 "last_activity_at", sb->last_activity_at != 0 ? active : NULL);
 }
 
 /* The signed WebSocket URL of an access into out, bound to the sandbox and

@@ -39,6 +39,8 @@ void ns_api_log_request(const ns_api_server_config *cfg, const char *method, con
 	} else if (r->reason != NULL) {
 		snprintf(line, sizeof(line), "api: %s %s %u reason=%s", m, path, r->status,
 		         r->reason);
+	} else if (r->note[0] != '\0') {
+		snprintf(line, sizeof(line), "api: %s %s %u %s", m, path, r->status, r->note);
 	} else {
 		snprintf(line, sizeof(line), "api: %s %s %u", m, path, r->status);
 	}

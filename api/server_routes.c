@@ -30,8 +30,8 @@ static void create(const ns_api_server_config *cfg, const ns_create_request *req
 	int rc;
 
 	err[0] = '\0';
-	rc = ns_runtime_create(cfg->runtime, req->template_name, req->timeout, now, &sb, err,
-	                       sizeof(err));
+	rc = ns_runtime_create(cfg->runtime, req->template_name, req->timeout, req->max_lifetime,
+	                       now, &sb, err, sizeof(err));
 	if (rc == NS_ERR_NOTFOUND) {
 		snprintf(msg, sizeof(msg), "unknown template \"%s\" (only \"base\" exists)",
 		         req->template_name);
@@ -197,6 +197,7 @@ void ns_api_dispatch(const ns_api_server_config *cfg, const char *method, int ro
 		break;
 	case NS_ROUTE_SANDBOX_KILL: kill_sandbox(cfg, id, r); break;
 	case NS_ROUTE_SSH_ACCESS: ssh_access(cfg, id, body, len, now, r); break;
+	case NS_ROUTE_ACTIVITY: ns_api_activity_answer(cfg, body, len, now, r); break;
 	default: ns_api_reply_error(r, 404, "no such route"); break;
 	}
 }

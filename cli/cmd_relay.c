@@ -36,6 +36,7 @@ typedef struct opts {
 	const char *host_cert; /* --host-cert FILE */
 	const char *routing;   /* --routing MODE */
 	const char *rev_key;   /* --revocations-key FILE */
+	const char *act_key;   /* --activity-key FILE */
 } opts;
 
 static void usage(FILE *f)
@@ -49,6 +50,8 @@ static void usage(FILE *f)
 	    "                       [--revocations-url URL [--revocations-key FILE]\n"
 	    "                        [--revocations-interval S] [--revocations-max-stale S]\n"
 	    "                        [--revocations-fail closed|open]]\n"
+	    "                       [--activity-url URL [--activity-key FILE]\n"
+	    "                        [--activity-interval S]]\n"
 	    "                       [--max-connections N] [--max-unauth-per-source N]\n"
 	    "                       [--login-grace-time S] [--max-channels N]\n"
 	    "                       [--max-auth-tries N] [--keepalive S] [--drain-timeout S]\n"
@@ -91,6 +94,11 @@ static void usage(FILE *f)
 	    "  --revocations-max-stale S  no list fetched for S seconds (default 300):\n"
 	    "  --revocations-fail MODE    closed (default) refuses new logins, open lets\n"
 	    "                             them in; logged either way\n"
+	    "  --activity-url URL         keep-awake: every --activity-interval S (default\n"
+	    "                             %d, at least 1) POST the sandboxes whose sessions\n"
+	    "                             moved bytes to the API's /v1/activity, which\n"
+	    "                             extends their timeout; --activity-key FILE holds\n"
+	    "                             the API key sent (Bearer)\n"
 	    "  --max-connections N        default %d\n"
 	    "  --max-unauth-per-source N  unauthenticated connections per address "
 	    "(default %d)\n"
@@ -150,12 +158,13 @@ static void usage(FILE *f)
 	    "it reads 'sandbox ID has N connections open, the limit' (or 'N sessions',\n"
 	    "'address A has N connections') (255). Otherwise ssh exits with the remote\n"
 	    "command's status.\n",
-	    NS_RELAY_MAX_CONNECTIONS, NS_RELAY_MAX_UNAUTH_PER_SOURCE,
-	    NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS, NS_DEFAULT_MAX_AUTH_TRIES,
-	    NS_RELAY_STARTUPS_START, NS_RELAY_STARTUPS_RATE, NS_RELAY_STARTUPS_FULL,
-	    NS_RELAY_MAX_CONNS_PER_SANDBOX, NS_RELAY_MAX_CHANNELS_PER_SANDBOX,
-	    NS_RELAY_MAX_AUTHED_PER_SOURCE, NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000,
-	    NS_RELAY_RESUME_GRACE_MS / 1000, NS_RELAY_EXPIRY_WARNING_S);
+	    NS_RELAY_ACTIVITY_INTERVAL_MS / 1000, NS_RELAY_MAX_CONNECTIONS,
+	    NS_RELAY_MAX_UNAUTH_PER_SOURCE, NS_RELAY_LOGIN_GRACE_MS / 1000, NS_RELAY_MAX_CHANNELS,
+	    NS_DEFAULT_MAX_AUTH_TRIES, NS_RELAY_STARTUPS_START, NS_RELAY_STARTUPS_RATE,
+	    NS_RELAY_STARTUPS_FULL, NS_RELAY_MAX_CONNS_PER_SANDBOX,
+	    NS_RELAY_MAX_CHANNELS_PER_SANDBOX, NS_RELAY_MAX_AUTHED_PER_SOURCE,
+	    NS_RELAY_KEEPALIVE_MS / 1000, NS_RELAY_DRAIN_MS / 1000, NS_RELAY_RESUME_GRACE_MS / 1000,
+	    NS_RELAY_EXPIRY_WARNING_S);
 }
 
 /* A numeric option into *out (scaled); 1 if a was one, -1 for a bad value. */
@@ -199,6 +208,8 @@ static int numeric(opts *o, const char *a, const char *val)
 	                 &c->revocations_interval_ms)) ||
 	    (r = num_opt(a, val, "--revocations-max-stale", 1, MAX_SECONDS, 1000,
 	                 &c->revocations_max_stale_ms)) ||
+	    (r = num_opt(a, val, "--activity-interval", 1, MAX_SECONDS, 1000,
+	                 &c->activity_interval_ms)) ||
 	    (r = num_opt(a, val, "--resume-grace", 0, NS_RELAY_RESUME_GRACE_MAX_S, 1000,
 	                 &c->resume_grace_ms)) ||
 	    (r = num_opt(a, val, "--idle-timeout", 0, 7 * 24 * 60, 60000, &c->idle_timeout_ms)) ||
@@ -254,6 +265,10 @@ static int set_option(void *p, const char *a, const char *val)
 		o->cfg.revocations_url = val;
 	} else if (strcmp(a, "--revocations-key") == 0) {
 		o->rev_key = val;
+	} else if (strcmp(a, "--activity-url") == 0) {
+		o->cfg.activity_url = val;
+	} else if (strcmp(a, "--activity-key") == 0) {
+		o->act_key = val;
 	} else if (strcmp(a, "--revocations-fail") == 0) {
 		if (strcmp(val, "closed") != 0 && strcmp(val, "open") != 0) {
 			return -1;
@@ -312,6 +327,7 @@ static int parse_args(int argc, char **argv, opts *o)
 	o->cfg.drain_ms = NS_RELAY_DRAIN_MS;
 	o->cfg.revocations_interval_ms = NS_RELAY_REVOCATIONS_INTERVAL_MS;
 	o->cfg.revocations_max_stale_ms = NS_RELAY_REVOCATIONS_MAX_STALE_MS;
+	o->cfg.activity_interval_ms = NS_RELAY_ACTIVITY_INTERVAL_MS;
 	o->cfg.resume_grace_ms = NS_RELAY_RESUME_GRACE_MS;
 	o->cfg.expiry_warning_s = NS_RELAY_EXPIRY_WARNING_S;
 	argc = take_flag(argc, argv, "--end-sessions-at-expiry", &o->cfg.end_at_expiry);
@@ -323,6 +339,9 @@ static int parse_args(int argc, char **argv, opts *o)
 	}
 	if (o->rev_key != NULL && o->cfg.revocations_url == NULL) {
 		return ns_cli_fail(CMD, "--revocations-key goes with --revocations-url");
+	}
+	if (o->act_key != NULL && o->cfg.activity_url == NULL) {
+		return ns_cli_fail(CMD, "--activity-key goes with --activity-url");
 	}
 	if (o->cfg.registry == NULL && o->cfg.routing != 0 &&
 	    o->cfg.routing != NS_RELAY_ROUTE_CERT) {
@@ -416,9 +435,9 @@ static int load_host_cert(const char *path, const ns_key *host, uint8_t *blob, n
 	return rc;
 }
 
-/* --revocations-key: the API key on the file's first line (never logged).
- * 0, or the exit code. */
-static int load_rev_key(const char *path, char **key, ns_relay_config *cfg)
+/* --revocations-key, --activity-key: the API key on the file's first line
+ * (never logged). 0, or the exit code. */
+static int load_api_key(const char *path, char **key)
 {
 	size_t len = 0;
 
@@ -430,14 +449,21 @@ static int load_rev_key(const char *path, char **key, ns_relay_config *cfg)
 	                                      "0123456789_-.") != strlen(*key)) {
 		return ns_cli_fail(CMD, "%s holds no API key on its first line", path);
 	}
-	cfg->revocations_key = *key;
 	return 0;
+}
+
+static void wipe_free(char *key)
+{
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
 }
 
 int ns_cmd_relay(int argc, char **argv)
 {
 	static uint8_t cert[NS_CERT_BLOB_MAX];
-	char *rev_key = NULL;
+	char *rev_key = NULL, *act_key = NULL;
 	ns_key host, client;
 	char *secret = NULL;
 	struct stat st;
@@ -471,9 +497,12 @@ int ns_cmd_relay(int argc, char **argv)
 	if (o.host_cert != NULL && (rc = load_host_cert(o.host_cert, &host, cert, &o.cfg)) != 0) {
 		goto out;
 	}
-	if (o.rev_key != NULL && (rc = load_rev_key(o.rev_key, &rev_key, &o.cfg)) != 0) {
+	if ((o.rev_key != NULL && (rc = load_api_key(o.rev_key, &rev_key)) != 0) ||
+	    (o.act_key != NULL && (rc = load_api_key(o.act_key, &act_key)) != 0)) {
 		goto out;
 	}
+	o.cfg.revocations_key = rev_key;
+	o.cfg.activity_key = act_key;
 	raise_nofile();
 	o.cfg.host_key = &host;
 	o.cfg.client_key = &client;
@@ -486,10 +515,8 @@ int ns_cmd_relay(int argc, char **argv)
 out:
 	ns_key_wipe(&host);
 	ns_key_wipe(&client);
-	if (rev_key != NULL) {
-		sodium_memzero(rev_key, strlen(rev_key));
-		free(rev_key);
-	}
+	wipe_free(rev_key);
+	wipe_free(act_key);
 	if (secret != NULL) {
 		sodium_memzero(secret, o.cfg.ws_secret_len);
 		free(secret);

@@ -15,7 +15,7 @@
 typedef struct sub_args {
 	const char *api_url, *api_key;
 	const char *template_name;
-	unsigned long timeout;
+	unsigned long timeout, max_lifetime;
 	unsigned long expires_in;
 	int print_command, json, websocket;
 	int permits; /* NS_CLI_NO_PORT_FORWARDING, NS_CLI_AGENT_FORWARDING */
@@ -33,10 +33,15 @@ typedef struct sub {
 
 static int run_create(ns_api *api, const sub_args *a)
 {
+	ns_sandbox_opts o;
 	ns_sandbox_info sb;
 	int rc;
 
-	if ((rc = ns_api_sandbox_create(api, a->template_name, (uint32_t)a->timeout, &sb)) != 0) {
+	ns_sandbox_opts_init(&o);
+	o.template_name = a->template_name;
+	o.timeout_s = (uint32_t)a->timeout;
+	o.max_lifetime_s = (uint32_t)a->max_lifetime;
+	if ((rc = ns_api_sandbox_create_opts(api, &o, &sb)) != 0) {
 		return ns_cli_api_fail(api, rc);
 	}
 	printf("%s\n", sb.id);
@@ -81,7 +86,7 @@ static int run_list(ns_api *api, const sub_args *a)
 
 static int run_get(ns_api *api, const sub_args *a)
 {
-	char created[NS_CLI_TIME_MAX], expires[NS_CLI_TIME_MAX];
+	char created[NS_CLI_TIME_MAX], expires[NS_CLI_TIME_MAX], max[NS_CLI_TIME_MAX];
 	ns_sandbox_info sb;
 	int rc;
 
@@ -95,6 +100,12 @@ static int run_get(ns_api *api, const sub_args *a)
 		printf("stop_reason: %s\n", sb.stop_reason);
 	}
 	printf("created_at: %s\nexpires_at: %s\ntimeout: %u\n", created, expires, sb.timeout);
+	ns_cli_time(sb.max_expires_at, max);
+	printf("max_lifetime: %u\nmax_expires_at: %s\n", sb.max_lifetime, max);
+	if (sb.last_activity_at != 0) {
+		ns_cli_time(sb.last_activity_at, max);
+		printf("last_activity_at: %s\n", max);
+	}
 	return 0;
 }
 
@@ -116,11 +127,15 @@ static int run_access(ns_api *api, const sub_args *a)
 }
 
 static const sub subs[] = {
-    {"create", "[--template NAME] [--timeout SECONDS]",
+    {"create", "[--template NAME] [--timeout SECONDS] [--max-lifetime SECONDS]",
      "Start a sandbox and print its id.\n\n"
      "  --template NAME       what runs in it (default base: a shell in its folder)\n"
-     "  --timeout SECONDS     stop it after that long, 1 to 86400 (default 600)\n",
-     "to", 0, run_create},
+     "  --timeout SECONDS     stop it after that long without SSH activity, 1 to\n"
+     "                        86400 (default 600)\n"
+     "  --max-lifetime SECONDS  activity keeps it running at most that long (from\n"
+     "                        --timeout to 86400, default 86400; = --timeout: a\n"
+     "                        fixed deadline)\n",
+     "toL", 0, run_create},
     {"list", "", "A table of the sandboxes, newest first, stopped ones included.\n", "", 0,
      run_list},
     {"get", "ID", "One sandbox as key: value lines.\n", "", 1, run_get},
@@ -184,6 +199,7 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 	static const struct option longs[] = {
 	    {"template", required_argument, NULL, 't'},
 	    {"timeout", required_argument, NULL, 'o'},
+	    {"max-lifetime", required_argument, NULL, 'L'},
 	    {"print-command", no_argument, NULL, 'p'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"websocket", no_argument, NULL, 'w'},
@@ -223,6 +239,8 @@ static int parse(const sub *s, int argc, char **argv, sub_args *a)
 		a->permits |= c == 'A' ? NS_CLI_AGENT_FORWARDING : 0;
 		if ((c == 'o' &&
 		     ns_cli_number(optarg, 1, NS_API_SANDBOX_TIMEOUT_MAX, &a->timeout)) ||
+		    (c == 'L' &&
+		     ns_cli_number(optarg, 1, NS_API_SANDBOX_LIFETIME_MAX, &a->max_lifetime)) ||
 		    (c == 'e' && ns_cli_number(optarg, NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,
 		                               &a->expires_in))) {
 			return bad_usage(s, "value out of range", optarg);

@@ -37,6 +37,8 @@ typedef struct up_opts {
 	int end_at_expiry;          /* --end-sessions-at-expiry */
 	const char *expiry_warning; /* --expiry-warning, or NULL: the relay's default */
 	unsigned long nwarning;
+	const char *activity;     /* --activity-interval, or NULL: the default */
+	unsigned long nactivity;  /* its seconds; 0: keep-awake off */
 	unsigned long nmax;       /* 0: the runtime's default */
 	unsigned long nmax_grace; /* --resume-grace, checked */
 	char api_host[NS_UP_HOST_MAX], relay_host[NS_UP_HOST_MAX];
@@ -67,6 +69,7 @@ static void usage(FILE *f)
 	        "                    [--websocket-plain] [--agent-binary FILE]\n"
 	        "                    [--relay-host-ca FILE] [--resume-grace SECONDS]\n"
 	        "                    [--end-sessions-at-expiry [--expiry-warning SECONDS]]\n"
+	        "                    [--activity-interval SECONDS]\n"
 	        "\n"
 	        "Runs the control plane on this machine until Ctrl-C or SIGTERM: the HTTP API\n"
 	        "(default %s), the SSH relay (default %s) and the sandboxes,\n"
@@ -113,6 +116,10 @@ static void usage(FILE *f)
 	        "                            expires (`nullspace ssh` renews it in time),\n"
 	        "                            warning it --expiry-warning SECONDS before\n"
 	        "                            (default 300); see `nullspace relay --help`\n"
+	        "  --activity-interval S     keep-awake: the relay reports the sandboxes whose\n"
+	        "                            sessions moved bytes every S seconds (default %d;\n"
+	        "                            0: off), and each one's timeout starts again,\n"
+	        "                            within its max_lifetime (docs/api.md)\n"
 	        "  --no-isolation            development only: sandboxes run as this user and\n"
 	        "                            see every file of this user's, NULLSPACE_HOME and\n"
 	        "                            its CA key included\n"
@@ -121,7 +128,7 @@ static void usage(FILE *f)
 	        "1 when something failed (address in use, NULLSPACE_HOME in use, unreadable\n"
 	        "state), 2 for bad flags.\n",
 	        NS_UP_API_DEFAULT, NS_UP_RELAY_DEFAULT, NS_TLS_CERT_RENEW_DAYS,
-	        NS_RUNTIME_MAX_SANDBOXES, NS_UP_MAX_SANDBOXES_LIMIT);
+	        NS_RUNTIME_MAX_SANDBOXES, NS_UP_MAX_SANDBOXES_LIMIT, NS_UP_ACTIVITY_INTERVAL_S);
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -142,6 +149,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	o->relay_listen = NS_UP_RELAY_DEFAULT;
 	o->ws_auto = 1;
 	o->ws_tls = 1;
+	o->nactivity = NS_UP_ACTIVITY_INTERVAL_S;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -173,7 +181,7 @@ static int parse_args(int argc, char **argv, up_opts *o)
 		    strcmp(a, "--public-host") != 0 && strcmp(a, "--max-sandboxes") != 0 &&
 		    strcmp(a, "--agent-binary") != 0 && strcmp(a, "--websocket-listen") != 0 &&
 		    strcmp(a, "--relay-host-ca") != 0 && strcmp(a, "--resume-grace") != 0 &&
-		    strcmp(a, "--expiry-warning") != 0) {
+		    strcmp(a, "--expiry-warning") != 0 && strcmp(a, "--activity-interval") != 0) {
 			return bad_usage("unknown option %s", a);
 		}
 		if (i + 1 >= argc || argv[i + 1][0] == '\0') {
@@ -191,6 +199,8 @@ static int parse_args(int argc, char **argv, up_opts *o)
 			o->resume_grace = argv[++i];
 		} else if (strcmp(a, "--expiry-warning") == 0) {
 			o->expiry_warning = argv[++i];
+		} else if (strcmp(a, "--activity-interval") == 0) {
+			o->activity = argv[++i];
 		} else if (strcmp(a, "--websocket-listen") == 0) {
 			o->ws_listen = argv[++i];
 			o->ws_auto = 0;
@@ -215,6 +225,10 @@ static int parse_args(int argc, char **argv, up_opts *o)
 	     strlen(o->expiry_warning) > 8)) {
 		return bad_usage("--expiry-warning %s: want seconds from 0 to 3600",
 		                 o->expiry_warning);
+	}
+	if (o->activity != NULL && ns_cli_parse_uint(o->activity, 0, 86400, &o->nactivity) != 0) {
+		return bad_usage("--activity-interval %s: want seconds from 0 (off) to 86400",
+		                 o->activity);
 	}
 	if (ns_up_parse_addr(o->api_listen, o->api_host, sizeof(o->api_host), &o->api_port) != 0) {
 		return bad_usage("--api-listen %s: want IP:PORT or [IPV6]:PORT", o->api_listen);
@@ -356,6 +370,10 @@ static int start(up_ctx *c, char *err, size_t cap)
 			snprintf(err, cap, "cannot serve the API on %s: %s", c->o.api_listen,
 			         ns_strerror(rc));
 		}
+		return rc;
+	}
+	if (c->o.nactivity > 0 &&
+	    (rc = ns_up_relay_activity(&c->st, c->o.api_url, c->o.nactivity, err, cap)) != 0) {
 		return rc;
 	}
 	if (c->o.resume_grace != NULL) {

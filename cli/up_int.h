@@ -26,6 +26,7 @@
  * longer is refused. */
 #define NS_UP_MAX_CERT_LIFETIME "70m"
 #define NS_UP_ERR_MAX 1024
+#define NS_UP_ACTIVITY_INTERVAL_S 30 /* --activity-interval default */
 
 /* up_util.c */
 /* "HH:MM:SS nullspace up: ..." on stderr (UTC). */
@@ -90,6 +91,12 @@ typedef struct ns_up_state {
 	 * (warning "" for its default) */
 	int end_at_expiry;
 	char expiry_warning[16];
+	/* keep-awake (up_relay.c): the relay's --activity-url, the file of the
+	 * API key made for it at each start (0600, known to this run's API
+	 * only), --activity-interval; activity_url "" when off */
+	char activity_url[NS_API_URL_MAX + 16];
+	char activity_key[PATH_MAX];
+	char activity_interval[16];
 } ns_up_state;
 
 /* up_hostca.c: sign the relay host key for public_host with the host CA in
@@ -141,6 +148,13 @@ void ns_up_ws_free(ns_up_ws *ws);
  * default, --no-websocket turns it off). 0 or NS_ERR_IO. */
 int ns_up_free_port(const char *host, unsigned *port);
 
+/* up_relay.c: keep-awake for the relay: a new API key, known to the API's
+ * key set in memory only (never the api_keys file), written to
+ * dir/NS_UP_ACTIVITY_KEY (0600) for its --activity-key, and the URL
+ * api_url/v1/activity. 0, or err set (never the key). */
+#define NS_UP_ACTIVITY_KEY "relay_api_key"
+int ns_up_relay_activity(ns_up_state *st, const char *api_url, unsigned long interval_s, char *err,
+                         size_t cap);
 /* up_relay.c: `exe relay ... --ready-fd 3` in its own process group,
  * stderr inherited; *ready_fd: the read end of its readiness pipe. With
  * ws_listen (else NULL), also --websocket-listen ws_listen

@@ -2,8 +2,9 @@
  * folder's keys and registry, certificates no longer-lived than the API
  * mints (NS_UP_MAX_CERT_LIFETIME), in its own process group (so a Ctrl-C at the
  * terminal reaches only `up`, which stops it in order), stderr shared with
- * `up`, SIGTERM if `up` dies, its WebSocket listener when `up` has one; the wait for its readiness
- * notice; its stop. */
+ * `up`, SIGTERM if `up` dies, its WebSocket listener when `up` has one,
+ * keep-awake reports to `up`'s API with a key of this run's; the wait for
+ * its readiness notice; its stop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,13 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "file.h"
 #include "nullspace/error.h"
-#include "relay.h"
 #include "spawn.h"
 #include "up_int.h"
 
 #define POLL_MS 20
-#define OPTIONAL_MAX 10 /* argv's last slots: the expiry flag, ws's 8, the NULL */
 
 static void sleep_ms(unsigned ms)
 {
@@ -28,12 +30,11 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen,
-                      const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
-                      char *err, size_t cap)
+/* The relay's command line into argv (cap entries, NULL-ended). */
+static void relay_argv(const char *exe, const char *listen, const char *ws_listen,
+                       const char *ws_secret, const ns_up_state *st, const char **argv, size_t cap)
 {
-	char warn[16];
-	const char *argv[] = {
+	const char *fixed[] = {
 	    exe, "relay", "--listen", listen, "--host-key", st->relay_host_key, "--ca-keys",
 	    st->ca_pub, "--registry", st->registry, "--client-key", st->relay_client_key,
 	    /* with --relay-host-ca: the host certificate; else the
@@ -42,25 +43,93 @@ int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen
 	    st->relay_host_cert[0] != '\0' ? st->relay_host_cert : "cert-then-registry",
 	    "--drain-timeout", NS_UP_RELAY_DRAIN, "--max-cert-lifetime", NS_UP_MAX_CERT_LIFETIME,
 	    "--ready-fd", "3", /* ns_spawn's ready_fd */
-	    "--resume-grace", st->resume_grace[0] != '\0' ? st->resume_grace : "120",
-	    "--expiry-warning", st->expiry_warning[0] != '\0' ? st->expiry_warning : warn,
-	    /* from here on (OPTIONAL_MAX), what is on or off; a NULL ends the list */
-	    st->end_at_expiry ? "--end-sessions-at-expiry" : NULL, NULL, NULL, NULL, NULL, NULL,
-	    NULL, NULL, NULL, NULL};
-	const char *ws[] = {"--websocket-listen", ws_listen, "--websocket-secret", ws_secret,
-	                    /* wss:// when up_tls.c made the certificate */
-	                    st->ws_cert[0] != '\0' ? "--tls-cert" : NULL, st->ws_cert, "--tls-key",
-	                    st->ws_key};
-	size_t n = sizeof(argv) / sizeof(argv[0]) - OPTIONAL_MAX + (st->end_at_expiry != 0), i;
+	    "--resume-grace", st->resume_grace[0] != '\0' ? st->resume_grace : "120"};
+	size_t n = 0, i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && n + 1 < cap; i++) {
+		argv[n++] = fixed[i];
+	}
+#define ADD(a, b)                                                                                  \
+	do {                                                                                       \
+		if (n + 3 < cap) {                                                                 \
+			argv[n++] = (a);                                                           \
+			argv[n++] = (b);                                                           \
+		}                                                                                  \
+	} while (0)
+	if (st->end_at_expiry) {
+		if (n + 2 < cap) {
+			argv[n++] = "--end-sessions-at-expiry";
+		}
+		if (st->expiry_warning[0] != '\0') {
+			ADD("--expiry-warning", st->expiry_warning);
+		}
+	}
+	if (st->activity_url[0] != '\0') {
+		ADD("--activity-url", st->activity_url);
+		ADD("--activity-key", st->activity_key);
+		ADD("--activity-interval", st->activity_interval);
+	}
+	if (ws_listen != NULL) {
+		ADD("--websocket-listen", ws_listen);
+		ADD("--websocket-secret", ws_secret);
+		if (st->ws_cert[0] != '\0') { /* wss:// when up_tls.c made the certificate */
+			ADD("--tls-cert", st->ws_cert);
+			ADD("--tls-key", st->ws_key);
+		}
+	}
+#undef ADD
+	argv[n] = NULL;
+}
+
+int ns_up_relay_activity(ns_up_state *st, const char *api_url, unsigned long interval_s, char *err,
+                         size_t cap)
+{
+	char key[NS_APIKEY_LEN + 2], tmp[PATH_MAX + 8];
+	int fd, rc = NS_ERR_IO;
+
+	if (snprintf(st->activity_key, sizeof(st->activity_key), "%s/%s", st->dir,
+	             NS_UP_ACTIVITY_KEY) >= (int)sizeof(st->activity_key) ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", st->activity_key) >= (int)sizeof(tmp)) {
+		snprintf(err, cap, "the state folder's path is too long");
+		return NS_ERR_INVALID;
+	}
+	ns_apikey_generate(key);
+	if ((rc = ns_apikeys_add_mem(&st->keys, key)) != 0) {
+		snprintf(err, cap, "cannot add the relay's API key: %s", ns_strerror(rc));
+		goto out;
+	}
+	strcat(key, "\n");
+	(void)unlink(tmp);
+	rc = NS_ERR_IO;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, cap, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (ns_file_write_all(fd, key, strlen(key)) == 0 && close(fd) == 0 &&
+	    rename(tmp, st->activity_key) == 0) {
+		rc = 0;
+	} else {
+		snprintf(err, cap, "cannot write %s: %s", st->activity_key, strerror(errno));
+		(void)unlink(tmp);
+	}
+	snprintf(st->activity_url, sizeof(st->activity_url), "%s/v1/activity", api_url);
+	snprintf(st->activity_interval, sizeof(st->activity_interval), "%lu", interval_s);
+out:
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
+int ns_up_relay_start(const char *exe, const char *listen, const char *ws_listen,
+                      const char *ws_secret, const ns_up_state *st, pid_t *pid, int *ready_fd,
+                      char *err, size_t cap)
+{
+	const char *argv[64];
 	pid_t self = getpid(), p;
 	int nullfd, ready[2];
 
-	snprintf(warn, sizeof(warn), "%d", NS_RELAY_EXPIRY_WARNING_S);
-	for (i = 0; ws_listen != NULL && i < sizeof(ws) / sizeof(ws[0]) && ws[i] != NULL; i++) {
-		argv[n++] = ws[i];
-	}
 	*pid = 0;
 	*ready_fd = -1;
+	relay_argv(exe, listen, ws_listen, ws_secret, st, argv, sizeof(argv) / sizeof(argv[0]));
 	if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, cap, "cannot open /dev/null: %s", strerror(errno));
 		return NS_ERR_IO;

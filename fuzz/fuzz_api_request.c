@@ -25,10 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	route = ns_api_route(path, id);
 	rc_c = ns_api_parse_create((const char *)data, size, &c, &why_c);
 	rc_a = ns_api_parse_access((const char *)data, size, &a, &why_a);
-	if (strnlen(id, sizeof(id)) == sizeof(id) || (route >= NS_ROUTE_SANDBOX) != (id[0] != 0) ||
+	if (strnlen(id, sizeof(id)) == sizeof(id) ||
+	    (route >= NS_ROUTE_SANDBOX && route != NS_ROUTE_FILES_SIGNED &&
+	     route != NS_ROUTE_REVOCATIONS && route != NS_ROUTE_ACTIVITY) != (id[0] != 0) ||
 	    (rc_c != 0) != (why_c != NULL) || (rc_a != 0) != (why_a != NULL) ||
 	    strnlen(c.template_name, sizeof(c.template_name)) == sizeof(c.template_name) ||
-	    c.timeout < 1 || c.timeout > NS_API_SANDBOX_TIMEOUT_MAX ||
+	    c.timeout < 1 || c.timeout > NS_API_SANDBOX_TIMEOUT_MAX || c.max_lifetime < c.timeout ||
+	    c.max_lifetime > NS_API_SANDBOX_LIFETIME_MAX ||
 	    strnlen(a.public_key, sizeof(a.public_key)) == sizeof(a.public_key) ||
 	    a.expires_in_minutes < 1 || a.expires_in_minutes > NS_API_EXPIRES_MAX ||
 	    (rc_a == 0 && a.public_key[0] == '\0')) {

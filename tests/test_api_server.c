@@ -613,14 +613,24 @@ static void test_json_builders(void **state)
 	sb.created_at = 1795860000;
 	sb.expires_at = 1795860600;
 	sb.timeout = 600;
+	sb.max_lifetime = 3600;
+	sb.max_expires_at = 1795863600;
 	j = ns_api_sandbox_json(&sb);
 	assert_non_null(j);
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(text,
 	                    "{\"created_at\":\"2026-11-28T10:00:00Z\",\"expires_at\":"
-	                    "\"2026-11-28T10:10:00Z\",\"id\":\"" SB "\",\"state\":\"running\","
+	                    "\"2026-11-28T10:10:00Z\",\"id\":\"" SB "\",\"last_activity_at\":null,"
+	                    "\"max_expires_at\":\"2026-11-28T11:00:00Z\",\"max_lifetime\":3600,"
+	                    "\"state\":\"running\","
 	                    "\"stop_reason\":null,\"template\":\"base\",\"timeout\":600}");
 	free(text);
+	json_decref(j);
+	sb.last_activity_at = 1795860300; /* after a keep-awake report */
+	j = ns_api_sandbox_json(&sb);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "last_activity_at")),
+	                    "2026-11-28T10:05:00Z");
 	json_decref(j);
 	strcpy(sb.state, "stopped");
 	strcpy(sb.stop_reason, "timeout");

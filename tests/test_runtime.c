@@ -129,7 +129,7 @@ static ns_rt_sandbox *internal(fixture *f, const char *id)
 static void create(fixture *f, uint32_t timeout, ns_sandbox_info *sb, pid_t *pid)
 {
 	char err[1024] = "";
-	int rc = ns_runtime_create(f->rt, "base", timeout, NOW, sb, err, sizeof(err));
+	int rc = ns_runtime_create(f->rt, "base", timeout, 0, NOW, sb, err, sizeof(err));
 
 	if (rc != 0) {
 		fail_msg("create: %s (%s)", ns_strerror(rc), err);
@@ -394,14 +394,14 @@ static void test_unknown_template_and_limit(void **state)
 
 	f->cfg.max_sandboxes = 1;
 	open_rt(f);
-	assert_int_equal(ns_runtime_create(f->rt, "nosuch", 60, NOW, &a, err, sizeof(err)),
+	assert_int_equal(ns_runtime_create(f->rt, "nosuch", 60, 0, NOW, &a, err, sizeof(err)),
 	                 NS_ERR_NOTFOUND);
 	assert_non_null(strstr(err, "nosuch"));
 	assert_int_equal(ns_runtime_list(f->rt, &a, 1), 0);
 	assert_int_equal(rmdir(f->sandboxes), 0); /* empty: nothing was made */
 	assert_int_equal(mkdir(f->sandboxes, 0700), 0);
 	create(f, 60, &a, &pa);
-	assert_int_equal(ns_runtime_create(f->rt, "base", 60, NOW, &b, err, sizeof(err)),
+	assert_int_equal(ns_runtime_create(f->rt, "base", 60, 0, NOW, &b, err, sizeof(err)),
 	                 NS_ERR_LIMIT);
 	assert_int_equal(ns_runtime_kill(f->rt, a.id, "killed"), 0);
 	create(f, 60, &b, &pa); /* room again */
@@ -420,7 +420,7 @@ static void test_agent_fails(void **state)
 	f->cfg.exe = "/bin/false";
 	f->cfg.no_isolation = 1; /* else the start-up probe already fails */
 	open_rt(f);
-	rc = ns_runtime_create(f->rt, "base", 60, NOW, &a, err, sizeof(err));
+	rc = ns_runtime_create(f->rt, "base", 60, 0, NOW, &a, err, sizeof(err));
 	assert_int_equal(rc, NS_ERR_IO);
 	assert_non_null(strstr(err, "exited at start (exit 1)"));
 	assert_int_equal(ns_runtime_list(f->rt, &a, 1), 0);

@@ -261,6 +261,24 @@ static void test_calls(void **state)
 	assert_string_equal(sb.id, SB_ID);
 	assert_string_equal(sb.state, "running");
 	assert_int_equal(sb.timeout, 120);
+	assert_null(strstr(seen.body, "max_lifetime")); /* only when asked for */
+	{
+		ns_sandbox_opts so;
+
+		ns_sandbox_opts_init(&so);
+		so.timeout_s = 60;
+		so.max_lifetime_s = 3600;
+		assert_int_equal(ns_api_sandbox_create_opts(api, &so, &sb), 0);
+		j = json_loads(seen.body, JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(j);
+		assert_int_equal(json_integer_value(json_object_get(j, "timeout")), 60);
+		assert_int_equal(json_integer_value(json_object_get(j, "max_lifetime")), 3600);
+		json_decref(j);
+		so.max_lifetime_s = 59; /* below the timeout: refused before any request */
+		assert_int_equal(ns_api_sandbox_create_opts(api, &so, &sb), NS_ERR_INVALID);
+		so.size = 0;
+		assert_int_equal(ns_api_sandbox_create_opts(api, &so, &sb), NS_ERR_INVALID);
+	}
 
 	assert_int_equal(ns_api_sandbox_get(api, SB_ID, &sb), 0);
 	assert_string_equal(seen.method, "GET");

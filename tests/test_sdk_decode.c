@@ -100,6 +100,38 @@ static void test_sandbox_good(void **state)
 	assert_int_equal(sb.timeout, 60);
 }
 
+/* Keep-awake members: read when there, the old fixed deadline when an
+ * older server sends none; a bad one names itself. */
+static void test_sandbox_keep_awake(void **state)
+{
+	static const char *awake =
+	    "{\"id\": \"sb_4k2j9x0q1m7a\", \"template\": \"base\", \"state\": \"running\", "
+	    "\"stop_reason\": null, \"created_at\": \"2026-11-28T10:00:00Z\", "
+	    "\"expires_at\": \"2026-11-28T10:30:00Z\", \"timeout\": 600, \"max_lifetime\": 3600, "
+	    "\"max_expires_at\": \"2026-11-28T11:00:00Z\", "
+	    "\"last_activity_at\": \"2026-11-28T10:20:00Z\"}";
+	static const char *bad =
+	    "{\"id\": \"sb_4k2j9x0q1m7a\", \"template\": \"base\", \"state\": \"running\", "
+	    "\"stop_reason\": null, \"created_at\": \"2026-11-28T10:00:00Z\", "
+	    "\"expires_at\": \"2026-11-28T10:30:00Z\", \"timeout\": 600, \"max_lifetime\": \"1h\"}";
+	ns_sandbox_info sb;
+	const char *why = "x";
+
+	(void)state;
+	assert_int_equal(decode_sb(awake, &sb, &why), 0);
+	assert_int_equal(sb.max_lifetime, 3600);
+	assert_int_equal(sb.max_expires_at, T_CREATED + 3600);
+	assert_int_equal(sb.last_activity_at, T_CREATED + 1200);
+	assert_int_equal(sb.expires_at, T_CREATED + 1800);
+	assert_int_equal(decode_sb(SB, &sb, &why), 0); /* an older server */
+	assert_int_equal(sb.max_lifetime, 600);
+	assert_int_equal(sb.max_expires_at, T_CREATED + 600);
+	assert_int_equal(sb.last_activity_at, 0);
+	assert_int_equal(decode_sb(bad, &sb, &why), NS_ERR_FORMAT);
+	assert_string_equal(why, "bad \"max_lifetime\"");
+	ZERO_SB(sb);
+}
+
 static void test_sandbox_missing_and_types(void **state)
 {
 	static const char *members[] = {"id",         "template",   "state",  "stop_reason",
@@ -471,6 +503,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sandbox_good),
+	    cmocka_unit_test(test_sandbox_keep_awake),
 	    cmocka_unit_test(test_sandbox_missing_and_types),
 	    cmocka_unit_test(test_sandbox_values),
 	    cmocka_unit_test(test_sandbox_not_json),

@@ -44,6 +44,10 @@ NS_BEGIN_DECLS
 #define NS_API_EXPIRES_DEFAULT 10
 #define NS_API_SANDBOX_TIMEOUT_DEFAULT 600 /* seconds */
 #define NS_API_SANDBOX_TIMEOUT_MAX 86400
+/* max_lifetime: activity through the relay moves expires_at to now +
+ * timeout, never past created_at + max_lifetime (docs/api.md). */
+#define NS_API_SANDBOX_LIFETIME_DEFAULT 86400 /* seconds */
+#define NS_API_SANDBOX_LIFETIME_MAX 86400
 
 typedef struct ns_api ns_api;
 
@@ -54,7 +58,15 @@ typedef struct ns_sandbox_info {
 	char stop_reason[NS_API_REASON_MAX + 1]; /* "" while running */
 	int64_t created_at;                      /* unix seconds */
 	int64_t expires_at;                      /* when the timeout stops it */
-	uint32_t timeout;                        /* seconds, as created */
+	uint32_t timeout;                        /* seconds, as created: the idle window */
+	/* Keep-awake (docs/api.md): activity through the relay moves expires_at
+	 * to now + timeout, never past max_expires_at = created_at +
+	 * max_lifetime. From an older server: max_lifetime = timeout,
+	 * max_expires_at = expires_at. last_activity_at: the last report, 0
+	 * for none. */
+	uint32_t max_lifetime;
+	int64_t max_expires_at;
+	int64_t last_activity_at;
 } ns_sandbox_info;
 
 /* The access object of POST /v1/sandboxes/{id}/ssh-access. Strings are
@@ -115,6 +127,20 @@ const char *ns_api_url(const ns_api *api);
 /* template NULL: "base"; timeout_s 0: NS_API_SANDBOX_TIMEOUT_DEFAULT. */
 int ns_api_sandbox_create(ns_api *api, const char *template_name, uint32_t timeout_s,
                           ns_sandbox_info *out);
+/* A new sandbox's options. Size-tagged: set it up with ns_sandbox_opts_init. */
+typedef struct ns_sandbox_opts {
+	size_t size;               /* set by ns_sandbox_opts_init */
+	const char *template_name; /* NULL: "base" */
+	uint32_t timeout_s;        /* 0: NS_API_SANDBOX_TIMEOUT_DEFAULT; the idle window */
+	uint32_t max_lifetime_s;   /* 0: the server's default (NS_API_SANDBOX_LIFETIME_DEFAULT);
+	                              at least timeout_s; equal to it: a fixed deadline */
+} ns_sandbox_opts;
+/* Zeroes *o and sets o->size. */
+void ns_sandbox_opts_init(ns_sandbox_opts *o);
+/* ns_api_sandbox_create with options (opts NULL: the defaults); the request
+ * carries "max_lifetime" only when set, so an older API takes it as before.
+ * NS_ERR_INVALID for an opts without its size set. */
+int ns_api_sandbox_create_opts(ns_api *api, const ns_sandbox_opts *opts, ns_sandbox_info *out);
 int ns_api_sandbox_get(ns_api *api, const char *id, ns_sandbox_info *out);
 /* Fills up to cap entries, newest first; *n is how many there are in all. */
 int ns_api_sandbox_list(ns_api *api, ns_sandbox_info *out, size_t cap, size_t *n);

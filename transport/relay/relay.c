@@ -342,6 +342,7 @@ static int service(ns_relay *r, uint64_t now)
 	if (now >= r->next_scan) {
 		r->next_scan = now + SCAN_MAX_MS;
 		ns_relay_revoke_tick(r, now);
+		ns_relay_activity_tick(r, now);
 		t = ns_relay_pp_timers(r, now); /* PROXY headers and admin
 		                                   requests past their time */
 		a = ns_relay_admin_timers(r, now);
@@ -459,6 +460,7 @@ static void shutdown_all(ns_relay *r, const sigset_t *old)
 	uint32_t i;
 
 	ns_relay_revoke_stop(r);
+	ns_relay_activity_stop(r);
 	for (i = 0; r->conns != NULL && i < r->max_conns; i++) {
 		if (r->conns[i] != NULL) {
 			/* NS_ERR_CLOSED only: then it is closing already */
@@ -539,6 +541,9 @@ int ns_relay_run(const ns_relay_config *cfg)
 	if ((rc = setup(r, cfg, &old)) == 0 && (rc = ns_relay_revoke_start(r)) != 0) {
 		fprintf(r->log, "relay event=error what=revocations error=\"%s\"\n",
 		        ns_strerror(rc));
+	}
+	if (rc == 0 && (rc = ns_relay_activity_start(r)) != 0) {
+		fprintf(r->log, "relay event=error what=activity error=\"%s\"\n", ns_strerror(rc));
 	}
 	if (rc == 0) {
 		fprintf(r->log,

@@ -137,10 +137,17 @@ typedef struct ns_relay_config {
 	const char *proxy_from;
 	/* "HOST:PORT" of the admin listener (GET /healthz, /metrics) or NULL. */
 	const char *admin_listen;
+	/* Keep-awake (relay_activity.c, docs/relay.md): every
+	 * activity_interval_ms, the sandboxes whose sessions moved bytes are
+	 * POSTed to activity_url (the API's /v1/activity) with activity_key as
+	 * a Bearer token (NULL: none). NULL url: off. */
+	const char *activity_url, *activity_key;
+	uint32_t activity_interval_ms;
 } ns_relay_config;
 
 #define NS_RELAY_REVOCATIONS_INTERVAL_MS (30 * 1000)
 #define NS_RELAY_REVOCATIONS_MAX_STALE_MS (5 * 60 * 1000)
+#define NS_RELAY_ACTIVITY_INTERVAL_MS (30 * 1000) /* --activity-interval default */
 
 enum { NS_RELAY_ROUTE_CERT = 1, NS_RELAY_ROUTE_REGISTRY, NS_RELAY_ROUTE_CERT_THEN_REGISTRY };
 /* "cert", "registry", "cert-then-registry": an NS_RELAY_ROUTE_*, 0 for

@@ -130,6 +130,7 @@ void ns_relay_conn_free(ns_relay_conn *c)
 	uint32_t i;
 
 	ns_relay_rfwd_conn_gone(c);
+	ns_relay_activity_gone(c);
 	for (i = 0; i < NS_RELAY_SLOTS(c->r); i++) {
 		if (c->chans[i] != NULL) {
 			ns_relay_chan_free(c, c->chans[i]);

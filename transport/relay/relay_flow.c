@@ -108,6 +108,7 @@ void ns_relay_flow_data(ns_relay_conn *c, ns_relay_chan *ch, int dir, uint32_t e
 
 	ends(c, ch, dir, &dst, &did, &src, &sid);
 	c->r->stats.bytes[dir] += d.len;
+	c->moved = 1; /* keep-awake: relay_activity.c reads and clears it */
 	if (dir == NS_TO_FRONT) {
 		ch->bytes_out += d.len;
 	} else {

@@ -270,6 +270,7 @@ struct ns_relay_conn {
 	uint64_t grace_deadline, close_deadline;
 	uint64_t valid_before; /* the certificate's (unix seconds) */
 	ns_relay_life life;
+	uint8_t moved;          /* channel bytes since the keep-awake look (relay_activity.c) */
 	ns_relay_chan *chans[]; /* NS_RELAY_SLOTS entries: a splice outlives
 	                           its front channel id while the agent's
 	                           side closes */
@@ -309,7 +310,8 @@ struct ns_relay {
 	size_t nca;
 	char *revoked;
 	size_t revoked_len;
-	struct ns_relay_revoke *rv; /* --revocations-url (relay_revoke.c), or NULL */
+	struct ns_relay_revoke *rv;    /* --revocations-url (relay_revoke.c), or NULL */
+	struct ns_relay_activity *act; /* --activity-url (relay_activity.c), or NULL */
 	/* connection accounting (relay_src.c tallies, relay_caps.c) */
 	ns_relay_startups startups;
 	uint32_t *unauth; /* slots of the unauthenticated connections */
@@ -490,6 +492,45 @@ void ns_relay_revoke_keep(ns_relay_conn *c, ns_str blob);
 int ns_relay_revoke_fetch_init(void);
 int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_ETAG_MAX],
                           char **text, size_t *len, char *err, size_t cap);
+/* relay_activity.c: keep-awake reports (--activity-url). */
+/* Sandbox ids a report may carry (the API's NS_API_ACTIVITY_MAX), and how
+ * many may wait at most (past it an id is dropped, logged as
+ * event=activity-dropped reason=pending-full). */
+#define NS_RELAY_ACTIVITY_BATCH_MAX 512
+#define NS_RELAY_ACTIVITY_PENDING_MAX 16384
+#define NS_RELAY_ACTIVITY_POST_TIMEOUT_MS 5000 /* one report */
+int ns_relay_activity_start(ns_relay *r);      /* its thread; 0 when off */
+void ns_relay_activity_stop(ns_relay *r);
+/* At each timer scan: take the thread's answer, gather and hand over a
+ * report when the interval is up. Never waits on the network. */
+void ns_relay_activity_tick(ns_relay *r, uint64_t now);
+/* c is being freed: its bytes since the last look count. */
+void ns_relay_activity_gone(ns_relay_conn *c);
+/* relay_activity_post.c: curl_global_init (NS_ERR_INVALID without
+ * libcurl); one POST of body (0 on 200, else err set). */
+int ns_relay_activity_post_init(void);
+int ns_relay_activity_post(const char *url, const char *key, const char *body, char *err,
+                           size_t cap);
+/* relay_activity_set.c: sandbox ids in arrival order, each once, at most
+ * limit (pure). */
+typedef struct ns_relay_idset {
+	char (*ids)[NS_SANDBOX_ID_MAX + 1];
+	uint32_t n, cap, limit;
+	uint32_t *index, nindex; /* open addressing: id index + 1, 0 empty */
+} ns_relay_idset;
+void ns_relay_idset_init(ns_relay_idset *s, uint32_t limit);
+void ns_relay_idset_free(ns_relay_idset *s);
+/* 0 added, 1 already in, NS_ERR_LIMIT full, NS_ERR_INVALID not a sandbox
+ * id, NS_ERR_NOMEM. */
+int ns_relay_idset_add(ns_relay_idset *s, const char *id);
+void ns_relay_idset_clear(ns_relay_idset *s);
+/* Move the first k ids (at most) into dst (cleared first): how many. */
+uint32_t ns_relay_idset_take(ns_relay_idset *s, uint32_t k, ns_relay_idset *dst);
+/* Add every id of from: how many did not fit. */
+uint32_t ns_relay_idset_merge(ns_relay_idset *s, const ns_relay_idset *from);
+/* {"sandboxes":["id",...]} (malloc'd, NUL-ended), or NULL. */
+char *ns_relay_activity_body(const ns_relay_idset *s);
+
 /* relay_lifetime.c: --idle-timeout and --end-sessions-at-expiry. */
 void ns_relay_life_timers(ns_relay_conn *c, uint64_t now);
 /* The earlier of t and when ns_relay_life_timers is next due (ms from now). */

@@ -74,6 +74,25 @@ def test_create_request_and_fields(env):
     assert env.last().json() == {}
 
 
+def test_keep_awake_fields(env):
+    awake = dict(SB, max_lifetime=3600, max_expires_at="2026-11-28T11:00:00Z",
+                 last_activity_at="2026-11-28T10:05:00Z", expires_at="2026-11-28T10:15:00Z")
+    env.route("POST", "/v1/sandboxes", json_answer(201, awake))
+    sb = Sandbox.create(timeout=600, max_lifetime=3600)
+    assert env.last().json() == {"timeout": 600, "max_lifetime": 3600}
+    assert sb.max_lifetime == 3600
+    assert sb.max_expires_at == datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
+    assert sb.last_activity_at == datetime(2026, 11, 28, 10, 5, tzinfo=timezone.utc)
+    # an older server: the fixed deadline
+    old = sandbox(env)
+    assert old.max_lifetime == 600 and old.max_expires_at == old.expires_at
+    assert old.last_activity_at is None
+    env.route("GET", "/v1/sandboxes/" + SB["id"],
+              json_answer(200, dict(SB, max_lifetime="1h")))
+    with pytest.raises(APIError):
+        old.refresh()
+
+
 def test_list_connect_kill(env):
     stopped = dict(SB, id="sb_zzz", state="stopped", stop_reason="killed")
     env.route("GET", "/v1/sandboxes", json_answer(200, {"sandboxes": [SB, stopped]}))

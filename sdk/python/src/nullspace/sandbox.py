@@ -28,9 +28,16 @@ class Sandbox:
 
     Fields (as the API last reported them): ``id``, ``template``, ``state``
     (``"running"`` or ``"stopped"``), ``stop_reason`` (``None`` while
-    running, else ``"killed"``, ``"timeout"``, ``"exited"`` or
-    ``"shutdown"``), ``created_at``, ``expires_at`` (UTC datetimes) and
-    ``timeout`` (seconds).
+    running, else ``"killed"``, ``"timeout"``, ``"max_lifetime"``,
+    ``"exited"`` or ``"shutdown"``), ``created_at``, ``expires_at`` (UTC
+    datetimes) and ``timeout`` (seconds).
+
+    Keep-awake (docs/api.md): while sessions through the relay move bytes,
+    ``expires_at`` moves to ``timeout`` seconds after the last activity,
+    never past ``max_expires_at`` (``created_at`` + ``max_lifetime``
+    seconds); ``last_activity_at`` is the last such report (``None`` before
+    any). From a server without keep-awake, ``max_lifetime`` is ``timeout``
+    and ``max_expires_at`` is ``expires_at``.
     """
 
     id: str
@@ -40,6 +47,9 @@ class Sandbox:
     created_at: datetime
     expires_at: datetime
     timeout: int
+    max_lifetime: int
+    max_expires_at: datetime
+    last_activity_at: Optional[datetime]
 
     def __init__(self, transport: Transport, info: Dict[str, Any], status: int = 200) -> None:
         self._transport = transport
@@ -56,6 +66,15 @@ class Sandbox:
         self.created_at = d.time_member(o, "created_at", status)
         self.expires_at = d.time_member(o, "expires_at", status)
         self.timeout = d.member(o, "timeout", int, status)
+        self.max_lifetime = self.timeout
+        self.max_expires_at = self.expires_at
+        self.last_activity_at = None
+        if "max_lifetime" in o:
+            self.max_lifetime = d.member(o, "max_lifetime", int, status)
+        if "max_expires_at" in o:
+            self.max_expires_at = d.time_member(o, "max_expires_at", status)
+        if o.get("last_activity_at") is not None:
+            self.last_activity_at = d.time_member(o, "last_activity_at", status)
 
     def __repr__(self) -> str:
         return f"Sandbox(id={self.id!r}, state={self.state!r}, template={self.template!r})"
@@ -67,17 +86,23 @@ class Sandbox:
 
     @classmethod
     def create(cls, template: Optional[str] = None, timeout: Optional[int] = None, *,
+               max_lifetime: Optional[int] = None,
                api_url: Optional[str] = None, api_key: Optional[str] = None,
                request_timeout: Optional[float] = None) -> "Sandbox":
         """Starts a new sandbox from ``template`` (``"base"`` by default) that
-        stops itself after ``timeout`` seconds (1 to 86400, default 600).
-        Raises RateLimitError when too many sandboxes run."""
+        stops itself after ``timeout`` seconds (1 to 86400, default 600)
+        without activity through the relay, and at the latest after
+        ``max_lifetime`` seconds (``timeout`` to 86400, default 86400; equal
+        to ``timeout`` for a fixed deadline). Raises RateLimitError when too
+        many sandboxes run."""
         t = _transport(api_url, api_key, request_timeout)
         body: Dict[str, Any] = {}
         if template is not None:
             body["template"] = template
         if timeout is not None:
             body["timeout"] = timeout
+        if max_lifetime is not None:
+            body["max_lifetime"] = max_lifetime
         status, value = t.call("POST", "/v1/sandboxes", json_body=body)
         return cls(t, value, status)
 
