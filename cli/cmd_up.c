@@ -372,8 +372,7 @@ static int start(up_ctx *c, char *err, size_t cap)
 		}
 		return rc;
 	}
-	if (c->o.nactivity > 0 &&
-	    (rc = ns_up_relay_activity(&c->st, c->o.api_url, c->o.nactivity, err, cap)) != 0) {
+	if ((rc = ns_up_relay_activity(&c->st, c->o.api_url, c->o.nactivity, err, cap)) != 0) {
 		return rc;
 	}
 	if (c->o.resume_grace != NULL) {

@@ -95,6 +95,9 @@ typedef struct ns_up_state {
 	 * API key made for it at each start (0600, known to this run's API
 	 * only), --activity-interval; activity_url "" when off */
 	char activity_url[NS_API_URL_MAX + 16];
+	/* live revocation: the relay polls api_url/v1/revocations with the same
+	 * key (so a DELETE of an access ends its sessions on up's relay) */
+	char revocations_url[NS_API_URL_MAX + 20];
 	char activity_key[PATH_MAX];
 	char activity_interval[16];
 } ns_up_state;
@@ -150,8 +153,11 @@ int ns_up_free_port(const char *host, unsigned *port);
 
 /* up_relay.c: keep-awake for the relay: a new API key, known to the API's
  * key set in memory only (never the api_keys file), written to
- * dir/NS_UP_ACTIVITY_KEY (0600) for its --activity-key, and the URL
- * api_url/v1/activity. 0, or err set (never the key). */
+ * dir/NS_UP_ACTIVITY_KEY (0600) for its --activity-key and
+ * --revocations-key, the URL api_url/v1/activity (none when interval_s is
+ * 0: keep-awake off) and api_url/v1/revocations. 0, or err set (never the
+ * key). */
+#define NS_UP_REVOCATIONS_INTERVAL "5" /* seconds: a 304 each time while nothing changes */
 #define NS_UP_ACTIVITY_KEY "relay_api_key"
 int ns_up_relay_activity(ns_up_state *st, const char *api_url, unsigned long interval_s, char *err,
                          size_t cap);

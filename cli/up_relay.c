@@ -3,7 +3,8 @@
  * mints (NS_UP_MAX_CERT_LIFETIME), in its own process group (so a Ctrl-C at the
  * terminal reaches only `up`, which stops it in order), stderr shared with
  * `up`, SIGTERM if `up` dies, its WebSocket listener when `up` has one,
- * keep-awake reports to `up`'s API with a key of this run's; the wait for
+ * keep-awake reports to `up`'s API and live revocation from it, with a key
+ * of this run's; the wait for
  * its readiness notice; its stop. */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +65,11 @@ static void relay_argv(const char *exe, const char *listen, const char *ws_liste
 			ADD("--expiry-warning", st->expiry_warning);
 		}
 	}
+	if (st->revocations_url[0] != '\0') {
+		ADD("--revocations-url", st->revocations_url);
+		ADD("--revocations-key", st->activity_key);
+		ADD("--revocations-interval", NS_UP_REVOCATIONS_INTERVAL);
+	}
 	if (st->activity_url[0] != '\0') {
 		ADD("--activity-url", st->activity_url);
 		ADD("--activity-key", st->activity_key);
@@ -112,7 +118,10 @@ int ns_up_relay_activity(ns_up_state *st, const char *api_url, unsigned long int
 		snprintf(err, cap, "cannot write %s: %s", st->activity_key, strerror(errno));
 		(void)unlink(tmp);
 	}
-	snprintf(st->activity_url, sizeof(st->activity_url), "%s/v1/activity", api_url);
+	if (interval_s > 0) {
+		snprintf(st->activity_url, sizeof(st->activity_url), "%s/v1/activity", api_url);
+	}
+	snprintf(st->revocations_url, sizeof(st->revocations_url), "%s/v1/revocations", api_url);
 	snprintf(st->activity_interval, sizeof(st->activity_interval), "%lu", interval_s);
 out:
 	sodium_memzero(key, sizeof(key));

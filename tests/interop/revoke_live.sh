@@ -112,6 +112,16 @@ assert_eq "a new login with the revoked certificate: exit 255" "255" "$?"
 assert_contains "... refused as revoked" "has been revoked" "$T/after.err"
 out=$(rs two "$LIVE" -- echo still </dev/null 2>"$T/still.err")
 assert_eq "the other access still logs in" "still" "$out"
+# up's own relay polls its API too (every 5 s): the revoked access is
+# refused there as well, the other one is not
+known_hosts_line "$RELAY_PORT" "$T/relay.pub" >>"$T/known_hosts"
+for i in $(seq 40); do
+	rs one "$RELAY_PORT" -- true </dev/null >/dev/null 2>"$T/upr.err" || break
+	sleep 0.25
+done
+assert_contains "up's relay refuses the revoked certificate too" "has been revoked" "$T/upr.err"
+out=$(rs two "$RELAY_PORT" -- echo up-still </dev/null 2>"$T/upr2.err")
+assert_eq "... and lets the other access in" "up-still" "$out"
 grep -E "GET /v1/revocations 304" "$UP_LOG" >"$T/304.lines" || true
 assert_contains "unchanged polls got 304 (ETag)" "304" "$T/304.lines"
 grep -E "GET /v1/revocations 200" "$UP_LOG" >"$T/200.lines" || true
