@@ -1,10 +1,9 @@
 /* `nullspace proxy URL`: an ssh ProxyCommand joining stdin/stdout to a
- * relay's WebSocket listener (issue 13): the upgrade with a random key and
- * its Sec-WebSocket-Accept checked, stdin out in masked binary frames (a
- * fresh random mask each), binary frames in to stdout. wss:// runs the
- * same over BearSSL (transport/common/tls_client.c): the server's
- * certificate checked against the system CAs, or only against
- * --pin-sha256. */
+ * relay's WebSocket listener (issue 13) or SSH port (tcp://): resumable by
+ * default (proxy_resume.c over proxy_link.c); with --no-resume one plain
+ * WebSocket connection pumped here: stdin out in masked binary frames (a
+ * fresh random mask each), binary frames in to stdout. wss:// runs over
+ * BearSSL: the certificate checked against the system CAs or --pin-sha256. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,7 +37,7 @@ typedef struct pconn {
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: nullspace proxy [--pin-sha256 HEX] URL\n"
+	        "usage: nullspace proxy [--no-resume] [--pin-sha256 HEX] URL\n"
 	        "       nullspace proxy tcp://HOST:PORT\n"
 	        "\n"
 	        "tcp://HOST:PORT: an ssh ProxyCommand to the relay's SSH port whose connection\n"
@@ -50,6 +49,8 @@ static void usage(FILE *f)
 	        "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
 	        "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
 	        "  ssh -o ProxyCommand=\"nullspace proxy 'URL'\" ID@relay\n"
+	        "resumable as tcp:// (a reconnect may follow the URL's expiry: the resume token\n"
+	        "is the credential then); --no-resume: one plain connection.\n"
 	        "The URL is a credential: keep it out of logs and shell history.\n"
 	        "\n"
 	        "wss:// checks the relay's certificate against the system CAs (SSL_CERT_FILE,\n"
@@ -69,8 +70,9 @@ static void usage(FILE *f)
 	        "\n"
 	        "Behind an HTTP proxy: https_proxy / HTTPS_PROXY (for ws:// first http_proxy /\n"
 	        "HTTP_PROXY) = http://[user:pass@]host[:port] (port 1080 when none) is used\n"
-	        "with CONNECT, unless no_proxy / NO_PROXY (host, .domain, *, each with an\n"
-	        "optional :port) names the relay.\n",
+	        "with CONNECT, for tcp:// and ws[s]://, on every reconnect too, unless\n"
+	        "no_proxy / NO_PROXY (host, .domain, *, each with an optional :port) names\n"
+	        "the relay.\n",
 	        NS_TLS_CA_FILE_DEFAULT);
 }
 

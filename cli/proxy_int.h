@@ -50,6 +50,7 @@ typedef struct ns_plink {
 	int fd;
 	ns_tls_client *tls;
 	int ws, proxy_status;
+	int close_due; /* ws: 1 a close 1000 to queue after the frames, 2 queued */
 	ns_ws_dec dec;
 	uint8_t in[NS_WS_HTTP_HEAD_MAX]; /* read, not yet decoded */
 	size_t ioff, ilen;
@@ -71,6 +72,9 @@ int ns_plink_ready(ns_plink *l);
 size_t ns_plink_pending(ns_plink *l);
 /* Queued bytes out as far as the socket takes them: 0, or -1 when lost. */
 int ns_plink_flush(ns_plink *l);
+/* Our side is done: a close 1000 after the queued frames (ws), or
+ * shutdown(SHUT_WR) (tcp). */
+void ns_plink_end(ns_plink *l);
 void ns_plink_close(ns_plink *l);
 
 /* proxy_resume.c: stdin/stdout to the relay over the resumable transport,

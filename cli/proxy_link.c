@@ -44,10 +44,17 @@ static ssize_t raw_write(ns_plink *l, const uint8_t *p, size_t n)
 	return k;
 }
 
+static void put_frame(ns_plink *l, int op, const uint8_t *p, size_t n);
+
 int ns_plink_flush(ns_plink *l)
 {
+	static const uint8_t normal[2] = {NS_WS_CLOSE_NORMAL >> 8, NS_WS_CLOSE_NORMAL & 0xff};
 	ssize_t k;
 
+	if (l->olen == 0 && l->close_due == 1) {
+		put_frame(l, NS_WS_OP_CLOSE, normal, sizeof(normal)); /* after the last frame */
+		l->close_due = 2;
+	}
 	while (l->ooff < l->olen) {
 		k = raw_write(l, l->out + l->ooff, l->olen - l->ooff);
 		if (k < 0 && (errno == EINTR)) {
@@ -63,6 +70,9 @@ int ns_plink_flush(ns_plink *l)
 	}
 	if (l->ooff == l->olen) {
 		l->ooff = l->olen = 0;
+	}
+	if (l->olen == 0 && l->close_due == 1) {
+		return ns_plink_flush(l);
 	}
 	if (l->tls != NULL && ns_tls_flush(ns_tls_client_engine(l->tls), l->fd) < 0) {
 		return -1;
@@ -182,4 +192,15 @@ void ns_plink_close(ns_plink *l)
 	l->tls = NULL;
 	l->fd = -1;
 	l->ioff = l->ilen = l->ooff = l->olen = 0;
+	l->close_due = 0;
+}
+
+void ns_plink_end(ns_plink *l)
+{
+	if (!l->ws) {
+		shutdown(l->fd, SHUT_WR);
+	} else if (l->close_due == 0) {
+		l->close_due = 1; /* a close 1000 once what is queued is out */
+		(void)ns_plink_flush(l);
+	}
 }

@@ -292,8 +292,8 @@ static int to_sock(rp *p)
 	if (p->state == ST_OPEN && ns_plink_flush(&p->link) != 0) {
 		return lost(p, "write error");
 	}
-	if (p->state == ST_OPEN && !p->in_open && ns_resume_tx_ended(&p->tx) && !p->cfg.ws) {
-		shutdown(p->fd, SHUT_WR); /* TLS, frames: the relay's END answer ends it */
+	if (p->state == ST_OPEN && !p->in_open && ns_resume_tx_ended(&p->tx)) {
+		ns_plink_end(&p->link); /* after our END: the relay ends the stream too */
 	}
 	return 0;
 }
