@@ -50,6 +50,7 @@ typedef struct ns_plink {
 	int fd;
 	ns_tls_client *tls;
 	int ws, proxy_status;
+	int soft;      /* the dial failed on the path (a TLS handshake cut), not a refusal */
 	int close_due; /* ws: 1 a close 1000 to queue after the frames, 2 queued */
 	ns_ws_dec dec;
 	uint8_t in[NS_WS_HTTP_HEAD_MAX]; /* read, not yet decoded */
@@ -59,9 +60,9 @@ typedef struct ns_plink {
 } ns_plink;
 
 /* Connect (through HTTPS_PROXY when set), TLS (checked or pinned again
- * every time), the upgrade (resume: to the resume-only path, see
- * docs/relay.md), all within about timeout_ms on a blocking socket: 0, or
- * an EXIT_PROXY_* code with the reason in err. */
+ * every time, within NS_TLS_HANDSHAKE_MS), the upgrade (resume: to the
+ * resume-only path, see docs/relay.md) within timeout_ms, on a blocking
+ * socket: 0, or an EXIT_PROXY_* code with the reason in err. */
 int ns_plink_dial(ns_plink *l, const ns_plink_cfg *cfg, int resume, int timeout_ms, char *err,
                   size_t cap);
 /* send(2) and read(2) of the stream's bytes (binary frames on ws). */

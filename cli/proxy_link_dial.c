@@ -17,8 +17,17 @@
 #include "proxy_int.h"
 #include "tls_io.h"
 
-/* The TLS handshake on l->fd: 0, or EXIT_PROXY_TLS with the reason. */
-static int tls_start(ns_plink *l, const ns_plink_cfg *cfg, int timeout_ms, char *err, size_t cap)
+static void set_timeout(int fd, int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* The TLS handshake on l->fd (NS_TLS_HANDSHAKE_MS): 0, or EXIT_PROXY_TLS
+ * with the reason (l->soft when the path failed rather than a check). */
+static int tls_start(ns_plink *l, const ns_plink_cfg *cfg, char *err, size_t cap)
 {
 	ns_tls_client_config tc;
 	const char *ca = getenv("SSL_CERT_FILE");
@@ -31,7 +40,8 @@ static int tls_start(ns_plink *l, const ns_plink_cfg *cfg, int timeout_ms, char 
 	if (ns_tls_client_new(&tc, &l->tls, err, cap) != 0) {
 		return EXIT_PROXY_TLS;
 	}
-	rc = ns_tls_client_handshake(l->tls, l->fd, timeout_ms);
+	set_timeout(l->fd, NS_TLS_HANDSHAKE_MS);
+	rc = ns_tls_client_handshake(l->tls, l->fd, NS_TLS_HANDSHAKE_MS);
 	if (rc == 0) {
 		return 0;
 	}
@@ -43,7 +53,7 @@ static int tls_start(ns_plink *l, const ns_plink_cfg *cfg, int timeout_ms, char 
 		         cfg->pin != NULL ? "pinned" : tc.ca_file);
 	} else {
 		snprintf(err, cap, "TLS handshake with %s failed: %s", cfg->host, ns_strerror(rc));
-		return EXIT_PROXY_UNREACH; /* the connection went: a cut, not a refusal */
+		l->soft = 1; /* no answer, or the connection went: a cut, not a refusal */
 	}
 	return EXIT_PROXY_TLS;
 }
@@ -129,18 +139,10 @@ static int handshake(ns_plink *l, const ns_plink_cfg *cfg, int resume, char *err
 	return 0;
 }
 
-static void set_timeout(int fd, int ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 int ns_plink_dial(ns_plink *l, const ns_plink_cfg *cfg, int resume, int timeout_ms, char *err,
                   size_t cap)
 {
-	int rc = 0;
+	int rc = 0, soft;
 
 	memset(l, 0, sizeof(*l));
 	l->ws = cfg->ws;
@@ -154,15 +156,17 @@ int ns_plink_dial(ns_plink *l, const ns_plink_cfg *cfg, int resume, int timeout_
 		l->fd = -1;
 		return rc;
 	}
-	set_timeout(l->fd, timeout_ms); /* the upgrade's answer, a stalled path */
 	if (cfg->tls) {
-		rc = tls_start(l, cfg, timeout_ms, err, cap);
+		rc = tls_start(l, cfg, err, cap);
 	}
+	set_timeout(l->fd, timeout_ms); /* the upgrade's answer, a stalled path */
 	if (rc == 0 && cfg->ws) {
 		rc = handshake(l, cfg, resume, err, cap);
 	}
 	if (rc != 0) {
+		soft = l->soft;
 		ns_plink_close(l);
+		l->soft = soft;
 		return rc;
 	}
 	set_timeout(l->fd, 0);

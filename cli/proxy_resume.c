@@ -337,7 +337,7 @@ static int timers(rp *p, uint64_t now)
 		return STOP(NS_EXIT_UNAVAILABLE);
 	}
 	if (p->state == ST_DOWN && now >= p->retry_at && (rc = dial(p, err, sizeof(err))) != 0) {
-		if (rc == EXIT_PROXY_UNREACH ||
+		if (rc == EXIT_PROXY_UNREACH || p->link.soft ||
 		    (rc == EXIT_PROXY_TUNNEL && p->link.proxy_status >= 500)) {
 			return lost(p, err); /* the path is still cut: again later */
 		}
