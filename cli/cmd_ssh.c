@@ -60,7 +60,8 @@ static void usage(FILE *f)
 	        "  --no-resume           connect ssh straight to the relay; by default ssh runs\n"
 	        "                        through `nullspace proxy tcp://RELAY`, so the session\n"
 	        "                        survives a network drop shorter than the relay's\n"
-	        "                        grace time (docs/relay.md, Resumable connections)\n"
+	        "                        grace time (docs/relay.md, Resumable connections);\n"
+	        "                        with --websocket: one plain WebSocket connection\n"
 	        "  --expires-in MINUTES  lifetime of a new certificate, 1 to 60 (default 10)\n"
 	        "  --no-port-forwarding  a certificate without permit-port-forwarding\n"
 	        "  -A                    (OpenSSH's) forward the ssh-agent: the certificate is\n"
@@ -296,8 +297,8 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 	                                     o->permits, &f, &a)) != 0) {
 		return rc;
 	}
-	if (o->a.websocket &&
-	    (pc = ns_cli_ws_proxy_command(a.websocket_url, a.websocket_pin)) == NULL) {
+	if (o->a.websocket && (pc = ns_cli_ws_proxy_command_ex(a.websocket_url, a.websocket_pin,
+	                                                       o->a.no_resume)) == NULL) {
 		rc = EXIT_OWN_ERROR;
 	} else if (o->a.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "

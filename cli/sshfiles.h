@@ -137,6 +137,8 @@ void ns_ssh_argv_free(char **argv);
  * quoted for the shell ssh runs it with, '%' doubled for ssh's tokens.
  * Heap (wipe and free: it holds the URL), NULL when out of memory. */
 char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin);
+/* The same; no_resume: "EXE proxy --no-resume ..." (one plain connection). */
+char *ns_ssh_proxy_command_ex(const char *exe, const char *url, const char *pin, int no_resume);
 /* One shell-quoted line of argv (for --print-command). */
 int ns_shell_join(char *const *argv, char *out, size_t cap);
 

@@ -38,7 +38,12 @@ static char *put_quoted(char *p, const char *w)
 
 char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin)
 {
-	const char *words[6];
+	return ns_ssh_proxy_command_ex(exe, url, pin, 0);
+}
+
+char *ns_ssh_proxy_command_ex(const char *exe, const char *url, const char *pin, int no_resume)
+{
+	const char *words[7];
 	size_t i, n = 0, len = 1;
 	char *out, *p;
 
@@ -47,6 +52,9 @@ char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin)
 	}
 	words[n++] = exe != NULL ? exe : "websocat";
 	words[n++] = exe != NULL ? "proxy" : "--binary";
+	if (exe != NULL && no_resume) {
+		words[n++] = "--no-resume";
+	}
 	if (exe != NULL && pin != NULL) {
 		words[n++] = "--pin-sha256";
 		words[n++] = pin;

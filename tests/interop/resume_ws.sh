@@ -38,6 +38,10 @@ out=$(timeout -k 5 60 "$NULLSPACE" ssh "$SB" --websocket -- 'echo via-ns-ssh; ex
 assert_eq "nullspace ssh --websocket: exit 5" 5 "$?"
 assert_eq "nullspace ssh --websocket: output" via-ns-ssh "$out"
 assert_eq "nullspace ssh --websocket is resumable" $((n0 + 1)) "$(grep -c "event=resume-new" "$UP_LOG")"
+out=$(timeout -k 5 60 "$NULLSPACE" ssh "$SB" --websocket --no-resume -- 'echo nr; exit 6' </dev/null 2>"$T/nsnr.err")
+assert_eq "nullspace ssh --websocket --no-resume: exit 6" 6 "$?"
+assert_eq "nullspace ssh --websocket --no-resume: output" nr "$out"
+assert_eq "nullspace ssh --websocket --no-resume is not resumable" $((n0 + 1)) "$(grep -c "event=resume-new" "$UP_LOG")"
 KEY=$NULLSPACE_HOME/ssh/id_ed25519
 CERT=$NULLSPACE_HOME/ssh/$SB-cert.pub
 cp "$NULLSPACE_HOME/ssh/known_hosts" "$T/known_hosts"
