@@ -6,9 +6,10 @@
 # survives a 10 s cut, every line once and in order, the same shell; 20 MiB
 # each way at once across a cut, by sha256; a URL whose exp passed before
 # the cut still resumes (the resume-only upgrade), while a NEW or a plain
-# stream on that upgrade is refused; a stolen token, and a TCP connection's
-# token, refused on the WebSocket path; a plain client (SSH bytes, no
-# NSRESUM1) still served; --no-resume connects without it.
+# stream on that upgrade is refused; a stolen token, a TCP connection's
+# token and a token through another sandbox's URL refused on the WebSocket
+# path; a plain client (SSH bytes, no NSRESUM1) still served; --no-resume
+# (proxy, nullspace ssh --websocket) connects without it.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -172,12 +173,18 @@ assert_eq "a TCP connection's token over WebSocket is refused" "refuse wrong-tra
 	"$(RC_WS=$TARGET "${RC[@]}" "$WS_PORT" resume "$CID" "$CTOK" 0)"
 assert_eq "a WebSocket connection's token over TCP is refused" "refuse wrong-transport" \
 	"$("${RC[@]}" "$RELAY_PORT" resume "$AID" "$ATOK" 0)"
+SB2=$("$NULLSPACE" sandbox create --timeout 300) || die "second sandbox create failed"
+U2=$(python3 "$HERE/ws_tool.py" url "$SECRET" "$WS_PORT" "$SB2" $(($(date +%s) + 300)))
+U2=/${U2#ws://*/}
+assert_eq "A's own token through another sandbox's URL is refused" "refuse wrong-sandbox" \
+	"$(RC_WS=${U2%%\?*}/resume?${U2#*\?} "${RC[@]}" "$WS_PORT" resume "$AID" "$ATOK" 0)"
 R1=$(RC_WS=$RT "${RC[@]}" "$WS_PORT" resume "$AID" "$ATOK" 0)
 [[ $R1 == "accept id=$AID token="* ]] || fail "A's own token did not resume over WebSocket: [$R1]"
 grep -q "event=resume-refused .*target=$BID reason=bad-token" "$UP_LOG" || fail "stolen token not logged"
 grep -q "event=resume-refused .*target=$CID reason=wrong-transport" "$UP_LOG" || fail "wrong transport not logged"
+grep -q "event=resume-refused .*target=$AID reason=wrong-sandbox" "$UP_LOG" || fail "wrong sandbox not logged"
 for tok in "$ATOK" "$CTOK"; do
 	assert_not_contains "no token in the log" "$tok" "$UP_LOG"
 done
-ok "tokens over WebSocket: a stolen one and one from the other door refused and logged; the own one resumes"
+ok "tokens over WebSocket: a stolen one, one from the other door or through another sandbox's URL refused and logged; the own one resumes"
 pass
