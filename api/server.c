@@ -432,9 +432,7 @@ int ns_api_server_start(const ns_api_server_config *cfg, ns_api_server **out, ch
 		goto out;
 	}
 	s->cfg = *cfg;
-	if (ns_api_revoked_init(&s->revoked) != 0) {
-		rc = NS_ERR_NOMEM;
-		snprintf(err, cap, "out of memory");
+	if ((rc = ns_api_revoke_start(&s->cfg, &s->revoked, err, cap)) != 0) {
 		goto out;
 	}
 	ns_api_conns_init(&s->conns, &s->cfg);

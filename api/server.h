@@ -57,6 +57,9 @@ typedef struct ns_api_server_config {
 	const uint8_t *ws_secret;
 	size_t ws_secret_len;
 	const char *ws_tls_sha256;
+	/* The revoked accesses' file (NULL: kept in memory only): read at
+	 * start, written after each revocation (docs/api.md). */
+	const char *revoked_path;
 	void (*log)(void *ud, const char *line); /* NULL: stderr */
 	void *log_ud;
 	/* 0: the NS_API_* defaults above (tests make them small). */

@@ -41,6 +41,10 @@ void ns_api_reply_clear(ns_api_reply *r);
 
 /* server_revoke.c: GET /v1/revocations (If-None-Match: 304 when the
  * list's ETag is unchanged) and DELETE /v1/sandboxes/ID/ssh-access/ACC. */
+/* The revoked accesses at start: an empty list whose generation is the
+ * time, then cfg->revoked_path's entries (logged). 0, or an error with err
+ * saying why (the list is then freed). */
+int ns_api_revoke_start(const ns_api_server_config *cfg, ns_api_revoked *rv, char *err, size_t cap);
 void ns_api_revoke_answer(const ns_api_server_config *cfg, ns_api_revoked *rv, int route,
                           const char *id, const char *url, const char *if_none_match, int64_t now,
                           ns_api_reply *r);
@@ -61,6 +65,8 @@ void ns_api_log_request(const ns_api_server_config *cfg, const char *method, con
  * closed by a limit (server_conn.c); event "refused" or "closed". */
 void ns_api_log_limit(const ns_api_server_config *cfg, const char *event, const char *reason,
                       const char *peer, unsigned limit);
+/* A line of the API's own ("api: ..."), to the same log. */
+void ns_api_log_line(const ns_api_server_config *cfg, const char *line);
 /* libmicrohttpd's own messages (cls: the config), to the same log. */
 void ns_api_log_mhd(void *cls, const char *fmt, va_list ap);
 

@@ -21,6 +21,11 @@ static void emit(const ns_api_server_config *cfg, const char *line)
 	}
 }
 
+void ns_api_log_line(const ns_api_server_config *cfg, const char *line)
+{
+	emit(cfg, line);
+}
+
 void ns_api_log_request(const ns_api_server_config *cfg, const char *method, const char *url,
                         const ns_api_reply *r)
 {

@@ -1,10 +1,12 @@
 /* Live revocation in the API: DELETE /v1/sandboxes/ID/ssh-access/ACC puts
  * the access's key id on the list (revoked.c), GET /v1/revocations hands
  * relays the list as {"version": N, "revoked": "id: ...\n..."} with an
- * ETag, or 304 with no body when If-None-Match names the current one. */
+ * ETag, or 304 with no body when If-None-Match names the current one. The
+ * list lives in a file across restarts when the server has one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nullspace/error.h"
 #include "request.h"
@@ -32,6 +34,21 @@ static void list(ns_api_revoked *rv, const char *if_none_match, int64_t now, ns_
 	free(text);
 }
 
+/* After a change: the file, rewritten. A failure is logged; the
+ * revocation holds in memory all the same (relays fetch it from here). */
+static void save(const ns_api_server_config *cfg, const ns_api_revoked *rv)
+{
+	char err[300], line[400];
+
+	if (cfg->revoked_path != NULL &&
+	    ns_api_revoked_save(rv, cfg->revoked_path, err, sizeof(err)) != 0) {
+		snprintf(line, sizeof(line),
+		         "api: event=revocations-not-saved error=%s (they hold until a restart)",
+		         err);
+		ns_api_log_line(cfg, line);
+	}
+}
+
 static void revoke_access(const ns_api_server_config *cfg, ns_api_revoked *rv, const char *id,
                           const char *url, int64_t now, ns_api_reply *r)
 {
@@ -56,6 +73,7 @@ static void revoke_access(const ns_api_server_config *cfg, ns_api_revoked *rv, c
 		ns_api_reply_error(r, 400, "bad access id");
 		return;
 	}
+	save(cfg, rv);
 	ns_api_reply_json(
 	    r, 200, json_pack("{s:s, s:s, s:b}", "access_id", acc, "sandbox_id", id, "revoked", 1));
 	if (r->status == 200) {
@@ -72,4 +90,31 @@ void ns_api_revoke_answer(const ns_api_server_config *cfg, ns_api_revoked *rv, i
 	} else {
 		revoke_access(cfg, rv, id, url, now, r);
 	}
+}
+
+int ns_api_revoke_start(const ns_api_server_config *cfg, ns_api_revoked *rv, char *err, size_t cap)
+{
+	struct timespec ts;
+	char line[400];
+	size_t bad = 0;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ns_api_revoked_init(rv, (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000) !=
+	    0) {
+		snprintf(err, cap, "out of memory");
+		return NS_ERR_NOMEM;
+	}
+	if (cfg->revoked_path == NULL) {
+		return 0;
+	}
+	if ((rc = ns_api_revoked_load(rv, cfg->revoked_path, (int64_t)ts.tv_sec, &bad, err, cap)) !=
+	    0) {
+		ns_api_revoked_free(rv);
+		return rc;
+	}
+	snprintf(line, sizeof(line), "api: event=revocations-loaded revoked=%zu skipped=%zu", rv->n,
+	         bad);
+	ns_api_log_line(cfg, line);
+	return 0;
 }

@@ -293,6 +293,7 @@ static int start_api(up_ctx *c, char *err, size_t cap)
 	sc.relay_host_ca = c->o.host_ca != NULL ? c->host_ca_pk : NULL;
 	sc.agent_key = &c->st.relay_client;
 	sc.registry_dir = c->st.registry;
+	sc.revoked_path = c->st.revoked;
 	sc.url_secret = c->st.files_secret;
 	sc.public_url = c->o.api_url;
 	if (c->o.ws_listen != NULL) {

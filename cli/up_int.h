@@ -65,6 +65,7 @@ typedef struct ns_up_state {
 	char dir[PATH_MAX];       /* home/state */
 	char sandboxes[PATH_MAX]; /* dir/sandboxes */
 	char registry[PATH_MAX];  /* dir/registry */
+	char revoked[PATH_MAX];   /* dir/revoked: the API's revoked accesses */
 	char relay_host_key[PATH_MAX], relay_client_key[PATH_MAX], ca_pub[PATH_MAX];
 	char config_path[PATH_MAX];
 	ns_key ca;                /* with its private half: signs access certificates */

@@ -235,6 +235,7 @@ int ns_up_state_open(ns_up_state *st, const char *api_url, const char *api_addr,
 	join(st->dir, sizeof(st->dir), st->home, "state");
 	join(st->sandboxes, sizeof(st->sandboxes), st->dir, "sandboxes");
 	join(st->registry, sizeof(st->registry), st->dir, "registry");
+	join(st->revoked, sizeof(st->revoked), st->dir, "revoked");
 	if ((rc = ns_file_mkdir(st->home, 0, err, cap)) != 0 ||
 	    (rc = ns_file_mkdir(st->dir, 0, err, cap)) != 0) {
 		return rc;

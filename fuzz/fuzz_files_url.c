@@ -2,8 +2,11 @@
  * (ns_files_url_parse_query, then ns_files_url_verify against a fixed
  * secret: a forged URL must never verify) and the path check
  * (ns_files_path_check: an accepted path has no ".." component, no NUL and
- * is relative). */
+ * is relative), and the mode of an upload (ns_files_mode_parse: an
+ * accepted mode is at most 07777 and written in octal parses back the
+ * same). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,26 @@
 #include "files_url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The input as a C string (cut at 15 bytes: a mode is at most 5). */
+static void mode_check(const uint8_t *data, size_t size)
+{
+	char s[16], back[16];
+	unsigned mode, mode2;
+
+	memcpy(s, data, size < 15 ? size : 15);
+	s[size < 15 ? size : 15] = '\0';
+	if (ns_files_mode_parse(s, &mode) != 0) {
+		if (mode != 0) {
+			abort(); /* a refusal leaves 0 */
+		}
+		return;
+	}
+	snprintf(back, sizeof(back), "%o", mode);
+	if (mode > 07777 || ns_files_mode_parse(back, &mode2) != 0 || mode2 != mode) {
+		abort();
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,5 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
+	mode_check(data, size);
 	return 0;
 }

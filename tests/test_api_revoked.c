@@ -2,7 +2,9 @@
  * list of revoked accesses (one line each, repeats kept once, bounded by
  * NS_API_REVOKED_MAX, pruned after NS_API_REVOKED_KEEP_S), its text in the
  * revocation list format, an ETag that changes with it, and the paths of
- * GET /v1/revocations and DELETE /v1/sandboxes/ID/ssh-access/ACC. */
+ * GET /v1/revocations and DELETE /v1/sandboxes/ID/ssh-access/ACC; the
+ * list's file (revoked_file.c): written, read back across a "restart",
+ * expired and malformed lines skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 
 #include "nullspace/cert.h"
 #include "nullspace/error.h"
+#include "lib_tmpdir.h"
 #include "request.h"
 #include "revoked.h"
 
@@ -29,7 +32,7 @@ static void test_add_text_etag(void **state)
 	size_t len = 0;
 
 	(void)state;
-	assert_int_equal(ns_api_revoked_init(&rv), 0);
+	assert_int_equal(ns_api_revoked_init(&rv, 1), 0);
 	t = ns_api_revoked_text(&rv, &len);
 	assert_string_equal(t, "");
 	free(t);
@@ -71,7 +74,7 @@ static void test_limit(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(ns_api_revoked_init(&rv), 0);
+	assert_int_equal(ns_api_revoked_init(&rv, 1), 0);
 	for (i = 0; i < NS_API_REVOKED_MAX; i++) {
 		snprintf(acc, sizeof(acc), "acc_%024zu", i);
 		assert_int_equal(ns_api_revoked_add(&rv, "sb_x", acc, NOW), 0);
@@ -81,6 +84,100 @@ static void test_limit(void **state)
 	assert_int_equal(ns_api_revoked_add(&rv, "sb_x", ACC1, NOW + NS_API_REVOKED_KEEP_S), 0);
 	assert_int_equal(rv.n, 1);
 	ns_api_revoked_free(&rv);
+}
+
+/* What a restarted API reads back is what it had: the same text (so the
+ * same lines for relays), the same order; expired lines dropped. */
+static void test_save_load(void **state)
+{
+	ns_api_revoked rv, back;
+	char *t1, *t2, *saved;
+	size_t l1, l2, n, bad = 9;
+
+	(void)state;
+	assert_int_equal(ns_api_revoked_init(&rv, 1), 0);
+	assert_int_equal(ns_api_revoked_add(&rv, "sb_x", ACC1, NOW), 0);
+	assert_int_equal(ns_api_revoked_add(&rv, "sb_y", ACC2, NOW + 60), 0);
+	saved = ns_api_revoked_save_text(&rv, &n);
+	assert_non_null(saved);
+	assert_string_equal(saved, "1800000000 id: nullspace:" ACC1 ":sb_x\n"
+	                           "1800000060 id: nullspace:" ACC2 ":sb_y\n");
+	assert_int_equal(ns_api_revoked_init(&back, 2), 0);
+	assert_int_equal(ns_api_revoked_load_text(&back, saved, n, NOW + 61, &bad), 0);
+	assert_int_equal(bad, 0);
+	t1 = ns_api_revoked_text(&rv, &l1);
+	t2 = ns_api_revoked_text(&back, &l2);
+	assert_string_equal(t1, t2);
+	free(t2);
+	ns_api_revoked_free(&back);
+	/* the first line's certificate can no longer be valid: dropped */
+	assert_int_equal(ns_api_revoked_init(&back, 2), 0);
+	assert_int_equal(
+	    ns_api_revoked_load_text(&back, saved, n, NOW + NS_API_REVOKED_KEEP_S + 1, &bad), 0);
+	assert_int_equal(back.n, 1);
+	assert_string_equal(back.e[0].line, "id: nullspace:" ACC2 ":sb_y");
+	free(t1);
+	free(saved);
+	ns_api_revoked_free(&back);
+	ns_api_revoked_free(&rv);
+}
+
+static void test_load_malformed(void **state)
+{
+	static const char text[] = "1800000000 id: nullspace:" ACC1 ":sb_x\n"
+	                           "x id: nullspace:" ACC1 ":sb_x\n"           /* no time */
+	                           "1800000001 id: nullspace:acc_short:sb_x\n" /* bad access */
+	                           "1800000001 id: nullspace:" ACC2 ":sb/x\n"  /* bad sandbox */
+	                           "1799999999 id: nullspace:" ACC2 ":sb_z\n"  /* out of order */
+	                           "1800000002 key: AAAA\n"                    /* other shape */
+	                           "\n"
+	                           "1800000003 id: nullspace:" ACC2 ":sb_y"; /* no newline: fine */
+	static const char nul[] = "1800000000 id: nullspace:" ACC1 ":sb_x\0tail\n";
+	ns_api_revoked rv;
+	size_t bad = 0;
+
+	(void)state;
+	assert_int_equal(ns_api_revoked_init(&rv, 1), 0);
+	assert_int_equal(ns_api_revoked_load_text(&rv, text, sizeof(text) - 1, NOW, &bad), 0);
+	assert_int_equal(bad, 6);
+	assert_int_equal(rv.n, 2);
+	assert_string_equal(rv.e[1].line, "id: nullspace:" ACC2 ":sb_y");
+	ns_api_revoked_free(&rv);
+	assert_int_equal(ns_api_revoked_init(&rv, 1), 0);
+	assert_int_equal(ns_api_revoked_load_text(&rv, nul, sizeof(nul) - 1, NOW, &bad), 0);
+	assert_int_equal(bad, 1);
+	assert_int_equal(rv.n, 0);
+	ns_api_revoked_free(&rv);
+}
+
+static void test_file(void **state)
+{
+	char dir[256], path[300], err[400];
+	ns_api_revoked rv, back;
+	size_t bad = 0, len;
+	char *t;
+
+	(void)state;
+	assert_int_equal(ns_tmpdir_make(dir, sizeof(dir), "revoked"), 0);
+	snprintf(path, sizeof(path), "%s/revoked", dir);
+	assert_int_equal(ns_api_revoked_init(&back, 1), 0);
+	assert_int_equal(ns_api_revoked_load(&back, path, NOW, &bad, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 0); /* no file yet: an empty list */
+	assert_int_equal(ns_api_revoked_init(&rv, 1), 0);
+	assert_int_equal(ns_api_revoked_add(&rv, "sb_x", ACC1, NOW), 0);
+	assert_int_equal(ns_api_revoked_save(&rv, path, err, sizeof(err)), 0);
+	assert_int_equal(ns_tmpdir_mode(path), 0600);
+	assert_int_equal(ns_api_revoked_load(&back, path, NOW + 1, &bad, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 1);
+	t = ns_tmpdir_slurp(path, &len);
+	assert_string_equal(t, "1800000000 id: nullspace:" ACC1 ":sb_x\n");
+	free(t);
+	snprintf(path, sizeof(path), "%s/no/such/folder/revoked", dir);
+	assert_int_equal(ns_api_revoked_save(&rv, path, err, sizeof(err)), NS_ERR_IO);
+	assert_non_null(strstr(err, "no/such/folder"));
+	ns_api_revoked_free(&back);
+	ns_api_revoked_free(&rv);
+	assert_int_equal(ns_tmpdir_remove(dir), 0);
 }
 
 static void test_routes(void **state)
@@ -106,9 +203,9 @@ static void test_routes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_text_etag),
-	    cmocka_unit_test(test_limit),
-	    cmocka_unit_test(test_routes),
+	    cmocka_unit_test(test_add_text_etag), cmocka_unit_test(test_limit),
+	    cmocka_unit_test(test_save_load),     cmocka_unit_test(test_load_malformed),
+	    cmocka_unit_test(test_file),          cmocka_unit_test(test_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 # login with that certificate is refused, while another access goes on. With
 # the API unreachable, --revocations-fail closed refuses new logins once the
 # list is older than --revocations-max-stale, open lets them in; both logged.
+# A restart of the API keeps its revocations.
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
@@ -137,5 +138,24 @@ assert_contains "... and stale" "event=revocations-stale fail=open" "$T/open.log
 
 # the API key never reaches a log
 assert_not_contains "no API key in the relay log" "$KEY" "$T/live.log"
+
+# up restarted: the access is still revoked (state/revoked), and an ETag a
+# relay kept from before the restart does not name the list after it
+etag() { sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$1" | tr -d '\r'; }
+curl -s -D "$T/rh1" -o /dev/null -H "Authorization: Bearer $KEY" "$API/v1/revocations"
+ETAG1=$(etag "$T/rh1")
+[ -n "$ETAG1" ] || die "no ETag on GET /v1/revocations"
+kill -TERM "$UP_PID"
+wait "$UP_PID"
+assert_eq "the revocation file is 0600" 600 "$(stat -c %a "$ST/revoked")"
+start_up
+API=http://127.0.0.1:$API_PORT
+curl -s -D "$T/rh2" -o "$T/rl2.json" -w '%{http_code}' -H "Authorization: Bearer $KEY" \
+	-H "If-None-Match: $ETAG1" "$API/v1/revocations" >"$T/rl2.code"
+assert_eq "the ETag from before the restart: 200, not 304" 200 "$(cat "$T/rl2.code")"
+assert_contains "after the restart the access is still revoked" "nullspace:$ACC1:$SB" "$T/rl2.json"
+assert_not_contains "... and only it" "nullspace:$ACC2:" "$T/rl2.json"
+[ "$(etag "$T/rh2")" != "$ETAG1" ] || fail "the same ETag before and after the restart"
+assert_contains "up logs what it read back" "event=revocations-loaded revoked=1 skipped=0" "$UP_LOG"
 
 pass
