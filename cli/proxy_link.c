@@ -153,6 +153,9 @@ ssize_t ns_plink_recv(ns_plink *l, uint8_t *buf, size_t cap)
 	if (!l->ws) {
 		return raw_read(l, buf, cap);
 	}
+	if (l->dec.closed) {
+		return 0; /* the relay's close came after the last data we gave */
+	}
 	for (;;) {
 		if (l->ioff == l->ilen) {
 			if ((k = raw_read(l, l->in, sizeof(l->in))) <= 0) {
