@@ -22,30 +22,6 @@
 #define STREAM_BLOCK (48 * 1024) /* raw bytes per NDJSON line */
 #define STREAM_LINE (STREAM_BLOCK / 3 * 4 + 64)
 
-static int running_ok(ns_api_xfer *x, enum MHD_Result *ret)
-{
-	ns_sandbox_info sb;
-	char msg[256];
-
-	if (ns_runtime_get(x->cfg->runtime, x->id, &sb) != 0) {
-		snprintf(msg, sizeof(msg), "no such sandbox: %s", x->id);
-		*ret = ns_api_xfer_error(x, 404, msg, NULL);
-		return 0;
-	}
-	if (strcmp(sb.state, "running") != 0) {
-		snprintf(msg, sizeof(msg), "sandbox %s is stopped (%s)", x->id,
-		         sb.stop_reason[0] != '\0' ? sb.stop_reason : sb.state);
-		*ret = ns_api_xfer_error(x, 409, msg, "sandbox-stopped");
-		return 0;
-	}
-	if (ns_runtime_inside(x->cfg->runtime, x->id, x->home, sizeof(x->home), &x->exe) != 0 ||
-	    ns_registry_lookup(x->cfg->registry_dir, x->id, &x->ent) != 0) {
-		*ret = ns_api_xfer_error(x, 409, "the sandbox cannot be reached", NULL);
-		return 0;
-	}
-	return 1;
-}
-
 /* Did the helper kill the command at its timeout? Exit 124 after at least
  * the timeout (a command's own exit 124 comes earlier). */
 static int timed_out(const ns_job *j, int code, uint32_t timeout)
@@ -131,7 +107,7 @@ enum MHD_Result ns_api_xfer_command(ns_api_xfer *x)
 	enum MHD_Result ret = MHD_YES;
 	int full = 0;
 
-	if (!running_ok(x, &ret)) {
+	if (!ns_api_xfer_running(x, &ret)) {
 		return ret;
 	}
 	if (ns_api_parse_command(x->body, x->len, x->exe, &req, &why) != 0) {
@@ -229,7 +205,7 @@ enum MHD_Result ns_api_xfer_url(ns_api_xfer *x)
 	uint64_t exp;
 	ns_api_reply r;
 
-	if (!running_ok(x, &ret)) {
+	if (!ns_api_xfer_running(x, &ret)) {
 		return ret;
 	}
 	if (ns_api_parse_files_url(x->body, x->len, &req, &why) != 0 ||

@@ -55,8 +55,7 @@ enum MHD_Result ns_api_xfer_error(ns_api_xfer *x, unsigned status, const char *m
 	return ns_api_queue(x->cfg, x->c, x->method, x->url, &r);
 }
 
-/* The sandbox is known and running: 1, else the answer is queued (*ret). */
-static int running(ns_api_xfer *x, enum MHD_Result *ret)
+int ns_api_xfer_running(ns_api_xfer *x, enum MHD_Result *ret)
 {
 	ns_sandbox_info sb;
 	char msg[MSG_MAX];
@@ -232,7 +231,7 @@ static enum MHD_Result begin_signed(ns_api_xfer *x)
 		                         ns_files_refusal_message(why), ns_files_refusal_name(why));
 	}
 	snprintf(x->id, sizeof(x->id), "%s", u.sandbox);
-	if (!running(x, &ret) || !path_ok(x, u.path, strlen(u.path), &ret)) {
+	if (!ns_api_xfer_running(x, &ret) || !path_ok(x, u.path, strlen(u.path), &ret)) {
 		return ret;
 	}
 	x->route = NS_ROUTE_FILES;
@@ -253,7 +252,7 @@ static enum MHD_Result begin(ns_api_xfer *x)
 		x->phase = X_BODY;
 		return MHD_YES;
 	}
-	if (!running(x, &ret)) {
+	if (!ns_api_xfer_running(x, &ret)) {
 		return ret;
 	}
 	p = arg(x->c, "path", &n);

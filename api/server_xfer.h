@@ -41,6 +41,10 @@ struct ns_api_xfer {
 
 enum MHD_Result ns_api_xfer_error(ns_api_xfer *x, unsigned status, const char *msg,
                                   const char *reason);
+/* The sandbox is known, running and reachable (its home, our binary inside
+ * it and its registry entry into x): 1, else the answer is queued (*ret):
+ * 404, or 409 with reason sandbox-stopped or sandbox-unreachable. */
+int ns_api_xfer_running(ns_api_xfer *x, enum MHD_Result *ret);
 /* server_stream.c */
 enum MHD_Result ns_api_xfer_body(ns_api_xfer *x, const char *upload, size_t *upload_size);
 enum MHD_Result ns_api_xfer_upload(ns_api_xfer *x, const char *upload, size_t *upload_size);

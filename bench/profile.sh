@@ -60,10 +60,10 @@ if command -v perf >/dev/null && [ -z "${NO_PERF:-}" ]; then
 	P1=$!
 	perf record --no-inherit -q -g -o "$OUT/agent.perf" -p "$AGENT_PID" 2>/dev/null &
 	P2=$!
-	perf stat --no-inherit -e task-clock,context-switches,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_sendmsg \
+	perf stat --no-inherit -e task-clock,context-switches,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_read,syscalls:sys_enter_readv,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_sendmsg \
 		-p "$RELAY_PID" -o "$OUT/relay.stat" &
 	P3=$!
-	perf stat --no-inherit -e task-clock,context-switches,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_sendmsg \
+	perf stat --no-inherit -e task-clock,context-switches,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_read,syscalls:sys_enter_readv,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_sendmsg \
 		-p "$AGENT_PID" -o "$OUT/agent.stat" &
 	P4=$!
 	PERF=($P1 $P2 $P3 $P4)

@@ -61,6 +61,9 @@ void ns_cli_notify_ready(void *ud);
 int ns_cmd_connect(int argc, char **argv);
 /* `nullspace connect` with its messages headed "nullspace NAME:". */
 int ns_cmd_connect_as(const char *name, int argc, char **argv);
+/* Did the last ns_cmd_connect_as end on the relay's "has moved" refusal
+ * (route_ext.h's NS_ROUTE_MOVED_TEXT)? */
+int ns_cmd_connect_moved(void);
 int ns_cmd_agent(int argc, char **argv);
 int ns_cmd_relay(int argc, char **argv);
 int ns_cmd_proxy(int argc, char **argv);

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "connect_key.h"
 #include "keyfiles.h"
+#include "route_ext.h"
 #include "nullspace/cert.h"
 #include "nullspace/client.h"
 #include "nullspace/error.h"
@@ -279,6 +280,21 @@ static int prepare_run(const connect_opts *o, ns_client_run_opts *ro, uint8_t *m
 	return 0;
 }
 
+static int route_moved; /* the relay said the certificate's route no longer holds */
+
+int ns_cmd_connect_moved(void)
+{
+	return route_moved;
+}
+
+/* The connection's failure on stderr; the relay's "has moved" refusal
+ * noted for `nullspace ssh --native`, which then mints anew once. */
+static int conn_fail(const char *msg)
+{
+	route_moved = strstr(msg, NS_ROUTE_MOVED_TEXT) != NULL;
+	return ns_cli_fail(cmd_name, "%s", msg);
+}
+
 static int run(ns_client *c, const connect_opts *o)
 {
 	static char command[NS_CLIENT_COMMAND_MAX];
@@ -298,8 +314,7 @@ static int run(ns_client *c, const connect_opts *o)
 	stdout_nonblock(0);
 	ns_tty_restore();
 	if (rc < 0) {
-		return ns_cli_fail(cmd_name, "%s",
-		                   ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));
+		return conn_fail(ns_client_error(c)[0] ? ns_client_error(c) : ns_strerror(rc));
 	}
 	return rc;
 }
@@ -345,7 +360,7 @@ static int connect_and_run(const connect_opts *o, const char *user, const char *
 	}
 	rc = ns_client_connect(&cfg, &c, err, sizeof(err));
 	if (rc != 0) {
-		rc = ns_cli_fail(cmd_name, "%s", ck.err[0] ? ck.err : err);
+		rc = conn_fail(ck.err[0] ? ck.err : err);
 		ns_connect_key_free(&ck);
 		return rc;
 	}
@@ -380,6 +395,7 @@ int ns_cmd_connect_as(const char *name, int argc, char **argv)
 	int rc;
 
 	cmd_name = name;
+	route_moved = 0;
 	sanitise_stdfds();
 	if ((rc = parse_args(argc, argv, &o)) != 0) {
 		return rc > 0 ? 0 : NS_EXIT_OWN_ERROR;

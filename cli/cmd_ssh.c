@@ -311,6 +311,7 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 	if (rc != 0) {
 	} else if (native) {
 		rc = run_native(&f, &a, o);
+		*moved = ns_cmd_connect_moved();
 	} else if ((sargv = ns_ssh_argv_opts(&f, &a, -1, o->a.words, o->a.nwords, o->a.command,
 	                                     o->a.ncommand, pc)) == NULL) {
 		fprintf(stderr, "nullspace: out of memory\n");

@@ -2,9 +2,9 @@
  * parser of their type-specific open data and of the forwarding global
  * requests' data (ns_global_forward_parse) (direct-tcpip, forwarded-tcpip,
  * direct-streamlocal@openssh.com, forwarded-streamlocal@openssh.com; fuzzed
- * as fuzz_chan_open), ns_channel_open, which opens one of any type, and
- * ns_channel_open_direct_tcpip on top of it (ssh -L in the built-in
- * client). */
+ * as fuzz_chan_open, with auth-agent@nullspace.dev's), ns_channel_open,
+ * which opens one of any type, and ns_channel_open_direct_tcpip and
+ * ns_channel_open_agent on top of it. */
 #include "chan.h"
 
 #include <string.h>
@@ -85,6 +85,38 @@ int ns_channel_open_parse(ns_str type, ns_str data, ns_chan_open_info *out)
 		memset(out, 0, sizeof(*out));
 	}
 	return rc;
+}
+
+int ns_channel_open_agent_parse(ns_str data, uint32_t *session)
+{
+	ns_rd r;
+
+	*session = 0;
+	ns_rd_init(&r, data.p, data.len);
+	if (ns_rd_u32(&r, session) != 0 || ns_rd_left(&r) != 0) { /* session channel */
+		*session = 0;
+		return NS_ERR_FORMAT;
+	}
+	return 0;
+}
+
+int ns_channel_open_agent(ns_engine *e, uint32_t session, uint32_t *id)
+{
+	uint8_t data[4];
+	ns_channel *c;
+	ns_buf b;
+	int rc;
+
+	*id = 0;
+	if ((rc = ns_chan_lookup(e, session, &c)) != 0) {
+		return rc;
+	}
+	if (c->state != NS_CH_OPEN) {
+		return NS_ERR_CLOSED;
+	}
+	ns_buf_init_fixed(&b, data, sizeof(data));
+	ns_wr_u32(&b, c->remote_id); /* the session channel, as the peer numbers it */
+	return ns_channel_open(e, NS_CHAN_AGENT_FWD, data, b.len, id);
 }
 
 int ns_channel_open(ns_engine *e, const char *type, const uint8_t *data, size_t len, uint32_t *id)

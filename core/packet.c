@@ -293,6 +293,49 @@ out:
 	return rc;
 }
 
+size_t ns_pkt_size(const ns_pkt_dir *d, size_t len)
+{
+	return PKT_LEN_FIELD + 1 + len + pad_len(d, len) + tag_len(d);
+}
+
+uint8_t *ns_pkt_payload_at(ns_buf *out, size_t off)
+{
+	return out->p + out->len + off + PKT_LEN_FIELD + 1;
+}
+
+int ns_pkt_seal_at(ns_pkt_dir *d, size_t len, ns_buf *out)
+{
+	size_t pad, plen, total;
+	uint8_t *p;
+
+	if (len == 0 || len > NS_PAYLOAD_MAX) {
+		return NS_ERR_INVALID;
+	}
+	pad = pad_len(d, len);
+	plen = 1 + len + pad;
+	total = PKT_LEN_FIELD + plen + tag_len(d);
+	/* within the room the caller reserved (ns_pkt_room): never moves */
+	if (out->len + total > out->cap) {
+		return NS_ERR_INVALID;
+	}
+	p = out->p + out->len;
+	ns_store32(p, (uint32_t)plen);
+	p[4] = (uint8_t)pad;
+	padding(d, p + 5 + len, pad);
+	if (d->encrypted && d->cipher == NS_PKT_CHACHA) {
+		chacha_seal(d, p, plen);
+	} else if (d->encrypted && ns_pkt_cipher_aead(d->cipher)) {
+		gcm_seal(d, p, plen);
+	} else if (d->encrypted) {
+		ns_pkt_ctr_seal(d, p, plen);
+	}
+	out->len += total;
+	d->seq++;
+	d->packets++;
+	d->bytes += total;
+	return 0;
+}
+
 int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out)
 {
 	return ns_pkt_seal2(d, payload, len, NULL, 0, out);

@@ -123,6 +123,18 @@ int ns_pkt_seal(ns_pkt_dir *d, const uint8_t *payload, size_t len, ns_buf *out);
 int ns_pkt_seal2(ns_pkt_dir *d, const uint8_t *head, size_t hlen, const uint8_t *body, size_t blen,
                  ns_buf *out);
 
+/* Sealing in place, for a payload written straight into out (no copy):
+ * reserve ns_pkt_size(d, len) bytes of out (ns_buf_reserve: the exact
+ * size of that packet, which never shrinks as len grows), write the
+ * payload at ns_pkt_payload_at(out, 0), then ns_pkt_seal_at(d, len, out)
+ * adds length, padding and tag around it. Packets one after another in one
+ * reservation: packet i's payload at ns_pkt_payload_at(out, sum of the
+ * sizes before it). NS_ERR_INVALID: len is 0, over NS_PAYLOAD_MAX, or past
+ * the reserved room. */
+size_t ns_pkt_size(const ns_pkt_dir *d, size_t len);
+uint8_t *ns_pkt_payload_at(ns_buf *out, size_t off);
+int ns_pkt_seal_at(ns_pkt_dir *d, size_t len, ns_buf *out);
+
 /* Look at the received bytes buf[0..avail). Once the first 4 bytes are
  * there (16 for aes*-ctr with a non-etm MAC, whose length is encrypted: the
  * first block is decrypted into a copy to learn it), *need is set to the full

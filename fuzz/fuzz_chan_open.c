@@ -1,9 +1,9 @@
 /* CHANNEL_OPEN type specific data and forwarding GLOBAL_REQUEST data
  * (chan_open.c): the first byte picks the channel type (direct-tcpip,
- * forwarded-tcpip, direct-streamlocal, forwarded-streamlocal, another) or
- * the request (tcpip-forward, streamlocal-forward and their cancels), the
- * rest is the data. A parse that succeeds hands over views inside the
- * data, within the limits; one that fails hands over nothing. */
+ * forwarded-tcpip, direct-streamlocal, forwarded-streamlocal, another,
+ * auth-agent@nullspace.dev) or the request (tcpip-forward,
+ * streamlocal-forward and their cancels), the rest is the data. A parse that succeeds hands over
+ * views inside the data, within the limits; one that fails hands over nothing. */
 #include "chan.h"
 
 #include <string.h>
@@ -18,7 +18,8 @@ static const char *const types[] = {NS_CHAN_DIRECT_TCPIP,
                                     NS_GLOBAL_TCPIP_FORWARD,
                                     NS_GLOBAL_CANCEL_TCPIP_FORWARD,
                                     NS_GLOBAL_STREAMLOCAL_FORWARD,
-                                    NS_GLOBAL_CANCEL_STREAMLOCAL_FORWARD};
+                                    NS_GLOBAL_CANCEL_STREAMLOCAL_FORWARD,
+                                    NS_CHAN_AGENT_FWD};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,6 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	type.len = strlen(types[data[0] % NTYPES]);
 	d.p = data + 1;
 	d.len = size - 1;
+	if (data[0] % NTYPES == NTYPES - 1) {
+		uint32_t session = 1;
+		if (ns_channel_open_agent_parse(d, &session) == 0 ? d.len != 4 : session != 0) {
+			__builtin_trap();
+		}
+		return 0;
+	}
 	if ((data[0] % NTYPES < 5 ? ns_channel_open_parse(type, d, &o)
 	                          : ns_global_forward_parse(type, d, &o)) == 0) {
 		if (o.host.len > NS_CHAN_PATH_MAX || o.orig_host.len > NS_CHAN_HOST_MAX ||

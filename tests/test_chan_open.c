@@ -120,7 +120,9 @@ static int cb(ns_pair *p, int side, ns_event *ev, void *ud)
 	if (ev->type == NS_EV_CHANNEL_OPEN) {
 		t->opens[side]++;
 		assert_int_equal(ns_str_copy(ev->channel_type, t->type, sizeof(t->type)), 0);
-		if (ns_channel_open_parse(ev->channel_type, ev->open_data, &o) == 0) {
+		if (ns_str_eq(ev->channel_type, NS_CHAN_AGENT_FWD)) {
+			assert_int_equal(ns_channel_open_agent_parse(ev->open_data, &t->port), 0);
+		} else if (ns_channel_open_parse(ev->channel_type, ev->open_data, &o) == 0) {
 			assert_int_equal(ns_str_copy(o.host, t->host, sizeof(t->host)), 0);
 			t->port = o.port;
 		}
@@ -219,13 +221,73 @@ static void test_server_opens(void **state)
 	ns_pair_free(&p);
 }
 
+/* auth-agent@nullspace.dev: exactly one uint32; nothing handed over
+ * otherwise. */
+static void test_parse_agent(void **state)
+{
+	static const uint8_t ok[] = {0, 0, 1, 2}, longer[] = {0, 0, 1, 2, 0}, shorter[] = {0, 1};
+	ns_str d;
+	uint32_t v = 7;
+
+	(void)state;
+	d.p = ok;
+	d.len = sizeof(ok);
+	assert_int_equal(ns_channel_open_agent_parse(d, &v), 0);
+	assert_int_equal(v, 258);
+	d.p = longer;
+	d.len = sizeof(longer);
+	assert_int_equal(ns_channel_open_agent_parse(d, &v), NS_ERR_FORMAT);
+	assert_int_equal(v, 0);
+	v = 7;
+	d.p = shorter;
+	d.len = sizeof(shorter);
+	assert_int_equal(ns_channel_open_agent_parse(d, &v), NS_ERR_FORMAT);
+	assert_int_equal(v, 0);
+	d.len = 0;
+	assert_int_equal(ns_channel_open_agent_parse(d, &v), NS_ERR_FORMAT);
+	/* not one of the forwarding types */
+	assert_int_equal(parse(NS_CHAN_AGENT_FWD, ok, sizeof(ok), &(ns_chan_open_info){0}),
+	                 NS_ERR_UNSUPPORTED);
+}
+
+/* The server opens auth-agent@nullspace.dev for a session the client
+ * opened: the data names that session as the client numbers it; a
+ * channel that is not open is refused before anything is sent. */
+static void test_server_opens_agent(void **state)
+{
+	ns_engine_config cc;
+	uint32_t a, b, id;
+	ns_pair p;
+	tctx T;
+
+	(void)state;
+	memset(&T, 0, sizeof(T));
+	T.accept = 1;
+	ns_engine_config_init(&cc);
+	cc.accept_channels = 1;
+	assert_int_equal(ns_pair_init(&p, &cc, NULL), 0);
+	assert_int_equal(ns_pair_connect(&p), 0);
+	assert_int_equal(ns_channel_open_agent(p.e[1], 0, &id), NS_ERR_CLOSED);
+	assert_int_equal(ns_channel_open_session(p.e[0], &a), 0);
+	assert_int_equal(ns_channel_open_session(p.e[0], &b), 0);
+	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
+	assert_int_equal(T.opens[1], 2);
+	assert_int_equal(ns_channel_open_agent(p.e[1], 1, &id), 0);
+	assert_true(ns_pair_pump(&p, cb, &T, STEPS) > 0);
+	assert_int_equal(T.opens[0], 1);
+	assert_string_equal(T.type, NS_CHAN_AGENT_FWD);
+	assert_int_equal(T.port, b);
+	assert_int_equal(ns_channel_open_agent(p.e[1], 9, &id), NS_ERR_CLOSED);
+	assert_false(p.disconnected[0] || p.disconnected[1]);
+	ns_pair_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_tcpip),
-	    cmocka_unit_test(test_parse_streamlocal),
-	    cmocka_unit_test(test_client_opens),
-	    cmocka_unit_test(test_server_opens),
+	    cmocka_unit_test(test_parse_tcpip),  cmocka_unit_test(test_parse_streamlocal),
+	    cmocka_unit_test(test_client_opens), cmocka_unit_test(test_server_opens),
+	    cmocka_unit_test(test_parse_agent),  cmocka_unit_test(test_server_opens_agent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h> /* struct iovec: ns_channel_write_iov */
 
 #include "nullspace/keys.h"
 #include "nullspace/pubkey.h"
@@ -454,6 +455,11 @@ NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *
 #define NS_CHAN_DIRECT_STREAMLOCAL "direct-streamlocal@openssh.com"
 #define NS_CHAN_FORWARDED_STREAMLOCAL "forwarded-streamlocal@openssh.com"
 #define NS_CHAN_AUTH_AGENT "auth-agent@openssh.com"
+/* Agent forwarding behind a relay (docs/relay.md): the agent opens this to
+ * the relay for a connection to a session's SSH_AUTH_SOCK; its data is one
+ * uint32, the session channel it belongs to as the relay numbers it (the
+ * recipient channel of the agent's own messages on that session). */
+#define NS_CHAN_AGENT_FWD "auth-agent@nullspace.dev"
 #define NS_CHAN_HOST_MAX 255  /* a host name or address in an open */
 #define NS_CHAN_PATH_MAX 1024 /* a socket path in an open */
 
@@ -462,6 +468,13 @@ NS_NODISCARD int ns_channel_open(ns_engine *e, const char *type, const uint8_t *
  * for a host or path over its limit or holding a NUL. *out zeroed unless
  * 0. */
 NS_NODISCARD int ns_channel_open_parse(ns_str type, ns_str data, ns_chan_open_info *out);
+/* NS_CHAN_AGENT_FWD's data: exactly one uint32 into *session (0), else
+ * NS_ERR_FORMAT with *session 0. */
+NS_NODISCARD int ns_channel_open_agent_parse(ns_str data, uint32_t *session);
+/* Open NS_CHAN_AGENT_FWD for our open channel session (its peer's number
+ * goes in the data): 0 with *id, NS_ERR_CLOSED when session is not open,
+ * else as ns_channel_open. */
+NS_NODISCARD int ns_channel_open_agent(ns_engine *e, uint32_t session, uint32_t *id);
 /* A "direct-tcpip" channel (RFC 4254 7.2, what ssh -L opens), built on
  * ns_channel_open: the server connects to host:port; orig_host:orig_port is
  * who connected to us (for its log). Client only (NS_ERR_STATE otherwise).
@@ -489,6 +502,18 @@ size_t ns_channel_writable(const ns_engine *e, uint32_t id);
 /* Queue data (ext 0) or stderr (ext 1); *accepted may be less than len. */
 NS_NODISCARD int ns_channel_write(ns_engine *e, uint32_t id, uint32_t ext, const uint8_t *data,
                                   size_t len, size_t *accepted);
+/* ns_channel_write without its copy: the caller reads its data straight
+ * into the packets' places in the output, and the engine seals them there.
+ *   n = ns_channel_write_iov(e, id, ext, v, max)  room for data now, as n
+ *       (<= max) spans v[0..n), each one packet's data: 0 when the channel
+ *       is not writable (as a short write: NS_EV_WRITABLE when it reopens),
+ *       negative on error (as ns_channel_write's);
+ *   fill them in order (readv(fd, v, n)) with k bytes, then
+ *   ns_channel_write_commit(e, id, ext, k): those k bytes are sent (k 0:
+ *       nothing; the room is simply not used).
+ * No other call on e between the two: the room may move. */
+int ns_channel_write_iov(ns_engine *e, uint32_t id, uint32_t ext, struct iovec *v, int max);
+NS_NODISCARD int ns_channel_write_commit(ns_engine *e, uint32_t id, uint32_t ext, size_t n);
 /* The caller has consumed n bytes of this channel's received data. */
 NS_NODISCARD int ns_channel_consumed(ns_engine *e, uint32_t id, size_t n);
 NS_NODISCARD int ns_channel_eof(ns_engine *e, uint32_t id);

@@ -77,6 +77,10 @@ rs -- true </dev/null || die "a first login through the relay failed"
 # Sessions `echo up; sleep 90`, started in waves under the per-source
 # pre-auth cap; each is up once its output file has the line.
 mkdir -p "$T/up"
+# The first login's agent connection may close idle (NS_RELAY_INNER_IDLE_MS)
+# before the first wave on a loaded machine: the waves then open one more.
+CONNECTS0=$(count_log 'event=agent-connect')
+LOGINS0=$(grep -c 'event=auth.*result=accepted' "$AGENT_LOG")
 HOLD_PIDS=()
 t0=$(date +%s)
 for ((i = 0; i < MUX_N; i += WAVE)); do
@@ -99,8 +103,11 @@ done
 echo "# $up of $MUX_N sessions up in $(($(date +%s) - t0)) s"
 assert_eq "$MUX_N sessions held at once through the relay to one sandbox" "$MUX_N" "$up"
 assert_eq "the agent has exactly one connection (from the relay)" 1 "$(agent_conns)"
-assert_eq "one agent-connect in the relay log" 1 "$(count_log 'event=agent-connect')"
-assert_eq "the agent logged one login" 1 "$(grep -c 'event=auth.*result=accepted' "$AGENT_LOG")"
+CONNECTS=$(($(count_log 'event=agent-connect') - CONNECTS0))
+LOGINS=$(($(grep -c 'event=auth.*result=accepted' "$AGENT_LOG") - LOGINS0))
+[ "$CONNECTS" -le 1 ] && ok "at most one agent-connect for all $MUX_N sessions ($CONNECTS)" ||
+	fail "$CONNECTS agent-connects for the $MUX_N sessions"
+assert_eq "the agent logged as many logins as the relay connected" "$CONNECTS" "$LOGINS"
 t1=$(date +%s%N)
 out=$(rs -- 'echo fresh' </dev/null)
 echo "# new login with $MUX_N sessions held: $((($(date +%s%N) - t1) / 1000000)) ms"

@@ -249,5 +249,13 @@ assert_contains "... after ssh showed the refusal" "sandbox $SB has moved; mint 
 assert_contains "... and saying it tries once more" "minting a new certificate and trying once more" \
 	"$T/remint.err"
 assert_contains "the relay logged the stale route" "event=sandbox-moved" "$UP_LOG"
+# the same with the built-in client
+cp "$T/stale-cert.pub" "$NULLSPACE_HOME/ssh/$SB-cert.pub"
+out=$("$NS" ssh --native "$SB" -- echo re-minted-native 2>"$T/remint_n.err" </dev/null)
+assert_eq "nullspace ssh --native mints anew on the moved refusal too" "re-minted-native" "$out"
+assert_contains "... after showing the refusal" "sandbox $SB has moved; mint a new certificate" \
+	"$T/remint_n.err"
+assert_contains "... and saying it tries once more" "minting a new certificate and trying once more" \
+	"$T/remint_n.err"
 
 pass

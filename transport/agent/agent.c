@@ -3,6 +3,8 @@
  * child fd; timers from the engines; reaping children; a clean shutdown. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,9 @@ static void accept_one(ns_agent *a, int fd, uint64_t now)
 	int counted;
 	uint32_t slot;
 
+	/* no Nagle: a short reply behind an unacknowledged one waited for the
+	 * peer's delayed ACK (40 ms); as sshd */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	ns_net_peer_name(fd, peer, sizeof(peer));
 	if (a->nconns >= a->max_conns) {
 		fprintf(a->log, "agent event=reject peer=%s reason=max-connections\n", peer);

@@ -122,6 +122,7 @@ static int cert_accepted(ns_agent_conn *c, const ns_event *ev, attempt *at)
 		}
 		c->host.no_pty = !(v.extensions & NS_EXT_PERMIT_PTY);
 		c->host.no_port_fwd = !(v.extensions & NS_EXT_PERMIT_PORT_FORWARDING);
+		c->host.no_agent_fwd = !(v.extensions & NS_EXT_PERMIT_AGENT_FORWARDING);
 	}
 	return 1;
 }

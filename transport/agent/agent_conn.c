@@ -2,6 +2,9 @@
  * with its consumed count, output and ack, time), the events it raises, its
  * session channels, the login grace timer and the final flush. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -15,10 +18,28 @@
 #include "log_str.h"
 #include "software.h"
 
+/* A read shorter than this is a message of a conversation, not bulk: ACKed
+ * at once, for a client with Nagle on holds its next short write until
+ * then (see the relay's QUICKACK_BELOW, relay_conn.c). */
+#define QUICKACK_BELOW 4096
+
+static ssize_t sock_read(void *ctx, uint8_t *buf, size_t cap)
+{
+	int fd = *(const int *)ctx;
+	ssize_t n = recv(fd, buf, cap, 0);
+
+	if (n > 0 && n < QUICKACK_BELOW) {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &(int){1}, sizeof(int));
+	}
+	return n;
+}
+
 static void flush_input(void *host)
 {
 	ns_session_input_flush(host);
 }
+
+static int adopt(ns_session_host *h, uint32_t id, ns_session *s);
 
 int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent_conn **out)
 {
@@ -54,6 +75,7 @@ int ns_agent_conn_new(ns_agent *a, int fd, uint32_t slot, uint64_t now, ns_agent
 	c->host.gen = ++a->gen & 0xfffff;
 	c->host.conn_id = ++a->next_id;
 	c->host.log = a->log;
+	c->host.adopt = adopt;
 	c->host.home = a->cfg->home;
 	ns_net_peer_name(fd, c->host.peer, sizeof(c->host.peer));
 	ns_net_conn_addr(fd, c->host.conn_addr, sizeof(c->host.conn_addr));
@@ -97,6 +119,19 @@ void ns_agent_conn_sess_put(ns_agent_conn *c, uint32_t id, ns_session *s)
 	sess_put(c, id, s);
 }
 
+/* ns_session_host.adopt: a session for an agent forwarding connection. */
+static int adopt(ns_session_host *h, uint32_t id, ns_session *s)
+{
+	ns_agent_conn *c = (ns_agent_conn *)((char *)h - offsetof(ns_agent_conn, host));
+
+	if (c->nsess >= c->agent->max_chans || id >= NS_AGENT_CHAN_SLOTS(c) ||
+	    c->sess[id] != NULL) {
+		return NS_ERR_LIMIT;
+	}
+	sess_put(c, id, s);
+	return 0;
+}
+
 static void sess_drop(ns_agent_conn *c, uint32_t id)
 {
 	ns_session_free(c->sess[id]);
@@ -133,7 +168,7 @@ void ns_agent_conn_free(ns_agent_conn *c)
 /* Send what the engine has; 0, or -1 when the peer is gone. */
 static int flush(ns_agent_conn *c)
 {
-	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->sock.fd};
+	ns_pump_io io = {sock_read, ns_pump_sock_write, &c->sock.fd};
 
 	return ns_pump_flush(&c->pump, c->host.e, &io) != 0 ? -1 : 0;
 }
@@ -321,7 +356,7 @@ static void on_event(void *ctx, const ns_event *ev, uint64_t now)
 
 static void feed(ns_agent_conn *c, uint64_t now)
 {
-	ns_pump_io io = {ns_pump_sock_read, ns_pump_sock_write, &c->sock.fd};
+	ns_pump_io io = {sock_read, ns_pump_sock_write, &c->sock.fd};
 
 	(void)ns_pump_feed(&c->pump, c->host.e, &io, NS_AGENT_READS_PER_PUMP, on_event, c, now);
 }

@@ -1,5 +1,6 @@
 /* Session channel requests and lifecycle for the agent: pty-req, env, exec,
- * shell, window-change, signal, eow and the refused subsystems; creating and
+ * shell, window-change, signal, eow, auth-agent-req (session_agentfwd.c)
+ * and the refused subsystems; creating and
  * freeing a session, and noticing its child's exit. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,6 +55,7 @@ void ns_session_free(ns_session *s)
 	}
 	fwd = s->fwd != NULL;
 	ns_session_fwd_free(s); /* logs a forward's end */
+	ns_session_agentfwd_free(s);
 	if (s->kind != NULL && !s->close_sent && !fwd) {
 		fprintf(
 		    s->h->log,
@@ -417,6 +419,8 @@ void ns_session_request(ns_session *s, const ns_chan_request *req, const ns_sess
 	} else if (ns_str_eq(t, "eow@openssh.com")) {
 		eow_req(s);
 		ok = 1;
+	} else if (ns_str_eq(t, "auth-agent-req@openssh.com")) {
+		ok = ns_session_agentfwd_req(s);
 	} else if (ns_str_eq(t, NS_CHAN_SESSION_INFO)) {
 		ok = session_info_req(s, info);
 	}
@@ -449,6 +453,10 @@ void ns_session_io(ns_session *s, unsigned kind, uint32_t events)
 {
 	(void)events;
 	if (s->close_sent || s->ending || s->dead) {
+		return;
+	}
+	if (kind == NS_WATCH_AGENT_LISTEN) {
+		ns_session_agentfwd_accept(s);
 		return;
 	}
 	if (ns_session_fwd_connecting(s)) {

@@ -30,10 +30,14 @@ typedef struct ns_session_host {
 	char *force_command; /* replaces every exec/shell request (malloc'd) */
 	int no_pty;          /* the certificate lacks permit-pty */
 	int no_port_fwd;     /* ... permit-port-forwarding */
+	int no_agent_fwd;    /* ... permit-agent-forwarding */
 	/* Logged in with a plain key of --authorized-keys, where the relay's
 	 * --client-key goes (users come with certificates): the sessions' own
 	 * nullspace-session@nullspace.dev requests are logged; from any other
-	 * login they are refused. Log fields only, never a decision. */
+	 * login they are refused. Beside the log it decides one thing: agent
+	 * forwarding opens auth-agent@nullspace.dev (which names the session
+	 * to the relay) rather than auth-agent@openssh.com; the relay decides
+	 * whether any user gets it (session_agentfwd.c). */
 	int relay_login;
 	/* Channel data bound for one session's stdin, gathered over the
 	 * packets of one read and written with one writev (ns_session_data,
@@ -44,6 +48,10 @@ typedef struct ns_session_host {
 	/* The realloc of the bytes kept for a command's stdin (NULL: libc's;
 	 * what it returns is freed with free()). Tests make it fail. */
 	void *(*pend_realloc)(void *ptr, size_t size);
+	/* Take a session made here for a channel opened here (an agent
+	 * forwarding connection, session_agentfwd.c): 0, or an NS_ERR_* (the
+	 * connection holds its most sessions) and the caller frees it. */
+	int (*adopt)(struct ns_session_host *h, uint32_t id, struct ns_session *s);
 } ns_session_host;
 
 typedef struct ns_session ns_session;
@@ -64,6 +72,11 @@ int ns_session_fwd_new(ns_session_host *h, uint32_t channel, const ns_event *ev,
  * with *out and *id (the channel), or an NS_ERR_* (fd is the caller's). */
 int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const char *target,
                             const uint8_t *data, size_t len, ns_session **out, uint32_t *id);
+/* The part of that after the open: a session for fd on channel id, which
+ * the caller opened (kind and target for the log). 0 with *out, or
+ * NS_ERR_NOMEM (fd is the caller's). */
+int ns_session_fwd_adopt(ns_session_host *h, int fd, const char *kind, const char *target,
+                         uint32_t id, ns_session **out);
 /* The peer's answer to that open (NS_EV_CHANNEL_OPENED / _OPEN_FAILED). */
 void ns_session_fwd_opened(ns_session *s, int ok);
 /* 1 when the session is over before it began (a forward's connect failed

@@ -2,7 +2,8 @@
  * the relay) connects to host:port, direct-streamlocal@openssh.com to a Unix
  * socket, from inside the sandbox, without blocking the loop on the connect.
  * Once connected the socket is a session without a child (session_io.c
- * moves its bytes under the channel's window both ways); each forward is
+ * moves its bytes under the channel's window both ways; so it does for the
+ * sockets of remote forwards and agent forwarding); each forward is
  * logged at its start and end (kind, target, bytes, duration), never its
  * payload. Refusals carry RFC 4254 reason codes and say why. */
 #include <errno.h>
@@ -33,6 +34,14 @@ struct ns_session_fwd {
 	uint64_t started;           /* ms, at the open */
 	struct addrinfo *ai, *next; /* TCP: the addresses, the next to try */
 };
+
+/* The log's event name: an agent forwarding connection's, or a forward's. */
+static const char *event_of(const char *kind)
+{
+	return strcmp(kind, NS_CHAN_AGENT_FWD) == 0 || strcmp(kind, NS_CHAN_AUTH_AGENT) == 0
+	           ? "agent-forward"
+	           : "forward";
+}
 
 int ns_session_dead(const ns_session *s)
 {
@@ -68,17 +77,17 @@ void ns_session_fwd_log_end(ns_session *s, const char *why)
 	}
 	f->logged = 1;
 	fprintf(s->h->log,
-	        "agent event=forward-end conn=%u channel=%u kind=%s target=%s bytes_in=%llu "
+	        "agent event=%s-end conn=%u channel=%u kind=%s target=%s bytes_in=%llu "
 	        "bytes_out=%llu duration_ms=%llu reason=%s%s\n",
-	        s->h->conn_id, s->channel, f->kind, f->target, (unsigned long long)s->bytes_in,
-	        (unsigned long long)s->bytes_out, (unsigned long long)(ns_clock_ms() - f->started),
-	        why, s->who);
+	        event_of(f->kind), s->h->conn_id, s->channel, f->kind, f->target,
+	        (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out,
+	        (unsigned long long)(ns_clock_ms() - f->started), why, s->who);
 }
 
 static void refused(ns_session_host *h, const char *kind, const char *target, const char *reason)
 {
-	fprintf(h->log, "agent event=forward-refused conn=%u kind=%s target=%s reason=%s\n",
-	        h->conn_id, kind, target, reason);
+	fprintf(h->log, "agent event=%s-refused conn=%u kind=%s target=%s reason=%s\n",
+	        event_of(kind), h->conn_id, kind, target, reason);
 }
 
 /* Start a non-blocking connect: 0 (done or under way: *fd set) or an errno. */
@@ -140,8 +149,9 @@ static int start_moving(ns_session *s)
 	s->reaped = 1;    /* no child: the end is the socket's */
 	s->err_eof = 1;   /* no stderr */
 	s->exit_sent = 1; /* no exit status */
-	fprintf(h->log, "agent event=forward-start conn=%u channel=%u kind=%s target=%s%s\n",
-	        h->conn_id, s->channel, s->fwd->kind, s->fwd->target, s->who);
+	fprintf(h->log, "agent event=%s-start conn=%u channel=%u kind=%s target=%s%s\n",
+	        event_of(s->fwd->kind), h->conn_id, s->channel, s->fwd->kind, s->fwd->target,
+	        s->who);
 	return 0;
 }
 
@@ -157,20 +167,15 @@ static void connected(ns_session *s)
 	}
 }
 
-int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const char *target,
-                            const uint8_t *data, size_t len, ns_session **out, uint32_t *id)
+int ns_session_fwd_adopt(ns_session_host *h, int fd, const char *kind, const char *target,
+                         uint32_t id, ns_session **out)
 {
 	ns_session_fwd *f;
 	ns_session *s;
-	int rc;
 
 	*out = NULL;
-	if ((rc = ns_channel_open(h->e, kind, data, len, id)) != 0) {
-		return rc;
-	}
-	if ((f = calloc(1, sizeof(*f))) == NULL || ns_session_new(h, *id, &s) != 0) {
+	if ((f = calloc(1, sizeof(*f))) == NULL || ns_session_new(h, id, &s) != 0) {
 		free(f);
-		(void)!ns_channel_close(h->e, *id); /* the answer closes it */
 		return NS_ERR_NOMEM;
 	}
 	f->kind = kind;
@@ -178,9 +183,24 @@ int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const 
 	f->started = ns_clock_ms();
 	snprintf(f->target, sizeof(f->target), "%s", target);
 	s->fwd = f;
-	ns_watch_init(&s->out, fd, ns_watch_token(NS_WATCH_CHILD_OUT, h->slot, h->gen, *id));
+	ns_watch_init(&s->out, fd, ns_watch_token(NS_WATCH_CHILD_OUT, h->slot, h->gen, id));
 	*out = s;
 	return 0;
+}
+
+int ns_session_fwd_accepted(ns_session_host *h, int fd, const char *kind, const char *target,
+                            const uint8_t *data, size_t len, ns_session **out, uint32_t *id)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = ns_channel_open(h->e, kind, data, len, id)) != 0) {
+		return rc;
+	}
+	if ((rc = ns_session_fwd_adopt(h, fd, kind, target, *id, out)) != 0) {
+		(void)!ns_channel_close(h->e, *id); /* the answer closes it */
+	}
+	return rc;
 }
 
 void ns_session_fwd_opened(ns_session *s, int ok)

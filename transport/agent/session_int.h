@@ -89,6 +89,9 @@ struct ns_session {
 	 * in a dup of it), no child; or NULL */
 	struct ns_session_fwd *fwd;
 	int dead; /* the open failed: the connection drops the session */
+	/* agent forwarding (session_agentfwd.c): SSH_AUTH_SOCK's folder and
+	 * listening socket, or NULL */
+	struct ns_session_agentfwd *agent;
 };
 
 /* session.c: the channel fails (our failure mid-stream, e.g. no memory
@@ -117,6 +120,17 @@ int ns_session_fwd_connecting(const ns_session *s);
 /* Log the end of the forward (once). */
 void ns_session_fwd_log_end(ns_session *s, const char *why);
 void ns_session_fwd_free(ns_session *s);
+
+/* session_agentfwd.c */
+/* auth-agent-req@openssh.com: 1 when SSH_AUTH_SOCK is there (made now, or
+ * before), 0 refused (logged). */
+int ns_session_agentfwd_req(ns_session *s);
+/* SSH_AUTH_SOCK's value, or NULL. */
+const char *ns_session_agentfwd_path(const ns_session *s);
+/* The socket is readable: each connection opens a channel back. */
+void ns_session_agentfwd_accept(ns_session *s);
+/* Close the socket, remove it and its folder. */
+void ns_session_agentfwd_free(ns_session *s);
 
 /* session_io.c */
 void ns_session_io_stdin(ns_session *s);           /* write pending bytes to the child */

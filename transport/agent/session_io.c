@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "session_int.h"
 
 #define READS_PER_WAKEUP 4
+#define READ_IOV_MAX 16 /* packets one read of the child fills (NS_SESSION_CHUNK) */
 #define NO_MEMORY_MSG                                                                              \
 	"nullspace agent: out of memory: the session is closed, its input was cut off\r\n"
 
@@ -265,56 +267,60 @@ static void read_eof(ns_session *s, int which)
 	}
 }
 
-/* The child paused (or ended) with nothing held: give the buffer back. */
-static void release_hold(ns_session *s, int which)
+/* At most NS_SESSION_CHUNK of the room in v[0..k): how many spans. */
+static int clip(struct iovec *v, int k)
 {
-	if (s->hold_len[which] == 0) {
-		free(s->hold[which]);
-		s->hold[which] = NULL;
+	size_t total = 0;
+	int i;
+
+	for (i = 0; i < k; i++) {
+		if (total + v[i].iov_len >= NS_SESSION_CHUNK) {
+			v[i].iov_len = NS_SESSION_CHUNK - total;
+			return i + 1;
+		}
+		total += v[i].iov_len;
 	}
+	return k;
 }
 
+/* The child's output goes straight into the packets' places in the
+ * engine's output (ns_channel_write_iov), sealed there: no copy, no
+ * buffer of ours. Bytes held from before (ns_session_io_flush) go first. */
 void ns_session_io_read(ns_session *s, int which)
 {
 	ns_watch *w = which ? &s->err : &s->out;
-	size_t avail;
+	struct iovec v[READ_IOV_MAX];
 	ssize_t n;
-	int i;
+	int i, k;
 
 	for (i = 0; i < READS_PER_WAKEUP && w->fd >= 0; i++) {
 		if (!ns_session_io_flush(s, which)) {
 			return;
 		}
-		avail = ns_channel_writable(s->h->e, s->channel);
-		if (avail == 0) {
-			return;
+		k = ns_channel_write_iov(s->h->e, s->channel, (uint32_t)which, v, READ_IOV_MAX);
+		if (k <= 0) {
+			return; /* not writable: the child waits (its pipe fills) */
 		}
-		if (avail > NS_SESSION_CHUNK) {
-			avail = NS_SESSION_CHUNK;
-		}
-		if (s->hold[which] == NULL && (s->hold[which] = malloc(NS_SESSION_CHUNK)) == NULL) {
-			return; /* the child waits (its pipe fills) until memory is back */
-		}
-		n = read(w->fd, s->hold[which], avail);
+		n = readv(w->fd, v, clip(v, k));
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			release_hold(s, which);
-			return;
+			return; /* the room is not used: nothing to undo */
 		}
 		if (n <= 0) {
 			/* EOF, or EIO on a PTY master once every slave is closed */
 			read_eof(s, which);
-			release_hold(s, which);
 			return;
 		}
+		ns_call_check(
+		    s->h->e, s->h->log, "agent", s->h->conn_id, "channel_write_commit",
+		    ns_channel_write_commit(s->h->e, s->channel, (uint32_t)which, (size_t)n));
+		s->bytes_out += (uint64_t)n;
 		if ((size_t)n >= NS_SESSION_PIPE_IDLE) {
 			grow_pipe(s, 1 + which, w->fd); /* a full pipe: bulk */
 		}
-		s->hold_len[which] = (size_t)n;
 	}
-	ns_session_io_flush(s, which);
 }
 
 static int send_exit(ns_session *s)

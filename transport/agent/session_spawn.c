@@ -1,7 +1,7 @@
 /* Starting a session's child as sshd does: the user's shell runs every
  * command (`$SHELL -c CMD`) and the interactive session as a login shell
  * (`-bash`); the environment (HOME, USER, LOGNAME, SHELL, PATH, TERM,
- * SSH_CONNECTION, SSH_CLIENT, SSH_TTY, allowed env) also in a minimal root
+ * SSH_CONNECTION, SSH_CLIENT, SSH_TTY, SSH_AUTH_SOCK, allowed env) also in a minimal root
  * without /etc/passwd or a shell (session_login.c); fork, a new session and
  * process group, the PTY as controlling terminal or three pipes, then exec. */
 #include <errno.h>
@@ -16,8 +16,9 @@
 #include "nullspace/error.h"
 #include "session_int.h"
 
-#define ENV_FIXED                                                                                  \
-	10 /* HOME USER LOGNAME SHELL PATH TERM SSH_TTY SSH_CONNECTION SSH_CLIENT + NULL */
+/* HOME USER LOGNAME SHELL PATH TERM SSH_TTY SSH_CONNECTION SSH_CLIENT
+ * SSH_AUTH_SOCK + NULL */
+#define ENV_FIXED 11
 #define ENV_LINE_MAX 1200
 
 typedef struct plan {
@@ -52,6 +53,9 @@ static void build_env(plan *p, const ns_session *s)
 	add_env(p, &n, "SSH_CLIENT", conn);
 	if (s->pty && s->term[0] != '\0') {
 		add_env(p, &n, "TERM", s->term);
+	}
+	if (ns_session_agentfwd_path(s) != NULL) {
+		add_env(p, &n, "SSH_AUTH_SOCK", ns_session_agentfwd_path(s));
 	}
 	if (s->pty && ptsname(s->master) != NULL) {
 		add_env(p, &n, "SSH_TTY", ptsname(s->master));

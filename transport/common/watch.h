@@ -9,11 +9,12 @@
 enum ns_watch_kind {
 	NS_WATCH_LISTEN = 1,
 	NS_WATCH_SIGNAL,
-	NS_WATCH_SOCK,       /* a connection's socket */
-	NS_WATCH_CHILD_IN,   /* a child's stdin (pipe, or a dup of the pty master) */
-	NS_WATCH_CHILD_OUT,  /* a child's stdout, or the pty master */
-	NS_WATCH_CHILD_ERR,  /* a child's stderr (no pty) */
-	NS_WATCH_FWD_LISTEN, /* a remote forward's listener (agent_rfwd.c) */
+	NS_WATCH_SOCK,         /* a connection's socket */
+	NS_WATCH_CHILD_IN,     /* a child's stdin (pipe, or a dup of the pty master) */
+	NS_WATCH_CHILD_OUT,    /* a child's stdout, or the pty master */
+	NS_WATCH_CHILD_ERR,    /* a child's stderr (no pty) */
+	NS_WATCH_FWD_LISTEN,   /* a remote forward's listener (agent_rfwd.c) */
+	NS_WATCH_AGENT_LISTEN, /* a session's SSH_AUTH_SOCK (session_agentfwd.c) */
 };
 
 typedef struct ns_watch {

@@ -5,6 +5,8 @@
  * connection's place in the relay's counts (unauthenticated, per address,
  * per sandbox). */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -18,6 +20,12 @@
 
 #define READS_PER_PUMP 16
 #define ROUNDS_PER_PUMP 16
+/* A read shorter than this is a message of a conversation (a login, a
+ * keystroke), not bulk: ACKed at once (TCP_QUICKACK), since a client with
+ * Nagle on (OpenSSH without a PTY) holds its next short write until then,
+ * and Linux delays that ACK by 40 ms once it sees replies: three such waits
+ * made up two thirds of a login. Bulk reads keep delayed ACKs. */
+#define QUICKACK_BELOW 4096
 
 void ns_relay_pipe_init(ns_relay_pipe *p)
 {
@@ -149,9 +157,19 @@ static ssize_t pipe_read(void *ctx, uint8_t *buf, size_t cap)
 {
 	ns_relay_pipe *p = ctx;
 
-	return p->rs != NULL   ? ns_relay_resume_recv(p, buf, cap)
-	       : p->ws != NULL ? ns_relay_ws_recv(p, buf, cap)
-	                       : recv(p->w.fd, buf, cap, 0);
+	ssize_t n;
+
+	if (p->rs != NULL) {
+		return ns_relay_resume_recv(p, buf, cap);
+	}
+	if (p->ws != NULL) {
+		return ns_relay_ws_recv(p, buf, cap);
+	}
+	n = recv(p->w.fd, buf, cap, 0);
+	if (n > 0 && n < QUICKACK_BELOW) {
+		(void)setsockopt(p->w.fd, IPPROTO_TCP, TCP_QUICKACK, &(int){1}, sizeof(int));
+	}
+	return n;
 }
 
 static ssize_t pipe_write(void *ctx, const uint8_t *buf, size_t len)

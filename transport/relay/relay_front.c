@@ -249,6 +249,7 @@ static int accept_login(ns_relay_conn *c, const auth_info *a, const ns_cert_verd
 	}
 	c->permit_pty = (v->extensions & NS_EXT_PERMIT_PTY) != 0;
 	c->permit_port_fwd = (v->extensions & NS_EXT_PERMIT_PORT_FORWARDING) != 0;
+	c->permit_agent_fwd = (v->extensions & NS_EXT_PERMIT_AGENT_FORWARDING) != 0;
 	snprintf(c->user, sizeof(c->user), "%s", a->user);
 	snprintf(c->cert_id, sizeof(c->cert_id), "%s", a->cert_id);
 	c->serial = a->serial;

@@ -109,9 +109,23 @@ int ns_relay_fwd_inner_open(ns_relay_chan *ch)
 	                       &ch->ich);
 }
 
+/* The session an agent channel serves, as the user numbers it. */
+static uint32_t agent_session(const ns_relay_conn *c, const ns_relay_chan *ch)
+{
+	const ns_relay_chan *s = ch->agent_of != 0 ? c->chans[ch->agent_of - 1] : NULL;
+
+	return s != NULL ? s->fch : UINT32_MAX;
+}
+
 void ns_relay_fwd_started(ns_relay_conn *c, ns_relay_chan *ch)
 {
 	ch->forward->started = c->r->now;
+	if (strcmp(ch->forward->kind, NS_CHAN_AUTH_AGENT) == 0) {
+		fprintf(c->r->log,
+		        "relay event=agent-forward-start conn=%u channel=%u session=%u user=%s\n",
+		        c->id, ch->fch, agent_session(c, ch), c->user);
+		return;
+	}
 	fprintf(c->r->log, "relay event=forward-start conn=%u channel=%u kind=%s target=%s\n",
 	        c->id, ch->fch, ch->forward->kind, ch->forward->target);
 }
@@ -129,7 +143,14 @@ void ns_relay_fwd_end(ns_relay_conn *c, ns_relay_chan *ch)
 		                         "the user's connection is gone");
 		ch->istate = NS_RS_GONE;
 	}
-	if (f->started != 0) {
+	if (f->started != 0 && strcmp(f->kind, NS_CHAN_AUTH_AGENT) == 0) {
+		fprintf(c->r->log,
+		        "relay event=agent-forward-end conn=%u channel=%u bytes_in=%llu "
+		        "bytes_out=%llu duration_ms=%llu\n",
+		        c->id, ch->fch, (unsigned long long)ch->bytes_in,
+		        (unsigned long long)ch->bytes_out,
+		        (unsigned long long)(c->r->now - f->opened));
+	} else if (f->started != 0) {
 		fprintf(
 		    c->r->log,
 		    "relay event=forward-end conn=%u channel=%u kind=%s target=%s bytes_in=%llu "
@@ -168,16 +189,67 @@ static int slot_free(ns_relay_conn *c, uint32_t *slot)
 	return *slot != UINT32_MAX && n < c->r->max_channels;
 }
 
-void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev)
+int ns_relay_fwd_reverse_open(ns_relay_inner *in, ns_relay_conn *c, const ns_event *ev,
+                              const char *kind, const char *target, const char *front_type,
+                              const uint8_t *data, size_t len, ns_relay_chan **out)
 {
-	const char *kind = kind_of(ev->channel_type);
-	int is_unix = kind != NULL && strcmp(kind, NS_CHAN_FORWARDED_STREAMLOCAL) == 0;
-	ns_chan_open_info o;
-	ns_relay_conn *c;
 	ns_relay_chan *ch;
 	ns_relay_fwd *f;
 	uint32_t slot;
 
+	*out = NULL;
+	if (!slot_free(c, &slot)) {
+		fprintf(c->r->log,
+		        "relay event=%s-refused conn=%u user=%s kind=%s reason=max-channels\n",
+		        strcmp(kind, NS_CHAN_AUTH_AGENT) == 0 ? "agent-forward" : "forward", c->id,
+		        c->user, kind);
+		inner_reject(in, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
+		return NS_ERR_LIMIT;
+	}
+	if ((ch = calloc(1, sizeof(*ch))) == NULL || (f = calloc(1, sizeof(*f))) == NULL) {
+		free(ch);
+		inner_reject(in, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "relay out of memory");
+		return NS_ERR_NOMEM;
+	}
+	f->kind = kind;
+	f->reverse = 1;
+	snprintf(f->target, sizeof(f->target), "%s", target);
+	f->opened = c->r->now;
+	ch->forward = f;
+	ch->slot = slot;
+	ch->ich = ev->channel;
+	ch->istate = NS_RS_PENDING;
+	ch->in = in;
+	in->nusers++;
+	c->chans[slot] = ch;
+	c->nchans++;
+	if (ns_relay_mux_route(in, ch->ich, c, ch) != 0 ||
+	    ns_channel_open(c->front.e, front_type, data, len, &ch->fch) != 0) {
+		inner_reject(in, ch->ich, NS_OPEN_RESOURCE_SHORTAGE, "relay out of resources");
+		ch->istate = NS_RS_GONE;
+		ns_relay_mux_detach(ch);
+		ns_relay_chan_free(c, ch);
+		return NS_ERR_AGAIN;
+	}
+	ch->fstate = NS_RS_PENDING;
+	ns_relay_dirty(c);
+	*out = ch;
+	return 0;
+}
+
+void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev)
+{
+	const char *kind = kind_of(ev->channel_type);
+	int is_unix = kind != NULL && strcmp(kind, NS_CHAN_FORWARDED_STREAMLOCAL) == 0;
+	char target[TARGET_MAX];
+	ns_chan_open_info o;
+	ns_relay_conn *c;
+	ns_relay_chan *ch;
+
+	if (ns_str_eq(ev->channel_type, NS_CHAN_AGENT_FWD)) {
+		ns_relay_agentfwd_open(in, ev);
+		return;
+	}
 	if (kind == NULL || strncmp(kind, "forwarded-", 10) != 0 ||
 	    ns_channel_open_parse(ev->channel_type, ev->open_data, &o) != 0) {
 		inner_reject(in, ev->channel, NS_OPEN_UNKNOWN_CHANNEL_TYPE,
@@ -189,41 +261,9 @@ void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev)
 		             "no such forward");
 		return;
 	}
-	if (!slot_free(c, &slot)) {
-		fprintf(c->r->log,
-		        "relay event=forward-refused conn=%u user=%s kind=%s reason=max-channels\n",
-		        c->id, c->user, kind);
-		inner_reject(in, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "too many channels");
-		return;
-	}
-	if ((ch = calloc(1, sizeof(*ch))) == NULL ||
-	    (f = calloc(1, sizeof(*f) + ev->open_data.len)) == NULL) {
-		free(ch);
-		inner_reject(in, ev->channel, NS_OPEN_RESOURCE_SHORTAGE, "relay out of memory");
-		return;
-	}
-	f->kind = kind;
-	f->reverse = 1;
-	target_text(kind, &o, f->target, sizeof(f->target));
-	f->opened = c->r->now;
-	ch->forward = f;
-	ch->slot = slot;
-	ch->ich = ev->channel;
-	ch->istate = NS_RS_PENDING;
-	ch->in = in;
-	in->nusers++;
-	c->chans[slot] = ch;
-	c->nchans++;
-	if (ns_relay_mux_route(in, ch->ich, c, ch) != 0 ||
-	    ns_channel_open(c->front.e, kind, ev->open_data.p, ev->open_data.len, &ch->fch) != 0) {
-		inner_reject(in, ch->ich, NS_OPEN_RESOURCE_SHORTAGE, "relay out of resources");
-		ch->istate = NS_RS_GONE;
-		ns_relay_mux_detach(ch);
-		ns_relay_chan_free(c, ch);
-		return;
-	}
-	ch->fstate = NS_RS_PENDING;
-	ns_relay_dirty(c);
+	target_text(kind, &o, target, sizeof(target));
+	(void)ns_relay_fwd_reverse_open(in, c, ev, kind, target, kind, ev->open_data.p,
+	                                ev->open_data.len, &ch);
 }
 
 void ns_relay_fwd_front_answer(ns_relay_conn *c, const ns_event *ev)

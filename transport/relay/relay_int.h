@@ -142,6 +142,10 @@ typedef struct ns_relay_rfwd ns_relay_rfwd; /* relay_rfwd.c */
 /* Remote forwards (ssh -R) one user connection may hold at once; one more
  * is refused (forward-refused reason=max-remote-forwards). */
 #define NS_RELAY_RFWD_MAX 16
+/* Agent connections (auth-agent@nullspace.dev opens) one session may have
+ * at once; one more is refused (agent-forward-refused
+ * reason=max-agent-connections). They count against --max-channels too. */
+#define NS_RELAY_AGENT_CONNS_MAX 8
 
 /* One spliced session: front channel fch <-> inner channel ich. */
 typedef struct ns_relay_chan {
@@ -173,6 +177,11 @@ typedef struct ns_relay_chan {
 	int pty;
 	uint64_t bytes_in, bytes_out;
 	ns_relay_fwd *forward; /* a forwarding channel's open (relay_fwd.c), or NULL */
+	/* agent forwarding (relay_agentfwd.c): a session whose user asked for
+	 * it (auth-agent-req@openssh.com, permitted); an agent channel's
+	 * session, by its slot + 1 (0: none, or that session ended) */
+	uint8_t agent_asked;
+	uint32_t agent_of;
 } ns_relay_chan;
 
 enum { NS_IN_CONNECTING = 1, NS_IN_HANDSHAKE, NS_IN_READY };
@@ -244,8 +253,9 @@ struct ns_relay_conn {
 	char user[NS_SANDBOX_ID_MAX + 1]; /* the sandbox id once authenticated */
 	char *force_command;
 	int permit_pty;
-	int permit_port_fwd; /* the certificate's permit-port-forwarding */
-	int told_plain;      /* the "no certificate" banner went out */
+	int permit_port_fwd;  /* the certificate's permit-port-forwarding */
+	int permit_agent_fwd; /* ... and permit-agent-forwarding */
+	int told_plain;       /* the "no certificate" banner went out */
 	/* where the sandbox's agent is (relay_route.c): from the certificate
 	 * (NS_RELAY_FROM_CERT) or the registry, resolved at login */
 	int route_src;
@@ -559,6 +569,30 @@ int ns_relay_fwd_reverse(const ns_relay_chan *ch);
 void ns_relay_fwd_agent_open(ns_relay_inner *in, const ns_event *ev);
 /* The user's answer (NS_EV_CHANNEL_OPENED / _OPEN_FAILED) to ours. */
 void ns_relay_fwd_front_answer(ns_relay_conn *c, const ns_event *ev);
+
+/* relay_fwd.c: a splice for a channel the agent opened towards user c:
+ * kind for the logs, the front's channel of type front_type with its data
+ * (len bytes). 0, or an NS_ERR_* with the agent's open refused. */
+int ns_relay_fwd_reverse_open(ns_relay_inner *in, ns_relay_conn *c, const ns_event *ev,
+                              const char *kind, const char *target, const char *front_type,
+                              const uint8_t *data, size_t len, ns_relay_chan **out);
+
+/* relay_agentfwd.c: agent forwarding (docs/relay.md). */
+/* The user's auth-agent-req@openssh.com on session ch: 1 to pass it to
+ * the agent (the certificate permits it: ch marked), 0 to refuse (logged). */
+int ns_relay_agentfwd_asked(ns_relay_conn *c, ns_relay_chan *ch);
+/* The session an agent's auth-agent@nullspace.dev names (session: the
+ * relay's channel id on in): its splice and *cp, or NULL with *why (a
+ * reason for the log) when it is not a live session of a connection
+ * whose user asked for agent forwarding, or has its
+ * NS_RELAY_AGENT_CONNS_MAX agent channels. */
+ns_relay_chan *ns_relay_agentfwd_route(ns_relay_inner *in, uint32_t session, ns_relay_conn **cp,
+                                       const char **why);
+/* NS_EV_CHANNEL_OPEN of NS_CHAN_AGENT_FWD on in: routed and spliced to an
+ * auth-agent@openssh.com channel opened to the user, or refused (logged). */
+void ns_relay_agentfwd_open(ns_relay_inner *in, const ns_event *ev);
+/* Session ch is freed: its agent channels forget it. */
+void ns_relay_agentfwd_session_end(ns_relay_conn *c, ns_relay_chan *ch);
 
 /* relay_rfwd.c: remote forwarding requests. */
 void ns_relay_rfwd_front_request(ns_relay_conn *c, const ns_event *ev, uint64_t now);

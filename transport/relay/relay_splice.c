@@ -1,8 +1,9 @@
 /* Channel splicing in the relay: each session channel of the user opens one
  * on the agent connection and is confirmed when that one is; requests go
  * through with their want_reply answers kept in order, under the login's
- * policy (force-command, permit-pty; no subsystems or X11); forwarding
- * channels (relay_fwd.c) splice the same way; the agent's exit status comes back; a lost agent ends
+ * policy (force-command, permit-pty, permit-agent-forwarding:
+ * relay_agentfwd.c; no subsystems or X11); forwarding channels
+ * (relay_fwd.c) splice the same way; the agent's exit status comes back; a lost agent ends
  * each channel it served with a message. Bytes and their windows: relay_flow.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ void ns_relay_chan_free(ns_relay_conn *c, ns_relay_chan *ch)
 	int d, x;
 
 	ns_relay_fwd_end(c, ch);
+	ns_relay_agentfwd_session_end(c, ch);
 	if (ch->kind != NULL) {
 		if (ch->exit_kind == NS_EXIT_STATUS) {
 			snprintf(exit, sizeof(exit), "exit=%u", ch->exit_status);
@@ -364,14 +366,20 @@ void ns_relay_splice_front_request(ns_relay_conn *c, const ns_event *ev)
 		subsystem(c, ch, req);
 	} else if (ns_str_eq(t, "exec") || ns_str_eq(t, "shell")) {
 		start(c, ch, req, ns_str_eq(t, "exec"));
+	} else if (ns_str_eq(t, "auth-agent-req@openssh.com")) {
+		if (ns_relay_agentfwd_asked(c, ch)) {
+			forward(c, ch, req, 0); /* the agent makes SSH_AUTH_SOCK */
+		} else {
+			refuse(c, ch, req); /* without permit-agent-forwarding */
+		}
 	} else if (ns_str_eq(t, "pty-req") && c->permit_pty) {
 		forward(c, ch, req, NS_OWED_PTY);
 	} else if (ns_str_eq(t, "env") || ns_str_eq(t, "window-change") || ns_str_eq(t, "signal") ||
 	           ns_str_eq(t, "eow@openssh.com")) {
 		forward(c, ch, req, 0);
 	} else {
-		refuse(c, ch, req); /* x11-req, auth-agent-req@openssh.com, pty without
-		                       permit-pty, and everything else */
+		refuse(c, ch, req); /* x11-req, pty without permit-pty, and
+		                       everything else */
 	}
 }
 
