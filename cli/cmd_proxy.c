@@ -1,10 +1,9 @@
 /* `nullspace proxy URL`: an ssh ProxyCommand joining stdin/stdout to a
- * relay's WebSocket listener (issue 13): the upgrade with a random key and
- * its Sec-WebSocket-Accept checked, stdin out in masked binary frames (a
- * fresh random mask each), binary frames in to stdout. wss:// runs the
- * same over BearSSL (transport/common/tls_client.c): the server's
- * certificate checked against the system CAs, or only against
- * --pin-sha256. */
+ * relay's WebSocket listener (issue 13) or SSH port (tcp://): resumable by
+ * default (proxy_resume.c over proxy_link.c); with --no-resume one plain
+ * WebSocket connection pumped here: stdin out in masked binary frames (a
+ * fresh random mask each), binary frames in to stdout. wss:// runs over
+ * BearSSL: the certificate checked against the system CAs or --pin-sha256. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,27 +26,20 @@
 #include "ws_http.h"
 #include "ws_url.h"
 
-#define CMD "proxy"
-#define CHUNK 32768            /* stdin bytes per frame */
-#define CONNECT_MS 15000       /* TCP connect */
-#define EXIT_PROXY_REFUSED 77  /* 401, 403, 410 */
-#define EXIT_PROXY_NOTFOUND 68 /* 404 */
-#define EXIT_PROXY_UNREACH 69  /* no connection, or lost before the upgrade */
-#define EXIT_PROXY_PROTOCOL 76 /* a broken answer or frame, a close code not 1000 */
-#define EXIT_PROXY_TLS 79      /* wss://: handshake failed, certificate refused */
+#define CHUNK 32768      /* stdin bytes per frame */
+#define CONNECT_MS 15000 /* TCP connect, TLS, the upgrade */
 
 /* The connection to the relay: the socket, and its TLS engine for wss://. */
 typedef struct pconn {
 	int fd;
 	ns_tls_client *tls;
 } pconn;
-#define EXIT_PROXY_TUNNEL 70 /* the HTTP proxy (HTTPS_PROXY) refused the CONNECT */
 
 static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: nullspace proxy [--pin-sha256 HEX] URL\n"
+	    "usage: nullspace proxy [--no-resume] [--pin-sha256 HEX] URL\n"
 	    "       nullspace proxy [--renew ID [--expires-in MINUTES]\n"
 	    "                       [--no-port-forwarding] [--agent-forwarding]] tcp://HOST:PORT\n"
 	    "\n"
@@ -65,6 +57,8 @@ static void usage(FILE *f)
 	    "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
 	    "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
 	    "  ssh -o ProxyCommand=\"nullspace proxy 'URL'\" ID@relay\n"
+	    "resumable as tcp:// (a reconnect may follow the URL's expiry: the resume token\n"
+	    "is the credential then); --no-resume: one plain connection.\n"
 	    "The URL is a credential: keep it out of logs and shell history.\n"
 	    "\n"
 	    "wss:// checks the relay's certificate against the system CAs (SSL_CERT_FILE,\n"
@@ -84,8 +78,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "Behind an HTTP proxy: https_proxy / HTTPS_PROXY (for ws:// first http_proxy /\n"
 	    "HTTP_PROXY) = http://[user:pass@]host[:port] (port 1080 when none) is used\n"
-	    "with CONNECT, unless no_proxy / NO_PROXY (host, .domain, *, each with an\n"
-	    "optional :port) names the relay.\n",
+	    "with CONNECT, for tcp:// and ws[s]://, on every reconnect too, unless\n"
+	    "no_proxy / NO_PROXY (host, .domain, *, each with an optional :port) names\n"
+	    "the relay.\n",
 	    NS_TLS_CA_FILE_DEFAULT);
 }
 
@@ -151,68 +146,6 @@ static int send_close(pconn *c, uint16_t code)
 	uint8_t b[2] = {(uint8_t)(code >> 8), (uint8_t)code};
 
 	return send_frame(c, NS_WS_OP_CLOSE, b, 2);
-}
-
-static int status_exit(int status)
-{
-	return status == 404                                     ? EXIT_PROXY_NOTFOUND
-	       : status == 401 || status == 403 || status == 410 ? EXIT_PROXY_REFUSED
-	                                                         : EXIT_PROXY_PROTOCOL;
-}
-
-/* The upgrade; 0 with the bytes after the head in rest (*rlen), else the
- * exit code. */
-static int handshake(pconn *c, const ns_ws_url *u, uint8_t *rest, size_t *rlen)
-{
-	uint8_t raw[16], head[NS_WS_HTTP_HEAD_MAX];
-	char key[NS_WS_KEY_LEN + 1], want[NS_WS_ACCEPT_LEN + 1], got[NS_WS_ACCEPT_LEN + 1];
-	char req[NS_WS_TARGET_MAX + NS_WS_HOST_MAX + 256];
-	size_t len = 0, hl = 0;
-	ssize_t k;
-	int n, rc = NS_ERR_AGAIN, status = 0;
-
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(key, sizeof(key), raw, sizeof(raw), sodium_base64_VARIANT_ORIGINAL);
-	n = snprintf(req, sizeof(req),
-	             "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUpgrade: websocket\r\n"
-	             "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-	             "Sec-WebSocket-Key: %s\r\n\r\n",
-	             u->target, strchr(u->host, ':') ? "[" : "", u->host,
-	             strchr(u->host, ':') ? "]" : "", u->port, key);
-	if (conn_write(c, (const uint8_t *)req, (size_t)n, 1) != 0) {
-		return EXIT_PROXY_UNREACH;
-	}
-	while (rc == NS_ERR_AGAIN && len < sizeof(head)) {
-		k = conn_read(c, head + len, sizeof(head) - len);
-		if (k < 0 && errno == EINTR) {
-			continue;
-		}
-		if (k <= 0) {
-			return EXIT_PROXY_UNREACH;
-		}
-		len += (size_t)k;
-		rc = ns_ws_http_response(head, len, &status, got, &hl);
-	}
-	if (rc != 0) {
-		return ns_cli_fail(CMD, "not a WebSocket answer from %s", u->host),
-		       EXIT_PROXY_PROTOCOL;
-	}
-	ns_ws_http_accept(key, want);
-	if (status != 101) {
-		size_t i = hl;
-		while (i < len && head[i] != '\r' && head[i] != '\n' && i - hl < 200) {
-			i++;
-		}
-		fprintf(stderr, "nullspace proxy: refused: HTTP %d: %.*s\n", status, (int)(i - hl),
-		        (const char *)head + hl);
-		return status_exit(status);
-	}
-	if (sodium_memcmp(want, got, NS_WS_ACCEPT_LEN) != 0) {
-		return ns_cli_fail(CMD, "bad Sec-WebSocket-Accept"), EXIT_PROXY_PROTOCOL;
-	}
-	memcpy(rest, head + hl, len - hl);
-	*rlen = len - hl;
-	return 0;
 }
 
 /* Socket bytes in buf (n): payloads to stdout, pings answered. 1 to go
@@ -322,41 +255,6 @@ static int parse_pin(const char *hex, uint8_t pin[NS_TLS_PIN_LEN])
 	return 0;
 }
 
-/* The TLS handshake on c->fd: 0, or the exit code after one line. */
-static int tls_start(pconn *c, const ns_ws_url *u, const uint8_t *pin)
-{
-	ns_tls_client_config cfg;
-	const char *ca = getenv("SSL_CERT_FILE");
-	char err[512];
-	int rc;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.host = u->host;
-	cfg.pin = pin;
-	cfg.ca_file = ca != NULL && ca[0] != '\0' ? ca : NS_TLS_CA_FILE_DEFAULT;
-	if (ns_tls_client_new(&cfg, &c->tls, err, sizeof(err)) != 0) {
-		fprintf(stderr, "nullspace proxy: %s\n", err);
-		return EXIT_PROXY_TLS;
-	}
-	rc = ns_tls_client_handshake(c->tls, c->fd, NS_TLS_HANDSHAKE_MS);
-	if (rc == 0) {
-		return 0;
-	}
-	if (rc == BR_ERR_X509_NOT_TRUSTED && pin != NULL) {
-		fprintf(stderr,
-		        "nullspace proxy: TLS refused: the certificate of %s does not "
-		        "match --pin-sha256\n",
-		        u->host);
-	} else if (rc > 0) {
-		fprintf(stderr, "nullspace proxy: TLS refused: %s (%s)\n", ns_tls_error_name(rc),
-		        pin != NULL ? "pinned" : cfg.ca_file);
-	} else {
-		fprintf(stderr, "nullspace proxy: TLS handshake with %s failed: %s\n", u->host,
-		        ns_strerror(rc));
-	}
-	return EXIT_PROXY_TLS;
-}
-
 /* tcp://HOST:PORT or tcp://[V6]:PORT: the resumable transport to the
  * relay's SSH port (proxy_resume.c). */
 static int tcp_proxy(const char *hp, ns_proxy_renew *rn)
@@ -421,21 +319,47 @@ static int tcp_cmd(int argc, char **argv)
 	return rc;
 }
 
-int ns_cmd_proxy(int argc, char **argv)
+/* ws[s]:// with --no-resume: one connection, frames pumped until either
+ * side ends. */
+static int ws_plain(const ns_plink_cfg *cfg)
 {
 	static uint8_t buf[NS_WS_HTTP_HEAD_MAX > CHUNK ? NS_WS_HTTP_HEAD_MAX : CHUNK];
+	static ns_plink l;
+	char err[512];
+	size_t rlen;
+	pconn c;
+	int rc;
+
+	if ((rc = ns_plink_dial(&l, cfg, 0, CONNECT_MS, err, sizeof(err))) != 0) {
+		fprintf(stderr, "nullspace proxy: %s\n", err);
+		return rc;
+	}
+	rlen = l.ilen - l.ioff;
+	memcpy(buf, l.in + l.ioff, rlen);
+	c.fd = l.fd;
+	c.tls = l.tls;
+	rc = pump(&c, buf, rlen);
+	ns_plink_close(&l);
+	return rc;
+}
+
+int ns_cmd_proxy(int argc, char **argv)
+{
 	uint8_t pin[NS_TLS_PIN_LEN];
-	const char *url;
-	size_t rlen = 0;
 	ns_ws_url u;
-	pconn c = {-1, NULL};
-	int rc, has_pin = 0;
+	ns_plink_cfg cfg;
+	int rc, has_pin = 0, resume = 1;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
 	}
-	if (argc >= 2 && strncmp(argv[argc - 1], "tcp://", 6) == 0) {
+	if (argc >= 2 && strcmp(argv[1], "--no-resume") == 0) {
+		resume = 0;
+		argc--;
+		argv++;
+	}
+	if (argc >= 2 && strncmp(argv[argc - 1], "tcp://", 6) == 0 && resume) {
 		return tcp_cmd(argc, argv);
 	}
 	if (argc == 4 && strcmp(argv[1], "--pin-sha256") == 0) {
@@ -446,15 +370,14 @@ int ns_cmd_proxy(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
+	if (argc != 2 || argv[1][0] == '-' || strncmp(argv[1], "tcp://", 6) == 0) {
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
-	url = argv[1];
 	if (sodium_init() < 0) {
 		return NS_EXIT_FAILURE;
 	}
-	if (ns_ws_url_parse(url, &u) != 0) {
+	if (ns_ws_url_parse(argv[1], &u) != 0) {
 		fprintf(stderr, "nullspace proxy: not a ws:// or wss:// URL (see --help)\n");
 		return NS_EXIT_USAGE;
 	}
@@ -463,19 +386,12 @@ int ns_cmd_proxy(int argc, char **argv)
 		return NS_EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((c.fd = ns_cli_proxy_dial(u.host, u.port, u.tls, CONNECT_MS)) < 0) {
-		return c.fd == NS_CLI_DIAL_REFUSED ? EXIT_PROXY_TUNNEL
-		       : c.fd == NS_CLI_DIAL_USAGE ? NS_EXIT_USAGE
-		                                   : EXIT_PROXY_UNREACH;
-	}
-	rc = u.tls ? tls_start(&c, &u, has_pin ? pin : NULL) : 0;
-	if (rc == 0) {
-		rc = handshake(&c, &u, buf, &rlen);
-	}
-	if (rc == 0) {
-		rc = pump(&c, buf, rlen);
-	}
-	ns_tls_client_free(c.tls);
-	close(c.fd);
-	return rc;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = u.host;
+	cfg.port = u.port;
+	cfg.ws = 1;
+	cfg.tls = u.tls;
+	cfg.target = u.target;
+	cfg.pin = has_pin ? pin : NULL;
+	return resume ? ns_cli_resume_proxy_to(&cfg) : ws_plain(&cfg);
 }

@@ -61,7 +61,8 @@ static void usage(FILE *f)
 	        "  --no-resume           connect ssh straight to the relay; by default ssh runs\n"
 	        "                        through `nullspace proxy tcp://RELAY`, so the session\n"
 	        "                        survives a network drop shorter than the relay's\n"
-	        "                        grace time (docs/relay.md, Resumable connections)\n"
+	        "                        grace time (docs/relay.md, Resumable connections);\n"
+	        "                        with --websocket: one plain WebSocket connection\n"
 	        "  --no-renew            with the resumable proxy, the proxy renews the\n"
 	        "                        certificate in the background before it expires (a\n"
 	        "                        relay with --end-sessions-at-expiry would end the\n"
@@ -338,8 +339,8 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 	                                     o->permits, &f, &a)) != 0) {
 		return rc;
 	}
-	if (o->a.websocket &&
-	    (pc = ns_cli_ws_proxy_command(a.websocket_url, a.websocket_pin)) == NULL) {
+	if (o->a.websocket && (pc = ns_cli_ws_proxy_command_ex(a.websocket_url, a.websocket_pin,
+	                                                       o->a.no_resume)) == NULL) {
 		rc = EXIT_OWN_ERROR;
 	} else if (o->a.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "

@@ -1,5 +1,7 @@
-/* `nullspace proxy tcp://HOST:PORT` (issue 18): an ssh ProxyCommand whose
- * byte stream to the relay survives the loss of the TCP connection. After
+/* `nullspace proxy tcp://HOST:PORT` and ws[s]://URL (issue 18): an ssh
+ * ProxyCommand whose byte stream to the relay survives the loss of the TCP
+ * (or WebSocket: proxy_link.c carries the same bytes in frames)
+ * connection. After
  * NS_RESUME_MAGIC and NEW the relay names the connection and gives a
  * token; stdin goes out in numbered DATA frames kept until acknowledged
  * (transport/common/resume_buf.c), the relay's frames come to stdout. When
@@ -44,8 +46,8 @@
 enum { ST_BANNER = 0, ST_WAIT, ST_OPEN, ST_DOWN };
 
 typedef struct rp {
-	const char *host;
-	uint16_t port;
+	ns_plink_cfg cfg;
+	ns_plink link;
 	int fd, state, opened, in_open, quiet;
 	uint32_t id, grace_s;
 	uint8_t token[NS_RESUME_TOKEN_LEN];
@@ -90,8 +92,10 @@ static void final_end(rp *p, const char *why)
 	size_t n = ns_resume_put_text(f, NS_RF_END, why);
 	const ns_resume_tx *t = &p->tx;
 
-	if (p->state == ST_OPEN && between(t) && !ns_proxy_renew_busy(renew)) {
-		(void)!send(p->fd, f, n, MSG_NOSIGNAL);
+	if (p->state == ST_OPEN && between(t) && !ns_proxy_renew_busy(renew) &&
+	    ns_plink_pending(&p->link) == 0) {
+		(void)ns_plink_send(&p->link, f, n);
+		(void)ns_plink_flush(&p->link);
 	}
 }
 
@@ -108,15 +112,16 @@ static void tcp_opts(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
-/* Connect; the relay's version line comes first (ST_BANNER): 0, or -1
- * with the reason in err. */
+/* Connect (and upgrade); the relay's version line comes first
+ * (ST_BANNER): 0, or an EXIT_PROXY_* code with the reason in err. */
 static int dial(rp *p, char *err, size_t cap)
 {
-	int fd;
+	int fd, rc;
 
-	if ((fd = ns_net_connect_ms(p->host, p->port, CONNECT_MS, err, cap)) < 0) {
-		return -1;
+	if ((rc = ns_plink_dial(&p->link, &p->cfg, p->opened, CONNECT_MS, err, cap)) != 0) {
+		return rc;
 	}
+	fd = p->link.fd;
 	tcp_opts(fd);
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	ns_resume_banner_init(&p->ban);
@@ -142,7 +147,7 @@ static int send_hello(rp *p)
 		h[n++] = NS_RF_NEW;
 	}
 	do {
-		k = send(p->fd, h, n, MSG_NOSIGNAL);
+		k = ns_plink_send(&p->link, h, n);
 	} while (k < 0 && errno == EINTR);
 	sodium_memzero(h, sizeof(h));
 	return k == (ssize_t)n ? 0 : -1;
@@ -153,13 +158,11 @@ static int lost(rp *p, const char *why)
 {
 	uint64_t now = ns_clock_ms();
 
-	if (p->fd >= 0) {
-		close(p->fd);
-		p->fd = -1;
-	}
+	ns_plink_close(&p->link);
+	p->fd = -1;
 	if (!p->opened) {
-		fprintf(stderr, "nullspace proxy: no resumable connection to %s:%u: %s\n", p->host,
-		        (unsigned)p->port, why);
+		fprintf(stderr, "nullspace proxy: no resumable connection to %s:%u: %s\n",
+		        p->cfg.host, (unsigned)p->cfg.port, why);
 		return STOP(NS_EXIT_UNAVAILABLE);
 	}
 	if (!p->in_open && ns_resume_tx_ended(&p->tx)) {
@@ -248,7 +251,7 @@ static int from_sock(rp *p, const uint8_t *b, size_t n)
 			fprintf(stderr,
 			        "nullspace proxy: the relay at %s:%u does not offer resumable "
 			        "connections (%s); use --no-resume\n",
-			        p->host, (unsigned)p->port,
+			        p->cfg.host, (unsigned)p->cfg.port,
 			        ev.type == NS_REV_DATA ? "data" : ev.why);
 			return STOP(NS_EXIT_PROTOCOL);
 		} else if (ev.type == NS_REV_NONE && used == 0) {
@@ -270,7 +273,7 @@ static int from_banner(rp *p, const uint8_t *b, size_t n)
 		fprintf(stderr,
 		        "nullspace proxy: gave up: the relay at %s:%u sent no usable SSH version "
 		        "line (%s)\n",
-		        p->host, (unsigned)p->port, p->ban.err);
+		        p->cfg.host, (unsigned)p->cfg.port, p->ban.err);
 		return STOP(NS_EXIT_PROTOCOL);
 	}
 	if (rc == 0) {
@@ -299,7 +302,7 @@ static int to_sock(rp *p)
 		if (!cert && (k = ns_resume_tx_next(&p->tx, &v)) == 0) {
 			break;
 		}
-		n = send(p->fd, v, k, MSG_NOSIGNAL);
+		n = ns_plink_send(&p->link, v, k);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -315,8 +318,11 @@ static int to_sock(rp *p)
 			ns_resume_tx_wrote(&p->tx, (size_t)n);
 		}
 	}
+	if (p->state == ST_OPEN && ns_plink_flush(&p->link) != 0) {
+		return lost(p, "write error");
+	}
 	if (p->state == ST_OPEN && !p->in_open && ns_resume_tx_ended(&p->tx)) {
-		shutdown(p->fd, SHUT_WR);
+		ns_plink_end(&p->link); /* after our END: the relay ends the stream too */
 	}
 	return 0;
 }
@@ -346,7 +352,8 @@ static int from_stdin(rp *p)
 /* Timers: the retry, the hello's deadline, the idle ACK. */
 static int timers(rp *p, uint64_t now)
 {
-	char err[256];
+	char err[512];
+	int rc;
 
 	if ((p->state == ST_WAIT || p->state == ST_BANNER) && now >= p->wait_until) {
 		return lost(p, "no answer");
@@ -358,8 +365,13 @@ static int timers(rp *p, uint64_t now)
 		        (unsigned)p->grace_s);
 		return STOP(NS_EXIT_UNAVAILABLE);
 	}
-	if (p->state == ST_DOWN && now >= p->retry_at && dial(p, err, sizeof(err)) != 0) {
-		return lost(p, err);
+	if (p->state == ST_DOWN && now >= p->retry_at && (rc = dial(p, err, sizeof(err))) != 0) {
+		if (rc == EXIT_PROXY_UNREACH || p->link.soft ||
+		    (rc == EXIT_PROXY_TUNNEL && p->link.proxy_status >= 500)) {
+			return lost(p, err); /* the path is still cut: again later */
+		}
+		fprintf(stderr, "nullspace proxy: gave up: %s\n", err);
+		return STOP(rc);
 	}
 	if (p->state == ST_OPEN && p->tx.recvd > p->tx.ack_sent) {
 		ns_resume_tx_ack_now(&p->tx);
@@ -388,22 +400,28 @@ static int step(rp *p)
 	pf[0].fd = p->in_open && ns_resume_tx_space(&p->tx) > 0 ? 0 : -1;
 	pf[0].events = POLLIN;
 	pf[1].fd = p->state != ST_DOWN ? p->fd : -1;
-	pf[1].events = POLLIN | (p->state == ST_OPEN && (ns_resume_tx_pending(&p->tx) > 0 ||
-	                                                 ns_proxy_renew_next(renew, &v) > 0)
+	pf[1].events = POLLIN | ((p->state == ST_OPEN && (ns_resume_tx_pending(&p->tx) > 0 ||
+	                                                  ns_proxy_renew_next(renew, &v) > 0)) ||
+	                                 ns_plink_pending(&p->link) > 0
 	                             ? POLLOUT
 	                             : 0);
 	if (hup) {
 		final_end(p, "ssh ended");
 		return STOP(0);
 	}
-	if (poll(pf, 2, wait_ms(p, now)) < 0) {
+	if (poll(pf, 2, pf[1].fd >= 0 && ns_plink_ready(&p->link) ? 0 : wait_ms(p, now)) < 0) {
 		return errno == EINTR ? 0 : STOP(NS_EXIT_FAILURE);
 	}
 	if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) && (rc = from_stdin(p)) != 0) {
 		return rc;
 	}
-	if (pf[1].fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-		k = read(p->fd, p->buf, sizeof(p->buf));
+	if (pf[1].fd >= 0 && p->state != ST_OPEN && (pf[1].revents & POLLOUT) &&
+	    ns_plink_flush(&p->link) != 0) {
+		return lost(p, "write error");
+	}
+	if (pf[1].fd >= 0 &&
+	    ((pf[1].revents & (POLLIN | POLLHUP | POLLERR)) || ns_plink_ready(&p->link))) {
+		k = ns_plink_recv(&p->link, p->buf, sizeof(p->buf));
 		if (k < 0 && (errno == EINTR || errno == EAGAIN)) {
 			return 0;
 		}
@@ -424,7 +442,17 @@ static int step(rp *p)
 
 int ns_cli_resume_proxy(const char *host, uint16_t port)
 {
-	char err[256];
+	ns_plink_cfg cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = host;
+	cfg.port = port;
+	return ns_cli_resume_proxy_to(&cfg);
+}
+
+int ns_cli_resume_proxy_to(const ns_plink_cfg *cfg)
+{
+	char err[512];
 	int rc = 0;
 	rp *p = calloc(1, sizeof(*p));
 
@@ -433,22 +461,24 @@ int ns_cli_resume_proxy(const char *host, uint16_t port)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, on_hup);
-	p->host = host;
-	p->port = port;
+	p->cfg = *cfg;
 	p->fd = -1;
+	p->link.fd = -1;
 	p->in_open = 1;
 	ns_resume_tx_init(&p->tx);
-	if (dial(p, err, sizeof(err)) != 0) {
-		fprintf(stderr, "nullspace proxy: cannot reach the relay %s:%u: %s\n", host,
-		        (unsigned)port, err);
-		rc = STOP(NS_EXIT_UNAVAILABLE);
+	if ((rc = dial(p, err, sizeof(err))) != 0) {
+		if (rc == EXIT_PROXY_UNREACH) {
+			fprintf(stderr, "nullspace proxy: cannot reach the relay %s:%u: %s\n",
+			        cfg->host, (unsigned)cfg->port, err);
+		} else {
+			fprintf(stderr, "nullspace proxy: %s\n", err);
+		}
+		rc = STOP(rc);
 	}
 	while (rc == 0) {
 		rc = step(p);
 	}
-	if (p->fd >= 0) {
-		close(p->fd);
-	}
+	ns_plink_close(&p->link);
 	ns_resume_tx_free(&p->tx);
 	sodium_memzero(p, sizeof(*p));
 	free(p);

@@ -13,6 +13,18 @@
 #include "nullspace/error.h"
 #include "relay_int.h"
 
+/* The socket under the frames: straight, or a WebSocket's binary frames
+ * (relay_ws.c; not before its upgrade). */
+static ssize_t sock_send(ns_relay_pipe *p, const uint8_t *b, size_t n)
+{
+	return p->ws != NULL ? ns_relay_ws_send(p, b, n) : send(p->w.fd, b, n, MSG_NOSIGNAL);
+}
+
+static ssize_t sock_recv(ns_relay_pipe *p, uint8_t *buf, size_t cap)
+{
+	return p->ws != NULL ? ns_relay_ws_recv(p, buf, cap) : recv(p->w.fd, buf, cap, 0);
+}
+
 /* The engine's version line (the start of its output) out raw, as much as
  * the socket takes: 0, or -1 when the socket failed. */
 static int send_version(ns_relay_pipe *p)
@@ -24,7 +36,7 @@ static int send_version(ns_relay_pipe *p)
 
 	while (rs->ver_left > 0 && p->w.fd >= 0) {
 		out = ns_engine_output(p->e, &len);
-		n = send(p->w.fd, out, rs->ver_left < len ? rs->ver_left : len, MSG_NOSIGNAL);
+		n = sock_send(p, out, rs->ver_left < len ? rs->ver_left : len);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -145,6 +157,11 @@ static int on_frame(ns_relay_resume *rs, const ns_resume_ev *ev)
 {
 	char tag[9];
 
+	if (rs->state == NS_RRS_HELLO && ev->frame == NS_RF_NEW && rs->c->front.ws != NULL &&
+	    ns_relay_ws_resume_only(rs->c->front.ws)) {
+		refuse_hello(rs, "resume-only"); /* a NEW needs a URL still valid */
+		return -1;
+	}
 	if (rs->state == NS_RRS_HELLO && ev->frame == NS_RF_NEW) {
 		ns_relay_resume_accept(rs);
 		ns_relay_resume_token_tag(rs->token, tag);
@@ -246,9 +263,13 @@ ssize_t ns_relay_resume_recv(ns_relay_pipe *p, uint8_t *buf, size_t cap)
 		if (rs->state >= NS_RRS_PEER_END) {
 			return 0;
 		}
-		n = recv(p->w.fd, buf, cap, 0);
+		n = sock_recv(p, buf, cap);
 		if (n > 0 && rs->state == NS_RRS_SNIFF && rs->magic_got == 0 &&
 		    buf[0] != (uint8_t)NS_RESUME_MAGIC[0]) {
+			if (p->ws != NULL && ns_relay_ws_resume_only(p->ws)) {
+				ns_relay_ws_refuse_stream(p, "resume-only");
+				return 0;
+			}
 			go_plain(p);
 			return n;
 		}
@@ -296,7 +317,25 @@ static void take_output(ns_relay_pipe *p)
 	ns_engine_output_ack(p->e, taken);
 }
 
+static int flush_frames(ns_relay_pipe *p);
+
 int ns_relay_resume_flush(ns_relay_pipe *p)
+{
+	int rc = p->ws == NULL || ns_relay_ws_open(p->ws) ? flush_frames(p) : 0;
+
+	if (rc == 0 && p->ws != NULL && ns_relay_ws_push(p) != 0) {
+		if (p->rs != NULL && resumable(p->rs)) {
+			detach(p->rs, "write-error");
+			return 0;
+		}
+		p->pump.sock_eof = 1;
+		return -1;
+	}
+	return rc;
+}
+
+/* The version line, then the frames, as far as the socket takes them. */
+static int flush_frames(ns_relay_pipe *p)
 {
 	ns_relay_resume *rs = p->rs;
 	const uint8_t *v;
@@ -318,7 +357,7 @@ int ns_relay_resume_flush(ns_relay_pipe *p)
 		return 0;
 	}
 	while ((k = ns_resume_tx_next(&rs->tx, &v)) > 0) {
-		n = send(p->w.fd, v, k, MSG_NOSIGNAL);
+		n = sock_send(p, v, k);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -343,7 +382,8 @@ int ns_relay_resume_flush(ns_relay_pipe *p)
 	return 0;
 }
 
-size_t ns_relay_resume_pending(const ns_relay_pipe *p)
+/* The stream's own bytes waiting (the version line, frames). */
+static size_t stream_pending(const ns_relay_pipe *p)
 {
 	const ns_relay_resume *rs = p->rs;
 	size_t eng = 0;
@@ -358,6 +398,16 @@ size_t ns_relay_resume_pending(const ns_relay_pipe *p)
 		ns_engine_output(p->e, &eng);
 	}
 	return eng + ns_resume_tx_pending(&rs->tx);
+}
+
+size_t ns_relay_resume_pending(const ns_relay_pipe *p)
+{
+	size_t under = p->ws != NULL ? ns_relay_ws_under(p) : 0;
+
+	if (p->ws != NULL && !ns_relay_ws_open(p->ws)) {
+		return under; /* the upgrade's answer, a refusal, a close */
+	}
+	return under + stream_pending(p);
 }
 
 void ns_relay_resume_end(ns_relay_pipe *p)

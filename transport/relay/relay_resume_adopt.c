@@ -2,7 +2,8 @@
  * be resumable and alive, the token must be that connection's current one
  * (compared in constant time; a new token is issued at every resume, so
  * an old one is refused) and the byte count inside what the relay kept.
- * Then the socket moves to that connection, which replays from there. */
+ * Then the socket moves to that connection, which replays from there
+ * (with its WebSocket framing and TLS, for one that came that way). */
 #include <string.h>
 
 #include <sodium.h>
@@ -30,8 +31,11 @@ static ns_relay_conn *find(ns_relay *r, uint32_t id)
 	return NULL;
 }
 
-/* Why the hello cannot resume old, or NULL. */
-static const char *check(ns_relay_conn *old, const ns_resume_ev *ev)
+/* Why the hello on c cannot resume old, or NULL. A connection resumes on
+ * the transport it began on (a WebSocket one only through an upgrade for
+ * its own sandbox), after its token is checked: so the token says nothing
+ * to a client of the other door. */
+static const char *check(const ns_relay_conn *c, ns_relay_conn *old, const ns_resume_ev *ev)
 {
 	ns_relay_resume *ors = old != NULL ? old->front.rs : NULL;
 
@@ -41,6 +45,13 @@ static const char *check(ns_relay_conn *old, const ns_resume_ev *ev)
 	}
 	if (sodium_memcmp(ev->token, ors->token, NS_RESUME_TOKEN_LEN) != 0) {
 		return "bad-token";
+	}
+	if ((c->front.ws != NULL) != (old->front.ws != NULL)) {
+		return "wrong-transport";
+	}
+	if (c->front.ws != NULL &&
+	    strcmp(ns_relay_ws_sandbox(c->front.ws), ns_relay_ws_sandbox(old->front.ws)) != 0) {
+		return "wrong-sandbox";
 	}
 	if (ev->count < ors->tx.acked || ev->count - ors->tx.acked > ors->tx.len) {
 		return "out-of-window";
@@ -55,7 +66,7 @@ void ns_relay_resume_adopt(ns_relay_resume *rs, const ns_resume_ev *ev)
 	ns_relay_resume *ors;
 	/* this socket's own version line must be out whole before another
 	 * connection's frames follow it (a fresh socket always takes it) */
-	const char *why = rs->ver_left > 0 ? "version-unsent" : check(old, ev);
+	const char *why = rs->ver_left > 0 ? "version-unsent" : check(c, old, ev);
 	uint64_t replay, away;
 	char tag[9];
 	int fd;
@@ -76,6 +87,9 @@ void ns_relay_resume_adopt(ns_relay_resume *rs, const ns_resume_ev *ev)
 	c->front.w.fd = -1;
 	ns_watch_init(&old->front.w, fd,
 	              ns_watch_token(NS_RELAY_WATCH_FRONT, old->slot, old->gen, 0));
+	if (c->front.ws != NULL) {
+		ns_relay_ws_move(c, old); /* the socket's framing and TLS go with it */
+	}
 	old->front.pump.readable = 1;
 	old->front.pump.wblocked = 0;
 	ns_resume_dec_init(&ors->dec);

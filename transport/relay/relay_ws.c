@@ -17,26 +17,9 @@
 #include "nullspace/error.h"
 #include "relay_int.h"
 #include "relay_ws.h"
+#include "relay_ws_int.h"
 #include "ws_frame.h"
 #include "ws_http.h"
-
-enum { WS_HEAD = 0, WS_OPEN, WS_DONE };
-
-struct ns_relay_ws {
-	ns_relay_conn *c;
-	int state, eof;
-	int close_after; /* the SSH connection ended: a close 1000 after its bytes */
-	uint8_t *head;   /* NS_WS_HTTP_HEAD_MAX bytes until the upgrade */
-	size_t hlen;
-	ns_ws_dec dec;
-	uint8_t ctl[NS_RELAY_WS_CTL_BUF]; /* control frames, HTTP answers */
-	size_t coff, clen;
-	uint8_t hdr[NS_WS_HDR_MAX]; /* the current data frame's header */
-	size_t hoff, hend;
-	uint64_t frame_left; /* its payload still owed */
-	char sandbox[NS_SANDBOX_ID_MAX + 1];
-	ns_relay_ws_tls *tls; /* wss://, or NULL */
-};
 
 int ns_relay_ws_attach(ns_relay_conn *c)
 {
@@ -49,7 +32,10 @@ int ns_relay_ws_attach(ns_relay_conn *c)
 	ws->c = c;
 	ns_ws_dec_init(&ws->dec, 1, NS_WS_FRAME_MAX);
 	c->front.ws = ws;
-	return c->r->tls != NULL ? ns_relay_ws_tls_new(c, &ws->tls) : 0;
+	if (c->r->tls != NULL && ns_relay_ws_tls_new(c, &ws->tls) != 0) {
+		return NS_ERR_NOMEM;
+	}
+	return ns_relay_resume_attach(c); /* it waits for the upgrade (ns_relay_ws_open) */
 }
 
 void ns_relay_ws_free(ns_relay_ws *ws)
@@ -85,7 +71,7 @@ static void queue_frame(ns_relay_ws *ws, int op, const uint8_t *p, size_t n)
 	}
 }
 
-static void close_with(ns_relay_ws *ws, uint16_t code)
+void ns_relay_ws_close_with(ns_relay_ws *ws, uint16_t code)
 {
 	uint8_t b[2] = {(uint8_t)(code >> 8), (uint8_t)code};
 
@@ -127,6 +113,25 @@ static void refuse(ns_relay_ws *ws, int status, const char *reason)
 	ws->state = WS_DONE;
 }
 
+/* The target, with NS_RELAY_WS_RESUME_SUFFIX before the query taken off
+ * (ws->resume_only) when the relay resumes connections. */
+static ns_ws_refusal parse_target(ns_relay_ws *ws, const ns_ws_http_req *req, ns_ws_target *t)
+{
+	const size_t sl = sizeof(NS_RELAY_WS_RESUME_SUFFIX) - 1;
+	const char *q = memchr(req->target, '?', req->target_len);
+	size_t qpos = q != NULL ? (size_t)(q - req->target) : req->target_len;
+	char tgt[NS_WS_TARGET_MAX + 1];
+
+	if (ws->c->front.rs == NULL || qpos < sl ||
+	    memcmp(req->target + qpos - sl, NS_RELAY_WS_RESUME_SUFFIX, sl) != 0) {
+		return ns_ws_target_parse(req->target, req->target_len, t);
+	}
+	memcpy(tgt, req->target, qpos - sl);
+	memcpy(tgt + qpos - sl, req->target + qpos, req->target_len - qpos);
+	ws->resume_only = 1;
+	return ns_ws_target_parse(tgt, req->target_len - sl, t);
+}
+
 /* The head is whole: the URL, then the sandbox, then the 101. */
 static void upgrade(ns_relay_ws *ws, const ns_ws_http_req *req)
 {
@@ -138,11 +143,14 @@ static void upgrade(ns_relay_ws *ws, const ns_ws_http_req *req)
 	ns_ws_refusal why;
 	int rc, n;
 
-	why = ns_ws_target_parse(req->target, req->target_len, &t);
+	why = parse_target(ws, req, &t);
 	snprintf(ws->sandbox, sizeof(ws->sandbox), "%s", t.sandbox);
 	if (why == NS_WS_OK) {
 		why = ns_ws_target_verify(&t, cfg->ws_secret, cfg->ws_secret_len,
 		                          (uint64_t)time(NULL));
+	}
+	if (why == NS_WS_EXPIRED && ws->resume_only) {
+		why = NS_WS_OK; /* genuine, for this sandbox: the resume token decides */
 	}
 	if (why != NS_WS_OK) {
 		refuse(ws, ns_ws_refusal_status(why), ns_ws_refusal_name(why));
@@ -163,8 +171,8 @@ static void upgrade(ns_relay_ws *ws, const ns_ws_http_req *req)
 	             acc);
 	queue(ws, msg, (size_t)n);
 	ws->state = WS_OPEN;
-	fprintf(c->r->log, "relay event=ws-upgrade conn=%u peer=%s sandbox=%s\n", c->id, c->peer,
-	        ws->sandbox);
+	fprintf(c->r->log, "relay event=ws-upgrade conn=%u peer=%s sandbox=%s%s\n", c->id, c->peer,
+	        ws->sandbox, ws->resume_only ? " resume_only=1" : "");
 }
 
 /* Bytes while the head is read: n in buf; after an upgrade what followed
@@ -222,15 +230,15 @@ static size_t unwrap(ns_relay_ws *ws, uint8_t *buf, size_t n)
 		case NS_WS_EV_CLOSE:
 			fprintf(c->r->log, "relay event=ws-close conn=%u by=peer code=%u\n", c->id,
 			        ev.code);
-			close_with(ws,
-			           ev.code == NS_WS_CLOSE_NO_STATUS ? NS_WS_CLOSE_NORMAL : ev.code);
+			ns_relay_ws_close_with(
+			    ws, ev.code == NS_WS_CLOSE_NO_STATUS ? NS_WS_CLOSE_NORMAL : ev.code);
 			break;
 		case NS_WS_EV_ERROR:
 			fprintf(
 			    c->r->log,
 			    "relay event=ws-error conn=%u peer=%s reason=%s code=%u sandbox=%s\n",
 			    c->id, c->peer, ev.why, ev.code, ws->sandbox);
-			close_with(ws, ev.code);
+			ns_relay_ws_close_with(ws, ev.code);
 			break;
 		default:
 			if (used == 0) {
@@ -272,7 +280,7 @@ ssize_t ns_relay_ws_recv(ns_relay_pipe *p, uint8_t *buf, size_t cap)
 
 /* Send p..p+n; how much went, or -1 once the peer is gone (errno EAGAIN
  * gives 0). */
-static ssize_t put(ns_relay_ws *ws, int fd, const uint8_t *b, size_t n)
+ssize_t ns_relay_ws_put(ns_relay_ws *ws, int fd, const uint8_t *b, size_t n)
 {
 	ssize_t k;
 
@@ -294,7 +302,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 	ssize_t k;
 
 	if (ws->hoff < ws->hend) {
-		k = put(ws, p->w.fd, ws->hdr + ws->hoff, ws->hend - ws->hoff);
+		k = ns_relay_ws_put(ws, p->w.fd, ws->hdr + ws->hoff, ws->hend - ws->hoff);
 		ws->hoff += k > 0 ? (size_t)k : 0;
 		return k < 0 ? -1 : ws->hoff == ws->hend;
 	}
@@ -304,7 +312,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 		if (len == 0) {
 			return 0; /* cannot happen: the engine's output only grows */
 		}
-		k = put(ws, p->w.fd, out, len);
+		k = ns_relay_ws_put(ws, p->w.fd, out, len);
 		if (k > 0) {
 			ns_engine_output_ack(p->e, (size_t)k);
 			ws->frame_left -= (uint64_t)k;
@@ -312,7 +320,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 		return k < 0 ? -1 : k > 0;
 	}
 	if (ws->coff < ws->clen) {
-		k = put(ws, p->w.fd, ws->ctl + ws->coff, ws->clen - ws->coff);
+		k = ns_relay_ws_put(ws, p->w.fd, ws->ctl + ws->coff, ws->clen - ws->coff);
 		ws->coff += k > 0 ? (size_t)k : 0;
 		if (ws->coff == ws->clen) {
 			ws->coff = ws->clen = 0;
@@ -322,7 +330,7 @@ static int flush_step(ns_relay_pipe *p, ns_relay_ws *ws)
 	if (ws->state == WS_OPEN && len == 0 && ws->close_after) {
 		fprintf(ws->c->r->log, "relay event=ws-close conn=%u by=relay code=%u\n", ws->c->id,
 		        (unsigned)NS_WS_CLOSE_NORMAL);
-		close_with(ws, NS_WS_CLOSE_NORMAL); /* after every SSH byte */
+		ns_relay_ws_close_with(ws, NS_WS_CLOSE_NORMAL); /* after every SSH byte */
 		return 1;
 	}
 	if (ws->state != WS_OPEN || len == 0) {
@@ -339,6 +347,9 @@ int ns_relay_ws_flush(ns_relay_pipe *p)
 {
 	int rc;
 
+	if (p->rs != NULL) {
+		return ns_relay_resume_flush(p); /* it sends through ns_relay_ws_send */
+	}
 	if (p->w.fd < 0) {
 		return 0;
 	}
@@ -357,6 +368,9 @@ int ns_relay_ws_flush(ns_relay_pipe *p)
 
 void ns_relay_ws_end(ns_relay_pipe *p)
 {
+	if (p->rs != NULL) {
+		return; /* the resumable stream ends with its END frame */
+	}
 	p->ws->close_after = 1;
 	(void)ns_relay_ws_flush(p);
 }
@@ -366,7 +380,7 @@ size_t ns_relay_ws_pending(const ns_relay_pipe *p)
 	const ns_relay_ws *ws = p->ws;
 	size_t eng = 0;
 
-	if (ws->state == WS_OPEN || ws->frame_left > 0) {
+	if (p->rs == NULL && (ws->state == WS_OPEN || ws->frame_left > 0)) {
 		ns_engine_output(p->e, &eng);
 	}
 	/* a close still owed counts: the connection lingers until it is sent */

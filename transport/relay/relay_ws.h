@@ -38,6 +38,33 @@ size_t ns_relay_ws_pending(const struct ns_relay_pipe *p);
 /* The sandbox the URL named ("" before the upgrade). */
 const char *ns_relay_ws_sandbox(const ns_relay_ws *ws);
 
+/* Under a resumable stream (issue 18; relay_resume.h): the binary frames'
+ * bytes may start with NS_RESUME_MAGIC as on the SSH port. An upgrade to
+ * SB/ssh + this suffix (before the query) asks for a resume only: its URL
+ * may have expired (its signature must still hold for that sandbox; the
+ * resume token is the credential), and the stream must be a RESUME of a
+ * connection that came over WebSocket for the same sandbox. */
+#define NS_RELAY_WS_RESUME_SUFFIX "/resume"
+/* The close code of a stream refused after the upgrade (policy). */
+#define NS_RELAY_WS_CLOSE_POLICY 1008
+/* Is the upgrade done and the connection open? */
+int ns_relay_ws_open(const ns_relay_ws *ws);
+/* Was the upgrade to the resume-only path? */
+int ns_relay_ws_resume_only(const ns_relay_ws *ws);
+/* send(2) of the resumable stream's bytes in binary frames: > 0 bytes
+ * taken (the caller shows the rest again next time), -1 with errno EAGAIN
+ * (nothing taken; also before the upgrade) or EPIPE (the peer is gone). */
+ssize_t ns_relay_ws_send(struct ns_relay_pipe *p, const uint8_t *b, size_t n);
+/* The header, control frames and TLS records queued out: 0, or -1 when
+ * the peer is gone. */
+int ns_relay_ws_push(struct ns_relay_pipe *p);
+/* Bytes queued below the resumable stream (headers, control, TLS). */
+size_t ns_relay_ws_under(const struct ns_relay_pipe *p);
+/* A stream the resume-only upgrade does not allow: logged, close 1008. */
+void ns_relay_ws_refuse_stream(struct ns_relay_pipe *p, const char *why);
+/* A RESUME moved from's socket to to: its WebSocket (and TLS) goes too. */
+void ns_relay_ws_move(struct ns_relay_conn *from, struct ns_relay_conn *to);
+
 /* relay_ws_tls.c: the wss:// layer under the frames, a BearSSL server
  * engine per connection (transport/common/tls_io.h's calls, logged). */
 typedef struct ns_relay_ws_tls ns_relay_ws_tls;
@@ -55,5 +82,7 @@ ssize_t ns_relay_ws_tls_send(ns_relay_ws_tls *t, int fd, const uint8_t *p, size_
  * is gone. */
 int ns_relay_ws_tls_flush(ns_relay_ws_tls *t, int fd, int closing);
 size_t ns_relay_ws_tls_pending(ns_relay_ws_tls *t);
+/* The connection t now belongs to (a resumed one), for its log lines. */
+void ns_relay_ws_tls_rebind(ns_relay_ws_tls *t, struct ns_relay_conn *c);
 
 #endif

@@ -129,3 +129,10 @@ size_t ns_relay_ws_tls_pending(ns_relay_ws_tls *t)
 {
 	return ns_tls_pending(ns_tls_server_engine(t->s));
 }
+
+void ns_relay_ws_tls_rebind(ns_relay_ws_tls *t, ns_relay_conn *c)
+{
+	if (t != NULL) {
+		t->c = c;
+	}
+}
