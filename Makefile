@@ -16,6 +16,10 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 VERSION := $(shell sed -n 's/^#define NS_VERSION_STRING "\(.*\)"/\1/p' include/nullspace/version.h)
 SOMAJOR := $(shell sed -n 's/^\#define NS_VERSION_MAJOR //p' include/nullspace/version.h)
+SOMINOR := $(shell sed -n 's/^\#define NS_VERSION_MINOR //p' include/nullspace/version.h)
+# Before 1.0 every minor version may change the ABI: the soname names it
+# (libnullspace.so.0.2); from 1.0 on, the major version alone.
+SONAME := libnullspace.so.$(SOMAJOR)$(if $(filter 0,$(SOMAJOR)),.$(SOMINOR))
 FUZZ_SECONDS ?= 20
 
 B := build/$(MODE)
@@ -87,7 +91,7 @@ $(B)/libnullspace.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(B)/libnullspace.so: $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libnullspace.so.$(SOMAJOR) -o $@ $^ $(LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 $(B)/nullspace: $(CLI_OBJ) $(B)/libnullspace.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libnullspace.a $(LIBS) $(LDFLAGS)
@@ -189,8 +193,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/include/nullspace
 	install -m 0755 $(B)/nullspace $(DESTDIR)$(PREFIX)/bin/nullspace
 	install -m 0644 $(B)/libnullspace.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(B)/libnullspace.so $(DESTDIR)$(PREFIX)/lib/libnullspace.so.$(SOMAJOR)
-	ln -sf libnullspace.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnullspace.so
+	install -m 0755 $(B)/libnullspace.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libnullspace.so
 	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/nullspace/
 	install -m 0644 $(B)/nullspace.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 

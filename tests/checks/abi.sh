@@ -18,6 +18,10 @@ echo ns_not_a_symbol >>"$tmp/include/abi.txt"
 check "a changed symbol list fails the check" bash -c "! '$tmp/scripts/check_abi.sh' '$PWD/$LIB' 2>$tmp/err"
 check "the failure names both symbols" \
 	bash -c "grep -q '^+$(head -1 include/abi.txt)\$' $tmp/err && grep -q '^-ns_not_a_symbol\$' $tmp/err"
-check "the soname follows NS_VERSION_MAJOR" bash -c "objdump -p '$LIB' | grep -q \"SONAME *libnullspace.so.\$(sed -n 's/^#define NS_VERSION_MAJOR //p' include/nullspace/version.h)\$\""
+MAJOR=$(sed -n 's/^#define NS_VERSION_MAJOR //p' include/nullspace/version.h)
+MINOR=$(sed -n 's/^#define NS_VERSION_MINOR //p' include/nullspace/version.h)
+if [ "$MAJOR" = 0 ]; then WANT=libnullspace.so.0.$MINOR; else WANT=libnullspace.so.$MAJOR; fi
+check "the soname follows the version ($WANT: before 1.0 each minor may change the ABI)" \
+	bash -c "objdump -p '$LIB' | grep -q 'SONAME *$WANT\$'"
 
 finish
