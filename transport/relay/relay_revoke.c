@@ -254,6 +254,9 @@ int ns_relay_revoke_login(ns_relay_conn *c, const ns_cert *cert, char *why, size
 	if (r->rv == NULL) {
 		return 0;
 	}
+	/* a list fetched since the last timer scan counts now: the first one
+	 * arrives just after start, when the first login may come too */
+	ns_relay_revoke_tick(r, r->now);
 	if (ns_relay_revoke_stale(r, r->now)) {
 		if (r->cfg->revocations_fail_open) {
 			fprintf(
