@@ -86,6 +86,7 @@ assert_eq "(d) DELETE of the renewed certificate's access" 200 "$code"
 wait "$A"
 assert_eq "(a) --no-renew: ssh exits 255 at expiry" 255 "$?"
 assert_contains "(a) warned on stderr" "nullspace relay: the certificate expires in" "$T/a.err"
+assert_contains "(a) ... saying why it was not renewed" "renews it unless run with --no-renew" "$T/a.err"
 assert_contains "(a) the end's message" "nullspace relay: the certificate has expired: the session ends" "$T/a.err"
 assert_not_contains "(a) the session did not run on" all-done "$T/a.out"
 n=$(grep -c '^tick' "$T/a.out")

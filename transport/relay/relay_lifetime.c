@@ -71,7 +71,7 @@ static void idle_check(ns_relay_conn *c, uint64_t now)
 static void expiry_check(ns_relay_conn *c, uint64_t now)
 {
 	uint64_t wall = (uint64_t)time(NULL), warn = c->r->cfg->expiry_warning_s;
-	char line[160];
+	char line[256];
 
 	if (c->valid_before == 0 || c->valid_before == UINT64_MAX) {
 		return; /* forever: nothing to end at */
@@ -82,7 +82,8 @@ static void expiry_check(ns_relay_conn *c, uint64_t now)
 		        c->user, (unsigned long long)(c->valid_before - wall));
 		snprintf(line, sizeof(line),
 		         "\r\nnullspace relay: the certificate expires in %llu s; the session ends "
-		         "then (get a new one: nullspace ssh)\r\n",
+		         "then (not renewed: `nullspace ssh` renews it unless run with --no-renew "
+		         "or --native)\r\n",
 		         (unsigned long long)(c->valid_before - wall));
 		tell_all(c, line);
 	}
