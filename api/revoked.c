@@ -159,8 +159,8 @@ int ns_api_revoked_load_text(ns_api_revoked *rv, const char *text, size_t len, i
                              size_t *bad)
 {
 	char acc[NS_ACCESS_ID_LEN + 1], sb[NS_API_REVOKED_LINE_MAX + 1];
-	int64_t at, last = INT64_MIN;
 	size_t off = 0, e;
+	int64_t at;
 	int rc;
 
 	*bad = 0;
@@ -168,17 +168,16 @@ int ns_api_revoked_load_text(ns_api_revoked *rv, const char *text, size_t len, i
 		const char *nl = memchr(text + off, '\n', len - off);
 
 		e = nl != NULL ? (size_t)(nl - text) : len;
-		if (saved_line(text + off, e - off, &at, acc, sb) != 0 || at < last) {
+		/* a line older than the one before it (the clock was set back
+		 * between two revocations) is kept: a revocation is never lost,
+		 * and pruning, oldest first, only keeps it longer */
+		if (saved_line(text + off, e - off, &at, acc, sb) != 0) {
 			(*bad)++;
 		} else if (at + NS_API_REVOKED_KEEP_S > now) {
 			if ((rc = ns_api_revoked_add(rv, sb, acc, at)) == NS_ERR_LIMIT) {
 				return rc;
 			}
-			if (rc != 0) {
-				(*bad)++;
-			} else {
-				last = at;
-			}
+			*bad += rc != 0;
 		}
 		off = e + 1;
 	}

@@ -70,7 +70,7 @@ wait_for()
 
 relay live "$API/v1/revocations" closed
 LIVE=$RP
-wait_for "first list" "$T/live.log" "event=revocations-loaded entries=0" ||
+wait_for "first list" "$T/live.log" "event=revocations-loaded entries=0" 20 ||
 	fail "the relay loaded no revocation list"
 out=$(rs one "$LIVE" -- echo before </dev/null 2>"$T/before.err")
 assert_eq "a login before the revocation" "before" "$out"
@@ -127,6 +127,31 @@ assert_contains "unchanged polls got 304 (ETag)" "304" "$T/304.lines"
 grep -E "GET /v1/revocations 200" "$UP_LOG" >"$T/200.lines" || true
 assert_contains "... a changed list 200" "200" "$T/200.lines"
 kill "$LOOP2" 2>/dev/null
+
+# an API that takes the connection and never answers: the fetch gives up
+# within half the max staleness (1.5 s here) and tries again, so a hung
+# request never holds the list past its time
+HP=$(pick_port)
+spawn "$T/hangsrv.log" python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$HP"
+wait_listen "a server that never answers" "$SPAWNED" "$HP"
+relay hang "http://127.0.0.1:$HP/v1/revocations" closed
+wait_for "a timed-out fetch" "$T/hang.log" "event=revocations-fetch-failed error=\"Timeout" 5 ||
+	fail "a fetch that got no answer was not given up within 5 s"
+ok "a fetch with no answer is given up in time"
+for i in $(seq 60); do
+	[ "$(grep -c "event=revocations-fetch-failed" "$T/hang.log")" -ge 2 ] && break
+	sleep 0.1
+done
+[ "$(grep -c "event=revocations-fetch-failed" "$T/hang.log")" -ge 2 ] ||
+	fail "no second try after the fetch with no answer"
+ok "... and tried again"
 
 # the API unreachable: a closed port
 DEAD=http://127.0.0.1:$(pick_port)/v1/revocations

@@ -487,11 +487,13 @@ int ns_relay_revoke_stale(ns_relay *r, uint64_t now);
 int ns_relay_revoke_login(ns_relay_conn *c, const ns_cert *cert, char *why, size_t cap, int *code);
 /* Keep c's certificate for the checks of later lists (live revocation on). */
 void ns_relay_revoke_keep(ns_relay_conn *c, ns_str blob);
-/* relay_revoke_fetch.c: curl_global_init; one GET (200 with the list in
- * *text, 304, or a negative NS_ERR_* with err set); etag in and out. */
+/* relay_revoke_fetch.c: curl_global_init; one GET of at most timeout_ms
+ * (200 with the list in *text, 304, or a negative NS_ERR_* with err set);
+ * etag in and out. */
 int ns_relay_revoke_fetch_init(void);
-int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_ETAG_MAX],
-                          char **text, size_t *len, char *err, size_t cap);
+int ns_relay_revoke_fetch(const char *url, const char *key, unsigned timeout_ms,
+                          char etag[NS_RELAY_ETAG_MAX], char **text, size_t *len, char *err,
+                          size_t cap);
 /* relay_activity.c: keep-awake reports (--activity-url). */
 /* Sandbox ids a report may carry (the API's NS_API_ACTIVITY_MAX), and how
  * many may wait at most (past it an id is dropped, logged as

@@ -15,6 +15,11 @@
 #include "relay_int.h"
 
 #define ERR_MAX 160
+/* One fetch may take half the max staleness, within these: a request that
+ * hangs (an API that accepted and never answered) is given up and tried
+ * again while the list in force is still fresh. */
+#define FETCH_MIN_MS 1000
+#define FETCH_MAX_MS 10000
 
 struct ns_relay_revoke {
 	pthread_t th;
@@ -39,18 +44,20 @@ static void *thread_main(void *arg)
 	struct ns_relay_revoke *rv = r->rv;
 	char etag[NS_RELAY_ETAG_MAX] = "", err[ERR_MAX];
 	struct timespec until;
+	unsigned limit = r->cfg->revocations_max_stale_ms / 2;
 	char *text;
 	size_t len;
 	int st;
 
+	limit = limit < FETCH_MIN_MS ? FETCH_MIN_MS : limit > FETCH_MAX_MS ? FETCH_MAX_MS : limit;
 	pthread_mutex_lock(&rv->mu);
 	while (!rv->stop) {
 		pthread_mutex_unlock(&rv->mu);
 		text = NULL;
 		len = 0;
 		err[0] = '\0';
-		st = ns_relay_revoke_fetch(r->cfg->revocations_url, r->cfg->revocations_key, etag,
-		                           &text, &len, err, sizeof(err));
+		st = ns_relay_revoke_fetch(r->cfg->revocations_url, r->cfg->revocations_key, limit,
+		                           etag, &text, &len, err, sizeof(err));
 		pthread_mutex_lock(&rv->mu);
 		free(rv->text); /* a result the loop never took */
 		rv->text = text;

@@ -17,11 +17,13 @@ int ns_relay_revoke_fetch_init(void)
 	return NS_ERR_INVALID;
 }
 
-int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_ETAG_MAX],
-                          char **text, size_t *len, char *err, size_t cap)
+int ns_relay_revoke_fetch(const char *url, const char *key, unsigned timeout_ms,
+                          char etag[NS_RELAY_ETAG_MAX], char **text, size_t *len, char *err,
+                          size_t cap)
 {
 	(void)url;
 	(void)key;
+	(void)timeout_ms;
 	(void)etag;
 	*text = NULL;
 	*len = 0;
@@ -31,8 +33,6 @@ int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_E
 #else
 #include <curl/curl.h>
 #include <jansson.h>
-
-#define FETCH_TIMEOUT_MS 10000
 
 typedef struct body {
 	char *p;
@@ -105,8 +105,9 @@ static int decode(const body *b, char **text, size_t *len, char *err, size_t cap
 	return rc;
 }
 
-int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_ETAG_MAX],
-                          char **text, size_t *len, char *err, size_t cap)
+int ns_relay_revoke_fetch(const char *url, const char *key, unsigned timeout_ms,
+                          char etag[NS_RELAY_ETAG_MAX], char **text, size_t *len, char *err,
+                          size_t cap)
 {
 	char auth[600], inm[NS_RELAY_ETAG_MAX + 20];
 	struct curl_slist *h = NULL;
@@ -134,7 +135,7 @@ int ns_relay_revoke_fetch(const char *url, const char *key, char etag[NS_RELAY_E
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)FETCH_TIMEOUT_MS);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
