@@ -188,6 +188,9 @@ assert_eq "an unknown connection is refused" "refuse no-such-connection" \
 	"$("${RC[@]}" resume 999999 "$ATOK" 0)"
 grep -q "event=resume-refused .*target=$BID reason=bad-token" "$UP_LOG" || fail "stolen token not logged"
 grep -q "event=resume-refused .*target=$CID reason=no-such-connection" "$UP_LOG" || fail "closed not logged"
+assert_eq "each refusal is logged once (with its target)" \
+	"$(grep -c "event=resume-refused .*target=.*reason=bad-token" "$UP_LOG")" \
+	"$(grep -c "event=resume-refused .*reason=bad-token" "$UP_LOG")"
 for tok in "$ATOK" "$ATOK2" "$BTOK" "$CTOK"; do
 	assert_not_contains "no token in the log" "$tok" "$UP_LOG"
 	assert_not_contains "no token prefix in the log" "${tok:0:16}" "$UP_LOG"

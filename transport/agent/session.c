@@ -77,8 +77,6 @@ void ns_session_free(ns_session *s)
 		free(s->env[i]);
 	}
 	free(s->pend);
-	free(s->hold[0]);
-	free(s->hold[1]);
 	free(s);
 }
 
@@ -276,7 +274,6 @@ static void eow_req(ns_session *s)
 	}
 	ns_watch_close(s->h->epfd, &s->out);
 	s->out_eof = 1;
-	s->hold_len[0] = 0;
 	fprintf(s->h->log, "agent event=eow conn=%u channel=%u\n", s->h->conn_id, s->channel);
 }
 
@@ -443,8 +440,6 @@ void ns_session_sync(ns_session *s)
 		return;
 	}
 	ns_session_io_stdin(s);
-	ns_session_io_flush(s, 0);
-	ns_session_io_flush(s, 1);
 	ns_session_io_finish(s);
 	ns_session_io_interest(s);
 }

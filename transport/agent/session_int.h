@@ -76,11 +76,6 @@ struct ns_session {
 	uint8_t *pend;
 	size_t pend_off, pend_len, pend_cap; /* bytes at pend + pend_off */
 	int client_eof;
-	/* child -> client: bytes read that the engine did not take yet;
-	 * NS_SESSION_CHUNK bytes allocated while the child writes, freed
-	 * when it pauses, so an idle session holds no buffer */
-	uint8_t *hold[2];
-	size_t hold_len[2];
 	int grown[3]; /* stdin, stdout, stderr pipe made NS_SESSION_PIPE_BULK */
 	/* the end */
 	int exit_sent, eof_sent, close_sent;
@@ -135,7 +130,6 @@ void ns_session_agentfwd_free(ns_session *s);
 /* session_io.c */
 void ns_session_io_stdin(ns_session *s);           /* write pending bytes to the child */
 void ns_session_io_read(ns_session *s, int which); /* 0 stdout/pty, 1 stderr */
-int ns_session_io_flush(ns_session *s, int which); /* held bytes; 1 when none left */
 void ns_session_io_interest(ns_session *s);
 void ns_session_io_finish(ns_session *s); /* exit status, EOF, CLOSE when due */
 

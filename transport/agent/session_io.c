@@ -240,23 +240,6 @@ void ns_session_data(ns_session *s, uint32_t ext, ns_str data)
 	ns_session_io_stdin(s);
 }
 
-int ns_session_io_flush(ns_session *s, int which)
-{
-	size_t took = 0;
-
-	if (s->hold_len[which] == 0) {
-		return 1;
-	}
-	if (ns_channel_write(s->h->e, s->channel, (uint32_t)which, s->hold[which],
-	                     s->hold_len[which], &took) != 0) {
-		return 0;
-	}
-	memmove(s->hold[which], s->hold[which] + took, s->hold_len[which] - took);
-	s->hold_len[which] -= took;
-	s->bytes_out += took;
-	return s->hold_len[which] == 0;
-}
-
 static void read_eof(ns_session *s, int which)
 {
 	ns_watch_close(s->h->epfd, which ? &s->err : &s->out);
@@ -285,7 +268,7 @@ static int clip(struct iovec *v, int k)
 
 /* The child's output goes straight into the packets' places in the
  * engine's output (ns_channel_write_iov), sealed there: no copy, no
- * buffer of ours. Bytes held from before (ns_session_io_flush) go first. */
+ * buffer of ours. */
 void ns_session_io_read(ns_session *s, int which)
 {
 	ns_watch *w = which ? &s->err : &s->out;
@@ -294,9 +277,6 @@ void ns_session_io_read(ns_session *s, int which)
 	int i, k;
 
 	for (i = 0; i < READS_PER_WAKEUP && w->fd >= 0; i++) {
-		if (!ns_session_io_flush(s, which)) {
-			return;
-		}
 		k = ns_channel_write_iov(s->h->e, s->channel, (uint32_t)which, v, READ_IOV_MAX);
 		if (k <= 0) {
 			return; /* not writable: the child waits (its pipe fills) */
@@ -360,8 +340,7 @@ static void log_end(const ns_session *s)
 
 void ns_session_io_finish(ns_session *s)
 {
-	if (s->kind == NULL || !s->reaped || !s->out_eof || !s->err_eof || s->hold_len[0] != 0 ||
-	    s->hold_len[1] != 0) {
+	if (s->kind == NULL || !s->reaped || !s->out_eof || !s->err_eof) {
 		return;
 	}
 	if (!s->exit_sent) {
@@ -397,7 +376,7 @@ void ns_session_io_interest(ns_session *s)
 	int open = ns_channel_writable(s->h->e, s->channel) > 0;
 	int epfd = s->h->epfd;
 
-	ns_watch_set(epfd, &s->out, open && s->hold_len[0] == 0 ? EPOLLIN : 0);
-	ns_watch_set(epfd, &s->err, open && s->hold_len[1] == 0 ? EPOLLIN : 0);
+	ns_watch_set(epfd, &s->out, open ? EPOLLIN : 0);
+	ns_watch_set(epfd, &s->err, open ? EPOLLIN : 0);
 	ns_watch_set(epfd, &s->in, s->pend_len > 0 ? EPOLLOUT : 0);
 }

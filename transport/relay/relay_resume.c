@@ -103,19 +103,20 @@ static void log_refused(ns_relay_resume *rs, const char *why)
 	        rs->c->peer, why);
 }
 
-/* A hello refused: logged, a REFUSE naming why, then the socket closes. */
-static void refuse_hello(ns_relay_resume *rs, const char *why)
+/* A REFUSE naming why, then the socket closes (the caller logged it). */
+void ns_relay_resume_refuse(ns_relay_resume *rs, const char *why)
 {
 	uint8_t f[NS_RESUME_HDR_MAX];
 
-	log_refused(rs, why);
 	(void)ns_resume_tx_ctl(&rs->tx, f, ns_resume_put_text(f, NS_RF_REFUSE, why));
 	rs->state = NS_RRS_REFUSED;
 }
 
-void ns_relay_resume_refuse(ns_relay_resume *rs, const char *why)
+/* A hello refused: logged once, then refused. */
+static void refuse_hello(ns_relay_resume *rs, const char *why)
 {
-	refuse_hello(rs, why);
+	log_refused(rs, why);
+	ns_relay_resume_refuse(rs, why);
 }
 
 /* A lost socket detaches (rather than ends) the connection: it is open

@@ -78,7 +78,7 @@ uint64_t ns_relay_resume_timeout(const struct ns_relay_conn *c, uint64_t now, ui
 void ns_relay_resume_adopt(ns_relay_resume *rs, const ns_resume_ev *ev);
 /* A short hash of a token for the log (8 hex digits + NUL). */
 void ns_relay_resume_token_tag(const uint8_t token[NS_RESUME_TOKEN_LEN], char out[9]);
-/* Refuse a hello: logged, REFUSE queued. */
+/* Refuse a hello: REFUSE queued (the caller logs it, once). */
 void ns_relay_resume_refuse(ns_relay_resume *rs, const char *why);
 /* Queue ACCEPT with a fresh token; state OPEN. */
 void ns_relay_resume_accept(ns_relay_resume *rs);
