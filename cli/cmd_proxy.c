@@ -39,9 +39,9 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: nullspace proxy [--no-resume] [--pin-sha256 HEX] URL\n"
-	    "       nullspace proxy [--renew ID [--expires-in MINUTES]\n"
-	    "                       [--no-port-forwarding] [--agent-forwarding]] tcp://HOST:PORT\n"
+	    "usage: nullspace proxy [--no-resume] [--pin-sha256 HEX] [RENEW] ws[s]://URL\n"
+	    "       nullspace proxy [RENEW] tcp://HOST:PORT\n"
+	    "RENEW: --renew ID [--expires-in MINUTES] [--no-port-forwarding] [--agent-forwarding]\n"
 	    "\n"
 	    "tcp://HOST:PORT: an ssh ProxyCommand to the relay's SSH port whose connection\n"
 	    "survives network loss: after a drop it reconnects for up to the relay's grace\n"
@@ -52,7 +52,8 @@ static void usage(FILE *f)
 	    "expires, mint a new one for the same key through the API (MINUTES long, with\n"
 	    "those permits) and hand it to the relay, so that a relay run with\n"
 	    "--end-sessions-at-expiry does not end the session; one line on stderr when\n"
-	    "that fails (`nullspace ssh` does it by default).\n"
+	    "that fails (`nullspace ssh` does it by default, --websocket too); not with\n"
+	    "--no-resume.\n"
 	    "\n"
 	    "An ssh ProxyCommand for the relay's WebSocket listener: joins stdin and stdout\n"
 	    "to the signed URL (ws[s]://HOST:PORT/v1/sandboxes/ID/ssh?exp=...&sig=...), e.g.\n"
@@ -279,44 +280,8 @@ static int tcp_proxy(const char *hp, ns_proxy_renew *rn)
 	}
 	memcpy(host, h, hl);
 	host[hl] = '\0';
-	if (sodium_init() < 0) {
-		return NS_EXIT_FAILURE;
-	}
 	ns_cli_resume_proxy_renew(rn);
 	return ns_cli_resume_proxy(host, (uint16_t)port);
-}
-
-/* [--renew ID [--expires-in M] [--no-port-forwarding] [--agent-forwarding]]
- * tcp://...: renewal off (said) when it cannot start; the exit code. */
-static int tcp_cmd(int argc, char **argv)
-{
-	const char *id = NULL;
-	unsigned long minutes = NS_PROXY_RENEW_DEFAULT_MIN;
-	ns_proxy_renew *rn = NULL;
-	int i, permits = 0, rc;
-
-	for (i = 1; i < argc - 1; i++) {
-		if (strcmp(argv[i], "--renew") == 0 && i + 1 < argc - 1) {
-			id = argv[++i];
-		} else if (strcmp(argv[i], "--expires-in") == 0 && i + 1 < argc - 1 &&
-		           ns_cli_parse_uint(argv[i + 1], NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,
-		                             &minutes) == 0) {
-			i++;
-		} else if (strcmp(argv[i], "--no-port-forwarding") == 0) {
-			permits |= NS_CLI_NO_PORT_FORWARDING;
-		} else if (strcmp(argv[i], "--agent-forwarding") == 0) {
-			permits |= NS_CLI_AGENT_FORWARDING;
-		} else {
-			usage(stderr);
-			return NS_EXIT_USAGE;
-		}
-	}
-	if (id != NULL && sodium_init() >= 0) {
-		(void)!ns_proxy_renew_new(id, (int)minutes, permits, &rn); /* off when it fails */
-	}
-	rc = tcp_proxy(argv[argc - 1] + 6, rn);
-	ns_proxy_renew_free(rn);
-	return rc;
 }
 
 /* ws[s]:// with --no-resume: one connection, frames pumped until either
@@ -343,45 +308,75 @@ static int ws_plain(const ns_plink_cfg *cfg)
 	return rc;
 }
 
-int ns_cmd_proxy(int argc, char **argv)
-{
+/* The command line: options in any order, the URL last. */
+typedef struct proxy_args {
+	int resume, has_pin, permits;
 	uint8_t pin[NS_TLS_PIN_LEN];
-	ns_ws_url u;
-	ns_plink_cfg cfg;
-	int rc, has_pin = 0, resume = 1;
+	const char *renew, *url;
+	unsigned long minutes;
+} proxy_args;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc >= 2 && strcmp(argv[1], "--no-resume") == 0) {
-		resume = 0;
-		argc--;
-		argv++;
-	}
-	if (argc >= 2 && strncmp(argv[argc - 1], "tcp://", 6) == 0 && resume) {
-		return tcp_cmd(argc, argv);
-	}
-	if (argc == 4 && strcmp(argv[1], "--pin-sha256") == 0) {
-		if ((rc = parse_pin(argv[2], pin)) != 0) {
-			return rc;
+/* 0, or the exit code (said). */
+static int parse_args(int argc, char **argv, proxy_args *a)
+{
+	int i, rc;
+
+	memset(a, 0, sizeof(*a));
+	a->resume = 1;
+	a->minutes = NS_PROXY_RENEW_DEFAULT_MIN;
+	for (i = 1; i < argc - 1; i++) {
+		if (strcmp(argv[i], "--no-resume") == 0) {
+			a->resume = 0;
+		} else if (strcmp(argv[i], "--pin-sha256") == 0 && i + 1 < argc - 1) {
+			if ((rc = parse_pin(argv[++i], a->pin)) != 0) {
+				return rc;
+			}
+			a->has_pin = 1;
+		} else if (strcmp(argv[i], "--renew") == 0 && i + 1 < argc - 1) {
+			a->renew = argv[++i];
+		} else if (strcmp(argv[i], "--expires-in") == 0 && i + 1 < argc - 1 &&
+		           ns_cli_parse_uint(argv[i + 1], NS_API_EXPIRES_MIN, NS_API_EXPIRES_MAX,
+		                             &a->minutes) == 0) {
+			i++;
+		} else if (strcmp(argv[i], "--no-port-forwarding") == 0) {
+			a->permits |= NS_CLI_NO_PORT_FORWARDING;
+		} else if (strcmp(argv[i], "--agent-forwarding") == 0) {
+			a->permits |= NS_CLI_AGENT_FORWARDING;
+		} else {
+			usage(stderr);
+			return NS_EXIT_USAGE;
 		}
-		has_pin = 1;
-		argc -= 2;
-		argv += 2;
 	}
-	if (argc != 2 || argv[1][0] == '-' || strncmp(argv[1], "tcp://", 6) == 0) {
+	if (argc < 2 || argv[argc - 1][0] == '-') {
 		usage(stderr);
 		return NS_EXIT_USAGE;
 	}
-	if (sodium_init() < 0) {
-		return NS_EXIT_FAILURE;
+	a->url = argv[argc - 1];
+	if (strncmp(a->url, "tcp://", 6) == 0 && (!a->resume || a->has_pin)) {
+		fprintf(stderr, "nullspace proxy: tcp:// is the resumable transport (without "
+		                "--no-resume; ssh connects to the SSH port itself otherwise) and "
+		                "has no TLS (no --pin-sha256)\n");
+		return NS_EXIT_USAGE;
 	}
-	if (ns_ws_url_parse(argv[1], &u) != 0) {
+	if (a->renew != NULL && !a->resume) {
+		fprintf(stderr, "nullspace proxy: --renew needs the resumable transport: it does "
+		                "not go with --no-resume\n");
+		return NS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ws[s]://URL: resumable (renewing with --renew), or one plain connection. */
+static int ws_cmd(const proxy_args *a, ns_proxy_renew *rn)
+{
+	ns_ws_url u;
+	ns_plink_cfg cfg;
+
+	if (ns_ws_url_parse(a->url, &u) != 0) {
 		fprintf(stderr, "nullspace proxy: not a ws:// or wss:// URL (see --help)\n");
 		return NS_EXIT_USAGE;
 	}
-	if (has_pin && !u.tls) {
+	if (a->has_pin && !u.tls) {
 		fprintf(stderr, "nullspace proxy: --pin-sha256 is for wss:// URLs\n");
 		return NS_EXIT_USAGE;
 	}
@@ -392,6 +387,36 @@ int ns_cmd_proxy(int argc, char **argv)
 	cfg.ws = 1;
 	cfg.tls = u.tls;
 	cfg.target = u.target;
-	cfg.pin = has_pin ? pin : NULL;
-	return resume ? ns_cli_resume_proxy_to(&cfg) : ws_plain(&cfg);
+	cfg.pin = a->has_pin ? a->pin : NULL;
+	if (!a->resume) {
+		return ws_plain(&cfg);
+	}
+	ns_cli_resume_proxy_renew(rn);
+	return ns_cli_resume_proxy_to(&cfg);
+}
+
+int ns_cmd_proxy(int argc, char **argv)
+{
+	ns_proxy_renew *rn = NULL;
+	proxy_args a;
+	int rc;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if ((rc = parse_args(argc, argv, &a)) != 0) {
+		return rc;
+	}
+	if (sodium_init() < 0) {
+		return NS_EXIT_FAILURE;
+	}
+	if (a.renew != NULL) {
+		/* off (said) when it cannot start */
+		(void)!ns_proxy_renew_new(a.renew, (int)a.minutes, a.permits, &rn);
+	}
+	rc = strncmp(a.url, "tcp://", 6) == 0 ? tcp_proxy(a.url + 6, rn) : ws_cmd(&a, rn);
+	ns_proxy_renew_free(rn);
+	sodium_memzero(&a, sizeof(a));
+	return rc;
 }

@@ -129,14 +129,15 @@ static int parse(int argc, char **argv, ssh_opts *o)
 }
 
 /* ssh's ProxyCommand for the resumable transport to the access's relay:
- * `nullspace proxy [--renew ID ...] tcp://HOST:PORT` (this binary), or
+ * `nullspace proxy [--renew ID ...] tcp://HOST:PORT` (this binary), or with
+ * --websocket `nullspace proxy [--renew ID ...] [--pin-sha256 PIN] URL`; or
  * NULL (said). The proxy renewing mints as we did: the API's URL and key
  * go to it in the environment, never on its command line. */
 static char *resume_proxy_command(const ns_sshaccess *a, const ssh_opts *o)
 {
 	char url[300], exe[PATH_MAX], minutes[24];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *w[10];
+	const char *w[12];
 	size_t k = 0;
 	char *pc;
 	int v6 = strchr(a->relay_host, ':') != NULL;
@@ -169,7 +170,11 @@ static char *resume_proxy_command(const ns_sshaccess *a, const ssh_opts *o)
 			return NULL;
 		}
 	}
-	w[k++] = url;
+	if (o->a.websocket && a->websocket_pin != NULL) {
+		w[k++] = "--pin-sha256";
+		w[k++] = a->websocket_pin;
+	}
+	w[k++] = o->a.websocket ? a->websocket_url : url;
 	if ((pc = ns_ssh_command_quoted(w, k)) == NULL) {
 		fprintf(stderr, "nullspace: out of memory\n");
 	}
@@ -339,16 +344,15 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 	                                     o->permits, &f, &a)) != 0) {
 		return rc;
 	}
-	if (o->a.websocket && (pc = ns_cli_ws_proxy_command_ex(a.websocket_url, a.websocket_pin,
-	                                                       o->a.no_resume)) == NULL) {
+	if (o->a.websocket && o->a.no_resume &&
+	    (pc = ns_cli_ws_proxy_command_ex(a.websocket_url, a.websocket_pin, 1)) == NULL) {
+		rc = EXIT_OWN_ERROR;
+	} else if (!o->a.no_resume && (o->a.websocket || (!native && on_path("ssh"))) &&
+	           (pc = resume_proxy_command(&a, o)) == NULL) {
 		rc = EXIT_OWN_ERROR;
 	} else if (o->a.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "
 		                "its ProxyCommand (visible to local processes) until it expires\n");
-	}
-	if (rc == 0 && !o->a.websocket && !o->a.no_resume && !native && on_path("ssh") &&
-	    (pc = resume_proxy_command(&a, o)) == NULL) {
-		rc = EXIT_OWN_ERROR;
 	}
 	if (rc != 0) {
 	} else if (native) {

@@ -9,14 +9,15 @@
 # certificate: each CERT refused with its reason (logged, one stderr line a
 # try), the session not extended: it ends at expiry; (d) on a second relay
 # with live revocation, revoking the access of the renewed certificate (not
-# the login's) ends the session. The four run at once (about 140 s).
+# the login's) ends the session; (e) `nullspace ssh --websocket` renews the
+# same way through the WebSocket listener. The five run at once (about 140 s).
 . "$(dirname "$0")/lib.sh"
 
 command -v ssh >/dev/null || skip "ssh (openssh-client) missing"
 command -v curl >/dev/null || skip "curl missing"
 command -v ssh-keygen >/dev/null || skip "ssh-keygen (openssh-client) missing"
 need_nullspace
-start_up --no-websocket --end-sessions-at-expiry --expiry-warning 30
+start_up --end-sessions-at-expiry --expiry-warning 30
 SB=$("$NULLSPACE" sandbox create --timeout 900) || die "sandbox create failed"
 SB2=$("$NULLSPACE" sandbox create --timeout 900) || die "sandbox create failed"
 
@@ -69,6 +70,11 @@ sleep 2
 timeout -k 5 200 "$NULLSPACE" ssh "$SB" --expires-in 1 -- "$TICKS" \
 	</dev/null >"$T/b.out" 2>"$T/b.err" &
 B=$!
+
+# (e) renewal over the WebSocket listener (another sandbox: its own count)
+timeout -k 5 200 "$NULLSPACE" ssh "$SB2" --websocket --expires-in 1 -- "$TICKS" \
+	</dev/null >"$T/e.out" 2>"$T/e.err" &
+E=$!
 
 # (d): at its first renewal, revoke the access the new certificate came from
 for i in $(seq 600); do
@@ -124,4 +130,15 @@ assert_not_contains "(b) no renewal failure" "renewal failed" "$T/b.err"
 r=$(grep -c "event=cert-renewed conn=[0-9]* user=$SB cert_id=nullspace:acc_[a-z0-9]*:$SB serial=[0-9]* valid_before=[0-9]*" "$UP_LOG")
 [ "$r" -ge 2 ] || fail "(b) the relay logged $r renewals, want 2 or more"
 ok "renewal on: a 130 s session on 1-minute certificates ran to its end ($r renewals, none refused)"
+
+wait "$E"
+assert_eq "(e) --websocket, renewal on: the session ran to its end (exit 0)" 0 "$?"
+assert_eq "(e) every line out" 130 "$(grep -c '^tick' "$T/e.out")"
+assert_not_contains "(e) no expiry end" "has expired" "$T/e.err"
+assert_not_contains "(e) no renewal failure" "renewal failed" "$T/e.err"
+grep -q "event=ws-upgrade conn=[0-9]* peer=[^ ]* sandbox=$SB2" "$UP_LOG" ||
+	fail "(e) the session did not come through the WebSocket listener"
+r=$(grep -c "event=cert-renewed conn=[0-9]* user=$SB2 " "$UP_LOG")
+[ "$r" -ge 2 ] || fail "(e) the relay logged $r renewals over WebSocket, want 2 or more"
+ok "--websocket: a 130 s session on 1-minute certificates renewed $r times and ran to its end"
 pass

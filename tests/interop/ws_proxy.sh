@@ -125,5 +125,12 @@ HTTPS_PROXY=socks5://127.0.0.1:1 "$NS" proxy --pin-sha256 "$PIN" "$URL" </dev/nu
 assert_eq "a proxy URL we cannot use: exit 2" 2 "$?"
 assert_contains "a proxy URL we cannot use: the variable named" "HTTPS_PROXY is not an http://" "$T/e8"
 ok "NO_PROXY host:port and *, a dead proxy (69), a socks URL (2)"
+# command lines that cannot work: exit 2, with the reason
+"$NS" proxy --renew "$SB" --no-resume --pin-sha256 "$PIN" "$URL" </dev/null >/dev/null 2>"$T/e9"
+assert_eq "--renew with --no-resume: exit 2" 2 "$?"
+assert_contains "... saying why" "--renew needs the resumable transport" "$T/e9"
+"$NS" proxy --no-resume tcp://127.0.0.1:1 </dev/null >/dev/null 2>"$T/e10"
+assert_eq "tcp:// with --no-resume: exit 2" 2 "$?"
+assert_contains "... saying why" "tcp:// is the resumable transport" "$T/e10"
 assert_not_contains "the URL's signature is not in tinyproxy's log" "${URL##*sig=}" "$T/tp/open.log"
 pass
