@@ -86,6 +86,13 @@ rs two "$LIVE" -- 'while :; do echo tock; sleep 0.2; done' </dev/null >"$T/loop2
 LOOP2=$!
 NS_PIDS+=("$LOOP2")
 wait_for "tocks" "$T/loop2.out" "tock" || fail "the second session printed nothing"
+# and one on up's own relay (it polls every 5 s): every relay ends it
+known_hosts_line "$RELAY_PORT" "$T/relay.pub" >>"$T/known_hosts"
+rs one "$RELAY_PORT" -- 'while :; do echo tuck; sleep 0.2; done' </dev/null >"$T/loop3.out" \
+	2>"$T/loop3.err" &
+LOOP3=$!
+NS_PIDS+=("$LOOP3")
+wait_for "tucks" "$T/loop3.out" "tuck" || fail "the session on up's relay printed nothing"
 sleep 2.5 # some unchanged polls: 304s
 curl -s -o "$T/del.out" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $KEY" \
 	"$API/v1/sandboxes/$SB/ssh-access/$ACC1" >"$T/del.code"
@@ -112,9 +119,17 @@ assert_eq "a new login with the revoked certificate: exit 255" "255" "$?"
 assert_contains "... refused as revoked" "has been revoked" "$T/after.err"
 out=$(rs two "$LIVE" -- echo still </dev/null 2>"$T/still.err")
 assert_eq "the other access still logs in" "still" "$out"
-# up's own relay polls its API too (every 5 s): the revoked access is
-# refused there as well, the other one is not
-known_hosts_line "$RELAY_PORT" "$T/relay.pub" >>"$T/known_hosts"
+# up's own relay polls its API too (every 5 s): the open session ends
+# there as well, the revoked access is refused, the other one is not
+for i in $(seq 100); do
+	kill -0 "$LOOP3" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$LOOP3" 2>/dev/null && fail "the revoked session on up's relay still runs 10 s after the DELETE"
+wait "$LOOP3"
+assert_eq "the revoked session on up's relay ends too (255)" "255" "$?"
+assert_contains "... with the message" "the certificate of this session has been revoked" \
+	"$T/loop3.err"
 for i in $(seq 40); do
 	rs one "$RELAY_PORT" -- true </dev/null >/dev/null 2>"$T/upr.err" || break
 	sleep 0.25
