@@ -128,12 +128,13 @@ static int parse(int argc, char **argv, ssh_opts *o)
 	return 0;
 }
 
-/* ssh's ProxyCommand for the resumable transport to the access's relay:
- * `nullspace proxy [--renew ID ...] tcp://HOST:PORT` (this binary), or with
- * --websocket `nullspace proxy [--renew ID ...] [--pin-sha256 PIN] URL`; or
- * NULL (said). The proxy renewing mints as we did: the API's URL and key
- * go to it in the environment, never on its command line. */
-static char *resume_proxy_command(const ns_sshaccess *a, const ssh_opts *o)
+/* ssh's ProxyCommand through this binary's proxy: `nullspace proxy [--renew
+ * ID ...] tcp://HOST:PORT` (the resumable transport to the access's relay),
+ * with --websocket `nullspace proxy [--no-resume | --renew ID ...]
+ * [--pin-sha256 PIN] URL`; or NULL (said). The proxy renewing mints as we
+ * did: the API's URL and key go to it in the environment, never on its
+ * command line. */
+static char *proxy_command(const ns_sshaccess *a, const ssh_opts *o)
 {
 	char url[300], exe[PATH_MAX], minutes[24];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -153,7 +154,9 @@ static char *resume_proxy_command(const ns_sshaccess *a, const ssh_opts *o)
 	         o->expires_in != 0 ? o->expires_in : (unsigned long)NS_API_EXPIRES_DEFAULT);
 	w[k++] = exe;
 	w[k++] = "proxy";
-	if (!o->a.no_renew) {
+	if (o->a.no_resume) {
+		w[k++] = "--no-resume"; /* --websocket only: one plain connection */
+	} else if (!o->a.no_renew) {
 		w[k++] = "--renew";
 		w[k++] = o->a.id;
 		w[k++] = "--expires-in";
@@ -344,11 +347,8 @@ static int attempt(ns_api *api, ssh_opts *o, int native, int fresh, int *moved)
 	                                     o->permits, &f, &a)) != 0) {
 		return rc;
 	}
-	if (o->a.websocket && o->a.no_resume &&
-	    (pc = ns_cli_ws_proxy_command_ex(a.websocket_url, a.websocket_pin, 1)) == NULL) {
-		rc = EXIT_OWN_ERROR;
-	} else if (!o->a.no_resume && (o->a.websocket || (!native && on_path("ssh"))) &&
-	           (pc = resume_proxy_command(&a, o)) == NULL) {
+	if ((o->a.websocket || (!o->a.no_resume && !native && on_path("ssh"))) &&
+	    (pc = proxy_command(&a, o)) == NULL) {
 		rc = EXIT_OWN_ERROR;
 	} else if (o->a.websocket) {
 		fprintf(stderr, "warning: ssh runs with the WebSocket URL, a bearer credential, in "

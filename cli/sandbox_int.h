@@ -52,8 +52,6 @@ int ns_cli_ssh_prepare_permits(ns_api *api, const char *sandbox_id, int expires_
 /* The ProxyCommand of this very binary for a WebSocket URL (heap, holds the
  * URL: wipe and free), or NULL with the error printed. */
 char *ns_cli_ws_proxy_command(const char *url, const char *pin);
-/* The same; no_resume adds --no-resume (`nullspace ssh --websocket --no-resume`). */
-char *ns_cli_ws_proxy_command_ex(const char *url, const char *pin, int no_resume);
 
 /* sandbox_access.c: `nullspace sandbox ssh-access ID`; json 1: --json,
  * else --print-command (websocket: through the signed WebSocket URL);

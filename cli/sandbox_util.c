@@ -147,11 +147,6 @@ int ns_cli_ssh_prepare_permits(ns_api *api, const char *sandbox_id, int expires_
 
 char *ns_cli_ws_proxy_command(const char *url, const char *pin)
 {
-	return ns_cli_ws_proxy_command_ex(url, pin, 0);
-}
-
-char *ns_cli_ws_proxy_command_ex(const char *url, const char *pin, int no_resume)
-{
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *pc;
@@ -161,7 +156,7 @@ char *ns_cli_ws_proxy_command_ex(const char *url, const char *pin, int no_resume
 		return NULL;
 	}
 	exe[n] = '\0';
-	if ((pc = ns_ssh_proxy_command_ex(exe, url, pin, no_resume)) == NULL) {
+	if ((pc = ns_ssh_proxy_command(exe, url, pin)) == NULL) {
 		fprintf(stderr, "nullspace: out of memory\n");
 	}
 	return pc;

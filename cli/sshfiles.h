@@ -139,8 +139,6 @@ void ns_ssh_argv_free(char **argv);
 char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin);
 /* words joined as a ProxyCommand value (each quoted, '%' doubled; heap). */
 char *ns_ssh_command_quoted(const char *const *words, size_t n);
-/* The same; no_resume: "EXE proxy --no-resume ..." (one plain connection). */
-char *ns_ssh_proxy_command_ex(const char *exe, const char *url, const char *pin, int no_resume);
 /* One shell-quoted line of argv (for --print-command). */
 int ns_shell_join(char *const *argv, char *out, size_t cap);
 

@@ -59,12 +59,7 @@ char *ns_ssh_command_quoted(const char *const *words, size_t n)
 
 char *ns_ssh_proxy_command(const char *exe, const char *url, const char *pin)
 {
-	return ns_ssh_proxy_command_ex(exe, url, pin, 0);
-}
-
-char *ns_ssh_proxy_command_ex(const char *exe, const char *url, const char *pin, int no_resume)
-{
-	const char *words[7];
+	const char *words[6];
 	size_t n = 0;
 
 	if (url == NULL) {
@@ -72,9 +67,6 @@ char *ns_ssh_proxy_command_ex(const char *exe, const char *url, const char *pin,
 	}
 	words[n++] = exe != NULL ? exe : "websocat";
 	words[n++] = exe != NULL ? "proxy" : "--binary";
-	if (exe != NULL && no_resume) {
-		words[n++] = "--no-resume";
-	}
 	if (exe != NULL && pin != NULL) {
 		words[n++] = "--pin-sha256";
 		words[n++] = pin;

@@ -231,14 +231,6 @@ static void test_proxy_command(void **state)
 	pc = ns_ssh_proxy_command(NULL, "wss://h:1/x", "ab12");
 	assert_string_equal(pc, "'websocat' '--binary' 'wss://h:1/x'");
 	free(pc);
-	/* --no-resume (nullspace ssh --websocket --no-resume): ours only */
-	pc = ns_ssh_proxy_command_ex("/bin/ns", "wss://h:1/x", "ab12", 1);
-	assert_string_equal(pc,
-	                    "'/bin/ns' 'proxy' '--no-resume' '--pin-sha256' 'ab12' 'wss://h:1/x'");
-	free(pc);
-	pc = ns_ssh_proxy_command_ex(NULL, "wss://h:1/x", NULL, 1);
-	assert_string_equal(pc, "'websocat' '--binary' 'wss://h:1/x'");
-	free(pc);
 }
 
 static void fill_access(ns_sshaccess *a)

@@ -43,6 +43,23 @@ out=$(timeout -k 5 60 "$NULLSPACE" ssh "$SB" --websocket --no-resume -- 'echo nr
 assert_eq "nullspace ssh --websocket --no-resume: exit 6" 6 "$?"
 assert_eq "nullspace ssh --websocket --no-resume: output" nr "$out"
 assert_eq "nullspace ssh --websocket --no-resume is not resumable" $((n0 + 1)) "$(grep -c "event=resume-new" "$UP_LOG")"
+# the ProxyCommands nullspace ssh --websocket builds (cmd_ssh.c proxy_command),
+# taken from the printed command as the shell splits it
+proxy_of()
+{
+	local line a
+	line=$("$NULLSPACE" ssh "$SB" --websocket "$@" --print-command 2>/dev/null) ||
+		die "ssh --websocket $* --print-command failed"
+	eval "set -- $line"
+	for a; do
+		[[ $a == ProxyCommand=* ]] && printf '%s\n' "${a#ProxyCommand=}"
+	done
+}
+proxy_of --no-resume >"$T/pc-nr"
+assert_contains "--no-resume: one plain connection, the pin kept" "'proxy' '--no-resume' '--pin-sha256' '" "$T/pc-nr"
+assert_not_contains "--no-resume: no renewal" "--renew" "$T/pc-nr"
+proxy_of >"$T/pc-r"
+assert_contains "resumable: renewing, the pin kept" "'proxy' '--renew' '$SB' '--expires-in' '10' '--pin-sha256' '" "$T/pc-r"
 KEY=$NULLSPACE_HOME/ssh/id_ed25519
 CERT=$NULLSPACE_HOME/ssh/$SB-cert.pub
 cp "$NULLSPACE_HOME/ssh/known_hosts" "$T/known_hosts"
